@@ -1,0 +1,123 @@
+package io.gatehouse;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.accesslog.AccessLog;
+import io.gatehouse.api.HealthRoutes;
+import io.gatehouse.api.HttpApi;
+import io.gatehouse.api.ServerRoutes;
+import io.gatehouse.api.UserRoutes;
+import io.gatehouse.auth.ApiKeyVerifier;
+import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.JwtVerifier;
+import io.gatehouse.auth.OpaqueTokenVerifier;
+import io.gatehouse.auth.PublicKeys;
+import io.gatehouse.auth.TokenIssuer;
+import io.gatehouse.auth.TokenVerifierChain;
+import io.gatehouse.broker.MemoryBroker;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.hub.ChannelAccess;
+import io.gatehouse.hub.Hub;
+import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.store.ApiKeyStore;
+import io.gatehouse.store.Database;
+import io.gatehouse.store.TokenStore;
+import io.gatehouse.transport.GatehouseServer;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A running Gatehouse node: builds every service from the configuration, in dependency order,
+ * and closes them in reverse.
+ */
+public final class Gatehouse implements AutoCloseable {
+    private final Node node;
+    private final GatehouseServer server;
+
+    private Gatehouse(Node node, GatehouseServer server) {
+        this.node = node;
+        this.server = server;
+    }
+
+    /**
+     * Starts a node. {@code console} receives what an operator must see once (the bootstrap admin
+     * password); it is never the log.
+     */
+    public static Gatehouse start(GatehouseConfig config, Clock clock, Consumer<String> console) throws InterruptedException {
+        Database database = DataDirectory.openDatabase(config);
+        ExecutorService blocking = null;
+        MemoryBroker broker = null;
+        try {
+            DataDirectory.bootstrapAdmin(database, console);
+            blocking = Executors.newFixedThreadPool(Math.max(4, config.database().poolSize()), daemonThreads("gatehouse-blocking"));
+            byte[] secret = DataDirectory.hmacSecret(config);
+            var jwt = config.auth().jwt();
+            JwtVerifier jwtVerifier = new JwtVerifier(secret, PublicKeys.load(jwt.publicKeys()), jwt.issuer(), jwt.audience(), jwt.clockSkew());
+            TokenStore tokens = new TokenStore(database);
+            var verifiers = new TokenVerifierChain(List.of(new OpaqueTokenVerifier(tokens, blocking, clock), jwtVerifier));
+            MessageCodec codec = new MessageCodec(new ObjectMapper());
+            broker = new MemoryBroker(clock);
+            Hub hub = new Hub(broker, codec);
+            broker.start(hub);
+            Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
+                    new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken()),
+                    verifiers, new TokenIssuer(tokens, secret, clock), tokens,
+                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(), blocking);
+            HttpApi api = new HttpApi();
+            new HealthRoutes(node).register(api);
+            new UserRoutes(node).register(api);
+            new ServerRoutes(node).register(api);
+            GatehouseServer server = GatehouseServer.start(node, api, config.server().host(), config.server().port());
+            return new Gatehouse(node, server);
+        } catch (RuntimeException | InterruptedException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            if (blocking != null) {
+                blocking.shutdownNow();
+            }
+            database.close();
+            throw e;
+        }
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** The base URL, {@code http://HOST:PORT}. */
+    public String url() {
+        String host = server.host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        node.blocking().shutdown();
+        try {
+            node.blocking().awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        node.broker().close();
+        node.database().close();
+    }
+
+    static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,41 @@
+package io.gatehouse;
+
+import io.gatehouse.accesslog.AccessLog;
+import io.gatehouse.auth.ApiKeyVerifier;
+import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.TokenIssuer;
+import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.broker.Broker;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.hub.ChannelAccess;
+import io.gatehouse.hub.Hub;
+import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.store.Database;
+import io.gatehouse.store.TokenStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The services one Gatehouse node shares among its connections and HTTP handlers. Built by
+ * {@link Gatehouse}; everything in it is thread-safe.
+ *
+ * @param blocking where database and other blocking calls run, never an event loop
+ */
+public record Node(
+        GatehouseConfig config,
+        Clock clock,
+        Instant startedAt,
+        MessageCodec codec,
+        Database database,
+        Broker broker,
+        Hub hub,
+        ChannelAccess channelAccess,
+        CredentialExtractor credentials,
+        TokenVerifier tokenVerifier,
+        TokenIssuer tokenIssuer,
+        TokenStore tokens,
+        ApiKeyVerifier apiKeys,
+        AccessLog accessLog,
+        ExecutorService blocking) {
+}

@@ -1,0 +1,24 @@
+package io.gatehouse.accesslog;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records every upgrade attempt, accepted or refused, and every close (SPEC §8). This version
+ * writes one log line per event to the {@code gatehouse.access} logger; it never sees a whole
+ * secret, only fingerprints. Never blocks: logging is asynchronous in the shipped configuration.
+ */
+public final class AccessLog {
+    private static final Logger LOG = LoggerFactory.getLogger("gatehouse.access");
+
+    public void record(AccessRecord r) {
+        if (r.closeCode() == 0) {
+            LOG.info("attempt outcome={} ip={} origin={} method={} user={} fingerprint={} connection={} agent=\"{}\"",
+                    r.outcome(), r.clientIp(), r.origin(), r.method(), r.userId(), r.tokenFingerprint(), r.connectionId(),
+                    r.userAgent());
+        } else {
+            LOG.info("close connection={} user={} ip={} close_code={} duration_ms={}",
+                    r.connectionId(), r.userId(), r.clientIp(), r.closeCode(), r.durationMillis());
+        }
+    }
+}

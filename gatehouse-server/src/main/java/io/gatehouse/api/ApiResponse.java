@@ -1,0 +1,35 @@
+package io.gatehouse.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.protocol.Refusal;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** An HTTP response: status, JSON body, extra headers. */
+public record ApiResponse(int status, byte[] body, Map<String, String> headers) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static ApiResponse json(int status, JsonNode body) {
+        try {
+            return new ApiResponse(status, JSON.writeValueAsBytes(body), Map.of());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ApiResponse ok(JsonNode body) {
+        return json(200, body);
+    }
+
+    /** The refusal body of SPEC §3: {@code {"error": ..., "code": ..., "hint": ...}}. */
+    public static ApiResponse refusal(Refusal refusal) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("error", refusal.code().title());
+        body.put("code", refusal.code().name());
+        body.put("hint", refusal.hint());
+        return json(refusal.code().httpStatus(), body);
+    }
+}

@@ -1,0 +1,160 @@
+package io.gatehouse.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.Node;
+import io.gatehouse.auth.ApiScope;
+import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.broker.Publication;
+import io.gatehouse.hub.Connection;
+import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+
+/** The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6). */
+public final class ServerRoutes {
+    private final Node node;
+
+    public ServerRoutes(Node node) {
+        this.node = node;
+    }
+
+    public void register(HttpApi api) {
+        api.route("POST", "/api/v1/publish", (req, path) -> withKey(req, ApiScope.PUBLISH, this::publish));
+        api.route("POST", "/api/v1/broadcast", (req, path) -> withKey(req, ApiScope.PUBLISH, this::broadcast));
+        api.route("POST", "/api/v1/users/{id}/disconnect",
+                (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> disconnect(r, path.get("id"))));
+        api.route("GET", "/api/v1/connections", (req, path) -> withKey(req, ApiScope.ADMIN, this::connections));
+        api.route("GET", "/api/v1/channels", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> channels()));
+        api.route("GET", "/api/v1/stats", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> stats()));
+    }
+
+    private CompletionStage<ApiResponse> withKey(ApiRequest req, ApiScope scope,
+            BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
+        return node.apiKeys().verify(req.header("Authorization"), scope).thenCompose(v -> v.isAccepted()
+                ? action.apply(req, v.keyName())
+                : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal())));
+    }
+
+    private CompletionStage<ApiResponse> publish(ApiRequest req, String keyName) {
+        ObjectNode body = RequestBody.object(req, node.codec().json());
+        JsonNode data = requireData(body);
+        String channelText = RequestBody.optionalText(body, "channel");
+        String user = RequestBody.optionalText(body, "user");
+        if ((channelText == null) == (user == null)) {
+            throw RequestBody.bad("Give exactly one of channel and user");
+        }
+        ChannelName channel = channelText != null ? channel(channelText)
+                : ChannelName.personal(user).orElseThrow(() -> RequestBody.bad(
+                        "This user id cannot name a personal channel (#<id>); ids may not contain , or #"));
+        return node.broker().publish(channel, data.toString()).thenApply(p -> ApiResponse.ok(position(p)));
+    }
+
+    private CompletionStage<ApiResponse> broadcast(ApiRequest req, String keyName) {
+        ObjectNode body = RequestBody.object(req, node.codec().json());
+        JsonNode data = requireData(body);
+        List<String> names = RequestBody.stringList(body, "channels");
+        if (names.isEmpty()) {
+            throw RequestBody.bad("channels must name at least one channel");
+        }
+        List<ChannelName> channels = names.stream().map(this::channel).toList();
+        String json = data.toString();
+        List<CompletableFuture<Publication>> all = new ArrayList<>();
+        for (ChannelName c : channels) {
+            all.add(node.broker().publish(c, json).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ObjectNode out = node.codec().json().createObjectNode();
+            ArrayNode results = out.putArray("publications");
+            all.forEach(f -> results.add(position(f.join())));
+            return ApiResponse.ok(out);
+        });
+    }
+
+    private CompletionStage<ApiResponse> disconnect(ApiRequest req, String userId) {
+        ObjectNode body = RequestBody.object(req, node.codec().json());
+        String codeText = RequestBody.optionalText(body, "code");
+        RefusalCode code = RefusalCode.DISCONNECTED;
+        if (codeText != null) {
+            try {
+                code = RefusalCode.valueOf(codeText);
+            } catch (IllegalArgumentException e) {
+                throw RequestBody.bad("code must be a refusal code such as DISCONNECTED or TOKEN_REVOKED (see docs/protocol.md)");
+            }
+        }
+        String reason = RequestBody.optionalText(body, "reason");
+        Refusal refusal = reason == null ? code.refusal() : code.refusal(reason);
+        int count = node.hub().connectionsOf(userId).size();
+        return node.broker().publishControl(new ControlCommand.DisconnectUser(userId, refusal))
+                .thenApply(done -> ApiResponse.ok(node.codec().json().createObjectNode()
+                        .put("user", userId).put("code", refusal.code().name()).put("disconnected_here", count)));
+    }
+
+    private CompletionStage<ApiResponse> connections(ApiRequest req, String keyName) {
+        String user = req.queryParameter("user");
+        ObjectNode out = node.codec().json().createObjectNode();
+        ArrayNode list = out.putArray("connections");
+        for (Connection c : user == null ? node.hub().connections() : node.hub().connectionsOf(user)) {
+            ObjectNode n = list.addObject();
+            n.put("connection_id", c.id());
+            n.put("user_id", c.principal().user().id());
+            n.put("name", c.principal().user().name());
+            n.put("connected_at", MessageCodec.timestamp(c.connectedAt()));
+            n.put("client_ip", c.clientIp());
+            n.put("method", c.principal().kind().wireName());
+            n.put("expires_at", MessageCodec.timestamp(c.principal().expiresAt()));
+            n.set("channels", node.codec().json().valueToTree(node.hub().channelsOf(c)));
+        }
+        return CompletableFuture.completedFuture(ApiResponse.ok(out));
+    }
+
+    private CompletionStage<ApiResponse> channels() {
+        ObjectNode out = node.codec().json().createObjectNode();
+        ArrayNode list = out.putArray("channels");
+        for (Map.Entry<String, Integer> e : node.hub().channels().entrySet()) {
+            list.addObject().put("channel", e.getKey()).put("subscribers", e.getValue());
+        }
+        return CompletableFuture.completedFuture(ApiResponse.ok(out));
+    }
+
+    private CompletionStage<ApiResponse> stats() {
+        ObjectNode out = node.codec().json().createObjectNode();
+        out.put("connections", node.hub().connectionCount());
+        out.put("users", node.hub().userCount());
+        out.put("channels", node.hub().channels().size());
+        out.put("messages_published", node.hub().publishedCount());
+        out.put("messages_delivered", node.hub().deliveredCount());
+        out.put("started_at", MessageCodec.timestamp(node.startedAt()));
+        out.put("uptime_ms", node.clock().millis() - node.startedAt().toEpochMilli());
+        return CompletableFuture.completedFuture(ApiResponse.ok(out));
+    }
+
+    private ChannelName channel(String raw) {
+        ChannelName c = ChannelName.parse(raw).orElseThrow(() -> RequestBody.bad(ChannelName.grammarHint()));
+        Refusal refused = node.channelAccess().checkServerPublish(c);
+        if (refused != null) {
+            throw RefusalCode.BAD_REQUEST.refusal(refused.hint()).asException();
+        }
+        return c;
+    }
+
+    private static JsonNode requireData(ObjectNode body) {
+        JsonNode data = body.get("data");
+        if (data == null) {
+            throw RequestBody.bad("The body needs a data field (any JSON value)");
+        }
+        return data;
+    }
+
+    private ObjectNode position(Publication p) {
+        return node.codec().json().createObjectNode().put("channel", p.channel()).put("offset", p.offset()).put("epoch", p.epoch());
+    }
+}

@@ -1,0 +1,109 @@
+package io.gatehouse.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.Node;
+import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.Principal;
+import io.gatehouse.auth.TokenIssuer;
+import io.gatehouse.auth.Verdict;
+import io.gatehouse.config.ValueType;
+import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.store.TokenRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The user-facing API, authenticated by the same credential rules as the WebSocket upgrade:
+ * {@code GET auth/verify} and the user's own opaque tokens.
+ */
+public final class UserRoutes {
+    private final Node node;
+
+    public UserRoutes(Node node) {
+        this.node = node;
+    }
+
+    public void register(HttpApi api) {
+        api.route("GET", "/api/v1/auth/verify", (req, path) -> authenticated(req, this::verify));
+        api.route("POST", "/api/v1/tokens", (req, path) -> authenticated(req, p -> createToken(req, p)));
+        api.route("GET", "/api/v1/tokens", (req, path) -> authenticated(req, this::listTokens));
+        api.route("DELETE", "/api/v1/tokens/{prefix}", (req, path) -> authenticated(req, p -> revokeToken(p, path.get("prefix"))));
+    }
+
+    /** Runs {@code action} (on the blocking pool) once the request's credential is verified. */
+    private CompletionStage<ApiResponse> authenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
+        CredentialExtractor.Extraction found = node.credentials().extract(req);
+        if (found.refusal() != null) {
+            return CompletableFuture.completedFuture(ApiResponse.refusal(found.refusal()));
+        }
+        if (found.isNone()) {
+            return CompletableFuture.completedFuture(ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal(
+                    "Send Authorization: Bearer <token> (or ?token=)")));
+        }
+        return node.tokenVerifier().verify(found.credential().token()).thenApplyAsync((Verdict v) ->
+                v.isAccepted() ? action.apply(v.principal()) : ApiResponse.refusal(v.refusal()), node.blocking());
+    }
+
+    private ApiResponse verify(Principal p) {
+        ObjectNode body = node.codec().json().createObjectNode();
+        body.set("user", node.codec().user(p.user()));
+        body.put("expires_at", MessageCodec.timestamp(p.expiresAt()));
+        body.put("method", p.kind().wireName());
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse createToken(ApiRequest req, Principal p) {
+        ObjectNode body = RequestBody.object(req, node.codec().json());
+        String ttlText = RequestBody.optionalText(body, "ttl");
+        Duration ttl = node.config().auth().tokens().defaultTtl();
+        if (ttlText != null) {
+            try {
+                ttl = ValueType.parseDuration(ttlText);
+            } catch (IllegalArgumentException e) {
+                throw RequestBody.bad("ttl: " + e.getMessage());
+            }
+        }
+        Duration max = node.config().auth().tokens().maxTtl();
+        if (ttl.isZero() || ttl.compareTo(max) > 0) {
+            throw RequestBody.bad("ttl must be longer than 0 and at most auth.tokens.max_ttl (" + max.toHours() + "h)");
+        }
+        List<String> channels = RequestBody.stringList(body, "channels");
+        if (!p.user().isAdmin() && !p.channels().containsAll(channels)) {
+            throw RefusalCode.PERMISSION_DENIED.refusal("A token can only grant channels your own credential grants").asException();
+        }
+        TokenIssuer.IssuedToken t = node.tokenIssuer().issueOpaque(p.user(), channels, ttl);
+        ObjectNode out = node.codec().json().createObjectNode();
+        out.put("token", t.token());
+        out.put("prefix", t.prefix());
+        out.put("expires_at", t.expiresAt().toString());
+        return ApiResponse.json(201, out);
+    }
+
+    private ApiResponse listTokens(Principal p) {
+        ObjectNode out = node.codec().json().createObjectNode();
+        ArrayNode list = out.putArray("tokens");
+        for (TokenRecord t : node.tokens().listForUser(p.user().id())) {
+            if (t.revokedAt() != null) {
+                continue;
+            }
+            list.addObject()
+                    .put("prefix", t.prefix())
+                    .put("created_at", MessageCodec.timestamp(t.createdAt()))
+                    .put("expires_at", MessageCodec.timestamp(t.expiresAt()))
+                    .put("last_used_at", MessageCodec.timestamp(t.lastUsedAt()));
+        }
+        return ApiResponse.ok(out);
+    }
+
+    private ApiResponse revokeToken(Principal p, String prefix) {
+        if (!node.tokens().revokeForUser(prefix, p.user().id(), node.clock().instant())) {
+            return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("You have no active token with prefix " + prefix));
+        }
+        return ApiResponse.ok(node.codec().json().createObjectNode().put("revoked", prefix));
+    }
+}

@@ -1,0 +1,69 @@
+package io.gatehouse.auth;
+
+import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.Refusal;
+import java.util.List;
+
+/**
+ * Finds the one credential of a request, from the first carrier that is present (SPEC §2):
+ * {@code Authorization: Bearer}, the {@code gatehouse.bearer.<token>} subprotocol, then
+ * {@code ?token=}. Cookie sessions come in a later version.
+ */
+public final class CredentialExtractor {
+    public static final String PROTOCOL = "gatehouse.v1";
+    public static final String BEARER_PROTOCOL_PREFIX = "gatehouse.bearer.";
+    private static final String BEARER = "bearer ";
+
+    /** What the request carried: a credential, nothing, or something malformed. */
+    public record Extraction(Credential credential, Refusal refusal) {
+        static final Extraction NONE = new Extraction(null, null);
+
+        public boolean isNone() {
+            return credential == null && refusal == null;
+        }
+    }
+
+    private final boolean allowQueryToken;
+
+    public CredentialExtractor(boolean allowQueryToken) {
+        this.allowQueryToken = allowQueryToken;
+    }
+
+    public Extraction extract(AuthRequest request) {
+        String authorization = request.header("Authorization");
+        if (authorization != null) {
+            if (authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                String token = authorization.substring(BEARER.length()).trim();
+                if (!token.isEmpty()) {
+                    return found(token, CredentialCarrier.AUTHORIZATION_HEADER);
+                }
+            }
+            return new Extraction(null, RefusalCode.TOKEN_INVALID.refusal(
+                    "The Authorization header must be 'Bearer <token>'"));
+        }
+        List<String> protocols = request.subprotocols();
+        for (String p : protocols) {
+            if (p.startsWith(BEARER_PROTOCOL_PREFIX)) {
+                String token = p.substring(BEARER_PROTOCOL_PREFIX.length());
+                if (token.isEmpty()) {
+                    return new Extraction(null, RefusalCode.TOKEN_INVALID.refusal(
+                            "The subprotocol must be gatehouse.bearer.<token>"));
+                }
+                return found(token, CredentialCarrier.SUBPROTOCOL);
+            }
+        }
+        String query = request.queryParameter("token");
+        if (query != null && !query.isEmpty()) {
+            if (!allowQueryToken) {
+                return new Extraction(null, RefusalCode.TOKEN_INVALID.refusal(
+                        "Query-string tokens are turned off (auth.allow_query_token); send Authorization: Bearer or the gatehouse.bearer subprotocol"));
+            }
+            return found(query, CredentialCarrier.QUERY);
+        }
+        return Extraction.NONE;
+    }
+
+    private static Extraction found(String token, CredentialCarrier carrier) {
+        return new Extraction(new Credential(token, carrier), null);
+    }
+}

@@ -1,0 +1,61 @@
+package io.gatehouse.auth;
+
+import io.gatehouse.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads RSA and EC public keys from PEM text ({@code auth.jwt.public_keys}: inline PEM or file paths). */
+public final class PublicKeys {
+    private static final Pattern PEM = Pattern.compile(
+            "-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
+
+    private PublicKeys() {
+    }
+
+    public static List<PublicKey> load(List<String> entries) {
+        List<PublicKey> keys = new ArrayList<>();
+        for (String entry : entries) {
+            String pem = entry.contains("-----BEGIN") ? entry : readFile(entry);
+            Matcher m = PEM.matcher(pem);
+            boolean any = false;
+            while (m.find()) {
+                keys.add(parse(Base64.getMimeDecoder().decode(m.group(1))));
+                any = true;
+            }
+            if (!any) {
+                throw new ConfigException("invalid value for auth.jwt.public_keys: expected PEM blocks "
+                        + "'-----BEGIN PUBLIC KEY-----' (SubjectPublicKeyInfo), inline or in a file");
+            }
+        }
+        return keys;
+    }
+
+    private static String readFile(String path) {
+        try {
+            return Files.readString(Path.of(path));
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new ConfigException("invalid value for auth.jwt.public_keys: cannot read PEM file '" + path + "'");
+        }
+    }
+
+    private static PublicKey parse(byte[] der) {
+        for (String algorithm : List.of("RSA", "EC")) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new ConfigException("invalid value for auth.jwt.public_keys: a PEM block is neither an RSA nor an EC public key");
+    }
+}

@@ -1,0 +1,71 @@
+package io.gatehouse.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.gatehouse.store.TokenRecord;
+import io.gatehouse.store.TokenStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * Mints credentials for a user: opaque {@code ght_} tokens (stored only as a hash) and HS256
+ * JWTs signed with the server's secret. Blocking (opaque tokens write to the database).
+ */
+public final class TokenIssuer {
+    /** A minted token: shown once, never stored or logged. */
+    public record IssuedToken(String token, String prefix, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "IssuedToken[" + prefix + ", expires " + expiresAt + "]";
+        }
+    }
+
+    private final TokenStore tokens;
+    private final byte[] hmacSecret;
+    private final Clock clock;
+
+    public TokenIssuer(TokenStore tokens, byte[] hmacSecret, Clock clock) {
+        this.tokens = tokens;
+        this.hmacSecret = hmacSecret.clone();
+        this.clock = clock;
+    }
+
+    public IssuedToken issueOpaque(User user, List<String> channels, Duration ttl) {
+        SecretToken secret = SecretToken.generate(OpaqueTokenVerifier.KIND);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant expires = now.plus(ttl);
+        tokens.insert(new TokenRecord(secret.prefix(), secret.hash(), user.id(), user.name(), user.roles(),
+                List.copyOf(channels), now, expires, null, null));
+        return new IssuedToken(secret.value(), secret.prefix(), expires);
+    }
+
+    public IssuedToken issueJwt(User user, List<String> channels, Duration ttl) {
+        Instant now = clock.instant();
+        Instant expires = now.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .subject(user.id())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(expires))
+                .claim("name", user.name())
+                .claim("roles", user.roles());
+        if (!channels.isEmpty()) {
+            claims.claim("channels", channels);
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        try {
+            jwt.sign(new MACSigner(hmacSecret));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign JWT: " + e.getMessage(), e);
+        }
+        String token = jwt.serialize();
+        return new IssuedToken(token, Fingerprint.of(token), expires);
+    }
+}

@@ -1,0 +1,31 @@
+package io.gatehouse.auth;
+
+import io.gatehouse.protocol.RefusalCode;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Sends each token to the first {@link TokenVerifier} that claims it. */
+public final class TokenVerifierChain implements TokenVerifier {
+    private final List<TokenVerifier> verifiers;
+
+    public TokenVerifierChain(List<TokenVerifier> verifiers) {
+        this.verifiers = List.copyOf(verifiers);
+    }
+
+    @Override
+    public boolean claims(String token) {
+        return verifiers.stream().anyMatch(v -> v.claims(token));
+    }
+
+    @Override
+    public CompletionStage<Verdict> verify(String token) {
+        for (TokenVerifier v : verifiers) {
+            if (v.claims(token)) {
+                return v.verify(token).exceptionally(e -> Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal()));
+            }
+        }
+        return CompletableFuture.completedFuture(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(
+                "The token is neither a JWT nor a Gatehouse token (ght_...)")));
+    }
+}

@@ -1,0 +1,11 @@
+package io.gatehouse.broker;
+
+/**
+ * Receives what a {@link Broker} delivers to this node. Called on broker threads; must not block.
+ */
+public interface BrokerListener {
+    /** A publication on a channel this node subscribed to, in offset order per channel. */
+    void onPublication(Publication publication);
+
+    void onControl(ControlCommand command);
+}

@@ -1,0 +1,27 @@
+package io.gatehouse.cli;
+
+import io.gatehouse.config.ConfigKey;
+import io.gatehouse.config.ConfigLoader;
+import io.gatehouse.config.ConfigSources;
+import io.gatehouse.config.GatehouseConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** {@code --data-dir} and {@code --config}, shared by every command that opens the data directory. */
+final class ConfigOptions {
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Data directory (embedded database, generated secret). Default: ./gatehouse-data")
+    Path dataDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file; GATEHOUSE_* variables and flags override it.")
+    Path configFile;
+
+    /** The configuration from the file, the environment, then these flags and {@code flags}. */
+    GatehouseConfig load(Map<ConfigKey, Object> flags) {
+        ConfigSources sources = new ConfigSources().yamlFile(configFile).environment(System.getenv());
+        sources.flag(ConfigKey.DATA_DIR, dataDir, "--data-dir");
+        flags.forEach((key, value) -> sources.flag(key, value, "--" + key.key().substring(key.key().lastIndexOf('.') + 1)));
+        return ConfigLoader.load(sources);
+    }
+}

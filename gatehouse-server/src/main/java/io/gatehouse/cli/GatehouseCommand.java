@@ -1,0 +1,51 @@
+package io.gatehouse.cli;
+
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.store.StoreException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gatehouse} command line: the server and the tools that manage its data directory. */
+@Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "A real-time WebSocket gateway that gets authentication right.",
+        subcommands = {ServeCommand.class, UserCommand.class, TokenCommand.class, ApiKeyCommand.class,
+                CommandLine.HelpCommand.class})
+public final class GatehouseCommand implements Runnable {
+    /** Exit status for a configuration or usage error. */
+    static final int EXIT_USAGE = 2;
+    /** Exit status for a command that could not do its job. */
+    static final int EXIT_FAILURE = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line; returns the exit status. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new GatehouseCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof ConfigException) {
+                err.println("error: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            if (e instanceof CommandFailure || e instanceof StoreException) {
+                err.println("error: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
+            err.println("error: " + e);
+            return EXIT_FAILURE;
+        });
+        return cli.execute(args);
+    }
+}

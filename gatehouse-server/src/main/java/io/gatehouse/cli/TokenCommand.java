@@ -1,0 +1,95 @@
+package io.gatehouse.cli;
+
+import io.gatehouse.DataDirectory;
+import io.gatehouse.auth.TokenIssuer;
+import io.gatehouse.auth.User;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.ValueType;
+import io.gatehouse.store.Database;
+import io.gatehouse.store.TokenStore;
+import io.gatehouse.store.UserRecord;
+import io.gatehouse.store.UserStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "token", mixinStandardHelpOptions = true, description = "Creates and revokes access tokens.",
+        subcommands = {TokenCommand.Create.class, TokenCommand.Revoke.class})
+final class TokenCommand {
+    /** The token types {@code --type} accepts. */
+    enum Type { opaque, jwt }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Creates a token for a local user and prints only the token on standard output.",
+                    "opaque: ght_..., stored as a hash, revocable with 'token revoke PREFIX'.",
+                    "jwt: HS256, signed with the server's secret; valid until it expires."})
+    static final class Create implements Runnable {
+        @Mixin
+        ConfigOptions config;
+        @Option(names = "--user", required = true, paramLabel = "NAME", description = "The user the token authenticates.")
+        String user;
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "Lifetime, e.g. 30m, 1h, 7d. Default: auth.tokens.default_ttl (1h).")
+        String ttl;
+        @Option(names = "--type", paramLabel = "TYPE", defaultValue = "opaque", description = "opaque or jwt. Default: ${DEFAULT-VALUE}")
+        Type type;
+        @Option(names = "--channels", split = ",", paramLabel = "CHANNEL", description = "Extra channels the token may subscribe to, comma separated.")
+        List<String> channels = new ArrayList<>();
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            GatehouseConfig cfg = config.load(Map.of());
+            Duration lifetime = cfg.auth().tokens().defaultTtl();
+            if (ttl != null) {
+                try {
+                    lifetime = ValueType.parseDuration(ttl);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandFailure("--ttl: " + e.getMessage());
+                }
+            }
+            if (lifetime.isZero() || lifetime.compareTo(cfg.auth().tokens().maxTtl()) > 0) {
+                throw new CommandFailure("--ttl must be longer than 0 and at most auth.tokens.max_ttl");
+            }
+            try (Database db = DataDirectory.openDatabase(cfg)) {
+                UserRecord u = new UserStore(db).find(user).orElseThrow(() -> new CommandFailure("no user '" + user + "'"));
+                User who = new User(u.id(), u.id(), u.roles());
+                TokenIssuer issuer = new TokenIssuer(new TokenStore(db), DataDirectory.hmacSecret(cfg), Clock.systemUTC());
+                TokenIssuer.IssuedToken t = type == Type.jwt
+                        ? issuer.issueJwt(who, channels, lifetime)
+                        : issuer.issueOpaque(who, channels, lifetime);
+                spec.commandLine().getOut().println(t.token());
+            }
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revokes an opaque token by its prefix (ght_ and 8 characters); it is refused from then on.")
+    static final class Revoke implements Runnable {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(paramLabel = "PREFIX")
+        String prefix;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
+                if (!new TokenStore(db).revoke(prefix, Instant.now())) {
+                    throw new CommandFailure("no active token with prefix " + prefix);
+                }
+            }
+            spec.commandLine().getOut().println("revoked " + prefix);
+        }
+    }
+}

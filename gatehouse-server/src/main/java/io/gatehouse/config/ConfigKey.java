@@ -1,0 +1,78 @@
+package io.gatehouse.config;
+
+import java.util.Locale;
+
+/**
+ * Every fixed configuration key, with its type and default (docs/configuration.md lists the
+ * same table). Namespace keys ({@code channels.namespaces.NAME.*}) are {@link NamespaceKey}s.
+ */
+public enum ConfigKey {
+    DATA_DIR("data_dir", ValueType.PATH, "./gatehouse-data", "directory for the embedded database and generated secret"),
+    SERVER_HOST("server.host", ValueType.STRING, "127.0.0.1", "address to listen on"),
+    SERVER_PORT("server.port", ValueType.PORT, "8080", "port to listen on; 0 picks a free port"),
+    DATABASE_URL("database.url", ValueType.STRING, "", "JDBC URL; empty means the embedded H2 file under data_dir"),
+    DATABASE_USERNAME("database.username", ValueType.STRING, "", "database user"),
+    DATABASE_PASSWORD("database.password", ValueType.STRING, "", "database password"),
+    DATABASE_POOL_SIZE("database.pool_size", ValueType.POSITIVE_INT, "10", "connections in the database pool"),
+    BROKER_URL("broker.url", ValueType.STRING, "memory:", "memory: for one node"),
+    AUTH_ALLOW_QUERY_TOKEN("auth.allow_query_token", ValueType.BOOLEAN, "true", "accept ?token= on the WebSocket URL"),
+    AUTH_TIMEOUT("auth.timeout", ValueType.DURATION, "5s", "time for the first auth message when no credential came with the upgrade"),
+    AUTH_JWT_SECRET("auth.jwt.secret", ValueType.STRING, "", "HS256 secret (at least 32 bytes); empty generates one into data_dir"),
+    AUTH_JWT_PUBLIC_KEYS("auth.jwt.public_keys", ValueType.STRING_LIST, "", "PEM public keys (inline or file paths) for RS256/ES256"),
+    AUTH_JWT_ISSUER("auth.jwt.issuer", ValueType.STRING, "", "required iss claim, if set"),
+    AUTH_JWT_AUDIENCE("auth.jwt.audience", ValueType.STRING, "", "required aud claim, if set"),
+    AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", ValueType.DURATION, "30s", "allowance for exp and nbf"),
+    AUTH_TOKENS_DEFAULT_TTL("auth.tokens.default_ttl", ValueType.DURATION, "1h", "lifetime of a minted token when none is asked for"),
+    AUTH_TOKENS_MAX_TTL("auth.tokens.max_ttl", ValueType.DURATION, "30d", "longest lifetime a minted token may have"),
+    HEARTBEAT_INTERVAL("heartbeat.interval", ValueType.DURATION, "25s", "protocol ping period"),
+    HEARTBEAT_TIMEOUT("heartbeat.timeout", ValueType.DURATION, "10s", "grace after a missed interval before closing"),
+    LIMITS_MAX_MESSAGE_BYTES("limits.max_message_bytes", ValueType.SIZE, "64KiB", "largest client message"),
+    SHUTDOWN_DRAIN("shutdown.drain", ValueType.DURATION, "10s", "window over which connections are closed on shutdown");
+
+    private final String key;
+    private final ValueType type;
+    private final String defaultValue;
+    private final String description;
+
+    ConfigKey(String key, ValueType type, String defaultValue, String description) {
+        this.key = key;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The dotted name used in YAML and in error messages. */
+    public String key() {
+        return key;
+    }
+
+    public ValueType type() {
+        return type;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The environment form: upper case, dots and dashes become {@code _}, prefixed {@code GATEHOUSE_}. */
+    public String envName() {
+        return envName(key);
+    }
+
+    public static String envName(String dottedKey) {
+        return "GATEHOUSE_" + dottedKey.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public static java.util.Optional<ConfigKey> byKey(String key) {
+        for (ConfigKey k : values()) {
+            if (k.key.equals(key)) {
+                return java.util.Optional.of(k);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+}

@@ -1,0 +1,152 @@
+package io.gatehouse.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** Turns {@link ConfigSources} into a validated {@link GatehouseConfig}. */
+public final class ConfigLoader {
+
+    private static final Pattern NAMESPACE_NAME = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
+
+    private final Map<String, ConfigSources.Setting> settings;
+
+    private ConfigLoader(Map<String, ConfigSources.Setting> settings) {
+        this.settings = settings;
+    }
+
+    public static GatehouseConfig load(ConfigSources sources) {
+        return new ConfigLoader(sources.settings()).build();
+    }
+
+    /** The embedded defaults with nothing overridden. */
+    public static GatehouseConfig defaults() {
+        return load(new ConfigSources());
+    }
+
+    private GatehouseConfig build() {
+        Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
+        var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT));
+        var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
+                string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
+        String brokerUrl = string(ConfigKey.BROKER_URL);
+        if (!brokerUrl.equals("memory:")) {
+            throw invalid(ConfigKey.BROKER_URL.key(), brokerUrl, "only memory: is supported in this version");
+        }
+        if (!database.embedded() && !database.url().startsWith("jdbc:postgresql:") && !database.url().startsWith("jdbc:h2:")) {
+            throw invalid(ConfigKey.DATABASE_URL.key(), database.url(), "expected jdbc:postgresql://HOST/DB or jdbc:h2:...");
+        }
+        String secret = string(ConfigKey.AUTH_JWT_SECRET);
+        if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException("invalid value for auth.jwt.secret (" + source(ConfigKey.AUTH_JWT_SECRET.key())
+                    + "): an HS256 secret needs at least 32 bytes");
+        }
+        var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
+                string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW));
+        var tokens = new GatehouseConfig.Tokens(duration(ConfigKey.AUTH_TOKENS_DEFAULT_TTL), duration(ConfigKey.AUTH_TOKENS_MAX_TTL));
+        var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT), jwt, tokens);
+        var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
+        long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
+        if (maxBytes > 16L * 1024 * 1024) {
+            throw invalid(ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), maxBytes, "at most 16MiB");
+        }
+        var limits = new GatehouseConfig.Limits((int) maxBytes);
+        return new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
+                limits, new GatehouseConfig.Channels(namespaces()), positive(ConfigKey.SHUTDOWN_DRAIN));
+    }
+
+    private Map<String, NamespaceConfig> namespaces() {
+        Map<String, NamespaceConfig> out = new TreeMap<>();
+        for (String key : settings.keySet()) {
+            if (ConfigSources.namespaceKey(key).isEmpty()) {
+                continue;
+            }
+            String rest = key.substring(NamespaceKey.PREFIX.length());
+            String name = rest.substring(0, rest.lastIndexOf('.'));
+            if (out.containsKey(name)) {
+                continue;
+            }
+            if (!NAMESPACE_NAME.matcher(name).matches()) {
+                throw new ConfigException("invalid namespace name '" + name + "' in " + key + " (" + source(key)
+                        + "): use letters, digits, _ - . @ (no ':' or '#')");
+            }
+            out.put(name, namespace(name));
+        }
+        return Map.copyOf(out);
+    }
+
+    private NamespaceConfig namespace(String name) {
+        String subscribeKey = NamespaceKey.SUBSCRIBE.keyFor(name);
+        String subscribe = (String) nsValue(name, NamespaceKey.SUBSCRIBE);
+        NamespaceConfig.SubscribeRule subscribeRule = switch (subscribe.toLowerCase(Locale.ROOT)) {
+            case "authenticated" -> NamespaceConfig.SubscribeRule.AUTHENTICATED;
+            case "none" -> NamespaceConfig.SubscribeRule.NONE;
+            case "admin" -> NamespaceConfig.SubscribeRule.ADMIN;
+            default -> throw invalid(subscribeKey, subscribe, "expected authenticated, none or admin");
+        };
+        String publishKey = NamespaceKey.PUBLISH.keyFor(name);
+        String publish = (String) nsValue(name, NamespaceKey.PUBLISH);
+        NamespaceConfig.PublishRule publishRule = switch (publish.toLowerCase(Locale.ROOT)) {
+            case "server" -> NamespaceConfig.PublishRule.SERVER;
+            case "authenticated" -> NamespaceConfig.PublishRule.AUTHENTICATED;
+            default -> throw invalid(publishKey, publish, "expected server or authenticated");
+        };
+        return new NamespaceConfig(subscribeRule, publishRule,
+                (Integer) nsValue(name, NamespaceKey.HISTORY_SIZE),
+                (Duration) nsValue(name, NamespaceKey.HISTORY_TTL),
+                (Boolean) nsValue(name, NamespaceKey.PRESENCE),
+                (Boolean) nsValue(name, NamespaceKey.JOIN_LEAVE));
+    }
+
+    private Object nsValue(String name, NamespaceKey key) {
+        return parse(key.keyFor(name), key.type(), key.defaultValue());
+    }
+
+    private Object value(ConfigKey key) {
+        return parse(key.key(), key.type(), key.defaultValue());
+    }
+
+    private Object parse(String key, ValueType type, String defaultValue) {
+        ConfigSources.Setting s = settings.get(key);
+        Object raw = s == null ? defaultValue : s.raw();
+        try {
+            return type.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value for " + key + " (" + source(key) + "): " + e.getMessage());
+        }
+    }
+
+    private String string(ConfigKey key) {
+        return (String) value(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> stringList(ConfigKey key) {
+        return List.copyOf((List<String>) value(key));
+    }
+
+    private Duration duration(ConfigKey key) {
+        return (Duration) value(key);
+    }
+
+    private Duration positive(ConfigKey key) {
+        Duration d = duration(key);
+        if (d.isZero()) {
+            throw invalid(key.key(), "0", "must be longer than zero");
+        }
+        return d;
+    }
+
+    private String source(String key) {
+        ConfigSources.Setting s = settings.get(key);
+        return s == null ? "default" : s.source();
+    }
+
+    private ConfigException invalid(String key, Object value, String why) {
+        return new ConfigException("invalid value for " + key + " (" + source(key) + "): '" + value + "': " + why);
+    }
+}

@@ -1,0 +1,339 @@
+package io.gatehouse.connection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.Node;
+import io.gatehouse.accesslog.AccessRecord;
+import io.gatehouse.auth.Credential;
+import io.gatehouse.auth.CredentialCarrier;
+import io.gatehouse.auth.Fingerprint;
+import io.gatehouse.auth.Principal;
+import io.gatehouse.auth.Verdict;
+import io.gatehouse.broker.Publication;
+import io.gatehouse.broker.StreamPosition;
+import io.gatehouse.hub.Connection;
+import io.gatehouse.protocol.BadMessageException;
+import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.ClientMessage;
+import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.MessageType;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One client's side of the message protocol (SPEC §4): authentication by first message,
+ * subscriptions, publishing, pings, violations. Knows nothing of Netty: it talks to its socket
+ * through {@link Transport}. All methods except those of {@link Connection} run on the
+ * transport's thread.
+ */
+public final class ClientConnection implements Connection {
+    private enum State { AWAITING_AUTH, VERIFYING, OPEN, CLOSED }
+
+    private final Node node;
+    private final Transport transport;
+    private final String id;
+    private final Instant connectedAt;
+    private final String origin;
+    private final String userAgent;
+    private final ViolationCounter violations = new ViolationCounter();
+    /** Written on the transport thread, read by the hub from any thread. */
+    private volatile Principal principal;
+    /** Only accessed on the transport thread. */
+    private State state = State.AWAITING_AUTH;
+    private Future<?> authTimeout;
+
+    public ClientConnection(Node node, Transport transport, String origin, String userAgent) {
+        this.node = node;
+        this.transport = transport;
+        this.id = newId();
+        this.connectedAt = node.clock().instant();
+        this.origin = origin;
+        this.userAgent = userAgent;
+    }
+
+    private static String newId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return HexFormat.of().toHexDigits(r.nextLong()) + HexFormat.of().toHexDigits(r.nextLong());
+    }
+
+    /** The socket is open and {@code principal} was authenticated during the upgrade. */
+    public void onAuthenticatedOpen(Principal principal) {
+        establish(principal);
+    }
+
+    /** The socket is open, but its credential was refused during the upgrade: tell the client why. */
+    public void refuse(Refusal refusal) {
+        closeWith(refusal);
+    }
+
+    /** The socket is open without a credential: the first message must be {@code auth}. */
+    public void onUnauthenticatedOpen() {
+        authTimeout = transport.schedule(node.config().auth().timeout(), () -> {
+            if (state == State.AWAITING_AUTH || state == State.VERIFYING) {
+                logAttempt(null, RefusalCode.AUTH_TIMEOUT.name(), null);
+                closeWith(RefusalCode.AUTH_TIMEOUT.refusal());
+            }
+        });
+    }
+
+    public void onText(String text) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        ClientMessage m;
+        try {
+            m = node.codec().parse(text);
+        } catch (BadMessageException e) {
+            violation(e.refusal(), e.id());
+            return;
+        }
+        try {
+            dispatch(m);
+        } catch (BadMessageException e) {
+            violation(e.refusal(), e.id());
+        }
+    }
+
+    /** The socket closed, for whatever reason. */
+    public void onClosed(int closeCode) {
+        state = State.CLOSED;
+        if (authTimeout != null) {
+            authTimeout.cancel(false);
+        }
+        node.hub().unregister(this);
+        if (principal != null) {
+            long millis = node.clock().millis() - connectedAt.toEpochMilli();
+            node.accessLog().record(AccessRecord.close(node.clock().instant(), clientIp(),
+                    principal.user().id(), id, closeCode, millis));
+        }
+    }
+
+    private void dispatch(ClientMessage m) {
+        if (state != State.OPEN) {
+            if (m.type() == MessageType.AUTH && state == State.AWAITING_AUTH) {
+                authenticate(m);
+            } else if (state == State.AWAITING_AUTH) {
+                logAttempt(null, RefusalCode.TOKEN_MISSING.name(), null);
+                closeWith(RefusalCode.TOKEN_MISSING.refusal(
+                        "Authenticate first: send {\"type\":\"auth\",\"token\":\"...\"} or connect with a credential"));
+            }
+            // VERIFYING: messages that race the verdict are dropped; the client waits for connection_established.
+            return;
+        }
+        switch (m.type()) {
+            case PING -> ping(m);
+            case SUBSCRIBE -> subscribe(m);
+            case UNSUBSCRIBE -> unsubscribe(m);
+            case PUBLISH -> publish(m);
+            case REFRESH -> refresh(m);
+            case AUTH -> throw bad("Already authenticated; use refresh to extend the credential", m.id());
+            default -> throw bad("Unknown message type '" + m.type().wireName() + "'", m.id());
+        }
+    }
+
+    private void authenticate(ClientMessage m) {
+        String token = m.text("token");
+        if (token == null || token.isEmpty()) {
+            logAttempt(null, RefusalCode.TOKEN_MISSING.name(), null);
+            closeWith(RefusalCode.TOKEN_MISSING.refusal("The auth message needs a token field"));
+            return;
+        }
+        state = State.VERIFYING;
+        Credential credential = new Credential(token, CredentialCarrier.AUTH_MESSAGE);
+        node.tokenVerifier().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
+            if (state != State.VERIFYING) {
+                return;
+            }
+            Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+            if (v.isAccepted()) {
+                authTimeout.cancel(false);
+                logAttempt(v.principal(), AccessRecord.ACCEPTED, credential);
+                establish(v.principal());
+            } else {
+                logAttempt(null, v.refusal().code().name(), credential);
+                closeWith(v.refusal());
+            }
+        }));
+    }
+
+    private void logAttempt(Principal p, String outcome, Credential credential) {
+        node.accessLog().record(AccessRecord.attempt(node.clock().instant(), clientIp(), origin, userAgent,
+                p == null ? null : p.user().id(), credential == null ? null : credential.carrier().wireName(), outcome,
+                credential == null ? null : Fingerprint.of(credential.token()), id));
+    }
+
+    private void establish(Principal p) {
+        this.principal = p;
+        state = State.OPEN;
+        node.hub().register(this);
+        ChannelName.personal(p.user().id()).ifPresent(personal -> node.hub().subscribe(this, personal.value()));
+        ObjectNode reply = node.codec().reply(MessageType.CONNECTION_ESTABLISHED, null);
+        reply.put("connection_id", id);
+        reply.set("user", node.codec().user(p.user()));
+        reply.put("expires_at", p.expiresAt() == null ? null : p.expiresAt().toString());
+        reply.put("heartbeat_interval_ms", node.config().heartbeat().interval().toMillis());
+        reply.put("server_time", node.clock().millis());
+        send(node.codec().encode(reply));
+    }
+
+    private void ping(ClientMessage m) {
+        ObjectNode reply = node.codec().reply(MessageType.PONG, m.id());
+        reply.put("timestamp", node.clock().millis());
+        send(node.codec().encode(reply));
+    }
+
+    private void subscribe(ClientMessage m) {
+        ChannelName channel = channel(m);
+        Refusal denied = node.channelAccess().checkSubscribe(principal, channel);
+        if (denied != null) {
+            send(node.codec().error(denied, m.id()));
+            return;
+        }
+        node.hub().subscribe(this, channel.value());
+        node.broker().position(channel).whenComplete((position, failure) -> transport.execute(() -> {
+            if (failure != null) {
+                node.hub().unsubscribe(this, channel.value());
+                send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
+                return;
+            }
+            send(subscribed(m.id(), channel, position));
+        }));
+    }
+
+    private EncodedMessage subscribed(JsonNode id, ChannelName channel, StreamPosition position) {
+        ObjectNode reply = node.codec().reply(MessageType.SUBSCRIBED, id);
+        reply.put("channel", channel.value());
+        reply.put("offset", position.offset());
+        reply.put("epoch", position.epoch());
+        reply.put("recovered", false);
+        reply.putArray("publications");
+        return node.codec().encode(reply);
+    }
+
+    private void unsubscribe(ClientMessage m) {
+        ChannelName channel = channel(m);
+        node.hub().unsubscribe(this, channel.value());
+        ObjectNode reply = node.codec().reply(MessageType.UNSUBSCRIBED, m.id());
+        reply.put("channel", channel.value());
+        send(node.codec().encode(reply));
+    }
+
+    private void publish(ClientMessage m) {
+        ChannelName channel = channel(m);
+        JsonNode data = m.field("data");
+        if (data == null) {
+            throw bad("publish needs a data field", m.id());
+        }
+        Refusal denied = node.channelAccess().checkClientPublish(principal, channel);
+        if (denied != null) {
+            send(node.codec().error(denied, m.id()));
+            return;
+        }
+        node.broker().publish(channel, data.toString()).whenComplete((publication, failure) -> transport.execute(() -> {
+            if (failure != null) {
+                send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
+                return;
+            }
+            send(published(m.id(), publication));
+        }));
+    }
+
+    private EncodedMessage published(JsonNode id, Publication p) {
+        ObjectNode reply = node.codec().reply(MessageType.PUBLISHED, id);
+        reply.put("channel", p.channel());
+        reply.put("offset", p.offset());
+        reply.put("epoch", p.epoch());
+        return node.codec().encode(reply);
+    }
+
+    /** In-band refresh: a new credential for the same user extends this connection. */
+    private void refresh(ClientMessage m) {
+        String token = m.text("token");
+        if (token == null || token.isEmpty()) {
+            throw bad("refresh needs a token field", m.id());
+        }
+        String userId = principal.user().id();
+        node.tokenVerifier().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
+            if (state != State.OPEN) {
+                return;
+            }
+            Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+            if (!v.isAccepted()) {
+                closeWith(v.refusal());
+            } else if (!v.principal().user().id().equals(userId)) {
+                closeWith(RefusalCode.TOKEN_INVALID.refusal("A refresh token must belong to the same user"));
+            } else {
+                principal = v.principal();
+                ObjectNode reply = node.codec().reply(MessageType.REFRESHED, m.id());
+                reply.put("expires_at", v.principal().expiresAt().toString());
+                send(node.codec().encode(reply));
+            }
+        }));
+    }
+
+    private ChannelName channel(ClientMessage m) {
+        String raw = m.text("channel");
+        if (raw == null) {
+            throw bad(m.type().wireName() + " needs a channel field", m.id());
+        }
+        Optional<ChannelName> channel = ChannelName.parse(raw);
+        if (channel.isEmpty()) {
+            throw bad(ChannelName.grammarHint(), m.id());
+        }
+        return channel.get();
+    }
+
+    private static BadMessageException bad(String hint, JsonNode id) {
+        return new BadMessageException(RefusalCode.BAD_REQUEST.refusal(hint), id);
+    }
+
+    private void violation(Refusal refusal, JsonNode id) {
+        if (violations.record(System.nanoTime())) {
+            closeWith(RefusalCode.BAD_REQUEST.refusal("Too many invalid messages"));
+            return;
+        }
+        send(node.codec().error(refusal, id));
+    }
+
+    private void closeWith(Refusal refusal) {
+        state = State.CLOSED;
+        transport.close(refusal);
+    }
+
+    // --- Connection: called by the hub from any thread ---
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Principal principal() {
+        return principal;
+    }
+
+    @Override
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    @Override
+    public String clientIp() {
+        return transport.clientIp();
+    }
+
+    @Override
+    public boolean send(EncodedMessage message) {
+        return transport.send(message);
+    }
+
+    @Override
+    public void close(Refusal refusal) {
+        transport.close(refusal);
+    }
+}

@@ -1,0 +1,27 @@
+package io.gatehouse.hub;
+
+import io.gatehouse.auth.Principal;
+import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.Refusal;
+import java.time.Instant;
+
+/** What the {@link Hub} sees of one live, authenticated WebSocket connection. Thread-safe. */
+public interface Connection {
+    String id();
+
+    Principal principal();
+
+    Instant connectedAt();
+
+    /** The client's IP address as the server resolved it. */
+    String clientIp();
+
+    /**
+     * Queues one text frame without blocking. Returns false when the connection is closed or
+     * can take no more, in which case the message was not queued.
+     */
+    boolean send(EncodedMessage message);
+
+    /** Closes with the refusal's close code and reason. Idempotent. */
+    void close(Refusal refusal);
+}

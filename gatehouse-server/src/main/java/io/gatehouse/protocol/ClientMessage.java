@@ -1,0 +1,18 @@
+package io.gatehouse.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** One parsed client message: its type, the optional {@code id} to echo, and the whole object. */
+public record ClientMessage(MessageType type, JsonNode id, ObjectNode body) {
+
+    /** A text field, or null when missing or not a string. */
+    public String text(String field) {
+        JsonNode n = body.get(field);
+        return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    public JsonNode field(String field) {
+        return body.get(field);
+    }
+}

@@ -1,0 +1,25 @@
+package io.gatehouse.protocol;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** Every {@code type} of the message protocol (SPEC §4), client to server and back. */
+public enum MessageType {
+    // client to server
+    AUTH, PING, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REFRESH,
+    // server to client
+    CONNECTION_ESTABLISHED, PONG, SUBSCRIBED, UNSUBSCRIBED, PUBLISHED, REFRESHED, MESSAGE, TOKEN_EXPIRING, ERROR;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<MessageType> fromWire(String s) {
+        for (MessageType t : values()) {
+            if (t.wireName().equals(s)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+}

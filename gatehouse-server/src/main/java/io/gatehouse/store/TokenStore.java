@@ -1,0 +1,136 @@
+package io.gatehouse.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Opaque access tokens, looked up by prefix. Blocking: call from a thread that may wait on the
+ * database. Instants are stored to the microsecond.
+ */
+public final class TokenStore {
+    private static final String COLUMNS =
+            "prefix, hash, user_id, user_name, roles, channels, created_at, expires_at, last_used_at, revoked_at";
+
+    private final Database db;
+
+    public TokenStore(Database db) {
+        this.db = db;
+    }
+
+    /** @throws StoreException also when a token with the same prefix exists */
+    public void insert(TokenRecord t) {
+        String roles = Columns.list(t.roles());
+        String channels = Columns.list(t.channels());
+        db.run("insert token " + t.prefix(), c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, t.prefix());
+                s.setBytes(2, t.hash());
+                s.setString(3, t.userId());
+                s.setString(4, t.userName());
+                s.setString(5, roles);
+                s.setString(6, channels);
+                Columns.setInstant(s, 7, t.createdAt());
+                Columns.setInstant(s, 8, t.expiresAt());
+                Columns.setInstant(s, 9, t.lastUsedAt());
+                Columns.setInstant(s, 10, t.revokedAt());
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    public Optional<TokenRecord> findByPrefix(String prefix) {
+        return db.run("find token " + prefix, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM tokens WHERE prefix = ?")) {
+                s.setString(1, prefix);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** The user's tokens, revoked and expired ones included, newest first. */
+    public List<TokenRecord> listForUser(String userId) {
+        return db.run("list tokens of user '" + userId + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM tokens WHERE user_id = ? ORDER BY created_at DESC, prefix")) {
+                s.setString(1, userId);
+                try (ResultSet rs = s.executeQuery()) {
+                    List<TokenRecord> tokens = new ArrayList<>();
+                    while (rs.next()) {
+                        tokens.add(read(rs));
+                    }
+                    return tokens;
+                }
+            }
+        });
+    }
+
+    /** Marks the token revoked at {@code at}; false when it is unknown or already revoked. */
+    public boolean revoke(String prefix, Instant at) {
+        Objects.requireNonNull(at, "at");
+        return db.run("revoke token " + prefix, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
+                Columns.setInstant(s, 1, at);
+                s.setString(2, prefix);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Like {@link #revoke}, but only when the token belongs to userId, so a user can revoke their
+     * own tokens without being able to tell whether someone else's prefix exists.
+     */
+    public boolean revokeForUser(String prefix, String userId, Instant at) {
+        Objects.requireNonNull(at, "at");
+        return db.run("revoke token " + prefix + " of user '" + userId + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND user_id = ? AND revoked_at IS NULL")) {
+                Columns.setInstant(s, 1, at);
+                s.setString(2, prefix);
+                s.setString(3, userId);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Records a use of the token. Never moves lastUsedAt backwards, so concurrent verifications
+     * finishing out of order leave the latest time. Unknown prefixes are ignored.
+     */
+    public void touch(String prefix, Instant lastUsedAt) {
+        Objects.requireNonNull(lastUsedAt, "lastUsedAt");
+        db.run("record use of token " + prefix, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE tokens SET last_used_at = ? WHERE prefix = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
+                Columns.setInstant(s, 1, lastUsedAt);
+                s.setString(2, prefix);
+                Columns.setInstant(s, 3, lastUsedAt);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    private static TokenRecord read(ResultSet rs) throws SQLException {
+        return new TokenRecord(
+                rs.getString("prefix"),
+                rs.getBytes("hash"),
+                rs.getString("user_id"),
+                rs.getString("user_name"),
+                Columns.list(rs, "roles"),
+                Columns.list(rs, "channels"),
+                Columns.instant(rs, "created_at"),
+                Columns.instant(rs, "expires_at"),
+                Columns.instant(rs, "last_used_at"),
+                Columns.instant(rs, "revoked_at"));
+    }
+}

@@ -1,0 +1,102 @@
+package io.gatehouse.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Local accounts. Blocking: call from a thread that may wait on the database. */
+public final class UserStore {
+    private static final String COLUMNS = "id, roles, password_hash, created_at";
+
+    private final Database db;
+
+    public UserStore(Database db) {
+        this.db = db;
+    }
+
+    /** Adds the user; false, with nothing changed, when a user with that id already exists. */
+    public boolean add(UserRecord u) {
+        String roles = Columns.list(u.roles());
+        return db.run("add user '" + u.id() + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?)")) {
+                s.setString(1, u.id());
+                s.setString(2, roles);
+                s.setString(3, u.passwordHash());
+                Columns.setInstant(s, 4, u.createdAt());
+                s.executeUpdate();
+                return true;
+            } catch (SQLException e) {
+                if (Database.isUniqueViolation(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    public Optional<UserRecord> find(String id) {
+        return db.run("find user '" + id + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM users WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** All users, ordered by id. */
+    public List<UserRecord> list() {
+        return db.run("list users", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM users ORDER BY id");
+                    ResultSet rs = s.executeQuery()) {
+                List<UserRecord> users = new ArrayList<>();
+                while (rs.next()) {
+                    users.add(read(rs));
+                }
+                return users;
+            }
+        });
+    }
+
+    /**
+     * Removes the user and, in the same transaction, every token issued to them. False, with
+     * nothing changed, when there is no such user.
+     */
+    public boolean remove(String id) {
+        return db.inTransaction("remove user '" + id + "'", c -> {
+            try (PreparedStatement deleteUser = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
+                deleteUser.setString(1, id);
+                if (deleteUser.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement deleteTokens = c.prepareStatement("DELETE FROM tokens WHERE user_id = ?")) {
+                deleteTokens.setString(1, id);
+                deleteTokens.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    public long count() {
+        return db.run("count users", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM users");
+                    ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private static UserRecord read(ResultSet rs) throws SQLException {
+        return new UserRecord(
+                rs.getString("id"),
+                Columns.list(rs, "roles"),
+                rs.getString("password_hash"),
+                Columns.instant(rs, "created_at"));
+    }
+}

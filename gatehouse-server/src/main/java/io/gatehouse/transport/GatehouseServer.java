@@ -1,0 +1,126 @@
+package io.gatehouse.transport;
+
+import io.gatehouse.Node;
+import io.gatehouse.api.ApiResponse;
+import io.gatehouse.api.HttpApi;
+import io.gatehouse.protocol.RefusalCode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty server: one listening socket for HTTP and WebSocket. The pipeline, in wire order:
+ * {@code HttpServerCodec} → {@code HttpObjectAggregator} → {@link HttpRequestHandler}; an upgrade
+ * replaces the HTTP handlers with the WebSocket codec, {@code Utf8FrameValidator},
+ * {@code WebSocketFrameAggregator} and {@link WebSocketTransport}. This package is the only one
+ * that imports Netty.
+ */
+public final class GatehouseServer implements AutoCloseable {
+    /** The largest HTTP API body. */
+    static final int MAX_HTTP_BODY_BYTES = 1024 * 1024; // 1 MiB
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel listener;
+
+    private GatehouseServer(EventLoopGroup boss, EventLoopGroup workers, Channel listener) {
+        this.boss = boss;
+        this.workers = workers;
+        this.listener = listener;
+    }
+
+    public static GatehouseServer start(Node node, HttpApi api, String host, int port) throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(factory);
+        Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        int maxMessageBytes = node.config().limits().maxMessageBytes();
+        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxMessageBytes)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(false)
+                .withUTF8Validator(false) // added explicitly in the pipeline
+                .build();
+        WebSocketServerHandshakerFactory handshakers = new WebSocketServerHandshakerFactory(
+                HttpRequestHandler.WEBSOCKET_PATH, io.gatehouse.auth.CredentialExtractor.PROTOCOL, decoder);
+        try {
+            Channel listener = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast("http", new HttpServerCodec())
+                                    .addLast("aggregator", new JsonBodyAggregator())
+                                    .addLast("request", new HttpRequestHandler(node, api, handshakers));
+                        }
+                    })
+                    .bind(host, port).sync().channel();
+            return new GatehouseServer(boss, workers, listener);
+        } catch (RuntimeException | InterruptedException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public String host() {
+        return ((InetSocketAddress) listener.localAddress()).getAddress().getHostAddress();
+    }
+
+    /** Stops accepting connections. */
+    public void stopAccepting() {
+        listener.close().syncUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Aggregates HTTP bodies and answers an oversized one with the MESSAGE_TOO_BIG body, not a bare 413. */
+    private static final class JsonBodyAggregator extends HttpObjectAggregator {
+        JsonBodyAggregator() {
+            super(MAX_HTTP_BODY_BYTES);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage oversized) {
+            ApiResponse r = ApiResponse.refusal(RefusalCode.MESSAGE_TOO_BIG.refusal("HTTP bodies are limited to 1 MiB"));
+            var response = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    io.netty.buffer.Unpooled.wrappedBuffer(r.body()));
+            response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, "application/json");
+            io.netty.handler.codec.http.HttpUtil.setContentLength(response, r.body().length);
+            ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.gatehouse.transport;
+
+import io.gatehouse.Node;
+import io.gatehouse.accesslog.AccessRecord;
+import io.gatehouse.api.ApiRequest;
+import io.gatehouse.api.ApiResponse;
+import io.gatehouse.api.HttpApi;
+import io.gatehouse.auth.Credential;
+import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.Fingerprint;
+import io.gatehouse.auth.Verdict;
+import io.gatehouse.connection.ClientConnection;
+import io.gatehouse.protocol.RefusalCode;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Handles one HTTP request: a WebSocket upgrade on {@value #WEBSOCKET_PATH}, anything else goes to
+ * the {@link HttpApi}. An upgrade's credential is verified before the handshake (off the event
+ * loop when the verifier needs I/O); a refused credential still completes the handshake so that
+ * the client can read the refusal code from the close frame, which browsers cannot do with an
+ * HTTP status.
+ */
+final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final String WEBSOCKET_PATH = "/ws";
+
+    private final Node node;
+    private final HttpApi api;
+    private final WebSocketServerHandshakerFactory handshakers;
+
+    HttpRequestHandler(Node node, HttpApi api, WebSocketServerHandshakerFactory handshakers) {
+        this.node = node;
+        this.api = api;
+        this.handshakers = handshakers;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        if (!request.decoderResult().isSuccess()) {
+            respond(ctx, request, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Malformed HTTP request")));
+            return;
+        }
+        if (query.path().equals(WEBSOCKET_PATH)) {
+            if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+                respond(ctx, request, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal(
+                        "This endpoint takes WebSocket upgrades only (Upgrade: websocket)")));
+                return;
+            }
+            upgrade(ctx, request, query);
+            return;
+        }
+        ApiRequest apiRequest = apiRequest(ctx, request, query);
+        request.retain();
+        api.handle(apiRequest).whenComplete((response, failure) -> {
+            try {
+                respond(ctx, request, failure == null ? response : ApiResponse.refusal(RefusalCode.INTERNAL_ERROR.refusal()));
+            } finally {
+                request.release();
+            }
+        });
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        String ip = clientIp(ctx);
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
+        CredentialExtractor.Extraction found = node.credentials().extract(new NettyAuthRequest(request, query));
+        if (found.refusal() != null) {
+            log(ip, origin, agent, null, found.refusal().code().name(), null, null);
+            handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(found.refusal()));
+            return;
+        }
+        if (found.isNone()) {
+            handshake(ctx, request, ip, origin, agent, ClientConnection::onUnauthenticatedOpen);
+            return;
+        }
+        Credential credential = found.credential();
+        request.retain();
+        ctx.channel().config().setAutoRead(false);
+        node.tokenVerifier().verify(credential.token()).whenComplete((verdict, failure) -> ctx.executor().execute(() -> {
+            try {
+                ctx.channel().config().setAutoRead(true);
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+                if (v.isAccepted()) {
+                    handshake(ctx, request, ip, origin, agent, connection -> {
+                        log(ip, origin, agent, v.principal().user().id(), AccessRecord.ACCEPTED, credential, connection.id());
+                        connection.onAuthenticatedOpen(v.principal());
+                    });
+                } else {
+                    log(ip, origin, agent, null, v.refusal().code().name(), credential, null);
+                    handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(v.refusal()));
+                }
+            } finally {
+                request.release();
+            }
+        }));
+    }
+
+    /** Completes the WebSocket handshake, rebuilds the pipeline for frames, then calls {@code opened}. */
+    private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, String ip, String origin, String agent,
+            Consumer<ClientConnection> opened) {
+        WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        WebSocketTransport transport = new WebSocketTransport(ctx.channel(), ip, node.config().heartbeat());
+        ClientConnection connection = new ClientConnection(node, transport, origin, agent);
+        var pipeline = ctx.pipeline();
+        pipeline.addLast("utf8", new Utf8FrameValidator(false));
+        pipeline.addLast("fragments", new WebSocketFrameAggregator(node.config().limits().maxMessageBytes()));
+        pipeline.addLast("connection", transport);
+        pipeline.remove(this);
+        handshaker.handshake(ctx.channel(), request).addListener(f -> {
+            if (f.isSuccess()) {
+                transport.start(connection);
+                opened.accept(connection);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    private void log(String ip, String origin, String agent, String userId, String outcome, Credential credential,
+            String connectionId) {
+        node.accessLog().record(AccessRecord.attempt(node.clock().instant(), ip, origin, agent, userId,
+                credential == null ? null : credential.carrier().wireName(), outcome,
+                credential == null ? null : Fingerprint.of(credential.token()), connectionId));
+    }
+
+    private static ApiRequest apiRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        Map<String, String> headers = new HashMap<>();
+        request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+        Map<String, String> params = new HashMap<>();
+        query.parameters().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
+        return new ApiRequest(request.method().name(), query.path(), params, headers,
+                ByteBufUtil.getBytes(request.content()), clientIp(ctx));
+    }
+
+    static String clientIp(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    static void respond(ChannelHandlerContext ctx, FullHttpRequest request, ApiResponse response) {
+        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
+        out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        out.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        response.headers().forEach(out.headers()::set);
+        HttpUtil.setContentLength(out, response.body().length);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(out, keepAlive);
+        var written = ctx.writeAndFlush(out);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.gatehouse.transport;
+
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.connection.ClientConnection;
+import io.gatehouse.connection.Transport;
+import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of an upgraded WebSocket pipeline: turns frames into {@link ClientConnection}
+ * calls, sends protocol pings every heartbeat interval, and closes a connection that has shown no
+ * traffic for interval + timeout. Its fields are only touched on the channel's event loop,
+ * except {@link #send} and {@link #close}, which may be called from any thread.
+ */
+final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFrame> implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
+
+    private final Channel channel;
+    private final String clientIp;
+    private final Duration heartbeatInterval;
+    private final long silenceLimitNanos;
+    private ClientConnection connection;
+    private long lastReadNanos = System.nanoTime();
+    private Future<?> heartbeat;
+    /** The close code sent or received; 1006 (abnormal) until then. */
+    private volatile int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
+    private volatile boolean closing;
+
+    WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat) {
+        this.channel = channel;
+        this.clientIp = clientIp;
+        this.heartbeatInterval = heartbeat.interval();
+        this.silenceLimitNanos = heartbeat.interval().plus(heartbeat.timeout()).toNanos();
+    }
+
+    /** Binds the protocol side and starts heartbeats; on the event loop, after the handshake. */
+    void start(ClientConnection connection) {
+        this.connection = connection;
+        long period = heartbeatInterval.toNanos();
+        heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    private void beat() {
+        if (System.nanoTime() - lastReadNanos > silenceLimitNanos) {
+            close(RefusalCode.HEARTBEAT_TIMEOUT.refusal());
+        } else {
+            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        lastReadNanos = System.nanoTime();
+        if (frame instanceof TextWebSocketFrame text) {
+            connection.onText(text.text());
+        } else if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+        } else if (frame instanceof PongWebSocketFrame) {
+            // liveness only: lastReadNanos is updated above
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            int code = close.statusCode();
+            closeCode = code == -1 ? WebSocketCloseStatus.EMPTY.code() : code;
+            if (!closing) {
+                closing = true;
+                // Echo the close (RFC 6455 §5.5.1), then drop the socket.
+                ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            close(RefusalCode.UNSUPPORTED_DATA.refusal());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            WebSocketCloseStatus status = corrupted.closeStatus();
+            if (status != null && status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
+                close(RefusalCode.MESSAGE_TOO_BIG.refusal());
+            } else if (status != null && status.code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
+                close(RefusalCode.INVALID_PAYLOAD.refusal());
+            } else {
+                close(RefusalCode.BAD_REQUEST.refusal("WebSocket protocol violation"));
+            }
+        } else if (cause instanceof TooLongFrameException) {
+            close(RefusalCode.MESSAGE_TOO_BIG.refusal());
+        } else if (cause instanceof SocketException || cause instanceof java.io.IOException) {
+            ctx.close();
+        } else {
+            LOG.warn("closing connection after an unexpected error", cause);
+            close(RefusalCode.INTERNAL_ERROR.refusal());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        if (connection != null) {
+            connection.onClosed(closeCode);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // --- Transport ---
+
+    @Override
+    public boolean send(EncodedMessage message) {
+        if (closing || !channel.isActive()) {
+            return false;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(message.utf8())), channel.voidPromise());
+        return true;
+    }
+
+    @Override
+    public void close(Refusal refusal) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> close(refusal));
+            return;
+        }
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closeCode = refusal.code().closeCode();
+        channel.writeAndFlush(new CloseWebSocketFrame(refusal.code().closeCode(), refusal.closeReason()))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public Future<?> schedule(Duration delay, Runnable task) {
+        return channel.eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String clientIp() {
+        return clientIp;
+    }
+}
