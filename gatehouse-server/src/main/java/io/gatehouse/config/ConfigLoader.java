@@ -12,15 +12,23 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Pattern NAMESPACE_NAME = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
+    private static final long MAX_MESSAGE_BYTES_LIMIT = 16L * 1024 * 1024; // 16 MiB
 
     private final Map<String, ConfigSources.Setting> settings;
+    private final Map<String, String> declaredNamespaces;
 
-    private ConfigLoader(Map<String, ConfigSources.Setting> settings) {
+    private ConfigLoader(Map<String, ConfigSources.Setting> settings, Map<String, String> declaredNamespaces) {
         this.settings = settings;
+        this.declaredNamespaces = declaredNamespaces;
     }
 
+    /**
+     * Validates every setting and builds the configuration.
+     *
+     * @throws ConfigException naming the first key that is unknown or has an invalid value
+     */
     public static GatehouseConfig load(ConfigSources sources) {
-        return new ConfigLoader(sources.settings()).build();
+        return new ConfigLoader(sources.settings(), sources.declaredNamespaces()).build();
     }
 
     /** The embedded defaults with nothing overridden. */
@@ -47,12 +55,19 @@ public final class ConfigLoader {
         }
         var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
                 string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW));
-        var tokens = new GatehouseConfig.Tokens(duration(ConfigKey.AUTH_TOKENS_DEFAULT_TTL), duration(ConfigKey.AUTH_TOKENS_MAX_TTL));
+        Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
+        Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
+        if (defaultTtl.compareTo(maxTtl) > 0) {
+            // Otherwise every token minted without an explicit ttl would be refused.
+            throw invalid(ConfigKey.AUTH_TOKENS_DEFAULT_TTL.key(), raw(ConfigKey.AUTH_TOKENS_DEFAULT_TTL),
+                    "longer than auth.tokens.max_ttl (" + raw(ConfigKey.AUTH_TOKENS_MAX_TTL) + "); shorten it or raise auth.tokens.max_ttl");
+        }
+        var tokens = new GatehouseConfig.Tokens(defaultTtl, maxTtl);
         var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT), jwt, tokens);
         var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
         long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
-        if (maxBytes > 16L * 1024 * 1024) {
-            throw invalid(ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), maxBytes, "at most 16MiB");
+        if (maxBytes > MAX_MESSAGE_BYTES_LIMIT) {
+            throw invalid(ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), raw(ConfigKey.LIMITS_MAX_MESSAGE_BYTES), "at most 16MiB");
         }
         var limits = new GatehouseConfig.Limits((int) maxBytes);
         return new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
@@ -60,22 +75,23 @@ public final class ConfigLoader {
     }
 
     private Map<String, NamespaceConfig> namespaces() {
-        Map<String, NamespaceConfig> out = new TreeMap<>();
+        // Each name, with the key that mentions it and where it came from, for error messages.
+        Map<String, String[]> names = new TreeMap<>();
+        declaredNamespaces.forEach((name, source) -> names.put(name, new String[] {NamespaceKey.PREFIX + name, source}));
         for (String key : settings.keySet()) {
-            if (ConfigSources.namespaceKey(key).isEmpty()) {
-                continue;
+            if (ConfigSources.namespaceKey(key).isPresent()) {
+                String rest = key.substring(NamespaceKey.PREFIX.length());
+                names.putIfAbsent(rest.substring(0, rest.lastIndexOf('.')), new String[] {key, source(key)});
             }
-            String rest = key.substring(NamespaceKey.PREFIX.length());
-            String name = rest.substring(0, rest.lastIndexOf('.'));
-            if (out.containsKey(name)) {
-                continue;
-            }
+        }
+        Map<String, NamespaceConfig> out = new TreeMap<>();
+        names.forEach((name, where) -> {
             if (!NAMESPACE_NAME.matcher(name).matches()) {
-                throw new ConfigException("invalid namespace name '" + name + "' in " + key + " (" + source(key)
-                        + "): use letters, digits, _ - . @ (no ':' or '#')");
+                throw new ConfigException("invalid namespace name '" + name + "' in " + where[0] + " (" + where[1]
+                        + "): use 1-64 letters, digits, _ - . @ (no ':' or '#')");
             }
             out.put(name, namespace(name));
-        }
+        });
         return Map.copyOf(out);
     }
 
@@ -136,9 +152,15 @@ public final class ConfigLoader {
     private Duration positive(ConfigKey key) {
         Duration d = duration(key);
         if (d.isZero()) {
-            throw invalid(key.key(), "0", "must be longer than zero");
+            throw invalid(key.key(), raw(key), "must be longer than zero");
         }
         return d;
+    }
+
+    /** The value as written, for error messages. */
+    private Object raw(ConfigKey key) {
+        ConfigSources.Setting s = settings.get(key.key());
+        return s == null ? key.defaultValue() : s.raw();
     }
 
     private String source(String key) {

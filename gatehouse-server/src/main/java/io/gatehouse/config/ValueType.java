@@ -74,15 +74,19 @@ public enum ValueType {
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a duration such as 500ms, 3s, 30m, 24h or 30d, got '" + s + "'");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> throw new AssertionError(m.group(2));
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> throw new AssertionError(m.group(2));
+            };
+        } catch (ArithmeticException | NumberFormatException tooLong) {
+            throw new IllegalArgumentException("duration '" + s + "' is too long to represent");
+        }
     }
 
     /** Parses sizes such as {@code 65536}, {@code 64KiB}, {@code 16MiB}; returns bytes. */
@@ -91,15 +95,21 @@ public enum ValueType {
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a size such as 64KiB or 16MiB, got '" + s + "'");
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "B" : m.group(2);
-        long bytes = switch (unit) {
-            case "B" -> n;
-            case "KiB" -> n * 1024;
-            case "MiB" -> n * 1024 * 1024;
-            case "GiB" -> n * 1024 * 1024 * 1024;
-            default -> throw new AssertionError(unit);
-        };
+        long bytes;
+        try {
+            long n = Long.parseLong(m.group(1));
+            bytes = switch (unit) {
+                case "B" -> n;
+                case "KiB" -> Math.multiplyExact(n, 1024L);
+                case "MiB" -> Math.multiplyExact(n, 1024L * 1024);
+                case "GiB" -> Math.multiplyExact(n, 1024L * 1024 * 1024);
+                default -> throw new AssertionError(unit);
+            };
+        } catch (ArithmeticException | NumberFormatException tooBig) {
+            // Unchecked, 17179869184GiB would wrap around to 0 bytes and larger counts to any number.
+            throw new IllegalArgumentException("size '" + s + "' is too large to represent");
+        }
         if (bytes < 1) {
             throw new IllegalArgumentException("expected a size of at least 1 byte, got '" + s + "'");
         }

@@ -67,8 +67,9 @@ public final class Database implements AutoCloseable {
                     + " as user '" + username + "'", e);
         }
         try {
-            // Flyway holds one connection for its lock while it asks for another, so it gets its
-            // own connections: through a pool of size 1 it would wait out the connection timeout.
+            // Flyway holds one connection while it asks for another, so it gets its own: through a
+            // pool of size 1 it would wait out the connection timeout. The pool is opened first so
+            // that an in-memory H2 database outlives Flyway's connections.
             Flyway.configure().dataSource(jdbcUrl, username, password).locations(MIGRATIONS).load().migrate();
         } catch (RuntimeException e) {
             pool.close();
@@ -140,6 +141,7 @@ public final class Database implements AutoCloseable {
     /** Runs work in one transaction, committed if work returns and rolled back if it throws. */
     <T> T inTransaction(String whatFor, SqlWork<T> work) {
         return run(whatFor, c -> {
+            // The pool restores auto-commit when the connection is returned.
             c.setAutoCommit(false);
             try {
                 T result = work.apply(c);
@@ -153,7 +155,6 @@ public final class Database implements AutoCloseable {
                 }
                 throw e;
             }
-            // The pool restores auto-commit when the connection is returned.
         });
     }
 

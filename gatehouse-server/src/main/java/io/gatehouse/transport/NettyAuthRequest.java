@@ -30,15 +30,14 @@ final class NettyAuthRequest implements AuthRequest {
 
     @Override
     public List<String> subprotocols() {
-        String header = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-        if (header == null) {
-            return List.of();
-        }
+        // Clients may send one header with a comma-separated list or several headers.
         List<String> out = new ArrayList<>();
-        for (String p : header.split(",")) {
-            String t = p.trim();
-            if (!t.isEmpty()) {
-                out.add(t);
+        for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String p : header.split(",")) {
+                String t = p.trim();
+                if (!t.isEmpty()) {
+                    out.add(t);
+                }
             }
         }
         return out;

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The store contract on a real PostgreSQL (127.0.0.1:5432, database test, user postgres, trust
- * auth; override with GATEHOUSE_TEST_POSTGRES_URL and GATEHOUSE_TEST_POSTGRES_USER). Fails, never
+ * auth; override with TEST_POSTGRES_URL and TEST_POSTGRES_USER). Fails, never
  * skips, when PostgreSQL is down: a skipped suite would read as a green build. Each test migrates
  * its own randomly named schema and drops it afterwards, so runs can share the server.
  */
 class StoreContractTestOnPostgres extends StoreContractTest {
     private static final String SERVER_URL =
-            System.getenv().getOrDefault("GATEHOUSE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-    private static final String USER = System.getenv().getOrDefault("GATEHOUSE_TEST_POSTGRES_USER", "postgres");
+            System.getenv().getOrDefault("TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final String USER = System.getenv().getOrDefault("TEST_POSTGRES_USER", "postgres");
     private static final String PASSWORD = "";
 
     private String schema;
@@ -67,7 +67,7 @@ class StoreContractTestOnPostgres extends StoreContractTest {
             return DriverManager.getConnection(SERVER_URL, USER, PASSWORD);
         } catch (SQLException e) {
             throw new SQLException("These tests need PostgreSQL at " + SERVER_URL + " (user " + USER
-                    + ", trust auth); start it or set GATEHOUSE_TEST_POSTGRES_URL", e);
+                    + ", trust auth); start it or set TEST_POSTGRES_URL", e);
         }
     }
 }

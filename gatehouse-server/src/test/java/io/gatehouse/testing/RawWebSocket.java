@@ -1,0 +1,180 @@
+package io.gatehouse.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client over a plain socket, for what the JDK client will not do: send invalid
+ * UTF-8, leave pings unanswered, send arbitrary frames. Reads frames one at a time.
+ */
+public final class RawWebSocket implements AutoCloseable {
+    public static final int TEXT = 0x1;
+    public static final int BINARY = 0x2;
+    public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
+    public static final int PONG = 0xA;
+
+    /** A received frame. For a close frame, {@link #closeCode()} and {@link #closeReason()} decode it. */
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        public int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
+        }
+
+        public String closeReason() {
+            return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final String handshakeResponse;
+
+    private RawWebSocket(Socket socket, String handshakeResponse) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+        this.handshakeResponse = handshakeResponse;
+    }
+
+    /** Opens {@code uri} with extra header lines such as {@code "Authorization: Bearer x"}. */
+    public static RawWebSocket connect(URI uri, String... headerLines) {
+        try {
+            Socket s = new Socket(uri.getHost(), uri.getPort());
+            s.setSoTimeout(10_000);
+            String key = Base64.getEncoder().encodeToString(new byte[16]);
+            StringBuilder req = new StringBuilder()
+                    .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
+                    .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                    .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
+                    .append("Sec-WebSocket-Version: 13\r\n");
+            for (String h : headerLines) {
+                req.append(h).append("\r\n");
+            }
+            req.append("\r\n");
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new RawWebSocket(s, readHeaders(s.getInputStream()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String readHeaders(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed during handshake: " + buf);
+            }
+            buf.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return buf.toString(StandardCharsets.US_ASCII);
+    }
+
+    public String handshakeResponse() {
+        return handshakeResponse;
+    }
+
+    public RawWebSocket sendFrame(int opcode, byte[] payload) {
+        return sendFrame(true, opcode, payload);
+    }
+
+    /** Sends one masked frame, as a client must. */
+    public RawWebSocket sendFrame(boolean fin, int opcode, byte[] payload) {
+        try {
+            ByteArrayOutputStream f = new ByteArrayOutputStream();
+            f.write((fin ? 0x80 : 0) | opcode);
+            int len = payload.length;
+            if (len < 126) {
+                f.write(0x80 | len);
+            } else if (len <= 0xFFFF) {
+                f.write(0x80 | 126);
+                f.write(len >>> 8);
+                f.write(len & 0xFF);
+            } else {
+                f.write(0x80 | 127);
+                for (int i = 7; i >= 0; i--) {
+                    f.write((int) ((long) len >>> (8 * i)) & 0xFF);
+                }
+            }
+            byte[] mask = new byte[4];
+            ThreadLocalRandom.current().nextBytes(mask);
+            f.write(mask);
+            for (int i = 0; i < len; i++) {
+                f.write(payload[i] ^ mask[i % 4]);
+            }
+            out.write(f.toByteArray());
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public RawWebSocket sendText(String text) {
+        return sendFrame(TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The next frame; fails if none arrives within {@code timeoutMillis}. */
+    public Frame readFrame(int timeoutMillis) {
+        try {
+            socket.setSoTimeout(timeoutMillis);
+            int b0 = in.readUnsignedByte();
+            int b1 = in.readUnsignedByte();
+            long len = b1 & 0x7F;
+            if (len == 126) {
+                len = in.readUnsignedShort();
+            } else if (len == 127) {
+                len = in.readLong();
+            }
+            byte[] payload = new byte[(int) len];
+            in.readFully(payload);
+            return new Frame(b0 & 0x0F, payload);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no frame within " + timeoutMillis + " ms");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads frames until a close frame; returns it. */
+    public Frame awaitClose(int timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            int left = (int) Math.max(1, deadline - System.currentTimeMillis());
+            Frame f = readFrame(left);
+            if (f.opcode() == CLOSE) {
+                return f;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.gatehouse.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.Gatehouse;
+import io.gatehouse.auth.ApiKeyVerifier;
+import io.gatehouse.auth.SecretToken;
+import io.gatehouse.auth.TokenIssuer;
+import io.gatehouse.auth.User;
+import io.gatehouse.config.ConfigKey;
+import io.gatehouse.config.ConfigLoader;
+import io.gatehouse.config.ConfigSources;
+import io.gatehouse.store.ApiKeyRecord;
+import io.gatehouse.store.ApiKeyStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Gatehouse server on a free loopback port with its own temporary data directory, for
+ * end-to-end tests. Configure with {@link #with}, then {@link #start}.
+ */
+public final class TestGatehouse implements AutoCloseable {
+    /** The HS256 secret every test server uses, so tests can mint JWTs. */
+    public static final String SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+    private final List<String> console = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Gatehouse gatehouse;
+    private Path dataDir;
+
+    public TestGatehouse() {
+        settings.put(ConfigKey.SERVER_PORT.key(), 0);
+        settings.put(ConfigKey.AUTH_JWT_SECRET.key(), SECRET);
+    }
+
+    /** Sets a configuration key, as a YAML file would (values may be lists or maps). */
+    public TestGatehouse with(String key, Object value) {
+        settings.put(key, value);
+        return this;
+    }
+
+    public TestGatehouse start() {
+        try {
+            dataDir = Files.createTempDirectory("gatehouse-test");
+            Path yaml = dataDir.resolve("config.yaml");
+            Map<String, Object> all = new LinkedHashMap<>(settings);
+            all.put(ConfigKey.DATA_DIR.key(), dataDir.resolve("data").toString());
+            JSON.writeValue(yaml.toFile(), nest(all)); // JSON is valid YAML
+            var config = ConfigLoader.load(new ConfigSources().yamlFile(yaml));
+            gatehouse = Gatehouse.start(config, Clock.systemUTC(), console::add);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> nest(Map<String, Object> flat) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        flat.forEach((key, value) -> {
+            String[] parts = key.split("\\.");
+            Map<String, Object> m = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+                m = (Map<String, Object>) m.computeIfAbsent(parts[i], k -> new LinkedHashMap<>());
+            }
+            m.put(parts[parts.length - 1], value);
+        });
+        return root;
+    }
+
+    public Gatehouse gatehouse() {
+        return gatehouse;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** What the server printed for the operator (the bootstrap admin password line). */
+    public List<String> console() {
+        return console;
+    }
+
+    public String url() {
+        return gatehouse.url();
+    }
+
+    public URI ws() {
+        return URI.create("ws://127.0.0.1:" + gatehouse.port() + "/ws");
+    }
+
+    public URI ws(String query) {
+        return URI.create("ws://127.0.0.1:" + gatehouse.port() + "/ws?" + query);
+    }
+
+    /** An opaque token for a user with these roles and extra channels. */
+    public String opaqueToken(String userId, List<String> roles, List<String> channels) {
+        return issuer().issueOpaque(new User(userId, userId, roles), channels, Duration.ofHours(1)).token();
+    }
+
+    public String opaqueToken(String userId) {
+        return opaqueToken(userId, List.of(), List.of());
+    }
+
+    private TokenIssuer issuer() {
+        return gatehouse.node().tokenIssuer();
+    }
+
+    /** A new API key with the given scopes (publish, admin). */
+    public String apiKey(String... scopes) {
+        SecretToken key = SecretToken.generate(ApiKeyVerifier.KIND);
+        new ApiKeyStore(gatehouse.node().database()).insert(
+                new ApiKeyRecord(key.prefix(), key.hash(), "test-key", List.of(scopes), Instant.now(), null));
+        return key.value();
+    }
+
+    /** An HTTP response with its JSON body parsed (null for an empty body). */
+    public record Reply(int status, JsonNode body, HttpResponse<String> raw) {
+    }
+
+    public Reply get(String path, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).GET(), headers);
+    }
+
+    public Reply post(String path, String body, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+    }
+
+    public Reply delete(String path, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).DELETE(), headers);
+    }
+
+    private Reply send(HttpRequest.Builder b, String... headers) {
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        b.timeout(Duration.ofSeconds(10));
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = r.body().isEmpty() ? null : JSON.readTree(r.body());
+            return new Reply(r.statusCode(), body, r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (gatehouse != null) {
+            gatehouse.close();
+        }
+    }
+}
