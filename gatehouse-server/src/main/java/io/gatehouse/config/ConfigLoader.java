@@ -46,7 +46,9 @@ public final class ConfigLoader {
             throw invalid(ConfigKey.BROKER_URL.key(), brokerUrl, "only memory: is supported in this version");
         }
         if (!database.embedded() && !database.url().startsWith("jdbc:postgresql:") && !database.url().startsWith("jdbc:h2:")) {
-            throw invalid(ConfigKey.DATABASE_URL.key(), database.url(), "expected jdbc:postgresql://HOST/DB or jdbc:h2:...");
+            // Only the part before any settings: they may hold a password.
+            String shown = database.url().split("[?;]", 2)[0];
+            throw invalid(ConfigKey.DATABASE_URL.key(), shown, "expected jdbc:postgresql://HOST/DB or jdbc:h2:...");
         }
         String secret = string(ConfigKey.AUTH_JWT_SECRET);
         if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {

@@ -47,7 +47,10 @@ public record GatehouseConfig(
     }
 
     public record Channels(Map<String, NamespaceConfig> namespaces) {
-        /** The rules of {@code namespace}, or the defaults for channels without one. */
+        /**
+         * The rules of {@code namespace}; the defaults when {@code namespace} is null (a channel
+         * without one); null when no such namespace is configured.
+         */
         public NamespaceConfig namespace(String namespace) {
             return namespace == null ? NamespaceConfig.DEFAULT : namespaces.get(namespace);
         }
