@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,14 +46,23 @@ final class ServeCommand implements Callable<Integer> {
         GatehouseConfig cfg = config.load(flags);
         var out = spec.commandLine().getOut();
         Gatehouse gatehouse = Gatehouse.start(cfg, Clock.systemUTC(), out::println);
-        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable closeOnce = () -> {
+            if (closed.compareAndSet(false, true)) {
+                gatehouse.close();
+            }
+        };
+        CountDownLatch stop = new CountDownLatch(1);
+        // Any other way the JVM ends (System.exit, SIGHUP) still closes the node in order.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gatehouse.close();
-            stopped.countDown();
+            stop.countDown();
+            closeOnce.run();
         }, "gatehouse-shutdown"));
+        StopSignals.install(stop::countDown);
         out.println("listening on " + gatehouse.url());
         out.flush();
-        stopped.await();
+        stop.await();
+        closeOnce.run();
         return 0;
     }
 }

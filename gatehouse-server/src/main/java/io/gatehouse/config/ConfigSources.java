@@ -2,6 +2,7 @@ package io.gatehouse.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -48,7 +49,9 @@ public final class ConfigSources {
         Object root;
         try {
             ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            root = yaml.readValue(Files.readAllBytes(file), Object.class);
+            // readTree, not readValue: a file holding only comments is an empty configuration.
+            JsonNode tree = yaml.readTree(Files.readAllBytes(file));
+            root = tree == null || tree.isMissingNode() ? null : yaml.treeToValue(tree, Object.class);
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
         } catch (JsonProcessingException e) {

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFrame> implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
 
+    /** How long a server-initiated close waits for the client's close frame. */
+    static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+
     private final Channel channel;
     private final String clientIp;
     private final Duration heartbeatInterval;
@@ -148,8 +151,12 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         }
         closing = true;
         closeCode = refusal.code().closeCode();
+        // RFC 6455 §7.1.1: wait for the client's close frame before dropping TCP, so the client
+        // reads our close frame instead of a reset; drop it anyway if the client stays silent.
         channel.writeAndFlush(new CloseWebSocketFrame(refusal.code().closeCode(), refusal.closeReason()))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(f -> channel.eventLoop().schedule(() -> {
+                    channel.close();
+                }, CLOSE_HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     @Override

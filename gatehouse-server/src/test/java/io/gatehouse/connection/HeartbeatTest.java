@@ -1,0 +1,49 @@
+package io.gatehouse.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.testing.Jwts;
+import io.gatehouse.testing.RawWebSocket;
+import io.gatehouse.testing.TestGatehouse;
+import io.gatehouse.testing.WsRecorder;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Protocol-level pings every heartbeat.interval; silence past interval + timeout closes the connection. */
+class HeartbeatTest {
+    static TestGatehouse server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestGatehouse().with("heartbeat.interval", "300ms").with("heartbeat.timeout", "300ms").start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void theServerSendsPingFramesAndClosesAClientThatNeverAnswers() {
+        try (RawWebSocket raw = RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("mute"))) {
+            assertThat(raw.readFrame(5000).text()).contains("connection_established");
+            assertThat(raw.readFrame(5000).opcode()).isEqualTo(RawWebSocket.PING);
+            RawWebSocket.Frame close = raw.awaitClose(5000);
+            assertThat(close.closeCode()).isEqualTo(4408);
+            assertThat(close.closeReason()).isEqualTo("HEARTBEAT_TIMEOUT");
+        }
+    }
+
+    @Test
+    void aClientThatAnswersPingsStaysConnected() {
+        // The JDK client answers pings on its own, like browsers do.
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("chatty"))) {
+            ws.awaitType("connection_established");
+            ws.assertQuiet(Duration.ofMillis(1500));
+            ws.send("{\"type\":\"ping\"}");
+            assertThat(ws.awaitMessage().path("type").asText()).isEqualTo("pong");
+        }
+    }
+}
