@@ -1,5 +1,6 @@
 package io.gatehouse.auth;
 
+import io.gatehouse.Threads;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ public final class PasswordHasher {
     private final SecureRandom random = new SecureRandom();
 
     public String hash(char[] password) {
+        Threads.assertMayBlock();
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         return new Encoded(CURRENT, salt, argon2id(password, CURRENT, salt, HASH_BYTES)).toString();
@@ -59,6 +61,7 @@ public final class PasswordHasher {
      * not an Argon2id PHC string within this class's cost bounds.
      */
     public boolean verify(char[] password, String encoded) {
+        Threads.assertMayBlock();
         Optional<Encoded> stored = Encoded.parse(encoded);
         if (stored.isEmpty()) {
             return false;

@@ -1,5 +1,6 @@
 package io.gatehouse.store;
 
+import io.gatehouse.Threads;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
@@ -107,6 +108,7 @@ public final class Database implements AutoCloseable {
 
     /** Whether a connection can be had and answers within a couple of seconds. Never throws. */
     public boolean isReachable() {
+        Threads.assertMayBlock();
         try (Connection c = pool.getConnection()) {
             return c.isValid(VALIDITY_CHECK_SECONDS);
         } catch (SQLException | RuntimeException e) {
@@ -131,6 +133,7 @@ public final class Database implements AutoCloseable {
      * @param whatFor completes "Could not ..." in the StoreException message; must not hold secrets
      */
     <T> T run(String whatFor, SqlWork<T> work) {
+        Threads.assertMayBlock();
         try (Connection c = pool.getConnection()) {
             return work.apply(c);
         } catch (SQLException e) {

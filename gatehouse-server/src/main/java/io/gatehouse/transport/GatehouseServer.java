@@ -1,6 +1,8 @@
 package io.gatehouse.transport;
 
 import io.gatehouse.Node;
+import io.gatehouse.Threads;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.gatehouse.api.ApiResponse;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.protocol.RefusalCode;
@@ -49,8 +51,9 @@ public final class GatehouseServer implements AutoCloseable {
     public static GatehouseServer start(Node node, HttpApi api, String host, int port) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory);
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(factory);
+        // Named so that Threads.assertMayBlock() recognises them.
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(Threads.EVENT_LOOP_PREFIX + "-accept"), factory);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory(Threads.EVENT_LOOP_PREFIX), factory);
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         int maxMessageBytes = node.config().limits().maxMessageBytes();
         WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()

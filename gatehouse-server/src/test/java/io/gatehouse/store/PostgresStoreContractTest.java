@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * skips, when PostgreSQL is down: a skipped suite would read as a green build. Each test migrates
  * its own randomly named schema and drops it afterwards, so runs can share the server.
  */
-class StoreContractTestOnPostgres extends StoreContractTest {
+class PostgresStoreContractTest extends StoreContractTest {
     private static final String SERVER_URL =
             System.getenv().getOrDefault("TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     private static final String USER = System.getenv().getOrDefault("TEST_POSTGRES_USER", "postgres");

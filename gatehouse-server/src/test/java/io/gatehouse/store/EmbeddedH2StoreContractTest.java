@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store contract on the embedded H2 database, in a fresh data directory per test. */
-class StoreContractTestOnEmbeddedH2 extends StoreContractTest {
+class EmbeddedH2StoreContractTest extends StoreContractTest {
     @TempDir
     Path dataDir;
 
