@@ -1,6 +1,7 @@
 package io.gatehouse;
 
 import io.gatehouse.auth.PasswordHasher;
+import io.gatehouse.auth.User;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.UserRecord;
@@ -52,17 +53,19 @@ public final class DataDirectory {
     }
 
     /**
-     * On the first start (no users at all) creates the admin user {@value #BOOTSTRAP_ADMIN} with a
-     * random password and shows the password once on {@code console}, never in the log.
+     * When no user has the admin role (the first start, even if {@code user add} ran before it),
+     * creates the admin user {@value #BOOTSTRAP_ADMIN} with a random password and shows the
+     * password once on {@code console}, never in the log. Does nothing if a user of that name
+     * exists without the role: that is the operator's choice.
      */
     public static void bootstrapAdmin(Database database, Consumer<String> console) {
         UserStore users = new UserStore(database);
-        if (users.count() > 0) {
+        if (users.list().stream().anyMatch(u -> u.roles().contains(User.ADMIN_ROLE))) {
             return;
         }
         String password = randomSecret(18);
         String hash = new PasswordHasher().hash(password.toCharArray());
-        if (users.add(new UserRecord(BOOTSTRAP_ADMIN, List.of("admin"), hash, java.time.Instant.now()))) {
+        if (users.add(new UserRecord(BOOTSTRAP_ADMIN, List.of(User.ADMIN_ROLE), hash, java.time.Instant.now()))) {
             console.accept("created admin user '" + BOOTSTRAP_ADMIN + "' with password " + password + " (shown once)");
         }
     }

@@ -37,9 +37,13 @@ final class ApiKeyCommand {
 
         @Override
         public void run() {
+            List<String> granted = new ArrayList<>();
             for (String s : scopes) {
                 if (ApiScope.fromWire(s).isEmpty()) {
                     throw new CommandFailure("unknown scope '" + s + "': use publish or admin");
+                }
+                if (!granted.contains(s)) {
+                    granted.add(s);
                 }
             }
             if (name.isBlank() || name.length() > 100) {
@@ -47,7 +51,7 @@ final class ApiKeyCommand {
             }
             SecretToken key = SecretToken.generate(ApiKeyVerifier.KIND);
             try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                new ApiKeyStore(db).insert(new ApiKeyRecord(key.prefix(), key.hash(), name, List.copyOf(scopes), Instant.now(), null));
+                new ApiKeyStore(db).insert(new ApiKeyRecord(key.prefix(), key.hash(), name, List.copyOf(granted), Instant.now(), null));
             }
             spec.commandLine().getOut().println(key.value());
         }

@@ -3,6 +3,7 @@ package io.gatehouse.cli;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.store.StoreException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,13 +40,30 @@ public final class GatehouseCommand implements Runnable {
                 err.println("error: " + e.getMessage());
                 return EXIT_USAGE;
             }
-            if (e instanceof CommandFailure || e instanceof StoreException) {
+            if (e instanceof CommandFailure) {
                 err.println("error: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
+            if (e instanceof StoreException || e instanceof UncheckedIOException) {
+                // "Could not connect to the database ..." alone does not say what to fix; the cause does.
+                err.println("error: " + e.getMessage() + rootCause(e));
                 return EXIT_FAILURE;
             }
             err.println("error: " + e);
             return EXIT_FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /** {@code " (InnermostCause: its message)"}, or empty when there is no cause. */
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root == e) {
+            return "";
+        }
+        return " (" + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
     }
 }

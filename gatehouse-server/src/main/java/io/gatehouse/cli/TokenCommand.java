@@ -5,6 +5,7 @@ import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.User;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ValueType;
+import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserRecord;
@@ -41,13 +42,16 @@ final class TokenCommand {
         String ttl;
         @Option(names = "--type", paramLabel = "TYPE", defaultValue = "opaque", description = "opaque or jwt. Default: ${DEFAULT-VALUE}")
         Type type;
-        @Option(names = "--channels", split = ",", paramLabel = "CHANNEL", description = "Extra channels the token may subscribe to, comma separated.")
+        @Option(names = "--channels", paramLabel = "CHANNELS",
+                description = {"Extra channels the token may subscribe to, comma separated; may be repeated.",
+                        "A value with # is one user-limited channel whose commas separate users: --channels dialog#alice,bob"})
         List<String> channels = new ArrayList<>();
         @Spec
         CommandSpec spec;
 
         @Override
         public void run() {
+            List<String> granted = channelList(channels);
             GatehouseConfig cfg = config.load(Map.of());
             Duration lifetime = cfg.auth().tokens().defaultTtl();
             if (ttl != null) {
@@ -65,10 +69,31 @@ final class TokenCommand {
                 User who = new User(u.id(), u.id(), u.roles());
                 TokenIssuer issuer = new TokenIssuer(new TokenStore(db), DataDirectory.hmacSecret(cfg), Clock.systemUTC());
                 TokenIssuer.IssuedToken t = type == Type.jwt
-                        ? issuer.issueJwt(who, channels, lifetime)
-                        : issuer.issueOpaque(who, channels, lifetime);
+                        ? issuer.issueJwt(who, granted, lifetime)
+                        : issuer.issueOpaque(who, granted, lifetime);
                 spec.commandLine().getOut().println(t.token());
             }
+        }
+
+        /**
+         * The channels of the {@code --channels} values. Split on every comma, "dialog#alice,bob"
+         * would grant the channels dialog#alice and bob instead of the one dialog both may join.
+         */
+        static List<String> channelList(List<String> values) {
+            List<String> out = new ArrayList<>();
+            for (String value : values) {
+                List<String> parts = value.indexOf('#') >= 0 ? List.of(value) : List.of(value.split(",", -1));
+                for (String part : parts) {
+                    String channel = part.strip();
+                    if (ChannelName.parse(channel).isEmpty()) {
+                        throw new CommandFailure("--channels: '" + channel + "' is not a channel name. " + ChannelName.grammarHint());
+                    }
+                    if (!out.contains(channel)) {
+                        out.add(channel);
+                    }
+                }
+            }
+            return List.copyOf(out);
         }
     }
 

@@ -26,8 +26,7 @@ public enum ConfigKey {
     AUTH_TOKENS_MAX_TTL("auth.tokens.max_ttl", ValueType.DURATION, "30d", "longest lifetime a minted token may have"),
     HEARTBEAT_INTERVAL("heartbeat.interval", ValueType.DURATION, "25s", "protocol ping period"),
     HEARTBEAT_TIMEOUT("heartbeat.timeout", ValueType.DURATION, "10s", "grace after a missed interval before closing"),
-    LIMITS_MAX_MESSAGE_BYTES("limits.max_message_bytes", ValueType.SIZE, "64KiB", "largest client message"),
-    SHUTDOWN_DRAIN("shutdown.drain", ValueType.DURATION, "10s", "window over which connections are closed on shutdown");
+    LIMITS_MAX_MESSAGE_BYTES("limits.max_message_bytes", ValueType.SIZE, "64KiB", "largest client message");
 
     private final String key;
     private final ValueType type;

@@ -73,7 +73,7 @@ public final class ConfigLoader {
         }
         var limits = new GatehouseConfig.Limits((int) maxBytes);
         return new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
-                limits, new GatehouseConfig.Channels(namespaces()), positive(ConfigKey.SHUTDOWN_DRAIN));
+                limits, new GatehouseConfig.Channels(namespaces()));
     }
 
     private Map<String, NamespaceConfig> namespaces() {

@@ -14,8 +14,7 @@ public record GatehouseConfig(
         Auth auth,
         Heartbeat heartbeat,
         Limits limits,
-        Channels channels,
-        Duration shutdownDrain) {
+        Channels channels) {
 
     public record Server(String host, int port) {
     }

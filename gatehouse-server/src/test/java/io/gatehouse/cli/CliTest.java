@@ -192,6 +192,29 @@ class CliTest {
     }
 
     @Test
+    void tokenCreateKeepsAUserLimitedChannelWithSeveralUsersAsOneChannel() throws IOException {
+        run("user", "add", "alice");
+
+        Result r = run("token", "create", "--user", "alice", "--type", "jwt",
+                "--channels", "news,chat:room", "--channels", "dialog#alice,bob");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(r.out().strip().split("\\.")[1]));
+        assertThat(claims.path("channels").toString()).isEqualTo("[\"news\",\"chat:room\",\"dialog#alice,bob\"]");
+    }
+
+    @Test
+    void tokenCreateWithAnInvalidChannelFailsAndPrintsNoToken() {
+        run("user", "add", "alice");
+
+        Result r = run("token", "create", "--user", "alice", "--channels", "news,bad channel");
+
+        assertThat(r.exit()).isEqualTo(GatehouseCommand.EXIT_FAILURE);
+        assertThat(r.err()).startsWith("error: --channels: 'bad channel' is not a channel name");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
     void tokenCreateWithABadTtlFailsAndPrintsNoToken() {
         run("user", "add", "bob");
 
@@ -275,6 +298,13 @@ class CliTest {
 
         assertThat(lines).anySatisfy(l -> assertThat(l).contains("both").contains("publish,admin"));
         assertThat(lines).anySatisfy(l -> assertThat(l).contains("adminonly").contains(" admin ").doesNotContain("publish"));
+    }
+
+    @Test
+    void apikeyCreateStoresARepeatedScopeOnce() {
+        assertThat(run("apikey", "create", "--name", "twice", "--scopes", "publish,publish").exit()).isZero();
+
+        assertThat(run("apikey", "list").out()).contains(" publish ").doesNotContain("publish,publish");
     }
 
     @Test

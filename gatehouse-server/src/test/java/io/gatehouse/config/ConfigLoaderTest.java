@@ -39,7 +39,6 @@ class ConfigLoaderTest {
         assertThat(c.heartbeat().interval()).isEqualTo(Duration.ofSeconds(25));
         assertThat(c.heartbeat().timeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.limits().maxMessageBytes()).isEqualTo(65536);
-        assertThat(c.shutdownDrain()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.channels().namespaces()).isEmpty();
     }
 
