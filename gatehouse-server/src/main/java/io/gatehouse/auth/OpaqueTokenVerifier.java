@@ -17,6 +17,8 @@ import java.util.concurrent.Executor;
  */
 public final class OpaqueTokenVerifier implements TokenVerifier {
     public static final String KIND = "ght_";
+    /** How stale {@code last_used_at} may get before a use writes it again. */
+    static final java.time.Duration TOUCH_INTERVAL = java.time.Duration.ofMinutes(1);
 
     private final TokenStore tokens;
     private final Executor blocking;
@@ -55,7 +57,9 @@ public final class OpaqueTokenVerifier implements TokenVerifier {
         if (!t.expiresAt().isAfter(now)) {
             return Verdict.refused(RefusalCode.TOKEN_EXPIRED.refusal("The token has expired; create a new one (POST /api/v1/tokens)"));
         }
-        tokens.touch(prefix, now);
+        if (t.lastUsedAt() == null || t.lastUsedAt().isBefore(now.minus(TOUCH_INTERVAL))) {
+            tokens.touch(prefix, now); // at most once a minute: a reconnect storm is not a write storm
+        }
         User user = new User(t.userId(), t.userName(), t.roles());
         return Verdict.accepted(new Principal(user, new HashSet<>(t.channels()), t.expiresAt(), TokenKind.OPAQUE, t.prefix()));
     }

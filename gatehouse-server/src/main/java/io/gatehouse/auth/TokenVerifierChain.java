@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 
 /** Sends each token to the first {@link TokenVerifier} that claims it. */
 public final class TokenVerifierChain implements TokenVerifier {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TokenVerifierChain.class);
     private final List<TokenVerifier> verifiers;
 
     public TokenVerifierChain(List<TokenVerifier> verifiers) {
@@ -22,7 +23,10 @@ public final class TokenVerifierChain implements TokenVerifier {
     public CompletionStage<Verdict> verify(String token) {
         for (TokenVerifier v : verifiers) {
             if (v.claims(token)) {
-                return v.verify(token).exceptionally(e -> Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal()));
+                return v.verify(token).exceptionally(e -> {
+                    LOG.error("token verification failed (fingerprint {})", Fingerprint.of(token), e);
+                    return Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+                });
             }
         }
         return CompletableFuture.completedFuture(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(
