@@ -44,6 +44,7 @@ import java.util.function.Consumer;
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String WEBSOCKET_PATH = "/ws";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRequestHandler.class);
 
     private final Node node;
     private final HttpApi api;
@@ -80,6 +81,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 request.release();
             }
         });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            LOG.warn("closing HTTP connection after an unexpected error", cause);
+        }
+        ctx.close();
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {

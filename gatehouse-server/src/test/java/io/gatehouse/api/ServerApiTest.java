@@ -6,28 +6,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The server API of SPEC §6 with API keys and scopes. */
 class ServerApiTest {
-    static TestGatehouse server;
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse();
     static String publishKey;
     static String adminKey;
 
     @BeforeAll
     static void start() {
-        server = new TestGatehouse().start();
         publishKey = "apikey " + server.apiKey("publish");
         adminKey = "apikey " + server.apiKey("admin");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static WsRecorder subscribed(String user, String channel) {

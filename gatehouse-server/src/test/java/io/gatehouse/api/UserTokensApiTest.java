@@ -13,23 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Opaque tokens through the user API: create, list, use, revoke; and GET auth/verify. */
 class UserTokensApiTest {
-    static TestGatehouse server;
-
-    @BeforeAll
-    static void start() {
-        server = new TestGatehouse().start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse();
 
     static String bearer(String token) {
         return "Bearer " + token;

@@ -13,9 +13,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,21 +28,12 @@ class JwtAttackTest {
     static final String AUDIENCE = "gatehouse";
     static final KeyPair RSA = Jwts.rsaKeys();
     static final KeyPair EC = Jwts.ecKeys();
-    static TestGatehouse server;
-
-    @BeforeAll
-    static void start() {
-        server = new TestGatehouse()
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse()
                 .with("auth.jwt.public_keys", List.of(Jwts.pem(RSA.getPublic()), Jwts.pem(EC.getPublic())))
                 .with("auth.jwt.issuer", ISSUER)
                 .with("auth.jwt.audience", AUDIENCE)
-                .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+                ;
 
     static JWTClaimsSet.Builder good(String sub) {
         return Jwts.claims(sub).issuer(ISSUER).audience(AUDIENCE);

@@ -7,23 +7,13 @@ import io.gatehouse.testing.RawWebSocket;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Protocol-level pings every heartbeat.interval; silence past interval + timeout closes the connection. */
 class HeartbeatTest {
-    static TestGatehouse server;
-
-    @BeforeAll
-    static void start() {
-        server = new TestGatehouse().with("heartbeat.interval", "300ms").with("heartbeat.timeout", "300ms").start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse().with("heartbeat.interval", "300ms").with("heartbeat.timeout", "300ms");
 
     @Test
     void theServerSendsPingFramesAndClosesAClientThatNeverAnswers() {

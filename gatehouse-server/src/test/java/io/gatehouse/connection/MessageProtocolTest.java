@@ -9,23 +9,13 @@ import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The message protocol of SPEC §4 and its frame-level rules, against a real server. */
 class MessageProtocolTest {
-    static TestGatehouse server;
-
-    @BeforeAll
-    static void start() {
-        server = new TestGatehouse().start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse();
 
     static WsRecorder connected(String user) {
         WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user));

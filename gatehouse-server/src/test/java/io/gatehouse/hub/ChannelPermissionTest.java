@@ -8,29 +8,19 @@ import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The channel permission matrix of SPEC §5, end to end. */
 class ChannelPermissionTest {
-    static TestGatehouse server;
-
-    @BeforeAll
-    static void start() {
-        server = new TestGatehouse()
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse()
                 .with("channels.namespaces.chat.publish", "authenticated")
                 .with("channels.namespaces.secret.subscribe", "none")
                 .with("channels.namespaces.ops.subscribe", "admin")
-                .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+                ;
 
     /** A connection for {@code user}; {@code kind} is plain, admin, or claim:CHANNEL. */
     static WsRecorder connect(String user, String kind) {

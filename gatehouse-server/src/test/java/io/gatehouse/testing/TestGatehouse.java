@@ -27,12 +27,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real Gatehouse server on a free loopback port with its own temporary data directory, for
- * end-to-end tests. Configure with {@link #with}, then {@link #start}.
+ * end-to-end tests. Configure with {@link #with}, then {@link #start}, or register it as a JUnit
+ * extension ({@code @RegisterExtension static final TestGatehouse server = new TestGatehouse()...})
+ * to start it before the class's tests and close it after.
  */
-public final class TestGatehouse implements AutoCloseable {
+public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     /** The HS256 secret every test server uses, so tests can mint JWTs. */
     public static final String SECRET = "test-secret-that-is-at-least-32-bytes-long!";
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -163,6 +168,16 @@ public final class TestGatehouse implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -9,23 +9,13 @@ import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each credential carrier of SPEC §2, end to end with the JDK WebSocket client. */
 class CredentialCarrierTest {
-    static TestGatehouse server;
-
-    @BeforeAll
-    static void start() {
-        server = new TestGatehouse().with("auth.timeout", "500ms").start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse().with("auth.timeout", "500ms");
 
     private static void assertEstablishedAs(WsRecorder ws, String userId) {
         JsonNode hello = ws.awaitType("connection_established");
