@@ -65,7 +65,7 @@ public final class Gatehouse implements AutoCloseable {
             broker.start(hub);
             Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken()),
-                    verifiers, new TokenIssuer(tokens, secret, clock), tokens,
+                    verifiers, TokenIssuer.forConfig(tokens, secret, config, clock), tokens,
                     new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(), blocking);
             HttpApi api = new HttpApi();
             new HealthRoutes(node).register(api);

@@ -14,6 +14,12 @@ import java.util.Map;
 public record ApiRequest(String method, String path, Map<String, String> query, Map<String, String> headers,
         byte[] body, String clientIp) implements AuthRequest {
 
+    /** Method and path only: headers and body may hold credentials. */
+    @Override
+    public String toString() {
+        return "ApiRequest[" + method + " " + path + "]";
+    }
+
     @Override
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));

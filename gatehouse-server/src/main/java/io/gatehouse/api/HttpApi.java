@@ -2,8 +2,6 @@ package io.gatehouse.api;
 
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +22,7 @@ public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final Pattern PARAM = Pattern.compile("\\{([a-z_]+)}");
 
-    private record Entry(String method, Pattern pattern, List<String> names, Route route) {
+    private record Entry(String method, String template, Pattern pattern, List<String> names, Route route) {
     }
 
     private final List<Entry> entries = new ArrayList<>();
@@ -40,7 +38,7 @@ public final class HttpApi {
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last)));
-        entries.add(new Entry(method, Pattern.compile(regex.toString()), names, route));
+        entries.add(new Entry(method, template, Pattern.compile(regex.toString()), names, route));
         return this;
     }
 
@@ -57,7 +55,7 @@ public final class HttpApi {
             }
             Map<String, String> values = new HashMap<>();
             for (int i = 0; i < e.names.size(); i++) {
-                values.put(e.names.get(i), URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
+                values.put(e.names.get(i), m.group(i + 1)); // the transport already decoded the path
             }
             return invoke(e, request, new PathParameters(values));
         }
@@ -75,7 +73,8 @@ public final class HttpApi {
         }
         return stage.exceptionally(failure -> {
             if (RefusalException.refusalOf(failure).code() == RefusalCode.INTERNAL_ERROR) {
-                LOG.error("{} {} failed", request.method(), request.path(), failure);
+                // The route template, not the path: a path may hold a pasted token.
+                LOG.error("{} {} failed", e.method, e.template, failure);
             }
             return ApiResponse.refusal(RefusalException.refusalOf(failure));
         });

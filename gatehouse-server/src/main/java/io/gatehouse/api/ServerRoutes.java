@@ -54,7 +54,7 @@ public final class ServerRoutes {
         }
         ChannelName channel = channelText != null ? channel(channelText)
                 : ChannelName.personal(user).orElseThrow(() -> RequestBody.bad(
-                        "This user id cannot name a personal channel (#<id>); ids may not contain , or #"));
+                        "Publishing to this user is not possible: user ids with a comma or a control character, or longer than 254, have no personal channel"));
         return node.broker().publish(channel, data.toString()).thenApply(p -> ApiResponse.ok(position(p)));
     }
 

@@ -7,7 +7,8 @@ import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.Verdict;
-import io.gatehouse.config.ValueType;
+import io.gatehouse.auth.TokenLifetime;
+import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.TokenRecord;
@@ -59,20 +60,27 @@ public final class UserRoutes {
 
     private ApiResponse createToken(ApiRequest req, Principal p) {
         ObjectNode body = RequestBody.object(req, node.codec().json());
-        String ttlText = RequestBody.optionalText(body, "ttl");
-        Duration ttl = node.config().auth().tokens().defaultTtl();
-        if (ttlText != null) {
-            try {
-                ttl = ValueType.parseDuration(ttlText);
-            } catch (IllegalArgumentException e) {
-                throw RequestBody.bad("ttl: " + e.getMessage());
-            }
+        Duration ttl;
+        try {
+            ttl = TokenLifetime.of(RequestBody.optionalText(body, "ttl"), node.config().auth().tokens());
+        } catch (IllegalArgumentException e) {
+            throw RequestBody.bad("ttl: " + e.getMessage());
         }
-        Duration max = node.config().auth().tokens().maxTtl();
-        if (ttl.isZero() || ttl.compareTo(max) > 0) {
-            throw RequestBody.bad("ttl must be longer than 0 and at most auth.tokens.max_ttl (" + max.toHours() + "h)");
+        // A minted token never outlives the credential that minted it, or a short-lived or leaked
+        // credential could turn itself into a long-lived one.
+        Duration left = Duration.between(node.clock().instant(), p.expiresAt());
+        if (left.compareTo(ttl) < 0) {
+            ttl = left;
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw RefusalCode.TOKEN_EXPIRED.refusal().asException();
         }
         List<String> channels = RequestBody.stringList(body, "channels");
+        for (String c : channels) {
+            if (ChannelName.parse(c).isEmpty()) {
+                throw RequestBody.bad("channels: '" + c + "' is not a channel name. " + ChannelName.grammarHint());
+            }
+        }
         if (!p.user().isAdmin() && !p.channels().containsAll(channels)) {
             throw RefusalCode.PERMISSION_DENIED.refusal("A token can only grant channels your own credential grants").asException();
         }

@@ -4,9 +4,14 @@ import io.gatehouse.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -19,7 +24,19 @@ public final class PublicKeys {
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
 
+    private static final ECParameterSpec P256 = p256();
+
     private PublicKeys() {
+    }
+
+    private static ECParameterSpec p256() {
+        try {
+            AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+            params.init(new ECGenParameterSpec("secp256r1"));
+            return params.getParameterSpec(ECParameterSpec.class);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK lacks the P-256 curve", e);
+        }
     }
 
     public static List<PublicKey> load(List<String> entries) {
@@ -50,12 +67,26 @@ public final class PublicKeys {
 
     private static PublicKey parse(byte[] der) {
         for (String algorithm : List.of("RSA", "EC")) {
+            PublicKey key;
             try {
-                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+                key = KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
             } catch (GeneralSecurityException e) {
-                // try the next algorithm
+                continue; // try the next algorithm
             }
+            return checked(key);
         }
         throw new ConfigException("invalid value for auth.jwt.public_keys: a PEM block is neither an RSA nor an EC public key");
+    }
+
+    /** RS256 keys of at least 2048 bits and ES256 keys on P-256: anything else would never verify, or verify weakly. */
+    private static PublicKey checked(PublicKey key) {
+        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
+            throw new ConfigException("invalid value for auth.jwt.public_keys: an RSA key has "
+                    + rsa.getModulus().bitLength() + " bits; RS256 needs at least 2048");
+        }
+        if (key instanceof ECPublicKey ec && !ec.getParams().getOrder().equals(P256.getOrder())) {
+            throw new ConfigException("invalid value for auth.jwt.public_keys: an EC key is not on P-256, the curve ES256 uses");
+        }
+        return key;
     }
 }

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
 import java.time.Clock;
@@ -30,12 +31,25 @@ public final class TokenIssuer {
 
     private final TokenStore tokens;
     private final byte[] hmacSecret;
+    private final String issuer;
+    private final String audience;
     private final Clock clock;
 
-    public TokenIssuer(TokenStore tokens, byte[] hmacSecret, Clock clock) {
+    /**
+     * @param issuer the {@code iss} of minted JWTs, or empty
+     * @param audience the {@code aud} of minted JWTs, or empty
+     */
+    public TokenIssuer(TokenStore tokens, byte[] hmacSecret, String issuer, String audience, Clock clock) {
         this.tokens = tokens;
         this.hmacSecret = hmacSecret.clone();
+        this.issuer = issuer;
+        this.audience = audience;
         this.clock = clock;
+    }
+
+    /** An issuer whose JWTs carry the configured {@code auth.jwt.issuer} and {@code audience}, so the server accepts them. */
+    public static TokenIssuer forConfig(TokenStore tokens, byte[] hmacSecret, GatehouseConfig config, Clock clock) {
+        return new TokenIssuer(tokens, hmacSecret, config.auth().jwt().issuer(), config.auth().jwt().audience(), clock);
     }
 
     public IssuedToken issueOpaque(User user, List<String> channels, Duration ttl) {
@@ -58,6 +72,12 @@ public final class TokenIssuer {
                 .claim("roles", user.roles());
         if (!channels.isEmpty()) {
             claims.claim("channels", channels);
+        }
+        if (!issuer.isEmpty()) {
+            claims.issuer(issuer);
+        }
+        if (!audience.isEmpty()) {
+            claims.audience(audience);
         }
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
         try {

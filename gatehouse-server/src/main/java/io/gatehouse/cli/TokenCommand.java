@@ -2,9 +2,9 @@ package io.gatehouse.cli;
 
 import io.gatehouse.DataDirectory;
 import io.gatehouse.auth.TokenIssuer;
+import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.auth.User;
 import io.gatehouse.config.GatehouseConfig;
-import io.gatehouse.config.ValueType;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.TokenStore;
@@ -32,7 +32,8 @@ final class TokenCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Creates a token for a local user and prints only the token on standard output.",
                     "opaque: ght_..., stored as a hash, revocable with 'token revoke PREFIX'.",
-                    "jwt: HS256, signed with the server's secret; valid until it expires."})
+                    "jwt: HS256, signed with the server's secret (with auth.jwt.issuer and audience when set);",
+                    "valid until it expires: it cannot be revoked."})
     static final class Create implements Runnable {
         @Mixin
         ConfigOptions config;
@@ -53,21 +54,16 @@ final class TokenCommand {
         public void run() {
             List<String> granted = channelList(channels);
             GatehouseConfig cfg = config.load(Map.of());
-            Duration lifetime = cfg.auth().tokens().defaultTtl();
-            if (ttl != null) {
-                try {
-                    lifetime = ValueType.parseDuration(ttl);
-                } catch (IllegalArgumentException e) {
-                    throw new CommandFailure("--ttl: " + e.getMessage());
-                }
-            }
-            if (lifetime.isZero() || lifetime.compareTo(cfg.auth().tokens().maxTtl()) > 0) {
-                throw new CommandFailure("--ttl must be longer than 0 and at most auth.tokens.max_ttl");
+            Duration lifetime;
+            try {
+                lifetime = TokenLifetime.of(ttl, cfg.auth().tokens());
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure("--ttl: " + e.getMessage());
             }
             try (Database db = DataDirectory.openDatabase(cfg)) {
                 UserRecord u = new UserStore(db).find(user).orElseThrow(() -> new CommandFailure("no user '" + user + "'"));
                 User who = new User(u.id(), u.id(), u.roles());
-                TokenIssuer issuer = new TokenIssuer(new TokenStore(db), DataDirectory.hmacSecret(cfg), Clock.systemUTC());
+                TokenIssuer issuer = TokenIssuer.forConfig(new TokenStore(db), DataDirectory.hmacSecret(cfg), cfg, Clock.systemUTC());
                 TokenIssuer.IssuedToken t = type == Type.jwt
                         ? issuer.issueJwt(who, granted, lifetime)
                         : issuer.issueOpaque(who, granted, lifetime);

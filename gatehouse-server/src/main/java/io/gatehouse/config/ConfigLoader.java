@@ -43,7 +43,8 @@ public final class ConfigLoader {
                 string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
         if (!brokerUrl.equals("memory:")) {
-            throw invalid(ConfigKey.BROKER_URL.key(), brokerUrl, "only memory: is supported in this version");
+            throw new ConfigException("invalid value for " + ConfigKey.BROKER_URL.key() + " (" + source(ConfigKey.BROKER_URL.key())
+                    + "): only memory: is supported in this version");
         }
         if (!database.embedded() && !database.url().startsWith("jdbc:postgresql:") && !database.url().startsWith("jdbc:h2:")) {
             // Only the part before any settings: they may hold a password.

@@ -334,6 +334,10 @@ public final class ClientConnection implements Connection {
 
     @Override
     public void close(Refusal refusal) {
-        transport.close(refusal);
+        transport.execute(() -> {
+            if (state != State.CLOSED) {
+                closeWith(refusal);
+            }
+        });
     }
 }

@@ -9,8 +9,8 @@ import io.gatehouse.protocol.RefusalCode;
 
 /**
  * Who may subscribe to and publish on a channel (SPEC §5). The admin role and the JWT
- * {@code channels} claim allow subscribing to anything; otherwise a user-limited channel admits
- * exactly its listed users, and any other channel follows its namespace's {@code subscribe} rule.
+ * {@code channels} claim allow subscribing to anything; otherwise the namespace's {@code subscribe}
+ * rule applies, and a user-limited channel ({@code #}) further admits only its listed users.
  * Clients may publish only where the namespace says {@code publish: authenticated}, and only to
  * channels they may subscribe to.
  */
@@ -30,9 +30,8 @@ public final class ChannelAccess {
         if (ns == null) {
             return unknownNamespace(channel);
         }
-        if (channel.isUserLimited()) {
-            return channel.allowedUsers().contains(principal.user().id()) ? null
-                    : RefusalCode.PERMISSION_DENIED.refusal("Only the users listed after # may subscribe to " + channel);
+        if (channel.isUserLimited() && !channel.allowedUsers().contains(principal.user().id())) {
+            return RefusalCode.PERMISSION_DENIED.refusal("Only the users listed after # may subscribe to " + channel);
         }
         return switch (ns.subscribe()) {
             case AUTHENTICATED -> null;

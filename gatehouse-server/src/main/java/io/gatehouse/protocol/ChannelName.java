@@ -40,12 +40,18 @@ public record ChannelName(String value, String namespace, List<String> allowedUs
         return Optional.of(new ChannelName(raw, namespace, users));
     }
 
-    /** The personal channel of {@code userId} ({@code #<id>}), if the id fits the channel grammar. */
+    /**
+     * The personal channel of {@code userId}, {@code #<id>}. User ids come from applications
+     * ({@code auth0|123}, {@code 42}, an e-mail address), so this name may hold characters the
+     * grammar does not allow clients to write; only a comma (the list separator), a control
+     * character or a length over {@value #MAX_LENGTH} makes it impossible.
+     */
     public static Optional<ChannelName> personal(String userId) {
-        if (userId.indexOf(',') >= 0 || userId.indexOf('#') >= 0) {
+        if (userId.isEmpty() || userId.length() >= MAX_LENGTH || userId.indexOf(',') >= 0
+                || userId.chars().anyMatch(Character::isISOControl)) {
             return Optional.empty();
         }
-        return parse("#" + userId);
+        return Optional.of(new ChannelName("#" + userId, null, List.of(userId)));
     }
 
     /** The hint for a name that does not parse. */

@@ -1,5 +1,7 @@
 package io.gatehouse.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,27 +13,30 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * How the stores' Java values map to portable columns. Lists are comma-separated text;
+ * How the stores' Java values map to portable columns. Lists are JSON arrays in text columns;
  * instants are TIMESTAMP WITH TIME ZONE in UTC, kept to the microsecond (PostgreSQL's precision,
  * so H2 and PostgreSQL return the same value that was written).
  */
 final class Columns {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Columns() {}
 
+    /** A list as a JSON array of strings: channel names such as {@code dialog#alice,bob} hold commas. */
     static String list(List<String> values) {
-        for (String value : values) {
-            if (value.isEmpty() || value.indexOf(',') >= 0) {
-                throw new IllegalArgumentException(
-                        "List values are stored comma-separated, so they must be non-empty and free of commas: '"
-                                + value + "'");
-            }
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        return String.join(",", values);
     }
 
     static List<String> list(ResultSet rs, String column) throws SQLException {
-        String joined = rs.getString(column);
-        return joined.isEmpty() ? List.of() : List.of(joined.split(","));
+        try {
+            return List.of(JSON.readValue(rs.getString(column), String[].class));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("column " + column + " does not hold a JSON list of strings", e);
+        }
     }
 
     /** Writes instant cut to the microsecond, or SQL NULL for null. */

@@ -30,7 +30,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -49,6 +52,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final Node node;
     private final HttpApi api;
     private final WebSocketServerHandshakerFactory handshakers;
+    /** Whether a request is being answered. Only accessed on the event loop. */
+    private boolean inFlight;
+    /** Requests that arrived pipelined behind it. Only accessed on the event loop. */
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
 
     HttpRequestHandler(Node node, HttpApi api, WebSocketServerHandshakerFactory handshakers) {
         this.node = node;
@@ -58,6 +65,41 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (inFlight) {
+            // Pipelined behind a request still being answered: HTTP/1.1 answers in order.
+            waiting.add(request.retain());
+            return;
+        }
+        inFlight = true;
+        ctx.channel().config().setAutoRead(false);
+        process(ctx, request);
+    }
+
+    /** The previous response is written: take the next waiting request, or read more. */
+    private void next(ChannelHandlerContext ctx) {
+        inFlight = false;
+        FullHttpRequest queued = waiting.poll();
+        if (queued == null) {
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
+        try {
+            channelRead0(ctx, queued);
+        } finally {
+            queued.release();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // After an upgrade, requests pipelined behind it are not HTTP any more: drop them.
+        FullHttpRequest queued;
+        while ((queued = waiting.poll()) != null) {
+            queued.release();
+        }
+    }
+
+    private void process(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, request, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Malformed HTTP request")));
@@ -73,14 +115,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         ApiRequest apiRequest = apiRequest(ctx, request, query);
-        request.retain();
-        api.handle(apiRequest).whenComplete((response, failure) -> {
-            try {
-                respond(ctx, request, failure == null ? response : ApiResponse.refusal(RefusalCode.INTERNAL_ERROR.refusal()));
-            } finally {
-                request.release();
-            }
-        });
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        api.handle(apiRequest).whenComplete((response, failure) -> respond(ctx, keepAlive,
+                failure == null ? response : ApiResponse.refusal(RefusalCode.INTERNAL_ERROR.refusal())));
     }
 
     @Override
@@ -107,10 +144,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         Credential credential = found.credential();
         request.retain();
-        ctx.channel().config().setAutoRead(false);
         node.tokenVerifier().verify(credential.token()).whenComplete((verdict, failure) -> ctx.executor().execute(() -> {
             try {
-                ctx.channel().config().setAutoRead(true);
                 if (!ctx.channel().isActive()) {
                     return;
                 }
@@ -135,9 +170,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             Consumer<ClientConnection> opened) {
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
         if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        stripBearerProtocols(request);
         WebSocketTransport transport = new WebSocketTransport(ctx.channel(), ip, node.config().heartbeat());
         ClientConnection connection = new ClientConnection(node, transport, origin, agent);
         var pipeline = ctx.pipeline();
@@ -147,6 +183,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         pipeline.remove(this);
         handshaker.handshake(ctx.channel(), request).addListener(f -> {
             if (f.isSuccess()) {
+                ctx.channel().config().setAutoRead(true); // off while the upgrade request was in flight
                 transport.start(connection);
                 opened.accept(connection);
             } else {
@@ -176,17 +213,44 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
     }
 
-    static void respond(ChannelHandlerContext ctx, FullHttpRequest request, ApiResponse response) {
+    /**
+     * Removes {@code gatehouse.bearer.<token>} offers before the handshaker sees them: it answers
+     * {@code gatehouse.v1} only, and it logs offers it does not support, which would log the token.
+     */
+    private static void stripBearerProtocols(FullHttpRequest request) {
+        List<String> kept = new ArrayList<>();
+        for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String p : header.split(",")) {
+                String t = p.trim();
+                if (!t.isEmpty() && !t.startsWith(CredentialExtractor.BEARER_PROTOCOL_PREFIX)) {
+                    kept.add(t);
+                }
+            }
+        }
+        if (kept.isEmpty()) {
+            request.headers().remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        } else {
+            request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", kept));
+        }
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpRequest request, ApiResponse response) {
+        respond(ctx, HttpUtil.isKeepAlive(request), response);
+    }
+
+    /** Writes the response; then closes, or goes on with the next request. Any thread. */
+    private void respond(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse response) {
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         out.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         response.headers().forEach(out.headers()::set);
         HttpUtil.setContentLength(out, response.body().length);
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(out, keepAlive);
         var written = ctx.writeAndFlush(out);
-        if (!keepAlive) {
+        if (keepAlive) {
+            written.addListener(f -> next(ctx)); // listeners run on the event loop
+        } else {
             written.addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +74,9 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         lastReadNanos = System.nanoTime();
+        if (closing && !(frame instanceof CloseWebSocketFrame)) {
+            return; // a closed connection acts on nothing more the client sends
+        }
         if (frame instanceof TextWebSocketFrame text) {
             connection.onText(text.text());
         } else if (frame instanceof PingWebSocketFrame) {
@@ -110,7 +112,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
             }
         } else if (cause instanceof TooLongFrameException) {
             close(RefusalCode.MESSAGE_TOO_BIG.refusal());
-        } else if (cause instanceof SocketException || cause instanceof java.io.IOException) {
+        } else if (cause instanceof java.io.IOException) {
             ctx.close();
         } else {
             LOG.warn("closing connection after an unexpected error", cause);

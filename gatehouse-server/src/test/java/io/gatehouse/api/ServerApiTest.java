@@ -7,6 +7,7 @@ import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -151,6 +152,52 @@ class ServerApiTest {
             JsonNode stats = server.get("/api/v1/stats", "Authorization", adminKey).body();
             assertThat(stats.path("connections").asInt()).isGreaterThanOrEqualTo(1);
             assertThat(stats.path("uptime_ms").asLong()).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    void anApiKeyWithTheRightPrefixButAWrongSecretIsRefused() {
+        String real = publishKey.substring("apikey ".length());
+        String forged = real.substring(0, 12) + (real.charAt(12) == 'A' ? 'B' : 'A') + real.substring(13);
+        TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + forged);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
+    }
+
+    @Test
+    void aRevokedApiKeyIsRefused() {
+        String key = server.apiKey("publish");
+        new io.gatehouse.store.ApiKeyStore(server.gatehouse().node().database()).revoke(key.substring(0, 12), java.time.Instant.now());
+        TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + key);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
+    }
+
+    @Test
+    void publishToAUserWhoseIdIsOutsideTheChannelGrammarStillArrives() {
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("auth0|123"))) {
+            ws.awaitType("connection_established");
+            TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"user\":\"auth0|123\",\"data\":\"hi\"}", "Authorization", publishKey);
+            assertThat(r.status()).isEqualTo(200);
+            JsonNode m = ws.awaitType("message");
+            assertThat(m.path("channel").asText()).isEqualTo("#auth0|123");
+            assertThat(m.path("data").asText()).isEqualTo("hi");
+        }
+    }
+
+    @Test
+    void aDisconnectedClientCannotActAfterTheCloseFrame() {
+        try (WsRecorder listener = subscribed("lena", "chat-after-close");
+                io.gatehouse.testing.RawWebSocket raw = io.gatehouse.testing.RawWebSocket.connect(server.ws(),
+                        "Authorization: Bearer " + Jwts.hs256For("banned", List.of("admin"), List.of()))) {
+            assertThat(raw.readFrame(5000).text()).contains("connection_established");
+            server.post("/api/v1/users/banned/disconnect", "{}", "Authorization", adminKey);
+            assertThat(raw.awaitClose(5000).closeCode()).isEqualTo(4410);
+            raw.sendText("{\"type\":\"subscribe\",\"channel\":\"chat-after-close\"}");
+            raw.sendText("{\"type\":\"ping\"}");
+            listener.assertQuiet(java.time.Duration.ofMillis(300));
+            assertThat(server.get("/api/v1/channels", "Authorization", adminKey).body().toString())
+                    .contains("\"channel\":\"chat-after-close\",\"subscribers\":1");
         }
     }
 

@@ -28,14 +28,14 @@ class UserTokensApiTest {
     @Test
     void aUserMintsAnOpaqueTokenThatAuthenticatesUntilRevoked() {
         String jwt = Jwts.hs256For("alice");
-        TestGatehouse.Reply created = server.post("/api/v1/tokens", "{\"ttl\":\"2h\"}", "Authorization", bearer(jwt));
+        TestGatehouse.Reply created = server.post("/api/v1/tokens", "{\"ttl\":\"30m\"}", "Authorization", bearer(jwt));
         assertThat(created.status()).isEqualTo(201);
         String token = created.body().path("token").asText();
         String prefix = created.body().path("prefix").asText();
         assertThat(token).startsWith("ght_").startsWith(prefix);
         assertThat(prefix).hasSize(12);
         assertThat(Instant.parse(created.body().path("expires_at").asText()))
-                .isBetween(Instant.now().plus(Duration.ofMinutes(119)), Instant.now().plus(Duration.ofMinutes(121)));
+                .isBetween(Instant.now().plus(Duration.ofMinutes(29)), Instant.now().plus(Duration.ofMinutes(31)));
 
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
             assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).isEqualTo("alice");
@@ -56,6 +56,46 @@ class UserTokensApiTest {
         }
         assertThat(server.get("/api/v1/tokens", "Authorization", bearer(jwt)).body().path("tokens")).isEmpty();
         assertThat(server.delete("/api/v1/tokens/" + prefix, "Authorization", bearer(jwt)).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aMintedTokenNeverOutlivesTheCredentialThatMintedIt() {
+        Instant jwtExpiry = Instant.now().plus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
+        String shortJwt = Jwts.hs256(Jwts.claims("alice").expirationTime(java.util.Date.from(jwtExpiry)));
+        TestGatehouse.Reply created = server.post("/api/v1/tokens", "{\"ttl\":\"30d\"}", "Authorization", bearer(shortJwt));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(Instant.parse(created.body().path("expires_at").asText())).isBeforeOrEqualTo(jwtExpiry);
+        // and minting again from the minted token does not extend it either
+        String minted = created.body().path("token").asText();
+        TestGatehouse.Reply again = server.post("/api/v1/tokens", "{\"ttl\":\"30d\"}", "Authorization", bearer(minted));
+        assertThat(Instant.parse(again.body().path("expires_at").asText())).isBeforeOrEqualTo(jwtExpiry);
+    }
+
+    @Test
+    void tokensMayGrantUserLimitedChannelsWhoseNamesHoldCommas() {
+        String admin = bearer(Jwts.hs256For("root", List.of("admin"), List.of()));
+        TestGatehouse.Reply created = server.post("/api/v1/tokens", "{\"channels\":[\"dialog#alice,bob\"]}", "Authorization", admin);
+        assertThat(created.status()).isEqualTo(201);
+        String token = created.body().path("token").asText();
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
+            ws.awaitType("connection_established");
+            ws.send("{\"type\":\"subscribe\",\"channel\":\"secretive#carol\"}");
+            assertThat(ws.awaitMessage().path("type").asText()).isEqualTo("subscribed"); // admin role kept
+        }
+        TestGatehouse.Reply bad = server.post("/api/v1/tokens", "{\"channels\":[\"not a channel\"]}", "Authorization", admin);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().path("code").asText()).isEqualTo("BAD_REQUEST");
+    }
+
+    @Test
+    void aKnownPrefixWithTheWrongSecretIsRefused() {
+        String real = server.opaqueToken("bob");
+        String forged = real.substring(0, 12) + (real.charAt(12) == 'A' ? 'B' : 'A') + real.substring(13);
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(forged))) {
+            assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
+        }
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(forged)).body().path("code").asText())
+                .isEqualTo("TOKEN_INVALID");
     }
 
     @Test
