@@ -110,9 +110,16 @@ class JwtAttackTest {
     }
 
     @Test
-    void anRs256OnlyServerRefusesHs256TokensMadeWithThePublicKey() {
-        // Here HS256 still has a secret (the server always has one); the key selector never offers
-        // the RSA key to an HS256 token, so the forged MAC cannot verify.
+    void jwtsTheServerMintsCarryTheConfiguredIssuerAndAudience() {
+        String minted = server.gatehouse().node().tokenIssuer()
+                .issueJwt(new User("u10", "Ulla", List.of()), List.of(), Duration.ofMinutes(5)).token();
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + minted).status()).isEqualTo(200);
+    }
+
+    @Test
+    void hs256TokensKeyedWithThePublicKeyNeverMeetThatKey() {
+        // HS256 always has a secret (configured or generated); the key selector never offers the
+        // RSA key to an HS256 token, so the forged MAC cannot verify.
         String forged = Jwts.hs256(good("mallory"), RSA.getPublic().getEncoded());
         assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + forged).body().path("code").asText())
                 .isEqualTo("TOKEN_INVALID");

@@ -52,6 +52,24 @@ class CredentialCarrierTest {
     }
 
     @Test
+    void aBearerOnlySubprotocolOfferAuthenticatesWithNoProtocolAnswered() {
+        String token = server.opaqueToken("carl");
+        try (RawWebSocket raw = RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.bearer." + token)) {
+            assertThat(raw.handshakeResponse()).contains("101").doesNotContainIgnoringCase("sec-websocket-protocol");
+            assertThat(raw.readFrame(5000).text()).contains("connection_established").contains("\"carl\"");
+        }
+    }
+
+    @Test
+    void anEmptyBearerSubprotocolClosesWith4401TokenInvalid() {
+        try (RawWebSocket raw = RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.v1, gatehouse.bearer.")) {
+            RawWebSocket.Frame close = raw.awaitClose(5000);
+            assertThat(close.closeCode()).isEqualTo(4401);
+            assertThat(close.closeReason()).isEqualTo("TOKEN_INVALID");
+        }
+    }
+
+    @Test
     void queryTokenAuthenticatesAndUnknownParametersAreIgnored() {
         String token = URLEncoder.encode(server.opaqueToken("dave"), StandardCharsets.UTF_8);
         try (WsRecorder ws = WsRecorder.connect(server.ws("_t=123&foo=bar&token=" + token))) {
