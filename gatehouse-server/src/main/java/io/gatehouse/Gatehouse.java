@@ -25,7 +25,8 @@ import io.gatehouse.transport.GatehouseServer;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -35,6 +36,8 @@ import java.util.function.Consumer;
  * and closes them in reverse.
  */
 public final class Gatehouse implements AutoCloseable {
+    /** Blocking tasks (database lookups) that may wait for a thread before new ones are refused. */
+    static final int BLOCKING_QUEUE_LIMIT = 10_000;
     private final Node node;
     private final GatehouseServer server;
 
@@ -53,7 +56,11 @@ public final class Gatehouse implements AutoCloseable {
         MemoryBroker broker = null;
         try {
             DataDirectory.bootstrapAdmin(database, console);
-            blocking = Executors.newFixedThreadPool(Math.max(4, config.database().poolSize()), daemonThreads("gatehouse-blocking"));
+            int threads = Math.max(4, config.database().poolSize());
+            // Bounded: past BLOCKING_QUEUE_LIMIT waiting tasks, work is refused with BACKEND_UNAVAILABLE
+            // instead of queueing (and holding requests) without limit.
+            blocking = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                    new ArrayBlockingQueue<>(BLOCKING_QUEUE_LIMIT), daemonThreads("gatehouse-blocking"));
             byte[] secret = DataDirectory.hmacSecret(config);
             var jwt = config.auth().jwt();
             JwtVerifier jwtVerifier = new JwtVerifier(secret, PublicKeys.load(jwt.publicKeys()), jwt.issuer(), jwt.audience(), jwt.clockSkew());

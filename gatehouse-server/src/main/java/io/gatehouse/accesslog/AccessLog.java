@@ -1,5 +1,8 @@
 package io.gatehouse.accesslog;
 
+import io.gatehouse.auth.Credential;
+import io.gatehouse.auth.Fingerprint;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +13,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("gatehouse.access");
+
+    /**
+     * Records an upgrade attempt. {@code credential} (may be null) is reduced to its carrier and
+     * fingerprint here, so callers never hand a token to the log.
+     */
+    public void attempt(Instant time, String clientIp, String origin, String userAgent, String userId, String outcome,
+            Credential credential, String connectionId) {
+        record(AccessRecord.attempt(time, clientIp, origin, userAgent, userId,
+                credential == null ? null : credential.carrier().wireName(), outcome,
+                credential == null ? null : Fingerprint.of(credential.token()), connectionId));
+    }
 
     public void record(AccessRecord r) {
         if (r.closeCode() == 0) {

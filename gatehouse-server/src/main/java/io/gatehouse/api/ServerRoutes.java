@@ -21,6 +21,7 @@ import java.util.function.BiFunction;
 
 /** The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6). */
 public final class ServerRoutes {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerRoutes.class);
     private final Node node;
 
     public ServerRoutes(Node node) {
@@ -31,7 +32,7 @@ public final class ServerRoutes {
         api.route("POST", "/api/v1/publish", (req, path) -> withKey(req, ApiScope.PUBLISH, this::publish));
         api.route("POST", "/api/v1/broadcast", (req, path) -> withKey(req, ApiScope.PUBLISH, this::broadcast));
         api.route("POST", "/api/v1/users/{id}/disconnect",
-                (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> disconnect(r, path.get("id"))));
+                (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> disconnect(r, key, path.get("id"))));
         api.route("GET", "/api/v1/connections", (req, path) -> withKey(req, ApiScope.ADMIN, this::connections));
         api.route("GET", "/api/v1/channels", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> channels()));
         api.route("GET", "/api/v1/stats", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> stats()));
@@ -79,7 +80,7 @@ public final class ServerRoutes {
         });
     }
 
-    private CompletionStage<ApiResponse> disconnect(ApiRequest req, String userId) {
+    private CompletionStage<ApiResponse> disconnect(ApiRequest req, String keyName, String userId) {
         ObjectNode body = RequestBody.object(req, node.codec().json());
         String codeText = RequestBody.optionalText(body, "code");
         RefusalCode code = RefusalCode.DISCONNECTED;
@@ -91,8 +92,12 @@ public final class ServerRoutes {
             }
         }
         String reason = RequestBody.optionalText(body, "reason");
-        Refusal refusal = reason == null ? code.refusal() : code.refusal(reason);
+        Refusal refusal = code.refusal();
         int count = node.hub().connectionsOf(userId).size();
+        // The close frame carries only the code (SPEC §3); the operator's reason goes to the log.
+        String loggedReason = reason == null ? "" : reason.replaceAll("\\p{Cntrl}", " ");
+        LOG.info("disconnect user={} code={} key={} reason=\"{}\"", userId, code.name(), keyName,
+                loggedReason.length() > 200 ? loggedReason.substring(0, 200) : loggedReason);
         return node.broker().publishControl(new ControlCommand.DisconnectUser(userId, refusal))
                 .thenApply(done -> ApiResponse.ok(node.codec().json().createObjectNode()
                         .put("user", userId).put("code", refusal.code().name()).put("disconnected_here", count)));

@@ -86,8 +86,7 @@ public final class JwtVerifier implements TokenVerifier {
         return CompletableFuture.completedFuture(check(token));
     }
 
-    /** Synchronous form of {@link #verify}. */
-    public Verdict check(String token) {
+    private Verdict check(String token) {
         JWTClaimsSet claims;
         try {
             claims = processor.process(JWTParser.parse(token), null);

@@ -1,6 +1,8 @@
 package io.gatehouse.auth;
 
+import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.RefusalException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,9 +25,19 @@ public final class TokenVerifierChain implements TokenVerifier {
     public CompletionStage<Verdict> verify(String token) {
         for (TokenVerifier v : verifiers) {
             if (v.claims(token)) {
-                return v.verify(token).exceptionally(e -> {
+                CompletionStage<Verdict> verdict;
+                try {
+                    verdict = v.verify(token);
+                } catch (RuntimeException refusedOrBroken) { // e.g. the blocking pool is full
+                    verdict = CompletableFuture.failedFuture(refusedOrBroken);
+                }
+                return verdict.exceptionally(e -> {
+                    Refusal refusal = RefusalException.refusalOf(e);
+                    if (refusal.code() != RefusalCode.INTERNAL_ERROR) {
+                        return Verdict.refused(refusal);
+                    }
                     LOG.error("token verification failed (fingerprint {})", Fingerprint.of(token), e);
-                    return Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+                    return Verdict.refused(refusal);
                 });
             }
         }

@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the server.",
                 "With no configuration: 127.0.0.1:8080, the embedded database and a generated HS256 secret",
-                "under the data directory, the in-memory broker, and on first start an admin user whose",
-                "password is printed once. Prints 'listening on http://HOST:PORT' when ready.",
+                "under the data directory, the in-memory broker, and, when no user has the admin role",
+                "(the first start), an admin user whose password is printed once. Prints 'listening on http://HOST:PORT' when ready.",
                 "The WebSocket endpoint is /ws; the HTTP API is under /api/v1."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin

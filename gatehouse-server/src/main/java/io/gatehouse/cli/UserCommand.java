@@ -101,7 +101,7 @@ final class UserCommand {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user and revokes their tokens.")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user and deletes their opaque tokens (JWTs stay valid until they expire).")
     static final class Remove implements Runnable {
         @Mixin
         ConfigOptions config;

@@ -6,7 +6,6 @@ import io.gatehouse.Node;
 import io.gatehouse.accesslog.AccessRecord;
 import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialCarrier;
-import io.gatehouse.auth.Fingerprint;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.Verdict;
 import io.gatehouse.broker.Publication;
@@ -162,9 +161,8 @@ public final class ClientConnection implements Connection {
     }
 
     private void logAttempt(Principal p, String outcome, Credential credential) {
-        node.accessLog().record(AccessRecord.attempt(node.clock().instant(), clientIp(), origin, userAgent,
-                p == null ? null : p.user().id(), credential == null ? null : credential.carrier().wireName(), outcome,
-                credential == null ? null : Fingerprint.of(credential.token()), id));
+        node.accessLog().attempt(node.clock().instant(), clientIp(), origin, userAgent, p == null ? null : p.user().id(),
+                outcome, credential, id);
     }
 
     private void establish(Principal p) {

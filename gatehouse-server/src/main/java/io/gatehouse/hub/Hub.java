@@ -84,11 +84,6 @@ public final class Hub implements BrokerListener {
         return true;
     }
 
-    public boolean isSubscribed(Connection c, String channel) {
-        Set<String> mine = channelsOf.get(c.id());
-        return mine != null && mine.contains(channel);
-    }
-
     private void removeSubscriber(String channel, Connection c) {
         subscribers.computeIfPresent(channel, (k, set) -> {
             set.remove(c);

@@ -17,12 +17,18 @@ public final class RefusalException extends RuntimeException {
         return refusal;
     }
 
-    /** The refusal behind {@code failure} (unwrapping completion wrappers), or INTERNAL_ERROR. */
+    /**
+     * The refusal behind {@code failure} (unwrapping completion wrappers): its own, BACKEND_UNAVAILABLE
+     * when the blocking pool refused the work, else INTERNAL_ERROR.
+     */
     public static Refusal refusalOf(Throwable failure) {
         Throwable t = failure;
         while (t != null) {
             if (t instanceof RefusalException r) {
                 return r.refusal();
+            }
+            if (t instanceof java.util.concurrent.RejectedExecutionException) {
+                return RefusalCode.BACKEND_UNAVAILABLE.refusal("The server is overloaded; back off and retry");
             }
             t = t.getCause();
         }

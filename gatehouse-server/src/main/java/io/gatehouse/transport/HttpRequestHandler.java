@@ -7,7 +7,6 @@ import io.gatehouse.api.ApiResponse;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialExtractor;
-import io.gatehouse.auth.Fingerprint;
 import io.gatehouse.auth.Verdict;
 import io.gatehouse.connection.ClientConnection;
 import io.gatehouse.protocol.RefusalCode;
@@ -194,9 +193,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void log(String ip, String origin, String agent, String userId, String outcome, Credential credential,
             String connectionId) {
-        node.accessLog().record(AccessRecord.attempt(node.clock().instant(), ip, origin, agent, userId,
-                credential == null ? null : credential.carrier().wireName(), outcome,
-                credential == null ? null : Fingerprint.of(credential.token()), connectionId));
+        node.accessLog().attempt(node.clock().instant(), ip, origin, agent, userId, outcome, credential, connectionId);
     }
 
     private static ApiRequest apiRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {

@@ -45,6 +45,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private ClientConnection connection;
     private long lastReadNanos = System.nanoTime();
     private Future<?> heartbeat;
+    private Future<?> silenceCheck;
     /** The close code sent or received; 1006 (abnormal) until then. */
     private volatile int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
     private volatile boolean closing;
@@ -60,14 +61,21 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     void start(ClientConnection connection) {
         this.connection = connection;
         long period = heartbeatInterval.toNanos();
-        heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, period, period, TimeUnit.NANOSECONDS);
+        heartbeat = channel.eventLoop().scheduleAtFixedRate(
+                () -> channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise()), period, period, TimeUnit.NANOSECONDS);
+        silenceCheck = channel.eventLoop().schedule(this::checkSilence, silenceLimitNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void beat() {
-        if (System.nanoTime() - lastReadNanos > silenceLimitNanos) {
+    /**
+     * Runs when the connection would have been silent for interval + timeout; closes it if it was,
+     * else looks again when the silence that started at the last read would reach the limit.
+     */
+    private void checkSilence() {
+        long silent = System.nanoTime() - lastReadNanos;
+        if (silent >= silenceLimitNanos) {
             close(RefusalCode.HEARTBEAT_TIMEOUT.refusal());
-        } else {
-            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+        } else if (channel.isActive()) {
+            silenceCheck = channel.eventLoop().schedule(this::checkSilence, silenceLimitNanos - silent, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -124,6 +132,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     public void channelInactive(ChannelHandlerContext ctx) {
         if (heartbeat != null) {
             heartbeat.cancel(false);
+            silenceCheck.cancel(false);
         }
         if (connection != null) {
             connection.onClosed(closeCode);

@@ -27,6 +27,20 @@ class HeartbeatTest {
     }
 
     @Test
+    void aSilentConnectionIsClosedIntervalPlusTimeoutAfterItsLastTrafficNotAtTheNextPing() {
+        try (TestGatehouse slow = new TestGatehouse().with("heartbeat.interval", "1s").with("heartbeat.timeout", "200ms").start();
+                RawWebSocket raw = RawWebSocket.connect(slow.ws(), "Authorization: Bearer " + Jwts.hs256For("mute"))) {
+            long start = System.nanoTime();
+            assertThat(raw.readFrame(5000).text()).contains("connection_established");
+            RawWebSocket.Frame close = raw.awaitClose(5000);
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(close.closeReason()).isEqualTo("HEARTBEAT_TIMEOUT");
+            // 1.2 s after the upgrade; a check only at ping ticks would take 2 s
+            assertThat(elapsedMillis).isBetween(1000L, 1800L);
+        }
+    }
+
+    @Test
     void aClientThatAnswersPingsStaysConnected() {
         // The JDK client answers pings on its own, like browsers do.
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("chatty"))) {

@@ -38,6 +38,8 @@ class ChannelNameTest {
     void aPersonalChannelIsHashAndTheUserId() {
         assertThat(ChannelName.personal("alice").orElseThrow().allowedUsers()).containsExactly("alice");
         assertThat(ChannelName.personal("a,b")).isEmpty();
-        assertThat(ChannelName.personal("with space")).isEmpty();
+        assertThat(ChannelName.personal("auth0|123").orElseThrow().value()).isEqualTo("#auth0|123");
+        assertThat(ChannelName.personal("with\nnewline")).isEmpty();
+        assertThat(ChannelName.personal("x".repeat(255))).isEmpty();
     }
 }
