@@ -68,9 +68,11 @@ public final class UserRoutes {
         }
         // A minted token never outlives the credential that minted it, or a short-lived or leaked
         // credential could turn itself into a long-lived one.
-        Duration left = Duration.between(node.clock().instant(), p.expiresAt());
-        if (left.compareTo(ttl) < 0) {
-            ttl = left;
+        if (p.expiresAt() != null) {
+            Duration left = Duration.between(node.clock().instant(), p.expiresAt());
+            if (left.compareTo(ttl) < 0) {
+                ttl = left;
+            }
         }
         if (ttl.isNegative() || ttl.isZero()) {
             throw RefusalCode.TOKEN_EXPIRED.refusal().asException();

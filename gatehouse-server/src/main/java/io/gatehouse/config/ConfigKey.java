@@ -10,6 +10,7 @@ public enum ConfigKey {
     DATA_DIR("data_dir", ValueType.PATH, "./gatehouse-data", "directory for the embedded database and generated secret"),
     SERVER_HOST("server.host", ValueType.STRING, "127.0.0.1", "address to listen on"),
     SERVER_PORT("server.port", ValueType.PORT, "8080", "port to listen on; 0 picks a free port"),
+    SERVER_ALLOWED_ORIGINS("server.allowed_origins", ValueType.STRING_LIST, "", "browser origins allowed besides the server's own, e.g. https://app.example.com"),
     DATABASE_URL("database.url", ValueType.STRING, "", "JDBC URL; empty means the embedded H2 file under data_dir"),
     DATABASE_USERNAME("database.username", ValueType.STRING, "", "database user"),
     DATABASE_PASSWORD("database.password", ValueType.STRING, "", "database password"),
@@ -22,11 +23,23 @@ public enum ConfigKey {
     AUTH_JWT_ISSUER("auth.jwt.issuer", ValueType.STRING, "", "required iss claim, if set"),
     AUTH_JWT_AUDIENCE("auth.jwt.audience", ValueType.STRING, "", "required aud claim, if set"),
     AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", ValueType.DURATION, "30s", "allowance for exp and nbf"),
+    AUTH_JWT_JWKS_URL("auth.jwt.jwks_url", ValueType.STRING, "", "JWKS URL of the token issuer, for RS256/ES256 keys"),
+    AUTH_JWT_JWKS_CACHE_TTL("auth.jwt.jwks_cache_ttl", ValueType.DURATION, "5m", "how long fetched JWKS keys are used before a refetch"),
+    AUTH_JWT_SIGNING_KEY("auth.jwt.signing_key", ValueType.STRING, "", "PEM private key (inline or file path) the server signs its JWTs with (RS256/ES256); published at /.well-known/jwks.json"),
+    AUTH_SESSION_TTL("auth.session.ttl", ValueType.DURATION, "24h", "lifetime of a cookie session; refresh extends it"),
+    AUTH_SESSION_CSRF_MAX_AGE("auth.session.csrf_max_age", ValueType.DURATION, "30m", "age after which a CSRF token is stale"),
+    AUTH_INTROSPECTION_URL("auth.introspection.url", ValueType.STRING, "", "application endpoint that vouches for other tokens; empty turns introspection off"),
+    AUTH_INTROSPECTION_SCHEME("auth.introspection.scheme", ValueType.STRING, "Bearer", "Authorization scheme sent to it: Bearer, or Token as DRF/Knox use"),
+    AUTH_INTROSPECTION_ID_FIELD("auth.introspection.id_field", ValueType.STRING, "id", "field of its JSON answer that holds the user id"),
+    AUTH_INTROSPECTION_CACHE_TTL("auth.introspection.cache_ttl", ValueType.DURATION, "30s", "how long an accepted answer is reused"),
+    AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL("auth.introspection.negative_cache_ttl", ValueType.DURATION, "5s", "how long a refusal is reused"),
+    AUTH_INTROSPECTION_TIMEOUT("auth.introspection.timeout", ValueType.DURATION, "3s", "time the backend has to answer before BACKEND_UNAVAILABLE"),
     AUTH_TOKENS_DEFAULT_TTL("auth.tokens.default_ttl", ValueType.DURATION, "1h", "lifetime of a minted token when none is asked for"),
     AUTH_TOKENS_MAX_TTL("auth.tokens.max_ttl", ValueType.DURATION, "30d", "longest lifetime a minted token may have"),
     HEARTBEAT_INTERVAL("heartbeat.interval", ValueType.DURATION, "25s", "protocol ping period"),
     HEARTBEAT_TIMEOUT("heartbeat.timeout", ValueType.DURATION, "10s", "grace after a missed interval before closing"),
-    LIMITS_MAX_MESSAGE_BYTES("limits.max_message_bytes", ValueType.SIZE, "64KiB", "largest client message");
+    LIMITS_MAX_MESSAGE_BYTES("limits.max_message_bytes", ValueType.SIZE, "64KiB", "largest client message"),
+    LIMITS_DUPLICATE_SESSION_POLICY("limits.duplicate_session_policy", ValueType.STRING, "replace", "a second connection with the same session or token: replace (the older gets 4409), reject, or allow");
 
     private final String key;
     private final ValueType type;

@@ -38,7 +38,8 @@ public final class ConfigLoader {
 
     private GatehouseConfig build() {
         Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
-        var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT));
+        var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT),
+                origins());
         var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
                 string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
@@ -57,7 +58,8 @@ public final class ConfigLoader {
                     + "): an HS256 secret needs at least 32 bytes");
         }
         var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
-                string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW));
+                string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
+                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY));
         Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
         Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
         if (defaultTtl.compareTo(maxTtl) > 0) {
@@ -66,15 +68,66 @@ public final class ConfigLoader {
                     "longer than auth.tokens.max_ttl (" + raw(ConfigKey.AUTH_TOKENS_MAX_TTL) + "); shorten it or raise auth.tokens.max_ttl");
         }
         var tokens = new GatehouseConfig.Tokens(defaultTtl, maxTtl);
-        var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT), jwt, tokens);
+        var session = new GatehouseConfig.Session(positive(ConfigKey.AUTH_SESSION_TTL), positive(ConfigKey.AUTH_SESSION_CSRF_MAX_AGE));
+        String scheme = string(ConfigKey.AUTH_INTROSPECTION_SCHEME);
+        if (!scheme.equals("Bearer") && !scheme.equals("Token")) {
+            throw invalid(ConfigKey.AUTH_INTROSPECTION_SCHEME.key(), scheme, "expected Bearer or Token");
+        }
+        String idField = string(ConfigKey.AUTH_INTROSPECTION_ID_FIELD);
+        if (idField.isEmpty()) {
+            throw invalid(ConfigKey.AUTH_INTROSPECTION_ID_FIELD.key(), idField, "must name a field of the backend's JSON answer");
+        }
+        var introspection = new GatehouseConfig.Introspection(httpUrl(ConfigKey.AUTH_INTROSPECTION_URL), scheme, idField,
+                positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL), positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
+                positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT));
+        var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT), jwt, tokens,
+                session, introspection);
         var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
         long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
         if (maxBytes > MAX_MESSAGE_BYTES_LIMIT) {
             throw invalid(ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), raw(ConfigKey.LIMITS_MAX_MESSAGE_BYTES), "at most 16MiB");
         }
-        var limits = new GatehouseConfig.Limits((int) maxBytes);
+        String policy = string(ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY);
+        GatehouseConfig.DuplicatePolicy duplicates = switch (policy.toLowerCase(Locale.ROOT)) {
+            case "replace" -> GatehouseConfig.DuplicatePolicy.REPLACE;
+            case "reject" -> GatehouseConfig.DuplicatePolicy.REJECT;
+            case "allow" -> GatehouseConfig.DuplicatePolicy.ALLOW;
+            default -> throw invalid(ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY.key(), policy, "expected replace, reject or allow");
+        };
+        var limits = new GatehouseConfig.Limits((int) maxBytes, duplicates);
         return new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
                 limits, new GatehouseConfig.Channels(namespaces()));
+    }
+
+    /** {@code server.allowed_origins}, each {@code scheme://host[:port]} without a path, lower-cased. */
+    private List<String> origins() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String raw : stringList(ConfigKey.SERVER_ALLOWED_ORIGINS)) {
+            String o = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+            if (o.equals("*")) {
+                throw invalid(ConfigKey.SERVER_ALLOWED_ORIGINS.key(), raw, "a wildcard would let any site use your users' cookies; list the origins");
+            }
+            try {
+                java.net.URI u = new java.net.URI(o);
+                if (u.getScheme() == null || u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty())
+                        || u.getRawQuery() != null) {
+                    throw new java.net.URISyntaxException(o, "not an origin");
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw invalid(ConfigKey.SERVER_ALLOWED_ORIGINS.key(), raw, "expected an origin such as https://app.example.com (scheme, host, optional port)");
+            }
+            out.add(o.toLowerCase(Locale.ROOT));
+        }
+        return List.copyOf(out);
+    }
+
+    /** An http(s) URL, or empty. */
+    private String httpUrl(ConfigKey key) {
+        String url = string(key);
+        if (!url.isEmpty() && !url.startsWith("http://") && !url.startsWith("https://")) {
+            throw invalid(key.key(), url, "expected an http:// or https:// URL");
+        }
+        return url;
     }
 
     private Map<String, NamespaceConfig> namespaces() {

@@ -16,7 +16,8 @@ public record GatehouseConfig(
         Limits limits,
         Channels channels) {
 
-    public record Server(String host, int port) {
+    /** {@code allowedOrigins}: browser origins allowed besides the server's own, normalised (scheme://host[:port]). */
+    public record Server(String host, int port, List<String> allowedOrigins) {
     }
 
     /** {@code url} empty means the embedded database under the data directory. */
@@ -29,11 +30,17 @@ public record GatehouseConfig(
     public record Broker(String url) {
     }
 
-    public record Auth(boolean allowQueryToken, Duration timeout, Jwt jwt, Tokens tokens) {
+    public record Auth(boolean allowQueryToken, Duration timeout, Jwt jwt, Tokens tokens, Session session,
+            Introspection introspection) {
     }
 
     /** {@code secret} empty means "generate one into the data directory". */
-    public record Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew) {
+    /**
+     * {@code jwksUrl} empty means no JWKS; {@code signingKey} empty means the server signs its own
+     * JWTs with HS256 only.
+     */
+    public record Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
+            String jwksUrl, Duration jwksCacheTtl, String signingKey) {
     }
 
     public record Tokens(Duration defaultTtl, Duration maxTtl) {
@@ -42,7 +49,28 @@ public record GatehouseConfig(
     public record Heartbeat(Duration interval, Duration timeout) {
     }
 
-    public record Limits(int maxMessageBytes) {
+    public record Session(Duration ttl, Duration csrfMaxAge) {
+    }
+
+    /** {@code url} empty means introspection is off. {@code scheme} is Bearer or Token. */
+    public record Introspection(String url, String scheme, String idField, Duration cacheTtl, Duration negativeCacheTtl,
+            Duration timeout) {
+        public boolean enabled() {
+            return !url.isEmpty();
+        }
+    }
+
+    /** What happens when a second connection arrives with the same session or token. */
+    public enum DuplicatePolicy {
+        /** The older connection is closed with 4409 CONNECTION_REPLACED. */
+        REPLACE,
+        /** The newer connection is refused with 4409 CONNECTION_REPLACED. */
+        REJECT,
+        /** Both stay. */
+        ALLOW
+    }
+
+    public record Limits(int maxMessageBytes, DuplicatePolicy duplicateSessionPolicy) {
     }
 
     public record Channels(Map<String, NamespaceConfig> namespaces) {
