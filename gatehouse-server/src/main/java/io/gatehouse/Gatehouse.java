@@ -5,9 +5,14 @@ import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.api.HealthRoutes;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
+import io.gatehouse.api.SessionRoutes;
 import io.gatehouse.api.UserRoutes;
 import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.CredentialVerifier;
+import io.gatehouse.auth.OriginPolicy;
+import io.gatehouse.auth.PasswordHasher;
+import io.gatehouse.auth.Sessions;
 import io.gatehouse.auth.JwtVerifier;
 import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.PublicKeys;
@@ -17,10 +22,14 @@ import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
 import io.gatehouse.hub.Hub;
+import io.gatehouse.hub.RevocationWatcher;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.store.ApiKeyStore;
 import io.gatehouse.store.Database;
+import io.gatehouse.store.RevocationStore;
+import io.gatehouse.store.SessionStore;
 import io.gatehouse.store.TokenStore;
+import io.gatehouse.store.UserStore;
 import io.gatehouse.transport.GatehouseServer;
 import java.time.Clock;
 import java.util.List;
@@ -54,6 +63,7 @@ public final class Gatehouse implements AutoCloseable {
         Database database = DataDirectory.openDatabase(config);
         ExecutorService blocking = null;
         MemoryBroker broker = null;
+        RevocationWatcher watcher = null;
         try {
             DataDirectory.bootstrapAdmin(database, console);
             int threads = Math.max(4, config.database().poolSize());
@@ -63,24 +73,40 @@ public final class Gatehouse implements AutoCloseable {
                     new ArrayBlockingQueue<>(BLOCKING_QUEUE_LIMIT), daemonThreads("gatehouse-blocking"));
             byte[] secret = DataDirectory.hmacSecret(config);
             var jwt = config.auth().jwt();
-            JwtVerifier jwtVerifier = new JwtVerifier(secret, PublicKeys.load(jwt.publicKeys()), jwt.issuer(), jwt.audience(), jwt.clockSkew());
+            JwtVerifier jwtVerifier = JwtVerifier.forConfig(secret, jwt, clock);
             TokenStore tokens = new TokenStore(database);
-            var verifiers = new TokenVerifierChain(List.of(new OpaqueTokenVerifier(tokens, blocking, clock), jwtVerifier));
+            var opaque = new OpaqueTokenVerifier(tokens, blocking, clock);
+            var introspection = config.auth().introspection();
+            // Introspection goes last: it claims every token that is neither ght_ nor a JWT.
+            var verifiers = new TokenVerifierChain(introspection.enabled()
+                    ? List.of(opaque, jwtVerifier, io.gatehouse.auth.IntrospectionVerifier.forConfig(introspection, clock))
+                    : List.of(opaque, jwtVerifier));
             MessageCodec codec = new MessageCodec(new ObjectMapper());
             broker = new MemoryBroker(clock);
             Hub hub = new Hub(broker, codec);
             broker.start(hub);
+            RevocationStore revocations = new RevocationStore(database);
+            watcher = new RevocationWatcher(revocations, broker);
+            Sessions sessions = new Sessions(new SessionStore(database), new UserStore(database), revocations,
+                    new PasswordHasher(), config.auth().session(), clock);
             Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken()),
-                    verifiers, TokenIssuer.forConfig(tokens, secret, config, clock), tokens,
+                    new OriginPolicy(config.server().allowedOrigins()), new CredentialVerifier(verifiers, sessions, blocking),
+                    sessions, TokenIssuer.forConfig(tokens, secret, config, clock), tokens, watcher,
                     new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(), blocking);
             HttpApi api = new HttpApi();
             new HealthRoutes(node).register(api);
             new UserRoutes(node).register(api);
+            new SessionRoutes(node).register(api);
             new ServerRoutes(node).register(api);
+            new io.gatehouse.api.WellKnownRoutes(node).register(api);
             GatehouseServer server = GatehouseServer.start(node, api, config.server().host(), config.server().port());
+            watcher.start();
             return new Gatehouse(node, server);
         } catch (RuntimeException | InterruptedException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
             if (broker != null) {
                 broker.close();
             }
@@ -109,6 +135,7 @@ public final class Gatehouse implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        node.revocationWatcher().close();
         node.blocking().shutdown();
         try {
             node.blocking().awaitTermination(5, TimeUnit.SECONDS);

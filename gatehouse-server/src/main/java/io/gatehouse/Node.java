@@ -4,7 +4,10 @@ import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.TokenIssuer;
-import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.auth.CredentialVerifier;
+import io.gatehouse.auth.OriginPolicy;
+import io.gatehouse.auth.Sessions;
+import io.gatehouse.hub.RevocationWatcher;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
@@ -32,9 +35,12 @@ public record Node(
         Hub hub,
         ChannelAccess channelAccess,
         CredentialExtractor credentials,
-        TokenVerifier tokenVerifier,
+        OriginPolicy origins,
+        CredentialVerifier credentialVerifier,
+        Sessions sessions,
         TokenIssuer tokenIssuer,
         TokenStore tokens,
+        RevocationWatcher revocationWatcher,
         ApiKeyVerifier apiKeys,
         AccessLog accessLog,
         ExecutorService blocking) {

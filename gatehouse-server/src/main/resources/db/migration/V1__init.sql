@@ -1,6 +1,6 @@
 -- Gatehouse's own tables. Portable SQL: runs unchanged on H2 2.x and PostgreSQL 15.
 -- Instants are TIMESTAMP WITH TIME ZONE (written in UTC, microsecond precision).
--- Lists (roles, channels, scopes) are comma-separated text; their values never contain commas.
+-- Lists (roles, channels, scopes) are JSON arrays of strings in text columns.
 
 -- A local account. id is the user name; password_hash is an Argon2id PHC string.
 CREATE TABLE users (

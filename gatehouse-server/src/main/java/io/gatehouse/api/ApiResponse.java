@@ -6,15 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.protocol.Refusal;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 
-/** An HTTP response: status, JSON body, extra headers. */
-public record ApiResponse(int status, byte[] body, Map<String, String> headers) {
+/** An HTTP response: status, JSON body, extra headers (a name may repeat, as Set-Cookie does). */
+public record ApiResponse(int status, byte[] body, List<Map.Entry<String, String>> headers) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static ApiResponse json(int status, JsonNode body) {
         try {
-            return new ApiResponse(status, JSON.writeValueAsBytes(body), Map.of());
+            return new ApiResponse(status, JSON.writeValueAsBytes(body), List.of());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -22,6 +23,13 @@ public record ApiResponse(int status, byte[] body, Map<String, String> headers) 
 
     public static ApiResponse ok(JsonNode body) {
         return json(200, body);
+    }
+
+    /** This response with one more header. */
+    public ApiResponse withHeader(String name, String value) {
+        List<Map.Entry<String, String>> all = new java.util.ArrayList<>(headers);
+        all.add(Map.entry(name, value));
+        return new ApiResponse(status, body, List.copyOf(all));
     }
 
     /** The refusal body of SPEC §3: {@code {"error": ..., "code": ..., "hint": ...}}. */

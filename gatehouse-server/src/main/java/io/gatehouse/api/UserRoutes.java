@@ -11,6 +11,7 @@ import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
 import java.time.Duration;
 import java.util.List;
@@ -44,9 +45,9 @@ public final class UserRoutes {
         }
         if (found.isNone()) {
             return CompletableFuture.completedFuture(ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal(
-                    "Send Authorization: Bearer <token> (or ?token=)")));
+                    "Send Authorization: Bearer <token> (or ?token=), or the gh_session cookie with X-CSRF-Token")));
         }
-        return node.tokenVerifier().verify(found.credential().token()).thenApplyAsync((Verdict v) ->
+        return node.credentialVerifier().verify(found.credential()).thenApplyAsync((Verdict v) ->
                 v.isAccepted() ? action.apply(v.principal()) : ApiResponse.refusal(v.refusal()), node.blocking());
     }
 
@@ -114,6 +115,7 @@ public final class UserRoutes {
         if (!node.tokens().revokeForUser(prefix, p.user().id(), node.clock().instant())) {
             return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("You have no active token with prefix " + prefix));
         }
+        node.revocationWatcher().revoke(Revocation.Kind.CREDENTIAL, prefix); // closes its live connections
         return ApiResponse.ok(node.codec().json().createObjectNode().put("revoked", prefix));
     }
 }

@@ -10,6 +10,11 @@ public interface AuthRequest {
     /** The first value of query parameter {@code name}, or null. */
     String queryParameter(String name);
 
+    /** The value of cookie {@code name}, or null. */
+    default String cookie(String name) {
+        return Cookies.value(header("Cookie"), name);
+    }
+
     /** The offered WebSocket subprotocols, in order; empty for plain HTTP. */
     List<String> subprotocols();
 }

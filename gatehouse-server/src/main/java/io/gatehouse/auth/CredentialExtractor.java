@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Finds the one credential of a request, from the first carrier that is present (SPEC §2):
  * {@code Authorization: Bearer}, the {@code gatehouse.bearer.<token>} subprotocol, then
- * {@code ?token=}. Cookie sessions come in a later version.
+ * {@code ?token=}, then the {@code gh_session} cookie with its CSRF token ({@code ?csrf_token=} or
+ * {@code X-CSRF-Token}).
  */
 public final class CredentialExtractor {
     public static final String PROTOCOL = "gatehouse.v1";
@@ -59,6 +60,14 @@ public final class CredentialExtractor {
                         "Query-string tokens are turned off (auth.allow_query_token); send Authorization: Bearer or the gatehouse.bearer subprotocol"));
             }
             return found(query, CredentialCarrier.QUERY);
+        }
+        String session = request.cookie(Sessions.SESSION_COOKIE);
+        if (session != null && !session.isEmpty()) {
+            String csrf = request.queryParameter("csrf_token");
+            if (csrf == null || csrf.isEmpty()) {
+                csrf = request.header(Sessions.CSRF_HEADER);
+            }
+            return new Extraction(new Credential(session, CredentialCarrier.COOKIE, csrf == null || csrf.isEmpty() ? null : csrf), null);
         }
         return Extraction.NONE;
     }

@@ -2,62 +2,95 @@ package io.gatehouse.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import java.net.URI;
 import java.security.Key;
-import java.security.PublicKey;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies JWTs with Nimbus JOSE+JWT (SPEC §2): HS256 with the shared secret, RS256 and ES256
- * with the configured public keys. The algorithm decides which keys may verify it, so an HS256
- * token "signed" with an RSA public key's bytes never meets that key, and {@code alg: none} is
- * never accepted. {@code sub} and {@code exp} are required; {@code nbf} is checked when present;
- * {@code iss} and {@code aud} when configured. CPU only: safe on an event loop.
+ * Verifies JWTs with Nimbus JOSE+JWT (SPEC §2): HS256 with the shared secret; RS256 and ES256 with
+ * the configured PEM keys, the server's own signing key and the keys of the issuer's JWKS. The
+ * algorithm decides which keys may verify it, so an HS256 token "signed" with an RSA public key's
+ * bytes never meets that key, and {@code alg: none} is never accepted. {@code sub} and {@code exp}
+ * are required; {@code nbf} is checked when present; {@code iss} and {@code aud} when configured.
+ *
+ * <p>{@link #verify} runs on event loops and never blocks. A token is first checked with the keys
+ * at hand (CPU only; the stage is then already complete). Only when those keys cannot verify its
+ * signature and a fetch may bring the key, because the JWKS cache is empty or expired, or the
+ * token names a {@code kid} the cache lacks, does the stage wait for a {@link JwksKeySource} fetch.
  */
 public final class JwtVerifier implements TokenVerifier {
     private static final int MAX_HINT_CHARS = 160;
+    private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
-    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    /** The public keys one verification may use; the key selector reads them from here. */
+    private record KeyContext(VerificationKeys keys) implements SecurityContext {
+    }
+
+    /**
+     * A verdict, and whether it was reached because no key at hand verified the signature: only
+     * then may a JWKS fetch change the answer.
+     */
+    private record Outcome(Verdict verdict, boolean keyMissing) {
+    }
+
+    private final DefaultJWTProcessor<KeyContext> processor = new DefaultJWTProcessor<>();
+    /** The PEM keys of auth.jwt.public_keys and the signing key's public half; fixed at start. */
+    private final VerificationKeys configured;
+    private final Optional<JwksKeySource> jwks;
+
+    /** The verifier the server uses: keys, claims and JWKS as {@code config} says. */
+    public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock) {
+        Optional<JwksKeySource> jwks = config.jwksUrl().isEmpty() ? Optional.empty()
+                : Optional.of(JwksKeySource.forUrl(URI.create(config.jwksUrl()), config.jwksCacheTtl(), clock));
+        return new JwtVerifier(hmacSecret, config, jwks);
+    }
 
     /**
      * @param hmacSecret the HS256 secret (at least 32 bytes)
-     * @param publicKeys RSA keys enable RS256, EC keys ES256
-     * @param issuer required {@code iss}, or empty
-     * @param audience required {@code aud}, or empty
+     * @param config the PEM keys, signing key, issuer, audience and clock skew; its JWKS URL is ignored
+     * @param jwks the issuer's JWKS, when tokens may be signed by its keys
+     * @throws io.gatehouse.config.ConfigException when a configured key is invalid
      */
-    public JwtVerifier(byte[] hmacSecret, List<PublicKey> publicKeys, String issuer, String audience, Duration clockSkew) {
+    public JwtVerifier(byte[] hmacSecret, GatehouseConfig.Jwt config, Optional<JwksKeySource> jwks) {
+        VerificationKeys keys = VerificationKeys.withoutIds(PublicKeys.load(config.publicKeys()));
+        Optional<SigningKey> signingKey = SigningKey.fromConfig(config);
+        if (signingKey.isPresent()) {
+            keys = keys.plus(VerificationKeys.of(List.of(
+                    new VerificationKeys.Entry(signingKey.get().keyId(), signingKey.get().publicKey()))));
+        }
+        this.configured = keys;
+        this.jwks = jwks;
         List<Key> hmacKeys = List.of(new SecretKeySpec(hmacSecret, "HmacSHA256"));
-        List<Key> rsaKeys = publicKeys.stream().filter(k -> k instanceof RSAPublicKey).map(k -> (Key) k).toList();
-        List<Key> ecKeys = publicKeys.stream().filter(k -> k instanceof ECPublicKey).map(k -> (Key) k).toList();
-        JWSKeySelector<SecurityContext> keys = (header, context) -> {
-            JWSAlgorithm alg = header.getAlgorithm();
-            if (JWSAlgorithm.HS256.equals(alg)) {
-                return hmacKeys;
-            } else if (JWSAlgorithm.RS256.equals(alg)) {
-                return rsaKeys;
-            } else if (JWSAlgorithm.ES256.equals(alg)) {
-                return ecKeys;
-            }
-            return List.of();
-        };
-        processor.setJWSKeySelector(keys);
+        JWSKeySelector<KeyContext> selector = (header, context) -> JWSAlgorithm.HS256.equals(header.getAlgorithm())
+                ? hmacKeys
+                : context.keys().candidates(header.getAlgorithm(), header.getKeyID());
+        processor.setJWSKeySelector(selector);
+        String issuer = config.issuer();
+        String audience = config.audience();
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         if (!issuer.isEmpty()) {
             exact.issuer(issuer);
@@ -69,8 +102,8 @@ public final class JwtVerifier implements TokenVerifier {
         if (!audience.isEmpty()) {
             required.add("aud");
         }
-        var claims = new DefaultJWTClaimsVerifier<>(audience.isEmpty() ? null : Set.of(audience), exact.build(), required, null);
-        claims.setMaxClockSkew((int) clockSkew.toSeconds());
+        var claims = new DefaultJWTClaimsVerifier<KeyContext>(audience.isEmpty() ? null : Set.of(audience), exact.build(), required, null);
+        claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
     }
 
@@ -83,34 +116,91 @@ public final class JwtVerifier implements TokenVerifier {
 
     @Override
     public CompletionStage<Verdict> verify(String token) {
-        return CompletableFuture.completedFuture(check(token));
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(token);
+        } catch (ParseException e) {
+            return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
+        }
+        if (jwks.isEmpty() || !(jwt instanceof SignedJWT signed) || !ASYMMETRIC.contains(signed.getHeader().getAlgorithm())) {
+            return done(check(jwt, configured).verdict());
+        }
+        JwksKeySource source = jwks.get();
+        String kid = signed.getHeader().getKeyID();
+        Optional<VerificationKeys> fresh = source.freshKeys();
+        if (fresh.isPresent()) {
+            VerificationKeys atHand = configured.plus(fresh.get());
+            Outcome outcome = check(jwt, atHand);
+            if (!outcome.keyMissing() || kid == null || atHand.hasKeyId(kid)) {
+                return done(outcome.verdict());
+            }
+            // A kid the issuer did not publish when the cache was filled: it may have rotated its keys.
+            return source.refreshForUnknownKid()
+                    .map(fetch -> fetch.thenApply(fetched -> afterFetch(jwt, fetched)))
+                    .orElseGet(() -> done(outcome.verdict()));
+        }
+        // Nothing cached, or expired: the configured keys need no fetch, so they go first.
+        Outcome outcome = check(jwt, configured);
+        if (!outcome.keyMissing() || (kid != null && configured.hasKeyId(kid))) {
+            return done(outcome.verdict());
+        }
+        return source.refresh().thenApply(fetched -> afterFetch(jwt, fetched));
     }
 
-    private Verdict check(String token) {
+    /** Decides with the keys a fetch returned: the new ones, or the last good ones when it failed. */
+    private Verdict afterFetch(JWT jwt, VerificationKeys fetched) {
+        if (fetched.isEmpty()) {
+            return Verdict.refused(RefusalCode.BACKEND_UNAVAILABLE.refusal(
+                    "The token issuer's signing keys could not be fetched (auth.jwt.jwks_url); back off and retry"));
+        }
+        return check(jwt, configured.plus(fetched)).verdict();
+    }
+
+    private static CompletionStage<Verdict> done(Verdict verdict) {
+        return CompletableFuture.completedFuture(verdict);
+    }
+
+    private Outcome check(JWT jwt, VerificationKeys keys) {
         JWTClaimsSet claims;
         try {
-            claims = processor.process(JWTParser.parse(token), null);
+            claims = processor.process(jwt, new KeyContext(keys));
         } catch (ExpiredJWTException e) {
-            return Verdict.refused(RefusalCode.TOKEN_EXPIRED.refusal("The JWT has expired (exp); obtain a fresh token and reconnect"));
-        } catch (ParseException e) {
-            return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed"));
-        } catch (BadJOSEException | JOSEException e) {
-            return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage())));
+            return decided(RefusalCode.TOKEN_EXPIRED.refusal("The JWT has expired (exp); obtain a fresh token and reconnect"));
+        } catch (BadJWTException e) {
+            // Claims are checked only after a key verified the signature (or the payload is not JSON).
+            return decided(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage())));
+        } catch (BadJOSEException e) {
+            boolean keyMissing = e instanceof BadJWSException || noCandidates(jwt, keys);
+            return new Outcome(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage()))), keyMissing);
+        } catch (JOSEException e) {
+            return decided(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage())));
         }
         try {
             String sub = claims.getSubject();
             if (sub == null || sub.isBlank()) {
-                return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: sub is empty"));
+                return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: sub is empty"));
             }
             String name = claims.getStringClaim("name");
             List<String> roles = stringList(claims, "roles");
             Set<String> channels = Set.copyOf(stringList(claims, "channels"));
             User user = new User(sub, name, roles);
-            return Verdict.accepted(new Principal(user, channels, claims.getExpirationTime().toInstant(), TokenKind.JWT,
-                    Fingerprint.of(token)));
+            return new Outcome(Verdict.accepted(new Principal(user, channels, claims.getExpirationTime().toInstant(), TokenKind.JWT,
+                    Fingerprint.of(jwt.getParsedString()))), false);
         } catch (ParseException e) {
-            return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: name must be a string, roles and channels lists of strings"));
+            return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: name must be a string, roles and channels lists of strings"));
         }
+    }
+
+    private static Outcome decided(Refusal refusal) {
+        return new Outcome(Verdict.refused(refusal), false);
+    }
+
+    private static boolean noCandidates(JWT jwt, VerificationKeys keys) {
+        if (!(jwt instanceof SignedJWT signed)) {
+            return false;
+        }
+        JWSHeader header = signed.getHeader();
+        return ASYMMETRIC.contains(header.getAlgorithm()) && keys.candidates(header.getAlgorithm(), header.getKeyID()).isEmpty();
     }
 
     private static List<String> stringList(JWTClaimsSet claims, String name) throws ParseException {

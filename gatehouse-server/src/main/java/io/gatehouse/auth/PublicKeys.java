@@ -24,6 +24,8 @@ public final class PublicKeys {
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
 
+    static final int MIN_RSA_BITS = 2048;
+
     private static final ECParameterSpec P256 = p256();
 
     private PublicKeys() {
@@ -78,15 +80,36 @@ public final class PublicKeys {
         throw new ConfigException("invalid value for auth.jwt.public_keys: a PEM block is neither an RSA nor an EC public key");
     }
 
-    /** RS256 keys of at least 2048 bits and ES256 keys on P-256: anything else would never verify, or verify weakly. */
     private static PublicKey checked(PublicKey key) {
-        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
-            throw new ConfigException("invalid value for auth.jwt.public_keys: an RSA key has "
-                    + rsa.getModulus().bitLength() + " bits; RS256 needs at least 2048");
-        }
-        if (key instanceof ECPublicKey ec && !ec.getParams().getOrder().equals(P256.getOrder())) {
-            throw new ConfigException("invalid value for auth.jwt.public_keys: an EC key is not on P-256, the curve ES256 uses");
+        String unsuitable = unsuitable(key);
+        if (unsuitable != null) {
+            throw new ConfigException("invalid value for auth.jwt.public_keys: " + unsuitable);
         }
         return key;
+    }
+
+    /**
+     * Why {@code key} cannot verify RS256 or ES256, or null when it can. RS256 keys need at least
+     * 2048 bits and ES256 keys P-256: anything else would never verify, or verify weakly. Shared by
+     * the configured PEM keys, the JWKS keys and the signing key.
+     */
+    static String unsuitable(PublicKey key) {
+        if (key instanceof RSAPublicKey rsa) {
+            int bits = rsa.getModulus().bitLength();
+            return bits < MIN_RSA_BITS ? "an RSA key has " + bits + " bits; RS256 needs at least " + MIN_RSA_BITS : null;
+        }
+        if (key instanceof ECPublicKey ec) {
+            return isP256(ec.getParams()) ? null : "an EC key is not on P-256, the curve ES256 uses";
+        }
+        return "a key is neither RSA nor EC";
+    }
+
+    static boolean isP256(ECParameterSpec params) {
+        return params.getOrder().equals(P256.getOrder()) && params.getCurve().equals(P256.getCurve());
+    }
+
+    /** The P-256 domain parameters (curve, generator, order). */
+    static ECParameterSpec p256Parameters() {
+        return P256;
     }
 }

@@ -15,10 +15,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Mints credentials for a user: opaque {@code ght_} tokens (stored only as a hash) and HS256
- * JWTs signed with the server's secret. Blocking (opaque tokens write to the database).
+ * Mints credentials for a user: opaque {@code ght_} tokens (stored only as a hash) and JWTs,
+ * signed RS256/ES256 with {@code auth.jwt.signing_key} when one is configured (with its
+ * {@code kid}, so holders of {@code /.well-known/jwks.json} can verify them), otherwise HS256
+ * with the server's secret. Blocking (opaque tokens write to the database).
  */
 public final class TokenIssuer {
     /** A minted token: shown once, never stored or logged. */
@@ -31,25 +34,35 @@ public final class TokenIssuer {
 
     private final TokenStore tokens;
     private final byte[] hmacSecret;
+    private final Optional<SigningKey> signingKey;
     private final String issuer;
     private final String audience;
     private final Clock clock;
 
     /**
+     * @param signingKey signs JWTs when present; HS256 with {@code hmacSecret} otherwise
      * @param issuer the {@code iss} of minted JWTs, or empty
      * @param audience the {@code aud} of minted JWTs, or empty
      */
-    public TokenIssuer(TokenStore tokens, byte[] hmacSecret, String issuer, String audience, Clock clock) {
+    private TokenIssuer(TokenStore tokens, byte[] hmacSecret, Optional<SigningKey> signingKey, String issuer, String audience,
+            Clock clock) {
         this.tokens = tokens;
         this.hmacSecret = hmacSecret.clone();
+        this.signingKey = signingKey;
         this.issuer = issuer;
         this.audience = audience;
         this.clock = clock;
     }
 
-    /** An issuer whose JWTs carry the configured {@code auth.jwt.issuer} and {@code audience}, so the server accepts them. */
+    /**
+     * An issuer whose JWTs carry the configured {@code auth.jwt.issuer} and {@code audience} and are
+     * signed with {@code auth.jwt.signing_key} when set, so the server accepts them.
+     *
+     * @throws io.gatehouse.config.ConfigException when the signing key is invalid
+     */
     public static TokenIssuer forConfig(TokenStore tokens, byte[] hmacSecret, GatehouseConfig config, Clock clock) {
-        return new TokenIssuer(tokens, hmacSecret, config.auth().jwt().issuer(), config.auth().jwt().audience(), clock);
+        var jwt = config.auth().jwt();
+        return new TokenIssuer(tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.issuer(), jwt.audience(), clock);
     }
 
     public IssuedToken issueOpaque(User user, List<String> channels, Duration ttl) {
@@ -79,13 +92,17 @@ public final class TokenIssuer {
         if (!audience.isEmpty()) {
             claims.audience(audience);
         }
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        String token = signingKey.isPresent() ? signingKey.get().sign(claims.build()) : hs256(claims.build());
+        return new IssuedToken(token, Fingerprint.of(token), expires);
+    }
+
+    private String hs256(JWTClaimsSet claims) {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         try {
             jwt.sign(new MACSigner(hmacSecret));
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign JWT: " + e.getMessage(), e);
         }
-        String token = jwt.serialize();
-        return new IssuedToken(token, Fingerprint.of(token), expires);
+        return jwt.serialize();
     }
 }

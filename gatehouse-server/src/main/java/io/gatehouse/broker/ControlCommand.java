@@ -7,4 +7,15 @@ public sealed interface ControlCommand {
     /** Close every connection of {@code userId} with {@code refusal}. */
     record DisconnectUser(String userId, Refusal refusal) implements ControlCommand {
     }
+
+    /** Close every connection authenticated by the credential {@code credentialId} (a prefix or fingerprint). */
+    record DisconnectCredential(String credentialId, Refusal refusal) implements ControlCommand {
+    }
+
+    /**
+     * A newer connection, {@code newConnectionId}, took over the credential {@code credentialId}:
+     * close every other connection of it with 4409 CONNECTION_REPLACED.
+     */
+    record ReplaceCredential(String credentialId, String newConnectionId) implements ControlCommand {
+    }
 }

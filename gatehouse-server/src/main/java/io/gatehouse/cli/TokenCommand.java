@@ -7,6 +7,8 @@ import io.gatehouse.auth.User;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.store.Database;
+import io.gatehouse.store.Revocation;
+import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserRecord;
 import io.gatehouse.store.UserStore;
@@ -109,6 +111,8 @@ final class TokenCommand {
                 if (!new TokenStore(db).revoke(prefix, Instant.now())) {
                     throw new CommandFailure("no active token with prefix " + prefix);
                 }
+                // A running server reads the journal and closes the token's live connections.
+                new RevocationStore(db).append(Revocation.Kind.CREDENTIAL, prefix, Instant.now());
             }
             spec.commandLine().getOut().println("revoked " + prefix);
         }

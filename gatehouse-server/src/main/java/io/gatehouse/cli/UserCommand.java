@@ -5,6 +5,8 @@ import io.gatehouse.auth.PasswordHasher;
 import io.gatehouse.auth.User;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.UserRecord;
+import io.gatehouse.store.Revocation;
+import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.UserStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -101,7 +103,7 @@ final class UserCommand {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user and deletes their opaque tokens (JWTs stay valid until they expire).")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user, deletes their opaque tokens and closes their live connections (JWTs stay valid until they expire).")
     static final class Remove implements Runnable {
         @Mixin
         ConfigOptions config;
@@ -116,6 +118,8 @@ final class UserCommand {
                 if (!new UserStore(db).remove(name)) {
                     throw new CommandFailure("no user '" + name + "'");
                 }
+                // A running server reads the journal and closes the user's live connections.
+                new RevocationStore(db).append(Revocation.Kind.USER, name, Instant.now());
             }
             spec.commandLine().getOut().println("removed user " + name);
         }

@@ -10,7 +10,12 @@ import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.Verdict;
 import io.gatehouse.broker.Publication;
 import io.gatehouse.broker.StreamPosition;
+import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.auth.TokenKind;
 import io.gatehouse.hub.Connection;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.ClientMessage;
@@ -45,6 +50,11 @@ public final class ClientConnection implements Connection {
     /** Only accessed on the transport thread. */
     private State state = State.AWAITING_AUTH;
     private Future<?> authTimeout;
+    private Future<?> expiryWarning;
+    private Future<?> expiry;
+
+    /** How long before its credential expires a connection is told {@code token_expiring}. */
+    public static final Duration EXPIRY_WARNING = Duration.ofSeconds(60);
 
     public ClientConnection(Node node, Transport transport, String origin, String userAgent) {
         this.node = node;
@@ -104,6 +114,7 @@ public final class ClientConnection implements Connection {
         if (authTimeout != null) {
             authTimeout.cancel(false);
         }
+        cancelExpiry();
         node.hub().unregister(this);
         if (principal != null) {
             long millis = node.clock().millis() - connectedAt.toEpochMilli();
@@ -144,7 +155,7 @@ public final class ClientConnection implements Connection {
         }
         state = State.VERIFYING;
         Credential credential = new Credential(token, CredentialCarrier.AUTH_MESSAGE);
-        node.tokenVerifier().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
+        node.credentialVerifier().tokens().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
             if (state != State.VERIFYING) {
                 return;
             }
@@ -166,9 +177,19 @@ public final class ClientConnection implements Connection {
     }
 
     private void establish(Principal p) {
+        GatehouseConfig.DuplicatePolicy policy = node.config().limits().duplicateSessionPolicy();
+        if (policy == GatehouseConfig.DuplicatePolicy.REJECT && !node.hub().connectionsWith(p.credentialId()).isEmpty()) {
+            closeWith(RefusalCode.CONNECTION_REPLACED.refusal(
+                    "Another connection already uses this session or token (limits.duplicate_session_policy: reject)"));
+            return;
+        }
         this.principal = p;
         state = State.OPEN;
         node.hub().register(this);
+        if (policy == GatehouseConfig.DuplicatePolicy.REPLACE) {
+            node.broker().publishControl(new ControlCommand.ReplaceCredential(p.credentialId(), id));
+        }
+        scheduleExpiry(p);
         ChannelName.personal(p.user().id()).ifPresent(personal -> node.hub().subscribe(this, personal.value()));
         ObjectNode reply = node.codec().reply(MessageType.CONNECTION_ESTABLISHED, null);
         reply.put("connection_id", id);
@@ -256,7 +277,7 @@ public final class ClientConnection implements Connection {
             throw bad("refresh needs a token field", m.id());
         }
         String userId = principal.user().id();
-        node.tokenVerifier().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
+        node.credentialVerifier().tokens().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
             if (state != State.OPEN) {
                 return;
             }
@@ -267,11 +288,72 @@ public final class ClientConnection implements Connection {
                 closeWith(RefusalCode.TOKEN_INVALID.refusal("A refresh token must belong to the same user"));
             } else {
                 principal = v.principal();
+                scheduleExpiry(principal);
                 ObjectNode reply = node.codec().reply(MessageType.REFRESHED, m.id());
                 reply.put("expires_at", v.principal().expiresAt().toString());
                 send(node.codec().encode(reply));
             }
         }));
+    }
+
+    /**
+     * Tells the client {@code token_expiring} about {@link #EXPIRY_WARNING} before its credential
+     * expires (at once if less is left), and closes the connection at expiry unless a refresh came.
+     */
+    private void scheduleExpiry(Principal p) {
+        cancelExpiry();
+        if (p.expiresAt() == null) {
+            return;
+        }
+        Duration left = Duration.between(node.clock().instant(), p.expiresAt());
+        Duration untilWarning = left.minus(EXPIRY_WARNING);
+        Runnable warn = () -> {
+            if (state == State.OPEN) {
+                ObjectNode m = node.codec().reply(MessageType.TOKEN_EXPIRING, null);
+                m.put("expires_in_ms", Math.max(0, Duration.between(node.clock().instant(), p.expiresAt()).toMillis()));
+                send(node.codec().encode(m));
+            }
+        };
+        if (untilWarning.isNegative() || untilWarning.isZero()) {
+            warn.run();
+        } else {
+            expiryWarning = transport.schedule(untilWarning, warn);
+        }
+        expiry = transport.schedule(left.isNegative() ? Duration.ZERO : left, () -> onExpiry(p));
+    }
+
+    private void onExpiry(Principal p) {
+        if (state != State.OPEN || principal != p) {
+            return;
+        }
+        if (p.kind() != TokenKind.SESSION) {
+            closeWith(RefusalCode.TOKEN_EXPIRED.refusal("The credential expired; send refresh before expiry, or reconnect with a new one"));
+            return;
+        }
+        // A session may have been extended by POST /api/v1/auth/refresh: look before closing.
+        CompletableFuture.supplyAsync(() -> node.sessions().liveUntil(p.credentialId()), node.blocking())
+                .whenComplete((until, failure) -> transport.execute(() -> {
+                    if (state != State.OPEN || principal != p) {
+                        return;
+                    }
+                    if (failure == null && until.isPresent() && until.get().isAfter(node.clock().instant())) {
+                        principal = new Principal(p.user(), p.channels(), until.get(), p.kind(), p.credentialId());
+                        scheduleExpiry(principal);
+                    } else {
+                        closeWith(RefusalCode.SESSION_EXPIRED.refusal());
+                    }
+                }));
+    }
+
+    private void cancelExpiry() {
+        if (expiryWarning != null) {
+            expiryWarning.cancel(false);
+            expiryWarning = null;
+        }
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
     }
 
     private ChannelName channel(ClientMessage m) {

@@ -24,6 +24,8 @@ public final class Hub implements BrokerListener {
     private final MessageCodec codec;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    /** Credential id (token prefix, session prefix, JWT fingerprint) to its connections. */
+    private final Map<String, Set<Connection>> byCredential = new ConcurrentHashMap<>();
     /** Channel to local subscribers; a channel is present exactly while it has one. */
     private final Map<String, Set<Connection>> subscribers = new ConcurrentHashMap<>();
     /** Connection id to its channels. */
@@ -40,6 +42,7 @@ public final class Hub implements BrokerListener {
         connections.put(c.id(), c);
         channelsOf.put(c.id(), ConcurrentHashMap.newKeySet());
         byUser.computeIfAbsent(c.principal().user().id(), k -> ConcurrentHashMap.newKeySet()).add(c);
+        byCredential.computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet()).add(c);
     }
 
     /** Forgets {@code c} and all its subscriptions. Idempotent. */
@@ -55,6 +58,16 @@ public final class Hub implements BrokerListener {
             set.remove(c);
             return set.isEmpty() ? null : set;
         });
+        byCredential.computeIfPresent(c.principal().credentialId(), (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** Live connections authenticated by {@code credentialId}. */
+    public List<Connection> connectionsWith(String credentialId) {
+        Set<Connection> set = byCredential.get(credentialId);
+        return set == null ? List.of() : List.copyOf(set);
     }
 
     /** Subscribes {@code c}; false if it already was. */
@@ -116,6 +129,14 @@ public final class Hub implements BrokerListener {
     public void onControl(ControlCommand command) {
         if (command instanceof ControlCommand.DisconnectUser d) {
             connectionsOf(d.userId()).forEach(c -> c.close(d.refusal()));
+        } else if (command instanceof ControlCommand.DisconnectCredential d) {
+            connectionsWith(d.credentialId()).forEach(c -> c.close(d.refusal()));
+        } else if (command instanceof ControlCommand.ReplaceCredential r) {
+            for (Connection c : connectionsWith(r.credentialId())) {
+                if (!c.id().equals(r.newConnectionId())) {
+                    c.close(io.gatehouse.protocol.RefusalCode.CONNECTION_REPLACED.refusal());
+                }
+            }
         }
     }
 

@@ -15,6 +15,7 @@ public enum RefusalCode {
     TOKEN_EXPIRED(401, 4401, ClientAction.REFRESH_THEN_RECONNECT, "The token has expired; refresh it and reconnect"),
     TOKEN_REVOKED(401, 4401, ClientAction.LOG_IN, "The token was revoked; log in again"),
     SESSION_EXPIRED(401, 4401, ClientAction.LOG_IN, "The session has expired; log in again"),
+    LOGIN_FAILED(401, 4401, ClientAction.LOG_IN, "Unknown user or wrong password"),
     CSRF_TOKEN_MISSING(403, 4403, ClientAction.REFRESH_THEN_RECONNECT,
             "Cookie sessions need a CSRF token; POST /api/v1/auth/refresh and reconnect with csrf_token"),
     CSRF_TOKEN_EXPIRED(403, 4403, ClientAction.REFRESH_THEN_RECONNECT,

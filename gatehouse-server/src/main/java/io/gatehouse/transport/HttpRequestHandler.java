@@ -6,9 +6,11 @@ import io.gatehouse.api.ApiRequest;
 import io.gatehouse.api.ApiResponse;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.auth.Credential;
+import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.Verdict;
 import io.gatehouse.connection.ClientConnection;
+import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -132,6 +134,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
         CredentialExtractor.Extraction found = node.credentials().extract(new NettyAuthRequest(request, query));
+        boolean cookie = found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE;
+        Refusal foreign = node.origins().check(origin, request.headers().get(HttpHeaderNames.HOST), cookie);
+        if (foreign != null) {
+            // Before the upgrade, as HTTP: the page that tried it is not ours to talk to.
+            log(ip, origin, agent, null, foreign.code().name(), found.credential(), null);
+            respond(ctx, request, ApiResponse.refusal(foreign));
+            return;
+        }
         if (found.refusal() != null) {
             log(ip, origin, agent, null, found.refusal().code().name(), null, null);
             handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(found.refusal()));
@@ -143,7 +153,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         Credential credential = found.credential();
         request.retain();
-        node.tokenVerifier().verify(credential.token()).whenComplete((verdict, failure) -> ctx.executor().execute(() -> {
+        node.credentialVerifier().verify(credential).whenComplete((verdict, failure) -> ctx.executor().execute(() -> {
             try {
                 if (!ctx.channel().isActive()) {
                     return;
@@ -241,7 +251,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         out.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        response.headers().forEach(out.headers()::set);
+        response.headers().forEach(h -> out.headers().add(h.getKey(), h.getValue()));
         HttpUtil.setContentLength(out, response.body().length);
         HttpUtil.setKeepAlive(out, keepAlive);
         var written = ctx.writeAndFlush(out);

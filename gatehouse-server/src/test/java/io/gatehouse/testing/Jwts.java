@@ -26,9 +26,11 @@ public final class Jwts {
     private Jwts() {
     }
 
-    /** Claims for {@code sub} expiring in an hour, with optional name, roles and channels. */
+    /** Claims for {@code sub} expiring in an hour, with a random {@code jti}. */
     public static JWTClaimsSet.Builder claims(String sub) {
-        return new JWTClaimsSet.Builder().subject(sub).expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))));
+        // A random jti keeps two tokens minted in the same second apart (limits.duplicate_session_policy).
+        return new JWTClaimsSet.Builder().subject(sub).jwtID(java.util.UUID.randomUUID().toString())
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))));
     }
 
     public static String hs256(JWTClaimsSet.Builder claims) {

@@ -157,6 +157,16 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** What the server sends until it closes the connection (an HTTP body after a refused upgrade). */
+    public String readToEnd(int timeoutMillis) {
+        try {
+            socket.setSoTimeout(timeoutMillis);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Reads frames until a close frame; returns it. */
     public Frame awaitClose(int timeoutMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;

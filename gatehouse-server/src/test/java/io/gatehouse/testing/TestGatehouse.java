@@ -129,6 +129,12 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
         return gatehouse.node().tokenIssuer();
     }
 
+    /** A local user with a password (and the admin role if asked), as {@code gatehouse user add} makes it. */
+    public void user(String name, String password, boolean admin) {
+        new io.gatehouse.store.UserStore(gatehouse.node().database()).add(new io.gatehouse.store.UserRecord(name,
+                admin ? List.of("admin") : List.of(), new io.gatehouse.auth.PasswordHasher().hash(password.toCharArray()), Instant.now()));
+    }
+
     /** A new API key with the given scopes (publish, admin). */
     public String apiKey(String... scopes) {
         SecretToken key = SecretToken.generate(ApiKeyVerifier.KIND);

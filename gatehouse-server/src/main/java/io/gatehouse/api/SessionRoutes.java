@@ -1,0 +1,87 @@
+package io.gatehouse.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.Node;
+import io.gatehouse.auth.AuthRequest;
+import io.gatehouse.auth.Sessions;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Cookie sessions over HTTP (SPEC §2, §6): {@code POST auth/login}, {@code auth/refresh},
+ * {@code auth/logout}. Runs on the blocking pool (Argon2, database).
+ */
+public final class SessionRoutes {
+    private final Node node;
+
+    public SessionRoutes(Node node) {
+        this.node = node;
+    }
+
+    public void register(HttpApi api) {
+        api.route("POST", "/api/v1/auth/login", (req, path) -> CompletableFuture.supplyAsync(() -> login(req), node.blocking()));
+        api.route("POST", "/api/v1/auth/refresh", (req, path) -> CompletableFuture.supplyAsync(() -> refresh(req), node.blocking()));
+        api.route("POST", "/api/v1/auth/logout", (req, path) -> CompletableFuture.supplyAsync(() -> logout(req), node.blocking()));
+    }
+
+    private ApiResponse login(ApiRequest req) {
+        ObjectNode body = RequestBody.object(req, node.codec().json());
+        String username = RequestBody.optionalText(body, "username");
+        String password = RequestBody.optionalText(body, "password");
+        if (username == null || password == null) {
+            throw RequestBody.bad("The body needs username and password");
+        }
+        Optional<Sessions.NewSession> session = node.sessions().login(username, password.toCharArray());
+        if (session.isEmpty()) {
+            return ApiResponse.refusal(RefusalCode.LOGIN_FAILED.refusal());
+        }
+        Sessions.NewSession s = session.get();
+        ObjectNode out = node.codec().json().createObjectNode();
+        out.set("user", node.codec().user(s.user()));
+        out.put("csrf_token", s.csrfToken());
+        out.put("expires_at", s.expiresAt().toString());
+        return withCookies(ApiResponse.ok(out), s.sessionValue(), s.csrfToken(), node.sessions().ttl());
+    }
+
+    private ApiResponse refresh(ApiRequest req) {
+        String session = req.cookie(Sessions.SESSION_COOKIE);
+        if (session == null) {
+            return ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie; POST /api/v1/auth/login"));
+        }
+        Sessions.Refreshed r = node.sessions().refresh(session, csrf(req));
+        if (r.refusal() != null) {
+            return ApiResponse.refusal(r.refusal());
+        }
+        ObjectNode out = node.codec().json().createObjectNode();
+        out.put("csrf_token", r.csrfToken());
+        out.put("expires_at", r.expiresAt().toString());
+        return withCookies(ApiResponse.ok(out), session, r.csrfToken(), node.sessions().ttl());
+    }
+
+    private ApiResponse logout(ApiRequest req) {
+        String session = req.cookie(Sessions.SESSION_COOKIE);
+        if (session == null) {
+            return ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie"));
+        }
+        Refusal refused = node.sessions().logout(session, csrf(req));
+        if (refused != null) {
+            return ApiResponse.refusal(refused);
+        }
+        node.revocationWatcher().poll();
+        return withCookies(ApiResponse.ok(node.codec().json().createObjectNode().put("logged_out", true)), "", "", Duration.ZERO);
+    }
+
+    private static String csrf(AuthRequest req) {
+        return req.header(Sessions.CSRF_HEADER);
+    }
+
+    /** The session cookie is HttpOnly; the CSRF cookie is readable by the page's scripts. */
+    private static ApiResponse withCookies(ApiResponse r, String session, String csrf, Duration maxAge) {
+        long seconds = maxAge.toSeconds();
+        return r.withHeader("Set-Cookie", Sessions.SESSION_COOKIE + "=" + session + "; Path=/; Max-Age=" + seconds + "; HttpOnly; SameSite=Lax")
+                .withHeader("Set-Cookie", Sessions.CSRF_COOKIE + "=" + csrf + "; Path=/; Max-Age=" + seconds + "; SameSite=Lax");
+    }
+}

@@ -1,0 +1,80 @@
+package io.gatehouse.hub;
+
+import io.gatehouse.broker.Broker;
+import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.store.Revocation;
+import io.gatehouse.store.RevocationStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the revocation journal every {@link #PERIOD} and sends each new entry through the
+ * {@link Broker} as a disconnect, so that a revocation made anywhere (an API call on any node, or
+ * the CLI in another process) closes the live connections it concerns within a second. Runs on its
+ * own thread; {@link #poll()} may also be called by whoever just revoked something, to act at once.
+ */
+public final class RevocationWatcher implements AutoCloseable {
+    public static final Duration PERIOD = Duration.ofMillis(250);
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationWatcher.class);
+    private static final int BATCH = 500;
+
+    private final RevocationStore journal;
+    private final Broker broker;
+    private final ScheduledExecutorService timer;
+    /** The last journal id acted on. Guarded by this. */
+    private long seen;
+
+    public RevocationWatcher(RevocationStore journal, Broker broker) {
+        this.journal = journal;
+        this.broker = broker;
+        this.seen = journal.newestId(); // what was revoked before this start has no live connections here
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-revocations");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                poll();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read the revocation journal; retrying: {}", e.getMessage());
+            }
+        }, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Journals a revocation and acts on it at once. Blocking (database). */
+    public void revoke(Revocation.Kind kind, String subject) {
+        journal.append(kind, subject, java.time.Instant.now());
+        poll();
+    }
+
+    /** Acts on every journal entry not yet acted on. Blocking (database). */
+    public synchronized void poll() {
+        List<Revocation> fresh;
+        do {
+            fresh = journal.after(seen, BATCH);
+            for (Revocation r : fresh) {
+                broker.publishControl(switch (r.kind()) {
+                    case CREDENTIAL -> new ControlCommand.DisconnectCredential(r.subject(), RefusalCode.TOKEN_REVOKED.refusal());
+                    case USER -> new ControlCommand.DisconnectUser(r.subject(), RefusalCode.TOKEN_REVOKED.refusal(
+                            "The user was removed"));
+                });
+                seen = r.id();
+            }
+        } while (fresh.size() == BATCH);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

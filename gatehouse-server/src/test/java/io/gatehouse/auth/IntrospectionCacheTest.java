@@ -1,0 +1,47 @@
+package io.gatehouse.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.protocol.RefusalCode;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class IntrospectionCacheTest {
+    final IntrospectionTestClock clock = new IntrospectionTestClock(Instant.parse("2030-01-01T00:00:00Z"));
+    final Verdict invalid = Verdict.refused(RefusalCode.TOKEN_INVALID.refusal());
+
+    @Test
+    void anAnswerIsServedUntilItExpiresAndThenForgotten() {
+        IntrospectionCache cache = new IntrospectionCache(clock, 10);
+        cache.put("k", invalid, clock.instant().plusSeconds(5));
+        clock.advance(Duration.ofMillis(4999));
+        assertThat(cache.get("k")).isSameAs(invalid);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(cache.get("k")).isNull();
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void anAnswerThatIsAlreadyExpiredIsNotStored() {
+        IntrospectionCache cache = new IntrospectionCache(clock, 10);
+        cache.put("k", invalid, clock.instant());
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void whenFullTheLeastRecentlyUsedAnswerGoesFirst() {
+        IntrospectionCache cache = new IntrospectionCache(clock, 3);
+        Instant later = clock.instant().plusSeconds(60);
+        cache.put("a", invalid, later);
+        cache.put("b", invalid, later);
+        cache.put("c", invalid, later);
+        cache.get("a"); // "b" is now the least recently used
+        cache.put("d", invalid, later);
+        assertThat(cache.size()).isEqualTo(3);
+        assertThat(cache.get("b")).isNull();
+        assertThat(cache.get("a")).isNotNull();
+        assertThat(cache.get("c")).isNotNull();
+        assertThat(cache.get("d")).isNotNull();
+    }
+}
