@@ -189,7 +189,6 @@ public final class ClientConnection implements Connection {
         if (policy == GatehouseConfig.DuplicatePolicy.REPLACE) {
             node.broker().publishControl(new ControlCommand.ReplaceCredential(p.credentialId(), id));
         }
-        scheduleExpiry(p);
         ChannelName.personal(p.user().id()).ifPresent(personal -> node.hub().subscribe(this, personal.value()));
         ObjectNode reply = node.codec().reply(MessageType.CONNECTION_ESTABLISHED, null);
         reply.put("connection_id", id);
@@ -198,6 +197,7 @@ public final class ClientConnection implements Connection {
         reply.put("heartbeat_interval_ms", node.config().heartbeat().interval().toMillis());
         reply.put("server_time", node.clock().millis());
         send(node.codec().encode(reply));
+        scheduleExpiry(p); // after connection_established: a token_expiring may follow at once
     }
 
     private void ping(ClientMessage m) {

@@ -1,0 +1,90 @@
+package io.gatehouse.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.testing.BrowserSession;
+import io.gatehouse.testing.Jwts;
+import io.gatehouse.testing.TestGatehouse;
+import io.gatehouse.testing.WsRecorder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Credentials that expire while their connection is open (SPEC §2), with lifetimes of seconds. */
+class CredentialLifetimeTest {
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse().with("auth.session.ttl", "3s");
+
+    @BeforeAll
+    static void users() {
+        server.user("alice", "alice-password", false);
+    }
+
+    static String jwtExpiringIn(String user, Duration d) {
+        return Jwts.hs256(Jwts.claims(user).expirationTime(Date.from(Instant.now().plus(d))));
+    }
+
+    @Test
+    void aJwtExpiringWhileOpenWarnsThenClosesWith4401TokenExpired() {
+        long start = System.nanoTime();
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwtExpiringIn("eve", Duration.ofSeconds(3)))) {
+            ws.awaitType("connection_established");
+            JsonNode warning = ws.awaitMessage();
+            assertThat(warning.path("type").asText()).isEqualTo("token_expiring");
+            assertThat(warning.path("expires_in_ms").asLong()).isBetween(0L, 3000L);
+            assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_EXPIRED"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofMillis(5000)); // exp has whole seconds
+        }
+    }
+
+    @Test
+    void anInBandRefreshBeforeExpiryKeepsTheConnectionOpen() {
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwtExpiringIn("fred", Duration.ofSeconds(2)))) {
+            ws.awaitType("connection_established");
+            ws.awaitType("token_expiring");
+            ws.send("{\"type\":\"refresh\",\"id\":1,\"token\":\"" + jwtExpiringIn("fred", Duration.ofHours(1)) + "\"}");
+            assertThat(ws.awaitType("refreshed").path("id").asInt()).isEqualTo(1);
+            ws.assertQuiet(Duration.ofMillis(2500)); // past the first token's expiry
+            ws.send("{\"type\":\"ping\"}");
+            assertThat(ws.awaitType("pong")).isNotNull();
+        }
+    }
+
+    @Test
+    void aSessionExpiringWhileOpenClosesWith4401SessionExpired() {
+        BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
+        try (WsRecorder ws = WsRecorder.connect(s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
+            ws.awaitType("connection_established");
+            ws.awaitType("token_expiring");
+            assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "SESSION_EXPIRED"));
+        }
+    }
+
+    @Test
+    void aSessionRefreshedOverHttpKeepsItsOpenConnection() {
+        BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
+        try (WsRecorder ws = WsRecorder.connect(s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
+            ws.awaitType("connection_established");
+            Awaitility.await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(server.post("/api/v1/auth/refresh", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf()).status())
+                    .isEqualTo(200);
+            Awaitility.await().pollDelay(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            ws.send("{\"type\":\"ping\"}"); // 3.5 s after login: past the first expiry
+            assertThat(ws.awaitType("pong")).isNotNull();
+        }
+    }
+
+    @Test
+    void aRefreshWithAnotherUsersTokenClosesWith4401TokenInvalid() {
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("gina"))) {
+            ws.awaitType("connection_established");
+            ws.send("{\"type\":\"refresh\",\"token\":\"" + Jwts.hs256For("mallory") + "\"}");
+            assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
+        }
+    }
+}
