@@ -72,6 +72,20 @@ class LogSecrecyTest {
                 server.get("/api/v1/auth/verify?token=" + token);
                 server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
             }
+            server.user("dana", "dana-password-123", false);
+            secrets.add("dana-password-123");
+            io.gatehouse.testing.BrowserSession browser = io.gatehouse.testing.BrowserSession.login(server, "dana", "dana-password-123");
+            secrets.addAll(List.of(browser.session(), browser.csrf()));
+            String origin = io.gatehouse.testing.BrowserSession.ownOrigin(server);
+            connectAndClose(WsRecorder.connect(browser.ws(server), "Cookie", browser.cookieHeader(), "Origin", origin));
+            connectAndClose(WsRecorder.connect(server.ws(), "Cookie", browser.cookieHeader(), "Origin", origin));
+            server.get("/api/v1/auth/verify", "Cookie", browser.cookieHeader(), "X-CSRF-Token", browser.csrf() + "x");
+            String refreshedCsrf = server.post("/api/v1/auth/refresh", "", "Cookie", browser.cookieHeader(), "X-CSRF-Token",
+                    browser.csrf()).body().path("csrf_token").asText();
+            secrets.add(refreshedCsrf);
+            server.post("/api/v1/auth/login", "{\"username\":\"dana\",\"password\":\"wrong-password-456\"}");
+            secrets.add("wrong-password-456");
+            server.post("/api/v1/auth/logout", "", "Cookie", browser.cookieHeader(), "X-CSRF-Token", refreshedCsrf);
             String minted = server.post("/api/v1/tokens", "{}", "Authorization", "Bearer " + jwt).body().path("token").asText();
             secrets.add(minted);
             server.get("/api/v1/tokens/" + minted, "Authorization", "Bearer " + jwt);
