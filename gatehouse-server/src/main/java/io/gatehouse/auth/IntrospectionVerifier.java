@@ -173,8 +173,9 @@ public final class IntrospectionVerifier implements TokenVerifier {
                 .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {
                     if (failure != null) {
-                        sent.cancel(true);
-                        return unavailable(failedCallHint(unwrap(failure)), fingerprint, unwrap(failure));
+                        sent.cancel(true); // past the deadline: stop reading, free the connection
+                        Throwable cause = unwrap(failure);
+                        return unavailable(failedCallHint(cause), fingerprint, cause);
                     }
                     return judge(response, fingerprint);
                 });
