@@ -7,15 +7,16 @@ import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
 import io.gatehouse.api.SessionRoutes;
 import io.gatehouse.api.UserRoutes;
+import io.gatehouse.api.WellKnownRoutes;
 import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.CredentialVerifier;
 import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.PasswordHasher;
 import io.gatehouse.auth.Sessions;
+import io.gatehouse.auth.IntrospectionVerifier;
 import io.gatehouse.auth.JwtVerifier;
 import io.gatehouse.auth.OpaqueTokenVerifier;
-import io.gatehouse.auth.PublicKeys;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenVerifierChain;
 import io.gatehouse.broker.MemoryBroker;
@@ -79,7 +80,7 @@ public final class Gatehouse implements AutoCloseable {
             var introspection = config.auth().introspection();
             // Introspection goes last: it claims every token that is neither ght_ nor a JWT.
             var verifiers = new TokenVerifierChain(introspection.enabled()
-                    ? List.of(opaque, jwtVerifier, io.gatehouse.auth.IntrospectionVerifier.forConfig(introspection, clock))
+                    ? List.of(opaque, jwtVerifier, IntrospectionVerifier.forConfig(introspection, clock))
                     : List.of(opaque, jwtVerifier));
             MessageCodec codec = new MessageCodec(new ObjectMapper());
             broker = new MemoryBroker(clock);
@@ -99,7 +100,7 @@ public final class Gatehouse implements AutoCloseable {
             new UserRoutes(node).register(api);
             new SessionRoutes(node).register(api);
             new ServerRoutes(node).register(api);
-            new io.gatehouse.api.WellKnownRoutes(node).register(api);
+            new WellKnownRoutes(node).register(api);
             GatehouseServer server = GatehouseServer.start(node, api, config.server().host(), config.server().port());
             watcher.start();
             return new Gatehouse(node, server);

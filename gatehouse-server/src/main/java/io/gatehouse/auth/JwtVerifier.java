@@ -15,6 +15,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
+import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
@@ -65,8 +66,16 @@ public final class JwtVerifier implements TokenVerifier {
     /** The verifier the server uses: keys, claims and JWKS as {@code config} says. */
     public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock) {
         Optional<JwksKeySource> jwks = config.jwksUrl().isEmpty() ? Optional.empty()
-                : Optional.of(JwksKeySource.forUrl(URI.create(config.jwksUrl()), config.jwksCacheTtl(), clock));
+                : Optional.of(JwksKeySource.forUrl(jwksUri(config.jwksUrl()), config.jwksCacheTtl(), clock));
         return new JwtVerifier(hmacSecret, config, jwks);
+    }
+
+    private static URI jwksUri(String url) {
+        try {
+            return URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value for auth.jwt.jwks_url: '" + url + "' is not a valid URL");
+        }
     }
 
     /**
