@@ -28,6 +28,16 @@ public final class SessionRoutes {
     }
 
     private ApiResponse login(ApiRequest req) {
+        // Login CSRF: a cross-site form can post text/plain or a form, not JSON without a CORS
+        // preflight; and a browser's Origin, when sent, must be one of ours.
+        String type = req.header("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            return ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Send the login as Content-Type: application/json"));
+        }
+        Refusal foreign = node.origins().check(req.header("Origin"), req.header("Host"), false);
+        if (foreign != null) {
+            return ApiResponse.refusal(foreign);
+        }
         ObjectNode body = RequestBody.object(req, node.codec().json());
         String username = RequestBody.optionalText(body, "username");
         String password = RequestBody.optionalText(body, "password");
@@ -70,7 +80,7 @@ public final class SessionRoutes {
         if (refused != null) {
             return ApiResponse.refusal(refused);
         }
-        node.revocationWatcher().poll();
+        node.revocationWatcher().poll(); // Sessions.logout journaled it; act now rather than at the next tick
         return withCookies(ApiResponse.ok(node.codec().json().createObjectNode().put("logged_out", true)), "", "", Duration.ZERO);
     }
 

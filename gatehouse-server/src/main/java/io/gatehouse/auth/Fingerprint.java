@@ -15,4 +15,12 @@ public final class Fingerprint {
     public static String of(String secret) {
         return HexFormat.of().formatHex(SecretToken.sha256(secret), 0, BYTES);
     }
+
+    /**
+     * The whole SHA-256 in hex: the credential id of a JWT or introspected token, which keys
+     * duplicate handling and revocation and so must not collide. Never logged.
+     */
+    public static String credentialId(String secret) {
+        return HexFormat.of().formatHex(SecretToken.sha256(secret));
+    }
 }

@@ -96,11 +96,17 @@ public final class IntrospectionVerifier implements TokenVerifier {
         return new IntrospectionVerifier(config, http, clock);
     }
 
-    /** Every token: this verifier is last in the chain and takes what the others did not claim. */
+    /**
+     * Every token the others did not claim (this verifier is last in the chain), except
+     * Gatehouse's own secrets ({@code ghs_} sessions, {@code ghk_} API keys, ...): those must never
+     * leave the server, so the chain refuses them.
+     */
     @Override
     public boolean claims(String token) {
-        return !token.isEmpty();
+        return !token.isEmpty() && !OWN_SECRET.matcher(token).lookingAt();
     }
+
+    private static final java.util.regex.Pattern OWN_SECRET = java.util.regex.Pattern.compile("gh[a-z]_");
 
     @Override
     public CompletionStage<Verdict> verify(String token) {
@@ -166,6 +172,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
                 .timeout(config.timeout())
                 .build();
         String fingerprint = Fingerprint.of(token);
+        String credentialId = Fingerprint.credentialId(token);
         CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(request, IntrospectionVerifier::bodyIfOk);
         // The request timeout covers the wait for the status line; this deadline also covers a
         // body that stalls, which would otherwise hold every handshake with this token.
@@ -177,7 +184,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
                         Throwable cause = unwrap(failure);
                         return unavailable(failedCallHint(cause), fingerprint, cause);
                     }
-                    return judge(response, fingerprint);
+                    return judge(response, fingerprint, credentialId);
                 });
     }
 
@@ -186,10 +193,10 @@ public final class IntrospectionVerifier implements TokenVerifier {
         return info.statusCode() == 200 ? HttpResponse.BodySubscribers.ofByteArray() : HttpResponse.BodySubscribers.replacing(null);
     }
 
-    private Verdict judge(HttpResponse<byte[]> response, String fingerprint) {
+    private Verdict judge(HttpResponse<byte[]> response, String fingerprint, String credentialId) {
         int status = response.statusCode();
         if (status == 200) {
-            return accept(response.body(), fingerprint);
+            return accept(response.body(), fingerprint, credentialId);
         }
         if (status == 401 || status == 403) {
             return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal());
@@ -201,7 +208,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
     }
 
     /** Maps the backend's JSON user to a principal (field names as Django and DRF serialise a User). */
-    private Verdict accept(byte[] body, String fingerprint) {
+    private Verdict accept(byte[] body, String fingerprint, String credentialId) {
         JsonNode user;
         try {
             user = JSON.readTree(body);
@@ -226,7 +233,8 @@ public final class IntrospectionVerifier implements TokenVerifier {
                     fingerprint, null);
         }
         Set<String> allRoles = new LinkedHashSet<>(roles);
-        if (user.path("is_superuser").asBoolean(false) || user.path("is_staff").asBoolean(false)) {
+        // Django's is_staff only opens the admin site; the admin role here sees every channel.
+        if (user.path("is_superuser").asBoolean(false)) {
             allRoles.add(User.ADMIN_ROLE);
         }
         JsonNode exp = user.get("exp");
@@ -245,7 +253,8 @@ public final class IntrospectionVerifier implements TokenVerifier {
             name = text(user, "username");
         }
         User u = new User(id.asText(), name, new ArrayList<>(allRoles));
-        return Verdict.accepted(new Principal(u, Set.copyOf(channels), expiresAt, TokenKind.INTROSPECTED, fingerprint));
+        return Verdict.accepted(new Principal(u, Set.copyOf(channels), expiresAt, TokenKind.INTROSPECTED,
+                credentialId));
     }
 
     private static String text(JsonNode user, String field) {

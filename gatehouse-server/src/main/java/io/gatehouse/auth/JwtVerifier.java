@@ -194,7 +194,7 @@ public final class JwtVerifier implements TokenVerifier {
             Set<String> channels = Set.copyOf(stringList(claims, "channels"));
             User user = new User(sub, name, roles);
             return new Outcome(Verdict.accepted(new Principal(user, channels, claims.getExpirationTime().toInstant(), TokenKind.JWT,
-                    Fingerprint.of(jwt.getParsedString()))), false);
+                    Fingerprint.credentialId(jwt.getParsedString()))), false);
         } catch (ParseException e) {
             return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: name must be a string, roles and channels lists of strings"));
         }

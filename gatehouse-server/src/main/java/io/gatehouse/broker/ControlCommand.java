@@ -13,9 +13,9 @@ public sealed interface ControlCommand {
     }
 
     /**
-     * A newer connection, {@code newConnectionId}, took over the credential {@code credentialId}:
-     * close every other connection of it with 4409 CONNECTION_REPLACED.
+     * A newer connection, {@code newConnectionId} (opened at {@code since}), took over the credential
+     * {@code credentialId}: close every connection of it opened before with 4409 CONNECTION_REPLACED.
      */
-    record ReplaceCredential(String credentialId, String newConnectionId) implements ControlCommand {
+    record ReplaceCredential(String credentialId, String newConnectionId, java.time.Instant since) implements ControlCommand {
     }
 }

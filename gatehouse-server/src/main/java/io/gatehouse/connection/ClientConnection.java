@@ -20,6 +20,7 @@ import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.ClientMessage;
 import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.MessageType;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
@@ -187,7 +188,7 @@ public final class ClientConnection implements Connection {
         state = State.OPEN;
         node.hub().register(this);
         if (policy == GatehouseConfig.DuplicatePolicy.REPLACE) {
-            node.broker().publishControl(new ControlCommand.ReplaceCredential(p.credentialId(), id));
+            node.broker().publishControl(new ControlCommand.ReplaceCredential(p.credentialId(), id, connectedAt));
         }
         ChannelName.personal(p.user().id()).ifPresent(personal -> node.hub().subscribe(this, personal.value()));
         ObjectNode reply = node.codec().reply(MessageType.CONNECTION_ESTABLISHED, null);
@@ -287,10 +288,16 @@ public final class ClientConnection implements Connection {
             } else if (!v.principal().user().id().equals(userId)) {
                 closeWith(RefusalCode.TOKEN_INVALID.refusal("A refresh token must belong to the same user"));
             } else {
+                Principal old = principal;
                 principal = v.principal();
+                // Revocation and duplicates now concern the new credential.
+                node.hub().rekey(this, old.credentialId());
+                if (node.config().limits().duplicateSessionPolicy() == GatehouseConfig.DuplicatePolicy.REPLACE) {
+                    node.broker().publishControl(new ControlCommand.ReplaceCredential(principal.credentialId(), id, node.clock().instant()));
+                }
                 scheduleExpiry(principal);
                 ObjectNode reply = node.codec().reply(MessageType.REFRESHED, m.id());
-                reply.put("expires_at", v.principal().expiresAt().toString());
+                reply.put("expires_at", MessageCodec.timestamp(v.principal().expiresAt()));
                 send(node.codec().encode(reply));
             }
         }));
@@ -331,7 +338,13 @@ public final class ClientConnection implements Connection {
             return;
         }
         // A session may have been extended by POST /api/v1/auth/refresh: look before closing.
-        CompletableFuture.supplyAsync(() -> node.sessions().liveUntil(p.credentialId()), node.blocking())
+        CompletableFuture<java.util.Optional<Instant>> live;
+        try {
+            live = CompletableFuture.supplyAsync(() -> node.sessions().liveUntil(p.credentialId()), node.blocking());
+        } catch (RuntimeException poolFull) {
+            live = CompletableFuture.failedFuture(poolFull); // cannot look: treat as expired
+        }
+        live
                 .whenComplete((until, failure) -> transport.execute(() -> {
                     if (state != State.OPEN || principal != p) {
                         return;

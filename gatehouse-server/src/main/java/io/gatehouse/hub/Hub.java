@@ -64,6 +64,17 @@ public final class Hub implements BrokerListener {
         });
     }
 
+    /** {@code c} now holds another credential (an in-band refresh): move it in the credential index. */
+    public void rekey(Connection c, String oldCredentialId) {
+        byCredential.computeIfPresent(oldCredentialId, (k, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+        if (connections.containsKey(c.id())) {
+            byCredential.computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+        }
+    }
+
     /** Live connections authenticated by {@code credentialId}. */
     public List<Connection> connectionsWith(String credentialId) {
         Set<Connection> set = byCredential.get(credentialId);
@@ -133,7 +144,8 @@ public final class Hub implements BrokerListener {
             connectionsWith(d.credentialId()).forEach(c -> c.close(d.refusal()));
         } else if (command instanceof ControlCommand.ReplaceCredential r) {
             for (Connection c : connectionsWith(r.credentialId())) {
-                if (!c.id().equals(r.newConnectionId())) {
+                // only older ones: two racing newcomers must not close each other
+                if (!c.id().equals(r.newConnectionId()) && c.connectedAt().isBefore(r.since())) {
                     c.close(io.gatehouse.protocol.RefusalCode.CONNECTION_REPLACED.refusal());
                 }
             }

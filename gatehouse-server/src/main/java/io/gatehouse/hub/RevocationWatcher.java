@@ -27,8 +27,22 @@ public final class RevocationWatcher implements AutoCloseable {
     private final RevocationStore journal;
     private final Broker broker;
     private final ScheduledExecutorService timer;
-    /** The last journal id acted on. Guarded by this. */
+    /** The highest journal id acted on. Guarded by this. */
     private long seen;
+    /**
+     * Ids acted on lately. Ids from concurrent writers (nodes, the CLI) may commit out of order,
+     * so each read looks {@link #LOOK_BACK} ids behind {@link #seen} and skips what it already did.
+     * Guarded by this.
+     */
+    private final java.util.Set<Long> applied = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, Boolean> eldest) {
+            return size() > 4 * LOOK_BACK;
+        }
+    });
+    private static final int LOOK_BACK = 1000;
 
     public RevocationWatcher(RevocationStore journal, Broker broker) {
         this.journal = journal;
@@ -51,26 +65,33 @@ public final class RevocationWatcher implements AutoCloseable {
         }, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Journals a revocation and acts on it at once. Blocking (database). */
+    /** Journals a revocation (for other processes) and sends it through the broker at once. Blocking (database). */
     public void revoke(Revocation.Kind kind, String subject) {
         journal.append(kind, subject, java.time.Instant.now());
-        poll();
+        broker.publishControl(command(kind, subject));
     }
 
     /** Acts on every journal entry not yet acted on. Blocking (database). */
     public synchronized void poll() {
         List<Revocation> fresh;
+        long from = Math.max(0, seen - LOOK_BACK);
         do {
-            fresh = journal.after(seen, BATCH);
+            fresh = journal.after(from, BATCH);
             for (Revocation r : fresh) {
-                broker.publishControl(switch (r.kind()) {
-                    case CREDENTIAL -> new ControlCommand.DisconnectCredential(r.subject(), RefusalCode.TOKEN_REVOKED.refusal());
-                    case USER -> new ControlCommand.DisconnectUser(r.subject(), RefusalCode.TOKEN_REVOKED.refusal(
-                            "The user was removed"));
-                });
-                seen = r.id();
+                from = r.id();
+                if (applied.add(r.id())) {
+                    broker.publishControl(command(r.kind(), r.subject()));
+                }
+                seen = Math.max(seen, r.id());
             }
         } while (fresh.size() == BATCH);
+    }
+
+    private static ControlCommand command(Revocation.Kind kind, String subject) {
+        return switch (kind) {
+            case CREDENTIAL -> new ControlCommand.DisconnectCredential(subject, RefusalCode.TOKEN_REVOKED.refusal());
+            case USER -> new ControlCommand.DisconnectUser(subject, RefusalCode.TOKEN_REVOKED.refusal("The user was removed"));
+        };
     }
 
     @Override

@@ -78,6 +78,11 @@ public final class UserStore {
                 deleteTokens.setString(1, id);
                 deleteTokens.executeUpdate();
             }
+            // and its sessions, so a user re-created under the same name does not inherit them
+            try (PreparedStatement deleteSessions = c.prepareStatement("DELETE FROM sessions WHERE user_id = ?")) {
+                deleteSessions.setString(1, id);
+                deleteSessions.executeUpdate();
+            }
             return true;
         });
     }

@@ -118,9 +118,11 @@ class ServerApiTest {
     void disconnectClosesEveryConnectionOfTheUserWithTheCode() {
         try (WsRecorder a1 = subscribed("dora", "news"); WsRecorder a2 = subscribed("dora", "news");
                 WsRecorder other = subscribed("otto", "news")) {
+            long start = System.nanoTime();
             TestGatehouse.Reply r = server.post("/api/v1/users/dora/disconnect", "{}", "Authorization", adminKey);
             assertThat(r.status()).isEqualTo(200);
             assertThat(a1.awaitClose()).isEqualTo(new WsRecorder.Close(4410, "DISCONNECTED"));
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(1));
             assertThat(a2.awaitClose()).isEqualTo(new WsRecorder.Close(4410, "DISCONNECTED"));
             other.send("{\"type\":\"ping\"}");
             assertThat(other.awaitType("pong")).isNotNull();

@@ -165,6 +165,28 @@ class CookieSessionTest {
     }
 
     @Test
+    void loginRefusesCrossSiteFormsAndForeignOrigins() {
+        String body = "{\"username\":\"alice\",\"password\":\"alice-password\"}";
+        TestGatehouse.Reply form = server.post("/api/v1/auth/login", body, "Content-Type", "text/plain");
+        assertThat(form.status()).isEqualTo(400);
+        assertThat(form.raw().headers().allValues("set-cookie")).isEmpty();
+        TestGatehouse.Reply foreign = server.post("/api/v1/auth/login", body, "Origin", "https://evil.example");
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(foreign.body().path("code").asText()).isEqualTo("ORIGIN_NOT_ALLOWED");
+        assertThat(server.post("/api/v1/auth/login", body, "Origin", "https://app.example.com").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRemovedUsersSessionDoesNotComeBackWithANewUserOfTheSameName() {
+        server.user("zed", "zed-password", false);
+        BrowserSession s = BrowserSession.login(server, "zed", "zed-password");
+        new io.gatehouse.store.UserStore(server.gatehouse().node().database()).remove("zed");
+        server.user("zed", "another-password", false);
+        TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+        assertThat(verify.status()).isEqualTo(401);
+    }
+
+    @Test
     void logoutClosesTheSessionsLiveSocketWithinOneSecondAndRevokesIt() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
         try (WsRecorder ws = connect(s, BrowserSession.ownOrigin(server))) {

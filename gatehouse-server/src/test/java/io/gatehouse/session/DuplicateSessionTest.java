@@ -30,6 +30,22 @@ class DuplicateSessionTest {
     }
 
     @Test
+    void aSecondSocketOfTheSameCookieSessionReplacesTheFirst() {
+        try (TestGatehouse server = new TestGatehouse().start()) {
+            server.user("alice", "alice-password", false);
+            io.gatehouse.testing.BrowserSession s = io.gatehouse.testing.BrowserSession.login(server, "alice", "alice-password");
+            String origin = io.gatehouse.testing.BrowserSession.ownOrigin(server);
+            try (WsRecorder older = WsRecorder.connect(s.ws(server), "Cookie", s.cookieHeader(), "Origin", origin)) {
+                older.awaitType("connection_established");
+                try (WsRecorder newer = WsRecorder.connect(s.ws(server), "Cookie", s.cookieHeader(), "Origin", origin)) {
+                    newer.awaitType("connection_established");
+                    assertThat(older.awaitClose()).isEqualTo(new WsRecorder.Close(4409, "CONNECTION_REPLACED"));
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectRefusesTheNewerConnectionWith4409() {
         try (TestGatehouse server = new TestGatehouse().with("limits.duplicate_session_policy", "reject").start()) {
             String token = server.opaqueToken("alice");

@@ -51,6 +51,23 @@ class RevocationTest {
     }
 
     @Test
+    void aCredentialTakenOnByInBandRefreshIsTheOneRevocationReaches() {
+        String first = server.opaqueToken("erin");
+        String second = server.opaqueToken("erin");
+        try (WsRecorder ws = open(first)) {
+            ws.send("{\"type\":\"refresh\",\"token\":\"" + second + "\"}");
+            ws.awaitType("refreshed");
+            long start = System.nanoTime();
+            cli("token", "revoke", second.substring(0, 12));
+            assertClosedWithinOneSecond(ws, start, "TOKEN_REVOKED");
+        }
+        try (WsRecorder again = open(first)) { // the first token is still good, and not stuck as a duplicate
+            again.send("{\"type\":\"ping\"}");
+            assertThat(again.awaitType("pong")).isNotNull();
+        }
+    }
+
+    @Test
     void tokenRevokeFromTheCliClosesTheLiveSocket() {
         String token = server.opaqueToken("bob");
         try (WsRecorder ws = open(token)) {

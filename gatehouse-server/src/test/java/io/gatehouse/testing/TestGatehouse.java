@@ -151,8 +151,17 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
         return send(HttpRequest.newBuilder(URI.create(url() + path)).GET(), headers);
     }
 
+    /** A POST, as JSON unless {@code headers} name another Content-Type. */
     public Reply post(String path, String body, String... headers) {
-        return send(HttpRequest.newBuilder(URI.create(url() + path)).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (!typed) {
+            b.header("Content-Type", "application/json");
+        }
+        return send(b, headers);
     }
 
     public Reply delete(String path, String... headers) {
