@@ -53,7 +53,18 @@ public final class SessionRoutes {
         out.set("user", node.codec().user(s.user()));
         out.put("csrf_token", s.csrfToken());
         out.put("expires_at", s.expiresAt().toString());
-        return withCookies(ApiResponse.ok(out), s.sessionValue(), s.csrfToken(), node.sessions().ttl());
+        return withCookies(ApiResponse.ok(out), s.sessionValue(), s.csrfToken(), node.sessions().ttl(), secure(req));
+    }
+
+    /**
+     * Whether the browser reached us over https, through a TLS-terminating proxy. Trusting the
+     * header cannot hurt: it can only make the cookies stricter (sent over https only).
+     */
+    private static boolean secure(ApiRequest req) {
+        String proto = req.header("X-Forwarded-Proto");
+        String forwarded = req.header("Forwarded");
+        return "https".equalsIgnoreCase(proto)
+                || (forwarded != null && forwarded.toLowerCase(java.util.Locale.ROOT).contains("proto=https"));
     }
 
     private ApiResponse refresh(ApiRequest req) {
@@ -68,7 +79,7 @@ public final class SessionRoutes {
         ObjectNode out = node.codec().json().createObjectNode();
         out.put("csrf_token", r.csrfToken());
         out.put("expires_at", r.expiresAt().toString());
-        return withCookies(ApiResponse.ok(out), session, r.csrfToken(), node.sessions().ttl());
+        return withCookies(ApiResponse.ok(out), session, r.csrfToken(), node.sessions().ttl(), secure(req));
     }
 
     private ApiResponse logout(ApiRequest req) {
@@ -81,17 +92,18 @@ public final class SessionRoutes {
             return ApiResponse.refusal(refused);
         }
         node.revocationWatcher().poll(); // Sessions.logout journaled it; act now rather than at the next tick
-        return withCookies(ApiResponse.ok(node.codec().json().createObjectNode().put("logged_out", true)), "", "", Duration.ZERO);
+        return withCookies(ApiResponse.ok(node.codec().json().createObjectNode().put("logged_out", true)), "", "", Duration.ZERO,
+                secure(req));
     }
 
     private static String csrf(AuthRequest req) {
         return req.header(Sessions.CSRF_HEADER);
     }
 
-    /** The session cookie is HttpOnly; the CSRF cookie is readable by the page's scripts. */
-    private static ApiResponse withCookies(ApiResponse r, String session, String csrf, Duration maxAge) {
-        long seconds = maxAge.toSeconds();
-        return r.withHeader("Set-Cookie", Sessions.SESSION_COOKIE + "=" + session + "; Path=/; Max-Age=" + seconds + "; HttpOnly; SameSite=Lax")
-                .withHeader("Set-Cookie", Sessions.CSRF_COOKIE + "=" + csrf + "; Path=/; Max-Age=" + seconds + "; SameSite=Lax");
+    /** The session cookie is HttpOnly; the CSRF cookie is readable by the page's scripts; both Secure under TLS. */
+    private static ApiResponse withCookies(ApiResponse r, String session, String csrf, Duration maxAge, boolean secure) {
+        String attributes = "; Path=/; Max-Age=" + maxAge.toSeconds() + "; SameSite=Lax" + (secure ? "; Secure" : "");
+        return r.withHeader("Set-Cookie", Sessions.SESSION_COOKIE + "=" + session + attributes + "; HttpOnly")
+                .withHeader("Set-Cookie", Sessions.CSRF_COOKIE + "=" + csrf + attributes);
     }
 }

@@ -18,6 +18,7 @@ public enum ConfigKey {
     BROKER_URL("broker.url", ValueType.STRING, "memory:", "memory: for one node"),
     AUTH_ALLOW_QUERY_TOKEN("auth.allow_query_token", ValueType.BOOLEAN, "true", "accept ?token= on the WebSocket URL"),
     AUTH_TIMEOUT("auth.timeout", ValueType.DURATION, "5s", "time for the first auth message when no credential came with the upgrade"),
+    AUTH_EXPIRY_WARNING("auth.expiry_warning", ValueType.DURATION, "60s", "how long before its credential expires a connection gets token_expiring"),
     AUTH_JWT_SECRET("auth.jwt.secret", ValueType.STRING, "", "HS256 secret (at least 32 bytes); empty generates one into data_dir"),
     AUTH_JWT_PUBLIC_KEYS("auth.jwt.public_keys", ValueType.STRING_LIST, "", "PEM public keys (inline or file paths) for RS256/ES256"),
     AUTH_JWT_ISSUER("auth.jwt.issuer", ValueType.STRING, "", "required iss claim, if set"),

@@ -80,8 +80,8 @@ public final class ConfigLoader {
         var introspection = new GatehouseConfig.Introspection(httpUrl(ConfigKey.AUTH_INTROSPECTION_URL), scheme, idField,
                 positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL), positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
                 positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT));
-        var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT), jwt, tokens,
-                session, introspection);
+        var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT),
+                duration(ConfigKey.AUTH_EXPIRY_WARNING), jwt, tokens, session, introspection);
         var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
         long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
         if (maxBytes > MAX_MESSAGE_BYTES_LIMIT) {

@@ -30,8 +30,8 @@ public record GatehouseConfig(
     public record Broker(String url) {
     }
 
-    public record Auth(boolean allowQueryToken, Duration timeout, Jwt jwt, Tokens tokens, Session session,
-            Introspection introspection) {
+    public record Auth(boolean allowQueryToken, Duration timeout, Duration expiryWarning, Jwt jwt, Tokens tokens,
+            Session session, Introspection introspection) {
     }
 
     /** {@code secret} empty means "generate one into the data directory". */

@@ -54,8 +54,6 @@ public final class ClientConnection implements Connection {
     private Future<?> expiryWarning;
     private Future<?> expiry;
 
-    /** How long before its credential expires a connection is told {@code token_expiring}. */
-    public static final Duration EXPIRY_WARNING = Duration.ofSeconds(60);
 
     public ClientConnection(Node node, Transport transport, String origin, String userAgent) {
         this.node = node;
@@ -304,7 +302,7 @@ public final class ClientConnection implements Connection {
     }
 
     /**
-     * Tells the client {@code token_expiring} about {@link #EXPIRY_WARNING} before its credential
+     * Tells the client {@code token_expiring} {@code auth.expiry_warning} (60 s) before its credential
      * expires (at once if less is left), and closes the connection at expiry unless a refresh came.
      */
     private void scheduleExpiry(Principal p) {
@@ -313,7 +311,7 @@ public final class ClientConnection implements Connection {
             return;
         }
         Duration left = Duration.between(node.clock().instant(), p.expiresAt());
-        Duration untilWarning = left.minus(EXPIRY_WARNING);
+        Duration untilWarning = left.minus(node.config().auth().expiryWarning());
         Runnable warn = () -> {
             if (state == State.OPEN) {
                 ObjectNode m = node.codec().reply(MessageType.TOKEN_EXPIRING, null);

@@ -44,6 +44,15 @@ class CookieSessionTest {
     }
 
     @Test
+    void behindATlsProxyTheCookiesAreSecure() {
+        TestGatehouse.Reply r = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}",
+                "X-Forwarded-Proto", "https");
+        assertThat(r.raw().headers().allValues("set-cookie")).hasSize(2).allSatisfy(c -> assertThat(c).contains("; Secure"));
+        TestGatehouse.Reply plain = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}");
+        assertThat(plain.raw().headers().allValues("set-cookie")).allSatisfy(c -> assertThat(c).doesNotContain("Secure"));
+    }
+
+    @Test
     void anUnknownUserAndAWrongPasswordGetTheSameAnswer() {
         TestGatehouse.Reply unknown = server.post("/api/v1/auth/login", "{\"username\":\"nobody\",\"password\":\"x\"}");
         TestGatehouse.Reply wrong = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"x\"}");

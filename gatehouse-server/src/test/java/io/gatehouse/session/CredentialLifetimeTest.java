@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Credentials that expire while their connection is open (SPEC §2), with lifetimes of seconds. */
 class CredentialLifetimeTest {
     @RegisterExtension
-    static final TestGatehouse server = new TestGatehouse().with("auth.session.ttl", "3s");
+    static final TestGatehouse server = new TestGatehouse().with("auth.session.ttl", "3s").with("auth.expiry_warning", "1s");
 
     @BeforeAll
     static void users() {
@@ -39,6 +39,20 @@ class CredentialLifetimeTest {
             assertThat(warning.path("expires_in_ms").asLong()).isBetween(0L, 3000L);
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_EXPIRED"));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofMillis(5000)); // exp has whole seconds
+        }
+    }
+
+    @Test
+    void theWarningComesAuthExpiryWarningBeforeExpiryNotAtOnce() {
+        long start = System.nanoTime();
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwtExpiringIn("hana", Duration.ofSeconds(4)))) {
+            ws.awaitType("connection_established");
+            ws.assertQuiet(Duration.ofMillis(1500)); // exp is 3-4 s away: no warning yet
+            JsonNode warning = ws.awaitMessage();
+            assertThat(warning.path("type").asText()).isEqualTo("token_expiring");
+            assertThat(warning.path("expires_in_ms").asLong()).isBetween(0L, 1100L);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1500));
+            assertThat(ws.awaitClose().reason()).isEqualTo("TOKEN_EXPIRED");
         }
     }
 
