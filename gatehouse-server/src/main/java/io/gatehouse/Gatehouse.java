@@ -24,6 +24,7 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.hub.RevocationWatcher;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.store.ApiKeyStore;
 import io.gatehouse.store.Database;
@@ -84,7 +85,8 @@ public final class Gatehouse implements AutoCloseable {
                     : List.of(opaque, jwtVerifier));
             MessageCodec codec = new MessageCodec(new ObjectMapper());
             broker = new MemoryBroker(clock);
-            Hub hub = new Hub(broker, codec);
+            GatehouseMetrics metrics = new GatehouseMetrics();
+            Hub hub = new Hub(broker, codec, metrics);
             broker.start(hub);
             RevocationStore revocations = new RevocationStore(database);
             watcher = new RevocationWatcher(revocations, broker);
@@ -94,7 +96,7 @@ public final class Gatehouse implements AutoCloseable {
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken()),
                     new OriginPolicy(config.server().allowedOrigins()), new CredentialVerifier(verifiers, sessions, blocking),
                     sessions, TokenIssuer.forConfig(tokens, secret, config, clock), tokens, watcher,
-                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(), blocking);
+                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(metrics), metrics, blocking);
             HttpApi api = new HttpApi();
             new HealthRoutes(node).register(api);
             new UserRoutes(node).register(api);

@@ -8,6 +8,7 @@ import io.gatehouse.auth.CredentialVerifier;
 import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.Sessions;
 import io.gatehouse.hub.RevocationWatcher;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
@@ -43,5 +44,6 @@ public record Node(
         RevocationWatcher revocationWatcher,
         ApiKeyVerifier apiKeys,
         AccessLog accessLog,
+        GatehouseMetrics metrics,
         ExecutorService blocking) {
 }

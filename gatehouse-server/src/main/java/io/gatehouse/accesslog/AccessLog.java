@@ -2,6 +2,7 @@ package io.gatehouse.accesslog;
 
 import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.Fingerprint;
+import io.gatehouse.metrics.GatehouseMetrics;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("gatehouse.access");
+
+    private final GatehouseMetrics metrics;
+
+    public AccessLog(GatehouseMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     /**
      * Records an upgrade attempt. {@code credential} (may be null) is reduced to its carrier and
@@ -27,6 +34,7 @@ public final class AccessLog {
 
     public void record(AccessRecord r) {
         if (r.closeCode() == 0) {
+            metrics.attempt(r.outcome());
             LOG.info("attempt outcome={} ip={} origin={} method={} user={} fingerprint={} connection={} agent=\"{}\"",
                     r.outcome(), r.clientIp(), r.origin(), r.method(), r.userId(), r.tokenFingerprint(), r.connectionId(),
                     r.userAgent());

@@ -13,6 +13,8 @@ public final class HealthRoutes {
     }
 
     public void register(HttpApi api) {
+        api.route("GET", "/metrics", (req, path) -> CompletableFuture.completedFuture(
+                ApiResponse.text(200, node.metrics().scrape(), "text/plain; version=0.0.4; charset=utf-8")));
         api.route("GET", "/health", (req, path) ->
                 CompletableFuture.completedFuture(ApiResponse.ok(node.codec().json().createObjectNode().put("status", "ok"))));
         api.route("GET", "/ready", (req, path) -> CompletableFuture.supplyAsync(() -> {

@@ -76,6 +76,7 @@ public final class SessionRoutes {
         if (r.refusal() != null) {
             return ApiResponse.refusal(r.refusal());
         }
+        node.metrics().sessionRefreshed();
         ObjectNode out = node.codec().json().createObjectNode();
         out.put("csrf_token", r.csrfToken());
         out.put("expires_at", r.expiresAt().toString());

@@ -10,6 +10,7 @@ public enum ConfigKey {
     DATA_DIR("data_dir", ValueType.PATH, "./gatehouse-data", "directory for the embedded database and generated secret"),
     SERVER_HOST("server.host", ValueType.STRING, "127.0.0.1", "address to listen on"),
     SERVER_PORT("server.port", ValueType.PORT, "8080", "port to listen on; 0 picks a free port"),
+    SERVER_TRUSTED_PROXIES("server.trusted_proxies", ValueType.STRING_LIST, "", "CIDRs of proxies whose X-Forwarded-For / Forwarded headers are believed, e.g. 10.0.0.0/8"),
     SERVER_ALLOWED_ORIGINS("server.allowed_origins", ValueType.STRING_LIST, "", "browser origins allowed besides the server's own, e.g. https://app.example.com"),
     DATABASE_URL("database.url", ValueType.STRING, "", "JDBC URL; empty means the embedded H2 file under data_dir"),
     DATABASE_USERNAME("database.username", ValueType.STRING, "", "database user"),
@@ -40,6 +41,16 @@ public enum ConfigKey {
     HEARTBEAT_INTERVAL("heartbeat.interval", ValueType.DURATION, "25s", "protocol ping period"),
     HEARTBEAT_TIMEOUT("heartbeat.timeout", ValueType.DURATION, "10s", "grace after a missed interval before closing"),
     LIMITS_MAX_MESSAGE_BYTES("limits.max_message_bytes", ValueType.SIZE, "64KiB", "largest client message"),
+    LIMITS_UPGRADES_PER_IP("limits.upgrades_per_ip", ValueType.RATE, "{rate: 10, burst: 5}", "WebSocket upgrades per client IP"),
+    LIMITS_AUTH_FAILURES_PER_IP("limits.auth_failures_per_ip", ValueType.RATE, "{rate: 0.2, burst: 20}", "refused credentials per client IP before it is slowed down"),
+    LIMITS_MESSAGES_PER_CONNECTION("limits.messages_per_connection", ValueType.RATE, "{rate: 100, burst: 200}", "client messages per connection"),
+    LIMITS_CONNECTIONS_PER_USER("limits.connections_per_user", ValueType.POSITIVE_INT, "100", "live connections one user may hold on a node"),
+    LIMITS_OUTBOUND_BUFFER("limits.outbound_buffer", ValueType.SIZE, "4MiB", "bytes queued for one slow client before it is closed with 4508"),
+    ACCESS_LOG_RETENTION("access_log.retention", ValueType.DURATION, "30d", "how long access-log rows are kept"),
+    ACCESS_LOG_BUFFER("access_log.buffer", ValueType.POSITIVE_INT, "10000", "access-log records held while the database is slow; more are dropped and counted"),
+    SHUTDOWN_DRAIN("shutdown.drain", ValueType.DURATION, "10s", "window over which connections are closed with 1012 on shutdown"),
+    LOG_FORMAT("log.format", ValueType.STRING, "text", "text or json"),
+    PROFILE("profile", ValueType.STRING, "dev", "dev, or prod to refuse unsafe combinations at start"),
     LIMITS_DUPLICATE_SESSION_POLICY("limits.duplicate_session_policy", ValueType.STRING, "replace", "a second connection with the same session or token: replace (the older gets 4409), reject, or allow");
 
     private final String key;

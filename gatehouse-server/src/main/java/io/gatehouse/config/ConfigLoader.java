@@ -39,7 +39,7 @@ public final class ConfigLoader {
     private GatehouseConfig build() {
         Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
         var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT),
-                origins());
+                origins(), proxies());
         var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
                 string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
@@ -94,9 +94,26 @@ public final class ConfigLoader {
             case "allow" -> GatehouseConfig.DuplicatePolicy.ALLOW;
             default -> throw invalid(ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY.key(), policy, "expected replace, reject or allow");
         };
-        var limits = new GatehouseConfig.Limits((int) maxBytes, duplicates);
+        long outbound = (Long) value(ConfigKey.LIMITS_OUTBOUND_BUFFER);
+        if (outbound > Integer.MAX_VALUE) {
+            throw invalid(ConfigKey.LIMITS_OUTBOUND_BUFFER.key(), raw(ConfigKey.LIMITS_OUTBOUND_BUFFER), "at most 1GiB");
+        }
+        var limits = new GatehouseConfig.Limits((int) maxBytes, duplicates, rate(ConfigKey.LIMITS_UPGRADES_PER_IP),
+                rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP), rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
+                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_USER), (int) outbound);
+        var accessLog = new GatehouseConfig.AccessLog(positive(ConfigKey.ACCESS_LOG_RETENTION), (Integer) value(ConfigKey.ACCESS_LOG_BUFFER));
+        GatehouseConfig.LogFormat logFormat = switch (string(ConfigKey.LOG_FORMAT).toLowerCase(Locale.ROOT)) {
+            case "text" -> GatehouseConfig.LogFormat.TEXT;
+            case "json" -> GatehouseConfig.LogFormat.JSON;
+            default -> throw invalid(ConfigKey.LOG_FORMAT.key(), string(ConfigKey.LOG_FORMAT), "expected text or json");
+        };
+        GatehouseConfig.Profile profile = switch (string(ConfigKey.PROFILE).toLowerCase(Locale.ROOT)) {
+            case "dev" -> GatehouseConfig.Profile.DEV;
+            case "prod" -> GatehouseConfig.Profile.PROD;
+            default -> throw invalid(ConfigKey.PROFILE.key(), string(ConfigKey.PROFILE), "expected dev or prod");
+        };
         return new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
-                limits, new GatehouseConfig.Channels(namespaces()));
+                limits, new GatehouseConfig.Channels(namespaces()), accessLog, positive(ConfigKey.SHUTDOWN_DRAIN), logFormat, profile);
     }
 
     /** {@code server.allowed_origins}, each {@code scheme://host[:port]} without a path, lower-cased. */
@@ -119,6 +136,21 @@ public final class ConfigLoader {
             out.add(o.toLowerCase(Locale.ROOT));
         }
         return List.copyOf(out);
+    }
+
+    private RateLimit rate(ConfigKey key) {
+        return (RateLimit) value(key);
+    }
+
+    /** {@code server.trusted_proxies}: each an IPv4 or IPv6 address or CIDR. */
+    private List<String> proxies() {
+        List<String> out = stringList(ConfigKey.SERVER_TRUSTED_PROXIES);
+        for (String cidr : out) {
+            if (!io.gatehouse.config.Cidr.isValid(cidr)) {
+                throw invalid(ConfigKey.SERVER_TRUSTED_PROXIES.key(), cidr, "expected an address or CIDR such as 10.0.0.0/8 or ::1/128");
+            }
+        }
+        return out;
     }
 
     /** An http(s) URL, or empty. */

@@ -14,10 +14,22 @@ public record GatehouseConfig(
         Auth auth,
         Heartbeat heartbeat,
         Limits limits,
-        Channels channels) {
+        Channels channels,
+        AccessLog accessLog,
+        Duration shutdownDrain,
+        LogFormat logFormat,
+        Profile profile) {
+
+    public enum LogFormat { TEXT, JSON }
+
+    /** {@code prod} refuses unsafe combinations at start (SPEC §1). */
+    public enum Profile { DEV, PROD }
+
+    public record AccessLog(Duration retention, int buffer) {
+    }
 
     /** {@code allowedOrigins}: browser origins allowed besides the server's own, normalised (scheme://host[:port]). */
-    public record Server(String host, int port, List<String> allowedOrigins) {
+    public record Server(String host, int port, List<String> allowedOrigins, List<String> trustedProxies) {
     }
 
     /** {@code url} empty means the embedded database under the data directory. */
@@ -70,7 +82,8 @@ public record GatehouseConfig(
         ALLOW
     }
 
-    public record Limits(int maxMessageBytes, DuplicatePolicy duplicateSessionPolicy) {
+    public record Limits(int maxMessageBytes, DuplicatePolicy duplicateSessionPolicy, RateLimit upgradesPerIp,
+            RateLimit authFailuresPerIp, RateLimit messagesPerConnection, int connectionsPerUser, int outboundBufferBytes) {
     }
 
     public record Channels(Map<String, NamespaceConfig> namespaces) {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /** How a configuration value is written and checked. Each parse names what it expected. */
 public enum ValueType {
-    STRING, PATH, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, DURATION, SIZE, STRING_LIST;
+    STRING, PATH, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, DURATION, SIZE, STRING_LIST, RATE;
 
     private static final Pattern DURATION_PATTERN = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE_PATTERN = Pattern.compile("(\\d+)(B|KiB|MiB|GiB)?");
@@ -23,6 +23,9 @@ public enum ValueType {
     public Object parse(Object raw) {
         if (this == STRING_LIST) {
             return parseList(raw);
+        }
+        if (this == RATE) {
+            return parseRate(raw);
         }
         if (raw instanceof List || raw instanceof java.util.Map) {
             throw new IllegalArgumentException("expected a single value, got " + describe(raw));
@@ -64,7 +67,7 @@ public enum ValueType {
             };
             case DURATION -> parseDuration(s);
             case SIZE -> parseSize(s);
-            case STRING_LIST -> throw new AssertionError("handled above");
+            case STRING_LIST, RATE -> throw new AssertionError("handled above");
         };
     }
 
@@ -114,6 +117,27 @@ public enum ValueType {
             throw new IllegalArgumentException("expected a size of at least 1 byte, got '" + s + "'");
         }
         return bytes;
+    }
+
+    /** A token bucket {@code {rate: PER_SECOND, burst: COUNT}}: a YAML map, or its flow form in the environment. */
+    private static RateLimit parseRate(Object raw) {
+        Object value = raw;
+        if (raw instanceof String s) {
+            try {
+                value = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                        .readValue(s, Object.class);
+            } catch (java.io.IOException e) {
+                value = null;
+            }
+        }
+        if (!(value instanceof java.util.Map<?, ?> m) || m.size() != 2 || !(m.get("rate") instanceof Number rate)
+                || !(m.get("burst") instanceof Number burst)) {
+            throw new IllegalArgumentException("expected a token bucket {rate: PER_SECOND, burst: COUNT}, got " + describe(raw));
+        }
+        if (rate.doubleValue() <= 0 || burst.doubleValue() < 1 || burst.doubleValue() != Math.floor(burst.doubleValue())) {
+            throw new IllegalArgumentException("rate must be above 0 and burst a whole number of at least 1, got " + describe(raw));
+        }
+        return new RateLimit(rate.doubleValue(), burst.intValue());
     }
 
     private static List<String> parseList(Object raw) {

@@ -4,6 +4,7 @@ import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.BrokerListener;
 import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.broker.Publication;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.MessageCodec;
 import java.util.Collection;
@@ -33,9 +34,13 @@ public final class Hub implements BrokerListener {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder published = new LongAdder();
 
-    public Hub(Broker broker, MessageCodec codec) {
+    private final GatehouseMetrics metrics;
+
+    public Hub(Broker broker, MessageCodec codec, GatehouseMetrics metrics) {
         this.broker = broker;
         this.codec = codec;
+        this.metrics = metrics;
+        metrics.connections(connections::size);
     }
 
     public void register(Connection c) {
@@ -122,6 +127,7 @@ public final class Hub implements BrokerListener {
     @Override
     public void onPublication(Publication p) {
         published.increment();
+        metrics.published();
         Set<Connection> targets = subscribers.get(p.channel());
         if (targets == null || targets.isEmpty()) {
             return;
@@ -134,6 +140,7 @@ public final class Hub implements BrokerListener {
             }
         }
         delivered.add(sent);
+        metrics.delivered(sent);
     }
 
     @Override

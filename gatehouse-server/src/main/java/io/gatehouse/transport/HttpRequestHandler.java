@@ -251,7 +251,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         out.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        response.headers().forEach(h -> out.headers().add(h.getKey(), h.getValue()));
+        response.headers().forEach(h -> {
+            if (h.getKey().equalsIgnoreCase("Content-Type")) {
+                out.headers().set(HttpHeaderNames.CONTENT_TYPE, h.getValue());
+            } else {
+                out.headers().add(h.getKey(), h.getValue());
+            }
+        });
         HttpUtil.setContentLength(out, response.body().length);
         HttpUtil.setKeepAlive(out, keepAlive);
         var written = ctx.writeAndFlush(out);

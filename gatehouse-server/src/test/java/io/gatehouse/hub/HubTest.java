@@ -41,7 +41,7 @@ class HubTest {
     }
 
     final MemoryBroker broker = new MemoryBroker(Clock.systemUTC());
-    final Hub hub = new Hub(broker, new MessageCodec(new ObjectMapper()));
+    final Hub hub = new Hub(broker, new MessageCodec(new ObjectMapper()), new io.gatehouse.metrics.GatehouseMetrics());
 
     {
         broker.start(hub);
