@@ -22,8 +22,11 @@ import io.gatehouse.auth.TokenVerifierChain;
 import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
+import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.hub.RevocationWatcher;
+import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.store.ApiKeyStore;
@@ -96,7 +99,8 @@ public final class Gatehouse implements AutoCloseable {
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken()),
                     new OriginPolicy(config.server().allowedOrigins()), new CredentialVerifier(verifiers, sessions, blocking),
                     sessions, TokenIssuer.forConfig(tokens, secret, config, clock), tokens, watcher,
-                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(metrics), metrics, blocking);
+                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(metrics), metrics,
+                    new RequestLimits(config, metrics), new Lifecycle(), blocking);
             HttpApi api = new HttpApi();
             new HealthRoutes(node).register(api);
             new UserRoutes(node).register(api);
@@ -135,8 +139,14 @@ public final class Gatehouse implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
+    /**
+     * Stops the node (SPEC §7): new upgrades get 503 SERVER_SHUTTING_DOWN; open connections are
+     * closed with 1012, spread over {@code shutdown.drain}, each told a different
+     * {@code retry_after_ms} so that their reconnects do not arrive together; then the server stops.
+     */
     @Override
     public void close() {
+        drain();
         server.close();
         node.revocationWatcher().close();
         node.blocking().shutdown();
@@ -147,6 +157,34 @@ public final class Gatehouse implements AutoCloseable {
         }
         node.broker().close();
         node.database().close();
+    }
+
+    private void drain() {
+        node.lifecycle().beginShutdown();
+        List<Connection> open = List.copyOf(node.hub().connections());
+        if (open.isEmpty()) {
+            return;
+        }
+        long windowMillis = node.config().shutdownDrain().toMillis();
+        java.util.concurrent.ScheduledExecutorService closer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(daemonThreads("gatehouse-drain"));
+        try {
+            for (int i = 0; i < open.size(); i++) {
+                Connection c = open.get(i);
+                long at = windowMillis * i / open.size();
+                long retryAfter = 500 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, windowMillis));
+                closer.schedule(() -> c.close(RefusalCode.SERVER_SHUTTING_DOWN.refusal().retryAfter(retryAfter)), at,
+                        TimeUnit.MILLISECONDS);
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(windowMillis + 3000);
+            while (node.hub().connectionCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the JVM is stopping: a plain wait is the point
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closer.shutdownNow();
+        }
     }
 
     static java.util.concurrent.ThreadFactory daemonThreads(String name) {

@@ -8,6 +8,7 @@ import io.gatehouse.auth.CredentialVerifier;
 import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.Sessions;
 import io.gatehouse.hub.RevocationWatcher;
+import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.config.GatehouseConfig;
@@ -45,5 +46,7 @@ public record Node(
         ApiKeyVerifier apiKeys,
         AccessLog accessLog,
         GatehouseMetrics metrics,
+        RequestLimits limits,
+        Lifecycle lifecycle,
         ExecutorService blocking) {
 }

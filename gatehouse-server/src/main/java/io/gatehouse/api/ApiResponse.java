@@ -43,6 +43,11 @@ public record ApiResponse(int status, byte[] body, List<Map.Entry<String, String
         body.put("error", refusal.code().title());
         body.put("code", refusal.code().name());
         body.put("hint", refusal.hint());
+        if (refusal.retryAfterMillis() > 0) {
+            body.put("retry_after_ms", refusal.retryAfterMillis());
+            return json(refusal.code().httpStatus(), body)
+                    .withHeader("Retry-After", Long.toString((refusal.retryAfterMillis() + 999) / 1000));
+        }
         return json(refusal.code().httpStatus(), body);
     }
 }

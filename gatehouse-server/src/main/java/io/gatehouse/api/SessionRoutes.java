@@ -38,6 +38,10 @@ public final class SessionRoutes {
         if (foreign != null) {
             return ApiResponse.refusal(foreign);
         }
+        Refusal slowDown = node.limits().admitLogin(req.clientIp());
+        if (slowDown != null) {
+            return ApiResponse.refusal(slowDown); // before Argon2: guessing must not cost us more than them
+        }
         ObjectNode body = RequestBody.object(req, node.codec().json());
         String username = RequestBody.optionalText(body, "username");
         String password = RequestBody.optionalText(body, "password");
@@ -46,7 +50,9 @@ public final class SessionRoutes {
         }
         Optional<Sessions.NewSession> session = node.sessions().login(username, password.toCharArray());
         if (session.isEmpty()) {
-            return ApiResponse.refusal(RefusalCode.LOGIN_FAILED.refusal());
+            Refusal failed = RefusalCode.LOGIN_FAILED.refusal();
+            node.limits().refused(req.clientIp(), failed);
+            return ApiResponse.refusal(failed);
         }
         Sessions.NewSession s = session.get();
         ObjectNode out = node.codec().json().createObjectNode();

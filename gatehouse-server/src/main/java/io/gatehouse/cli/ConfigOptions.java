@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** {@code --data-dir} and {@code --config}, shared by every command that opens the data directory. */
+/** {@code --data-dir}, {@code --config} and {@code --profile}, shared by every command that loads the configuration. */
 final class ConfigOptions {
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Data directory (embedded database, generated secret). Default: ./gatehouse-data")
@@ -17,10 +17,15 @@ final class ConfigOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file; GATEHOUSE_* variables and flags override it.")
     Path configFile;
 
+    @Option(names = "--profile", paramLabel = "PROFILE",
+            description = "dev, or prod to refuse unsafe settings at start (profile). Default: dev")
+    String profile;
+
     /** The configuration from the file, the environment, then these flags and {@code flags}. */
     GatehouseConfig load(Map<ConfigKey, Object> flags) {
         ConfigSources sources = new ConfigSources().yamlFile(configFile).environment(System.getenv());
         sources.flag(ConfigKey.DATA_DIR, dataDir, "--data-dir");
+        sources.flag(ConfigKey.PROFILE, profile, "--profile");
         flags.forEach((key, value) -> sources.flag(key, value, "--" + key.key().substring(key.key().lastIndexOf('.') + 1)));
         return ConfigLoader.load(sources);
     }

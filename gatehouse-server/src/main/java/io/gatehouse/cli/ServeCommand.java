@@ -5,10 +5,13 @@ import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.GatehouseConfig;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +23,11 @@ import picocli.CommandLine.Model.CommandSpec;
                 "With no configuration: 127.0.0.1:8080, the embedded database and a generated HS256 secret",
                 "under the data directory, the in-memory broker, and, when no user has the admin role",
                 "(the first start), an admin user whose password is printed once. Prints 'listening on http://HOST:PORT' when ready.",
-                "The WebSocket endpoint is /ws; the HTTP API is under /api/v1."})
+                "The WebSocket endpoint is /ws; the HTTP API is under /api/v1.",
+                "Logs go to standard error, as JSON lines with log.format: json."})
 final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
     @Mixin
     ConfigOptions config;
 
@@ -44,6 +50,7 @@ final class ServeCommand implements Callable<Integer> {
             flags.put(ConfigKey.SERVER_PORT, port);
         }
         GatehouseConfig cfg = config.load(flags);
+        LogOutput.use(cfg.logFormat());
         var out = spec.commandLine().getOut();
         Gatehouse gatehouse = Gatehouse.start(cfg, Clock.systemUTC(), out::println);
         AtomicBoolean closed = new AtomicBoolean();
@@ -61,6 +68,7 @@ final class ServeCommand implements Callable<Integer> {
         StopSignals.install(stop::countDown);
         out.println("listening on " + gatehouse.url());
         out.flush();
+        LOG.info("listening on {} (profile {})", gatehouse.url(), cfg.profile().name().toLowerCase(Locale.ROOT));
         stop.await();
         closeOnce.run();
         return 0;

@@ -39,7 +39,7 @@ public final class ConfigLoader {
     private GatehouseConfig build() {
         Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
         var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT),
-                origins(), proxies());
+                origins(), proxies(), (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM));
         var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
                 string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
@@ -68,7 +68,8 @@ public final class ConfigLoader {
                     "longer than auth.tokens.max_ttl (" + raw(ConfigKey.AUTH_TOKENS_MAX_TTL) + "); shorten it or raise auth.tokens.max_ttl");
         }
         var tokens = new GatehouseConfig.Tokens(defaultTtl, maxTtl);
-        var session = new GatehouseConfig.Session(positive(ConfigKey.AUTH_SESSION_TTL), positive(ConfigKey.AUTH_SESSION_CSRF_MAX_AGE));
+        var session = new GatehouseConfig.Session(positive(ConfigKey.AUTH_SESSION_TTL), positive(ConfigKey.AUTH_SESSION_CSRF_MAX_AGE),
+                (Boolean) value(ConfigKey.AUTH_SESSION_ENABLED));
         String scheme = string(ConfigKey.AUTH_INTROSPECTION_SCHEME);
         if (!scheme.equals("Bearer") && !scheme.equals("Token")) {
             throw invalid(ConfigKey.AUTH_INTROSPECTION_SCHEME.key(), scheme, "expected Bearer or Token");
@@ -112,8 +113,30 @@ public final class ConfigLoader {
             case "prod" -> GatehouseConfig.Profile.PROD;
             default -> throw invalid(ConfigKey.PROFILE.key(), string(ConfigKey.PROFILE), "expected dev or prod");
         };
-        return new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
+        var config = new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
                 limits, new GatehouseConfig.Channels(namespaces()), accessLog, positive(ConfigKey.SHUTDOWN_DRAIN), logFormat, profile);
+        if (profile == GatehouseConfig.Profile.PROD) {
+            refuseUnsafe(ProdProfile.problems(config));
+        }
+        return config;
+    }
+
+    /**
+     * One exception for every problem, one line each, so an operator fixes them in one pass instead
+     * of one restart per key.
+     */
+    private void refuseUnsafe(List<ProdProfile.Problem> problems) {
+        if (problems.isEmpty()) {
+            return;
+        }
+        StringBuilder message = new StringBuilder("profile prod (" + source(ConfigKey.PROFILE.key()) + ") refuses "
+                + (problems.size() == 1 ? "an unsafe setting" : problems.size() + " unsafe settings")
+                + "; fix each key below, or use profile dev on a development machine:");
+        for (ProdProfile.Problem p : problems) {
+            message.append("\n  ").append(p.key().key()).append(" (")
+                    .append(source(p.key().key())).append("): ").append(p.text());
+        }
+        throw new ConfigException(message.toString());
     }
 
     /** {@code server.allowed_origins}, each {@code scheme://host[:port]} without a path, lower-cased. */

@@ -28,8 +28,13 @@ public record GatehouseConfig(
     public record AccessLog(Duration retention, int buffer) {
     }
 
-    /** {@code allowedOrigins}: browser origins allowed besides the server's own, normalised (scheme://host[:port]). */
-    public record Server(String host, int port, List<String> allowedOrigins, List<String> trustedProxies) {
+    /**
+     * {@code allowedOrigins}: browser origins allowed besides the server's own, normalised
+     * (scheme://host[:port]). {@code tlsTerminatedUpstream}: the operator says TLS ends in front of
+     * Gatehouse at something not in {@code trustedProxies}; only the prod profile reads it.
+     */
+    public record Server(String host, int port, List<String> allowedOrigins, List<String> trustedProxies,
+            boolean tlsTerminatedUpstream) {
     }
 
     /** {@code url} empty means the embedded database under the data directory. */
@@ -46,13 +51,16 @@ public record GatehouseConfig(
             Session session, Introspection introspection) {
     }
 
-    /** {@code secret} empty means "generate one into the data directory". */
     /**
-     * {@code jwksUrl} empty means no JWKS; {@code signingKey} empty means the server signs its own
-     * JWTs with HS256 only.
+     * {@code secret} empty means "generate one into the data directory". {@code jwksUrl} empty
+     * means no JWKS; {@code signingKey} empty means the server signs its own JWTs with HS256 only.
      */
     public record Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
             String jwksUrl, Duration jwksCacheTtl, String signingKey) {
+        /** Whether RS256/ES256 tokens from another issuer are accepted (public keys or a JWKS URL). */
+        public boolean acceptsIssuerKeys() {
+            return !publicKeys.isEmpty() || !jwksUrl.isEmpty();
+        }
     }
 
     public record Tokens(Duration defaultTtl, Duration maxTtl) {
@@ -61,7 +69,11 @@ public record GatehouseConfig(
     public record Heartbeat(Duration interval, Duration timeout) {
     }
 
-    public record Session(Duration ttl, Duration csrfMaxAge) {
+    /**
+     * Cookie sessions. {@code enabled} false declares a token-only deployment; the prod profile
+     * then does not ask for {@code server.allowed_origins}.
+     */
+    public record Session(Duration ttl, Duration csrfMaxAge, boolean enabled) {
     }
 
     /** {@code url} empty means introspection is off. {@code scheme} is Bearer or Token. */

@@ -14,6 +14,7 @@ import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.auth.TokenKind;
 import io.gatehouse.hub.Connection;
+import io.gatehouse.limits.TokenBucket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import io.gatehouse.protocol.BadMessageException;
@@ -46,6 +47,8 @@ public final class ClientConnection implements Connection {
     private final String origin;
     private final String userAgent;
     private final ViolationCounter violations = new ViolationCounter();
+    /** limits.messages_per_connection. Only used on the transport thread. */
+    private final TokenBucket messages;
     /** Written on the transport thread, read by the hub from any thread. */
     private volatile Principal principal;
     /** Only accessed on the transport thread. */
@@ -62,6 +65,7 @@ public final class ClientConnection implements Connection {
         this.connectedAt = node.clock().instant();
         this.origin = origin;
         this.userAgent = userAgent;
+        this.messages = node.limits().messageBucket();
     }
 
     private static String newId() {
@@ -91,6 +95,12 @@ public final class ClientConnection implements Connection {
 
     public void onText(String text) {
         if (state == State.CLOSED) {
+            return;
+        }
+        long wait = messages.take(System.nanoTime());
+        if (wait > 0) {
+            node.limits().limited("messages_per_connection");
+            closeWith(RefusalCode.RATE_LIMITED.refusal("Too many messages (limits.messages_per_connection)").retryAfter(wait));
             return;
         }
         ClientMessage m;
@@ -164,6 +174,7 @@ public final class ClientConnection implements Connection {
                 logAttempt(v.principal(), AccessRecord.ACCEPTED, credential);
                 establish(v.principal());
             } else {
+                node.limits().refused(clientIp(), v.refusal());
                 logAttempt(null, v.refusal().code().name(), credential);
                 closeWith(v.refusal());
             }
@@ -180,6 +191,12 @@ public final class ClientConnection implements Connection {
         if (policy == GatehouseConfig.DuplicatePolicy.REJECT && !node.hub().connectionsWith(p.credentialId()).isEmpty()) {
             closeWith(RefusalCode.CONNECTION_REPLACED.refusal(
                     "Another connection already uses this session or token (limits.duplicate_session_policy: reject)"));
+            return;
+        }
+        if (node.hub().connectionsOf(p.user().id()).size() >= node.limits().connectionsPerUser()) {
+            node.limits().limited("connections_per_user");
+            closeWith(RefusalCode.TOO_MANY_CONNECTIONS.refusal("This user has limits.connections_per_user connections open")
+                    .retryAfter(5000));
             return;
         }
         this.principal = p;

@@ -130,9 +130,18 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        String ip = clientIp(ctx);
+        String ip = clientIp(ctx, request);
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
+        Refusal notNow = node.lifecycle().isShuttingDown()
+                ? RefusalCode.SERVER_SHUTTING_DOWN.refusal("The server is shutting down; reconnect to another node or shortly")
+                : node.limits().admitUpgrade(ip);
+        if (notNow != null) {
+            // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
+            log(ip, origin, agent, null, notNow.code().name(), null, null);
+            respond(ctx, request, ApiResponse.refusal(notNow));
+            return;
+        }
         CredentialExtractor.Extraction found = node.credentials().extract(new NettyAuthRequest(request, query));
         boolean cookie = found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE;
         Refusal foreign = node.origins().check(origin, request.headers().get(HttpHeaderNames.HOST), cookie);
@@ -143,6 +152,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (found.refusal() != null) {
+            node.limits().refused(ip, found.refusal());
             log(ip, origin, agent, null, found.refusal().code().name(), null, null);
             handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(found.refusal()));
             return;
@@ -165,6 +175,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                         connection.onAuthenticatedOpen(v.principal());
                     });
                 } else {
+                    node.limits().refused(ip, v.refusal());
                     log(ip, origin, agent, null, v.refusal().code().name(), credential, null);
                     handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(v.refusal()));
                 }
@@ -183,7 +194,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         stripBearerProtocols(request);
-        WebSocketTransport transport = new WebSocketTransport(ctx.channel(), ip, node.config().heartbeat());
+        WebSocketTransport transport = new WebSocketTransport(ctx.channel(), ip, node.config().heartbeat(), node.metrics());
         ClientConnection connection = new ClientConnection(node, transport, origin, agent);
         var pipeline = ctx.pipeline();
         pipeline.addLast("utf8", new Utf8FrameValidator(false));
@@ -206,18 +217,22 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         node.accessLog().attempt(node.clock().instant(), ip, origin, agent, userId, outcome, credential, connectionId);
     }
 
-    private static ApiRequest apiRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+    private ApiRequest apiRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
         Map<String, String> headers = new HashMap<>();
         request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
         Map<String, String> params = new HashMap<>();
         query.parameters().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
         return new ApiRequest(request.method().name(), query.path(), params, headers,
-                ByteBufUtil.getBytes(request.content()), clientIp(ctx));
+                ByteBufUtil.getBytes(request.content()), clientIp(ctx, request));
     }
 
-    static String clientIp(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    /** The client's IP: the socket peer, or what a trusted proxy says (SPEC §7). */
+    private String clientIp(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress a)) {
+            return String.valueOf(ctx.channel().remoteAddress());
+        }
+        return node.limits().clientAddress().resolve(a.getAddress(), request.headers().getAll("Forwarded"),
+                request.headers().getAll("X-Forwarded-For"));
     }
 
     /**

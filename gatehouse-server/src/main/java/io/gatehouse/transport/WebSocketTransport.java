@@ -3,6 +3,7 @@ package io.gatehouse.transport;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.connection.ClientConnection;
 import io.gatehouse.connection.Transport;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
@@ -37,6 +38,11 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
 
     /** How long a server-initiated close waits for the client's close frame. */
     static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long a slow consumer's backlog (at most limits.outbound_buffer) is kept so that it can
+     * still read its way to the 4508 close frame behind it.
+     */
+    static final Duration SLOW_CONSUMER_GRACE = Duration.ofSeconds(10);
 
     private final Channel channel;
     private final String clientIp;
@@ -50,8 +56,11 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private volatile int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
     private volatile boolean closing;
 
-    WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat) {
+    private final GatehouseMetrics metrics;
+
+    WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat, GatehouseMetrics metrics) {
         this.channel = channel;
+        this.metrics = metrics;
         this.clientIp = clientIp;
         this.heartbeatInterval = heartbeat.interval();
         this.silenceLimitNanos = heartbeat.interval().plus(heartbeat.timeout()).toNanos();
@@ -147,6 +156,13 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         if (closing || !channel.isActive()) {
             return false;
         }
+        if (!channel.isWritable()) {
+            // Past the high-water mark (limits.outbound_buffer): this client does not read fast
+            // enough. Close it rather than let its backlog grow or slow the fan-out to others.
+            metrics.slowConsumer();
+            close(RefusalCode.SLOW_CONSUMER.refusal());
+            return false;
+        }
         channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(message.utf8())), channel.voidPromise());
         return true;
     }
@@ -164,10 +180,13 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         closeCode = refusal.code().closeCode();
         // RFC 6455 §7.1.1: wait for the client's close frame before dropping TCP, so the client
         // reads our close frame instead of a reset; drop it anyway if the client stays silent.
-        channel.writeAndFlush(new CloseWebSocketFrame(refusal.code().closeCode(), refusal.closeReason()))
-                .addListener(f -> channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, CLOSE_HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        // The timer starts now, not when the frame is written: a client that does not read
+        // would otherwise keep it unwritten, and the connection open, for ever.
+        channel.writeAndFlush(new CloseWebSocketFrame(refusal.code().closeCode(), refusal.closeReason()));
+        Duration grace = refusal.code() == RefusalCode.SLOW_CONSUMER ? SLOW_CONSUMER_GRACE : CLOSE_HANDSHAKE_TIMEOUT;
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -51,6 +51,10 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
     public TestGatehouse() {
         settings.put(ConfigKey.SERVER_PORT.key(), 0);
         settings.put(ConfigKey.AUTH_JWT_SECRET.key(), SECRET);
+        // Tests open many connections from 127.0.0.1 and refuse many credentials on purpose;
+        // the per-IP limits have tests of their own that set them back.
+        settings.put(ConfigKey.LIMITS_UPGRADES_PER_IP.key(), Map.of("rate", 100000, "burst", 100000));
+        settings.put(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP.key(), Map.of("rate", 100000, "burst", 100000));
     }
 
     /** Sets a configuration key, as a YAML file would (values may be lists or maps). */
