@@ -179,7 +179,8 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
         b.timeout(Duration.ofSeconds(10));
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = r.body().isEmpty() ? null : JSON.readTree(r.body());
+            boolean json = r.headers().firstValue("content-type").orElse("").startsWith("application/json");
+            JsonNode body = r.body().isEmpty() || !json ? null : JSON.readTree(r.body());
             return new Reply(r.statusCode(), body, r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
