@@ -55,6 +55,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final WebSocketServerHandshakerFactory handshakers;
     /** Whether a request is being answered. Only accessed on the event loop. */
     private boolean inFlight;
+    /** When the upgrade being handled arrived, for gatehouse_handshake_seconds. Only accessed on the event loop. */
+    private long upgradeStartedNanos;
     /** Requests that arrived pipelined behind it. Only accessed on the event loop. */
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
 
@@ -130,6 +132,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        upgradeStartedNanos = System.nanoTime();
         String ip = clientIp(ctx, request);
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
@@ -202,6 +205,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         pipeline.addLast("connection", transport);
         pipeline.remove(this);
         handshaker.handshake(ctx.channel(), request).addListener(f -> {
+            node.metrics().handshake(java.time.Duration.ofNanos(System.nanoTime() - upgradeStartedNanos));
             if (f.isSuccess()) {
                 ctx.channel().config().setAutoRead(true); // off while the upgrade request was in flight
                 transport.start(connection);
