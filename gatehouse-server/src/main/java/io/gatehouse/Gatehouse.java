@@ -2,6 +2,7 @@ package io.gatehouse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.accesslog.AccessLog;
+import io.gatehouse.api.AccessLogRoutes;
 import io.gatehouse.api.HealthRoutes;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
@@ -69,6 +70,7 @@ public final class Gatehouse implements AutoCloseable {
         ExecutorService blocking = null;
         MemoryBroker broker = null;
         RevocationWatcher watcher = null;
+        AccessLog accessLog = null;
         try {
             DataDirectory.bootstrapAdmin(database, console);
             int threads = Math.max(4, config.database().poolSize());
@@ -89,6 +91,7 @@ public final class Gatehouse implements AutoCloseable {
             MessageCodec codec = new MessageCodec(new ObjectMapper());
             broker = new MemoryBroker(clock);
             GatehouseMetrics metrics = new GatehouseMetrics();
+            accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
             Hub hub = new Hub(broker, codec, metrics);
             broker.start(hub);
             RevocationStore revocations = new RevocationStore(database);
@@ -99,13 +102,14 @@ public final class Gatehouse implements AutoCloseable {
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken()),
                     new OriginPolicy(config.server().allowedOrigins()), new CredentialVerifier(verifiers, sessions, blocking),
                     sessions, TokenIssuer.forConfig(tokens, secret, config, clock), tokens, watcher,
-                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), new AccessLog(metrics), metrics,
+                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), accessLog, metrics,
                     new RequestLimits(config, metrics), new Lifecycle(), blocking);
             HttpApi api = new HttpApi();
             new HealthRoutes(node).register(api);
             new UserRoutes(node).register(api);
             new SessionRoutes(node).register(api);
             new ServerRoutes(node).register(api);
+            new AccessLogRoutes(node).register(api);
             new WellKnownRoutes(node).register(api);
             GatehouseServer server = GatehouseServer.start(node, api, config.server().host(), config.server().port());
             watcher.start();
@@ -113,6 +117,9 @@ public final class Gatehouse implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             if (watcher != null) {
                 watcher.close();
+            }
+            if (accessLog != null) {
+                accessLog.close();
             }
             if (broker != null) {
                 broker.close();
@@ -148,6 +155,7 @@ public final class Gatehouse implements AutoCloseable {
     public void close() {
         drain();
         server.close();
+        node.accessLog().close();
         node.revocationWatcher().close();
         node.blocking().shutdown();
         try {

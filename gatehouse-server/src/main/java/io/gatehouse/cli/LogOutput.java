@@ -42,6 +42,7 @@ final class LogOutput {
 
         LogstashEncoder encoder = new LogstashEncoder();
         encoder.setContext(context);
+        encoder.setTimeZone("UTC");
         encoder.start();
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);

@@ -32,6 +32,8 @@ public final class GatehouseMetrics {
         accessLogDropped = Counter.builder("gatehouse.access.log.dropped")
                 .description("Access-log records dropped because the buffer was full").register(registry);
         slowConsumers = Counter.builder("gatehouse.slow.consumers").description("Connections closed with 4508").register(registry);
+        attempts.put("ACCEPTED", Counter.builder("gatehouse.connection.attempts").tag("outcome", "ACCEPTED")
+                .description("WebSocket upgrade attempts by outcome").register(registry)); // visible from the start
         handshake = Timer.builder("gatehouse.handshake").description("From upgrade request to connection_established or refusal")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);

@@ -55,6 +55,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     /** The close code sent or received; 1006 (abnormal) until then. */
     private volatile int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final GatehouseMetrics metrics;
 
@@ -159,8 +160,11 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         if (!channel.isWritable()) {
             // Past the high-water mark (limits.outbound_buffer): this client does not read fast
             // enough. Close it rather than let its backlog grow or slow the fan-out to others.
-            metrics.slowConsumer();
-            close(RefusalCode.SLOW_CONSUMER.refusal());
+            // Publishers on other threads may see this at once: count and close only once.
+            if (slow.compareAndSet(false, true)) {
+                metrics.slowConsumer();
+                close(RefusalCode.SLOW_CONSUMER.refusal());
+            }
             return false;
         }
         channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(message.utf8())), channel.voidPromise());

@@ -1,0 +1,98 @@
+package io.gatehouse.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.Node;
+import io.gatehouse.auth.ApiScope;
+import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.store.AccessLogEntry;
+import io.gatehouse.store.AccessLogStore;
+import io.gatehouse.store.StoreException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /api/v1/access-log?outcome=&user=&ip=&limit=} (SPEC §6, §8): the newest access-log
+ * rows, filtered by exact outcome, user id and client IP, for an API key with the admin scope.
+ * Rows reach the table a moment after the attempt (the access log writes in batches).
+ */
+public final class AccessLogRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessLogRoutes.class);
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+
+    private final Node node;
+    private final AccessLogStore store;
+
+    public AccessLogRoutes(Node node) {
+        this.node = node;
+        this.store = new AccessLogStore(node.database());
+    }
+
+    public void register(HttpApi api) {
+        api.route("GET", "/api/v1/access-log", (req, path) -> node.apiKeys()
+                .verify(req.header("Authorization"), ApiScope.ADMIN)
+                .thenCompose(v -> v.isAccepted()
+                        ? entries(req)
+                        : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));
+    }
+
+    private CompletionStage<ApiResponse> entries(ApiRequest req) {
+        int limit = limit(req.queryParameter("limit"));
+        var filter = new AccessLogStore.Filter(optional(req, "outcome"), optional(req, "user"), optional(req, "ip"));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return store.newest(filter, limit);
+            } catch (StoreException e) {
+                LOG.warn("GET /api/v1/access-log failed", e);
+                throw RefusalCode.BACKEND_UNAVAILABLE.refusal("The database is unavailable; the access log cannot be read now")
+                        .asException();
+            }
+        }, node.blocking()).thenApply(this::body);
+    }
+
+    private ApiResponse body(List<AccessLogEntry> entries) {
+        ObjectNode out = node.codec().json().createObjectNode();
+        ArrayNode list = out.putArray("entries");
+        for (AccessLogEntry e : entries) {
+            ObjectNode n = list.addObject();
+            n.put("time", MessageCodec.timestamp(e.time()));
+            n.put("client_ip", e.clientIp());
+            n.put("origin", e.origin());
+            n.put("user_agent", e.userAgent());
+            n.put("user_id", e.userId());
+            n.put("method", e.method());
+            n.put("outcome", e.outcome());
+            n.put("token_fingerprint", e.tokenFingerprint());
+            n.put("connection_id", e.connectionId());
+            n.put("close_code", e.closeCode());
+            n.put("duration_ms", e.durationMillis());
+        }
+        return ApiResponse.ok(out);
+    }
+
+    private static int limit(String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw RequestBody.bad("limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
+    }
+
+    /** A filter parameter; absent and empty both mean "any". */
+    private static String optional(ApiRequest req, String name) {
+        String value = req.queryParameter(name);
+        return value == null || value.isEmpty() ? null : value;
+    }
+}
