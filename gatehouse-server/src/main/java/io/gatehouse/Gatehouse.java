@@ -99,7 +99,7 @@ public final class Gatehouse implements AutoCloseable {
             Sessions sessions = new Sessions(new SessionStore(database), new UserStore(database), revocations,
                     new PasswordHasher(), config.auth().session(), clock);
             Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
-                    new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken()),
+                    new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken(), config.auth().session().enabled()),
                     new OriginPolicy(config.server().allowedOrigins()), new CredentialVerifier(verifiers, sessions, blocking),
                     sessions, TokenIssuer.forConfig(tokens, secret, config, clock), tokens, watcher,
                     new ApiKeyVerifier(new ApiKeyStore(database), blocking), accessLog, metrics,

@@ -28,6 +28,9 @@ public final class SessionRoutes {
     }
 
     private ApiResponse login(ApiRequest req) {
+        if (!node.config().auth().session().enabled()) {
+            return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("Cookie sessions are off (auth.session.enabled: false); use tokens"));
+        }
         // Login CSRF: a cross-site form can post text/plain or a form, not JSON without a CORS
         // preflight; and a browser's Origin, when sent, must be one of ours.
         String type = req.header("Content-Type");

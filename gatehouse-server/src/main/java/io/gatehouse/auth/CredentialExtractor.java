@@ -25,9 +25,12 @@ public final class CredentialExtractor {
     }
 
     private final boolean allowQueryToken;
+    private final boolean sessions;
 
-    public CredentialExtractor(boolean allowQueryToken) {
+    /** @param sessions whether the gh_session cookie is a credential (auth.session.enabled) */
+    public CredentialExtractor(boolean allowQueryToken, boolean sessions) {
         this.allowQueryToken = allowQueryToken;
+        this.sessions = sessions;
     }
 
     public Extraction extract(AuthRequest request) {
@@ -61,7 +64,7 @@ public final class CredentialExtractor {
             }
             return found(query, CredentialCarrier.QUERY);
         }
-        String session = request.cookie(Sessions.SESSION_COOKIE);
+        String session = sessions ? request.cookie(Sessions.SESSION_COOKIE) : null;
         if (session != null && !session.isEmpty()) {
             String csrf = request.queryParameter("csrf_token");
             if (csrf == null || csrf.isEmpty()) {

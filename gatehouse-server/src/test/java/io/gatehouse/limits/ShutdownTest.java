@@ -66,6 +66,15 @@ class ShutdownTest {
             assertThat(delays).as("each client is told its own delay").hasSizeGreaterThan(1);
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(server.exitValue()).isZero();
+            // The access log was flushed before exit: every connection's row has its 1012.
+            var config = io.gatehouse.config.ConfigLoader.load(new io.gatehouse.config.ConfigSources()
+                    .flag(io.gatehouse.config.ConfigKey.DATA_DIR, dir.resolve("data"), "--data-dir"));
+            try (var db = io.gatehouse.DataDirectory.openDatabase(config);
+                    var c = db.dataSource().getConnection();
+                    var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM access_log WHERE close_code = 1012")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(4);
+            }
         } finally {
             server.destroyForcibly();
         }

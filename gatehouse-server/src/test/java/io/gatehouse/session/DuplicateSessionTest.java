@@ -46,6 +46,17 @@ class DuplicateSessionTest {
     }
 
     @Test
+    void withSessionsOffLoginIsGoneAndTheCookieIsNoCredential() {
+        try (TestGatehouse server = new TestGatehouse().with("auth.session.enabled", false).start()) {
+            server.user("alice", "alice-password", false);
+            TestGatehouse.Reply login = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}");
+            assertThat(login.status()).isEqualTo(404);
+            assertThat(server.get("/api/v1/auth/verify", "Cookie", "gh_session=ghs_" + "A".repeat(43)).body().path("code").asText())
+                    .isEqualTo("TOKEN_MISSING");
+        }
+    }
+
+    @Test
     void rejectRefusesTheNewerConnectionWith4409() {
         try (TestGatehouse server = new TestGatehouse().with("limits.duplicate_session_policy", "reject").start()) {
             String token = server.opaqueToken("alice");
