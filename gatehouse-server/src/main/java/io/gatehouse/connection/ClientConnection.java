@@ -124,12 +124,13 @@ public final class ClientConnection implements Connection {
             authTimeout.cancel(false);
         }
         cancelExpiry();
-        node.hub().unregister(this);
+        // The close record first: shutdown waits for the hub to empty, then flushes the access log.
         if (principal != null) {
             long millis = node.clock().millis() - connectedAt.toEpochMilli();
             node.accessLog().record(AccessRecord.close(node.clock().instant(), clientIp(),
                     principal.user().id(), id, closeCode, millis));
         }
+        node.hub().unregister(this);
     }
 
     private void dispatch(ClientMessage m) {
