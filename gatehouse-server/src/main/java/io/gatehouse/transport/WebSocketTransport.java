@@ -102,9 +102,11 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         } else if (frame instanceof PongWebSocketFrame) {
             // liveness only: lastReadNanos is updated above
         } else if (frame instanceof CloseWebSocketFrame close) {
-            int code = close.statusCode();
-            closeCode = code == -1 ? WebSocketCloseStatus.EMPTY.code() : code;
             if (!closing) {
+                // The client closes first: its code is the one to record. (When we closed first,
+                // its frame only answers ours and our code stands.)
+                int code = close.statusCode();
+                closeCode = code == -1 ? WebSocketCloseStatus.EMPTY.code() : code;
                 closing = true;
                 // Echo the close (RFC 6455 §5.5.1), then drop the socket.
                 ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
