@@ -8,15 +8,12 @@ import io.gatehouse.Gatehouse;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.ConfigLoader;
 import io.gatehouse.config.ConfigSources;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,8 +27,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.gatehouse.testing.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -445,11 +442,11 @@ class CliTest {
 
     @Test
     void serveInItsOwnJvmPrintsTheUrlAndExitsZeroOnSigterm() throws Exception {
-        Process serve = childJvm("serve", "--port", "0", "--data-dir", dataDir.toString())
+        Process serve = ChildJvm.gatehouse("serve", "--port", "0", "--data-dir", dataDir.toString())
                 .redirectError(scratch.resolve("serve.err").toFile())
                 .start();
         try {
-            BlockingQueue<String> lines = linesOf(serve.getInputStream());
+            BlockingQueue<String> lines = ChildJvm.linesOf(serve.getInputStream());
             List<String> seen = new ArrayList<>();
             String line;
             do {
@@ -509,7 +506,7 @@ class CliTest {
     private Result runInChildJvm(String stdin, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile(scratch, "cli-", ".out");
         Path err = Files.createTempFile(scratch, "cli-", ".err");
-        Process process = childJvm(withDataDir(args))
+        Process process = ChildJvm.gatehouse(withDataDir(args))
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
@@ -526,15 +523,6 @@ class CliTest {
         return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    private static ProcessBuilder childJvm(String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"),
-                GatehouseCommand.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command);
-    }
 
     private HttpResponse<String> get(HttpClient http, String path, String authorization) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(server.url() + path))
@@ -542,23 +530,6 @@ class CliTest {
                 .timeout(Duration.ofSeconds(10))
                 .GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The lines of {@code stream}, read on a daemon thread, so a test can wait on them with a timeout. */
-    private static BlockingQueue<String> linesOf(InputStream stream) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, "child-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
     }
 
     private static String stderrOf(Path file) {

@@ -6,21 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.testing.WsRecorder;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.gatehouse.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,17 +37,12 @@ class JsonLogsTest {
     @Test
     void serveWithLogFormatJsonWritesEachLogLineAsAJsonObjectWithAMessage() throws Exception {
         Path stderr = dir.resolve("serve.err");
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"),
-                GatehouseCommand.class.getName(),
-                "serve", "--port", "0", "--data-dir", dir.resolve("data").toString())
+        ProcessBuilder builder = ChildJvm.gatehouse("serve", "--port", "0", "--data-dir", dir.resolve("data").toString())
                 .redirectError(stderr.toFile());
         builder.environment().put("GATEHOUSE_LOG_FORMAT", "json");
         Process serve = builder.start();
         try {
-            BlockingQueue<String> stdout = linesOf(serve.getInputStream());
+            BlockingQueue<String> stdout = ChildJvm.linesOf(serve.getInputStream());
             List<String> printed = new ArrayList<>();
             String line;
             do {
@@ -127,22 +118,5 @@ class JsonLogsTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The lines of {@code stream}, read on a daemon thread, so the test waits on them with a timeout. */
-    private static BlockingQueue<String> linesOf(InputStream stream) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, "child-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
     }
 }

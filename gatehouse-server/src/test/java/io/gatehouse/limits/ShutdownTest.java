@@ -25,9 +25,7 @@ class ShutdownTest {
 
     @Test
     void sigtermClosesEveryClientWith1012AndDifferentDelaysThenExitsZero() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "io.gatehouse.cli.GatehouseCommand",
-                "serve", "--port", "0", "--data-dir", dir.resolve("data").toString());
+        ProcessBuilder pb = io.gatehouse.testing.ChildJvm.gatehouse("serve", "--port", "0", "--data-dir", dir.resolve("data").toString());
         pb.environment().put("GATEHOUSE_SHUTDOWN_DRAIN", "1s");
         pb.environment().put("GATEHOUSE_AUTH_JWT_SECRET", TestGatehouse.SECRET);
         pb.redirectErrorStream(false);
