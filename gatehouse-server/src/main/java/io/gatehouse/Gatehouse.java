@@ -89,10 +89,10 @@ public final class Gatehouse implements AutoCloseable {
                     ? List.of(opaque, jwtVerifier, IntrospectionVerifier.forConfig(introspection, clock))
                     : List.of(opaque, jwtVerifier));
             MessageCodec codec = new MessageCodec(new ObjectMapper());
-            broker = new MemoryBroker(clock);
+            broker = new MemoryBroker(clock, config.channels()::retention);
             GatehouseMetrics metrics = new GatehouseMetrics();
             accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
-            Hub hub = new Hub(broker, codec, metrics);
+            Hub hub = new Hub(broker, codec, metrics, config.channels());
             broker.start(hub);
             RevocationStore revocations = new RevocationStore(database);
             watcher = new RevocationWatcher(revocations, broker);

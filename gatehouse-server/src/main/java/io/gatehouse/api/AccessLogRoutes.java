@@ -6,6 +6,7 @@ import io.gatehouse.Node;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.RefusalException;
 import io.gatehouse.store.AccessLogEntry;
 import io.gatehouse.store.AccessLogStore;
 import io.gatehouse.store.StoreException;
@@ -76,16 +77,14 @@ public final class AccessLogRoutes {
     }
 
     private static int limit(String raw) {
-        if (raw == null || raw.isEmpty()) {
-            return DEFAULT_LIMIT;
-        }
+        long limit;
         try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+            limit = RequestBody.wholeNumber(raw, "limit", DEFAULT_LIMIT);
+        } catch (RefusalException e) {
+            limit = -1; // answered below, with the range
+        }
+        if (limit >= 1 && limit <= MAX_LIMIT) {
+            return (int) limit;
         }
         throw RequestBody.bad("limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
     }

@@ -62,6 +62,22 @@ final class RequestBody {
         return out;
     }
 
+    /** A query parameter that must be a whole number, 0 or more; {@code absent} when missing or empty. */
+    static long wholeNumber(String raw, String name, long absent) {
+        if (raw == null || raw.isEmpty()) {
+            return absent;
+        }
+        try {
+            long value = Long.parseLong(raw);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw bad(name + " must be a whole number, 0 or more");
+    }
+
     static RefusalException bad(String hint) {
         return RefusalCode.BAD_REQUEST.refusal(hint).asException();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.Node;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.broker.HistoryQuery;
 import io.gatehouse.broker.Publication;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.protocol.ChannelName;
@@ -35,6 +36,10 @@ public final class ServerRoutes {
                 (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> disconnect(r, key, path.get("id"))));
         api.route("GET", "/api/v1/connections", (req, path) -> withKey(req, ApiScope.ADMIN, this::connections));
         api.route("GET", "/api/v1/channels", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> channels()));
+        api.route("GET", "/api/v1/channels/{channel}/presence",
+                (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> presence(path.get("channel"))));
+        api.route("GET", "/api/v1/channels/{channel}/history",
+                (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> history(r, path.get("channel"))));
         api.route("GET", "/api/v1/stats", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> stats()));
     }
 
@@ -128,6 +133,30 @@ public final class ServerRoutes {
             list.addObject().put("channel", e.getKey()).put("subscribers", e.getValue());
         }
         return CompletableFuture.completedFuture(ApiResponse.ok(out));
+    }
+
+    private CompletionStage<ApiResponse> presence(String channelText) {
+        ChannelName channel = channel(channelText);
+        Refusal off = node.channelAccess().checkPresence(channel);
+        if (off != null) {
+            throw off.asException();
+        }
+        return node.broker().presence(channel.value()).thenApply(clients -> {
+            ObjectNode out = node.codec().json().createObjectNode().put("channel", channel.value());
+            ArrayNode list = out.putArray("clients");
+            clients.forEach(c -> list.add(node.codec().presenceClient(c)));
+            return ApiResponse.ok(out);
+        });
+    }
+
+    /** {@code ?since=OFFSET&limit=N}: kept publications after since (else the newest), oldest first. */
+    private CompletionStage<ApiResponse> history(ApiRequest req, String channelText) {
+        ChannelName channel = channel(channelText);
+        long since = RequestBody.wholeNumber(req.queryParameter("since"), "since", -1);
+        int limit = (int) Math.min(Integer.MAX_VALUE, RequestBody.wholeNumber(req.queryParameter("limit"), "limit", Integer.MAX_VALUE));
+        HistoryQuery query = since < 0 ? HistoryQuery.newest(limit) : HistoryQuery.after(since, limit);
+        return node.broker().history(channel, query).thenApply(page ->
+                ApiResponse.ok(node.codec().history(node.codec().json().createObjectNode().put("channel", channel.value()), page)));
     }
 
     private CompletionStage<ApiResponse> stats() {

@@ -7,5 +7,8 @@ public interface BrokerListener {
     /** A publication on a channel this node subscribed to, in offset order per channel. */
     void onPublication(Publication publication);
 
+    /** A client joined or left a channel (only for namespaces with {@code join_leave}). */
+    void onPresenceEvent(PresenceEvent event);
+
     void onControl(ControlCommand command);
 }

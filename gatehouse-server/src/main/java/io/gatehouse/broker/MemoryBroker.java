@@ -1,75 +1,306 @@
 package io.gatehouse.broker;
 
 import io.gatehouse.protocol.ChannelName;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The single-node {@link Broker}: everything stays in this process. The epoch is new each start,
- * since nothing survives a restart.
+ * The single-node {@link Broker}: streams, history and presence live in this process, so every
+ * channel gets a new epoch when the process restarts.
  */
 public final class MemoryBroker implements Broker {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryBroker.class);
+
+    /**
+     * How long a stream without kept publications survives with no publish, position or history
+     * read. Evicting it changes the channel's epoch, which costs a client that was offline its
+     * {@code recovered: true}; a day lets a laptop closed overnight on a quiet channel still recover.
+     */
+    static final Duration STREAM_IDLE_TTL = Duration.ofHours(24);
+
+    /** How often a publish or read also sweeps idle streams; one map walk a minute, on a caller. */
+    static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
+    private static final Comparator<PresenceClient> OLDEST_CONNECTION_FIRST =
+            Comparator.comparing(PresenceClient::connectedAt).thenComparing(PresenceClient::connectionId);
+
     private final Clock clock;
-    private final String epoch;
-    /** Per channel: the last offset. Guarded by the {@link Stream} itself. */
+    private final Function<ChannelName, HistoryRetention> retention;
+    private final long streamIdleTtlMillis;
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+    /**
+     * Per channel: connection id to client. An inner map is changed only inside
+     * {@code presence.compute} of its channel, so an emptied map is removed without losing a
+     * concurrent add; readers see a thread-safe, weakly consistent view.
+     */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, PresenceClient>> presence =
+            new ConcurrentHashMap<>();
+    /** Clock millis of the last sweep; the caller that moves it on runs the next sweep. */
+    private final AtomicLong lastSweepMillis;
     private volatile BrokerListener listener;
 
+    /** One channel's offsets and kept publications within one epoch. Guarded by {@link #lock}. */
     private static final class Stream {
+        /** Reentrant, so a listener may read the history of the channel it is being told about. */
+        final ReentrantLock lock = new ReentrantLock();
+        final String epoch = newEpoch();
+        final HistoryRetention retention;
+        final ArrayDeque<Publication> kept = new ArrayDeque<>();
         long offset;
+        long lastUsedMillis;
+        /** Evicted: no longer in the map; whoever finds it dead must fetch a fresh stream. */
+        boolean dead;
+
+        Stream(HistoryRetention retention, long nowMillis) {
+            this.retention = retention;
+            this.lastUsedMillis = nowMillis;
+        }
+
+        void dropExpired(Instant now) {
+            Duration ttl = retention.ttl();
+            while (!kept.isEmpty() && Duration.between(kept.peekFirst().publishedAt(), now).compareTo(ttl) > 0) {
+                kept.removeFirst();
+            }
+        }
+
+        StreamPosition position() {
+            return new StreamPosition(offset, epoch);
+        }
     }
 
-    public MemoryBroker(Clock clock) {
-        this.clock = clock;
-        byte[] random = new byte[4];
-        new SecureRandom().nextBytes(random);
-        this.epoch = HexFormat.of().formatHex(random);
+    /** A broker whose idle streams are evicted after {@link #STREAM_IDLE_TTL}. */
+    public MemoryBroker(Clock clock, Function<ChannelName, HistoryRetention> retention) {
+        this(clock, retention, STREAM_IDLE_TTL);
+    }
+
+    /** A broker whose idle streams are evicted after {@code streamIdleTtl} (for tests). */
+    MemoryBroker(Clock clock, Function<ChannelName, HistoryRetention> retention, Duration streamIdleTtl) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.retention = Objects.requireNonNull(retention, "retention");
+        if (streamIdleTtl.isNegative() || streamIdleTtl.isZero()) {
+            throw new IllegalArgumentException("streamIdleTtl must be positive, not " + streamIdleTtl);
+        }
+        this.streamIdleTtlMillis = streamIdleTtl.toMillis();
+        this.lastSweepMillis = new AtomicLong(clock.millis());
     }
 
     @Override
     public void start(BrokerListener listener) {
-        this.listener = listener;
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     @Override
     public CompletionStage<Publication> publish(ChannelName channel, String dataJson) {
-        Stream stream = streams.computeIfAbsent(channel.value(), k -> new Stream());
-        Publication p;
-        // Offset assignment and hand-off happen under one lock so that delivery order is offset order.
-        synchronized (stream) {
-            stream.offset++;
-            p = new Publication(channel.value(), stream.offset, epoch, dataJson, clock.instant());
-            listener.onPublication(p);
+        BrokerListener l = listener;
+        if (l == null) {
+            throw new IllegalStateException("MemoryBroker.start(listener) must be called before publish");
         }
-        return CompletableFuture.completedFuture(p);
+        sweepIfDue();
+        while (true) {
+            Stream stream = stream(channel);
+            stream.lock.lock();
+            try {
+                if (stream.dead) {
+                    continue;
+                }
+                Instant now = clock.instant();
+                stream.lastUsedMillis = now.toEpochMilli();
+                stream.offset++;
+                Publication p = new Publication(channel.value(), stream.offset, stream.epoch, dataJson, now);
+                HistoryRetention r = stream.retention;
+                if (r.keepsAny()) {
+                    stream.kept.addLast(p);
+                    while (stream.kept.size() > r.size()) {
+                        stream.kept.removeFirst();
+                    }
+                    stream.dropExpired(now);
+                }
+                // Delivered under the lock: one channel's deliveries then follow its offsets, and
+                // the publication is already in history when the listener sees it.
+                deliver(l, p);
+                return CompletableFuture.completedFuture(p);
+            } finally {
+                stream.lock.unlock();
+            }
+        }
+    }
+
+    private static void deliver(BrokerListener l, Publication p) {
+        try {
+            l.onPublication(p);
+        } catch (RuntimeException e) {
+            // The publication is kept and its offset taken; failing the publisher would invite a duplicate.
+            LOG.error("Broker listener failed on publication {} of channel {}", p.offset(), p.channel(), e);
+        }
     }
 
     @Override
     public CompletionStage<StreamPosition> position(ChannelName channel) {
-        Stream stream = streams.get(channel.value());
-        long offset;
-        if (stream == null) {
-            offset = 0;
-        } else {
-            synchronized (stream) {
-                offset = stream.offset;
+        sweepIfDue();
+        while (true) {
+            Stream stream = stream(channel);
+            stream.lock.lock();
+            try {
+                if (stream.dead) {
+                    continue;
+                }
+                stream.lastUsedMillis = clock.millis();
+                return CompletableFuture.completedFuture(stream.position());
+            } finally {
+                stream.lock.unlock();
             }
         }
-        return CompletableFuture.completedFuture(new StreamPosition(offset, epoch));
     }
 
     @Override
-    public void subscribe(String channel) {
+    public CompletionStage<HistoryPage> history(ChannelName channel, HistoryQuery query) {
+        sweepIfDue();
+        while (true) {
+            Stream stream = stream(channel);
+            stream.lock.lock();
+            try {
+                if (stream.dead) {
+                    continue;
+                }
+                Instant now = clock.instant();
+                stream.lastUsedMillis = now.toEpochMilli();
+                stream.dropExpired(now);
+                return CompletableFuture.completedFuture(new HistoryPage(select(stream.kept, query), stream.position()));
+            } finally {
+                stream.lock.unlock();
+            }
+        }
+    }
+
+    /** The publications of {@code kept} (oldest first) that {@code query} selects, oldest first. */
+    private static List<Publication> select(ArrayDeque<Publication> kept, HistoryQuery query) {
+        int limit = query.limit();
+        List<Publication> page = new ArrayList<>(Math.min(limit, kept.size()));
+        if (limit == 0 || kept.isEmpty()) {
+            return page;
+        }
+        if (query.hasSince()) {
+            for (Publication p : kept) {
+                if (p.offset() > query.since()) {
+                    page.add(p);
+                    if (page.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            int skip = Math.max(0, kept.size() - limit);
+            Iterator<Publication> it = kept.iterator();
+            for (int i = 0; i < skip; i++) {
+                it.next();
+            }
+            it.forEachRemaining(page::add);
+        }
+        return page;
+    }
+
+    private Stream stream(ChannelName channel) {
+        return streams.computeIfAbsent(channel.value(), k -> new Stream(retention.apply(channel), clock.millis()));
+    }
+
+    /**
+     * Drops expired publications and evicts idle streams without kept ones, at most once per
+     * {@link #SWEEP_INTERVAL}, on the thread of the call that finds it due. Busy streams are skipped
+     * rather than waited for: they are in use, and waiting could deadlock with a listener that
+     * publishes while holding another stream's lock.
+     */
+    private void sweepIfDue() {
+        long now = clock.millis();
+        long last = lastSweepMillis.get();
+        if (now - last < SWEEP_INTERVAL.toMillis() || !lastSweepMillis.compareAndSet(last, now)) {
+            return;
+        }
+        Instant nowInstant = Instant.ofEpochMilli(now);
+        for (Map.Entry<String, Stream> e : streams.entrySet()) {
+            Stream stream = e.getValue();
+            if (!stream.lock.tryLock()) {
+                continue;
+            }
+            try {
+                stream.dropExpired(nowInstant);
+                if (stream.kept.isEmpty() && now - stream.lastUsedMillis > streamIdleTtlMillis) {
+                    // Under the lock: a publisher holding this stream sees it dead and takes a fresh one.
+                    streams.remove(e.getKey(), stream);
+                    stream.dead = true;
+                }
+            } finally {
+                stream.lock.unlock();
+            }
+        }
+    }
+
+    private static String newEpoch() {
+        // Tells an old stream from a new one; need not be secret, only unlikely to repeat.
+        return String.format("%08x", ThreadLocalRandom.current().nextInt());
+    }
+
+    @Override
+    public CompletionStage<Void> subscribe(String channel) {
         // One node: every publication already reaches the listener.
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public void unsubscribe(String channel) {
         // One node: nothing to tell anyone.
+    }
+
+    @Override
+    public CompletionStage<Void> addPresence(String channel, PresenceClient client) {
+        presence.compute(channel, (k, clients) -> {
+            ConcurrentHashMap<String, PresenceClient> m = clients == null ? new ConcurrentHashMap<>() : clients;
+            m.put(client.connectionId(), client);
+            return m;
+        });
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> removePresence(String channel, String connectionId) {
+        presence.computeIfPresent(channel, (k, clients) -> {
+            clients.remove(connectionId);
+            return clients.isEmpty() ? null : clients;
+        });
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<List<PresenceClient>> presence(String channel) {
+        Map<String, PresenceClient> clients = presence.get(channel);
+        if (clients == null) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        List<PresenceClient> list = new ArrayList<>(clients.values());
+        list.sort(OLDEST_CONNECTION_FIRST);
+        return CompletableFuture.completedFuture(List.copyOf(list));
+    }
+
+    @Override
+    public CompletionStage<Void> publishPresenceEvent(PresenceEvent event) {
+        listener.onPresenceEvent(event);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
@@ -86,5 +317,6 @@ public final class MemoryBroker implements Broker {
     @Override
     public void close() {
         streams.clear();
+        presence.clear();
     }
 }

@@ -1,5 +1,7 @@
 package io.gatehouse.config;
 
+import io.gatehouse.broker.HistoryRetention;
+import io.gatehouse.protocol.ChannelName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -105,6 +107,12 @@ public record GatehouseConfig(
          */
         public NamespaceConfig namespace(String namespace) {
             return namespace == null ? NamespaceConfig.DEFAULT : namespaces.get(namespace);
+        }
+
+        /** How much history {@code channel} keeps: its namespace's history_size and history_ttl. */
+        public HistoryRetention retention(ChannelName channel) {
+            NamespaceConfig ns = namespace(channel.namespace());
+            return ns == null ? HistoryRetention.NONE : new HistoryRetention(ns.historySize(), ns.historyTtl());
         }
     }
 }

@@ -8,12 +8,17 @@ import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.Verdict;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.gatehouse.broker.HistoryPage;
+import io.gatehouse.broker.HistoryQuery;
 import io.gatehouse.broker.Publication;
 import io.gatehouse.broker.StreamPosition;
 import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.auth.TokenKind;
 import io.gatehouse.hub.Connection;
+import io.gatehouse.hub.Recovery;
+import io.gatehouse.hub.Subscription;
 import io.gatehouse.limits.TokenBucket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +32,8 @@ import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
@@ -56,6 +63,10 @@ public final class ClientConnection implements Connection {
     private Future<?> authTimeout;
     private Future<?> expiryWarning;
     private Future<?> expiry;
+    /** The user's personal channel, subscribed implicitly on connect; null if the id has none. */
+    private ChannelName personalChannel;
+    /** Whether a subscribe or unsubscribe already named the personal channel. */
+    private boolean personalClaimed;
 
 
     public ClientConnection(Node node, Transport transport, String origin, String userAgent) {
@@ -151,6 +162,8 @@ public final class ClientConnection implements Connection {
             case UNSUBSCRIBE -> unsubscribe(m);
             case PUBLISH -> publish(m);
             case REFRESH -> refresh(m);
+            case PRESENCE -> presence(m);
+            case HISTORY -> history(m);
             case AUTH -> throw bad("Already authenticated; use refresh to extend the credential", m.id());
             default -> throw bad("Unknown message type '" + m.type().wireName() + "'", m.id());
         }
@@ -206,7 +219,10 @@ public final class ClientConnection implements Connection {
         if (policy == GatehouseConfig.DuplicatePolicy.REPLACE) {
             node.broker().publishControl(new ControlCommand.ReplaceCredential(p.credentialId(), id, connectedAt));
         }
-        ChannelName.personal(p.user().id()).ifPresent(personal -> node.hub().subscribe(this, personal.value()));
+        personalChannel = ChannelName.personal(p.user().id()).orElse(null);
+        if (personalChannel != null) {
+            startSubscription(node.hub().subscribe(this, personalChannel), null, null, recovery -> { });
+        }
         ObjectNode reply = node.codec().reply(MessageType.CONNECTION_ESTABLISHED, null);
         reply.put("connection_id", id);
         reply.set("user", node.codec().user(p.user()));
@@ -225,38 +241,170 @@ public final class ClientConnection implements Connection {
 
     private void subscribe(ClientMessage m) {
         ChannelName channel = channel(m);
+        StreamPosition since = since(m);
         Refusal denied = node.channelAccess().checkSubscribe(principal, channel);
         if (denied != null) {
             send(node.codec().error(denied, m.id()));
             return;
         }
-        node.hub().subscribe(this, channel.value());
-        node.broker().position(channel).whenComplete((position, failure) -> transport.execute(() -> {
-            if (failure != null) {
-                node.hub().unsubscribe(this, channel.value());
-                send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
-                return;
+        Subscription existing = node.hub().subscription(this, channel.value());
+        if (existing != null) {
+            if (channel.equals(personalChannel) && !personalClaimed) {
+                personalClaimed = true;
+                recoverPersonal(existing, since, m.id());
+            } else {
+                send(node.codec().error(RefusalCode.BAD_REQUEST.refusal("Already subscribed to " + channel), m.id()));
             }
-            send(subscribed(m.id(), channel, position));
-        }));
+            return;
+        }
+        startSubscription(node.hub().subscribe(this, channel), since, m.id(), recovery -> send(subscribed(m.id(), channel, recovery)));
     }
 
-    private EncodedMessage subscribed(JsonNode id, ChannelName channel, StreamPosition position) {
+    /**
+     * Reads history (or only the position, without {@code since}) once the broker delivers the
+     * channel here, then takes {@code sub} live; {@code announce} sends the reply.
+     */
+    private void startSubscription(Subscription sub, StreamPosition since, JsonNode id, Consumer<Recovery> announce) {
+        ChannelName channel = sub.channel();
+        sub.brokerReady()
+                .thenCompose(ready -> since == null
+                        ? node.broker().position(channel).thenApply(now -> new HistoryPage(List.of(), now))
+                        : node.broker().history(channel, HistoryQuery.after(since.offset())))
+                .whenComplete((page, failure) -> transport.execute(() -> {
+                    if (state != State.OPEN || node.hub().subscription(this, channel.value()) != sub) {
+                        return; // closed or unsubscribed meanwhile
+                    }
+                    if (failure != null) {
+                        node.hub().unsubscribe(this, channel.value());
+                        send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        return;
+                    }
+                    node.hub().start(sub, since, page, announce);
+                }));
+    }
+
+    /**
+     * The personal channel is subscribed from connect on; an explicit subscribe to it recovers what
+     * was missed before that: history after {@code since} up to where the subscription went live.
+     */
+    private void recoverPersonal(Subscription sub, StreamPosition since, JsonNode id) {
+        ChannelName channel = sub.channel();
+        sub.started()
+                .thenCompose(liveFrom -> since == null
+                        ? CompletableFuture.completedFuture(new HistoryPage(List.of(), liveFrom))
+                        : node.broker().history(channel, HistoryQuery.after(since.offset()))
+                                .thenApply(page -> page.position().epoch().equals(liveFrom.epoch())
+                                        ? new HistoryPage(page.publications().stream()
+                                                .filter(p -> p.offset() <= liveFrom.offset()).toList(), liveFrom)
+                                        : new HistoryPage(List.of(), liveFrom)))
+                .whenComplete((page, failure) -> transport.execute(() -> {
+                    if (state != State.OPEN) {
+                        return;
+                    }
+                    if (failure != null) {
+                        send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        return;
+                    }
+                    send(subscribed(id, channel, Recovery.of(since, page, List.of())));
+                }));
+    }
+
+    private EncodedMessage subscribed(JsonNode id, ChannelName channel, Recovery recovery) {
         ObjectNode reply = node.codec().reply(MessageType.SUBSCRIBED, id);
         reply.put("channel", channel.value());
-        reply.put("offset", position.offset());
-        reply.put("epoch", position.epoch());
-        reply.put("recovered", false);
-        reply.putArray("publications");
+        reply.put("offset", recovery.position().offset());
+        reply.put("epoch", recovery.position().epoch());
+        reply.put("recovered", recovery.recovered());
+        ArrayNode publications = reply.putArray("publications");
+        recovery.missed().forEach(p -> publications.add(node.codec().publication(p)));
         return node.codec().encode(reply);
+    }
+
+    /** The optional {@code since} {offset, epoch} of subscribe and history. */
+    private static StreamPosition since(ClientMessage m) {
+        JsonNode since = m.field("since");
+        if (since == null || since.isNull()) {
+            return null;
+        }
+        JsonNode offset = since.get("offset");
+        JsonNode epoch = since.get("epoch");
+        if (offset == null || !offset.canConvertToLong() || !offset.isIntegralNumber() || offset.asLong() < 0
+                || epoch == null || !epoch.isTextual()) {
+            throw bad("since must be {\"offset\": N, \"epoch\": \"...\"}, as the last subscribed or message frame gave them", m.id());
+        }
+        return new StreamPosition(offset.asLong(), epoch.asText());
     }
 
     private void unsubscribe(ClientMessage m) {
         ChannelName channel = channel(m);
         node.hub().unsubscribe(this, channel.value());
+        if (channel.equals(personalChannel)) {
+            personalClaimed = true; // a later subscribe is an ordinary one
+        }
         ObjectNode reply = node.codec().reply(MessageType.UNSUBSCRIBED, m.id());
         reply.put("channel", channel.value());
         send(node.codec().encode(reply));
+    }
+
+    /** {@code history} {channel, since?, limit?}: kept publications, oldest first (SPEC §4). */
+    private void history(ClientMessage m) {
+        ChannelName channel = channel(m);
+        StreamPosition since = since(m);
+        int limit = limit(m);
+        Refusal denied = node.channelAccess().checkSubscribe(principal, channel);
+        if (denied != null) {
+            send(node.codec().error(denied, m.id()));
+            return;
+        }
+        node.broker().history(channel, since == null ? HistoryQuery.newest(limit) : HistoryQuery.after(since.offset(), limit))
+                .thenCompose(page -> since == null || page.position().epoch().equals(since.epoch())
+                        ? CompletableFuture.completedFuture(page)
+                        // offsets of another epoch mean nothing now: read from the oldest kept one
+                        : node.broker().history(channel, HistoryQuery.after(0, limit)))
+                .whenComplete((page, failure) -> transport.execute(() -> {
+                    if (failure != null) {
+                        send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
+                        return;
+                    }
+                    ObjectNode reply = node.codec().reply(MessageType.HISTORY, m.id());
+                    reply.put("channel", channel.value());
+                    send(node.codec().encode(node.codec().history(reply, page)));
+                }));
+    }
+
+    private static int limit(ClientMessage m) {
+        JsonNode limit = m.field("limit");
+        if (limit == null || limit.isNull()) {
+            return Integer.MAX_VALUE;
+        }
+        if (!limit.isIntegralNumber() || !limit.canConvertToInt() || limit.asInt() < 0) {
+            throw bad("limit must be a whole number, 0 or more", m.id());
+        }
+        return limit.asInt();
+    }
+
+    /** {@code presence} {channel}: who is subscribed, where the namespace keeps presence. */
+    private void presence(ClientMessage m) {
+        ChannelName channel = channel(m);
+        Refusal denied = node.channelAccess().checkSubscribe(principal, channel);
+        if (denied == null) {
+            denied = node.channelAccess().checkPresence(channel);
+        }
+        if (denied != null) {
+            send(node.codec().error(denied, m.id()));
+            return;
+        }
+        node.broker().presence(channel.value()).whenComplete((clients, failure) -> transport.execute(() -> {
+            if (failure != null) {
+                send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
+                return;
+            }
+            ObjectNode reply = node.codec().reply(MessageType.PRESENCE, m.id());
+            reply.put("channel", channel.value());
+            ArrayNode list = reply.putArray("clients");
+            clients.forEach(c -> list.add(node.codec().presenceClient(c)));
+            send(node.codec().encode(reply));
+        }));
     }
 
     private void publish(ClientMessage m) {

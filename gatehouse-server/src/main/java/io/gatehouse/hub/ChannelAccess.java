@@ -59,6 +59,19 @@ public final class ChannelAccess {
         return channels.namespace(channel.namespace()) == null ? unknownNamespace(channel) : null;
     }
 
+    /** Null when {@code channel}'s namespace keeps presence; otherwise why there is none. */
+    public Refusal checkPresence(ChannelName channel) {
+        NamespaceConfig ns = channels.namespace(channel.namespace());
+        if (ns == null) {
+            return unknownNamespace(channel);
+        }
+        if (!ns.presence()) {
+            return RefusalCode.BAD_REQUEST.refusal("Presence is off for " + namespaceLabel(channel)
+                    + (channel.namespace() == null ? "; use a namespace with presence: true" : "; set channels.namespaces." + channel.namespace() + ".presence: true"));
+        }
+        return null;
+    }
+
     private static Refusal unknownNamespace(ChannelName channel) {
         return RefusalCode.PERMISSION_DENIED.refusal("Namespace '" + channel.namespace()
                 + "' is not configured (channels.namespaces." + channel.namespace() + ")");

@@ -3,8 +3,15 @@ package io.gatehouse.hub;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.BrokerListener;
 import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.broker.HistoryPage;
+import io.gatehouse.broker.PresenceClient;
+import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.broker.Publication;
+import io.gatehouse.broker.StreamPosition;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.NamespaceConfig;
 import io.gatehouse.metrics.GatehouseMetrics;
+import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.MessageCodec;
 import java.util.Collection;
@@ -12,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,25 +36,37 @@ public final class Hub implements BrokerListener {
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
     /** Credential id (token prefix, session prefix, JWT fingerprint) to its connections. */
     private final Map<String, Set<Connection>> byCredential = new ConcurrentHashMap<>();
-    /** Channel to local subscribers; a channel is present exactly while it has one. */
-    private final Map<String, Set<Connection>> subscribers = new ConcurrentHashMap<>();
-    /** Connection id to its channels. */
-    private final Map<String, Set<String>> channelsOf = new ConcurrentHashMap<>();
+    /** Channel to its local subscriptions; a channel is present exactly while it has one. */
+    private final Map<String, ChannelEntry> subscribers = new ConcurrentHashMap<>();
+    /** Connection id to its subscriptions by channel. */
+    private final Map<String, Map<String, Subscription>> subscriptionsOf = new ConcurrentHashMap<>();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder published = new LongAdder();
 
     private final GatehouseMetrics metrics;
+    private final GatehouseConfig.Channels channels;
 
-    public Hub(Broker broker, MessageCodec codec, GatehouseMetrics metrics) {
+    /** A channel's local subscriptions, and the broker subscription they share. */
+    private static final class ChannelEntry {
+        final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+        final CompletionStage<Void> brokerReady;
+
+        ChannelEntry(CompletionStage<Void> brokerReady) {
+            this.brokerReady = brokerReady;
+        }
+    }
+
+    public Hub(Broker broker, MessageCodec codec, GatehouseMetrics metrics, GatehouseConfig.Channels channels) {
         this.broker = broker;
         this.codec = codec;
         this.metrics = metrics;
+        this.channels = channels;
         metrics.connections(connections::size);
     }
 
     public void register(Connection c) {
         connections.put(c.id(), c);
-        channelsOf.put(c.id(), ConcurrentHashMap.newKeySet());
+        subscriptionsOf.put(c.id(), new ConcurrentHashMap<>());
         byUser.computeIfAbsent(c.principal().user().id(), k -> ConcurrentHashMap.newKeySet()).add(c);
         byCredential.computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet()).add(c);
     }
@@ -55,9 +76,9 @@ public final class Hub implements BrokerListener {
         if (connections.remove(c.id()) == null) {
             return;
         }
-        Set<String> channels = channelsOf.remove(c.id());
-        if (channels != null) {
-            channels.forEach(ch -> removeSubscriber(ch, c));
+        Map<String, Subscription> mine = subscriptionsOf.remove(c.id());
+        if (mine != null) {
+            mine.values().forEach(this::end);
         }
         byUser.computeIfPresent(c.principal().user().id(), (k, set) -> {
             set.remove(c);
@@ -86,61 +107,124 @@ public final class Hub implements BrokerListener {
         return set == null ? List.of() : List.copyOf(set);
     }
 
-    /** Subscribes {@code c}; false if it already was. */
-    public boolean subscribe(Connection c, String channel) {
-        Set<String> mine = channelsOf.get(c.id());
-        if (mine == null || !mine.add(channel)) {
-            return false;
+    /**
+     * Subscribes {@code c} to {@code channel}, starting: publications are held back until
+     * {@link #start}. Null if {@code c} is already subscribed (or not registered).
+     */
+    public Subscription subscribe(Connection c, ChannelName channel) {
+        Map<String, Subscription> mine = subscriptionsOf.get(c.id());
+        if (mine == null || mine.containsKey(channel.value())) {
+            return null;
         }
-        subscribers.compute(channel, (k, set) -> {
-            if (set == null) {
-                set = ConcurrentHashMap.newKeySet();
-                broker.subscribe(channel);
+        Subscription[] created = new Subscription[1];
+        subscribers.compute(channel.value(), (k, entry) -> {
+            if (entry == null) {
+                entry = new ChannelEntry(broker.subscribe(k));
             }
-            set.add(c);
-            return set;
+            created[0] = new Subscription(c, channel, entry.brokerReady);
+            entry.subscriptions.add(created[0]);
+            return entry;
         });
-        return true;
+        mine.put(channel.value(), created[0]);
+        return created[0];
+    }
+
+    /** {@code c}'s subscription to {@code channel}, or null. */
+    public Subscription subscription(Connection c, String channel) {
+        Map<String, Subscription> mine = subscriptionsOf.get(c.id());
+        return mine == null ? null : mine.get(channel);
+    }
+
+    /**
+     * Takes {@code s} live (see {@link Subscription#start}) and, where the namespace keeps presence,
+     * adds its client and announces the join. Null if the subscription ended meanwhile.
+     */
+    public Recovery start(Subscription s, StreamPosition since, HistoryPage page, Consumer<Recovery> announce) {
+        Recovery recovery = s.start(since, page, codec::message, announce);
+        if (recovery != null) {
+            NamespaceConfig ns = channels.namespace(s.channel().namespace());
+            if (ns != null && ns.presence() && !s.isPresent()) {
+                s.markPresent();
+                PresenceClient client = presenceClient(s.connection());
+                broker.addPresence(s.channel().value(), client);
+                if (ns.joinLeave()) {
+                    broker.publishPresenceEvent(new PresenceEvent(s.channel().value(), PresenceEvent.Kind.JOIN, client));
+                }
+            }
+        }
+        return recovery;
     }
 
     /** Unsubscribes {@code c}; false if it was not subscribed. */
     public boolean unsubscribe(Connection c, String channel) {
-        Set<String> mine = channelsOf.get(c.id());
-        if (mine == null || !mine.remove(channel)) {
+        Map<String, Subscription> mine = subscriptionsOf.get(c.id());
+        Subscription s = mine == null ? null : mine.remove(channel);
+        if (s == null) {
             return false;
         }
-        removeSubscriber(channel, c);
+        end(s);
         return true;
     }
 
-    private void removeSubscriber(String channel, Connection c) {
-        subscribers.computeIfPresent(channel, (k, set) -> {
-            set.remove(c);
-            if (set.isEmpty()) {
+    private void end(Subscription s) {
+        s.end();
+        String channel = s.channel().value();
+        subscribers.computeIfPresent(channel, (k, entry) -> {
+            entry.subscriptions.remove(s);
+            if (entry.subscriptions.isEmpty()) {
                 broker.unsubscribe(channel);
                 return null;
             }
-            return set;
+            return entry;
         });
+        if (s.isPresent()) {
+            PresenceClient client = presenceClient(s.connection());
+            broker.removePresence(channel, client.connectionId());
+            NamespaceConfig ns = channels.namespace(s.channel().namespace());
+            if (ns != null && ns.joinLeave()) {
+                broker.publishPresenceEvent(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client));
+            }
+        }
+    }
+
+    private static PresenceClient presenceClient(Connection c) {
+        return new PresenceClient(c.id(), c.principal().user().id(), c.principal().user().name(), c.connectedAt());
     }
 
     @Override
     public void onPublication(Publication p) {
         published.increment();
         metrics.published();
-        Set<Connection> targets = subscribers.get(p.channel());
-        if (targets == null || targets.isEmpty()) {
+        ChannelEntry entry = subscribers.get(p.channel());
+        if (entry == null) {
             return;
         }
-        EncodedMessage frame = codec.message(p);
+        EncodedMessage frame = null;
         int sent = 0;
-        for (Connection c : targets) {
-            if (c.send(frame)) {
+        for (Subscription s : entry.subscriptions) {
+            if (frame == null) {
+                frame = codec.message(p);
+            }
+            if (s.deliver(p, frame)) {
                 sent++;
             }
         }
         delivered.add(sent);
         metrics.delivered(sent);
+    }
+
+    @Override
+    public void onPresenceEvent(PresenceEvent event) {
+        ChannelEntry entry = subscribers.get(event.channel());
+        if (entry == null) {
+            return;
+        }
+        EncodedMessage frame = codec.presenceEvent(event);
+        for (Subscription s : entry.subscriptions) {
+            if (!s.connection().id().equals(event.client().connectionId()) && s.isLive()) {
+                s.connection().send(frame);
+            }
+        }
     }
 
     @Override
@@ -169,14 +253,14 @@ public final class Hub implements BrokerListener {
     }
 
     public Set<String> channelsOf(Connection c) {
-        Set<String> mine = channelsOf.get(c.id());
-        return mine == null ? Set.of() : Set.copyOf(mine);
+        Map<String, Subscription> mine = subscriptionsOf.get(c.id());
+        return mine == null ? Set.of() : Set.copyOf(mine.keySet());
     }
 
     /** Channel name to its number of local subscribers, sorted by name. */
     public Map<String, Integer> channels() {
         Map<String, Integer> out = new TreeMap<>();
-        subscribers.forEach((ch, set) -> out.put(ch, set.size()));
+        subscribers.forEach((ch, entry) -> out.put(ch, entry.subscriptions.size()));
         return out;
     }
 

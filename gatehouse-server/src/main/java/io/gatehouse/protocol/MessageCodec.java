@@ -5,6 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.gatehouse.broker.HistoryPage;
+import io.gatehouse.broker.PresenceClient;
+import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.broker.Publication;
 import io.gatehouse.auth.User;
 import java.io.ByteArrayOutputStream;
@@ -56,7 +60,7 @@ public final class MessageCodec {
 
     private static boolean isClientType(MessageType t) {
         return switch (t) {
-            case AUTH, PING, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REFRESH -> true;
+            case AUTH, PING, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REFRESH, PRESENCE, HISTORY -> true;
             default -> false;
         };
     }
@@ -126,6 +130,33 @@ public final class MessageCodec {
         }
         n.put("published_at", p.publishedAt().toString());
         return n;
+    }
+
+    /** A presence client as the protocol and the HTTP API show it (SPEC §6). */
+    public ObjectNode presenceClient(PresenceClient c) {
+        ObjectNode n = json.createObjectNode();
+        n.put("connection_id", c.connectionId());
+        n.put("user_id", c.userId());
+        n.put("name", c.name());
+        n.put("connected_at", timestamp(c.connectedAt()));
+        return n;
+    }
+
+    /** {@code join} or {@code leave} {channel, client}; encoded once for every subscriber. */
+    public EncodedMessage presenceEvent(PresenceEvent event) {
+        ObjectNode n = reply(event.kind() == PresenceEvent.Kind.JOIN ? MessageType.JOIN : MessageType.LEAVE, null);
+        n.put("channel", event.channel());
+        n.set("client", presenceClient(event.client()));
+        return encode(n);
+    }
+
+    /** {publications[], offset, epoch} of a history read, into {@code into}. */
+    public ObjectNode history(ObjectNode into, HistoryPage page) {
+        ArrayNode list = into.putArray("publications");
+        page.publications().forEach(p -> list.add(publication(p)));
+        into.put("offset", page.position().offset());
+        into.put("epoch", page.position().epoch());
+        return into;
     }
 
     public static String timestamp(Instant instant) {

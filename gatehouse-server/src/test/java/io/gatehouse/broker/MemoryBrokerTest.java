@@ -4,48 +4,187 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.ChannelName;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The Broker contract on the memory broker: offsets per channel, delivered in offset order. */
-class MemoryBrokerTest {
-    @Test
-    void concurrentPublishersSeeOffsetsDeliveredInOrderWithoutGapsOrDuplicates() throws Exception {
-        Map<String, List<Long>> seen = new ConcurrentHashMap<>();
-        MemoryBroker broker = new MemoryBroker(Clock.systemUTC());
-        broker.start(new BrokerListener() {
-            @Override
-            public void onPublication(Publication p) {
-                seen.computeIfAbsent(p.channel(), k -> new CopyOnWriteArrayList<>()).add(p.offset());
-            }
+/** The broker contract on the memory broker, plus what only one process can promise: epochs and eviction. */
+class MemoryBrokerTest extends BrokerContract {
+    private static final Duration IDLE_TTL = Duration.ofHours(1);
+    /** More than the idle ttl and the sweep interval together, so the next call sweeps and evicts. */
+    private static final Duration LONG_IDLE = IDLE_TTL.plus(MemoryBroker.SWEEP_INTERVAL).plusSeconds(1);
 
-            @Override
-            public void onControl(ControlCommand command) {
-            }
-        });
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        ChannelName a = ChannelName.parse("a").orElseThrow();
-        ChannelName b = ChannelName.parse("b").orElseThrow();
-        for (int i = 0; i < 2000; i++) {
-            ChannelName c = i % 2 == 0 ? a : b;
-            pool.submit(() -> broker.publish(c, "1"));
+    private final List<MemoryBroker> others = new ArrayList<>();
+
+    @Override
+    protected Broker newBroker(Clock clock, Function<ChannelName, HistoryRetention> retention) {
+        return new MemoryBroker(clock, retention);
+    }
+
+    /** A second broker on this test's clock and retention, whose streams idle out after {@link #IDLE_TTL}. */
+    private MemoryBroker evictingBroker() {
+        MemoryBroker b = new MemoryBroker(clock, this::retention, IDLE_TTL);
+        b.start(recorder);
+        others.add(b);
+        return b;
+    }
+
+    @AfterEach
+    void closeOthers() {
+        others.forEach(MemoryBroker::close);
+    }
+
+    @Test
+    void aRestartGivesAChannelANewEpochAndOffsetsFromOne() {
+        ChannelName news = channel("news", KEEP_100_FOR_AN_HOUR);
+        Publication before = publish(news, "{}");
+
+        MemoryBroker restarted = new MemoryBroker(clock, this::retention);
+        restarted.start(recorder);
+        others.add(restarted);
+        StreamPosition after = await(restarted.position(news));
+
+        assertThat(after.offset()).isZero();
+        assertThat(after.epoch()).isNotEqualTo(before.epoch());
+        assertThat(await(restarted.history(news, HistoryQuery.after(0))).publications()).isEmpty();
+        assertThat(await(restarted.publish(news, "{}")).offset()).isEqualTo(1);
+    }
+
+    @Test
+    void epochIsEightLowercaseHexCharacters() {
+        assertThat(position(channel("hex", HistoryRetention.NONE)).epoch()).matches("[0-9a-f]{8}");
+    }
+
+    @Test
+    void defaultIdleTtlLetsAClientOfflineOvernightRecover() {
+        assertThat(MemoryBroker.STREAM_IDLE_TTL).isGreaterThanOrEqualTo(Duration.ofHours(24));
+    }
+
+    @Test
+    void idleStreamIsEvictedAndComesBackWithANewEpochAtOffsetOne() {
+        MemoryBroker b = evictingBroker();
+        ChannelName quiet = channel("quiet", HistoryRetention.NONE);
+        Publication old = await(b.publish(quiet, "{}"));
+        await(b.publish(quiet, "{}"));
+
+        clock.advance(LONG_IDLE);
+        StreamPosition fresh = await(b.position(quiet));
+
+        assertThat(fresh.offset()).isZero();
+        assertThat(fresh.epoch()).isNotEqualTo(old.epoch());
+        assertThat(await(b.publish(quiet, "{}"))).extracting(Publication::offset, Publication::epoch)
+                .containsExactly(1L, fresh.epoch());
+    }
+
+    @Test
+    void streamReadWithinTheIdleTtlIsNotEvicted() {
+        MemoryBroker b = evictingBroker();
+        ChannelName watched = channel("watched", HistoryRetention.NONE);
+        Publication p = await(b.publish(watched, "{}"));
+
+        for (int i = 0; i < 3; i++) {
+            clock.advance(IDLE_TTL.minusMinutes(5));
+            assertThat(await(b.position(watched))).isEqualTo(new StreamPosition(1, p.epoch()));
         }
-        pool.shutdown();
-        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        for (String ch : List.of("a", "b")) {
-            List<Long> offsets = seen.get(ch);
-            assertThat(offsets).hasSize(1000);
-            for (int i = 0; i < offsets.size(); i++) {
-                assertThat(offsets.get(i)).isEqualTo(i + 1L);
+    }
+
+    @Test
+    void streamWithKeptHistoryIsNotEvicted() {
+        MemoryBroker b = evictingBroker();
+        ChannelName archive = channel("archive", new HistoryRetention(10, Duration.ofHours(48)));
+        Publication p = await(b.publish(archive, "{}"));
+
+        clock.advance(LONG_IDLE.multipliedBy(2));
+        await(b.position(channel("other", HistoryRetention.NONE)));
+
+        assertThat(await(b.position(archive))).isEqualTo(new StreamPosition(1, p.epoch()));
+        assertThat(await(b.history(archive, HistoryQuery.after(0))).publications()).containsExactly(p);
+    }
+
+    @Test
+    void streamWhoseHistoryExpiredIsEvictedOnceIdle() {
+        MemoryBroker b = evictingBroker();
+        ChannelName brief = channel("brief", new HistoryRetention(10, Duration.ofMinutes(10)));
+        Publication p = await(b.publish(brief, "{}"));
+
+        clock.advance(LONG_IDLE);
+
+        assertThat(await(b.position(brief)).epoch()).isNotEqualTo(p.epoch());
+    }
+
+    @Test
+    void evictionRacingPublishersNeverLosesOrDuplicatesAnOffsetNorRevivesAnOldEpoch() throws Exception {
+        MemoryBroker b = evictingBroker();
+        List<ChannelName> channels = List.of(channel("churn-a", HistoryRetention.NONE),
+                channel("churn-b", HistoryRetention.NONE));
+        int threads = 4;
+        int perThread = 500;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<List<Publication>>> workers = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                workers.add(CompletableFuture.supplyAsync(() -> {
+                    List<Publication> returned = new ArrayList<>();
+                    awaitQuietly(go);
+                    for (int i = 0; i < perThread; i++) {
+                        if (i % 5 == 0) {
+                            // Every stream is now idle: the next call sweeps while others publish.
+                            clock.advance(LONG_IDLE);
+                        }
+                        returned.add(await(b.publish(channels.get(i % 2), "{}")));
+                    }
+                    return returned;
+                }, pool));
+            }
+            go.countDown();
+            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<Publication> returned = workers.stream().flatMap(w -> w.join().stream()).toList();
+        assertThat(returned).hasSize(threads * perThread)
+                .extracting(p -> p.channel() + " " + p.epoch() + " " + p.offset()).doesNotHaveDuplicates();
+        Map<String, List<Publication>> delivered = recorder.drainByChannel();
+        assertThat(delivered.values().stream().mapToInt(List::size).sum()).isEqualTo(threads * perThread);
+        for (ChannelName c : channels) {
+            List<List<Publication>> runs = epochRuns(delivered.get(c.value()));
+            assertThat(runs).as("epochs of %s", c).hasSizeGreaterThan(1);
+            assertThat(runs).extracting(run -> run.get(0).epoch()).as("an epoch of %s came back", c).doesNotHaveDuplicates();
+            for (List<Publication> run : runs) {
+                assertThat(offsets(run)).as("%s in epoch %s", c, run.get(0).epoch()).isEqualTo(range(1, run.size()));
             }
         }
-        assertThat(broker.position(a).toCompletableFuture().join().offset()).isEqualTo(1000);
-        assertThat(broker.position(ChannelName.parse("never").orElseThrow()).toCompletableFuture().join().offset()).isZero();
+    }
+
+    /** {@code inOrder} cut where the epoch changes. */
+    private static List<List<Publication>> epochRuns(List<Publication> inOrder) {
+        List<List<Publication>> runs = new ArrayList<>();
+        for (Publication p : inOrder) {
+            if (runs.isEmpty() || !runs.get(runs.size() - 1).get(0).epoch().equals(p.epoch())) {
+                runs.add(new ArrayList<>());
+            }
+            runs.get(runs.size() - 1).add(p);
+        }
+        return runs;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -105,6 +105,25 @@ public final class WsRecorder implements WebSocket.Listener, AutoCloseable {
         throw new AssertionError("expected a text message, got " + e);
     }
 
+    /** The next text message within {@code wait}, parsed; null if none came. Fails on a close or an error. */
+    public JsonNode pollMessage(Duration wait) {
+        try {
+            Object e = events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+            if (e == null) {
+                return null;
+            }
+            if (e instanceof String s) {
+                return TestGatehouse.JSON.readTree(s);
+            }
+            throw new AssertionError("expected a text message, got " + e);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** Skips messages until one of {@code type} arrives; returns it. */
     public JsonNode awaitType(String type) {
         while (true) {

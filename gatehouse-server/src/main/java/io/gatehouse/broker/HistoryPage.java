@@ -1,0 +1,13 @@
+package io.gatehouse.broker;
+
+import java.util.List;
+
+/**
+ * The answer to a history read: kept publications in offset order (contiguous), and the channel's
+ * position read at the same instant.
+ */
+public record HistoryPage(List<Publication> publications, StreamPosition position) {
+    public HistoryPage {
+        publications = List.copyOf(publications);
+    }
+}
