@@ -305,7 +305,11 @@ public final class ClientConnection implements Connection {
                         send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), id));
                         return;
                     }
-                    send(subscribed(id, channel, Recovery.of(since, page, List.of())));
+                    Recovery recovery = Recovery.of(since, page, List.of());
+                    if (since != null) {
+                        node.metrics().recovery(recovery.recovered());
+                    }
+                    send(subscribed(id, channel, recovery));
                 }));
     }
 

@@ -141,6 +141,9 @@ public final class Hub implements BrokerListener {
      */
     public Recovery start(Subscription s, StreamPosition since, HistoryPage page, Consumer<Recovery> announce) {
         Recovery recovery = s.start(since, page, codec::message, announce);
+        if (recovery != null && since != null) {
+            metrics.recovery(recovery.recovered());
+        }
         if (recovery != null) {
             NamespaceConfig ns = channels.namespace(s.channel().namespace());
             if (ns != null && ns.presence() && !s.isPresent()) {

@@ -23,6 +23,8 @@ public final class GatehouseMetrics {
     private final Counter sessionRefreshes;
     private final Counter accessLogDropped;
     private final Counter slowConsumers;
+    private final Counter recovered;
+    private final Counter notRecovered;
     private final Timer handshake;
 
     public GatehouseMetrics() {
@@ -32,6 +34,10 @@ public final class GatehouseMetrics {
         accessLogDropped = Counter.builder("gatehouse.access.log.dropped")
                 .description("Access-log records dropped because the buffer was full").register(registry);
         slowConsumers = Counter.builder("gatehouse.slow.consumers").description("Connections closed with 4508").register(registry);
+        recovered = Counter.builder("gatehouse.recoveries").tag("outcome", "recovered")
+                .description("Subscribes with since, by whether they recovered").register(registry);
+        notRecovered = Counter.builder("gatehouse.recoveries").tag("outcome", "not_recovered")
+                .description("Subscribes with since, by whether they recovered").register(registry);
         attempts.put("ACCEPTED", Counter.builder("gatehouse.connection.attempts").tag("outcome", "ACCEPTED")
                 .description("WebSocket upgrade attempts by outcome").register(registry)); // visible from the start
         handshake = Timer.builder("gatehouse.handshake").description("From upgrade request to connection_established or refusal")
@@ -70,6 +76,11 @@ public final class GatehouseMetrics {
 
     public void accessLogDropped() {
         accessLogDropped.increment();
+    }
+
+    /** A subscribe with {@code since} was answered {@code recovered: true} or false. */
+    public void recovery(boolean wasRecovered) {
+        (wasRecovered ? recovered : notRecovered).increment();
     }
 
     public void slowConsumer() {

@@ -224,6 +224,9 @@ class ReconnectRecoveryTest {
             assertThat(again.get("recovered").asBoolean()).isTrue();
             assertThat(offsets(again.get("publications"))).containsExactly(4L, 5L);
         }
+        assertThat(server.get("/metrics").raw().body()).contains(
+                "gatehouse_recoveries_total{outcome=\"not_recovered\"} 1.0",
+                "gatehouse_recoveries_total{outcome=\"recovered\"} 1.0");
     }
 
     @Test
