@@ -128,6 +128,16 @@ public final class ClientConnection implements Connection {
         }
     }
 
+    /**
+     * The server began to close the socket, for whatever reason (a refusal here, the heartbeat, a
+     * slow consumer). The socket may wait seconds for the client's close frame; subscriptions and
+     * presence end now.
+     */
+    public void onClosing() {
+        state = State.CLOSED;
+        node.hub().unsubscribeAll(this);
+    }
+
     /** The socket closed, for whatever reason. */
     public void onClosed(int closeCode) {
         state = State.CLOSED;

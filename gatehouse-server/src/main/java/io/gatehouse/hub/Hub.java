@@ -136,26 +136,46 @@ public final class Hub implements BrokerListener {
     }
 
     /**
-     * Takes {@code s} live (see {@link Subscription#start}) and, where the namespace keeps presence,
-     * adds its client and announces the join. Null if the subscription ended meanwhile.
+     * Takes {@code s} live (see {@link Subscription#start}). Where the namespace keeps presence, the
+     * client is added and its join announced before {@code announce} runs, so that a client told
+     * {@code subscribed} is already listed. Null if the subscription ended meanwhile.
      */
     public Recovery start(Subscription s, StreamPosition since, HistoryPage page, Consumer<Recovery> announce) {
-        Recovery recovery = s.start(since, page, codec::message, announce);
+        Recovery recovery = s.start(since, page, codec::message, r -> {
+            join(s);
+            announce.accept(r);
+        });
         if (recovery != null && since != null) {
             metrics.recovery(recovery.recovered());
         }
-        if (recovery != null) {
-            NamespaceConfig ns = channels.namespace(s.channel().namespace());
-            if (ns != null && ns.presence() && !s.isPresent()) {
-                s.markPresent();
-                PresenceClient client = presenceClient(s.connection());
-                broker.addPresence(s.channel().value(), client);
-                if (ns.joinLeave()) {
-                    broker.publishPresenceEvent(new PresenceEvent(s.channel().value(), PresenceEvent.Kind.JOIN, client));
-                }
+        return recovery;
+    }
+
+    private void join(Subscription s) {
+        NamespaceConfig ns = channels.namespace(s.channel().namespace());
+        if (ns == null || !ns.presence() || s.isPresent()) {
+            return;
+        }
+        s.markPresent();
+        PresenceClient client = presenceClient(s.connection());
+        broker.addPresence(s.channel().value(), client);
+        if (ns.joinLeave()) {
+            broker.publishPresenceEvent(new PresenceEvent(s.channel().value(), PresenceEvent.Kind.JOIN, client));
+        }
+    }
+
+    /**
+     * Ends every subscription of {@code c} at once (its presence leaves with them) while it stays
+     * registered: for a connection that is closing but whose socket may linger until the client
+     * answers the close.
+     */
+    public void unsubscribeAll(Connection c) {
+        Map<String, Subscription> mine = subscriptionsOf.get(c.id());
+        if (mine != null) {
+            for (String channel : List.copyOf(mine.keySet())) {
+                unsubscribe(c, channel);
             }
         }
-        return recovery;
     }
 
     /** Unsubscribes {@code c}; false if it was not subscribed. */

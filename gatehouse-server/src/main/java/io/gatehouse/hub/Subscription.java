@@ -34,7 +34,9 @@ public final class Subscription {
     /** The newest publication the client has, once live. Guarded by this. */
     private String epoch;
     private long offset;
-    private boolean ended;
+    /** Volatile, so that {@link #isLive} takes no lock: join/leave fan-out runs while another subscription holds its own. */
+    private volatile boolean ended;
+    private volatile boolean live;
     /** Whether the hub added this subscription's client to the channel's presence. */
     private volatile boolean present;
 
@@ -75,6 +77,7 @@ public final class Subscription {
         }
         Recovery recovery = Recovery.of(since, page, heldBack);
         heldBack = null;
+        live = true;
         epoch = recovery.position().epoch();
         offset = recovery.position().offset();
         announce.accept(recovery);
@@ -103,8 +106,8 @@ public final class Subscription {
     }
 
     /** Whether the subscription is live (join and leave go only to live ones). */
-    synchronized boolean isLive() {
-        return !ended && heldBack == null;
+    boolean isLive() {
+        return live && !ended;
     }
 
     boolean isPresent() {

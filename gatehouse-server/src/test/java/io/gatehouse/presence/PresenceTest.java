@@ -1,0 +1,416 @@
+package io.gatehouse.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.testing.Jwts;
+import io.gatehouse.testing.RawWebSocket;
+import io.gatehouse.testing.TestGatehouse;
+import io.gatehouse.testing.WsRecorder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Who is in a channel (SPEC §4 {@code presence}, {@code join} / {@code leave}; §6
+ * {@code GET channels/{ch}/presence}), end to end against a real server and JDK WebSocket clients.
+ * {@code room} keeps presence and announces joins and leaves, {@code lobby} keeps presence
+ * silently, {@code plain} keeps none. Every test uses channels of its own, so they share one server.
+ */
+class PresenceTest {
+    static final Map<String, Object> ROOM = Map.of("presence", true, "join_leave", true);
+    static final Duration QUIET = Duration.ofMillis(300);
+
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse()
+            .with("channels.namespaces.room", ROOM)
+            .with("channels.namespaces.lobby", Map.of("presence", true, "join_leave", false))
+            .with("channels.namespaces.plain", Map.of("presence", false));
+    static String publishKey;
+    static String adminKey;
+
+    @BeforeAll
+    static void keys() {
+        publishKey = "apikey " + server.apiKey("publish");
+        adminKey = "apikey " + server.apiKey("admin");
+    }
+
+    /** A connected JDK client and the connection id that {@code connection_established} gave it. */
+    record Client(WsRecorder ws, String id, String userId, String name) implements AutoCloseable {
+        Client subscribe(String channel) {
+            ws.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+            JsonNode reply = ws.awaitMessage();
+            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("subscribed");
+            return this;
+        }
+
+        /**
+         * Subscribes to a channel that keeps presence and checks, with a presence read on the same
+         * connection, that this connection is listed.
+         */
+        Client enter(String channel) {
+            subscribe(channel);
+            JsonNode reply = presence(channel);
+            assertThat(connectionIds(reply)).as(reply.toString()).contains(id);
+            return this;
+        }
+
+        void unsubscribe(String channel) {
+            ws.send("{\"type\":\"unsubscribe\",\"channel\":\"" + channel + "\"}");
+            JsonNode reply = ws.awaitMessage();
+            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("unsubscribed");
+        }
+
+        /** Sends {@code presence} with an id; the very next message is the reply (a join or leave before it fails). */
+        JsonNode presence(String channel) {
+            ws.send("{\"type\":\"presence\",\"id\":42,\"channel\":\"" + channel + "\"}");
+            JsonNode reply = ws.awaitMessage();
+            assertThat(reply.path("id").asInt()).as(reply.toString()).isEqualTo(42);
+            return reply;
+        }
+
+        /** The next message, which must be a join or leave of {@code channel}; returns its client. */
+        JsonNode await(String type, String channel) {
+            JsonNode m = ws.awaitMessage();
+            assertThat(m.path("type").asText()).as(m.toString()).isEqualTo(type);
+            assertThat(m.path("channel").asText()).isEqualTo(channel);
+            assertThat(fieldNames(m)).containsExactlyInAnyOrder("type", "channel", "client");
+            return m.path("client");
+        }
+
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
+
+    static Client connect(TestGatehouse on, String userId, String name) {
+        String token = Jwts.hs256(Jwts.claims(userId).claim("name", name));
+        WsRecorder ws = WsRecorder.connect(on.ws(), "Authorization", "Bearer " + token);
+        JsonNode established = ws.awaitType("connection_established");
+        String id = established.path("connection_id").asText();
+        assertThat(id).isNotBlank();
+        return new Client(ws, id, userId, name);
+    }
+
+    static Client connect(String userId) {
+        return connect(server, userId, userId.substring(0, 1).toUpperCase() + userId.substring(1) + " Example");
+    }
+
+    static List<String> fieldNames(JsonNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** Asserts that {@code client} describes {@code c}: {connection_id, user_id, name, connected_at}. */
+    static void assertDescribes(JsonNode client, Client c) {
+        assertThat(fieldNames(client)).containsExactlyInAnyOrder("connection_id", "user_id", "name", "connected_at");
+        assertThat(client.path("connection_id").asText()).isEqualTo(c.id());
+        assertThat(client.path("user_id").asText()).isEqualTo(c.userId());
+        assertThat(client.path("name").asText()).isEqualTo(c.name());
+        assertThat(Instant.parse(client.path("connected_at").asText())).isBefore(Instant.now().plusSeconds(1));
+    }
+
+    static List<String> connectionIds(JsonNode reply) {
+        List<String> ids = new ArrayList<>();
+        reply.path("clients").forEach(c -> ids.add(c.path("connection_id").asText()));
+        return ids;
+    }
+
+    static JsonNode httpPresence(TestGatehouse on, String channel, String key) {
+        TestGatehouse.Reply r = on.get("/api/v1/channels/" + channel + "/presence", "Authorization", key);
+        assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+        return r.body();
+    }
+
+    // --- the presence message ---
+
+    @Test
+    void presenceListsEverySubscriberOldestConnectionFirst() {
+        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+            // bob subscribes first: the order is by connection age, not by subscription
+            bob.enter("room:list");
+            alice.enter("room:list");
+            bob.await("join", "room:list");
+
+            JsonNode reply = alice.presence("room:list");
+            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("presence");
+            assertThat(reply.path("channel").asText()).isEqualTo("room:list");
+            assertThat(reply.path("clients")).hasSize(2);
+            assertDescribes(reply.path("clients").get(0), alice);
+            assertDescribes(reply.path("clients").get(1), bob);
+            Instant aliceAt = Instant.parse(reply.path("clients").get(0).path("connected_at").asText());
+            Instant bobAt = Instant.parse(reply.path("clients").get(1).path("connected_at").asText());
+            assertThat(aliceAt).isBeforeOrEqualTo(bobAt);
+
+            assertThat(bob.presence("room:list").path("clients")).isEqualTo(reply.path("clients"));
+        }
+    }
+
+    /** The server lists a client and announces its join before it sends {@code subscribed}. */
+    @Test
+    void aClientToldSubscribedIsAlreadyListed() {
+        try (Client alice = connect("alice")) {
+            for (int i = 0; i < 20; i++) {
+                String channel = "room:told" + i;
+                alice.subscribe(channel);
+                assertThat(connectionIds(httpPresence(server, channel, publishKey))).containsExactly(alice.id());
+            }
+        }
+    }
+
+    @Test
+    void presenceOfAChannelNobodyIsInIsAnEmptyList() {
+        try (Client alice = connect("alice")) {
+            JsonNode reply = alice.presence("room:empty");
+            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("presence");
+            assertThat(reply.path("clients").isArray()).isTrue();
+            assertThat(reply.path("clients")).isEmpty();
+        }
+    }
+
+    @Test
+    void aUserWithTwoConnectionsIsListedOncePerConnection() {
+        try (Client first = connect("carol"); Client second = connect("carol")) {
+            first.enter("room:twice");
+            second.enter("room:twice");
+            first.await("join", "room:twice");
+            assertThat(connectionIds(first.presence("room:twice"))).containsExactly(first.id(), second.id());
+        }
+    }
+
+    // --- join and leave ---
+
+    @Test
+    void aSubscriberIsToldWhenAnotherJoinsAndTheJoinerIsNotToldAboutItself() {
+        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+            alice.enter("room:join");
+            bob.enter("room:join");
+            assertDescribes(alice.await("join", "room:join"), bob);
+            bob.ws().assertQuiet(QUIET);
+        }
+    }
+
+    @Test
+    void unsubscribingSendsLeaveToTheOthersAndLeavesPresence() {
+        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+            alice.enter("room:unsub");
+            bob.enter("room:unsub");
+            JsonNode joined = alice.await("join", "room:unsub");
+
+            bob.unsubscribe("room:unsub");
+            JsonNode left = alice.await("leave", "room:unsub");
+            assertThat(left).isEqualTo(joined);
+            assertThat(connectionIds(alice.presence("room:unsub"))).containsExactly(alice.id());
+            bob.ws().assertQuiet(QUIET);
+        }
+    }
+
+    @Test
+    void subscribingAgainAfterUnsubscribingJoinsAgain() {
+        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+            alice.enter("room:again");
+            bob.enter("room:again");
+            alice.await("join", "room:again");
+            bob.unsubscribe("room:again");
+            alice.await("leave", "room:again");
+
+            bob.enter("room:again");
+            assertDescribes(alice.await("join", "room:again"), bob);
+            assertThat(connectionIds(alice.presence("room:again"))).containsExactly(alice.id(), bob.id());
+        }
+    }
+
+    @Test
+    void closingTheSocketSendsLeaveAndLeavesPresence() {
+        try (Client alice = connect("alice")) {
+            Client bob = connect("bob");
+            alice.enter("room:close");
+            bob.enter("room:close");
+            alice.await("join", "room:close");
+
+            bob.close();
+            assertDescribes(alice.await("leave", "room:close"), bob);
+            assertThat(connectionIds(alice.presence("room:close"))).containsExactly(alice.id());
+        }
+    }
+
+    @Test
+    void anAbortedSocketWithoutACloseFrameLeavesPresencePromptly() {
+        try (Client alice = connect("alice")) {
+            Client bob = connect("bob");
+            alice.enter("room:abort");
+            bob.enter("room:abort");
+            alice.await("join", "room:abort");
+
+            long start = System.nanoTime();
+            bob.ws().socket().abort(); // TCP goes, no close frame
+            assertDescribes(alice.await("leave", "room:abort"), bob);
+            // far inside the 25 s heartbeat window: the lost TCP connection itself ends the presence
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(connectionIds(alice.presence("room:abort"))).containsExactly(alice.id());
+        }
+    }
+
+    /**
+     * A client that stops reading, answering pings and sending, without closing: the heartbeat
+     * closes it interval + timeout after its last traffic, and it must leave presence then, not
+     * only once TCP is finally dropped.
+     */
+    @Test
+    void aConnectionThatGoesSilentLeavesPresenceWithinTheHeartbeatWindow() throws Exception {
+        Duration interval = Duration.ofMillis(200);
+        Duration timeout = Duration.ofMillis(300);
+        Duration margin = Duration.ofSeconds(1); // scheduling slack only
+        try (TestGatehouse hb = new TestGatehouse()
+                        .with("heartbeat.interval", interval.toMillis() + "ms")
+                        .with("heartbeat.timeout", timeout.toMillis() + "ms")
+                        .with("channels.namespaces.room", ROOM)
+                        .start();
+                Client alice = connect(hb, "alice", "Alice");
+                RawWebSocket mute = RawWebSocket.connect(hb.ws(), "Authorization: Bearer " + Jwts.hs256For("mute"))) {
+            String publishKeyHere = "apikey " + hb.apiKey("publish");
+            alice.enter("room:hb");
+            JsonNode established = TestGatehouse.JSON.readTree(mute.readFrame(5000).text());
+            assertThat(established.path("type").asText()).isEqualTo("connection_established");
+            String muteId = established.path("connection_id").asText();
+
+            mute.sendText("{\"type\":\"subscribe\",\"channel\":\"room:hb\"}");
+            long lastTraffic = System.nanoTime(); // from here on it neither reads nor writes
+            assertThat(alice.await("join", "room:hb").path("connection_id").asText()).isEqualTo(muteId);
+            assertThat(connectionIds(httpPresence(hb, "room:hb", publishKeyHere))).containsExactly(alice.id(), muteId);
+
+            Duration deadline = interval.plus(timeout).plus(margin);
+            Awaitility.await().atMost(deadline).pollInterval(Duration.ofMillis(50))
+                    .until(() -> connectionIds(httpPresence(hb, "room:hb", publishKeyHere)), ids -> ids.equals(List.of(alice.id())));
+            Duration gone = Duration.ofNanos(System.nanoTime() - lastTraffic);
+            assertThat(gone).isGreaterThanOrEqualTo(interval.plus(timeout).minusMillis(50));
+            JsonNode left = alice.await("leave", "room:hb");
+            assertThat(left.path("connection_id").asText()).isEqualTo(muteId);
+            assertThat(left.path("user_id").asText()).isEqualTo("mute");
+        }
+    }
+
+    // --- namespace rules ---
+
+    @Test
+    void aNamespaceWithoutJoinLeaveKeepsPresenceButSendsNoJoinOrLeave() {
+        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+            alice.enter("lobby:1");
+            bob.enter("lobby:1");
+            JsonNode reply = alice.presence("lobby:1"); // the next message: no join came before it
+            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("presence");
+            assertThat(reply.path("clients")).hasSize(2);
+            assertDescribes(reply.path("clients").get(0), alice);
+            assertDescribes(reply.path("clients").get(1), bob);
+            alice.ws().assertQuiet(QUIET);
+
+            bob.unsubscribe("lobby:1");
+            assertThat(connectionIds(alice.presence("lobby:1"))).containsExactly(alice.id());
+            assertThat(connectionIds(httpPresence(server, "lobby:1", publishKey))).containsExactly(alice.id());
+            alice.ws().assertQuiet(QUIET);
+        }
+    }
+
+    @Test
+    void presenceWhereTheNamespaceKeepsNoneIsABadRequestNamingPresence() {
+        try (Client alice = connect("alice")) {
+            alice.subscribe("plain:1");
+            JsonNode error = alice.presence("plain:1");
+            assertThat(error.path("type").asText()).as(error.toString()).isEqualTo("error");
+            assertThat(error.path("code").asText()).isEqualTo("BAD_REQUEST");
+            assertThat(error.path("message").asText()).containsIgnoringCase("presence");
+            alice.ws().send("{\"type\":\"ping\"}");
+            assertThat(alice.ws().awaitMessage().path("type").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void noJoinOrLeaveIsSentWhereTheNamespaceKeepsNoPresence() {
+        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+            alice.subscribe("plain:quiet");
+            bob.subscribe("plain:quiet");
+            bob.unsubscribe("plain:quiet");
+            alice.ws().assertQuiet(QUIET);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} asks presence of {1}")
+    @CsvSource({
+        "bob, room:secret#alice",
+        "bob, 'room:pair#alice,carol'",
+        "alice, nons:1",
+    })
+    void aUserWhoMayNotSubscribeIsDeniedPresence(String user, String channel) {
+        try (Client c = connect(user)) {
+            JsonNode error = c.presence(channel);
+            assertThat(error.path("type").asText()).as(error.toString()).isEqualTo("error");
+            assertThat(error.path("code").asText()).isEqualTo("PERMISSION_DENIED");
+        }
+    }
+
+    @Test
+    void aListedUserMaySeePresenceOfAUserLimitedChannel() {
+        try (Client alice = connect("alice")) {
+            alice.enter("room:secret#alice");
+            JsonNode reply = alice.presence("room:secret#alice");
+            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("presence");
+            assertThat(connectionIds(reply)).containsExactly(alice.id());
+        }
+    }
+
+    // --- GET /api/v1/channels/{ch}/presence ---
+
+    @Test
+    void httpPresenceListsTheSameClientsAsTheWebSocketReply() {
+        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+            alice.enter("room:http");
+            bob.enter("room:http");
+            alice.await("join", "room:http");
+            ObjectNode viaWs = alice.presence("room:http").deepCopy();
+            viaWs.remove("type");
+            viaWs.remove("id");
+
+            JsonNode viaHttp = httpPresence(server, "room:http", publishKey);
+            assertThat(viaHttp).isEqualTo(viaWs);
+            assertThat(connectionIds(viaHttp)).containsExactly(alice.id(), bob.id());
+            assertThat(httpPresence(server, "room:http", adminKey)).isEqualTo(viaWs);
+        }
+    }
+
+    @Test
+    void httpPresenceOfAUserLimitedChannelTakesThePercentEncodedHash() {
+        try (Client alice = connect("alice")) {
+            alice.enter("room:inbox#alice");
+            JsonNode reply = httpPresence(server, "room:inbox%23alice", publishKey);
+            assertThat(reply.path("channel").asText()).isEqualTo("room:inbox#alice");
+            assertThat(connectionIds(reply)).containsExactly(alice.id());
+        }
+    }
+
+    @Test
+    void httpPresenceWhereTheNamespaceKeepsNoneIsABadRequestNamingPresence() {
+        TestGatehouse.Reply r = server.get("/api/v1/channels/plain:1/presence", "Authorization", publishKey);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body().path("code").asText()).isEqualTo("BAD_REQUEST");
+        assertThat(r.body().path("hint").asText()).containsIgnoringCase("presence");
+    }
+
+    @Test
+    void httpPresenceWithoutAKeyIsRefused() {
+        TestGatehouse.Reply r = server.get("/api/v1/channels/room:http/presence");
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_MISSING");
+        assertThat(r.body().has("clients")).isFalse();
+    }
+}
