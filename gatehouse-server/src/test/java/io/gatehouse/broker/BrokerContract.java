@@ -299,9 +299,11 @@ abstract class BrokerContract {
         AtomicBoolean publishing = new AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
+            CountDownLatch readerStarted = new CountDownLatch(1);
             List<CompletableFuture<Void>> publishers = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 publishers.add(CompletableFuture.runAsync(() -> {
+                    awaitLatch(readerStarted); // the reader must race the publishers, not come after them
                     for (int i = 0; i < 1_000; i++) {
                         await(broker.publish(busy, "{}"));
                     }
@@ -309,7 +311,8 @@ abstract class BrokerContract {
             }
             CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
                 int pages = 0;
-                while (publishing.get()) {
+                readerStarted.countDown();
+                while (publishing.get() || pages == 0) {
                     assertConsistent(history(busy, HistoryQuery.newest(10)), true);
                     long since = Math.max(0, position(busy).offset() - 20);
                     assertConsistent(history(busy, HistoryQuery.after(since, 5)), false);
@@ -323,6 +326,17 @@ abstract class BrokerContract {
         } finally {
             publishing.set(false);
             pool.shutdownNow();
+        }
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new AssertionError("the reader did not start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
