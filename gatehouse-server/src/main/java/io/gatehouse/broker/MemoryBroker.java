@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,6 +113,29 @@ public final class MemoryBroker implements Broker {
         if (l == null) {
             throw new IllegalStateException("MemoryBroker.start(listener) must be called before publish");
         }
+        return CompletableFuture.completedFuture(underLock(channel, (stream, now) -> {
+            stream.offset++;
+            Publication p = new Publication(channel.value(), stream.offset, stream.epoch, dataJson, now);
+            HistoryRetention r = stream.retention;
+            if (r.keepsAny()) {
+                stream.kept.addLast(p);
+                while (stream.kept.size() > r.size()) {
+                    stream.kept.removeFirst();
+                }
+                stream.dropExpired(now);
+            }
+            // Delivered under the lock: one channel's deliveries then follow its offsets, and
+            // the publication is already in history when the listener sees it.
+            deliver(l, p);
+            return p;
+        }));
+    }
+
+    /**
+     * Runs {@code action} on {@code channel}'s live stream under its lock (creating the stream if
+     * needed, retrying if an eviction got there first), after marking the stream used now.
+     */
+    private <T> T underLock(ChannelName channel, BiFunction<Stream, Instant, T> action) {
         sweepIfDue();
         while (true) {
             Stream stream = stream(channel);
@@ -122,20 +146,7 @@ public final class MemoryBroker implements Broker {
                 }
                 Instant now = clock.instant();
                 stream.lastUsedMillis = now.toEpochMilli();
-                stream.offset++;
-                Publication p = new Publication(channel.value(), stream.offset, stream.epoch, dataJson, now);
-                HistoryRetention r = stream.retention;
-                if (r.keepsAny()) {
-                    stream.kept.addLast(p);
-                    while (stream.kept.size() > r.size()) {
-                        stream.kept.removeFirst();
-                    }
-                    stream.dropExpired(now);
-                }
-                // Delivered under the lock: one channel's deliveries then follow its offsets, and
-                // the publication is already in history when the listener sees it.
-                deliver(l, p);
-                return CompletableFuture.completedFuture(p);
+                return action.apply(stream, now);
             } finally {
                 stream.lock.unlock();
             }
@@ -153,40 +164,15 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public CompletionStage<StreamPosition> position(ChannelName channel) {
-        sweepIfDue();
-        while (true) {
-            Stream stream = stream(channel);
-            stream.lock.lock();
-            try {
-                if (stream.dead) {
-                    continue;
-                }
-                stream.lastUsedMillis = clock.millis();
-                return CompletableFuture.completedFuture(stream.position());
-            } finally {
-                stream.lock.unlock();
-            }
-        }
+        return CompletableFuture.completedFuture(underLock(channel, (stream, now) -> stream.position()));
     }
 
     @Override
     public CompletionStage<HistoryPage> history(ChannelName channel, HistoryQuery query) {
-        sweepIfDue();
-        while (true) {
-            Stream stream = stream(channel);
-            stream.lock.lock();
-            try {
-                if (stream.dead) {
-                    continue;
-                }
-                Instant now = clock.instant();
-                stream.lastUsedMillis = now.toEpochMilli();
-                stream.dropExpired(now);
-                return CompletableFuture.completedFuture(new HistoryPage(select(stream.kept, query), stream.position()));
-            } finally {
-                stream.lock.unlock();
-            }
-        }
+        return CompletableFuture.completedFuture(underLock(channel, (stream, now) -> {
+            stream.dropExpired(now);
+            return new HistoryPage(select(stream.kept, query), stream.position());
+        }));
     }
 
     /** The publications of {@code kept} (oldest first) that {@code query} selects, oldest first. */

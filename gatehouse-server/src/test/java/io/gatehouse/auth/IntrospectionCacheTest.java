@@ -1,5 +1,6 @@
 package io.gatehouse.auth;
 
+import io.gatehouse.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.RefusalCode;
@@ -8,7 +9,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class IntrospectionCacheTest {
-    final IntrospectionTestClock clock = new IntrospectionTestClock(Instant.parse("2030-01-01T00:00:00Z"));
+    final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
     final Verdict invalid = Verdict.refused(RefusalCode.TOKEN_INVALID.refusal());
 
     @Test

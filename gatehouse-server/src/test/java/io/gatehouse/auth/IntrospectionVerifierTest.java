@@ -1,5 +1,6 @@
 package io.gatehouse.auth;
 
+import io.gatehouse.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.config.GatehouseConfig;
@@ -26,7 +27,7 @@ class IntrospectionVerifierTest {
     static final Duration CACHE_TTL = Duration.ofSeconds(30);
     static final Duration NEGATIVE_CACHE_TTL = Duration.ofSeconds(5);
 
-    final IntrospectionTestClock clock = new IntrospectionTestClock(Instant.now());
+    final MutableClock clock = new MutableClock(Instant.now());
     final IntrospectionVerifier verifier = IntrospectionVerifier.forConfig(
             new GatehouseConfig.Introspection(backend.url(), "Bearer", "id", CACHE_TTL, NEGATIVE_CACHE_TTL, Duration.ofSeconds(2)),
             clock);

@@ -1,5 +1,6 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.ChannelName;

@@ -1,4 +1,4 @@
-package io.gatehouse.broker;
+package io.gatehouse.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that moves only when a test says so, for history ttl and stream eviction without waiting. */
-final class MutableClock extends Clock {
+/** A clock that moves only when a test says so: expiry, ttl and eviction without waiting. */
+public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
     /** Moves the clock on by {@code d}; safe to call from several threads. */
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));
     }
 
