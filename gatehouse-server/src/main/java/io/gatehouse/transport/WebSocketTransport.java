@@ -7,7 +7,6 @@ import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -58,6 +57,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private final java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final GatehouseMetrics metrics;
+    private final Outbox outbox;
 
     WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat, GatehouseMetrics metrics) {
         this.channel = channel;
@@ -65,6 +65,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         this.clientIp = clientIp;
         this.heartbeatInterval = heartbeat.interval();
         this.silenceLimitNanos = heartbeat.interval().plus(heartbeat.timeout()).toNanos();
+        this.outbox = new Outbox(channel, this::slowConsumer);
     }
 
     /** Binds the protocol side and starts heartbeats; on the event loop, after the handshake. */
@@ -160,17 +161,23 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
             return false;
         }
         if (!channel.isWritable()) {
-            // Past the high-water mark (limits.outbound_buffer): this client does not read fast
-            // enough. Close it rather than let its backlog grow or slow the fan-out to others.
-            // Publishers on other threads may see this at once: count and close only once.
-            if (slow.compareAndSet(false, true)) {
-                metrics.slowConsumer();
-                close(RefusalCode.SLOW_CONSUMER.refusal());
-            }
+            slowConsumer();
             return false;
         }
-        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(message.utf8())), channel.voidPromise());
+        outbox.offer(message);
         return true;
+    }
+
+    /**
+     * Past the high-water mark (limits.outbound_buffer): this client does not read fast enough.
+     * Close it rather than let its backlog grow or slow the fan-out to others. Publishers on other
+     * threads may see this at once: count and close only once.
+     */
+    private void slowConsumer() {
+        if (slow.compareAndSet(false, true)) {
+            metrics.slowConsumer();
+            close(RefusalCode.SLOW_CONSUMER.refusal());
+        }
     }
 
     @Override
@@ -182,6 +189,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         if (closing) {
             return;
         }
+        outbox.close(); // what was queued before the close goes out before the close frame
         closing = true;
         closeCode = refusal.code().closeCode();
         if (connection != null) {
