@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code gatehouse} command line: the server and the tools that manage its data directory. */
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A real-time WebSocket gateway that gets authentication right.",
-        subcommands = {ServeCommand.class, UserCommand.class, TokenCommand.class, ApiKeyCommand.class,
+        subcommands = {ServeCommand.class, UserCommand.class, TokenCommand.class, ApiKeyCommand.class, ProbeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GatehouseCommand implements Runnable {
     /** Exit status for a configuration or usage error. */

@@ -1,0 +1,24 @@
+package io.gatehouse.probe;
+
+import java.util.Objects;
+
+/**
+ * One row of the report.
+ *
+ * @param outcome what the server did; null when the scenario was skipped
+ */
+public record ScenarioResult(Scenario scenario, Outcome outcome, Verdict verdict) {
+
+    public ScenarioResult {
+        Objects.requireNonNull(scenario, "scenario");
+        Objects.requireNonNull(verdict, "verdict");
+        if ((outcome == null) != (verdict.kind() == Verdict.Kind.SKIPPED)) {
+            throw new IllegalArgumentException("a skipped scenario has no outcome, and only a skipped one");
+        }
+    }
+
+    /** The "this server" column: what it did, or why the scenario did not run. */
+    public String observed() {
+        return outcome == null ? "skipped (" + verdict.why() + ")" : outcome.describe();
+    }
+}

@@ -1,0 +1,213 @@
+package io.gatehouse.probe;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A WebSocket server on a free loopback port with no checks of its own: it does the RFC 6455
+ * handshake by hand and then does what its {@link Reaction} function says for each upgrade
+ * request: echo text frames forever (the naive server), or refuse in one of the ways the probe
+ * must flag.
+ */
+final class NaiveServer implements AutoCloseable {
+    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    /** What the server does with one upgrade request. */
+    enum Reaction {
+        /** Upgrade and echo every text frame; answer close with close. */
+        ECHO,
+        /** Answer {@code HTTP/1.1 401 Unauthorized} before the upgrade. */
+        HTTP_401,
+        /** Upgrade, then send a close frame with no code and no reason. */
+        CLOSE_WITHOUT_CODE,
+        /** Upgrade, then close the TCP connection without a close frame. */
+        DROP
+    }
+
+    /** An upgrade request as the server read it: the request target and the headers (names in lower case). */
+    record Request(String target, Map<String, String> headers) {
+        /** Whether the request carries {@code token} in a header, the subprotocol or the query, as a real server might take it. */
+        boolean carries(String token) {
+            return ("Bearer " + token).equals(headers.get("authorization"))
+                    || headers.getOrDefault("sec-websocket-protocol", "").contains("gatehouse.bearer." + token)
+                    || target.contains("token=" + token);
+        }
+    }
+
+    private final ServerSocket server;
+    private final Function<Request, Reaction> reaction;
+    /** Every connection's socket, so that {@link #close} ends them all. */
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+    private NaiveServer(Function<Request, Reaction> reaction) throws IOException {
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.reaction = reaction;
+        Thread accepter = new Thread(this::acceptLoop, "naive-server-accept");
+        accepter.setDaemon(true);
+        accepter.start();
+    }
+
+    static NaiveServer start(Function<Request, Reaction> reaction) {
+        try {
+            return new NaiveServer(reaction);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Accepts every upgrade, whatever it carries, and echoes. */
+    static NaiveServer acceptingEverything() {
+        return start(request -> Reaction.ECHO);
+    }
+
+    URI ws() {
+        return URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/ws");
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                sockets.add(s);
+                Thread t = new Thread(() -> serve(s), "naive-server-connection");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            OutputStream out = socket.getOutputStream();
+            Request request = readRequest(in);
+            Reaction r = reaction.apply(request);
+            if (r == Reaction.HTTP_401) {
+                out.write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                return;
+            }
+            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+                    + accept(request.headers().get("sec-websocket-key")) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            switch (r) {
+                case DROP -> {
+                    return;
+                }
+                case CLOSE_WITHOUT_CODE -> {
+                    out.write(new byte[] {(byte) 0x88, 0});
+                    out.flush();
+                    awaitClose(in);
+                }
+                case ECHO -> echo(in, out);
+                case HTTP_401 -> throw new AssertionError("answered above");
+            }
+        } catch (IOException e) {
+            // the client went away
+        } finally {
+            sockets.remove(socket);
+        }
+    }
+
+    private static Request readRequest(DataInputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        while (!buf.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException();
+            }
+            buf.write(b);
+        }
+        String[] lines = buf.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        Map<String, String> headers = new HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        }
+        return new Request(lines[0].split(" ")[1], headers);
+    }
+
+    /** Echoes text frames until the client closes. */
+    private static void echo(DataInputStream in, OutputStream out) throws IOException {
+        while (true) {
+            int b0 = in.readUnsignedByte();
+            byte[] payload = readMaskedPayload(in);
+            int opcode = b0 & 0x0F;
+            if (opcode == 0x8) {
+                out.write(new byte[] {(byte) 0x88, (byte) payload.length});
+                out.write(payload);
+                out.flush();
+                return;
+            }
+            if (opcode == 0x1) {
+                out.write(new byte[] {(byte) 0x81, (byte) payload.length});
+                out.write(payload);
+                out.flush();
+            }
+        }
+    }
+
+    private static void awaitClose(DataInputStream in) throws IOException {
+        while ((in.readUnsignedByte() & 0x0F) != 0x8) {
+            readMaskedPayload(in);
+        }
+    }
+
+    /** A client frame's payload after its first byte; the tests' frames are short. */
+    private static byte[] readMaskedPayload(DataInputStream in) throws IOException {
+        int length = in.readUnsignedByte() & 0x7F;
+        byte[] mask = new byte[4];
+        in.readFully(mask);
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        for (int i = 0; i < length; i++) {
+            payload[i] ^= mask[i % 4];
+        }
+        return payload;
+    }
+
+    private static String accept(String key) {
+        try {
+            return Base64.getEncoder().encodeToString(
+                    MessageDigest.getInstance("SHA-1").digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.gatehouse.probe;
+
+import static io.gatehouse.probe.ProbeRun.probe;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.probe.NaiveServer.Reaction;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code gatehouse probe} against servers that get authentication wrong: each mistake is flagged, and the exit is 1. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProbeNaiveServerTest {
+    private static final String GOOD = "good-token";
+    /** Any 32 bytes: the naive server checks nothing, so the minted tokens only need to exist. */
+    private static final String SECRET = "a-secret-this-server-never-checks-at-all";
+
+    @Test
+    void aServerThatAcceptsEveryUpgradeIsUnsafeOnEveryRowThatMustBeRefused() {
+        try (NaiveServer naive = NaiveServer.acceptingEverything()) {
+            ProbeRun run = probe(naive.ws().toString(), "--secret", SECRET, "--cookie", "sid=1", "--csrf", "x", "--wait", "300ms", "--json");
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+            for (Scenario s : new Scenario[] {Scenario.NO_CREDENTIAL, Scenario.GARBAGE_TOKEN, Scenario.EXPIRED_TOKEN,
+                    Scenario.FOREIGN_ORIGIN, Scenario.FOREIGN_ORIGIN_WITH_COOKIE, Scenario.COOKIE_WITHOUT_CSRF}) {
+                assertThat(run.verdict(s)).as(s + " in " + run).isEqualTo("UNSAFE");
+                assertThat(run.row(s).path("why").asText()).startsWith("accepted: still open after 0.3 s");
+            }
+            for (Scenario s : new Scenario[] {Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL, Scenario.TOKEN_IN_QUERY, Scenario.COOKIE}) {
+                assertThat(run.verdict(s)).as(s + " in " + run).isEqualTo("SAFE");
+            }
+            assertThat(run.json().path("summary").path("unsafe").asInt()).isEqualTo(6);
+            assertThat(run.json().path("exit_status").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theTableExplainsEachUnsafeRowAndTheSummarySaysNotSafe() {
+        try (NaiveServer naive = NaiveServer.acceptingEverything()) {
+            ProbeRun run = probe(naive.ws().toString(), "--cookie", "sid=1", "--wait", "300ms");
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+            assertThat(run.out()).containsPattern("no credential\\s+close 4xxx/1008 \\+ reason\\s+upgraded, still open, no message\\s+UNSAFE");
+            assertThat(run.out()).contains("    -> accepted: still open after 0.3 s; a safe server closes with 4401 (or 1008) and a reason");
+            assertThat(run.out()).contains("    -> accepted: still open after 0.3 s from a foreign Origin; check Origin against an allow-list");
+            assertThat(run.out()).contains("NOT SAFE: this server accepted 4 attempts a safe server refuses");
+        }
+    }
+
+    @Test
+    void aBareHttp401BeforeTheUpgradeIsARefusalTheClientCannotRead() {
+        try (NaiveServer strict = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.HTTP_401)) {
+            ProbeRun run = probe(strict.ws().toString(), "--token", GOOD, "--wait", "300ms", "--json");
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+            for (Scenario s : new Scenario[] {Scenario.NO_CREDENTIAL, Scenario.GARBAGE_TOKEN}) {
+                assertThat(run.verdict(s)).as(s + " in " + run).isEqualTo("UNREADABLE");
+                assertThat(run.row(s).path("observed").asText()).isEqualTo("HTTP 401 Unauthorized");
+                assertThat(run.row(s).path("why").asText())
+                        .isEqualTo("refused with HTTP 401 before the upgrade: a browser sees only close 1006;"
+                                + " complete the handshake and close with 4401 (or 1008) and a reason");
+            }
+            assertThat(run.verdict(Scenario.TOKEN_IN_HEADER)).isEqualTo("SAFE");
+            assertThat(run.verdict(Scenario.TOKEN_IN_QUERY)).isEqualTo("SAFE");
+            // A foreign page is not the server's to talk to: refusing it before the upgrade is right.
+            assertThat(run.verdict(Scenario.FOREIGN_ORIGIN)).isEqualTo("SAFE");
+        }
+    }
+
+    @Test
+    void aCloseFrameWithoutCodeOrReasonIsUnreadable() {
+        try (NaiveServer terse = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.CLOSE_WITHOUT_CODE)) {
+            ProbeRun run = probe(terse.ws().toString(), "--token", GOOD, "--wait", "300ms", "--json");
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+            assertThat(run.verdict(Scenario.NO_CREDENTIAL)).isEqualTo("UNREADABLE");
+            assertThat(run.row(Scenario.NO_CREDENTIAL).path("observed").asText()).isEqualTo("close without a code");
+            assertThat(run.row(Scenario.NO_CREDENTIAL).path("close_code").asInt()).isEqualTo(1005);
+            assertThat(run.row(Scenario.GARBAGE_TOKEN).path("why").asText()).startsWith("closed without a code: the client cannot tell why");
+        }
+    }
+
+    @Test
+    void aConnectionDroppedWithoutACloseFrameIsUnreadable() {
+        try (NaiveServer rude = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.DROP)) {
+            ProbeRun run = probe(rude.ws().toString(), "--token", GOOD, "--wait", "300ms", "--json");
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(1);
+            assertThat(run.verdict(Scenario.NO_CREDENTIAL)).isEqualTo("UNREADABLE");
+            assertThat(run.row(Scenario.NO_CREDENTIAL).path("why").asText())
+                    .startsWith("dropped the connection without a close frame: a browser sees close 1006");
+            assertThat(run.verdict(Scenario.TOKEN_IN_SUBPROTOCOL)).isEqualTo("SAFE");
+        }
+    }
+}
