@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A real-time WebSocket gateway that gets authentication right.",
         subcommands = {ServeCommand.class, UserCommand.class, TokenCommand.class, ApiKeyCommand.class, ProbeCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GatehouseCommand implements Runnable {
     /** Exit status for a configuration or usage error. */

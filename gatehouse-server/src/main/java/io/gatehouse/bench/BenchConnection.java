@@ -1,0 +1,184 @@
+package io.gatehouse.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One bench connection, the last handler of its WebSocket pipeline: it waits for
+ * {@code connection_established}, subscribes to the bench channel if it has one, hands every
+ * publication to its {@link SubscriberLog}, answers the server's pings, and keeps the first
+ * thing that went wrong. Frames arrive on the connection's event loop; the scenario thread reads
+ * only the futures and the volatile fields.
+ */
+final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] CONNECTION_ESTABLISHED =
+            "\"type\":\"connection_established\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUBSCRIBED = "\"type\":\"subscribed\"".getBytes(StandardCharsets.US_ASCII);
+
+    private final String channelName;
+    private final SubscriberLog log;
+    /** Reads publications for the log; null without one. Only accessed by the event loop. */
+    private final BenchPayload.Reader publications;
+
+    /** When the TCP connect was started, {@code System.nanoTime()}; set before the connect. */
+    private volatile long startNanos;
+    /** Completes with the {@code System.nanoTime()} of {@code connection_established}. */
+    private final CompletableFuture<Long> established = new CompletableFuture<>();
+    /** Completes when the connection is usable: established, and subscribed when it subscribes. */
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** The first thing that went wrong on this connection, or null. */
+    private volatile String failure;
+    private volatile boolean closing;
+    /** Set as the connect starts. */
+    private volatile Channel channel;
+
+    private BenchConnection(String channelName, SubscriberLog log) {
+        this.channelName = channelName;
+        this.log = log;
+        this.publications = log == null ? null : new BenchPayload.Reader();
+    }
+
+    /** A connection that only connects (and answers pings). */
+    static BenchConnection idle() {
+        return new BenchConnection(null, null);
+    }
+
+    /** A connection that subscribes to {@code channelName} and logs the publications on it. */
+    static BenchConnection subscriber(String channelName, SubscriberLog log) {
+        return new BenchConnection(channelName, log);
+    }
+
+    /** Called by {@link BenchClient} just before it starts the TCP connect. */
+    void starting(long nanos) {
+        startNanos = nanos;
+    }
+
+    /** Called by {@link BenchClient} with the socket it is connecting. */
+    void attach(Channel c) {
+        channel = c;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    CompletableFuture<Long> established() {
+        return established;
+    }
+
+    CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /** The first failure, or null. */
+    String failure() {
+        return failure;
+    }
+
+    SubscriberLog log() {
+        return log;
+    }
+
+    /** Open, and nothing has gone wrong. */
+    boolean healthy() {
+        Channel c = channel;
+        return failure == null && c != null && c.isActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws IOException {
+        long receivedNanos = System.nanoTime(); // before any parsing, so the client's own work is not counted
+        if (frame instanceof TextWebSocketFrame text) {
+            if (publications != null && publications.read(text.content())) {
+                log.delivered(publications.seq(), publications.sentNanos(), receivedNanos);
+                return;
+            }
+            // The two frames every connection gets are recognised without a parse; others are rare.
+            if (BenchPayload.indexOf(text.content(), CONNECTION_ESTABLISHED) >= 0) {
+                onEstablished(ctx, receivedNanos);
+            } else if (BenchPayload.indexOf(text.content(), SUBSCRIBED) >= 0) {
+                ready.complete(null);
+            } else {
+                onMessage(ctx, JSON.readTree(new ByteBufInputStream(text.content())), receivedNanos);
+            }
+        } else if (frame instanceof PingWebSocketFrame ping) {
+            ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain())); // the server's heartbeat
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            if (!closing) {
+                fail("closed by the server: " + close.statusCode() + " " + close.reasonText());
+            }
+            ctx.close();
+        }
+    }
+
+    private void onMessage(ChannelHandlerContext ctx, JsonNode message, long receivedNanos) {
+        switch (message.path("type").asText()) {
+            case "connection_established" -> onEstablished(ctx, receivedNanos);
+            case "subscribed" -> ready.complete(null);
+            case "error" -> fail("error " + message.path("code").asText() + ": " + message.path("message").asText());
+            default -> {
+                // token_expiring, pong and the like are not part of any measurement
+            }
+        }
+    }
+
+    private void onEstablished(ChannelHandlerContext ctx, long receivedNanos) {
+        established.complete(receivedNanos);
+        if (channelName == null) {
+            ready.complete(null);
+        } else {
+            ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"subscribe\",\"channel\":\"" + channelName + "\"}"));
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!closing) {
+            fail("connection lost");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        ctx.close();
+    }
+
+    /** Records the first failure; a connection that is not yet ready never will be. */
+    void fail(String reason) {
+        if (failure == null) {
+            failure = reason;
+        }
+        IOException e = new IOException(reason);
+        established.completeExceptionally(e);
+        ready.completeExceptionally(e);
+    }
+
+    /** Sends a 1000 close frame and closes the socket (not a failure); completes when the socket is closed. */
+    ChannelFuture close() {
+        closing = true;
+        if (channel.isActive()) {
+            channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+        return channel.closeFuture();
+    }
+}

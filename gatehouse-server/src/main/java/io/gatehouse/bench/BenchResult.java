@@ -1,0 +1,87 @@
+package io.gatehouse.bench;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of one scenario: its settings, the sections it measured (absent ones are null and left
+ * out of the JSON), the problems that fail it (lost or duplicated deliveries, failed handshakes,
+ * dropped connections) and notes that do not. Written as JSON for {@code --json} and as a short
+ * text for people.
+ *
+ * @param client event-loop threads, transport and source addresses of the load client
+ */
+@JsonPropertyOrder({"scenario", "passed", "url", "started_at", "settings", "client"})
+public record BenchResult(String scenario, String url, String startedAt, Map<String, Object> settings,
+        Map<String, Object> client, Handshakes handshakes, Deliveries deliveries, MemoryUse memory, CpuUse cpu,
+        List<String> problems, List<String> notes) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public BenchResult {
+        problems = List.copyOf(problems);
+        notes = List.copyOf(notes);
+    }
+
+    /** Nothing went wrong that the scenario checks. */
+    @JsonProperty("passed")
+    public boolean passed() {
+        return problems.isEmpty();
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("a bench result is always serializable", e);
+        }
+    }
+
+    public void writeJson(Path file) throws IOException {
+        JSON.writeValue(file.toFile(), this);
+    }
+
+    /** The text for a terminal: what was run, each section, then PASSED or FAILED with the problems. */
+    public String summary() {
+        String nl = System.lineSeparator();
+        StringBuilder out = new StringBuilder();
+        out.append(scenario).append(" against ").append(url).append(" ").append(settings).append(nl);
+        for (String section : sections()) {
+            section.lines().forEach(line -> out.append("  ").append(line).append(nl));
+        }
+        for (String note : notes) {
+            out.append("  note: ").append(note).append(nl);
+        }
+        out.append(passed() ? "PASSED" : "FAILED: " + String.join("; ", problems)).append(nl);
+        return out.toString();
+    }
+
+    private List<String> sections() {
+        List<String> out = new ArrayList<>();
+        if (handshakes != null) {
+            out.add(handshakes.describe());
+        }
+        if (deliveries != null) {
+            out.add(deliveries.describe());
+        }
+        if (memory != null) {
+            out.add(memory.describe());
+        }
+        if (cpu != null) {
+            out.add(cpu.describe());
+        }
+        return out;
+    }
+}

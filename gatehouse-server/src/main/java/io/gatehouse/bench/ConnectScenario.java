@@ -1,0 +1,109 @@
+package io.gatehouse.bench;
+
+import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code connect}: first opens {@code warmupConnections}, each closed once established (so that
+ * both JITs have compiled the handshake path; not reported), then opens {@code connections} authenticated
+ * connections at {@code rate} a second (at most {@code maxInFlight} handshakes outstanding) and
+ * keeps them all open until the last has its {@code connection_established}; reports handshakes
+ * per second, handshake latency and, with the server's pid, its RSS growth per open connection.
+ * Fails if any handshake failed.
+ */
+public final class ConnectScenario {
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** After the warm-up at least this long, for the server to finish closing its connections. */
+    static final Duration SETTLE_MIN = Duration.ofSeconds(1);
+    /** ... and at most this long, for this JVM's compiler to finish what the warm-up made hot. */
+    static final Duration SETTLE_MAX = Duration.ofSeconds(15);
+    private static final long SETTLE_POLL_MILLIS = 250;
+
+    public record Settings(int connections, int warmupConnections, double rate, int maxInFlight) {
+        Map<String, Object> describe() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("connections", connections);
+            out.put("warmup_connections", warmupConnections);
+            out.put("rate", rate);
+            out.put("max_in_flight", maxInFlight);
+            return out;
+        }
+    }
+
+    private final Settings settings;
+
+    public ConnectScenario(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Waits until the JIT compiler has been all but idle for a poll interval (past the minimum
+     * wait): on one core, compiling the handshake path takes seconds of CPU that would otherwise
+     * be taken from the measured ramp.
+     */
+    private static void settle() throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long end = System.nanoTime() + SETTLE_MAX.toNanos();
+        Thread.sleep(SETTLE_MIN.toMillis());
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long compiledMillis = jit.getTotalCompilationTime();
+        while (System.nanoTime() < end) {
+            Thread.sleep(SETTLE_POLL_MILLIS);
+            long now = jit.getTotalCompilationTime();
+            if (now - compiledMillis <= SETTLE_POLL_MILLIS / 20) { // the compiler was busy 5 % of the time or less
+                return;
+            }
+            compiledMillis = now;
+        }
+    }
+
+    public BenchResult run(BenchSetup setup) throws IOException, InterruptedException {
+        String startedAt = Instant.now().toString();
+        // The warm-up has tokens (and users) of its own, so no measured connection replaces one of its.
+        List<String> allTokens = setup.tokens().tokens(settings.connections() + settings.warmupConnections());
+        List<String> tokens = allTokens.subList(0, settings.connections());
+        if (settings.warmupConnections() > 0) {
+            Ramp warmup = new Ramp(setup.client(), settings.rate(), settings.maxInFlight(), setup.progress(), "connect warm-up");
+            try {
+                // Each closes as soon as it is established, so a long warm-up holds few sockets.
+                warmup.run(allTokens.subList(settings.connections(), allTokens.size()), i -> {
+                    BenchConnection c = BenchConnection.idle();
+                    c.ready().thenRun(c::close);
+                    return c;
+                });
+            } finally {
+                BenchClient.closeAll(warmup.connections(), CLOSE_TIMEOUT);
+            }
+            settle();
+        }
+        Long rssBefore = setup.server() == null ? null : setup.server().residentBytes();
+        Ramp ramp = new Ramp(setup.client(), settings.rate(), settings.maxInFlight(), setup.progress(), "connect");
+        CpuSample cpuStart = CpuSample.take(setup.serverPid());
+        try {
+            ramp.run(tokens, i -> BenchConnection.idle());
+            CpuUse cpu = CpuSample.take(setup.serverPid()).since(cpuStart);
+            int open = ramp.healthy().size();
+            MemoryUse memory = rssBefore == null ? null
+                    : new MemoryUse(setup.server().pid(), open, rssBefore, setup.server().residentBytes(), null, null);
+            Handshakes handshakes = Handshakes.of(ramp);
+            List<String> problems = new ArrayList<>();
+            if (handshakes.failed() > 0) {
+                problems.add(String.format("%,d of %,d handshakes failed", handshakes.failed(), handshakes.attempted()));
+            }
+            return new BenchResult("connect", setup.target().url(), startedAt, settings.describe(), setup.clientDescription(),
+                    handshakes, null, memory, cpu, problems, setup.notes(cpu));
+        } finally {
+            setup.progress().update(() -> "connect: closing");
+            BenchClient.closeAll(ramp.connections(), CLOSE_TIMEOUT);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.gatehouse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.cli.GatehouseCommand;
+import io.gatehouse.testing.TestGatehouse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code gatehouse bench}, run in-process against a real server in this JVM with tiny numbers:
+ * each scenario ends by itself, reports sane figures and loses nothing; wrong use exits 2 before
+ * any load.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BenchCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse();
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    @Test
+    void connectOpensEveryConnectionAndReportsRateLatencyAndRssPerConnection() throws Exception {
+        Path json = dir.resolve("connect.json");
+
+        Result r = bench("connect", "--connections", "20", "--warmup-connections", "5", "--rate", "500", "--json",
+                json.toString());
+
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("20 of 20 connections established", "handshakes/s", "PASSED");
+        JsonNode result = JSON.readTree(json.toFile());
+        assertThat(result.get("passed").asBoolean()).isTrue();
+        JsonNode handshakes = result.get("handshakes");
+        assertThat(handshakes.get("attempted").asInt()).isEqualTo(20);
+        assertThat(handshakes.get("succeeded").asInt()).isEqualTo(20);
+        assertThat(handshakes.get("failed").asInt()).isZero();
+        assertThat(handshakes.get("per_second").asDouble()).isPositive();
+        JsonNode latency = handshakes.get("latency");
+        assertThat(latency.get("count").asInt()).isEqualTo(20);
+        assertThat(latency.get("p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(latency.get("p99_ms").asDouble());
+        assertThat(latency.get("max_ms").asDouble()).isLessThan(10_000);
+        assertThat(result.get("memory").get("rss_before_bytes").asLong()).isPositive();
+        assertThat(result.get("memory").get("connections").asInt()).isEqualTo(20);
+        assertThat(result.get("settings").get("warmup_connections").asInt()).isEqualTo(5);
+        assertThat(result.get("cpu").get("server_cores").asDouble()).isPositive();
+        assertThat(result.get("notes").toString()).contains("the bench's own process");
+    }
+
+    @Test
+    void fanoutDeliversEveryPublicationToEverySubscriberExactlyOnce() throws Exception {
+        Path json = dir.resolve("fanout.json");
+
+        Result r = bench("fanout", "--api-key", server.apiKey("publish"), "--subscribers", "20", "--channel", "bench-test",
+                "--publications-per-second", "20", "--payload-bytes", "200", "--warmup", "500ms", "--duration", "1500ms",
+                "--json", json.toString());
+
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode d = JSON.readTree(json.toFile()).get("deliveries");
+        assertThat(d.get("subscribers").asInt()).isEqualTo(20);
+        assertThat(d.get("publications").asInt()).isEqualTo(40);
+        assertThat(d.get("measured_publications").asInt()).isEqualTo(30);
+        assertThat(d.get("expected").asLong()).isEqualTo(800);
+        assertThat(d.get("received").asLong()).isEqualTo(800);
+        assertThat(d.get("lost").asLong()).isZero();
+        assertThat(d.get("duplicates").asLong()).isZero();
+        assertThat(d.get("publications_failed").asInt()).isZero();
+        assertThat(d.get("latency").get("count").asLong()).isEqualTo(600); // measured ones only
+        assertThat(d.get("latency").get("p50_ms").asDouble()).isPositive().isLessThan(5_000);
+        assertThat(d.get("publish_answer").get("count").asLong()).isEqualTo(30);
+        // 20 subscribers x 20/s is 400 deliveries/s offered; the window adds the last delivery's latency.
+        assertThat(d.get("per_second").asDouble()).isBetween(200.0, 450.0);
+        assertThat(d.get("publications_per_second").asDouble()).isBetween(18.0, 22.0);
+        assertThat(r.out()).contains("deliveries: 800 of 800, lost 0, duplicates 0", "PASSED");
+    }
+
+    @Test
+    void idleHoldsEveryConnectionAndReportsRssAndLiveHeapPerConnection() throws Exception {
+        Path json = dir.resolve("idle.json");
+
+        Result r = bench("idle", "--connections", "20", "--hold", "1s", "--json", json.toString());
+
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode result = JSON.readTree(json.toFile());
+        assertThat(result.get("settings").get("hold_seconds").asInt()).isEqualTo(1);
+        JsonNode memory = result.get("memory");
+        assertThat(memory.get("connections").asInt()).isEqualTo(20);
+        assertThat(memory.get("rss_after_bytes").asLong()).isPositive();
+        // This JVM is the server: jcmd reads its live heap before and after.
+        assertThat(memory.get("heap_before_bytes").asLong()).isPositive();
+        assertThat(memory.get("heap_after_bytes").asLong()).isPositive();
+        assertThat(memory.has("heap_per_connection_bytes")).isTrue();
+        assertThat(r.out()).contains("server live heap", "PASSED");
+    }
+
+    @Test
+    void refusedHandshakesFailTheRunWithExit1AndTheirReason() {
+        Result r = bench("connect", "--connections", "5", "--warmup-connections", "0", "--secret",
+                "another-secret-that-is-at-least-32-bytes!");
+
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("failed x5: closed by the server: 4401 TOKEN_INVALID",
+                "FAILED: 5 of 5 handshakes failed");
+    }
+
+    @Test
+    void aServerThatIsNotOnLoopbackIsRefusedWithExit2() {
+        Result r = run("bench", "connect", "--url", "http://192.0.2.10:8080", "--secret", TestGatehouse.SECRET);
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not a loopback address");
+    }
+
+    @Test
+    void usageErrorsExit2BeforeAnyLoad() {
+        String url = server.url();
+        assertThat(run("bench").exit()).isEqualTo(2);
+        assertThat(run("bench").err()).contains("Missing scenario");
+        assertThat(run("bench", "stampede", "--url", url).exit()).isEqualTo(2);
+        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--token", "t").err())
+                .contains("not both");
+        assertThat(run("bench", "connect", "--url", url, "--secret", "short").err()).contains("at least 32 bytes");
+        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--rate", "0").exit()).isEqualTo(2);
+        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--connections", "1000000").err())
+                .contains("ulimit -n");
+        assertThat(run("bench", "idle", "--url", url, "--secret", TestGatehouse.SECRET, "--hold", "forever").exit())
+                .isEqualTo(2);
+        assertThat(run("bench", "idle", "--url", url, "--secret", TestGatehouse.SECRET, "--hold", "2h").err())
+                .contains("--hold must be 0 to 60m");
+        assertThat(run("bench", "fanout", "--url", url, "--secret", TestGatehouse.SECRET).err()).contains("--api-key");
+        assertThat(run("bench", "fanout", "--url", url, "--secret", TestGatehouse.SECRET, "--api-key", "k",
+                "--channel", "no spaces").exit()).isEqualTo(2);
+    }
+
+    /** {@code gatehouse bench SCENARIO --url (this server) --secret (its secret) --pid (this JVM) ARGS}. */
+    private static Result bench(String scenario, String... args) {
+        List<String> all = new ArrayList<>(List.of("bench", scenario, "--url", server.url(),
+                "--pid", Long.toString(ProcessHandle.current().pid())));
+        all.addAll(List.of(args));
+        if (!all.contains("--secret")) {
+            all.addAll(List.of("--secret", TestGatehouse.SECRET));
+        }
+        return run(all.toArray(String[]::new));
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = GatehouseCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+}
