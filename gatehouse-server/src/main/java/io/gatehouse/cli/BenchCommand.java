@@ -173,26 +173,20 @@ final class BenchCommand implements Runnable {
                         + " Default: ${DEFAULT-VALUE}")
         int warmupConnections;
 
-        @Option(names = "--rate", paramLabel = "R", defaultValue = "1000",
-                description = "Connections started per second. Default: ${DEFAULT-VALUE}")
-        double rate;
-
-        @Option(names = "--max-in-flight", paramLabel = "M", defaultValue = "256",
-                description = "Handshakes outstanding at most; the ramp waits past it. Default: ${DEFAULT-VALUE}")
-        int maxInFlight;
+        @Mixin
+        RampOptions ramp;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            requirePositive(spec, rate, "--rate");
-            requirePositive(spec, maxInFlight, "--max-in-flight");
+            ramp.validate(spec);
             if (warmupConnections < 0 || warmupConnections > MAX_CONNECTIONS) {
                 throw new ParameterException(spec.commandLine(), "--warmup-connections must be 0-" + MAX_CONNECTIONS);
             }
             return common.run(connections,
-                    new ConnectScenario(new ConnectScenario.Settings(connections, warmupConnections, rate, maxInFlight))::run);
+                    new ConnectScenario(new ConnectScenario.Settings(connections, warmupConnections, ramp.rate, ramp.maxInFlight))::run);
         }
     }
 
@@ -290,24 +284,34 @@ final class BenchCommand implements Runnable {
                 description = "Default: ${DEFAULT-VALUE}")
         Duration hold;
 
-        @Option(names = "--rate", paramLabel = "R", defaultValue = "2000",
-                description = "Connections started per second. Default: ${DEFAULT-VALUE}")
-        double rate;
-
-        @Option(names = "--max-in-flight", paramLabel = "M", defaultValue = "256",
-                description = "Handshakes outstanding at most. Default: ${DEFAULT-VALUE}")
-        int maxInFlight;
+        @Mixin
+        RampOptions ramp;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
+            ramp.validate(spec);
+            requirePhase(spec, hold, "--hold", true);
+            IdleScenario.Settings settings = new IdleScenario.Settings(connections, ramp.rate, ramp.maxInFlight, hold);
+            return common.run(connections, new IdleScenario(settings)::run);
+        }
+    }
+
+    /** How connect and idle open their connections: {@code --rate} and {@code --max-in-flight}. */
+    static final class RampOptions {
+        @Option(names = "--rate", paramLabel = "R", defaultValue = "2000",
+                description = "Connections started per second. Default: ${DEFAULT-VALUE}")
+        double rate;
+
+        @Option(names = "--max-in-flight", paramLabel = "M", defaultValue = "256",
+                description = "Handshakes outstanding at most; the ramp waits past it. Default: ${DEFAULT-VALUE}")
+        int maxInFlight;
+
+        void validate(CommandSpec spec) {
             requirePositive(spec, rate, "--rate");
             requirePositive(spec, maxInFlight, "--max-in-flight");
-            requirePhase(spec, hold, "--hold", true);
-            IdleScenario.Settings settings = new IdleScenario.Settings(connections, rate, maxInFlight, hold);
-            return common.run(connections, new IdleScenario(settings)::run);
         }
     }
 
