@@ -180,7 +180,9 @@ public final class Gatehouse implements AutoCloseable {
             for (int i = 0; i < open.size(); i++) {
                 Connection c = open.get(i);
                 long at = windowMillis * i / open.size();
-                long retryAfter = 500 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, windowMillis));
+                // The closes are spread over the window already; half a window more of jitter keeps
+                // every reconnect within 1.5 windows (+0.5 s) of the drain's start.
+                long retryAfter = 500 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, windowMillis / 2));
                 closer.schedule(() -> c.close(RefusalCode.SERVER_SHUTTING_DOWN.refusal().retryAfter(retryAfter)), at,
                         TimeUnit.MILLISECONDS);
             }

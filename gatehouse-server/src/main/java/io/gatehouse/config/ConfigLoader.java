@@ -39,7 +39,8 @@ public final class ConfigLoader {
     private GatehouseConfig build() {
         Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
         var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT),
-                origins(), proxies(), (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM));
+                origins(), proxies(), (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM),
+                positive(ConfigKey.SERVER_REQUEST_TIMEOUT), positive(ConfigKey.SERVER_IDLE_TIMEOUT));
         var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
                 string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
@@ -100,8 +101,10 @@ public final class ConfigLoader {
             throw invalid(ConfigKey.LIMITS_OUTBOUND_BUFFER.key(), raw(ConfigKey.LIMITS_OUTBOUND_BUFFER), "at most 1GiB");
         }
         var limits = new GatehouseConfig.Limits((int) maxBytes, duplicates, rate(ConfigKey.LIMITS_UPGRADES_PER_IP),
+                rate(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL), (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_IP),
                 rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP), rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
-                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_USER), (int) outbound);
+                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_USER), (Integer) value(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION),
+                (int) outbound);
         var accessLog = new GatehouseConfig.AccessLog(positive(ConfigKey.ACCESS_LOG_RETENTION), (Integer) value(ConfigKey.ACCESS_LOG_BUFFER));
         GatehouseConfig.LogFormat logFormat = switch (string(ConfigKey.LOG_FORMAT).toLowerCase(Locale.ROOT)) {
             case "text" -> GatehouseConfig.LogFormat.TEXT;

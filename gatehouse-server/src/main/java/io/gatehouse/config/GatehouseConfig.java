@@ -34,9 +34,11 @@ public record GatehouseConfig(
      * {@code allowedOrigins}: browser origins allowed besides the server's own, normalised
      * (scheme://host[:port]). {@code tlsTerminatedUpstream}: the operator says TLS ends in front of
      * Gatehouse at something not in {@code trustedProxies}; only the prod profile reads it.
+     * {@code requestTimeout}: from a request's first byte to its last (and from accept to the first
+     * request); {@code idleTimeout}: a kept-alive HTTP connection between requests.
      */
     public record Server(String host, int port, List<String> allowedOrigins, List<String> trustedProxies,
-            boolean tlsTerminatedUpstream) {
+            boolean tlsTerminatedUpstream, Duration requestTimeout, Duration idleTimeout) {
     }
 
     /** {@code url} empty means the embedded database under the data directory. */
@@ -97,7 +99,8 @@ public record GatehouseConfig(
     }
 
     public record Limits(int maxMessageBytes, DuplicatePolicy duplicateSessionPolicy, RateLimit upgradesPerIp,
-            RateLimit authFailuresPerIp, RateLimit messagesPerConnection, int connectionsPerUser, int outboundBufferBytes) {
+            RateLimit upgradesPerCredential, int connectionsPerIp, RateLimit authFailuresPerIp,
+            RateLimit messagesPerConnection, int connectionsPerUser, int subscriptionsPerConnection, int outboundBufferBytes) {
     }
 
     public record Channels(Map<String, NamespaceConfig> namespaces) {

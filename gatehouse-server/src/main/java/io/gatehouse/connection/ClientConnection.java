@@ -108,10 +108,7 @@ public final class ClientConnection implements Connection {
         if (state == State.CLOSED) {
             return;
         }
-        long wait = messages.take(System.nanoTime());
-        if (wait > 0) {
-            node.limits().limited("messages_per_connection");
-            closeWith(RefusalCode.RATE_LIMITED.refusal("Too many messages (limits.messages_per_connection)").retryAfter(wait));
+        if (!withinMessageLimit()) {
             return;
         }
         ClientMessage m;
@@ -126,6 +123,27 @@ public final class ClientConnection implements Connection {
         } catch (BadMessageException e) {
             violation(e.refusal(), e.id());
         }
+    }
+
+    /**
+     * A ping or pong frame arrived: control frames count against limits.messages_per_connection
+     * like messages, so a flood of them closes the connection. False when the connection is closed
+     * (or closes now) and the frame must not be answered.
+     */
+    public boolean onControlFrame() {
+        return state != State.CLOSED && withinMessageLimit();
+    }
+
+    /** Takes one from limits.messages_per_connection; closes with 4429 and false when none is left. */
+    private boolean withinMessageLimit() {
+        long wait = messages.take(System.nanoTime());
+        if (wait > 0) {
+            node.limits().limited(io.gatehouse.config.ConfigKey.LIMITS_MESSAGES_PER_CONNECTION);
+            closeWith(RefusalCode.RATE_LIMITED.refusal("Too many messages or control frames (limits.messages_per_connection)")
+                    .retryAfter(wait));
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -186,8 +204,14 @@ public final class ClientConnection implements Connection {
             closeWith(RefusalCode.TOKEN_MISSING.refusal("The auth message needs a token field"));
             return;
         }
-        state = State.VERIFYING;
         Credential credential = new Credential(token, CredentialCarrier.AUTH_MESSAGE);
+        Refusal tooOften = node.limits().admitCredential(credential);
+        if (tooOften != null) {
+            logAttempt(null, tooOften.code().name(), credential);
+            closeWith(tooOften);
+            return;
+        }
+        state = State.VERIFYING;
         node.credentialVerifier().tokens().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
             if (state != State.VERIFYING) {
                 return;
@@ -195,6 +219,7 @@ public final class ClientConnection implements Connection {
             Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
             if (v.isAccepted()) {
                 authTimeout.cancel(false);
+                node.limits().accepted(clientIp());
                 logAttempt(v.principal(), AccessRecord.ACCEPTED, credential);
                 establish(v.principal());
             } else {
@@ -218,13 +243,14 @@ public final class ClientConnection implements Connection {
             return;
         }
         if (node.hub().connectionsOf(p.user().id()).size() >= node.limits().connectionsPerUser()) {
-            node.limits().limited("connections_per_user");
+            node.limits().limited(io.gatehouse.config.ConfigKey.LIMITS_CONNECTIONS_PER_USER);
             closeWith(RefusalCode.TOO_MANY_CONNECTIONS.refusal("This user has limits.connections_per_user connections open")
                     .retryAfter(5000));
             return;
         }
         this.principal = p;
         state = State.OPEN;
+        transport.authenticated();
         node.hub().register(this);
         if (policy == GatehouseConfig.DuplicatePolicy.REPLACE) {
             node.broker().publishControl(new ControlCommand.ReplaceCredential(p.credentialId(), id, connectedAt));
@@ -265,6 +291,15 @@ public final class ClientConnection implements Connection {
             } else {
                 send(node.codec().error(RefusalCode.BAD_REQUEST.refusal("Already subscribed to " + channel), m.id()));
             }
+            return;
+        }
+        if (node.hub().subscriptionCount(this) >= node.limits().subscriptionsPerConnection()) {
+            // Presence entries come with subscriptions, so this bounds them too.
+            node.limits().limited(io.gatehouse.config.ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION);
+            send(node.codec().error(RefusalCode.TOO_MANY_SUBSCRIPTIONS.refusal(
+                    "This connection has " + node.limits().subscriptionsPerConnection()
+                            + " subscriptions (limits.subscriptions_per_connection); unsubscribe from channels it no longer needs"),
+                    m.id()));
             return;
         }
         startSubscription(node.hub().subscribe(this, channel), since, m.id(), recovery -> send(subscribed(m.id(), channel, recovery)));

@@ -17,6 +17,12 @@ public interface Transport {
     /** Sends a close frame with the refusal's code and reason, then closes the socket. Idempotent. */
     void close(Refusal refusal);
 
+    /**
+     * The connection is authenticated: lift the tighter bounds of an unauthenticated one (its
+     * outbound buffer, what it may send). On the transport's thread.
+     */
+    void authenticated();
+
     void execute(Runnable task);
 
     Future<?> schedule(Duration delay, Runnable task);

@@ -129,6 +129,12 @@ public final class Hub implements BrokerListener {
         return created[0];
     }
 
+    /** How many channels {@code c} is subscribed to (starting ones included). */
+    public int subscriptionCount(Connection c) {
+        Map<String, Subscription> mine = subscriptionsOf.get(c.id());
+        return mine == null ? 0 : mine.size();
+    }
+
     /** {@code c}'s subscription to {@code channel}, or null. */
     public Subscription subscription(Connection c, String channel) {
         Map<String, Subscription> mine = subscriptionsOf.get(c.id());

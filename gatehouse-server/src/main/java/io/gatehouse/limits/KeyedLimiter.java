@@ -27,6 +27,14 @@ public final class KeyedLimiter {
         return buckets.computeIfAbsent(key, k -> new TokenBucket(limit, now)).take(now);
     }
 
+    /** Returns a token taken for {@code key} that turned out not to count. */
+    public void giveBack(String key) {
+        TokenBucket b = buckets.get(key);
+        if (b != null) {
+            b.giveBack();
+        }
+    }
+
     /** 0 if {@code key} has a token left, else the milliseconds until it has; takes nothing. */
     public long peek(String key) {
         TokenBucket b = buckets.get(key);

@@ -1,5 +1,8 @@
 package io.gatehouse.limits;
 
+import io.gatehouse.auth.Credential;
+import io.gatehouse.auth.Fingerprint;
+import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.Refusal;
@@ -7,9 +10,20 @@ import io.gatehouse.protocol.RefusalCode;
 import java.util.Set;
 
 /**
- * The per-IP limits of the front door (SPEC §7): upgrades per IP, and refused credentials per IP
- * (an IP whose bucket is empty is slowed down: HTTP 429 before the upgrade until it refills).
- * Each refusal is counted in {@code gatehouse_limited_total{limit}}. Thread-safe.
+ * The limits of the front door (SPEC §7), each refusal counted in
+ * {@code gatehouse_limited_total{limit}}. Failed attempts are counted per IP, successful ones per
+ * credential, so that an office of a thousand users behind one NAT address can all reconnect after
+ * a drain while one host cannot hammer the server:
+ * <ul>
+ *   <li>{@code limits.upgrades_per_ip}: every upgrade takes a token from its IP's bucket and an
+ *       accepted one gives it back, so only attempts that fail (or are still being verified) count;
+ *   <li>{@code limits.upgrades_per_credential}: every upgrade with a given token or session, accepted
+ *       or not, so one credential cannot reconnect in a loop;
+ *   <li>{@code limits.auth_failures_per_ip}: refused credentials; an IP with none left is slowed
+ *       down (HTTP 429 before the upgrade) until its bucket refills;
+ *   <li>{@code limits.connections_per_ip}: open connections, see {@link ConnectionsPerIp}.
+ * </ul>
+ * Thread-safe.
  */
 public final class RequestLimits {
     /** Refusals that count as a failed credential: guessing, not expiry. */
@@ -17,7 +31,9 @@ public final class RequestLimits {
             RefusalCode.LOGIN_FAILED, RefusalCode.CSRF_VALIDATION_ERROR);
 
     private final KeyedLimiter upgrades;
+    private final KeyedLimiter upgradesPerCredential;
     private final KeyedLimiter authFailures;
+    private final ConnectionsPerIp connectionsPerIp;
     private final GatehouseConfig.Limits config;
     private final ClientAddress clientAddress;
     private final GatehouseMetrics metrics;
@@ -25,7 +41,9 @@ public final class RequestLimits {
     public RequestLimits(GatehouseConfig config, GatehouseMetrics metrics) {
         this.config = config.limits();
         this.upgrades = new KeyedLimiter(this.config.upgradesPerIp());
+        this.upgradesPerCredential = new KeyedLimiter(this.config.upgradesPerCredential());
         this.authFailures = new KeyedLimiter(this.config.authFailuresPerIp());
+        this.connectionsPerIp = new ConnectionsPerIp(this.config.connectionsPerIp());
         this.clientAddress = new ClientAddress(config.server().trustedProxies());
         this.metrics = metrics;
     }
@@ -34,28 +52,47 @@ public final class RequestLimits {
         return clientAddress;
     }
 
-    /** Null, or RATE_LIMITED with the wait, when {@code ip} may not upgrade now. Takes a token. */
+    /**
+     * Null, or RATE_LIMITED with the wait, when {@code ip} may not upgrade now. Takes a token from
+     * the IP's bucket; {@link #accepted} gives it back.
+     */
     public Refusal admitUpgrade(String ip) {
         long wait = authFailures.peek(ip);
         if (wait > 0) {
-            metrics.limited("auth_failures_per_ip");
+            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
             return RefusalCode.RATE_LIMITED.refusal("Too many refused credentials from this address; wait and log in again")
                     .retryAfter(wait);
         }
         wait = upgrades.take(ip);
         if (wait > 0) {
-            metrics.limited("upgrades_per_ip");
-            return RefusalCode.RATE_LIMITED.refusal("Too many connection attempts from this address (limits.upgrades_per_ip)")
+            metrics.limited(ConfigKey.LIMITS_UPGRADES_PER_IP);
+            return RefusalCode.RATE_LIMITED.refusal("Too many failed connection attempts from this address (limits.upgrades_per_ip)")
                     .retryAfter(wait);
         }
         return null;
+    }
+
+    /** Null, or RATE_LIMITED with the wait, when {@code credential} was presented too often. Takes a token. */
+    public Refusal admitCredential(Credential credential) {
+        long wait = upgradesPerCredential.take(Fingerprint.credentialId(credential.token()));
+        if (wait > 0) {
+            metrics.limited(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL);
+            return RefusalCode.RATE_LIMITED.refusal("This credential reconnects too often (limits.upgrades_per_credential)")
+                    .retryAfter(wait);
+        }
+        return null;
+    }
+
+    /** An upgrade from {@code ip} was accepted: it does not count against limits.upgrades_per_ip. */
+    public void accepted(String ip) {
+        upgrades.giveBack(ip);
     }
 
     /** Null, or RATE_LIMITED, when {@code ip} has used up its refused-credential allowance. Takes nothing. */
     public Refusal admitLogin(String ip) {
         long wait = authFailures.peek(ip);
         if (wait > 0) {
-            metrics.limited("auth_failures_per_ip");
+            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
             return RefusalCode.RATE_LIMITED.refusal("Too many failed logins from this address; wait").retryAfter(wait);
         }
         return null;
@@ -68,6 +105,18 @@ public final class RequestLimits {
         }
     }
 
+    /** Open connections per client IP. */
+    public ConnectionsPerIp connectionsPerIp() {
+        return connectionsPerIp;
+    }
+
+    /** The refusal for a connection past limits.connections_per_ip; counts it. */
+    public Refusal tooManyConnectionsFromIp() {
+        metrics.limited(ConfigKey.LIMITS_CONNECTIONS_PER_IP);
+        return RefusalCode.TOO_MANY_CONNECTIONS.refusal("This address has limits.connections_per_ip connections open")
+                .retryAfter(5000);
+    }
+
     /** A bucket for one connection's messages. */
     public TokenBucket messageBucket() {
         return new TokenBucket(config.messagesPerConnection(), System.nanoTime());
@@ -77,7 +126,12 @@ public final class RequestLimits {
         return config.connectionsPerUser();
     }
 
-    public void limited(String limit) {
+    public int subscriptionsPerConnection() {
+        return config.subscriptionsPerConnection();
+    }
+
+    /** Counts a refusal by {@code limit} in gatehouse_limited_total. */
+    public void limited(ConfigKey limit) {
         metrics.limited(limit);
     }
 }

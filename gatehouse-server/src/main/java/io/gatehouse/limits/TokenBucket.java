@@ -29,6 +29,11 @@ public final class TokenBucket {
         return waitMillis();
     }
 
+    /** Returns a token taken for something that turned out not to count (never past the burst). */
+    public synchronized void giveBack() {
+        tokens = Math.min(burst, tokens + 1);
+    }
+
     /** Whether a token is there, without taking it: 0, or the milliseconds until one is. */
     public synchronized long peek(long nowNanos) {
         refill(nowNanos);

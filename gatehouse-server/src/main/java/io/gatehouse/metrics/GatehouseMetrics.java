@@ -56,9 +56,13 @@ public final class GatehouseMetrics {
                 .description("WebSocket upgrade attempts by outcome").register(registry)).increment();
     }
 
-    /** {@code gatehouse_limited_total{limit}}: requests refused by a limit, by which one. */
-    public void limited(String limit) {
-        limited.computeIfAbsent(limit, l -> Counter.builder("gatehouse.limited").tag("limit", l)
+    /**
+     * {@code gatehouse_limited_total{limit}}: requests refused by a limit, by which one; the tag is
+     * the key without its {@code limits.} prefix ({@code upgrades_per_ip}).
+     */
+    public void limited(io.gatehouse.config.ConfigKey limit) {
+        String tag = limit.key().substring(limit.key().indexOf('.') + 1);
+        limited.computeIfAbsent(tag, l -> Counter.builder("gatehouse.limited").tag("limit", l)
                 .description("Requests refused by a limit").register(registry)).increment();
     }
 

@@ -28,6 +28,8 @@ public enum RefusalCode {
     METHOD_NOT_ALLOWED(405, 4405, ClientAction.NONE, "This method is not supported on this path"),
     RATE_LIMITED(429, 4429, ClientAction.BACK_OFF, "Too many requests; back off"),
     TOO_MANY_CONNECTIONS(429, 4429, ClientAction.BACK_OFF, "Too many connections; back off"),
+    TOO_MANY_SUBSCRIPTIONS(429, 4429, ClientAction.NONE,
+            "This connection has limits.subscriptions_per_connection subscriptions; unsubscribe from channels it no longer needs"),
     AUTH_TIMEOUT(408, 4408, ClientAction.RECONNECT, "No auth message arrived in time; send {\"type\":\"auth\",\"token\":...} first"),
     HEARTBEAT_TIMEOUT(408, 4408, ClientAction.RECONNECT, "No traffic within the heartbeat window; reconnect"),
     CONNECTION_REPLACED(409, 4409, ClientAction.NONE, "A newer connection of the same session took over"),

@@ -41,9 +41,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Netty server: one listening socket for HTTP and WebSocket. The pipeline, in wire order:
- * {@code HttpServerCodec} → {@code HttpObjectAggregator} → {@link HttpRequestHandler}; an upgrade
- * replaces the HTTP handlers with the WebSocket codec, {@code Utf8FrameValidator},
- * {@code WebSocketFrameAggregator} and {@link WebSocketTransport}. This package is the only one
+ * {@link ConnectionAdmission} (connections per IP) → {@link HttpDeadlines} (request and idle
+ * timeouts) → {@code HttpServerCodec} → {@code HttpObjectAggregator} → {@link HttpRequestHandler};
+ * an upgrade replaces the HTTP handlers and the deadlines with the WebSocket codec,
+ * {@code Utf8FrameValidator}, {@link PreAuthLimit}, {@code WebSocketFrameAggregator} and
+ * {@link WebSocketTransport}. This package is the only one
  * that imports Netty.
  */
 public final class GatehouseServer implements AutoCloseable {
@@ -89,6 +91,9 @@ public final class GatehouseServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
+                                    .addLast(ConnectionAdmission.NAME, new ConnectionAdmission(node.limits()))
+                                    .addLast(HttpDeadlines.NAME, new HttpDeadlines(
+                                            node.config().server().requestTimeout(), node.config().server().idleTimeout()))
                                     .addLast("http", new HttpServerCodec())
                                     .addLast("aggregator", new JsonBodyAggregator())
                                     .addLast("request", new HttpRequestHandler(node, api, handshakers));

@@ -75,6 +75,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         inFlight = true;
         ctx.channel().config().setAutoRead(false);
+        deadlines(ctx).requestReceived();
         process(ctx, request);
     }
 
@@ -83,6 +84,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         inFlight = false;
         FullHttpRequest queued = waiting.poll();
         if (queued == null) {
+            deadlines(ctx).answered();
             ctx.channel().config().setAutoRead(true);
             return;
         }
@@ -139,6 +141,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         Refusal notNow = node.lifecycle().isShuttingDown()
                 ? RefusalCode.SERVER_SHUTTING_DOWN.refusal("The server is shutting down; reconnect to another node or shortly")
                 : node.limits().admitUpgrade(ip);
+        if (notNow == null && !ctx.pipeline().get(ConnectionAdmission.class).countResolved(ip)) {
+            notNow = node.limits().tooManyConnectionsFromIp(); // behind a trusted proxy: counted by client IP now
+        }
         if (notNow != null) {
             // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
             log(ip, origin, agent, null, notNow.code().name(), null, null);
@@ -146,6 +151,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         CredentialExtractor.Extraction found = node.credentials().extract(new NettyAuthRequest(request, query));
+        Refusal tooOften = found.credential() == null ? null : node.limits().admitCredential(found.credential());
+        if (tooOften != null) {
+            log(ip, origin, agent, null, tooOften.code().name(), found.credential(), null);
+            respond(ctx, request, ApiResponse.refusal(tooOften));
+            return;
+        }
         boolean cookie = found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE;
         Refusal foreign = node.origins().check(origin, request.headers().get(HttpHeaderNames.HOST), cookie);
         if (foreign != null) {
@@ -173,6 +184,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 }
                 Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
                 if (v.isAccepted()) {
+                    node.limits().accepted(ip);
                     handshake(ctx, request, ip, origin, agent, connection -> {
                         log(ip, origin, agent, v.principal().user().id(), AccessRecord.ACCEPTED, credential, connection.id());
                         connection.onAuthenticatedOpen(v.principal());
@@ -197,13 +209,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         stripBearerProtocols(request);
-        WebSocketTransport transport = new WebSocketTransport(ctx.channel(), ip, node.config().heartbeat(), node.metrics());
+        WebSocketTransport transport = new WebSocketTransport(ctx.channel(), ip, node.config().heartbeat(), node.metrics(),
+                node.config().limits().outboundBufferBytes());
         ClientConnection connection = new ClientConnection(node, transport, origin, agent);
+        ctx.channel().config().setWriteBufferWaterMark(WebSocketTransport.UNAUTHENTICATED_OUTBOUND);
         var pipeline = ctx.pipeline();
         pipeline.addLast("utf8", new Utf8FrameValidator(false));
+        pipeline.addLast(PreAuthLimit.NAME, new PreAuthLimit(transport));
         pipeline.addLast("fragments", new WebSocketFrameAggregator(node.config().limits().maxMessageBytes()));
         pipeline.addLast("connection", transport);
         pipeline.remove(this);
+        pipeline.remove(HttpDeadlines.NAME); // WebSocket connections have the auth timeout and heartbeat instead
         handshaker.handshake(ctx.channel(), request).addListener(f -> {
             node.metrics().handshake(java.time.Duration.ofNanos(System.nanoTime() - upgradeStartedNanos));
             if (f.isSuccess()) {
@@ -214,6 +230,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ctx.close();
             }
         });
+    }
+
+    private static HttpDeadlines deadlines(ChannelHandlerContext ctx) {
+        return (HttpDeadlines) ctx.pipeline().get(HttpDeadlines.NAME);
     }
 
     private void log(String ip, String origin, String agent, String userId, String outcome, Credential credential,
@@ -265,7 +285,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     /** Writes the response; then closes, or goes on with the next request. Any thread. */
-    private void respond(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse response) {
+    private void respond(ChannelHandlerContext ctx, boolean keepAliveAsked, ApiResponse response) {
+        // After a 400 the request stream may be out of step (a malformed head, a bad length): close.
+        boolean keepAlive = keepAliveAsked && response.status() != HttpResponseStatus.BAD_REQUEST.code();
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);

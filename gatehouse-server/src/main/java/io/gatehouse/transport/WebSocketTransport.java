@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -42,6 +43,10 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
      * still read its way to the 4508 close frame behind it.
      */
     static final Duration SLOW_CONSUMER_GRACE = Duration.ofSeconds(10);
+    /** How long an abusive client (a flood, too much before authenticating) keeps its socket after our close frame. */
+    static final Duration ABUSIVE_CLOSE_GRACE = Duration.ofMillis(500);
+    /** What may be queued for a connection that is not authenticated yet: 64 KiB. */
+    static final WriteBufferWaterMark UNAUTHENTICATED_OUTBOUND = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final Channel channel;
     private final String clientIp;
@@ -59,8 +64,13 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private final GatehouseMetrics metrics;
     private final Outbox outbox;
 
-    WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat, GatehouseMetrics metrics) {
+    private final int outboundBufferBytes;
+
+    /** {@code outboundBufferBytes}: limits.outbound_buffer, in force once the connection is authenticated. */
+    WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat, GatehouseMetrics metrics,
+            int outboundBufferBytes) {
         this.channel = channel;
+        this.outboundBufferBytes = outboundBufferBytes;
         this.metrics = metrics;
         this.clientIp = clientIp;
         this.heartbeatInterval = heartbeat.interval();
@@ -99,9 +109,13 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         if (frame instanceof TextWebSocketFrame text) {
             connection.onText(text.text());
         } else if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            // Counted like a message. A client that does not read its pongs gets no more of them
+            // once its outbound buffer is full: they are dropped, never queued past it.
+            if (connection.onControlFrame() && channel.isWritable()) {
+                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            }
         } else if (frame instanceof PongWebSocketFrame) {
-            // liveness only: lastReadNanos is updated above
+            connection.onControlFrame(); // liveness (lastReadNanos above), and counted like a message
         } else if (frame instanceof CloseWebSocketFrame close) {
             if (!closing) {
                 // The client closes first: its code is the one to record. (When we closed first,
@@ -181,6 +195,24 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     @Override
+    public void authenticated() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(outboundBufferBytes / 2, outboundBufferBytes));
+        if (channel.pipeline().get(PreAuthLimit.NAME) != null) {
+            channel.pipeline().remove(PreAuthLimit.NAME);
+        }
+    }
+
+    /**
+     * Closes a client that abuses the connection (a flood, too much before authenticating): nothing
+     * more is read from it, the close frame is sent, and the socket is dropped within
+     * {@link #ABUSIVE_CLOSE_GRACE} without waiting for its answer. On the event loop.
+     */
+    void closeAbusive(Refusal refusal) {
+        channel.config().setAutoRead(false);
+        close(refusal);
+    }
+
+    @Override
     public void close(Refusal refusal) {
         if (!channel.eventLoop().inEventLoop()) {
             channel.eventLoop().execute(() -> close(refusal));
@@ -188,6 +220,9 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         }
         if (closing) {
             return;
+        }
+        if (refusal.code() == RefusalCode.RATE_LIMITED) {
+            channel.config().setAutoRead(false); // a flood: read no more of it
         }
         outbox.close(); // what was queued before the close goes out before the close frame
         closing = true;
@@ -200,7 +235,8 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         // The timer starts now, not when the frame is written: a client that does not read
         // would otherwise keep it unwritten, and the connection open, for ever.
         channel.writeAndFlush(new CloseWebSocketFrame(refusal.code().closeCode(), refusal.closeReason()));
-        Duration grace = refusal.code() == RefusalCode.SLOW_CONSUMER ? SLOW_CONSUMER_GRACE : CLOSE_HANDSHAKE_TIMEOUT;
+        Duration grace = refusal.code() == RefusalCode.SLOW_CONSUMER ? SLOW_CONSUMER_GRACE
+                : channel.config().isAutoRead() ? CLOSE_HANDSHAKE_TIMEOUT : ABUSIVE_CLOSE_GRACE;
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, grace.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,0 +1,144 @@
+package io.gatehouse.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.config.ConfigKey;
+import io.gatehouse.config.ConfigLoader;
+import io.gatehouse.testing.TestGatehouse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * server.request_timeout and server.idle_timeout: a socket that says nothing, headers that never
+ * end and a kept-alive connection left idle are all closed, so they cannot hold descriptors; a
+ * 400 closes its connection.
+ */
+class HttpDeadlinesTest {
+    static TestGatehouse server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestGatehouse().with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "700ms")
+                .with(ConfigKey.SERVER_IDLE_TIMEOUT.key(), "1500ms").start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Socket open() throws IOException {
+        Socket s = new Socket("127.0.0.1", server.gatehouse().port());
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** Milliseconds until the server closes {@code s} (reading and discarding what it sends). */
+    static long millisUntilClosed(Socket s) throws IOException {
+        long start = System.nanoTime();
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+            while (in.read(buf) >= 0) {
+                // an answer, then the end of the stream
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the server kept the connection open for 10 s");
+        } catch (IOException reset) {
+            // closed by a reset: closed all the same
+        }
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
+    }
+
+    static String readResponse(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            out.write(buf, 0, n);
+            String sofar = out.toString(StandardCharsets.US_ASCII);
+            int head = sofar.indexOf("\r\n\r\n");
+            if (head >= 0) {
+                int length = Integer.parseInt(sofar.replaceAll("(?s).*[Cc]ontent-[Ll]ength: (\\d+).*", "$1"));
+                if (out.size() >= head + 4 + length) {
+                    return sofar;
+                }
+            }
+        }
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void theDefaultsAreTenSecondsForARequestAndSixtyBetweenRequests() {
+        var defaults = ConfigLoader.defaults().server();
+        assertThat(defaults.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aSocketThatSendsNothingIsClosedAfterTheRequestTimeout() throws IOException {
+        try (Socket s = open()) {
+            assertThat(millisUntilClosed(s)).isBetween(500L, 5000L);
+        }
+    }
+
+    @Test
+    void headersThatNeverEndAreClosedAfterTheRequestTimeoutEvenWhenBytesKeepComing() throws Exception {
+        try (Socket s = open()) {
+            s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            Thread dribble = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        s.getOutputStream().write(("X-Slow-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // the server closed it, as it should
+                }
+            });
+            dribble.setDaemon(true);
+            dribble.start();
+            assertThat(millisUntilClosed(s)).isBetween(500L, 5000L);
+        }
+    }
+
+    @Test
+    void aKeptAliveConnectionIsServedThenClosedWhenIdle() throws IOException {
+        try (Socket s = open()) {
+            for (int i = 0; i < 3; i++) { // each request within the idle timeout keeps it open
+                s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
+            }
+            long closedAfter = millisUntilClosed(s);
+            assertThat(closedAfter).as("idle_timeout, not request_timeout, between requests").isBetween(1200L, 6000L);
+        }
+    }
+
+    @Test
+    void aMalformedRequestGets400AndItsConnectionIsClosed() throws IOException {
+        try (Socket s = open()) {
+            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nX-Huge: " + "a".repeat(20_000) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = readResponse(s);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("BAD_REQUEST").containsIgnoringCase("connection: close");
+            assertThat(millisUntilClosed(s)).isLessThan(2000L);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
