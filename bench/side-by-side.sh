@@ -23,8 +23,10 @@ wait_port() {
 start_gatehouse() {   # sets PID, URL, KEY
   local data="$OUT/gatehouse-data-$1"; rm -rf "$data"
   KEY=$("$here/gatehouse" apikey create --name bench --scopes publish --data-dir "$data")
+  # Every client is 127.0.0.1: lift the per-IP and per-credential front-door limits.
   GATEHOUSE_AUTH_JWT_SECRET="$SECRET" GATEHOUSE_LIMITS_UPGRADES_PER_IP='{rate: 1000000, burst: 1000000}' \
-    GATEHOUSE_LIMITS_CONNECTIONS_PER_USER=100000 \
+    GATEHOUSE_LIMITS_UPGRADES_PER_CREDENTIAL='{rate: 1000000, burst: 1000000}' \
+    GATEHOUSE_LIMITS_CONNECTIONS_PER_IP=1000000 GATEHOUSE_LIMITS_CONNECTIONS_PER_USER=100000 \
     taskset -c 0 java ${JAVA_OPTS:-} -jar "$here/gatehouse-server/target/gatehouse.jar" serve \
     --data-dir "$data" --port 18431 > "$OUT/gatehouse-$1.log" 2>&1 &
   PID=$!; URL=http://127.0.0.1:18431; wait_port 18431

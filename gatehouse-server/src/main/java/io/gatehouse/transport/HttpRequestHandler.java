@@ -177,27 +177,34 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         Credential credential = found.credential();
         request.retain();
-        node.credentialVerifier().verify(credential).whenComplete((verdict, failure) -> ctx.executor().execute(() -> {
-            try {
-                if (!ctx.channel().isActive()) {
-                    return;
-                }
-                Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
-                if (v.isAccepted()) {
-                    node.limits().accepted(ip);
-                    handshake(ctx, request, ip, origin, agent, connection -> {
-                        log(ip, origin, agent, v.principal().user().id(), AccessRecord.ACCEPTED, credential, connection.id());
-                        connection.onAuthenticatedOpen(v.principal());
-                    });
-                } else {
-                    node.limits().refused(ip, v.refusal());
-                    log(ip, origin, agent, null, v.refusal().code().name(), credential, null);
-                    handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(v.refusal()));
-                }
-            } finally {
-                request.release();
+        node.credentialVerifier().verify(credential).whenComplete((verdict, failure) -> {
+            if (failure == null && verdict.isAccepted()) {
+                node.limits().accepted(ip); // at once, not behind other upgrades queued on this event loop
             }
-        }));
+            ctx.executor().execute(() -> afterVerification(ctx, request, ip, origin, agent, credential, verdict, failure));
+        });
+    }
+
+    private void afterVerification(ChannelHandlerContext ctx, FullHttpRequest request, String ip, String origin, String agent,
+            Credential credential, Verdict verdict, Throwable failure) {
+        try {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+            if (v.isAccepted()) {
+                handshake(ctx, request, ip, origin, agent, connection -> {
+                    log(ip, origin, agent, v.principal().user().id(), AccessRecord.ACCEPTED, credential, connection.id());
+                    connection.onAuthenticatedOpen(v.principal());
+                });
+            } else {
+                node.limits().refused(ip, v.refusal());
+                log(ip, origin, agent, null, v.refusal().code().name(), credential, null);
+                handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(v.refusal()));
+            }
+        } finally {
+            request.release();
+        }
     }
 
     /** Completes the WebSocket handshake, rebuilds the pipeline for frames, then calls {@code opened}. */

@@ -55,6 +55,8 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private ClientConnection connection;
     private long lastReadNanos = System.nanoTime();
     private Future<?> heartbeat;
+    /** Pongs written since the last flush. */
+    private boolean pongsUnflushed;
     private Future<?> silenceCheck;
     /** The close code sent or received; 1006 (abnormal) until then. */
     private volatile int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
@@ -112,7 +114,8 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
             // Counted like a message. A client that does not read its pongs gets no more of them
             // once its outbound buffer is full: they are dropped, never queued past it.
             if (connection.onControlFrame() && channel.isWritable()) {
-                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+                ctx.write(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+                pongsUnflushed = true; // flushed once per read batch: a burst of pings costs one system call
             }
         } else if (frame instanceof PongWebSocketFrame) {
             connection.onControlFrame(); // liveness (lastReadNanos above), and counted like a message
@@ -132,6 +135,15 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         } else if (frame instanceof BinaryWebSocketFrame) {
             close(RefusalCode.UNSUPPORTED_DATA.refusal());
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (pongsUnflushed) {
+            pongsUnflushed = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -20,9 +20,14 @@ public final class ChildJvm {
 
     /** {@code gatehouse ARGS...} on this JVM's Java and class path, with a small heap. */
     public static ProcessBuilder gatehouse(String... args) {
+        return gatehouseWithHeap("256m", args);
+    }
+
+    /** {@code gatehouse ARGS...} with {@code -Xmx<heap>} (direct memory is bounded by it too). */
+    public static ProcessBuilder gatehouseWithHeap(String heap, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
+                "-Xmx" + heap,
                 "-cp", System.getProperty("java.class.path"),
                 GatehouseCommand.class.getName()));
         command.addAll(List.of(args));

@@ -53,8 +53,20 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Opens {@code uri} with extra header lines such as {@code "Authorization: Bearer x"}. */
     public static RawWebSocket connect(URI uri, String... headerLines) {
+        return connect(uri, 0, headerLines);
+    }
+
+    /**
+     * As {@link #connect(URI, String...)} with a send buffer of {@code sendBufferBytes} (0: the
+     * system's), so that a flooding test cannot get far ahead of what the server has read.
+     */
+    public static RawWebSocket connect(URI uri, int sendBufferBytes, String... headerLines) {
         try {
-            Socket s = new Socket(uri.getHost(), uri.getPort());
+            Socket s = new Socket();
+            if (sendBufferBytes > 0) {
+                s.setSendBufferSize(sendBufferBytes);
+            }
+            s.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
             s.setSoTimeout(10_000);
             String key = Base64.getEncoder().encodeToString(new byte[16]);
             StringBuilder req = new StringBuilder()
@@ -101,6 +113,22 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends one masked frame, as a client must. */
     public RawWebSocket sendFrame(boolean fin, int opcode, byte[] payload) {
+        return sendBytes(frame(fin, opcode, payload));
+    }
+
+    /** Writes {@code bytes} as they are: frames built with {@link #frame}, many at once for a flood. */
+    public RawWebSocket sendBytes(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One masked frame's bytes. */
+    public static byte[] frame(boolean fin, int opcode, byte[] payload) {
         try {
             ByteArrayOutputStream f = new ByteArrayOutputStream();
             f.write((fin ? 0x80 : 0) | opcode);
@@ -123,9 +151,7 @@ public final class RawWebSocket implements AutoCloseable {
             for (int i = 0; i < len; i++) {
                 f.write(payload[i] ^ mask[i % 4]);
             }
-            out.write(f.toByteArray());
-            out.flush();
-            return this;
+            return f.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
