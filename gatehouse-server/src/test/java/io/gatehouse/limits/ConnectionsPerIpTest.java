@@ -109,6 +109,8 @@ class ConnectionsPerIpTest {
                 Duration allClosed = Duration.ofNanos(System.nanoTime() - start);
                 watching.set(false);
                 watcher.join();
+                System.out.println("3,000 silent sockets: at most " + most.get() + " held at once, " + refused
+                        + " answered 429, all closed after " + allClosed.toMillis() + " ms");
                 assertThat(most.get()).as("connections held at once").isBetween(1, 1000);
                 assertThat(refused).as("answered 429 TOO_MANY_CONNECTIONS").isGreaterThanOrEqualTo(1000);
                 assertThat(allClosed).as("every socket closed").isLessThan(Duration.ofSeconds(30));

@@ -46,7 +46,7 @@ public final class RawWebSocket implements AutoCloseable {
 
     private RawWebSocket(Socket socket, String handshakeResponse) throws IOException {
         this.socket = socket;
-        this.in = new DataInputStream(socket.getInputStream());
+        this.in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
         this.out = socket.getOutputStream();
         this.handshakeResponse = handshakeResponse;
     }
