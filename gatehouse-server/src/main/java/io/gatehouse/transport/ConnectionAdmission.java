@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,8 @@ final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, Refusal refusal) {
         refused = true;
         ApiResponse body = ApiResponse.refusal(refusal);
-        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(body.status()).append(" Too Many Requests\r\n")
+        // Written below the HTTP codec, which has not seen this connection: the bytes themselves.
+        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(HttpResponseStatus.valueOf(body.status())).append("\r\n")
                 .append("Content-Type: application/json\r\n")
                 .append("Content-Length: ").append(body.body().length).append("\r\n")
                 .append("Connection: close\r\n");
