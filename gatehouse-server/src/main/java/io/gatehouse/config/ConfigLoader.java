@@ -57,9 +57,14 @@ public final class ConfigLoader {
             throw new ConfigException("invalid value for auth.jwt.secret (" + source(ConfigKey.AUTH_JWT_SECRET.key())
                     + "): an HS256 secret needs at least 32 bytes");
         }
+        if (string(ConfigKey.AUTH_JWT_ISSUER).equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER)) {
+            throw invalid(ConfigKey.AUTH_JWT_ISSUER.key(), string(ConfigKey.AUTH_JWT_ISSUER),
+                    "'gatehouse' is reserved for the JWTs Gatehouse mints; name the application's issuer");
+        }
         var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
                 string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
-                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY));
+                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY),
+                otherIssuers());
         Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
         Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
         if (defaultTtl.compareTo(maxTtl) > 0) {
@@ -82,7 +87,7 @@ public final class ConfigLoader {
                 positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL), positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
                 positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT));
         var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT),
-                duration(ConfigKey.AUTH_EXPIRY_WARNING), jwt, tokens, session, introspection);
+                duration(ConfigKey.AUTH_EXPIRY_WARNING), jwt, tokens, session, introspection, primarySource());
         var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
         long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
         if (maxBytes > MAX_MESSAGE_BYTES_LIMIT) {
@@ -119,6 +124,28 @@ public final class ConfigLoader {
             refuseUnsafe(ProdProfile.problems(config));
         }
         return config;
+    }
+
+    private GatehouseConfig.PrimarySource primarySource() {
+        String raw = string(ConfigKey.AUTH_PRIMARY_SOURCE);
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "jwt" -> GatehouseConfig.PrimarySource.JWT;
+            case "introspection" -> GatehouseConfig.PrimarySource.INTROSPECTION;
+            default -> throw invalid(ConfigKey.AUTH_PRIMARY_SOURCE.key(), raw, "expected jwt or introspection");
+        };
+    }
+
+    /** auth.jwt.other_issuers: never the reserved issuer, the primary one, or one holding the jwt:ISS|SUB separator. */
+    private List<String> otherIssuers() {
+        List<String> issuers = stringList(ConfigKey.AUTH_JWT_OTHER_ISSUERS);
+        for (String iss : issuers) {
+            if (iss.isEmpty() || iss.equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER) || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
+                    || iss.indexOf(io.gatehouse.auth.UserIds.ISSUER_END) >= 0) {
+                throw invalid(ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(), iss,
+                        "an issuer other than auth.jwt.issuer and the reserved 'gatehouse', without '|'");
+            }
+        }
+        return issuers;
     }
 
     /**
