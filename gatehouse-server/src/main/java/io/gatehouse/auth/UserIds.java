@@ -4,15 +4,16 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * One id namespace per identity source (docs/protocol.md, "User ids"). The primary source (the
  * application's JWTs, or its introspection endpoint, as {@code auth.primary_source} says) keeps
  * its ids exactly as sent, so backends publish to {@code {"user": "42"}} with their own ids. Every
- * other source is qualified with a reserved prefix: local users {@code local:NAME}, a JWT issuer
- * that is not primary {@code jwt:ISS|SUB}, introspection when it is not primary
- * {@code introspection:ID}. A primary id that starts with a reserved prefix is refused, so no source
+ * other source is qualified with a reserved prefix: local users {@code local:NAME}, an issuer of
+ * {@code auth.jwt.other_issuers} {@code jwt:ISSUER_NAME:SUB} (the name it is configured with), the
+ * application's JWTs when introspection is primary {@code jwt::SUB}, introspection when it is not
+ * primary {@code introspection:ID}. A primary id that starts with a reserved prefix is refused, so no source
  * can take an id that belongs to another.
  *
  * <p>JWTs minted by Gatehouse carry the reserved issuer {@value #GATEHOUSE_ISSUER} and, as their
@@ -25,15 +26,22 @@ public final class UserIds {
     public static final String JWT_PREFIX = "jwt:";
     public static final String INTROSPECTION_PREFIX = "introspection:";
     private static final List<String> RESERVED = List.of(LOCAL_PREFIX, JWT_PREFIX, INTROSPECTION_PREFIX);
-    /** Separates issuer and subject in {@code jwt:ISS|SUB}; configured issuers may not contain it. */
-    public static final char ISSUER_END = '|';
+    /** What an issuer's name in {@code auth.jwt.other_issuers} ({@code NAME=ISSUER}) may be. */
+    public static final java.util.regex.Pattern ISSUER_NAME = java.util.regex.Pattern.compile("[a-z0-9_.\\-]{1,32}");
 
     private final GatehouseConfig.PrimarySource primary;
-    private final Set<String> otherIssuers;
+    /** iss to its configured name. */
+    private final Map<String, String> otherIssuers;
 
+    /** @param otherIssuers the entries of auth.jwt.other_issuers, each {@code NAME=ISSUER} (checked by the config loader) */
     public UserIds(GatehouseConfig.PrimarySource primary, List<String> otherIssuers) {
         this.primary = primary;
-        this.otherIssuers = Set.copyOf(otherIssuers);
+        Map<String, String> byIssuer = new java.util.HashMap<>();
+        for (String entry : otherIssuers) {
+            int eq = entry.indexOf('=');
+            byIssuer.put(entry.substring(eq + 1), entry.substring(0, eq));
+        }
+        this.otherIssuers = Map.copyOf(byIssuer);
     }
 
     public static UserIds forConfig(GatehouseConfig.Auth auth) {
@@ -52,7 +60,7 @@ public final class UserIds {
 
     /** Whether JWTs with this {@code iss} are accepted besides {@code auth.jwt.issuer}. */
     public boolean isOtherIssuer(String iss) {
-        return iss != null && otherIssuers.contains(iss);
+        return iss != null && otherIssuers.containsKey(iss);
     }
 
     /**
@@ -61,10 +69,10 @@ public final class UserIds {
      * @throws RefusalException TOKEN_INVALID when a primary id takes a reserved prefix
      */
     public String jwt(String iss, String sub) {
-        if (primary == GatehouseConfig.PrimarySource.JWT && !isOtherIssuer(iss)) {
-            return primary(sub, "sub");
+        if (isOtherIssuer(iss)) {
+            return JWT_PREFIX + otherIssuers.get(iss) + ":" + sub;
         }
-        return JWT_PREFIX + (iss == null ? "" : iss) + ISSUER_END + sub;
+        return primary == GatehouseConfig.PrimarySource.JWT ? primary(sub, "sub") : JWT_PREFIX + ":" + sub;
     }
 
     /**

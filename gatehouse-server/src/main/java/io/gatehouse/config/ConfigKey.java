@@ -25,7 +25,7 @@ public enum ConfigKey {
     AUTH_JWT_SECRET("auth.jwt.secret", ValueType.STRING, "", "HS256 secret (at least 32 bytes); empty generates one into data_dir"),
     AUTH_JWT_PUBLIC_KEYS("auth.jwt.public_keys", ValueType.STRING_LIST, "", "PEM public keys (inline or file paths) for RS256/ES256"),
     AUTH_JWT_ISSUER("auth.jwt.issuer", ValueType.STRING, "", "required iss claim of the application's JWTs, if set (besides auth.jwt.other_issuers and Gatehouse's own, gatehouse)"),
-    AUTH_JWT_OTHER_ISSUERS("auth.jwt.other_issuers", ValueType.STRING_LIST, "", "further accepted iss values, each its own id namespace (jwt:ISS|SUB)"),
+    AUTH_JWT_OTHER_ISSUERS("auth.jwt.other_issuers", ValueType.STRING_LIST, "", "further accepted issuers as NAME=ISSUER (the iss value), each its own id namespace: user ids jwt:NAME:SUB"),
     AUTH_JWT_AUDIENCE("auth.jwt.audience", ValueType.STRING, "", "required aud claim, if set"),
     AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", ValueType.DURATION, "30s", "allowance for exp and nbf"),
     AUTH_JWT_JWKS_URL("auth.jwt.jwks_url", ValueType.STRING, "", "JWKS URL of the token issuer, for RS256/ES256 keys"),

@@ -135,17 +135,27 @@ public final class ConfigLoader {
         };
     }
 
-    /** auth.jwt.other_issuers: never the reserved issuer, the primary one, or one holding the jwt:ISS|SUB separator. */
+    /**
+     * auth.jwt.other_issuers: {@code NAME=ISSUER} entries, names and issuers each once; never the
+     * reserved issuer or auth.jwt.issuer.
+     */
     private List<String> otherIssuers() {
-        List<String> issuers = stringList(ConfigKey.AUTH_JWT_OTHER_ISSUERS);
-        for (String iss : issuers) {
-            if (iss.isEmpty() || iss.equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER) || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
-                    || iss.indexOf(io.gatehouse.auth.UserIds.ISSUER_END) >= 0) {
-                throw invalid(ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(), iss,
-                        "an issuer other than auth.jwt.issuer and the reserved 'gatehouse', without '|'");
+        List<String> entries = stringList(ConfigKey.AUTH_JWT_OTHER_ISSUERS);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.Set<String> issuers = new java.util.HashSet<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? "" : entry.substring(0, eq);
+            String iss = eq < 0 ? "" : entry.substring(eq + 1);
+            if (!io.gatehouse.auth.UserIds.ISSUER_NAME.matcher(name).matches() || iss.isEmpty()
+                    || iss.equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER) || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
+                    || !names.add(name) || !issuers.add(iss)) {
+                throw invalid(ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(), entry,
+                        "expected NAME=ISSUER (NAME of a-z 0-9 _ . -, at most 32), each name and issuer once, "
+                                + "not auth.jwt.issuer nor the reserved gatehouse");
             }
         }
-        return issuers;
+        return entries;
     }
 
     /**
