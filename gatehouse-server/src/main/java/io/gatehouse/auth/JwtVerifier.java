@@ -157,8 +157,13 @@ public final class JwtVerifier implements TokenVerifier {
             return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
         }
         if (claimsMinted(jwt)) {
-            // Gatehouse's own: only its own key may verify it, never a key of the application's.
-            return done(check(jwt, minted, true).verdict());
+            // Gatehouse's own: only its own key may verify it, never a key of the application's ...
+            Outcome own = check(jwt, minted, true);
+            if (own.verdict().isAccepted() || !own.keyMissing() || !ids.isOtherIssuer(UserIds.GATEHOUSE_ISSUER)) {
+                return done(own.verdict());
+            }
+            // ... unless another Gatehouse is a named issuer (auth.jwt.other_issuers: NAME=gatehouse):
+            // then what its keys sign gets that issuer's namespace, never this server's ids.
         }
         if (jwks.isEmpty() || !(jwt instanceof SignedJWT signed) || !ASYMMETRIC.contains(signed.getHeader().getAlgorithm())) {
             return done(check(jwt, configured).verdict());

@@ -136,8 +136,9 @@ public final class ConfigLoader {
     }
 
     /**
-     * auth.jwt.other_issuers: {@code NAME=ISSUER} entries, names and issuers each once; never the
-     * reserved issuer or auth.jwt.issuer.
+     * auth.jwt.other_issuers: {@code NAME=ISSUER} entries, names and issuers each once; never
+     * auth.jwt.issuer. The reserved issuer may be listed: another Gatehouse's JWTs, verified by
+     * its keys (auth.jwt.jwks_url), then get their own namespace.
      */
     private List<String> otherIssuers() {
         List<String> entries = stringList(ConfigKey.AUTH_JWT_OTHER_ISSUERS);
@@ -148,11 +149,11 @@ public final class ConfigLoader {
             String name = eq < 0 ? "" : entry.substring(0, eq);
             String iss = eq < 0 ? "" : entry.substring(eq + 1);
             if (!io.gatehouse.auth.UserIds.ISSUER_NAME.matcher(name).matches() || iss.isEmpty()
-                    || iss.equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER) || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
+                    || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
                     || !names.add(name) || !issuers.add(iss)) {
                 throw invalid(ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(), entry,
                         "expected NAME=ISSUER (NAME of a-z 0-9 _ . -, at most 32), each name and issuer once, "
-                                + "not auth.jwt.issuer nor the reserved gatehouse");
+                                + "not auth.jwt.issuer");
             }
         }
         return entries;

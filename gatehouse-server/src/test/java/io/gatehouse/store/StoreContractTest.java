@@ -148,16 +148,18 @@ abstract class StoreContractTest {
     void removingAUserDeletesTheirTokensAndNoOneElses() {
         users.add(user("alice"));
         users.add(user("bob"));
-        tokens.insert(token("ght_alice001", "alice", T0));
-        tokens.insert(token("ght_alice002", "alice", T0.plusSeconds(1)));
-        tokens.insert(token("ght_bob00001", "bob", T0));
+        tokens.insert(token("ght_alice001", "local:alice", T0));
+        tokens.insert(token("ght_alice002", "local:alice", T0.plusSeconds(1)));
+        tokens.insert(token("ght_bob00001", "local:bob", T0));
+        tokens.insert(token("ght_appalice", "alice", T0)); // the application's user alice, another identity
 
         assertThat(users.remove("alice")).isTrue();
 
         assertThat(users.find("alice")).isEmpty();
-        assertThat(tokens.listForUser("alice")).isEmpty();
+        assertThat(tokens.listForUser("local:alice")).isEmpty();
         assertThat(tokens.findByPrefix("ght_alice001")).isEmpty();
-        assertThat(tokens.listForUser("bob")).extracting(TokenRecord::prefix).containsExactly("ght_bob00001");
+        assertThat(tokens.listForUser("local:bob")).extracting(TokenRecord::prefix).containsExactly("ght_bob00001");
+        assertThat(tokens.listForUser("alice")).extracting(TokenRecord::prefix).containsExactly("ght_appalice");
     }
 
     @Test
