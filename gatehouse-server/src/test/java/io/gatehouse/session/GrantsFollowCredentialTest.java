@@ -197,4 +197,30 @@ class GrantsFollowCredentialTest {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
         }
     }
+
+    @Test
+    void theNotBeforeOfARemovedUserOutlivesARestart() throws Exception {
+        TestGatehouse first = new TestGatehouse().start();
+        java.nio.file.Path config = first.dataDir().resolve("config.yaml");
+        String jwt;
+        try (first) {
+            first.user("mona", "mona-password-1", false);
+            jwt = first.gatehouse().node().tokenIssuer()
+                    .issueJwt(new io.gatehouse.auth.User("local:mona", "mona", List.of()), List.of(), Duration.ofHours(1)).token();
+            assertThat(first.get("/api/v1/auth/verify", "Authorization", "Bearer " + jwt).status()).isEqualTo(200);
+            int status = GatehouseCommand.run(new String[] {"user", "remove", "mona", "--config", config.toString()},
+                    new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+            assertThat(status).isZero();
+        }
+        // the same data directory and configuration, a new process state: only the journal remembers
+        try (io.gatehouse.Gatehouse again = io.gatehouse.Gatehouse.start(
+                io.gatehouse.config.ConfigLoader.load(new io.gatehouse.config.ConfigSources().yamlFile(config)),
+                java.time.Clock.systemUTC(), line -> { })) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var reply = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(again.url() + "/api/v1/auth/verify"))
+                    .header("Authorization", "Bearer " + jwt).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(reply.statusCode()).isEqualTo(401);
+            assertThat(TestGatehouse.JSON.readTree(reply.body()).path("code").asText()).isEqualTo("TOKEN_REVOKED");
+        }
+    }
 }
