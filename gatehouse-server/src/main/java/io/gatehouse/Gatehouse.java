@@ -17,6 +17,9 @@ import io.gatehouse.auth.PasswordHasher;
 import io.gatehouse.auth.Sessions;
 import io.gatehouse.auth.IntrospectionVerifier;
 import io.gatehouse.auth.JwtVerifier;
+import io.gatehouse.auth.IntrospectedIds;
+import io.gatehouse.auth.UserIds;
+import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenVerifierChain;
@@ -80,13 +83,16 @@ public final class Gatehouse implements AutoCloseable {
                     new ArrayBlockingQueue<>(BLOCKING_QUEUE_LIMIT), daemonThreads("gatehouse-blocking"));
             byte[] secret = DataDirectory.hmacSecret(config);
             var jwt = config.auth().jwt();
-            JwtVerifier jwtVerifier = JwtVerifier.forConfig(secret, jwt, clock);
+            UserIds ids = UserIds.forConfig(config.auth());
+            // A minted JWT lives at most auth.tokens.max_ttl: a removal older than that concerns none.
+            UserNotBefore notBefore = new UserNotBefore(config.auth().tokens().maxTtl().plus(jwt.clockSkew()));
+            JwtVerifier jwtVerifier = JwtVerifier.forConfig(secret, jwt, clock, ids, notBefore);
             TokenStore tokens = new TokenStore(database);
             var opaque = new OpaqueTokenVerifier(tokens, blocking, clock);
             var introspection = config.auth().introspection();
             // Introspection goes last: it claims every token that is neither ght_ nor a JWT.
             var verifiers = new TokenVerifierChain(introspection.enabled()
-                    ? List.of(opaque, jwtVerifier, IntrospectionVerifier.forConfig(introspection, clock))
+                    ? List.of(opaque, jwtVerifier, new IntrospectedIds(IntrospectionVerifier.forConfig(introspection, clock), ids))
                     : List.of(opaque, jwtVerifier));
             MessageCodec codec = new MessageCodec(new ObjectMapper());
             broker = new MemoryBroker(clock, config.channels()::retention);
@@ -95,8 +101,8 @@ public final class Gatehouse implements AutoCloseable {
             Hub hub = new Hub(broker, codec, metrics, config.channels());
             broker.start(hub);
             RevocationStore revocations = new RevocationStore(database);
-            watcher = new RevocationWatcher(revocations, broker);
-            Sessions sessions = new Sessions(new SessionStore(database), new UserStore(database), revocations,
+            watcher = new RevocationWatcher(revocations, broker, notBefore, config.auth().tokens().maxTtl().plus(jwt.clockSkew()));
+            Sessions sessions = new Sessions(new SessionStore(database), new UserStore(database), revocations, tokens,
                     new PasswordHasher(), config.auth().session(), clock);
             Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken(), config.auth().session().enabled()),

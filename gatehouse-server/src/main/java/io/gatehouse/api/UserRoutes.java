@@ -87,7 +87,7 @@ public final class UserRoutes {
         if (!p.user().isAdmin() && !p.channels().containsAll(channels)) {
             throw RefusalCode.PERMISSION_DENIED.refusal("A token can only grant channels your own credential grants").asException();
         }
-        TokenIssuer.IssuedToken t = node.tokenIssuer().issueOpaque(p.user(), channels, ttl);
+        TokenIssuer.IssuedToken t = node.tokenIssuer().issueOpaque(p.user(), channels, ttl, p.credentialId());
         ObjectNode out = node.codec().json().createObjectNode();
         out.put("token", t.token());
         out.put("prefix", t.prefix());
@@ -116,6 +116,9 @@ public final class UserRoutes {
             return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("You have no active token with prefix " + prefix));
         }
         node.revocationWatcher().revoke(Revocation.Kind.CREDENTIAL, prefix); // closes its live connections
+        for (String minted : node.tokens().revokeMintedFrom(prefix, node.clock().instant())) {
+            node.revocationWatcher().revoke(Revocation.Kind.CREDENTIAL, minted); // and those of tokens minted with it
+        }
         return ApiResponse.ok(node.codec().json().createObjectNode().put("revoked", prefix));
     }
 }

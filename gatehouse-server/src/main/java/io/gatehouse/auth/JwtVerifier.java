@@ -47,8 +47,11 @@ public final class JwtVerifier implements TokenVerifier {
     private static final int MAX_HINT_CHARS = 160;
     private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
-    /** The public keys one verification may use; the key selector reads them from here. */
-    private record KeyContext(VerificationKeys keys) implements SecurityContext {
+    /**
+     * The public keys one verification may use, and whether the HS256 secret may; the key selector
+     * reads them from here.
+     */
+    private record KeyContext(VerificationKeys keys, boolean hmac) implements SecurityContext {
     }
 
     /**
@@ -62,12 +65,27 @@ public final class JwtVerifier implements TokenVerifier {
     /** The PEM keys of auth.jwt.public_keys and the signing key's public half; fixed at start. */
     private final VerificationKeys configured;
     private final Optional<JwksKeySource> jwks;
+    /**
+     * What may verify a JWT with the reserved issuer (one Gatehouse minted): the signing key when
+     * one is configured, else only the HS256 secret. Never the application's keys or its JWKS.
+     */
+    private final KeyContext minted;
+    private final String issuer;
+    private final UserIds ids;
+    private final UserNotBefore notBefore;
 
     /** The verifier the server uses: keys, claims and JWKS as {@code config} says. */
     public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock) {
+        return forConfig(hmacSecret, config, clock, new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
+                new UserNotBefore(java.time.Duration.ZERO));
+    }
+
+    /** Like {@link #forConfig(byte[], GatehouseConfig.Jwt, Clock)}, with the id namespaces and per-user not-befores. */
+    public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock, UserIds ids,
+            UserNotBefore notBefore) {
         Optional<JwksKeySource> jwks = config.jwksUrl().isEmpty() ? Optional.empty()
                 : Optional.of(JwksKeySource.forUrl(jwksUri(config.jwksUrl()), config.jwksCacheTtl(), clock));
-        return new JwtVerifier(hmacSecret, config, jwks);
+        return new JwtVerifier(hmacSecret, config, jwks, ids, notBefore);
     }
 
     private static URI jwksUri(String url) {
@@ -85,29 +103,36 @@ public final class JwtVerifier implements TokenVerifier {
      * @throws io.gatehouse.config.ConfigException when a configured key is invalid
      */
     public JwtVerifier(byte[] hmacSecret, GatehouseConfig.Jwt config, Optional<JwksKeySource> jwks) {
+        this(hmacSecret, config, jwks, new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
+                new UserNotBefore(java.time.Duration.ZERO));
+    }
+
+    public JwtVerifier(byte[] hmacSecret, GatehouseConfig.Jwt config, Optional<JwksKeySource> jwks, UserIds ids,
+            UserNotBefore notBefore) {
+        this.ids = ids;
+        this.notBefore = notBefore;
         VerificationKeys keys = VerificationKeys.withoutIds(PublicKeys.load(config.publicKeys()));
         Optional<SigningKey> signingKey = SigningKey.fromConfig(config);
         if (signingKey.isPresent()) {
-            keys = keys.plus(VerificationKeys.of(List.of(
-                    new VerificationKeys.Entry(signingKey.get().keyId(), signingKey.get().publicKey()))));
+            VerificationKeys own = VerificationKeys.of(List.of(
+                    new VerificationKeys.Entry(signingKey.get().keyId(), signingKey.get().publicKey())));
+            keys = keys.plus(own);
+            this.minted = new KeyContext(own, false);
+        } else {
+            this.minted = new KeyContext(VerificationKeys.NONE, true);
         }
         this.configured = keys;
         this.jwks = jwks;
         List<Key> hmacKeys = List.of(new SecretKeySpec(hmacSecret, "HmacSHA256"));
         JWSKeySelector<KeyContext> selector = (header, context) -> JWSAlgorithm.HS256.equals(header.getAlgorithm())
-                ? hmacKeys
+                ? (context.hmac() ? hmacKeys : List.of())
                 : context.keys().candidates(header.getAlgorithm(), header.getKeyID());
         processor.setJWSKeySelector(selector);
-        String issuer = config.issuer();
+        this.issuer = config.issuer();
         String audience = config.audience();
+        // iss is checked after the signature (see identity): auth.jwt.issuer, an other issuer, or ours.
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
-        if (!issuer.isEmpty()) {
-            exact.issuer(issuer);
-        }
         Set<String> required = new HashSet<>(Set.of("sub", "exp"));
-        if (!issuer.isEmpty()) {
-            required.add("iss");
-        }
         if (!audience.isEmpty()) {
             required.add("aud");
         }
@@ -130,6 +155,15 @@ public final class JwtVerifier implements TokenVerifier {
             jwt = JWTParser.parse(token);
         } catch (ParseException e) {
             return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
+        }
+        if (claimsMinted(jwt)) {
+            // Gatehouse's own: only its own key may verify it, never a key of the application's ...
+            Outcome own = check(jwt, minted, true);
+            if (own.verdict().isAccepted() || !own.keyMissing() || !ids.isOtherIssuer(UserIds.GATEHOUSE_ISSUER)) {
+                return done(own.verdict());
+            }
+            // ... unless another Gatehouse is a named issuer (auth.jwt.other_issuers: NAME=gatehouse):
+            // then what its keys sign gets that issuer's namespace, never this server's ids.
         }
         if (jwks.isEmpty() || !(jwt instanceof SignedJWT signed) || !ASYMMETRIC.contains(signed.getHeader().getAlgorithm())) {
             return done(check(jwt, configured).verdict());
@@ -156,6 +190,15 @@ public final class JwtVerifier implements TokenVerifier {
         return source.refresh().thenApply(fetched -> afterFetch(jwt, fetched));
     }
 
+    /** Whether the (not yet verified) token says it was minted by Gatehouse. */
+    private static boolean claimsMinted(JWT jwt) {
+        try {
+            return UserIds.GATEHOUSE_ISSUER.equals(jwt.getJWTClaimsSet().getIssuer());
+        } catch (ParseException e) {
+            return false; // the processor refuses it
+        }
+    }
+
     /** Decides with the keys a fetch returned: the new ones, or the last good ones when it failed. */
     private Verdict afterFetch(JWT jwt, VerificationKeys fetched) {
         if (fetched.isEmpty()) {
@@ -170,16 +213,20 @@ public final class JwtVerifier implements TokenVerifier {
     }
 
     private Outcome check(JWT jwt, VerificationKeys keys) {
+        return check(jwt, new KeyContext(keys, true), false);
+    }
+
+    private Outcome check(JWT jwt, KeyContext keys, boolean mintedByUs) {
         JWTClaimsSet claims;
         try {
-            claims = processor.process(jwt, new KeyContext(keys));
+            claims = processor.process(jwt, keys);
         } catch (ExpiredJWTException e) {
             return decided(RefusalCode.TOKEN_EXPIRED.refusal("The JWT has expired (exp); obtain a fresh token and reconnect"));
         } catch (BadJWTException e) {
             // Claims are checked only after a key verified the signature (or the payload is not JSON).
             return decided(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage())));
         } catch (BadJOSEException e) {
-            boolean keyMissing = e instanceof BadJWSException || noCandidates(jwt, keys);
+            boolean keyMissing = e instanceof BadJWSException || noCandidates(jwt, keys.keys());
             return new Outcome(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage()))), keyMissing);
         } catch (JOSEException e) {
             return decided(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage())));
@@ -189,12 +236,29 @@ public final class JwtVerifier implements TokenVerifier {
             if (sub == null || sub.isBlank()) {
                 return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: sub is empty"));
             }
+            String id;
+            if (mintedByUs) {
+                id = sub; // minted for an id that is already qualified
+                java.util.Date iat = claims.getIssueTime();
+                if (notBefore.refuses(id, iat == null ? null : iat.toInstant())) {
+                    return decided(RefusalCode.TOKEN_REVOKED.refusal("The user was removed after this token was issued"));
+                }
+            } else {
+                String iss = claims.getIssuer();
+                if (!issuer.isEmpty() && !issuer.equals(iss) && !ids.isOtherIssuer(iss)) {
+                    return decided(RefusalCode.TOKEN_INVALID.refusal(
+                            "JWT rejected: iss is neither auth.jwt.issuer nor one of auth.jwt.other_issuers"));
+                }
+                id = ids.jwt(iss, sub);
+            }
             String name = claims.getStringClaim("name");
             List<String> roles = stringList(claims, "roles");
             Set<String> channels = Set.copyOf(stringList(claims, "channels"));
-            User user = new User(sub, name, roles);
+            User user = new User(id, name == null ? sub : name, roles);
             return new Outcome(Verdict.accepted(new Principal(user, channels, claims.getExpirationTime().toInstant(), TokenKind.JWT,
                     Fingerprint.credentialId(jwt.getParsedString()))), false);
+        } catch (io.gatehouse.protocol.RefusalException e) {
+            return decided(e.refusal());
         } catch (ParseException e) {
             return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: name must be a string, roles and channels lists of strings"));
         }

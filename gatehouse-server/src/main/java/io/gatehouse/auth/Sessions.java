@@ -7,6 +7,7 @@ import io.gatehouse.store.Revocation;
 import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.SessionRecord;
 import io.gatehouse.store.SessionStore;
+import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserRecord;
 import io.gatehouse.store.UserStore;
 import java.time.Clock;
@@ -57,12 +58,14 @@ public final class Sessions {
     private final SessionStore sessions;
     private final UserStore users;
     private final RevocationStore revocations;
+    private final TokenStore tokens;
     private final PasswordHasher passwords;
     private final GatehouseConfig.Session config;
     private final Clock clock;
 
-    public Sessions(SessionStore sessions, UserStore users, RevocationStore revocations, PasswordHasher passwords,
+    public Sessions(SessionStore sessions, UserStore users, RevocationStore revocations, TokenStore tokens, PasswordHasher passwords,
             GatehouseConfig.Session config, Clock clock) {
+        this.tokens = tokens;
         this.sessions = sessions;
         this.users = users;
         this.revocations = revocations;
@@ -89,7 +92,7 @@ public final class Sessions {
         Instant now = now();
         Instant expires = now.plus(config.ttl());
         sessions.insert(new SessionRecord(session.prefix(), session.hash(), user.get().id(), csrf.hash(), now, now, expires, null));
-        User u = new User(user.get().id(), user.get().id(), user.get().roles());
+        User u = new User(UserIds.local(user.get().id()), user.get().id(), user.get().roles());
         return Optional.of(new NewSession(session.value(), csrf.value(), u, expires));
     }
 
@@ -119,7 +122,7 @@ public final class Sessions {
         if (user.isEmpty()) {
             return Verdict.refused(RefusalCode.TOKEN_REVOKED.refusal("The user no longer exists"));
         }
-        User u = new User(user.get().id(), user.get().id(), user.get().roles());
+        User u = new User(UserIds.local(user.get().id()), user.get().id(), user.get().roles());
         return Verdict.accepted(new Principal(u, Set.of(), s.expiresAt(), TokenKind.SESSION, s.prefix()));
     }
 
@@ -153,7 +156,10 @@ public final class Sessions {
         return new Refreshed(csrf.value(), expires, null);
     }
 
-    /** Revokes the session (CSRF token matching, however old) and journals it; null or why not. */
+    /**
+     * Revokes the session (CSRF token matching, however old) and every token minted with it, and
+     * journals them; null or why not.
+     */
     public Refusal logout(String sessionValue, String csrfToken) {
         Verdict v = verify(sessionValue, csrfToken, CsrfRule.MATCHING);
         if (!v.isAccepted()) {
@@ -162,6 +168,10 @@ public final class Sessions {
         Instant now = now();
         sessions.revoke(v.principal().credentialId(), now);
         revocations.append(Revocation.Kind.CREDENTIAL, v.principal().credentialId(), now);
+        // and the tokens minted with this session, and those minted with them
+        for (String minted : tokens.revokeMintedFrom(v.principal().credentialId(), now)) {
+            revocations.append(Revocation.Kind.CREDENTIAL, minted, now);
+        }
         return null;
     }
 

@@ -21,7 +21,9 @@ import java.util.Optional;
  * Mints credentials for a user: opaque {@code ght_} tokens (stored only as a hash) and JWTs,
  * signed RS256/ES256 with {@code auth.jwt.signing_key} when one is configured (with its
  * {@code kid}, so holders of {@code /.well-known/jwks.json} can verify them), otherwise HS256
- * with the server's secret. Blocking (opaque tokens write to the database).
+ * with the server's secret. Minted JWTs carry the reserved issuer {@value UserIds#GATEHOUSE_ISSUER}
+ * and the user's id as it is (already qualified, see {@link UserIds}). Blocking (opaque tokens write
+ * to the database).
  */
 public final class TokenIssuer {
     /** A minted token: shown once, never stored or logged. */
@@ -35,42 +37,46 @@ public final class TokenIssuer {
     private final TokenStore tokens;
     private final byte[] hmacSecret;
     private final Optional<SigningKey> signingKey;
-    private final String issuer;
     private final String audience;
     private final Clock clock;
 
     /**
      * @param signingKey signs JWTs when present; HS256 with {@code hmacSecret} otherwise
-     * @param issuer the {@code iss} of minted JWTs, or empty
      * @param audience the {@code aud} of minted JWTs, or empty
      */
-    private TokenIssuer(TokenStore tokens, byte[] hmacSecret, Optional<SigningKey> signingKey, String issuer, String audience,
-            Clock clock) {
+    private TokenIssuer(TokenStore tokens, byte[] hmacSecret, Optional<SigningKey> signingKey, String audience, Clock clock) {
         this.tokens = tokens;
         this.hmacSecret = hmacSecret.clone();
         this.signingKey = signingKey;
-        this.issuer = issuer;
         this.audience = audience;
         this.clock = clock;
     }
 
     /**
-     * An issuer whose JWTs carry the configured {@code auth.jwt.issuer} and {@code audience} and are
+     * An issuer whose JWTs carry the reserved issuer, the configured {@code audience}, and are
      * signed with {@code auth.jwt.signing_key} when set, so the server accepts them.
      *
      * @throws io.gatehouse.config.ConfigException when the signing key is invalid
      */
     public static TokenIssuer forConfig(TokenStore tokens, byte[] hmacSecret, GatehouseConfig config, Clock clock) {
         var jwt = config.auth().jwt();
-        return new TokenIssuer(tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.issuer(), jwt.audience(), clock);
+        return new TokenIssuer(tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.audience(), clock);
     }
 
     public IssuedToken issueOpaque(User user, List<String> channels, Duration ttl) {
+        return issueOpaque(user, channels, ttl, null);
+    }
+
+    /**
+     * An opaque token minted by the holder of {@code mintedFrom} (a credential id), so that revoking
+     * that credential revokes this token too; null when no credential minted it (the CLI).
+     */
+    public IssuedToken issueOpaque(User user, List<String> channels, Duration ttl, String mintedFrom) {
         SecretToken secret = SecretToken.generate(OpaqueTokenVerifier.KIND);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expires = now.plus(ttl);
         tokens.insert(new TokenRecord(secret.prefix(), secret.hash(), user.id(), user.name(), user.roles(),
-                List.copyOf(channels), now, expires, null, null));
+                List.copyOf(channels), now, expires, null, null, mintedFrom));
         return new IssuedToken(secret.value(), secret.prefix(), expires);
     }
 
@@ -86,9 +92,7 @@ public final class TokenIssuer {
         if (!channels.isEmpty()) {
             claims.claim("channels", channels);
         }
-        if (!issuer.isEmpty()) {
-            claims.issuer(issuer);
-        }
+        claims.issuer(UserIds.GATEHOUSE_ISSUER);
         if (!audience.isEmpty()) {
             claims.audience(audience);
         }

@@ -4,6 +4,7 @@ import io.gatehouse.DataDirectory;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.auth.User;
+import io.gatehouse.auth.UserIds;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.store.Database;
@@ -34,8 +35,8 @@ final class TokenCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Creates a token for a local user and prints only the token on standard output.",
                     "opaque: ght_..., stored as a hash, revocable with 'token revoke PREFIX'.",
-                    "jwt: HS256, signed with the server's secret (with auth.jwt.issuer and audience when set);",
-                    "valid until it expires: it cannot be revoked."})
+                    "jwt: HS256 signed with the server's secret (RS256/ES256 with auth.jwt.signing_key), iss gatehouse,",
+                    "sub local:NAME; valid until it expires or the user is removed."})
     static final class Create implements Runnable {
         @Mixin
         ConfigOptions config;
@@ -64,7 +65,7 @@ final class TokenCommand {
             }
             try (Database db = DataDirectory.openDatabase(cfg)) {
                 UserRecord u = new UserStore(db).find(user).orElseThrow(() -> new CommandFailure("no user '" + user + "'"));
-                User who = new User(u.id(), u.id(), u.roles());
+                User who = new User(UserIds.local(u.id()), u.id(), u.roles());
                 TokenIssuer issuer = TokenIssuer.forConfig(new TokenStore(db), DataDirectory.hmacSecret(cfg), cfg, Clock.systemUTC());
                 TokenIssuer.IssuedToken t = type == Type.jwt
                         ? issuer.issueJwt(who, granted, lifetime)
@@ -96,7 +97,7 @@ final class TokenCommand {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = "Revokes an opaque token by its prefix (ght_ and 8 characters); it is refused from then on.")
+            description = "Revokes an opaque token by its prefix (ght_ and 8 characters), and the tokens minted with it; they are refused from then on.")
     static final class Revoke implements Runnable {
         @Mixin
         ConfigOptions config;
@@ -108,11 +109,18 @@ final class TokenCommand {
         @Override
         public void run() {
             try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                if (!new TokenStore(db).revoke(prefix, Instant.now())) {
+                TokenStore tokens = new TokenStore(db);
+                Instant now = Instant.now();
+                if (!tokens.revoke(prefix, now)) {
                     throw new CommandFailure("no active token with prefix " + prefix);
                 }
-                // A running server reads the journal and closes the token's live connections.
-                new RevocationStore(db).append(Revocation.Kind.CREDENTIAL, prefix, Instant.now());
+                // A running server reads the journal and closes the token's live connections,
+                // and those of the tokens minted with it (POST /api/v1/tokens), transitively.
+                RevocationStore journal = new RevocationStore(db);
+                journal.append(Revocation.Kind.CREDENTIAL, prefix, now);
+                for (String minted : tokens.revokeMintedFrom(prefix, now)) {
+                    journal.append(Revocation.Kind.CREDENTIAL, minted, now);
+                }
             }
             spec.commandLine().getOut().println("revoked " + prefix);
         }

@@ -3,6 +3,7 @@ package io.gatehouse.cli;
 import io.gatehouse.DataDirectory;
 import io.gatehouse.auth.PasswordHasher;
 import io.gatehouse.auth.User;
+import io.gatehouse.auth.UserIds;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.UserRecord;
 import io.gatehouse.store.Revocation;
@@ -103,7 +104,7 @@ final class UserCommand {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user, deletes their opaque tokens and closes their live connections (JWTs stay valid until they expire).")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user, deletes their opaque tokens and sessions, refuses the JWTs minted for them and closes their live connections.")
     static final class Remove implements Runnable {
         @Mixin
         ConfigOptions config;
@@ -119,7 +120,8 @@ final class UserCommand {
                     throw new CommandFailure("no user '" + name + "'");
                 }
                 // A running server reads the journal and closes the user's live connections.
-                new RevocationStore(db).append(Revocation.Kind.USER, name, Instant.now());
+                // It also refuses the JWTs Gatehouse minted for the user before now (a per-user not-before).
+                new RevocationStore(db).append(Revocation.Kind.USER, UserIds.local(name), Instant.now());
             }
             spec.commandLine().getOut().println("removed user " + name);
         }

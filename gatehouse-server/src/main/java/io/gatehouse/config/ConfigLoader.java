@@ -58,9 +58,14 @@ public final class ConfigLoader {
             throw new ConfigException("invalid value for auth.jwt.secret (" + source(ConfigKey.AUTH_JWT_SECRET.key())
                     + "): an HS256 secret needs at least 32 bytes");
         }
+        if (string(ConfigKey.AUTH_JWT_ISSUER).equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER)) {
+            throw invalid(ConfigKey.AUTH_JWT_ISSUER.key(), string(ConfigKey.AUTH_JWT_ISSUER),
+                    "'gatehouse' is reserved for the JWTs Gatehouse mints; name the application's issuer");
+        }
         var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
                 string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
-                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY));
+                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY),
+                otherIssuers());
         Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
         Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
         if (defaultTtl.compareTo(maxTtl) > 0) {
@@ -83,7 +88,7 @@ public final class ConfigLoader {
                 positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL), positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
                 positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT));
         var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT),
-                duration(ConfigKey.AUTH_EXPIRY_WARNING), jwt, tokens, session, introspection);
+                duration(ConfigKey.AUTH_EXPIRY_WARNING), jwt, tokens, session, introspection, primarySource());
         var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
         long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
         if (maxBytes > MAX_MESSAGE_BYTES_LIMIT) {
@@ -122,6 +127,39 @@ public final class ConfigLoader {
             refuseUnsafe(ProdProfile.problems(config));
         }
         return config;
+    }
+
+    private GatehouseConfig.PrimarySource primarySource() {
+        String raw = string(ConfigKey.AUTH_PRIMARY_SOURCE);
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "jwt" -> GatehouseConfig.PrimarySource.JWT;
+            case "introspection" -> GatehouseConfig.PrimarySource.INTROSPECTION;
+            default -> throw invalid(ConfigKey.AUTH_PRIMARY_SOURCE.key(), raw, "expected jwt or introspection");
+        };
+    }
+
+    /**
+     * auth.jwt.other_issuers: {@code NAME=ISSUER} entries, names and issuers each once; never
+     * auth.jwt.issuer. The reserved issuer may be listed: another Gatehouse's JWTs, verified by
+     * its keys (auth.jwt.jwks_url), then get their own namespace.
+     */
+    private List<String> otherIssuers() {
+        List<String> entries = stringList(ConfigKey.AUTH_JWT_OTHER_ISSUERS);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.Set<String> issuers = new java.util.HashSet<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? "" : entry.substring(0, eq);
+            String iss = eq < 0 ? "" : entry.substring(eq + 1);
+            if (!io.gatehouse.auth.UserIds.ISSUER_NAME.matcher(name).matches() || iss.isEmpty()
+                    || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
+                    || !names.add(name) || !issuers.add(iss)) {
+                throw invalid(ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(), entry,
+                        "expected NAME=ISSUER (NAME of a-z 0-9 _ . -, at most 32), each name and issuer once, "
+                                + "not auth.jwt.issuer");
+            }
+        }
+        return entries;
     }
 
     /**

@@ -52,15 +52,27 @@ public record GatehouseConfig(
     }
 
     public record Auth(boolean allowQueryToken, Duration timeout, Duration expiryWarning, Jwt jwt, Tokens tokens,
-            Session session, Introspection introspection) {
+            Session session, Introspection introspection, PrimarySource primarySource) {
     }
+
+    /** Whose user ids are kept as sent (auth.primary_source); see io.gatehouse.auth.UserIds. */
+    public enum PrimarySource { JWT, INTROSPECTION }
 
     /**
      * {@code secret} empty means "generate one into the data directory". {@code jwksUrl} empty
      * means no JWKS; {@code signingKey} empty means the server signs its own JWTs with HS256 only.
      */
     public record Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
-            String jwksUrl, Duration jwksCacheTtl, String signingKey) {
+            String jwksUrl, Duration jwksCacheTtl, String signingKey, List<String> otherIssuers) {
+        public Jwt {
+            otherIssuers = List.copyOf(otherIssuers);
+        }
+
+        public Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
+                String jwksUrl, Duration jwksCacheTtl, String signingKey) {
+            this(secret, publicKeys, issuer, audience, clockSkew, jwksUrl, jwksCacheTtl, signingKey, List.of());
+        }
+
         /** Whether RS256/ES256 tokens from another issuer are accepted (public keys or a JWKS URL). */
         public boolean acceptsIssuerKeys() {
             return !publicKeys.isEmpty() || !jwksUrl.isEmpty();

@@ -512,8 +512,30 @@ public final class ClientConnection implements Connection {
                 ObjectNode reply = node.codec().reply(MessageType.REFRESHED, m.id());
                 reply.put("expires_at", MessageCodec.timestamp(v.principal().expiresAt()));
                 send(node.codec().encode(reply));
+                endUngranted();
             }
         }));
+    }
+
+    /**
+     * After a refresh: ends each subscription the new credential no longer grants (its claims,
+     * roles or channels list), telling the client {@code unsubscribed} with the refusal's code.
+     */
+    private void endUngranted() {
+        for (String name : node.hub().channelsOf(this)) {
+            Subscription sub = node.hub().subscription(this, name);
+            if (sub == null) {
+                continue;
+            }
+            Refusal denied = node.channelAccess().checkSubscribe(principal, sub.channel());
+            if (denied != null && node.hub().unsubscribe(this, name)) {
+                ObjectNode frame = node.codec().reply(MessageType.UNSUBSCRIBED, null);
+                frame.put("channel", name);
+                frame.put("code", denied.code().name());
+                frame.put("message", denied.hint());
+                send(node.codec().encode(frame));
+            }
+        }
     }
 
     /**

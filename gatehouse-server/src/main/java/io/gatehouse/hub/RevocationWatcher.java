@@ -5,7 +5,9 @@ import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.RevocationStore;
+import io.gatehouse.auth.UserNotBefore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@link Broker} as a disconnect, so that a revocation made anywhere (an API call on any node, or
  * the CLI in another process) closes the live connections it concerns within a second. Runs on its
  * own thread; {@link #poll()} may also be called by whoever just revoked something, to act at once.
+ * A USER entry also raises that user's {@link UserNotBefore}, so the JWTs Gatehouse minted for them
+ * are refused at handshake and refresh without a database read; at start, the USER entries of the
+ * last {@code auth.tokens.max_ttl} are read once for the same purpose.
  */
 public final class RevocationWatcher implements AutoCloseable {
     public static final Duration PERIOD = Duration.ofMillis(250);
@@ -26,6 +31,7 @@ public final class RevocationWatcher implements AutoCloseable {
 
     private final RevocationStore journal;
     private final Broker broker;
+    private final UserNotBefore notBefore;
     private final ScheduledExecutorService timer;
     /** The highest journal id acted on. Guarded by this. */
     private long seen;
@@ -45,9 +51,22 @@ public final class RevocationWatcher implements AutoCloseable {
     private static final int LOOK_BACK = 1000;
 
     public RevocationWatcher(RevocationStore journal, Broker broker) {
+        this(journal, broker, new UserNotBefore(Duration.ZERO), Duration.ZERO);
+    }
+
+    /**
+     * @param keep how far back USER entries still matter: the longest a minted JWT lives
+     */
+    public RevocationWatcher(RevocationStore journal, Broker broker, UserNotBefore notBefore, Duration keep) {
         this.journal = journal;
         this.broker = broker;
+        this.notBefore = notBefore;
         this.seen = journal.newestId(); // what was revoked before this start has no live connections here
+        if (!keep.isZero()) {
+            for (Revocation r : journal.usersRemovedSince(Instant.now().minus(keep))) {
+                notBefore.raise(r.subject(), r.at());
+            }
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-revocations");
             t.setDaemon(true);
@@ -67,7 +86,11 @@ public final class RevocationWatcher implements AutoCloseable {
 
     /** Journals a revocation (for other processes) and sends it through the broker at once. Blocking (database). */
     public void revoke(Revocation.Kind kind, String subject) {
-        journal.append(kind, subject, java.time.Instant.now());
+        Instant now = Instant.now();
+        journal.append(kind, subject, now);
+        if (kind == Revocation.Kind.USER) {
+            notBefore.raise(subject, now);
+        }
         broker.publishControl(command(kind, subject));
     }
 
@@ -80,6 +103,9 @@ public final class RevocationWatcher implements AutoCloseable {
             for (Revocation r : fresh) {
                 from = r.id();
                 if (applied.add(r.id())) {
+                    if (r.kind() == Revocation.Kind.USER) {
+                        notBefore.raise(r.subject(), r.at()); // before the disconnect: a reconnect must meet it
+                    }
                     broker.publishControl(command(r.kind(), r.subject()));
                 }
                 seen = Math.max(seen, r.id());

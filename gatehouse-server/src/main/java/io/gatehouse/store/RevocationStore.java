@@ -44,16 +44,39 @@ public final class RevocationStore {
     public List<Revocation> after(long afterId, int limit) {
         return db.run("read the revocation journal", c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT id, kind, subject FROM revocations WHERE id > ? ORDER BY id LIMIT " + limit)) {
+                    "SELECT id, kind, subject, created_at FROM revocations WHERE id > ? ORDER BY id LIMIT " + limit)) {
                 s.setLong(1, afterId);
                 List<Revocation> out = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Revocation(rs.getLong("id"), Revocation.Kind.valueOf(rs.getString("kind")), rs.getString("subject")));
+                        out.add(read(rs));
                     }
                 }
                 return out;
             }
         });
+    }
+
+    /** USER entries made after {@code since}, oldest first: the not-befores a starting node must know. */
+    public List<Revocation> usersRemovedSince(Instant since) {
+        return db.run("read the revocation journal", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id, kind, subject, created_at FROM revocations WHERE kind = ? AND created_at > ? ORDER BY id")) {
+                s.setString(1, Revocation.Kind.USER.name());
+                Columns.setInstant(s, 2, since);
+                List<Revocation> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static Revocation read(ResultSet rs) throws java.sql.SQLException {
+        return new Revocation(rs.getLong("id"), Revocation.Kind.valueOf(rs.getString("kind")), rs.getString("subject"),
+                Columns.instant(rs, "created_at"));
     }
 }

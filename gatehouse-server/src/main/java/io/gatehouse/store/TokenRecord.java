@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * An opaque access token as stored: never the token itself, only its lookup prefix and the
  * SHA-256 of the whole value. userId need not name a row in the users table. lastUsedAt and
- * revokedAt are null until the token is used or revoked.
+ * revokedAt are null until the token is used or revoked. mintedFrom is the credential id (token or
+ * session prefix, JWT fingerprint) whose holder minted it, or null (the CLI, or before V4).
  *
  * <p>Equality compares the hash by content. The hash array is shared, not copied; don't modify it.
  */
@@ -22,7 +23,13 @@ public record TokenRecord(
         Instant createdAt,
         Instant expiresAt,
         Instant lastUsedAt,
-        Instant revokedAt) {
+        Instant revokedAt,
+        String mintedFrom) {
+
+    public TokenRecord(String prefix, byte[] hash, String userId, String userName, List<String> roles, List<String> channels,
+            Instant createdAt, Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
+        this(prefix, hash, userId, userName, roles, channels, createdAt, expiresAt, lastUsedAt, revokedAt, null);
+    }
 
     public TokenRecord {
         Objects.requireNonNull(prefix, "prefix");
@@ -47,12 +54,13 @@ public record TokenRecord(
                 && createdAt.equals(t.createdAt)
                 && expiresAt.equals(t.expiresAt)
                 && Objects.equals(lastUsedAt, t.lastUsedAt)
-                && Objects.equals(revokedAt, t.revokedAt);
+                && Objects.equals(revokedAt, t.revokedAt)
+                && Objects.equals(mintedFrom, t.mintedFrom);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Objects.hash(prefix, userId, userName, roles, channels, createdAt, expiresAt, lastUsedAt, revokedAt)
+        return 31 * Objects.hash(prefix, userId, userName, roles, channels, createdAt, expiresAt, lastUsedAt, revokedAt, mintedFrom)
                 + Arrays.hashCode(hash);
     }
 
@@ -60,6 +68,6 @@ public record TokenRecord(
     public String toString() {
         return "TokenRecord[prefix=" + prefix + ", userId=" + userId + ", userName=" + userName
                 + ", roles=" + roles + ", channels=" + channels + ", createdAt=" + createdAt
-                + ", expiresAt=" + expiresAt + ", lastUsedAt=" + lastUsedAt + ", revokedAt=" + revokedAt + "]";
+                + ", expiresAt=" + expiresAt + ", lastUsedAt=" + lastUsedAt + ", revokedAt=" + revokedAt + ", mintedFrom=" + mintedFrom + "]";
     }
 }

@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public final class TokenStore {
     private static final String COLUMNS =
-            "prefix, hash, user_id, user_name, roles, channels, created_at, expires_at, last_used_at, revoked_at";
+            "prefix, hash, user_id, user_name, roles, channels, created_at, expires_at, last_used_at, revoked_at, minted_from";
 
     private final Database db;
 
@@ -29,7 +29,7 @@ public final class TokenStore {
         String channels = Columns.list(t.channels());
         db.run("insert token " + t.prefix(), c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, t.prefix());
                 s.setBytes(2, t.hash());
                 s.setString(3, t.userId());
@@ -40,6 +40,7 @@ public final class TokenStore {
                 Columns.setInstant(s, 8, t.expiresAt());
                 Columns.setInstant(s, 9, t.lastUsedAt());
                 Columns.setInstant(s, 10, t.revokedAt());
+                s.setString(11, t.mintedFrom());
                 return s.executeUpdate();
             }
         });
@@ -104,6 +105,47 @@ public final class TokenStore {
     }
 
     /**
+     * Revokes every live token minted from {@code credentialId}, and every token minted from those,
+     * and so on, in one transaction. Returns the prefixes it revoked (for the revocation journal).
+     */
+    public List<String> revokeMintedFrom(String credentialId, Instant at) {
+        Objects.requireNonNull(at, "at");
+        return db.inTransaction("revoke tokens minted from a revoked credential", c -> {
+            List<String> revoked = new ArrayList<>();
+            java.util.ArrayDeque<String> parents = new java.util.ArrayDeque<>(List.of(credentialId));
+            java.util.Set<String> seen = new java.util.HashSet<>(parents);
+            while (!parents.isEmpty()) {
+                String parent = parents.poll();
+                List<String> children = new ArrayList<>();
+                try (PreparedStatement s = c.prepareStatement("SELECT prefix FROM tokens WHERE minted_from = ?")) {
+                    s.setString(1, parent);
+                    try (ResultSet rs = s.executeQuery()) {
+                        while (rs.next()) {
+                            children.add(rs.getString(1));
+                        }
+                    }
+                }
+                for (String child : children) {
+                    if (!seen.add(child)) {
+                        continue;
+                    }
+                    // Already revoked children are walked too: their own children may be live.
+                    parents.add(child);
+                    try (PreparedStatement s = c.prepareStatement(
+                            "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
+                        Columns.setInstant(s, 1, at);
+                        s.setString(2, child);
+                        if (s.executeUpdate() == 1) {
+                            revoked.add(child);
+                        }
+                    }
+                }
+            }
+            return revoked;
+        });
+    }
+
+    /**
      * Records a use of the token. Never moves lastUsedAt backwards, so concurrent verifications
      * finishing out of order leave the latest time. Unknown prefixes are ignored.
      */
@@ -131,6 +173,7 @@ public final class TokenStore {
                 Columns.instant(rs, "created_at"),
                 Columns.instant(rs, "expires_at"),
                 Columns.instant(rs, "last_used_at"),
-                Columns.instant(rs, "revoked_at"));
+                Columns.instant(rs, "revoked_at"),
+                rs.getString("minted_from"));
     }
 }

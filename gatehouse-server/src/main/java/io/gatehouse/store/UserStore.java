@@ -63,7 +63,8 @@ public final class UserStore {
     }
 
     /**
-     * Removes the user and, in the same transaction, every token issued to them. False, with
+     * Removes the user and, in the same transaction, every token issued to them (user id
+     * {@code local:NAME}) and their sessions. False, with
      * nothing changed, when there is no such user.
      */
     public boolean remove(String id) {
@@ -75,7 +76,7 @@ public final class UserStore {
                 }
             }
             try (PreparedStatement deleteTokens = c.prepareStatement("DELETE FROM tokens WHERE user_id = ?")) {
-                deleteTokens.setString(1, id);
+                deleteTokens.setString(1, io.gatehouse.auth.UserIds.local(id)); // a local user's tokens carry its local id
                 deleteTokens.executeUpdate();
             }
             // and its sessions, so a user re-created under the same name does not inherit them

@@ -271,7 +271,9 @@ class AccessLogApiTest {
         closeQuietly(WsRecorder.connect(browser.withCsrf(browser.csrf() + "x").ws(server), "Cookie", browser.cookieHeader(),
                 "Origin", origin));
         // Every accepted connection above has closed, so its row is complete.
-        await().atMost(WAIT).until(() -> entries("user=" + user + "&limit=1000").stream()
+        // (the cookie session is the local user's, id local:kim; the tokens are the application's kim)
+        await().atMost(WAIT).until(() -> java.util.stream.Stream.concat(entries("user=" + user + "&limit=1000").stream(),
+                        entries("user=local:" + user + "&limit=1000").stream())
                 .filter(e -> e.path("outcome").asText().equals("ACCEPTED"))
                 .filter(e -> e.path("close_code").isInt()).count() == 9);
         assertThat(entries("ip=127.0.0.1&limit=1000").stream().map(e -> e.path("token_fingerprint").asText()))

@@ -30,6 +30,7 @@ class IntrospectionEndToEndTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse()
             .with("auth.introspection.url", backend.url())
+            .with("auth.primary_source", "introspection") // the application's ids come through introspection
             .with("auth.introspection.scheme", "Token")
             .with("auth.introspection.id_field", "pk")
             .with("auth.introspection.timeout", "300ms")
@@ -211,7 +212,7 @@ class IntrospectionEndToEndTest {
         try (TestGatehouse bearerGateway = new TestGatehouse().with("auth.introspection.url", backend.url()).start();
                 WsRecorder ws = WsRecorder.connect(bearerGateway.ws(), "Authorization", bearer(token))) {
             JsonNode user = ws.awaitType("connection_established").path("user");
-            assertThat(user.path("id").asText()).isEqualTo("u-1");
+            assertThat(user.path("id").asText()).isEqualTo("introspection:u-1"); // not the primary source here
             assertThat(user.path("name").asText()).isEqualTo("Grace Hopper");
             assertThat(user.path("roles")).extracting(JsonNode::asText).containsExactly("editor");
         }

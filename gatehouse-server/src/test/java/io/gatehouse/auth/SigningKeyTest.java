@@ -78,7 +78,7 @@ class SigningKeyTest {
         assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
         assertThat(jwt.getHeader().getKeyID())
                 .isEqualTo(new RSAKey.Builder((RSAPublicKey) RSA.getPublic()).build().computeThumbprint().toString());
-        assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo("https://gatehouse.test");
+        assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo("gatehouse"); // reserved: told from the application's
         assertAccepted(rsaServer, token, "rita");
     }
 
@@ -101,13 +101,32 @@ class SigningKeyTest {
     }
 
     @Test
-    void anotherGatehouseAcceptsTheTokensThroughThePublishedJwks() {
+    void anotherGatehouseAcceptsTheTokensThroughThePublishedJwksInTheirOwnNamespace() {
         try (TestGatehouse relying = new TestGatehouse()
                 .with("auth.jwt.jwks_url", rsaServer.url() + "/.well-known/jwks.json")
                 .with("auth.jwt.issuer", "https://gatehouse.test")
+                .with("auth.jwt.other_issuers", List.of("hq=gatehouse"))
                 .with("auth.jwt.audience", "apps")
                 .start()) {
-            assertAccepted(relying, mint(rsaServer, "roaming"), "roaming");
+            assertAccepted(relying, mint(rsaServer, "roaming"), "jwt:hq:roaming");
+            // the other Gatehouse's local users are not this one's
+            String local = rsaServer.gatehouse().node().tokenIssuer()
+                    .issueJwt(new User("local:admin", "admin", List.of()), List.of(), Duration.ofMinutes(5)).token();
+            assertAccepted(relying, local, "jwt:hq:local:admin");
+        }
+    }
+
+    @Test
+    void anotherGatehousesTokensAreRefusedUnlessItIsANamedIssuer() {
+        try (TestGatehouse relying = new TestGatehouse()
+                .with("auth.jwt.jwks_url", rsaServer.url() + "/.well-known/jwks.json")
+                .with("auth.jwt.audience", "apps")
+                .start()) {
+            String local = rsaServer.gatehouse().node().tokenIssuer()
+                    .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5)).token();
+            try (WsRecorder ws = WsRecorder.connect(relying.ws(), "Authorization", "Bearer " + local)) {
+                assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
+            }
         }
     }
 

@@ -182,7 +182,8 @@ class CliTest {
         JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
         JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
         assertThat(header.path("alg").asText()).isEqualTo("HS256");
-        assertThat(claims.path("sub").asText()).isEqualTo("bob");
+        assertThat(claims.path("sub").asText()).isEqualTo("local:bob"); // a local user's id
+        assertThat(claims.path("iss").asText()).isEqualTo("gatehouse"); // the reserved issuer of minted JWTs
         assertThat(claims.path("roles").toString()).isEqualTo("[\"admin\"]");
         assertThat(claims.path("channels").toString()).isEqualTo("[\"a\",\"b\"]");
         assertThat(claims.path("exp").asLong() - claims.path("iat").asLong()).isBetween(29L * 60, 30L * 60);
@@ -406,14 +407,14 @@ class CliTest {
 
         HttpResponse<String> verified = get(http, "/api/v1/auth/verify", "Bearer " + opaque);
         assertThat(verified.statusCode()).as(verified.body()).isEqualTo(200);
-        assertThat(JSON.readTree(verified.body()).path("user").path("id").asText()).isEqualTo("bob");
+        assertThat(JSON.readTree(verified.body()).path("user").path("id").asText()).isEqualTo("local:bob");
 
         Result jwt = runInChildJvm(null, "token", "create", "--user", "bob", "--type", "jwt");
         assertThat(jwt.exit()).as(jwt.err()).isZero();
         HttpResponse<String> jwtVerified = get(http, "/api/v1/auth/verify", "Bearer " + jwt.out().strip());
         assertThat(jwtVerified.statusCode()).as("a JWT signed with the shared generated secret: %s", jwtVerified.body())
                 .isEqualTo(200);
-        assertThat(JSON.readTree(jwtVerified.body()).path("user").path("id").asText()).isEqualTo("bob");
+        assertThat(JSON.readTree(jwtVerified.body()).path("user").path("id").asText()).isEqualTo("local:bob");
 
         Result key = runInChildJvm(null, "apikey", "create", "--name", "k");
         assertThat(key.exit()).as(key.err()).isZero();

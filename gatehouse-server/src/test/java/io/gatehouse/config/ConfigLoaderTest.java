@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
@@ -514,6 +515,32 @@ class ConfigLoaderTest {
         assertInvalid("GATEHOUSE_BROKER_URL", "redis://localhost", "broker.url");
         assertInvalid("GATEHOUSE_DATABASE_URL", "jdbc:mysql://db/app?password=hunter2", "database.url")
                 .hasMessageNotContaining("hunter2");
+    }
+
+    // --- identity sources ---
+
+    @Test
+    void identitySourcesDefaultToJwtWithNoOtherIssuers() {
+        GatehouseConfig c = ConfigLoader.load(new ConfigSources());
+        assertThat(c.auth().primarySource()).isEqualTo(GatehouseConfig.PrimarySource.JWT);
+        assertThat(c.auth().jwt().otherIssuers()).isEmpty();
+        assertThat(loadEnv("GATEHOUSE_AUTH_PRIMARY_SOURCE", "introspection").auth().primarySource())
+                .isEqualTo(GatehouseConfig.PrimarySource.INTROSPECTION);
+        assertThat(loadEnv("GATEHOUSE_AUTH_JWT_OTHER_ISSUERS", "partner=https://b.example/,hq=gatehouse").auth().jwt().otherIssuers())
+                .containsExactly("partner=https://b.example/", "hq=gatehouse");
+    }
+
+    @Test
+    void identitySourceSettingsAreChecked() {
+        assertInvalid("GATEHOUSE_AUTH_PRIMARY_SOURCE", "local", "auth.primary_source");
+        for (String bad : List.of("https://b.example", "=https://b.example", "Partner=https://b.example", "p=", "a=x,a=y", "a=x,b=x",
+                "toolongtoolongtoolongtoolongtoolong=x")) {
+            assertInvalid("GATEHOUSE_AUTH_JWT_OTHER_ISSUERS", bad, "auth.jwt.other_issuers");
+        }
+        assertInvalid("GATEHOUSE_AUTH_JWT_ISSUER", "gatehouse", "auth.jwt.issuer");
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().environment(Map.of(
+                "GATEHOUSE_AUTH_JWT_ISSUER", "https://a.example", "GATEHOUSE_AUTH_JWT_OTHER_ISSUERS", "a=https://a.example"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.jwt.other_issuers");
     }
 
     private GatehouseConfig loadEnv(String name, String value) {

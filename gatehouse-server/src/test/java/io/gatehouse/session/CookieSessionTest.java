@@ -35,7 +35,8 @@ class CookieSessionTest {
     void loginSetsAnHttpOnlySessionCookieAndAReadableCsrfCookie() {
         TestGatehouse.Reply r = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}");
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.body().path("user").path("id").asText()).isEqualTo("alice");
+        assertThat(r.body().path("user").path("id").asText()).isEqualTo("local:alice"); // a local user's id
+        assertThat(r.body().path("user").path("name").asText()).isEqualTo("alice");
         assertThat(r.body().path("csrf_token").asText()).isNotBlank();
         assertThat(r.body().path("expires_at").asText()).isNotBlank();
         var cookies = r.raw().headers().allValues("set-cookie");
@@ -67,7 +68,7 @@ class CookieSessionTest {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
         try (WsRecorder ws = connect(s, BrowserSession.ownOrigin(server))) {
             JsonNode hello = ws.awaitType("connection_established");
-            assertThat(hello.path("user").path("id").asText()).isEqualTo("alice");
+            assertThat(hello.path("user").path("id").asText()).isEqualTo("local:alice");
         }
     }
 

@@ -80,14 +80,16 @@ class RevocationTest {
     @Test
     void userRemoveFromTheCliClosesEveryConnectionOfTheUser() {
         server.user("carol", "carol-password", false);
-        try (WsRecorder a = open(server.opaqueToken("carol")); WsRecorder b = open(Jwts.hs256For("carol"));
-                WsRecorder other = open(Jwts.hs256For("dave"))) {
+        try (WsRecorder a = open(server.localOpaqueToken("carol")); WsRecorder b = open(server.localOpaqueToken("carol"));
+                WsRecorder other = open(Jwts.hs256For("dave")); WsRecorder namesake = open(Jwts.hs256For("carol"))) {
             long start = System.nanoTime();
             cli("user", "remove", "carol");
             assertClosedWithinOneSecond(a, start, "TOKEN_REVOKED");
             assertClosedWithinOneSecond(b, start, "TOKEN_REVOKED");
             other.send("{\"type\":\"ping\"}");
             assertThat(other.awaitType("pong")).isNotNull();
+            namesake.send("{\"type\":\"ping\"}"); // the application's user carol is someone else
+            assertThat(namesake.awaitType("pong")).isNotNull();
         }
     }
 }

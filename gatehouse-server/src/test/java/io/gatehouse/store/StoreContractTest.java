@@ -145,19 +145,48 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void revokingACredentialRevokesTheTokensMintedFromItTransitively() {
+        tokens.insert(minted("ght_root0001", null));
+        tokens.insert(minted("ght_child001", "ght_root0001"));
+        tokens.insert(minted("ght_child002", "ghs_session1"));
+        tokens.insert(minted("ght_grand001", "ght_child001"));
+        tokens.insert(minted("ght_great001", "ght_grand001"));
+        tokens.insert(minted("ght_other001", "ght_elsewhere"));
+        assertThat(tokens.revoke("ght_grand001", T0)).isTrue(); // already revoked in the middle: still walked through
+
+        List<String> revoked = tokens.revokeMintedFrom("ght_root0001", T0.plusSeconds(1));
+
+        assertThat(revoked).containsExactlyInAnyOrder("ght_child001", "ght_great001");
+        assertThat(tokens.findByPrefix("ght_great001").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(tokens.findByPrefix("ght_grand001").orElseThrow().revokedAt()).isEqualTo(T0);
+        assertThat(tokens.findByPrefix("ght_root0001").orElseThrow().revokedAt()).isNull();
+        assertThat(tokens.findByPrefix("ght_child002").orElseThrow().revokedAt()).isNull();
+        assertThat(tokens.findByPrefix("ght_other001").orElseThrow().revokedAt()).isNull();
+        assertThat(tokens.findByPrefix("ght_child001").orElseThrow().mintedFrom()).isEqualTo("ght_root0001");
+        assertThat(tokens.revokeMintedFrom("ght_session_none", T0)).isEmpty();
+    }
+
+    private static TokenRecord minted(String prefix, String mintedFrom) {
+        return new TokenRecord(prefix, new byte[32], "42", "42", List.of(), List.of(), T0, T0.plus(Duration.ofDays(1)), null, null,
+                mintedFrom);
+    }
+
+    @Test
     void removingAUserDeletesTheirTokensAndNoOneElses() {
         users.add(user("alice"));
         users.add(user("bob"));
-        tokens.insert(token("ght_alice001", "alice", T0));
-        tokens.insert(token("ght_alice002", "alice", T0.plusSeconds(1)));
-        tokens.insert(token("ght_bob00001", "bob", T0));
+        tokens.insert(token("ght_alice001", "local:alice", T0));
+        tokens.insert(token("ght_alice002", "local:alice", T0.plusSeconds(1)));
+        tokens.insert(token("ght_bob00001", "local:bob", T0));
+        tokens.insert(token("ght_appalice", "alice", T0)); // the application's user alice, another identity
 
         assertThat(users.remove("alice")).isTrue();
 
         assertThat(users.find("alice")).isEmpty();
-        assertThat(tokens.listForUser("alice")).isEmpty();
+        assertThat(tokens.listForUser("local:alice")).isEmpty();
         assertThat(tokens.findByPrefix("ght_alice001")).isEmpty();
-        assertThat(tokens.listForUser("bob")).extracting(TokenRecord::prefix).containsExactly("ght_bob00001");
+        assertThat(tokens.listForUser("local:bob")).extracting(TokenRecord::prefix).containsExactly("ght_bob00001");
+        assertThat(tokens.listForUser("alice")).extracting(TokenRecord::prefix).containsExactly("ght_appalice");
     }
 
     @Test

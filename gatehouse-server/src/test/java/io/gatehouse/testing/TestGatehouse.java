@@ -129,6 +129,12 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
         return opaqueToken(userId, List.of(), List.of());
     }
 
+    /** An opaque token of the local user {@code name} (id local:NAME), as {@code gatehouse token create --user} makes it. */
+    public String localOpaqueToken(String name) {
+        return issuer().issueOpaque(new User(io.gatehouse.auth.UserIds.local(name), name, List.of()), List.of(), Duration.ofHours(1))
+                .token();
+    }
+
     private TokenIssuer issuer() {
         return gatehouse.node().tokenIssuer();
     }
