@@ -61,6 +61,8 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     /** The close code sent or received; 1006 (abnormal) until then. */
     private volatile int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
     private volatile boolean closing;
+    /** The client floods or sends too much before authenticating: close without waiting for it. Event loop only. */
+    private boolean abusive;
     private final java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final GatehouseMetrics metrics;
@@ -220,7 +222,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
      * {@link #ABUSIVE_CLOSE_GRACE} without waiting for its answer. On the event loop.
      */
     void closeAbusive(Refusal refusal) {
-        channel.config().setAutoRead(false);
+        abusive = true;
         close(refusal);
     }
 
@@ -234,7 +236,10 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
             return;
         }
         if (refusal.code() == RefusalCode.RATE_LIMITED) {
-            channel.config().setAutoRead(false); // a flood: read no more of it
+            abusive = true; // a flood
+        }
+        if (abusive) {
+            channel.config().setAutoRead(false); // read no more of it
         }
         outbox.close(); // what was queued before the close goes out before the close frame
         closing = true;
@@ -248,7 +253,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         // would otherwise keep it unwritten, and the connection open, for ever.
         channel.writeAndFlush(new CloseWebSocketFrame(refusal.code().closeCode(), refusal.closeReason()));
         Duration grace = refusal.code() == RefusalCode.SLOW_CONSUMER ? SLOW_CONSUMER_GRACE
-                : channel.config().isAutoRead() ? CLOSE_HANDSHAKE_TIMEOUT : ABUSIVE_CLOSE_GRACE;
+                : abusive ? ABUSIVE_CLOSE_GRACE : CLOSE_HANDSHAKE_TIMEOUT;
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, grace.toMillis(), TimeUnit.MILLISECONDS);
