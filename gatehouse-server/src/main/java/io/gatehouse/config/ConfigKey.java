@@ -12,6 +12,7 @@ public enum ConfigKey {
     SERVER_PORT("server.port", ValueType.PORT, "8080", "port to listen on; 0 picks a free port"),
     SERVER_TRUSTED_PROXIES("server.trusted_proxies", ValueType.STRING_LIST, "", "CIDRs of proxies whose X-Forwarded-For / Forwarded headers are believed, e.g. 10.0.0.0/8"),
     SERVER_ALLOWED_ORIGINS("server.allowed_origins", ValueType.STRING_LIST, "", "browser origins allowed besides the server's own, e.g. https://app.example.com"),
+    SERVER_PUBLIC_URL("server.public_url", ValueType.STRING, "", "the external URL browsers use, e.g. https://app.example.com; when set it alone is the server's own origin (Host and X-Forwarded-Host are then not read)"),
     SERVER_TLS_TERMINATED_UPSTREAM("server.tls_terminated_upstream", ValueType.BOOLEAN, "false", "true when TLS ends in front of Gatehouse at a proxy or load balancer not listed in server.trusted_proxies; read by --profile prod"),
     DATABASE_URL("database.url", ValueType.STRING, "", "JDBC URL; empty means the embedded H2 file under data_dir"),
     DATABASE_USERNAME("database.username", ValueType.STRING, "", "database user"),

@@ -39,7 +39,7 @@ public final class ConfigLoader {
     private GatehouseConfig build() {
         Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
         var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT),
-                origins(), proxies(), (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM));
+                origins(), proxies(), (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM), publicOrigin());
         var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
                 string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
@@ -159,6 +159,25 @@ public final class ConfigLoader {
             out.add(o.toLowerCase(Locale.ROOT));
         }
         return List.copyOf(out);
+    }
+
+    /** {@code server.public_url} as an origin, lower-cased; empty when unset. A path is allowed and ignored. */
+    private String publicOrigin() {
+        String raw = string(ConfigKey.SERVER_PUBLIC_URL);
+        if (raw.isEmpty()) {
+            return "";
+        }
+        try {
+            java.net.URI u = new java.net.URI(raw);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawQuery() != null
+                    || u.getRawUserInfo() != null) {
+                throw new java.net.URISyntaxException(raw, "not an http(s) URL");
+            }
+            return (scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())).toLowerCase(Locale.ROOT);
+        } catch (java.net.URISyntaxException e) {
+            throw invalid(ConfigKey.SERVER_PUBLIC_URL.key(), raw, "expected the external URL, such as https://app.example.com");
+        }
     }
 
     private RateLimit rate(ConfigKey key) {

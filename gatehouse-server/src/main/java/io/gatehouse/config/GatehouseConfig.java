@@ -34,9 +34,11 @@ public record GatehouseConfig(
      * {@code allowedOrigins}: browser origins allowed besides the server's own, normalised
      * (scheme://host[:port]). {@code tlsTerminatedUpstream}: the operator says TLS ends in front of
      * Gatehouse at something not in {@code trustedProxies}; only the prod profile reads it.
+     * {@code publicOrigin}: {@code server.public_url} as an origin (scheme://host[:port], lower case),
+     * or empty when the server's own origin comes from each request's Host (or X-Forwarded-Host).
      */
     public record Server(String host, int port, List<String> allowedOrigins, List<String> trustedProxies,
-            boolean tlsTerminatedUpstream) {
+            boolean tlsTerminatedUpstream, String publicOrigin) {
     }
 
     /** {@code url} empty means the embedded database under the data directory. */

@@ -45,6 +45,11 @@ public final class ClientAddress {
         return last.getHostAddress();
     }
 
+    /** Whether {@code a} is in {@code server.trusted_proxies}: only then are its forwarded headers believed. */
+    public boolean isTrustedProxy(InetAddress a) {
+        return isTrusted(a);
+    }
+
     private boolean isTrusted(InetAddress a) {
         for (Cidr c : trusted) {
             if (c.contains(a)) {
