@@ -62,6 +62,8 @@ public final class JwtVerifier implements TokenVerifier {
     /** The PEM keys of auth.jwt.public_keys and the signing key's public half; fixed at start. */
     private final VerificationKeys configured;
     private final Optional<JwksKeySource> jwks;
+    /** auth.jwt.algorithms: the names of the accepted algorithms. */
+    private final Set<String> algorithms;
 
     /** The verifier the server uses: keys, claims and JWKS as {@code config} says. */
     public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock) {
@@ -93,6 +95,7 @@ public final class JwtVerifier implements TokenVerifier {
         }
         this.configured = keys;
         this.jwks = jwks;
+        this.algorithms = config.algorithms();
         List<Key> hmacKeys = List.of(new SecretKeySpec(hmacSecret, "HmacSHA256"));
         JWSKeySelector<KeyContext> selector = (header, context) -> JWSAlgorithm.HS256.equals(header.getAlgorithm())
                 ? hmacKeys
@@ -130,6 +133,10 @@ public final class JwtVerifier implements TokenVerifier {
             jwt = JWTParser.parse(token);
         } catch (ParseException e) {
             return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
+        }
+        if (jwt instanceof SignedJWT s && !algorithms.contains(s.getHeader().getAlgorithm().getName())) {
+            return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: alg " + abbreviate(s.getHeader().getAlgorithm().getName())
+                    + " is not accepted here (auth.jwt.algorithms)")));
         }
         if (jwks.isEmpty() || !(jwt instanceof SignedJWT signed) || !ASYMMETRIC.contains(signed.getHeader().getAlgorithm())) {
             return done(check(jwt, configured).verdict());
@@ -215,6 +222,11 @@ public final class JwtVerifier implements TokenVerifier {
     private static List<String> stringList(JWTClaimsSet claims, String name) throws ParseException {
         List<String> list = claims.getStringListClaim(name);
         return list == null ? List.of() : list;
+    }
+
+    private static String abbreviate(String alg) {
+        String clean = alg.replaceAll("[^A-Za-z0-9]", "?");
+        return clean.length() > 16 ? clean.substring(0, 16) : clean;
     }
 
     private static String hint(String nimbusMessage) {

@@ -24,6 +24,7 @@ public enum ConfigKey {
     AUTH_EXPIRY_WARNING("auth.expiry_warning", ValueType.DURATION, "60s", "how long before its credential expires a connection gets token_expiring"),
     AUTH_JWT_SECRET("auth.jwt.secret", ValueType.STRING, "", "HS256 secret (at least 32 bytes); empty generates one into data_dir"),
     AUTH_JWT_PUBLIC_KEYS("auth.jwt.public_keys", ValueType.STRING_LIST, "", "PEM public keys (inline or file paths) for RS256/ES256"),
+    AUTH_JWT_ALGORITHMS("auth.jwt.algorithms", ValueType.STRING_LIST, "HS256, RS256, ES256", "JWT signature algorithms accepted, of HS256, RS256 and ES256; leave HS256 out when every token is signed with an issuer's RS256/ES256 key"),
     AUTH_JWT_ISSUER("auth.jwt.issuer", ValueType.STRING, "", "required iss claim, if set"),
     AUTH_JWT_AUDIENCE("auth.jwt.audience", ValueType.STRING, "", "required aud claim, if set"),
     AUTH_JWT_CLOCK_SKEW("auth.jwt.clock_skew", ValueType.DURATION, "30s", "allowance for exp and nbf"),

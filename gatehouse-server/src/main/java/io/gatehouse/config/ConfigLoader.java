@@ -59,7 +59,8 @@ public final class ConfigLoader {
         }
         var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
                 string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
-                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY));
+                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY),
+                algorithms());
         Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
         Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
         if (defaultTtl.compareTo(maxTtl) > 0) {
@@ -137,6 +138,22 @@ public final class ConfigLoader {
                     .append(source(p.key().key())).append("): ").append(p.text());
         }
         throw new ConfigException(message.toString());
+    }
+
+    /** {@code auth.jwt.algorithms}: at least one of HS256, RS256, ES256, upper-cased. */
+    private java.util.Set<String> algorithms() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String raw : stringList(ConfigKey.AUTH_JWT_ALGORITHMS)) {
+            String alg = raw.toUpperCase(Locale.ROOT);
+            if (!GatehouseConfig.Jwt.ALGORITHMS.contains(alg)) {
+                throw invalid(ConfigKey.AUTH_JWT_ALGORITHMS.key(), raw, "expected HS256, RS256 or ES256 ('none' and other algorithms are never accepted)");
+            }
+            out.add(alg);
+        }
+        if (out.isEmpty()) {
+            throw invalid(ConfigKey.AUTH_JWT_ALGORITHMS.key(), "", "name at least one of HS256, RS256, ES256");
+        }
+        return java.util.Set.copyOf(out);
     }
 
     /** {@code server.allowed_origins}, each {@code scheme://host[:port]} without a path, lower-cased. */

@@ -60,7 +60,21 @@ public record GatehouseConfig(
      * means no JWKS; {@code signingKey} empty means the server signs its own JWTs with HS256 only.
      */
     public record Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
-            String jwksUrl, Duration jwksCacheTtl, String signingKey) {
+            String jwksUrl, Duration jwksCacheTtl, String signingKey, java.util.Set<String> algorithms) {
+        /** Every algorithm of {@link #ALGORITHMS} accepted. */
+        public Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
+                String jwksUrl, Duration jwksCacheTtl, String signingKey) {
+            this(secret, publicKeys, issuer, audience, clockSkew, jwksUrl, jwksCacheTtl, signingKey, ALGORITHMS);
+        }
+
+        /** The algorithms Gatehouse can verify, as {@code auth.jwt.algorithms} names them. */
+        public static final java.util.Set<String> ALGORITHMS = java.util.Set.of("HS256", "RS256", "ES256");
+
+        /** Whether HS256 tokens (the shared secret) are accepted: {@code auth.jwt.algorithms} names HS256. */
+        public boolean acceptsHs256() {
+            return algorithms.contains("HS256");
+        }
+
         /** Whether RS256/ES256 tokens from another issuer are accepted (public keys or a JWKS URL). */
         public boolean acceptsIssuerKeys() {
             return !publicKeys.isEmpty() || !jwksUrl.isEmpty();
