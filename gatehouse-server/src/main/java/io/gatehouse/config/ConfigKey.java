@@ -50,6 +50,7 @@ public enum ConfigKey {
     LIMITS_MESSAGES_PER_CONNECTION("limits.messages_per_connection", ValueType.RATE, "{rate: 100, burst: 200}", "client messages per connection"),
     LIMITS_CONNECTIONS_PER_USER("limits.connections_per_user", ValueType.POSITIVE_INT, "100", "live connections one user may hold on a node"),
     LIMITS_OUTBOUND_BUFFER("limits.outbound_buffer", ValueType.SIZE, "4MiB", "bytes queued for one slow client before it is closed with 4508"),
+    METRICS_TOKEN("metrics.token", ValueType.STRING, "", "when set, GET /metrics requires Authorization: Bearer <metrics.token>; --profile prod requires it when server.host is not loopback"),
     ACCESS_LOG_RETENTION("access_log.retention", ValueType.DURATION, "30d", "how long access-log rows are kept"),
     ACCESS_LOG_BUFFER("access_log.buffer", ValueType.POSITIVE_INT, "10000", "access-log records held while the database is slow; more are dropped and counted"),
     SHUTDOWN_DRAIN("shutdown.drain", ValueType.DURATION, "10s", "window over which connections are closed with 1012 on shutdown"),

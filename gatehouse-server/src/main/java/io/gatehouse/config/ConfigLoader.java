@@ -115,7 +115,8 @@ public final class ConfigLoader {
             default -> throw invalid(ConfigKey.PROFILE.key(), string(ConfigKey.PROFILE), "expected dev or prod");
         };
         var config = new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
-                limits, new GatehouseConfig.Channels(namespaces()), accessLog, positive(ConfigKey.SHUTDOWN_DRAIN), logFormat, profile);
+                limits, new GatehouseConfig.Channels(namespaces()), accessLog, positive(ConfigKey.SHUTDOWN_DRAIN), logFormat, profile,
+                new GatehouseConfig.Metrics(string(ConfigKey.METRICS_TOKEN)));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }

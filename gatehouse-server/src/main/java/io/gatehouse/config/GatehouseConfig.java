@@ -20,7 +20,16 @@ public record GatehouseConfig(
         AccessLog accessLog,
         Duration shutdownDrain,
         LogFormat logFormat,
-        Profile profile) {
+        Profile profile,
+        Metrics metrics) {
+
+    /** {@code token} empty means {@code /metrics} answers anyone who can reach it. */
+    public record Metrics(String token) {
+        @Override
+        public String toString() {
+            return "Metrics[token " + (token.isEmpty() ? "unset" : "set") + "]";
+        }
+    }
 
     public enum LogFormat { TEXT, JSON }
 
