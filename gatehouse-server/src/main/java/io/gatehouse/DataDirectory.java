@@ -21,8 +21,9 @@ import java.util.function.Consumer;
 /**
  * What lives in the data directory ({@code ./gatehouse-data} by default): the embedded database,
  * the generated HS256 secret ({@value #JWT_SECRET_FILE}) and the embedded database's password
- * ({@value #DATABASE_PASSWORD_FILE}), each created with mode 0600 on first use. The server and the
- * CLI share it, also at the same time.
+ * ({@value #DATABASE_PASSWORD_FILE}), each created with mode 0600 on first use. The directory is
+ * made 0700 and the files in it, H2's included, 0600 whenever it is opened, also when it existed
+ * before. The server and the CLI share it, also at the same time.
  */
 public final class DataDirectory {
     public static final String JWT_SECRET_FILE = "jwt-secret";
@@ -40,7 +41,9 @@ public final class DataDirectory {
             return Database.open(db.url(), db.username(), db.password(), db.poolSize());
         }
         Path dir = prepare(config.dataDir());
-        return Database.open(Database.embeddedUrl(dir), EMBEDDED_USER, secret(dir, DATABASE_PASSWORD_FILE), db.poolSize());
+        Database opened = Database.open(Database.embeddedUrl(dir), EMBEDDED_USER, secret(dir, DATABASE_PASSWORD_FILE), db.poolSize());
+        ownerOnly(dir); // H2 creates its database, lock and trace files with the process umask
+        return opened;
     }
 
     /** The HS256 secret: {@code auth.jwt.secret} when configured, otherwise the generated one. */
@@ -75,9 +78,37 @@ public final class DataDirectory {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
+            ownerOnly(dir); // also when it existed before, e.g. made by mkdir with the usual 0755
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dir, e);
+        }
+    }
+
+    /**
+     * Makes {@code dir} 0700 and every file directly in it 0600: it holds the database (password
+     * hashes, token hashes), the generated secrets and H2's lock file, which names the auto-server
+     * port. Not recursive: nothing Gatehouse writes lives deeper.
+     */
+    static void ownerOnly(Path dir) {
+        try {
+            if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                return; // Windows: ACLs, not modes
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            try (var entries = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) entries::iterator) {
+                    if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        try {
+                            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+                        } catch (java.nio.file.NoSuchFileException gone) {
+                            // a temporary file H2 or a racing process removed meanwhile
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restrict the permissions of the data directory " + dir, e);
         }
     }
 

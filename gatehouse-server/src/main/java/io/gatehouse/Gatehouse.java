@@ -23,6 +23,7 @@ import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenVerifierChain;
+import io.gatehouse.limits.ClientAddress;
 import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
@@ -106,7 +107,8 @@ public final class Gatehouse implements AutoCloseable {
                     new PasswordHasher(), config.auth().session(), clock);
             Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken(), config.auth().session().enabled()),
-                    new OriginPolicy(config.server().allowedOrigins()), new CredentialVerifier(verifiers, sessions, blocking),
+                    new OriginPolicy(config.server().allowedOrigins(), config.server().publicOrigin(),
+                            new ClientAddress(config.server().trustedProxies())::isTrustedProxy), new CredentialVerifier(verifiers, sessions, blocking),
                     sessions, TokenIssuer.forConfig(tokens, secret, config, clock), tokens, watcher,
                     new ApiKeyVerifier(new ApiKeyStore(database), blocking), accessLog, metrics,
                     new RequestLimits(config, metrics), new Lifecycle(), blocking);

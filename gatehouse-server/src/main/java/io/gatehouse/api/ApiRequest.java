@@ -1,6 +1,7 @@
 package io.gatehouse.api;
 
 import io.gatehouse.auth.AuthRequest;
+import io.gatehouse.auth.ServerOrigin;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +13,13 @@ import java.util.Map;
  * @param query query parameters, first value only
  */
 public record ApiRequest(String method, String path, Map<String, String> query, Map<String, String> headers,
-        byte[] body, String clientIp) implements AuthRequest {
+        byte[] body, String clientIp, ServerOrigin serverOrigin) implements AuthRequest {
+
+    /** A request whose server origin is judged by its Host header alone. */
+    public ApiRequest(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body,
+            String clientIp) {
+        this(method, path, query, headers, body, clientIp, ServerOrigin.ofHost(headers.get("host")));
+    }
 
     /** Method and path only: headers and body may hold credentials. */
     @Override

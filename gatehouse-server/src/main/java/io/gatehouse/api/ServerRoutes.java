@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.Node;
 import io.gatehouse.auth.ApiScope;
+import io.gatehouse.auth.PrintableId;
 import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.broker.HistoryQuery;
 import io.gatehouse.broker.Publication;
@@ -101,7 +102,7 @@ public final class ServerRoutes {
         int count = node.hub().connectionsOf(userId).size();
         // The close frame carries only the code (SPEC §3); the operator's reason goes to the log.
         String loggedReason = reason == null ? "" : reason.replaceAll("\\p{Cntrl}", " ");
-        LOG.info("disconnect user={} code={} key={} reason=\"{}\"", userId, code.name(), keyName,
+        LOG.info("disconnect user={} code={} key={} reason=\"{}\"", PrintableId.escape(userId), code.name(), keyName,
                 loggedReason.length() > 200 ? loggedReason.substring(0, 200) : loggedReason);
         return node.broker().publishControl(new ControlCommand.DisconnectUser(userId, refusal))
                 .thenApply(done -> ApiResponse.ok(node.codec().json().createObjectNode()

@@ -37,7 +37,7 @@ public final class SessionRoutes {
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             return ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Send the login as Content-Type: application/json"));
         }
-        Refusal foreign = node.origins().check(req.header("Origin"), req.header("Host"), false);
+        Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
         if (foreign != null) {
             return ApiResponse.refusal(foreign);
         }
@@ -81,6 +81,10 @@ public final class SessionRoutes {
         if (session == null) {
             return ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie; POST /api/v1/auth/login"));
         }
+        Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
+        if (foreign != null) {
+            return ApiResponse.refusal(foreign);
+        }
         Sessions.Refreshed r = node.sessions().refresh(session, csrf(req));
         if (r.refusal() != null) {
             return ApiResponse.refusal(r.refusal());
@@ -96,6 +100,10 @@ public final class SessionRoutes {
         String session = req.cookie(Sessions.SESSION_COOKIE);
         if (session == null) {
             return ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie"));
+        }
+        Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
+        if (foreign != null) {
+            return ApiResponse.refusal(foreign);
         }
         Refusal refused = node.sessions().logout(session, csrf(req));
         if (refused != null) {

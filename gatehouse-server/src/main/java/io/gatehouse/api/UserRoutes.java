@@ -3,6 +3,7 @@ package io.gatehouse.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.Node;
+import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenIssuer;
@@ -10,6 +11,7 @@ import io.gatehouse.auth.Verdict;
 import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
@@ -39,9 +41,15 @@ public final class UserRoutes {
 
     /** Runs {@code action} (on the blocking pool) once the request's credential is verified. */
     private CompletionStage<ApiResponse> authenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
-        CredentialExtractor.Extraction found = node.credentials().extract(req);
+        CredentialExtractor.Extraction found = node.credentials().extractForHttpApi(req);
         if (found.refusal() != null) {
             return CompletableFuture.completedFuture(ApiResponse.refusal(found.refusal()));
+        }
+        if (found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE) {
+            Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
+            if (foreign != null) {
+                return CompletableFuture.completedFuture(ApiResponse.refusal(foreign));
+            }
         }
         if (found.isNone()) {
             return CompletableFuture.completedFuture(ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal(

@@ -8,7 +8,7 @@ import java.util.List;
  * Finds the one credential of a request, from the first carrier that is present (SPEC §2):
  * {@code Authorization: Bearer}, the {@code gatehouse.bearer.<token>} subprotocol, then
  * {@code ?token=}, then the {@code gh_session} cookie with its CSRF token ({@code ?csrf_token=} or
- * {@code X-CSRF-Token}).
+ * {@code X-CSRF-Token} on an upgrade; {@code X-CSRF-Token} only on the HTTP API).
  */
 public final class CredentialExtractor {
     public static final String PROTOCOL = "gatehouse.v1";
@@ -33,7 +33,20 @@ public final class CredentialExtractor {
         this.sessions = sessions;
     }
 
+    /** The credential of a WebSocket upgrade: a cookie session's CSRF token may come in {@code ?csrf_token=}. */
     public Extraction extract(AuthRequest request) {
+        return extract(request, true);
+    }
+
+    /**
+     * The credential of an HTTP API request: a cookie session's CSRF token comes from the
+     * {@code X-CSRF-Token} header only, which a cross-site page cannot set, never from the query.
+     */
+    public Extraction extractForHttpApi(AuthRequest request) {
+        return extract(request, false);
+    }
+
+    private Extraction extract(AuthRequest request, boolean csrfInQuery) {
         String authorization = request.header("Authorization");
         if (authorization != null) {
             if (authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
@@ -66,7 +79,7 @@ public final class CredentialExtractor {
         }
         String session = sessions ? request.cookie(Sessions.SESSION_COOKIE) : null;
         if (session != null && !session.isEmpty()) {
-            String csrf = request.queryParameter("csrf_token");
+            String csrf = csrfInQuery ? request.queryParameter("csrf_token") : null;
             if (csrf == null || csrf.isEmpty()) {
                 csrf = request.header(Sessions.CSRF_HEADER);
             }

@@ -46,11 +46,14 @@ public final class JwksKeySource {
 
     /**
      * An unknown {@code kid} refetches the set at most this often, so a stream of tokens with
-     * made-up kids cannot turn the gateway into a load generator against the issuer. Fetches for
-     * an empty or expired cache are not counted: they are bounded by the cache TTL and
-     * {@link #RETRY_AFTER_FAILURE}.
+     * made-up kids cannot turn the gateway into a load generator against the issuer (one request
+     * a second at most). A token whose kid is unknown within this interval of the last such
+     * refetch is not refused: it waits for the next one, which every unknown kid until then
+     * shares. So a flood of made-up kids delays a real key rotation by this interval at most,
+     * instead of locking its new kid out. Fetches for an empty or expired cache are not counted:
+     * they are bounded by the cache TTL and {@link #RETRY_AFTER_FAILURE}.
      */
-    static final Duration UNKNOWN_KID_REFETCH_INTERVAL = Duration.ofSeconds(30);
+    static final Duration UNKNOWN_KID_REFETCH_INTERVAL = Duration.ofSeconds(1);
     /** After a failed fetch, the next waits this long; verifications meanwhile use the cached keys. */
     static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
@@ -68,6 +71,8 @@ public final class JwksKeySource {
     private Instant failedAt; // of the last failed fetch, cleared by a success
     private Instant lastUnknownKidFetch;
     private CompletableFuture<VerificationKeys> inFlight;
+    /** The next unknown-kid refetch, waiting for the end of {@link #UNKNOWN_KID_REFETCH_INTERVAL}; null when none. */
+    private CompletableFuture<VerificationKeys> nextUnknownKidFetch;
 
     public JwksKeySource(URI url, Duration cacheTtl, HttpClient http, Clock clock) {
         this.url = url;
@@ -79,6 +84,9 @@ public final class JwksKeySource {
     /** A source with its own HTTP client (daemon threads, connect timeout {@link #FETCH_TIMEOUT}). */
     public static JwksKeySource forUrl(URI url, Duration cacheTtl, Clock clock) {
         HttpClient http = HttpClient.newBuilder()
+                // HTTP/1.1: over plain http the JDK client's default HTTP/2 sends an h2c upgrade,
+                // which some servers (uvicorn before 0.19) answer with 400.
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(FETCH_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
@@ -109,19 +117,35 @@ public final class JwksKeySource {
 
     /**
      * Fetches the set because a token names a {@code kid} the cache lacks (the issuer may have
-     * rotated its keys), or joins the fetch under way. Empty when such a refetch happened within
-     * {@link #UNKNOWN_KID_REFETCH_INTERVAL}: the token is then decided with the keys at hand.
+     * rotated its keys), or joins the fetch under way. Within {@link #UNKNOWN_KID_REFETCH_INTERVAL}
+     * of the last such refetch, joins the next one, which starts when the interval ends.
      */
-    synchronized Optional<CompletionStage<VerificationKeys>> refreshForUnknownKid() {
+    synchronized CompletionStage<VerificationKeys> refreshForUnknownKid() {
         if (inFlight != null) {
-            return Optional.of(inFlight);
+            return inFlight;
+        }
+        if (nextUnknownKidFetch != null) {
+            return nextUnknownKidFetch;
         }
         Instant now = clock.instant();
-        if (lastUnknownKidFetch != null && now.isBefore(lastUnknownKidFetch.plus(UNKNOWN_KID_REFETCH_INTERVAL))) {
-            return Optional.empty();
+        Instant allowed = lastUnknownKidFetch == null ? now : lastUnknownKidFetch.plus(UNKNOWN_KID_REFETCH_INTERVAL);
+        if (!now.isBefore(allowed)) {
+            lastUnknownKidFetch = now;
+            return start();
         }
-        lastUnknownKidFetch = now;
-        return Optional.of(start());
+        CompletableFuture<VerificationKeys> next = new CompletableFuture<>();
+        nextUnknownKidFetch = next;
+        long waitMillis = Math.max(1, Duration.between(now, allowed).toMillis());
+        CompletableFuture.delayedExecutor(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+            CompletableFuture<VerificationKeys> fetch;
+            synchronized (this) {
+                nextUnknownKidFetch = null;
+                lastUnknownKidFetch = clock.instant();
+                fetch = inFlight != null ? inFlight : start();
+            }
+            fetch.whenComplete((keys, failure) -> next.complete(keys)); // fetches never fail
+        });
+        return next;
     }
 
     // Called with the lock held.

@@ -73,6 +73,8 @@ public final class JwtVerifier implements TokenVerifier {
     private final String issuer;
     private final UserIds ids;
     private final UserNotBefore notBefore;
+    /** auth.jwt.algorithms: the names of the accepted algorithms. */
+    private final Set<String> algorithms;
 
     /** The verifier the server uses: keys, claims and JWKS as {@code config} says. */
     public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock) {
@@ -123,6 +125,7 @@ public final class JwtVerifier implements TokenVerifier {
         }
         this.configured = keys;
         this.jwks = jwks;
+        this.algorithms = config.algorithms();
         List<Key> hmacKeys = List.of(new SecretKeySpec(hmacSecret, "HmacSHA256"));
         JWSKeySelector<KeyContext> selector = (header, context) -> JWSAlgorithm.HS256.equals(header.getAlgorithm())
                 ? (context.hmac() ? hmacKeys : List.of())
@@ -156,6 +159,10 @@ public final class JwtVerifier implements TokenVerifier {
         } catch (ParseException e) {
             return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
         }
+        if (jwt instanceof SignedJWT s && !algorithms.contains(s.getHeader().getAlgorithm().getName())) {
+            return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: alg " + abbreviate(s.getHeader().getAlgorithm().getName())
+                    + " is not accepted here (auth.jwt.algorithms)")));
+        }
         if (claimsMinted(jwt)) {
             // Gatehouse's own: only its own key may verify it, never a key of the application's ...
             Outcome own = check(jwt, minted, true);
@@ -178,9 +185,7 @@ public final class JwtVerifier implements TokenVerifier {
                 return done(outcome.verdict());
             }
             // A kid the issuer did not publish when the cache was filled: it may have rotated its keys.
-            return source.refreshForUnknownKid()
-                    .map(fetch -> fetch.thenApply(fetched -> afterFetch(jwt, fetched)))
-                    .orElseGet(() -> done(outcome.verdict()));
+            return source.refreshForUnknownKid().thenApply(fetched -> afterFetch(jwt, fetched));
         }
         // Nothing cached, or expired: the configured keys need no fetch, so they go first.
         Outcome outcome = check(jwt, configured);
@@ -279,6 +284,11 @@ public final class JwtVerifier implements TokenVerifier {
     private static List<String> stringList(JWTClaimsSet claims, String name) throws ParseException {
         List<String> list = claims.getStringListClaim(name);
         return list == null ? List.of() : list;
+    }
+
+    private static String abbreviate(String alg) {
+        String clean = alg.replaceAll("[^A-Za-z0-9]", "?");
+        return clean.length() > 16 ? clean.substring(0, 16) : clean;
     }
 
     private static String hint(String nimbusMessage) {

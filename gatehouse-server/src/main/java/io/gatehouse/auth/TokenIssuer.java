@@ -39,12 +39,16 @@ public final class TokenIssuer {
     private final Optional<SigningKey> signingKey;
     private final String audience;
     private final Clock clock;
+    /** Whether JWTs may be signed HS256 when there is no signing key (auth.jwt.algorithms names HS256). */
+    private final boolean hs256Allowed;
 
     /**
-     * @param signingKey signs JWTs when present; HS256 with {@code hmacSecret} otherwise
+     * @param signingKey signs JWTs when present; HS256 with {@code hmacSecret} otherwise, if {@code hs256Allowed}
      * @param audience the {@code aud} of minted JWTs, or empty
      */
-    private TokenIssuer(TokenStore tokens, byte[] hmacSecret, Optional<SigningKey> signingKey, String audience, Clock clock) {
+    private TokenIssuer(TokenStore tokens, byte[] hmacSecret, Optional<SigningKey> signingKey, String audience, Clock clock,
+            boolean hs256Allowed) {
+        this.hs256Allowed = hs256Allowed;
         this.tokens = tokens;
         this.hmacSecret = hmacSecret.clone();
         this.signingKey = signingKey;
@@ -60,7 +64,17 @@ public final class TokenIssuer {
      */
     public static TokenIssuer forConfig(TokenStore tokens, byte[] hmacSecret, GatehouseConfig config, Clock clock) {
         var jwt = config.auth().jwt();
-        return new TokenIssuer(tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.audience(), clock);
+        return new TokenIssuer(tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.audience(), clock, jwt.acceptsHs256());
+    }
+
+    /** Why no JWT can be minted: HS256 is off and there is no signing key. */
+    public static final String NO_JWT_SIGNER = "auth.jwt.algorithms leaves out HS256 and auth.jwt.signing_key is empty,"
+            + " so Gatehouse has no way to sign a JWT its own verifier accepts; set auth.jwt.signing_key (an RS256/ES256"
+            + " PEM private key) or mint an opaque token";
+
+    /** Whether this issuer can mint JWTs: a signing key, or HS256 allowed. */
+    public boolean canIssueJwt() {
+        return signingKey.isPresent() || hs256Allowed;
     }
 
     public IssuedToken issueOpaque(User user, List<String> channels, Duration ttl) {
@@ -95,6 +109,9 @@ public final class TokenIssuer {
         claims.issuer(UserIds.GATEHOUSE_ISSUER);
         if (!audience.isEmpty()) {
             claims.audience(audience);
+        }
+        if (signingKey.isEmpty() && !hs256Allowed) {
+            throw new IllegalStateException(NO_JWT_SIGNER);
         }
         String token = signingKey.isPresent() ? signingKey.get().sign(claims.build()) : hs256(claims.build());
         return new IssuedToken(token, Fingerprint.of(token), expires);

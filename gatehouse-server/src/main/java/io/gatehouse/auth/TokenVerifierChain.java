@@ -31,7 +31,7 @@ public final class TokenVerifierChain implements TokenVerifier {
                 } catch (RuntimeException refusedOrBroken) { // e.g. the blocking pool is full
                     verdict = CompletableFuture.failedFuture(refusedOrBroken);
                 }
-                return verdict.exceptionally(e -> {
+                return verdict.thenApply(TokenVerifierChain::printableIdOnly).exceptionally(e -> {
                     Refusal refusal = RefusalException.refusalOf(e);
                     if (refusal.code() != RefusalCode.INTERNAL_ERROR) {
                         return Verdict.refused(refusal);
@@ -43,5 +43,17 @@ public final class TokenVerifierChain implements TokenVerifier {
         }
         return CompletableFuture.completedFuture(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(
                 "The token is neither a JWT nor a Gatehouse token (ght_...)")));
+    }
+
+    /**
+     * Refuses an accepted token whose user id could forge a log line (a JWT's {@code sub}, an
+     * introspection backend's id field): every token kind passes through here.
+     */
+    private static Verdict printableIdOnly(Verdict v) {
+        if (v == null || !v.isAccepted()) {
+            return v;
+        }
+        Refusal refusal = PrintableId.refusal(v.principal().user().id(), "sub or the introspection id field");
+        return refusal == null ? v : Verdict.refused(refusal);
     }
 }

@@ -35,8 +35,9 @@ final class TokenCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Creates a token for a local user and prints only the token on standard output.",
                     "opaque: ght_..., stored as a hash, revocable with 'token revoke PREFIX'.",
-                    "jwt: HS256 signed with the server's secret (RS256/ES256 with auth.jwt.signing_key), iss gatehouse,",
-                    "sub local:NAME; valid until it expires or the user is removed."})
+                    "jwt: signed with auth.jwt.signing_key when set, else HS256 with the server's secret",
+                    "(refused when auth.jwt.algorithms leaves out HS256 and there is no signing key);",
+                    "iss gatehouse, sub local:NAME; valid until it expires or the user is removed."})
     static final class Create implements Runnable {
         @Mixin
         ConfigOptions config;
@@ -67,6 +68,9 @@ final class TokenCommand {
                 UserRecord u = new UserStore(db).find(user).orElseThrow(() -> new CommandFailure("no user '" + user + "'"));
                 User who = new User(UserIds.local(u.id()), u.id(), u.roles());
                 TokenIssuer issuer = TokenIssuer.forConfig(new TokenStore(db), DataDirectory.hmacSecret(cfg), cfg, Clock.systemUTC());
+                if (type == Type.jwt && !issuer.canIssueJwt()) {
+                    throw new CommandFailure("--type jwt: " + TokenIssuer.NO_JWT_SIGNER);
+                }
                 TokenIssuer.IssuedToken t = type == Type.jwt
                         ? issuer.issueJwt(who, granted, lifetime)
                         : issuer.issueOpaque(who, granted, lifetime);

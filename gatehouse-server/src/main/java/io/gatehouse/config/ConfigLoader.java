@@ -40,7 +40,7 @@ public final class ConfigLoader {
         Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
         var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT),
                 origins(), proxies(), (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM),
-                positive(ConfigKey.SERVER_REQUEST_TIMEOUT), positive(ConfigKey.SERVER_IDLE_TIMEOUT));
+                positive(ConfigKey.SERVER_REQUEST_TIMEOUT), positive(ConfigKey.SERVER_IDLE_TIMEOUT), publicOrigin());
         var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
                 string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
@@ -65,7 +65,7 @@ public final class ConfigLoader {
         var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
                 string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
                 httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY),
-                otherIssuers());
+                otherIssuers(), algorithms());
         Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
         Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
         if (defaultTtl.compareTo(maxTtl) > 0) {
@@ -122,7 +122,8 @@ public final class ConfigLoader {
             default -> throw invalid(ConfigKey.PROFILE.key(), string(ConfigKey.PROFILE), "expected dev or prod");
         };
         var config = new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
-                limits, new GatehouseConfig.Channels(namespaces()), accessLog, positive(ConfigKey.SHUTDOWN_DRAIN), logFormat, profile);
+                limits, new GatehouseConfig.Channels(namespaces()), accessLog, positive(ConfigKey.SHUTDOWN_DRAIN), logFormat, profile,
+                new GatehouseConfig.Metrics(string(ConfigKey.METRICS_TOKEN)));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }
@@ -180,6 +181,22 @@ public final class ConfigLoader {
         throw new ConfigException(message.toString());
     }
 
+    /** {@code auth.jwt.algorithms}: at least one of HS256, RS256, ES256, upper-cased. */
+    private java.util.Set<String> algorithms() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String raw : stringList(ConfigKey.AUTH_JWT_ALGORITHMS)) {
+            String alg = raw.toUpperCase(Locale.ROOT);
+            if (!GatehouseConfig.Jwt.ALGORITHMS.contains(alg)) {
+                throw invalid(ConfigKey.AUTH_JWT_ALGORITHMS.key(), raw, "expected HS256, RS256 or ES256 ('none' and other algorithms are never accepted)");
+            }
+            out.add(alg);
+        }
+        if (out.isEmpty()) {
+            throw invalid(ConfigKey.AUTH_JWT_ALGORITHMS.key(), "", "name at least one of HS256, RS256, ES256");
+        }
+        return java.util.Set.copyOf(out);
+    }
+
     /** {@code server.allowed_origins}, each {@code scheme://host[:port]} without a path, lower-cased. */
     private List<String> origins() {
         List<String> out = new java.util.ArrayList<>();
@@ -200,6 +217,25 @@ public final class ConfigLoader {
             out.add(o.toLowerCase(Locale.ROOT));
         }
         return List.copyOf(out);
+    }
+
+    /** {@code server.public_url} as an origin, lower-cased; empty when unset. A path is allowed and ignored. */
+    private String publicOrigin() {
+        String raw = string(ConfigKey.SERVER_PUBLIC_URL);
+        if (raw.isEmpty()) {
+            return "";
+        }
+        try {
+            java.net.URI u = new java.net.URI(raw);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawQuery() != null
+                    || u.getRawUserInfo() != null) {
+                throw new java.net.URISyntaxException(raw, "not an http(s) URL");
+            }
+            return (scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())).toLowerCase(Locale.ROOT);
+        } catch (java.net.URISyntaxException e) {
+            throw invalid(ConfigKey.SERVER_PUBLIC_URL.key(), raw, "expected the external URL, such as https://app.example.com");
+        }
     }
 
     private RateLimit rate(ConfigKey key) {

@@ -20,7 +20,16 @@ public record GatehouseConfig(
         AccessLog accessLog,
         Duration shutdownDrain,
         LogFormat logFormat,
-        Profile profile) {
+        Profile profile,
+        Metrics metrics) {
+
+    /** {@code token} empty means {@code /metrics} answers anyone who can reach it. */
+    public record Metrics(String token) {
+        @Override
+        public String toString() {
+            return "Metrics[token " + (token.isEmpty() ? "unset" : "set") + "]";
+        }
+    }
 
     public enum LogFormat { TEXT, JSON }
 
@@ -36,9 +45,11 @@ public record GatehouseConfig(
      * Gatehouse at something not in {@code trustedProxies}; only the prod profile reads it.
      * {@code requestTimeout}: from a request's first byte to its last (and from accept to the first
      * request); {@code idleTimeout}: a kept-alive HTTP connection between requests.
+     * {@code publicOrigin}: {@code server.public_url} as an origin (scheme://host[:port], lower case),
+     * or empty when the server's own origin comes from each request's Host (or X-Forwarded-Host).
      */
     public record Server(String host, int port, List<String> allowedOrigins, List<String> trustedProxies,
-            boolean tlsTerminatedUpstream, Duration requestTimeout, Duration idleTimeout) {
+            boolean tlsTerminatedUpstream, Duration requestTimeout, Duration idleTimeout, String publicOrigin) {
     }
 
     /** {@code url} empty means the embedded database under the data directory. */
@@ -63,14 +74,24 @@ public record GatehouseConfig(
      * means no JWKS; {@code signingKey} empty means the server signs its own JWTs with HS256 only.
      */
     public record Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
-            String jwksUrl, Duration jwksCacheTtl, String signingKey, List<String> otherIssuers) {
+            String jwksUrl, Duration jwksCacheTtl, String signingKey, List<String> otherIssuers,
+            java.util.Set<String> algorithms) {
         public Jwt {
             otherIssuers = List.copyOf(otherIssuers);
         }
 
+        /** No other issuers, every algorithm of {@link #ALGORITHMS} accepted. */
         public Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
                 String jwksUrl, Duration jwksCacheTtl, String signingKey) {
-            this(secret, publicKeys, issuer, audience, clockSkew, jwksUrl, jwksCacheTtl, signingKey, List.of());
+            this(secret, publicKeys, issuer, audience, clockSkew, jwksUrl, jwksCacheTtl, signingKey, List.of(), ALGORITHMS);
+        }
+
+        /** The algorithms Gatehouse can verify, as {@code auth.jwt.algorithms} names them. */
+        public static final java.util.Set<String> ALGORITHMS = java.util.Set.of("HS256", "RS256", "ES256");
+
+        /** Whether HS256 tokens (the shared secret) are accepted: {@code auth.jwt.algorithms} names HS256. */
+        public boolean acceptsHs256() {
+            return algorithms.contains("HS256");
         }
 
         /** Whether RS256/ES256 tokens from another issuer are accepted (public keys or a JWKS URL). */

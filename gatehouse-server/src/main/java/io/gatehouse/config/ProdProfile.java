@@ -1,5 +1,6 @@
 package io.gatehouse.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +14,16 @@ final class ProdProfile {
     /** One refused combination: the key to change, and why and how, in words for the operator. */
     record Problem(ConfigKey key, String text) {
     }
+
+    // The sane maxima of the prod profile (docs/configuration.md, "Production profile").
+    static final Duration MAX_SESSION_TTL = Duration.ofDays(30);
+    static final Duration MAX_CSRF_MAX_AGE = Duration.ofHours(24);
+    static final Duration MAX_TOKEN_TTL = Duration.ofDays(365);
+    static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+    static final Duration MAX_INTROSPECTION_CACHE_TTL = Duration.ofHours(1);
+    static final Duration MAX_HEARTBEAT = Duration.ofMinutes(5);
+    static final long MAX_OUTBOUND_BUFFER = 256L * 1024 * 1024;
+    static final int MAX_CONNECTIONS_PER_USER = 10_000;
 
     private ProdProfile() {
     }
@@ -52,6 +63,50 @@ final class ProdProfile {
                         + " for Gatehouse"));
             }
         }
+        secret(out, ConfigKey.AUTH_JWT_SECRET, auth.jwt().secret());
+        if (auth.session().enabled()) {
+            tooLong(out, ConfigKey.AUTH_SESSION_TTL, auth.session().ttl(), MAX_SESSION_TTL, "30d");
+            tooLong(out, ConfigKey.AUTH_SESSION_CSRF_MAX_AGE, auth.session().csrfMaxAge(), MAX_CSRF_MAX_AGE, "24h");
+        }
+        tooLong(out, ConfigKey.AUTH_TOKENS_MAX_TTL, auth.tokens().maxTtl(), MAX_TOKEN_TTL, "365d");
+        tooLong(out, ConfigKey.AUTH_JWT_CLOCK_SKEW, auth.jwt().clockSkew(), MAX_CLOCK_SKEW, "5m");
+        if (auth.introspection().enabled()) {
+            tooLong(out, ConfigKey.AUTH_INTROSPECTION_CACHE_TTL, auth.introspection().cacheTtl(), MAX_INTROSPECTION_CACHE_TTL, "1h");
+        }
+        tooLong(out, ConfigKey.HEARTBEAT_INTERVAL, config.heartbeat().interval(), MAX_HEARTBEAT, "5m");
+        tooLong(out, ConfigKey.HEARTBEAT_TIMEOUT, config.heartbeat().timeout(), MAX_HEARTBEAT, "5m");
+        if (config.limits().outboundBufferBytes() > MAX_OUTBOUND_BUFFER) {
+            out.add(new Problem(ConfigKey.LIMITS_OUTBOUND_BUFFER, "more than 256MiB: a few slow clients could hold the"
+                    + " heap; keep it at most 256MiB (the default is 4MiB)"));
+        }
+        if (config.limits().connectionsPerUser() > MAX_CONNECTIONS_PER_USER) {
+            out.add(new Problem(ConfigKey.LIMITS_CONNECTIONS_PER_USER, "more than 10000: one leaked credential could hold"
+                    + " the node's sockets; keep it at most 10000 (the default is 100)"));
+        }
+        for (String cidr : server.trustedProxies()) {
+            if (Cidr.parse(cidr).prefixBits() == 0) {
+                out.add(new Problem(ConfigKey.SERVER_TRUSTED_PROXIES, "'" + cidr + "' trusts every address, so any"
+                        + " client could set its own X-Forwarded-For and Forwarded headers and escape every per-IP"
+                        + " limit; list only your proxies' addresses (e.g. 10.0.0.0/8)"));
+            }
+        }
+        boolean tls = !server.trustedProxies().isEmpty() || server.tlsTerminatedUpstream();
+        if (tls) {
+            for (String origin : server.allowedOrigins()) {
+                if (origin.startsWith("http://") && !isLoopback(java.net.URI.create(origin).getHost())) {
+                    out.add(new Problem(ConfigKey.SERVER_ALLOWED_ORIGINS, "'" + origin + "' is plain http while TLS is"
+                            + " on: a page from it can be changed by anyone on its network; use its https:// origin"
+                            + " (http:// is kept for localhost and 127.0.0.1 only)"));
+                }
+            }
+        }
+        String metricsToken = config.metrics().token();
+        if (metricsToken.isEmpty() && !isLoopback(server.host())) {
+            out.add(new Problem(ConfigKey.METRICS_TOKEN, "empty while server.host is " + server.host() + ": anyone who"
+                    + " reaches the port reads /metrics (user and connection counts, traffic); set it to at least 32"
+                    + " random bytes and give your Prometheus authorization: {credentials: <it>}"));
+        }
+        secret(out, ConfigKey.METRICS_TOKEN, metricsToken);
         if (server.trustedProxies().isEmpty() && !server.tlsTerminatedUpstream()) {
             out.add(new Problem(ConfigKey.SERVER_TRUSTED_PROXIES, "empty and server.tls_terminated_upstream is false:"
                     + " Gatehouse does not speak TLS, so tokens, passwords and cookies would cross the network in clear;"
@@ -60,6 +115,34 @@ final class ProdProfile {
                     + " are not to be believed"));
         }
         return out;
+    }
+
+    /** A configured secret that is short or patterned; an empty one is reported elsewhere, or allowed. */
+    private static void secret(List<Problem> out, ConfigKey key, String value) {
+        if (value.isEmpty()) {
+            return;
+        }
+        String weakness = SecretStrength.weakness(value);
+        if (weakness != null) {
+            out.add(new Problem(key, "weak: " + weakness + "; set it to at least 32 random bytes"
+                    + " (e.g. openssl rand -base64 48)"));
+        }
+    }
+
+    private static void tooLong(List<Problem> out, ConfigKey key, Duration value, Duration max, String maxText) {
+        if (value.compareTo(max) > 0) {
+            out.add(new Problem(key, "longer than " + maxText + ", the most the prod profile allows; a leaked or"
+                    + " stale credential, or a dead peer, would last that long; shorten it to at most " + maxText));
+        }
+    }
+
+    /** Whether {@code host} names this machine only: localhost, 127.0.0.0/8 or ::1. */
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 
     private static String issuerKeySources(GatehouseConfig.Jwt jwt) {

@@ -47,6 +47,9 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class ClientConnection implements Connection {
     private enum State { AWAITING_AUTH, VERIFYING, OPEN, CLOSED }
 
+    /** The longest expiry timer set at once; a later expiry is looked at again after it. */
+    static final Duration LONGEST_TIMER = Duration.ofDays(1);
+
     private final Node node;
     private final Transport transport;
     private final String id;
@@ -556,6 +559,16 @@ public final class ClientConnection implements Connection {
                 send(node.codec().encode(m));
             }
         };
+        if (left.compareTo(LONGEST_TIMER) > 0) {
+            // exp can be far beyond what a timer can hold (1e18 s overflows its nanoseconds):
+            // look again after the longest timer instead, when the warning may be due.
+            expiry = transport.schedule(LONGEST_TIMER, () -> {
+                if (state == State.OPEN && principal == p) {
+                    scheduleExpiry(p);
+                }
+            });
+            return;
+        }
         if (untilWarning.isNegative() || untilWarning.isZero()) {
             warn.run();
         } else {

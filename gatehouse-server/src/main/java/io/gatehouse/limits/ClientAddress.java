@@ -45,7 +45,7 @@ public final class ClientAddress {
         return last.getHostAddress();
     }
 
-    /** Whether {@code a} is in server.trusted_proxies. */
+    /** Whether {@code a} is in {@code server.trusted_proxies}: only then are its forwarded headers believed. */
     public boolean isTrustedProxy(InetAddress a) {
         return isTrusted(a);
     }

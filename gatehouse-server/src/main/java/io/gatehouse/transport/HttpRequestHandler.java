@@ -8,6 +8,7 @@ import io.gatehouse.api.HttpApi;
 import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.ServerOrigin;
 import io.gatehouse.auth.Verdict;
 import io.gatehouse.connection.ClientConnection;
 import io.gatehouse.protocol.Refusal;
@@ -30,6 +31,7 @@ import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -158,7 +160,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         boolean cookie = found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE;
-        Refusal foreign = node.origins().check(origin, request.headers().get(HttpHeaderNames.HOST), cookie);
+        Refusal foreign = node.origins().check(origin, serverOrigin(ctx, request), cookie);
         if (foreign != null) {
             // Before the upgrade, as HTTP: the page that tried it is not ours to talk to.
             log(ip, origin, agent, null, foreign.code().name(), found.credential(), null);
@@ -254,7 +256,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         Map<String, String> params = new HashMap<>();
         query.parameters().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
         return new ApiRequest(request.method().name(), query.path(), params, headers,
-                ByteBufUtil.getBytes(request.content()), clientIp(ctx, request));
+                ByteBufUtil.getBytes(request.content()), clientIp(ctx, request), serverOrigin(ctx, request));
+    }
+
+    /** The server's own origin as the browser sees it: server.public_url, a trusted proxy's forwarded host, or Host. */
+    private ServerOrigin serverOrigin(ChannelHandlerContext ctx, FullHttpRequest request) {
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        return node.origins().serverOrigin(peer, request.headers()::getAll);
     }
 
     /** The client's IP: the socket peer, or what a trusted proxy says (SPEC §7). */

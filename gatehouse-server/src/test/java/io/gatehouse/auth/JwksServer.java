@@ -45,6 +45,7 @@ final class JwksServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String body = new JWKSet().toString(true);
     private volatile Duration delay = Duration.ZERO;
+    private volatile boolean refuseH2c;
 
     private JwksServer() {
         try {
@@ -54,6 +55,14 @@ final class JwksServer implements AutoCloseable {
         }
         server.createContext("/jwks.json", exchange -> {
             requests.incrementAndGet();
+            if (refuseH2c && exchange.getRequestHeaders().containsKey("Upgrade")) {
+                // As uvicorn < 0.19 does with the JDK client's HTTP/2 upgrade attempt.
+                byte[] bad = "Invalid HTTP request received.".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(400, bad.length);
+                exchange.getResponseBody().write(bad);
+                exchange.close();
+                return;
+            }
             try {
                 Thread.sleep(delay.toMillis());
             } catch (InterruptedException e) {
@@ -86,6 +95,12 @@ final class JwksServer implements AutoCloseable {
     /** Each response waits this long first (handlers run on their own threads, so others are not held up). */
     JwksServer delay(Duration d) {
         delay = d;
+        return this;
+    }
+
+    /** Answers 400 to a request with an {@code Upgrade} header (h2c), as uvicorn before 0.19 does. */
+    JwksServer refuseH2cUpgrade() {
+        refuseH2c = true;
         return this;
     }
 

@@ -77,6 +77,52 @@ class ProdProfileTest {
                 .contains(advice);
     }
 
+    /** Issue 10 point 9: what the prod profile also refuses, each naming the key to fix. */
+    @ParameterizedTest(name = "{0}={1} is refused naming {2}")
+    @CsvSource(delimiter = ';', value = {
+        "GATEHOUSE_SERVER_TRUSTED_PROXIES; 0.0.0.0/0; server.trusted_proxies; trusts every address",
+        "GATEHOUSE_SERVER_TRUSTED_PROXIES; ::/0; server.trusted_proxies; trusts every address",
+        "GATEHOUSE_AUTH_JWT_SECRET; aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; auth.jwt.secret; distinct characters",
+        "GATEHOUSE_AUTH_JWT_SECRET; 0123456789abcdefgh0123456789abcdefgh; auth.jwt.secret; repeated",
+        "GATEHOUSE_SERVER_ALLOWED_ORIGINS; http://app.example.com; server.allowed_origins; plain http while TLS is on",
+        "GATEHOUSE_AUTH_SESSION_TTL; 31d; auth.session.ttl; at most 30d",
+        "GATEHOUSE_AUTH_SESSION_CSRF_MAX_AGE; 25h; auth.session.csrf_max_age; at most 24h",
+        "GATEHOUSE_AUTH_TOKENS_MAX_TTL; 366d; auth.tokens.max_ttl; at most 365d",
+        "GATEHOUSE_AUTH_JWT_CLOCK_SKEW; 6m; auth.jwt.clock_skew; at most 5m",
+        "GATEHOUSE_HEARTBEAT_INTERVAL; 6m; heartbeat.interval; at most 5m",
+        "GATEHOUSE_HEARTBEAT_TIMEOUT; 301s; heartbeat.timeout; at most 5m",
+        "GATEHOUSE_LIMITS_OUTBOUND_BUFFER; 257MiB; limits.outbound_buffer; at most 256MiB",
+        "GATEHOUSE_LIMITS_CONNECTIONS_PER_USER; 10001; limits.connections_per_user; at most 10000",
+        "GATEHOUSE_METRICS_TOKEN; metrics; metrics.token; shorter than 32 bytes",
+    })
+    void eachNewlyRefusedSettingNamesItsKey(String variable, String value, String key, String advice) {
+        eachUnsafeSettingIsRefusedWithTheKeyToFixAndWhereItCameFrom(variable, value, key, advice);
+    }
+
+    @Test
+    void theSaneMaximaThemselvesLoad() {
+        GatehouseConfig c = load(Map.of("GATEHOUSE_AUTH_SESSION_TTL", "30d", "GATEHOUSE_AUTH_TOKENS_MAX_TTL", "365d",
+                "GATEHOUSE_LIMITS_OUTBOUND_BUFFER", "256MiB", "GATEHOUSE_LIMITS_CONNECTIONS_PER_USER", "10000",
+                "GATEHOUSE_HEARTBEAT_INTERVAL", "5m", "GATEHOUSE_METRICS_TOKEN", "Zt1q0bP9x-Lw7sYcVn3KmA2eRd8uGh4JfOiE"));
+        assertThat(c.metrics().token()).isNotEmpty();
+    }
+
+    @Test
+    void loopbackHttpOriginsStayAllowedBehindTls() {
+        GatehouseConfig c = load(Map.of("GATEHOUSE_SERVER_ALLOWED_ORIGINS", "https://app.example.com,http://localhost:3000,http://127.0.0.1:5173"));
+        assertThat(c.server().allowedOrigins()).hasSize(3);
+    }
+
+    @Test
+    void metricsOnANonLoopbackAddressNeedAMetricsToken() {
+        String message = refusal(Map.of("GATEHOUSE_SERVER_HOST", "0.0.0.0"));
+        assertThat(message.lines().skip(1).toList()).singleElement().asString()
+                .startsWith("  metrics.token (default): empty while server.host is 0.0.0.0");
+
+        GatehouseConfig c = load(Map.of("GATEHOUSE_SERVER_HOST", "0.0.0.0", "GATEHOUSE_METRICS_TOKEN", "Zt1q0bP9x-Lw7sYcVn3KmA2eRd8uGh4JfOiE"));
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    }
+
     @Test
     void asymmetricJwtsWithoutIssuerAndAudienceAreRefusedNamingBoth() {
         String message = refusal(Map.of("GATEHOUSE_AUTH_JWT_JWKS_URL", "https://login.example.com/.well-known/jwks.json"));
