@@ -24,6 +24,10 @@ final class ProdProfile {
     static final Duration MAX_HEARTBEAT = Duration.ofMinutes(5);
     static final long MAX_OUTBOUND_BUFFER = 256L * 1024 * 1024;
     static final int MAX_CONNECTIONS_PER_USER = 10_000;
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(1);
+    static final Duration MAX_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    static final int MAX_CONNECTIONS_PER_IP = 100_000;
+    static final int MAX_SUBSCRIPTIONS_PER_CONNECTION = 10_000;
 
     private ProdProfile() {
     }
@@ -82,6 +86,16 @@ final class ProdProfile {
         if (config.limits().connectionsPerUser() > MAX_CONNECTIONS_PER_USER) {
             out.add(new Problem(ConfigKey.LIMITS_CONNECTIONS_PER_USER, "more than 10000: one leaked credential could hold"
                     + " the node's sockets; keep it at most 10000 (the default is 100)"));
+        }
+        tooLong(out, ConfigKey.SERVER_REQUEST_TIMEOUT, server.requestTimeout(), MAX_REQUEST_TIMEOUT, "1m");
+        tooLong(out, ConfigKey.SERVER_IDLE_TIMEOUT, server.idleTimeout(), MAX_IDLE_TIMEOUT, "10m");
+        if (config.limits().connectionsPerIp() > MAX_CONNECTIONS_PER_IP) {
+            out.add(new Problem(ConfigKey.LIMITS_CONNECTIONS_PER_IP, "more than 100000: one host could take the"
+                    + " process's file descriptors; keep it at most 100000 (the default is 1000)"));
+        }
+        if (config.limits().subscriptionsPerConnection() > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+            out.add(new Problem(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION, "more than 10000: one connection could"
+                    + " hold that many subscriptions and presence entries; keep it at most 10000 (the default is 256)"));
         }
         for (String cidr : server.trustedProxies()) {
             if (Cidr.parse(cidr).prefixBits() == 0) {

@@ -94,6 +94,10 @@ class ProdProfileTest {
         "GATEHOUSE_LIMITS_OUTBOUND_BUFFER; 257MiB; limits.outbound_buffer; at most 256MiB",
         "GATEHOUSE_LIMITS_CONNECTIONS_PER_USER; 10001; limits.connections_per_user; at most 10000",
         "GATEHOUSE_METRICS_TOKEN; metrics; metrics.token; shorter than 32 bytes",
+        "GATEHOUSE_SERVER_REQUEST_TIMEOUT; 61s; server.request_timeout; at most 1m",
+        "GATEHOUSE_SERVER_IDLE_TIMEOUT; 11m; server.idle_timeout; at most 10m",
+        "GATEHOUSE_LIMITS_CONNECTIONS_PER_IP; 100001; limits.connections_per_ip; at most 100000",
+        "GATEHOUSE_LIMITS_SUBSCRIPTIONS_PER_CONNECTION; 10001; limits.subscriptions_per_connection; at most 10000",
     })
     void eachNewlyRefusedSettingNamesItsKey(String variable, String value, String key, String advice) {
         eachUnsafeSettingIsRefusedWithTheKeyToFixAndWhereItCameFrom(variable, value, key, advice);
