@@ -10,6 +10,7 @@ import io.gatehouse.auth.Verdict;
 import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
@@ -37,18 +38,32 @@ public final class UserRoutes {
         api.route("DELETE", "/api/v1/tokens/{prefix}", (req, path) -> authenticated(req, p -> revokeToken(p, path.get("prefix"))));
     }
 
-    /** Runs {@code action} (on the blocking pool) once the request's credential is verified. */
+    /**
+     * Runs {@code action} (on the blocking pool) once the request's credential is verified. A refused
+     * credential counts against the client IP's {@code limits.auth_failures_per_ip}, as at the
+     * upgrade, and an IP that has used it up is refused before any lookup.
+     */
     private CompletionStage<ApiResponse> authenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
+        Refusal slowDown = node.limits().admitCredential(req.clientIp());
+        if (slowDown != null) {
+            return CompletableFuture.completedFuture(ApiResponse.refusal(slowDown));
+        }
         CredentialExtractor.Extraction found = node.credentials().extract(req);
         if (found.refusal() != null) {
+            node.limits().refused(req.clientIp(), found.refusal());
             return CompletableFuture.completedFuture(ApiResponse.refusal(found.refusal()));
         }
         if (found.isNone()) {
             return CompletableFuture.completedFuture(ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal(
                     "Send Authorization: Bearer <token> (or ?token=), or the gh_session cookie with X-CSRF-Token")));
         }
-        return node.credentialVerifier().verify(found.credential()).thenApplyAsync((Verdict v) ->
-                v.isAccepted() ? action.apply(v.principal()) : ApiResponse.refusal(v.refusal()), node.blocking());
+        return node.credentialVerifier().verify(found.credential()).thenApplyAsync((Verdict v) -> {
+            if (v.isAccepted()) {
+                return action.apply(v.principal());
+            }
+            node.limits().refused(req.clientIp(), v.refusal());
+            return ApiResponse.refusal(v.refusal());
+        }, node.blocking());
     }
 
     private ApiResponse verify(Principal p) {
