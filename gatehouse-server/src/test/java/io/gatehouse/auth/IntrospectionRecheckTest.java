@@ -29,7 +29,7 @@ class IntrospectionRecheckTest {
             .with("auth.introspection.recheck_interval", "1s")
             .with("auth.introspection.cache_ttl", "200ms")
             .with("auth.introspection.negative_cache_ttl", "200ms")
-            .with("auth.introspection.timeout", "1s")
+            .with("auth.introspection.timeout", "2s")
             .with("limits.duplicate_session_policy", "allow");
 
     @AfterAll
@@ -88,7 +88,7 @@ class IntrospectionRecheckTest {
             int before = backend.calls(token);
             backend.answer(token, 503, "{}");
             await().atMost(Duration.ofSeconds(10)).until(() -> backend.calls(token) >= before + 2); // two re-checks, both 503
-            backend.answer(token, 200, user(9), Duration.ofSeconds(3)); // and a timeout (1 s)
+            backend.answer(token, 200, user(9), Duration.ofSeconds(5)); // and a timeout (2 s)
             int slow = backend.calls(token);
             await().atMost(Duration.ofSeconds(10)).until(() -> backend.calls(token) >= slow + 1);
 
