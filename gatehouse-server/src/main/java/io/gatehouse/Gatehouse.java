@@ -3,6 +3,7 @@ package io.gatehouse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.api.AccessLogRoutes;
+import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
@@ -14,6 +15,8 @@ import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.CredentialVerifier;
 import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.PasswordHasher;
+import io.gatehouse.auth.PasswordHashingPool;
+import io.gatehouse.auth.RevokedTokens;
 import io.gatehouse.auth.Sessions;
 import io.gatehouse.auth.IntrospectionVerifier;
 import io.gatehouse.auth.JwtVerifier;
@@ -31,6 +34,8 @@ import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.hub.RevocationWatcher;
+import io.gatehouse.hub.IntrospectionRecheck;
+import io.gatehouse.hub.TokenRevoker;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.MessageCodec;
@@ -59,10 +64,15 @@ public final class Gatehouse implements AutoCloseable {
     static final int BLOCKING_QUEUE_LIMIT = 10_000;
     private final Node node;
     private final GatehouseServer server;
+    private final PasswordHashingPool hashing;
+    /** Null when introspection is off. */
+    private final IntrospectionRecheck recheck;
 
-    private Gatehouse(Node node, GatehouseServer server) {
+    private Gatehouse(Node node, GatehouseServer server, PasswordHashingPool hashing, IntrospectionRecheck recheck) {
         this.node = node;
         this.server = server;
+        this.hashing = hashing;
+        this.recheck = recheck;
     }
 
     /**
@@ -72,6 +82,8 @@ public final class Gatehouse implements AutoCloseable {
     public static Gatehouse start(GatehouseConfig config, Clock clock, Consumer<String> console) throws InterruptedException {
         Database database = DataDirectory.openDatabase(config);
         ExecutorService blocking = null;
+        PasswordHashingPool hashing = null;
+        IntrospectionRecheck recheck = null;
         MemoryBroker broker = null;
         RevocationWatcher watcher = null;
         AccessLog accessLog = null;
@@ -91,10 +103,12 @@ public final class Gatehouse implements AutoCloseable {
             TokenStore tokens = new TokenStore(database);
             var opaque = new OpaqueTokenVerifier(tokens, blocking, clock);
             var introspection = config.auth().introspection();
+            IntrospectionVerifier introspectionVerifier = introspection.enabled() ? IntrospectionVerifier.forConfig(introspection, clock) : null;
+            RevokedTokens revokedTokens = new RevokedTokens(clock);
             // Introspection goes last: it claims every token that is neither ght_ nor a JWT.
-            var verifiers = new TokenVerifierChain(introspection.enabled()
-                    ? List.of(opaque, jwtVerifier, new IntrospectedIds(IntrospectionVerifier.forConfig(introspection, clock), ids))
-                    : List.of(opaque, jwtVerifier));
+            var verifiers = new TokenVerifierChain(introspectionVerifier != null
+                    ? List.of(opaque, jwtVerifier, new IntrospectedIds(introspectionVerifier, ids))
+                    : List.of(opaque, jwtVerifier), revokedTokens);
             MessageCodec codec = new MessageCodec(new ObjectMapper());
             broker = new MemoryBroker(clock, config.channels()::retention);
             GatehouseMetrics metrics = new GatehouseMetrics();
@@ -103,8 +117,10 @@ public final class Gatehouse implements AutoCloseable {
             broker.start(hub);
             RevocationStore revocations = new RevocationStore(database);
             watcher = new RevocationWatcher(revocations, broker, notBefore, config.auth().tokens().maxTtl().plus(jwt.clockSkew()));
+            // Argon2 gets threads of its own, so that a login flood cannot starve token lookups.
+            hashing = new PasswordHashingPool(PasswordHashingPool.defaultThreads(), config.limits().loginQueue());
             Sessions sessions = new Sessions(new SessionStore(database), new UserStore(database), revocations, tokens,
-                    new PasswordHasher(), config.auth().session(), clock);
+                    new PasswordHasher(), hashing, config.auth().session(), clock);
             Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
                     new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken(), config.auth().session().enabled()),
                     new OriginPolicy(config.server().allowedOrigins(), config.server().publicOrigin(),
@@ -119,10 +135,19 @@ public final class Gatehouse implements AutoCloseable {
             new ServerRoutes(node).register(api);
             new AccessLogRoutes(node).register(api);
             new WellKnownRoutes(node).register(api);
+            new CredentialRoutes(node, new TokenRevoker(tokens, jwtVerifier, introspectionVerifier, revokedTokens, watcher, hub,
+                    blocking, clock, introspection.recheckInterval())).register(api);
             GatehouseServer server = GatehouseServer.start(node, api, config.server().host(), config.server().port());
             watcher.start();
-            return new Gatehouse(node, server);
+            if (introspectionVerifier != null) {
+                recheck = new IntrospectionRecheck(hub, introspectionVerifier, introspection.recheckInterval());
+                recheck.start();
+            }
+            return new Gatehouse(node, server, hashing, recheck);
         } catch (RuntimeException | InterruptedException e) {
+            if (recheck != null) {
+                recheck.close();
+            }
             if (watcher != null) {
                 watcher.close();
             }
@@ -134,6 +159,9 @@ public final class Gatehouse implements AutoCloseable {
             }
             if (blocking != null) {
                 blocking.shutdownNow();
+            }
+            if (hashing != null) {
+                hashing.close();
             }
             database.close();
             throw e;
@@ -161,10 +189,14 @@ public final class Gatehouse implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (recheck != null) {
+            recheck.close();
+        }
         drain();
         server.close();
         node.accessLog().close();
         node.revocationWatcher().close();
+        hashing.close();
         node.blocking().shutdown();
         try {
             node.blocking().awaitTermination(5, TimeUnit.SECONDS);

@@ -35,8 +35,7 @@ public final class AccessLogRoutes {
     }
 
     public void register(HttpApi api) {
-        api.route("GET", "/api/v1/access-log", (req, path) -> node.apiKeys()
-                .verify(req.header("Authorization"), ApiScope.ADMIN)
+        api.route("GET", "/api/v1/access-log", (req, path) -> ApiKeyCheck.verify(node, req, ApiScope.ADMIN)
                 .thenCompose(v -> v.isAccepted()
                         ? entries(req)
                         : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));

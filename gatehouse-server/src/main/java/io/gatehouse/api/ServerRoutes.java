@@ -46,7 +46,7 @@ public final class ServerRoutes {
 
     private CompletionStage<ApiResponse> withKey(ApiRequest req, ApiScope scope,
             BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
-        return node.apiKeys().verify(req.header("Authorization"), scope).thenCompose(v -> v.isAccepted()
+        return ApiKeyCheck.verify(node, req, scope).thenCompose(v -> v.isAccepted()
                 ? action.apply(req, v.keyName())
                 : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal())));
     }

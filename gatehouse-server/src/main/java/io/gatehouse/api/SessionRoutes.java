@@ -9,10 +9,11 @@ import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Cookie sessions over HTTP (SPEC §2, §6): {@code POST auth/login}, {@code auth/refresh},
- * {@code auth/logout}. Runs on the blocking pool (Argon2, database).
+ * {@code auth/logout}. Logins hash on the password-hashing pool; the rest runs on the blocking pool (database).
  */
 public final class SessionRoutes {
     private final Node node;
@@ -22,28 +23,37 @@ public final class SessionRoutes {
     }
 
     public void register(HttpApi api) {
-        api.route("POST", "/api/v1/auth/login", (req, path) -> CompletableFuture.supplyAsync(() -> login(req), node.blocking()));
-        api.route("POST", "/api/v1/auth/refresh", (req, path) -> CompletableFuture.supplyAsync(() -> refresh(req), node.blocking()));
+        api.route("POST", "/api/v1/auth/login", (req, path) -> login(req));
+        api.route("POST", "/api/v1/auth/refresh", (req, path) -> {
+            Refusal slowDown = node.limits().admitCredentialCheck(req.clientIp());
+            return slowDown != null ? done(ApiResponse.refusal(slowDown))
+                    : CompletableFuture.supplyAsync(() -> refresh(req), node.blocking());
+        });
         api.route("POST", "/api/v1/auth/logout", (req, path) -> CompletableFuture.supplyAsync(() -> logout(req), node.blocking()));
     }
 
-    private ApiResponse login(ApiRequest req) {
+    /**
+     * Cheap checks first, on the caller's thread (no I/O): the body, the Origin, the per-IP and
+     * per-account failure limits. Then the password, on the password-hashing pool, never on the
+     * blocking pool that token and session lookups need.
+     */
+    private CompletionStage<ApiResponse> login(ApiRequest req) {
         if (!node.config().auth().session().enabled()) {
-            return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("Cookie sessions are off (auth.session.enabled: false); use tokens"));
+            return done(ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("Cookie sessions are off (auth.session.enabled: false); use tokens")));
         }
         // Login CSRF: a cross-site form can post text/plain or a form, not JSON without a CORS
         // preflight; and a browser's Origin, when sent, must be one of ours.
         String type = req.header("Content-Type");
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            return ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Send the login as Content-Type: application/json"));
+            return done(ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Send the login as Content-Type: application/json")));
         }
         Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
         if (foreign != null) {
-            return ApiResponse.refusal(foreign);
+            return done(ApiResponse.refusal(foreign));
         }
         Refusal slowDown = node.limits().admitLogin(req.clientIp());
         if (slowDown != null) {
-            return ApiResponse.refusal(slowDown); // before Argon2: guessing must not cost us more than them
+            return done(ApiResponse.refusal(slowDown)); // before Argon2: guessing must not cost us more than them
         }
         ObjectNode body = RequestBody.object(req, node.codec().json());
         String username = RequestBody.optionalText(body, "username");
@@ -51,18 +61,28 @@ public final class SessionRoutes {
         if (username == null || password == null) {
             throw RequestBody.bad("The body needs username and password");
         }
-        Optional<Sessions.NewSession> session = node.sessions().login(username, password.toCharArray());
-        if (session.isEmpty()) {
-            Refusal failed = RefusalCode.LOGIN_FAILED.refusal();
-            node.limits().refused(req.clientIp(), failed);
-            return ApiResponse.refusal(failed);
+        Refusal accountSlowDown = node.limits().admitLoginTo(username);
+        if (accountSlowDown != null) {
+            return done(ApiResponse.refusal(accountSlowDown));
         }
-        Sessions.NewSession s = session.get();
-        ObjectNode out = node.codec().json().createObjectNode();
-        out.set("user", node.codec().user(s.user()));
-        out.put("csrf_token", s.csrfToken());
-        out.put("expires_at", s.expiresAt().toString());
-        return withCookies(ApiResponse.ok(out), s.sessionValue(), s.csrfToken(), node.sessions().ttl(), secure(req));
+        return node.sessions().login(username, password.toCharArray()).thenApply(session -> {
+            if (session.isEmpty()) {
+                Refusal failed = RefusalCode.LOGIN_FAILED.refusal();
+                node.limits().refused(req.clientIp(), failed);
+                node.limits().loginFailed(username);
+                return ApiResponse.refusal(failed);
+            }
+            Sessions.NewSession s = session.get();
+            ObjectNode out = node.codec().json().createObjectNode();
+            out.set("user", node.codec().user(s.user()));
+            out.put("csrf_token", s.csrfToken());
+            out.put("expires_at", s.expiresAt().toString());
+            return withCookies(ApiResponse.ok(out), s.sessionValue(), s.csrfToken(), node.sessions().ttl(), secure(req));
+        });
+    }
+
+    private static CompletionStage<ApiResponse> done(ApiResponse r) {
+        return CompletableFuture.completedFuture(r);
     }
 
     /**
@@ -87,6 +107,7 @@ public final class SessionRoutes {
         }
         Sessions.Refreshed r = node.sessions().refresh(session, csrf(req));
         if (r.refusal() != null) {
+            node.limits().refused(req.clientIp(), r.refusal());
             return ApiResponse.refusal(r.refusal());
         }
         node.metrics().sessionRefreshed();

@@ -39,10 +39,19 @@ public final class UserRoutes {
         api.route("DELETE", "/api/v1/tokens/{prefix}", (req, path) -> authenticated(req, p -> revokeToken(p, path.get("prefix"))));
     }
 
-    /** Runs {@code action} (on the blocking pool) once the request's credential is verified. */
+    /**
+     * Runs {@code action} (on the blocking pool) once the request's credential is verified. A refused
+     * credential counts against the client IP's {@code limits.auth_failures_per_ip}, as at the
+     * upgrade, and an IP that has used it up is refused before any lookup.
+     */
     private CompletionStage<ApiResponse> authenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
+        Refusal slowDown = node.limits().admitCredentialCheck(req.clientIp());
+        if (slowDown != null) {
+            return CompletableFuture.completedFuture(ApiResponse.refusal(slowDown));
+        }
         CredentialExtractor.Extraction found = node.credentials().extractForHttpApi(req);
         if (found.refusal() != null) {
+            node.limits().refused(req.clientIp(), found.refusal());
             return CompletableFuture.completedFuture(ApiResponse.refusal(found.refusal()));
         }
         if (found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE) {
@@ -55,8 +64,13 @@ public final class UserRoutes {
             return CompletableFuture.completedFuture(ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal(
                     "Send Authorization: Bearer <token> (or ?token=), or the gh_session cookie with X-CSRF-Token")));
         }
-        return node.credentialVerifier().verify(found.credential()).thenApplyAsync((Verdict v) ->
-                v.isAccepted() ? action.apply(v.principal()) : ApiResponse.refusal(v.refusal()), node.blocking());
+        return node.credentialVerifier().verify(found.credential()).thenApplyAsync((Verdict v) -> {
+            if (v.isAccepted()) {
+                return action.apply(v.principal());
+            }
+            node.limits().refused(req.clientIp(), v.refusal());
+            return ApiResponse.refusal(v.refusal());
+        }, node.blocking());
     }
 
     private ApiResponse verify(Principal p) {

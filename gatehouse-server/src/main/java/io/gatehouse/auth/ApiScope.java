@@ -3,9 +3,14 @@ package io.gatehouse.auth;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a server API key may do. {@code admin} includes {@code publish}. */
+/**
+ * What a server API key may do: {@code publish} (publish, broadcast, presence, history),
+ * {@code revoke} (revoke a user's token by the token, {@code POST /api/v1/credentials/revoke}: what
+ * an application backend needs when it deletes a token, and nothing more), {@code admin}
+ * (everything, both of those included).
+ */
 public enum ApiScope {
-    PUBLISH, ADMIN;
+    PUBLISH, REVOKE, ADMIN;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -55,6 +55,11 @@ final class IntrospectionCache {
         }
     }
 
+    /** Drops the answer for {@code key}; whether there was one. */
+    synchronized boolean remove(String key) {
+        return entries.remove(key) != null;
+    }
+
     synchronized int size() {
         return entries.size();
     }

@@ -64,6 +64,12 @@ public final class IntrospectionVerifier implements TokenVerifier {
     private final IntrospectionCache answers;
     /** One backend call per token hash at a time; a call removes its own entry once its answer is cached. */
     private final ConcurrentHashMap<String, CompletableFuture<Verdict>> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Tokens accepted lately, by credential id (the SHA-256 hex the cache uses), so that open
+     * connections can be asked about again ({@link #recheck}). In memory only, never logged; a token
+     * no open connection uses is dropped by {@link #keepOnly}.
+     */
+    private final ConcurrentHashMap<String, HeldToken> held = new ConcurrentHashMap<>();
     /** When an outage was last logged at WARN; Long.MIN_VALUE for never. */
     private final AtomicLong lastWarnMillis = new AtomicLong(Long.MIN_VALUE);
 
@@ -108,8 +114,66 @@ public final class IntrospectionVerifier implements TokenVerifier {
 
     private static final java.util.regex.Pattern OWN_SECRET = java.util.regex.Pattern.compile("gh[a-z]_");
 
+    private record HeldToken(String token, long acceptedAtNanos) {
+        @Override
+        public String toString() {
+            return "HeldToken[" + Fingerprint.of(token) + "]";
+        }
+    }
+
     @Override
     public CompletionStage<Verdict> verify(String token) {
+        return ask(token, true);
+    }
+
+    private CompletionStage<Verdict> ask(String token, boolean hold) {
+        CompletionStage<Verdict> verdict = cachedOrAsked(token);
+        if (!hold) {
+            return verdict;
+        }
+        return verdict.thenApply(v -> {
+            if (v.isAccepted()) {
+                held.put(v.principal().credentialId(), new HeldToken(token, System.nanoTime()));
+            }
+            return v;
+        });
+    }
+
+    /**
+     * Asks about an accepted token again, by its credential id, through the cache (so that the
+     * connections sharing a token make one call between them): empty when this verifier holds no
+     * such token (it was forgotten or never accepted here).
+     */
+    public java.util.Optional<CompletionStage<Verdict>> recheck(String credentialId) {
+        HeldToken h = held.get(credentialId);
+        return h == null ? java.util.Optional.empty() : java.util.Optional.of(ask(h.token(), false));
+    }
+
+    /**
+     * Drops the held tokens that no id in {@code inUse} names, except those accepted within
+     * {@code grace} (their connection may not be registered yet).
+     */
+    public void keepOnly(Set<String> inUse, Duration grace) {
+        long cutoff = System.nanoTime() - grace.toNanos();
+        held.entrySet().removeIf(e -> !inUse.contains(e.getKey()) && e.getValue().acceptedAtNanos() - cutoff < 0);
+    }
+
+    /**
+     * Forgets {@code token}: its cached answer and the held copy, so that the next use asks the
+     * backend. Whether there was anything to forget.
+     */
+    public boolean forget(String token) {
+        String key = HexFormat.of().formatHex(SecretToken.sha256(token));
+        boolean cached = answers.remove(key);
+        return held.remove(key) != null || cached;
+    }
+
+    /** The credential id a token of this kind gets: the SHA-256 hex of the token. */
+    public static String credentialIdOf(String token) {
+        return Fingerprint.credentialId(token);
+    }
+
+    private CompletionStage<Verdict> cachedOrAsked(String token) {
         if (!sendable(token)) {
             return CompletableFuture.completedFuture(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(
                     "The token has characters or a length that no backend token has")));

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Cookie sessions (SPEC §2): login with a local user's password, the session secret in the
@@ -60,25 +61,33 @@ public final class Sessions {
     private final RevocationStore revocations;
     private final TokenStore tokens;
     private final PasswordHasher passwords;
+    private final PasswordHashingPool hashing;
     private final GatehouseConfig.Session config;
     private final Clock clock;
 
+    /** @param hashing where logins run (Argon2), apart from the blocking pool */
     public Sessions(SessionStore sessions, UserStore users, RevocationStore revocations, TokenStore tokens, PasswordHasher passwords,
-            GatehouseConfig.Session config, Clock clock) {
+            PasswordHashingPool hashing, GatehouseConfig.Session config, Clock clock) {
         this.tokens = tokens;
         this.sessions = sessions;
         this.users = users;
         this.revocations = revocations;
         this.passwords = passwords;
+        this.hashing = hashing;
         this.config = config;
         this.clock = clock;
     }
 
     /**
-     * Checks the password and opens a session. An unknown user costs the same Argon2 work as a
-     * wrong password, and both get the same empty answer.
+     * Checks the password and opens a session, on the {@link PasswordHashingPool}: never blocks the
+     * caller, and fails with BACKEND_UNAVAILABLE (with a Retry-After) when too many logins wait.
+     * An unknown user costs the same Argon2 work as a wrong password, and both get the same empty answer.
      */
-    public Optional<NewSession> login(String username, char[] password) {
+    public CompletionStage<Optional<NewSession>> login(String username, char[] password) {
+        return hashing.submit(() -> checkPasswordAndOpen(username, password));
+    }
+
+    private Optional<NewSession> checkPasswordAndOpen(String username, char[] password) {
         Optional<UserRecord> user = username == null ? Optional.empty() : users.find(username);
         if (user.isEmpty()) {
             passwords.verifyDummy(password);

@@ -7,13 +7,22 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Sends each token to the first {@link TokenVerifier} that claims it. */
+/**
+ * Sends each token to the first {@link TokenVerifier} that claims it, and refuses with
+ * TOKEN_REVOKED a token it accepts that is in {@link RevokedTokens}.
+ */
 public final class TokenVerifierChain implements TokenVerifier {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TokenVerifierChain.class);
     private final List<TokenVerifier> verifiers;
+    private final RevokedTokens revoked;
 
     public TokenVerifierChain(List<TokenVerifier> verifiers) {
+        this(verifiers, new RevokedTokens(java.time.Clock.systemUTC()));
+    }
+
+    public TokenVerifierChain(List<TokenVerifier> verifiers, RevokedTokens revoked) {
         this.verifiers = List.copyOf(verifiers);
+        this.revoked = revoked;
     }
 
     @Override
@@ -31,7 +40,7 @@ public final class TokenVerifierChain implements TokenVerifier {
                 } catch (RuntimeException refusedOrBroken) { // e.g. the blocking pool is full
                     verdict = CompletableFuture.failedFuture(refusedOrBroken);
                 }
-                return verdict.thenApply(TokenVerifierChain::printableIdOnly).exceptionally(e -> {
+                return verdict.thenApply(TokenVerifierChain::printableIdOnly).thenApply(this::unlessRevoked).exceptionally(e -> {
                     Refusal refusal = RefusalException.refusalOf(e);
                     if (refusal.code() != RefusalCode.INTERNAL_ERROR) {
                         return Verdict.refused(refusal);
@@ -55,5 +64,11 @@ public final class TokenVerifierChain implements TokenVerifier {
         }
         Refusal refusal = PrintableId.refusal(v.principal().user().id(), "sub or the introspection id field");
         return refusal == null ? v : Verdict.refused(refusal);
+    }
+
+    private Verdict unlessRevoked(Verdict v) {
+        return v != null && v.isAccepted() && revoked.contains(v.principal().credentialId())
+                ? Verdict.refused(RefusalCode.TOKEN_REVOKED.refusal())
+                : v;
     }
 }

@@ -30,7 +30,8 @@ final class ApiKeyCommand {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "What the key is for, e.g. django-backend.")
         String name;
         @Option(names = "--scopes", split = ",", paramLabel = "SCOPE",
-                description = "publish (publish, broadcast) and/or admin (everything). Default: publish")
+                description = "publish (publish, broadcast), revoke (POST /api/v1/credentials/revoke: revoke a token by the token)"
+                        + " and/or admin (everything). Default: publish")
         List<String> scopes = new ArrayList<>(List.of(ApiScope.PUBLISH.wireName()));
         @Spec
         CommandSpec spec;
@@ -40,7 +41,7 @@ final class ApiKeyCommand {
             List<String> granted = new ArrayList<>();
             for (String s : scopes) {
                 if (ApiScope.fromWire(s).isEmpty()) {
-                    throw new CommandFailure("unknown scope '" + s + "': use publish or admin");
+                    throw new CommandFailure("unknown scope '" + s + "': use publish, revoke or admin");
                 }
                 if (!granted.contains(s)) {
                     granted.add(s);

@@ -86,7 +86,7 @@ public final class ConfigLoader {
         }
         var introspection = new GatehouseConfig.Introspection(httpUrl(ConfigKey.AUTH_INTROSPECTION_URL), scheme, idField,
                 positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL), positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
-                positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT));
+                positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT), positive(ConfigKey.AUTH_INTROSPECTION_RECHECK_INTERVAL));
         var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT),
                 duration(ConfigKey.AUTH_EXPIRY_WARNING), jwt, tokens, session, introspection, primarySource());
         var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
@@ -107,7 +107,8 @@ public final class ConfigLoader {
         }
         var limits = new GatehouseConfig.Limits((int) maxBytes, duplicates, rate(ConfigKey.LIMITS_UPGRADES_PER_IP),
                 rate(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL), (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_IP),
-                rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP), rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
+                rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP), rate(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT),
+                (Integer) value(ConfigKey.LIMITS_LOGIN_QUEUE), rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
                 (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_USER), (Integer) value(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION),
                 (int) outbound);
         var accessLog = new GatehouseConfig.AccessLog(positive(ConfigKey.ACCESS_LOG_RETENTION), (Integer) value(ConfigKey.ACCESS_LOG_BUFFER));

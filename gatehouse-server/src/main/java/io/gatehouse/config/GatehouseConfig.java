@@ -113,9 +113,12 @@ public record GatehouseConfig(
     public record Session(Duration ttl, Duration csrfMaxAge, boolean enabled) {
     }
 
-    /** {@code url} empty means introspection is off. {@code scheme} is Bearer or Token. */
+    /**
+     * {@code url} empty means introspection is off. {@code scheme} is Bearer or Token.
+     * {@code recheckInterval}: how often an open connection's token is asked about again.
+     */
     public record Introspection(String url, String scheme, String idField, Duration cacheTtl, Duration negativeCacheTtl,
-            Duration timeout) {
+            Duration timeout, Duration recheckInterval) {
         public boolean enabled() {
             return !url.isEmpty();
         }
@@ -131,9 +134,14 @@ public record GatehouseConfig(
         ALLOW
     }
 
+    /**
+     * {@code loginFailuresPerAccount}: failed logins per user name; {@code loginQueue}: logins that may
+     * wait for a password-hashing thread.
+     */
     public record Limits(int maxMessageBytes, DuplicatePolicy duplicateSessionPolicy, RateLimit upgradesPerIp,
             RateLimit upgradesPerCredential, int connectionsPerIp, RateLimit authFailuresPerIp,
-            RateLimit messagesPerConnection, int connectionsPerUser, int subscriptionsPerConnection, int outboundBufferBytes) {
+            RateLimit loginFailuresPerAccount, int loginQueue, RateLimit messagesPerConnection, int connectionsPerUser,
+            int subscriptionsPerConnection, int outboundBufferBytes) {
     }
 
     public record Channels(Map<String, NamespaceConfig> namespaces) {

@@ -34,6 +34,8 @@ public final class RequestLimits {
     private final KeyedLimiter upgradesPerCredential;
     private final KeyedLimiter authFailures;
     private final ConnectionsPerIp connectionsPerIp;
+    /** Failed logins per user name (hashed, so a long name costs no memory), from any IP. */
+    private final KeyedLimiter loginFailuresPerAccount;
     private final GatehouseConfig.Limits config;
     private final ClientAddress clientAddress;
     private final GatehouseMetrics metrics;
@@ -44,6 +46,7 @@ public final class RequestLimits {
         this.upgradesPerCredential = new KeyedLimiter(this.config.upgradesPerCredential());
         this.authFailures = new KeyedLimiter(this.config.authFailuresPerIp());
         this.connectionsPerIp = new ConnectionsPerIp(this.config.connectionsPerIp());
+        this.loginFailuresPerAccount = new KeyedLimiter(this.config.loginFailuresPerAccount());
         this.clientAddress = new ClientAddress(config.server().trustedProxies());
         this.metrics = metrics;
     }
@@ -96,6 +99,44 @@ public final class RequestLimits {
             return RefusalCode.RATE_LIMITED.refusal("Too many failed logins from this address; wait").retryAfter(wait);
         }
         return null;
+    }
+
+    /**
+     * Null, or RATE_LIMITED, when {@code ip} has used up its refused-credential allowance: for any
+     * credential check over HTTP (API keys, {@code auth/verify}, {@code auth/refresh}), before the
+     * check costs a lookup. Takes nothing.
+     */
+    public Refusal admitCredentialCheck(String ip) {
+        long wait = authFailures.peek(ip);
+        if (wait > 0) {
+            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
+            return RefusalCode.RATE_LIMITED.refusal("Too many refused credentials from this address; wait").retryAfter(wait);
+        }
+        return null;
+    }
+
+    /**
+     * Null, or RATE_LIMITED, when logins to {@code username} failed too often lately
+     * ({@code limits.login_failures_per_account}), from whatever addresses. Takes nothing. The
+     * bucket refills: guessing one account from many addresses is slowed to its rate, and the
+     * account's owner is told when to retry, never locked out for good.
+     */
+    public Refusal admitLoginTo(String username) {
+        long wait = loginFailuresPerAccount.peek(accountKey(username));
+        if (wait > 0) {
+            metrics.limited(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT);
+            return RefusalCode.RATE_LIMITED.refusal("Too many failed logins for this user; wait and retry").retryAfter(wait);
+        }
+        return null;
+    }
+
+    /** Counts a failed login against {@code username}, whether or not such a user exists. */
+    public void loginFailed(String username) {
+        loginFailuresPerAccount.take(accountKey(username));
+    }
+
+    private static String accountKey(String username) {
+        return io.gatehouse.auth.Fingerprint.credentialId(username);
     }
 
     /** Counts {@code refusal} against {@code ip} when it is a failed credential. */

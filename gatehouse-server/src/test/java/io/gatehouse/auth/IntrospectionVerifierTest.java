@@ -29,7 +29,7 @@ class IntrospectionVerifierTest {
 
     final MutableClock clock = new MutableClock(Instant.now());
     final IntrospectionVerifier verifier = IntrospectionVerifier.forConfig(
-            new GatehouseConfig.Introspection(backend.url(), "Bearer", "id", CACHE_TTL, NEGATIVE_CACHE_TTL, Duration.ofSeconds(2)),
+            new GatehouseConfig.Introspection(backend.url(), "Bearer", "id", CACHE_TTL, NEGATIVE_CACHE_TTL, Duration.ofSeconds(2), Duration.ofMinutes(5)),
             clock);
 
     @AfterAll

@@ -299,6 +299,15 @@ class CliTest {
     }
 
     @Test
+    void apikeyCreateAcceptsTheRevokeScopeAndItsHelpListsIt() {
+        assertThat(run("apikey", "create", "--name", "django-revoker", "--scopes", "revoke").exit()).isZero();
+
+        assertThat(run("apikey", "list").outLines())
+                .anySatisfy(l -> assertThat(l).contains("django-revoker").contains(" revoke ").doesNotContain("publish"));
+        assertThat(run("apikey", "create", "--help").out()).contains("publish").contains("revoke").contains("admin");
+    }
+
+    @Test
     void apikeyCreateStoresARepeatedScopeOnce() {
         assertThat(run("apikey", "create", "--name", "twice", "--scopes", "publish,publish").exit()).isZero();
 
@@ -310,7 +319,7 @@ class CliTest {
         Result r = run("apikey", "create", "--name", "x", "--scopes", "publish,superuser");
 
         assertThat(r.exit()).isEqualTo(GatehouseCommand.EXIT_FAILURE);
-        assertThat(r.err()).contains("unknown scope 'superuser'").contains("publish or admin");
+        assertThat(r.err()).contains("unknown scope 'superuser'").contains("publish, revoke or admin");
         assertThat(r.out()).isEmpty();
         assertThat(run("apikey", "list").out()).isEmpty();
     }

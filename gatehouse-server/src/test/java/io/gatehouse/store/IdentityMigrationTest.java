@@ -107,9 +107,13 @@ class IdentityMigrationTest {
         assertThat(bob.principal().user().id()).isEqualTo("bob"); // the application's: unchanged
         assertThat(tokens.findByPrefix(written[0].prefix()).orElseThrow().mintedFrom()).isNull();
 
-        Sessions sessions = new Sessions(new SessionStore(db), new UserStore(db), new RevocationStore(db), tokens, new PasswordHasher(),
-                new GatehouseConfig.Session(Duration.ofHours(24), Duration.ofMinutes(30), true), Clock.systemUTC());
-        Verdict session = sessions.verify(written[2].value(), written[3].value(), Sessions.CsrfRule.FRESH);
+        Verdict session;
+        try (var hashing = new io.gatehouse.auth.PasswordHashingPool(1, 1)) {
+            Sessions sessions = new Sessions(new SessionStore(db), new UserStore(db), new RevocationStore(db), tokens,
+                    new PasswordHasher(), hashing, new GatehouseConfig.Session(Duration.ofHours(24), Duration.ofMinutes(30), true),
+                    Clock.systemUTC());
+            session = sessions.verify(written[2].value(), written[3].value(), Sessions.CsrfRule.FRESH);
+        }
         assertThat(session.isAccepted()).as(String.valueOf(session.refusal())).isTrue();
         assertThat(session.principal().user().id()).isEqualTo("local:alice");
 

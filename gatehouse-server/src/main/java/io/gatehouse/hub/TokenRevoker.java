@@ -1,0 +1,112 @@
+package io.gatehouse.hub;
+
+import io.gatehouse.auth.IntrospectionVerifier;
+import io.gatehouse.auth.OpaqueTokenVerifier;
+import io.gatehouse.auth.RevokedTokens;
+import io.gatehouse.auth.SecretToken;
+import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.store.Revocation;
+import io.gatehouse.store.TokenRecord;
+import io.gatehouse.store.TokenStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * Revokes a token given the token itself, whatever its kind ({@code POST /api/v1/credentials/revoke},
+ * docs/protocol.md), and closes the live connections that use it through the revocation journal
+ * (at once on this node, within a second on every process that shares the database):
+ *
+ * <ul>
+ * <li>opaque {@code ght_}: marked revoked in the store, as {@code token revoke} does;
+ * <li>JWT (the server's own or the application's): a JWT cannot be unsigned, so it is held in
+ * {@link RevokedTokens} until its {@code exp}, and every verification here refuses it;
+ * <li>introspected: its cached answer and the copy held for re-checks are dropped, so the next use
+ * asks the backend (which, having deleted it, says 401), and it is held in {@link RevokedTokens}
+ * for {@code introspectedHold}, which covers a check that was in flight at the time;
+ * <li>anything else (Gatehouse's other secrets, a token no verifier takes): nothing.
+ * </ul>
+ *
+ * The answer is only whether something was revoked now: false for an unknown, malformed, expired
+ * or already revoked token alike. Never blocks the caller; store and journal work runs on {@code blocking}.
+ */
+public final class TokenRevoker {
+    private final TokenStore tokens;
+    private final TokenVerifier jwt;
+    private final IntrospectionVerifier introspection;
+    private final RevokedTokens revoked;
+    private final RevocationWatcher journal;
+    private final Hub hub;
+    private final Executor blocking;
+    private final Clock clock;
+    private final Duration introspectedHold;
+
+    /** @param introspection null when introspection is off */
+    public TokenRevoker(TokenStore tokens, TokenVerifier jwt, IntrospectionVerifier introspection, RevokedTokens revoked,
+            RevocationWatcher journal, Hub hub, Executor blocking, Clock clock, Duration introspectedHold) {
+        this.tokens = tokens;
+        this.jwt = jwt;
+        this.introspection = introspection;
+        this.revoked = revoked;
+        this.journal = journal;
+        this.hub = hub;
+        this.blocking = blocking;
+        this.clock = clock;
+        this.introspectedHold = introspectedHold;
+    }
+
+    /** Whether {@code token} was revoked by this call. */
+    public CompletionStage<Boolean> revoke(String token) {
+        if (token.startsWith(OpaqueTokenVerifier.KIND)) {
+            return CompletableFuture.supplyAsync(() -> revokeOpaque(token), blocking);
+        }
+        if (jwt.claims(token)) {
+            return jwt.verify(token).thenComposeAsync(v -> {
+                if (!v.isAccepted() || revoked.contains(v.principal().credentialId())) {
+                    if (v.isAccepted()) {
+                        return CompletableFuture.completedFuture(false); // revoked before
+                    }
+                    if (v.refusal().code() == RefusalCode.BACKEND_UNAVAILABLE) {
+                        throw v.refusal().asException(); // the JWKS is down: we cannot tell, the caller must retry
+                    }
+                    return CompletableFuture.completedFuture(false); // not a token that works here
+                }
+                revoked.add(v.principal().credentialId(), v.principal().expiresAt());
+                journal.revoke(Revocation.Kind.CREDENTIAL, v.principal().credentialId());
+                return CompletableFuture.completedFuture(true);
+            }, blocking);
+        }
+        if (introspection != null && introspection.claims(token)) {
+            String credentialId = IntrospectionVerifier.credentialIdOf(token);
+            boolean known = introspection.forget(token) | !hub.connectionsWith(credentialId).isEmpty();
+            if (!known) {
+                return CompletableFuture.completedFuture(false);
+            }
+            revoked.add(credentialId, clock.instant().plus(introspectedHold));
+            return CompletableFuture.supplyAsync(() -> {
+                journal.revoke(Revocation.Kind.CREDENTIAL, credentialId);
+                return true;
+            }, blocking);
+        }
+        return CompletableFuture.completedFuture(false);
+    }
+
+    private boolean revokeOpaque(String token) {
+        Optional<String> prefix = SecretToken.prefixOf(token, OpaqueTokenVerifier.KIND);
+        if (prefix.isEmpty()) {
+            return false;
+        }
+        Optional<TokenRecord> found = tokens.findByPrefix(prefix.get());
+        // The whole token must match: a prefix alone must not revoke someone else's token.
+        if (found.isEmpty() || !SecretToken.matches(token, found.get().hash())
+                || !tokens.revoke(prefix.get(), clock.instant())) {
+            return false;
+        }
+        journal.revoke(Revocation.Kind.CREDENTIAL, prefix.get());
+        return true;
+    }
+}
