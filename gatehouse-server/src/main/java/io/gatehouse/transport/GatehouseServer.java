@@ -124,7 +124,7 @@ public final class GatehouseServer implements AutoCloseable {
     }
 
     /** Aggregates HTTP bodies and answers an oversized one with the MESSAGE_TOO_BIG body, not a bare 413. */
-    private static final class JsonBodyAggregator extends HttpObjectAggregator {
+    static final class JsonBodyAggregator extends HttpObjectAggregator {
         JsonBodyAggregator() {
             super(MAX_HTTP_BODY_BYTES);
         }
