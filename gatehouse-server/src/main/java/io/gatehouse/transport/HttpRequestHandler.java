@@ -104,7 +104,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void process(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        if (!request.decoderResult().isSuccess()) {
+        if (!request.decoderResult().isSuccess() || !decodes(query)) {
             respond(ctx, request, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Malformed HTTP request")));
             return;
         }
@@ -121,6 +121,20 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         api.handle(apiRequest).whenComplete((response, failure) -> respond(ctx, keepAlive,
                 failure == null ? response : ApiResponse.refusal(RefusalCode.INTERNAL_ERROR.refusal())));
+    }
+
+    /**
+     * Whether the path and query decode; an invalid %-escape ({@code /%zz}) throws from the decoder,
+     * which caches what it decoded, so later calls cannot throw.
+     */
+    private static boolean decodes(QueryStringDecoder query) {
+        try {
+            query.path();
+            query.parameters();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Override
