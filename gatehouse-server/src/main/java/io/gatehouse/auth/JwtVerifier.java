@@ -189,6 +189,9 @@ public final class JwtVerifier implements TokenVerifier {
             if (sub == null || sub.isBlank()) {
                 return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: sub is empty"));
             }
+            if (claims.getExpirationTime() == null) { // "exp": null passes Nimbus's required-claims check
+                return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: exp must be a NumericDate"));
+            }
             String name = claims.getStringClaim("name");
             List<String> roles = stringList(claims, "roles");
             Set<String> channels = Set.copyOf(stringList(claims, "channels"));
@@ -214,6 +217,9 @@ public final class JwtVerifier implements TokenVerifier {
 
     private static List<String> stringList(JWTClaimsSet claims, String name) throws ParseException {
         List<String> list = claims.getStringListClaim(name);
+        if (list != null && list.contains(null)) { // Nimbus lets JSON null through as an element
+            throw new ParseException(name + " holds null", 0);
+        }
         return list == null ? List.of() : list;
     }
 
