@@ -14,6 +14,7 @@ import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -28,8 +29,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -206,7 +209,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, String ip, String origin, String agent,
             Consumer<ClientConnection> opened) {
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
-        if (handshaker == null) {
+        // V00 is a request without Sec-WebSocket-Version: the pre-RFC 6455 drafts, which have no
+        // close codes to carry a refusal. Answered 426 with the version we speak, as an unknown one.
+        if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -218,7 +223,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         pipeline.addLast("fragments", new WebSocketFrameAggregator(node.config().limits().maxMessageBytes()));
         pipeline.addLast("connection", transport);
         pipeline.remove(this);
-        handshaker.handshake(ctx.channel(), request).addListener(f -> {
+        ChannelFuture handshook;
+        try {
+            handshook = handshaker.handshake(ctx.channel(), request);
+        } catch (WebSocketHandshakeException incomplete) {
+            // Not a complete upgrade (not GET, no Connection: Upgrade, no key): thrown before any
+            // frame handler runs; answered as HTTP like any malformed request, then closed.
+            respond(ctx, false, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal(
+                    "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
+            return;
+        }
+        handshook.addListener(f -> {
             node.metrics().handshake(java.time.Duration.ofNanos(System.nanoTime() - upgradeStartedNanos));
             if (f.isSuccess()) {
                 ctx.channel().config().setAutoRead(true); // off while the upgrade request was in flight
