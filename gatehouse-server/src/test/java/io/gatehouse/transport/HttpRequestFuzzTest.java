@@ -30,9 +30,10 @@ import java.net.SocketAddress;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * linearly with the bytes read; after close every buffer the pipeline allocated is released and
  * no connection is left in the hub. See docs/fuzzing.md.
  *
- * <p>The node's blocking pool runs on other threads while an {@code EmbeddedChannel} has no
- * thread of its own, so the harness takes turns with it: the pool is cut to one thread, parked by
- * a gate task whenever this thread touches the channel, and drained before the next step.
+ * <p>An {@code EmbeddedChannel} has no thread of its own, and the node's blocking pool answers
+ * back into it from its threads. So the pool is cut to one thread, and every touch of the channel
+ * runs as a task on that thread too: one thread at a time, as an event loop would have it.
  */
 class HttpRequestFuzzTest {
     /** The most an answer may add per byte read (many tiny pipelined requests each get an answer). */
@@ -120,90 +121,90 @@ class HttpRequestFuzzTest {
             }
         };
         channel.config().setAllocator(alloc);
-        long answered = 0;
+        long[] answered = {0};
         try {
             int step = Math.max(1, (input.length + reads - 1) / reads);
             for (int from = 0; from < input.length && channel.isOpen(); from += step) {
                 ByteBuf chunk = alloc.buffer(step);
                 chunk.writeBytes(input, from, Math.min(step, input.length - from));
-                inTurn(() -> channel.writeInbound(chunk));
-                settle(channel);
-                answered += drainAnswers(channel);
+                onLoop(() -> channel.writeInbound(chunk));
+                answered[0] += settle(channel);
             }
             if (channel.isOpen() && channel.pipeline().get(HttpRequestHandler.class) != null) {
                 // Still HTTP: whatever was read completely has been answered, the rest awaits more bytes.
                 assertThat(channel.config().isAutoRead()).as("a request left in flight with the node idle").isTrue();
             }
-            assertThat(answered).as("bytes written for %d bytes read", input.length)
+            assertThat(answered[0]).as("bytes written for %d bytes read", input.length)
                     .isLessThanOrEqualTo(MAX_ANSWER_BYTES + (long) MAX_ANSWER_BYTES_PER_INPUT_BYTE * input.length);
         } finally {
-            inTurn(channel::close);
+            onLoop(channel::close);
             settle(channel);
-            inTurn(channel::finishAndReleaseAll);
+            onLoop(channel::finishAndReleaseAll);
         }
         assertThat(alloc.unreleased()).as("buffers the pipeline allocated and never released").isZero();
         assertThat(node.hub().connectionCount()).as("connections left in the hub").isEqualTo(connectionsBefore);
         assertThat(WARNINGS).as("errors or stack traces logged").isEmpty();
     }
 
-    /** Releases what the server wrote; returns its size in bytes. */
-    private static long drainAnswers(EmbeddedChannel channel) throws Exception {
-        long[] bytes = {0};
-        inTurn(() -> {
-            Object out;
-            while ((out = channel.readOutbound()) != null) {
-                if (out instanceof ByteBuf b) {
-                    bytes[0] += b.readableBytes();
-                }
-                io.netty.util.ReferenceCountUtil.release(out);
-            }
-        });
-        return bytes[0];
-    }
-
     /**
-     * Runs the channel's pending tasks and lets the blocking pool finish what they started, until
-     * a round starts no blocking work (so nothing more can come back to the channel).
+     * Runs the channel's pending tasks, lets the blocking work they start finish, and again, until
+     * a round starts no blocking work (so nothing more can come back to the channel). Releases
+     * what the server wrote on the way; returns its size in bytes.
      */
-    private static void settle(EmbeddedChannel channel) throws Exception {
+    private static long settle(EmbeddedChannel channel) throws Exception {
         long deadline = System.nanoTime() + SETTLE_NANOS;
+        long[] bytes = {0};
         while (true) {
             awaitPoolIdle(deadline);
             long before = blocking.getTaskCount();
-            inTurn(channel::runPendingTasks);
+            onLoop(() -> {
+                channel.runPendingTasks();
+                Object out;
+                while ((out = channel.readOutbound()) != null) {
+                    if (out instanceof ByteBuf b) {
+                        bytes[0] += b.readableBytes();
+                    }
+                    io.netty.util.ReferenceCountUtil.release(out);
+                }
+            });
             awaitPoolIdle(deadline);
-            if (blocking.getTaskCount() == before + 1) { // only the gate ran
-                return;
+            if (blocking.getTaskCount() == before + 1) { // only the round itself ran
+                return bytes[0];
             }
             assertThat(System.nanoTime()).as("the node settles within 5 s (hang)").isLessThan(deadline);
         }
     }
 
     private static void awaitPoolIdle(long deadline) throws InterruptedException {
-        while (blocking.getActiveCount() > 0 || !blocking.getQueue().isEmpty()
-                || blocking.getCompletedTaskCount() < blocking.getTaskCount()) {
+        for (int spins = 0; blocking.getActiveCount() > 0 || !blocking.getQueue().isEmpty()
+                || blocking.getCompletedTaskCount() < blocking.getTaskCount(); spins++) {
             assertThat(System.nanoTime()).as("the blocking pool finishes within 5 s (hang)").isLessThan(deadline);
-            Thread.sleep(0, 200_000);
+            if (spins < 100) {
+                Thread.yield();
+            } else {
+                Thread.sleep(0, 100_000);
+            }
         }
     }
 
-    /** Runs {@code work} on this thread while the pool's only thread is parked. */
-    private static void inTurn(ThrowingRunnable work) throws Exception {
-        CountDownLatch parked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        blocking.execute(() -> {
-            parked.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(parked.await(5, TimeUnit.SECONDS)).as("the blocking pool takes the gate").isTrue();
+    /**
+     * Runs {@code work} on the pool's only thread, the thread that also runs what the node hands
+     * to the pool and the callbacks that come back to the channel: the channel is only ever
+     * touched by one thread at a time. An exception the channel recorded is rethrown here.
+     */
+    private static void onLoop(ThrowingRunnable work) throws Exception {
         try {
-            work.run();
-        } finally {
-            release.countDown();
+            blocking.submit(() -> {
+                work.run();
+                return null;
+            }).get(SETTLE_NANOS, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        } catch (TimeoutException e) {
+            throw new AssertionError("the channel work did not finish within 5 s (hang or a blocked event loop)", e);
         }
     }
 
