@@ -111,7 +111,9 @@ public final class JwtVerifier implements TokenVerifier {
         if (!audience.isEmpty()) {
             required.add("aud");
         }
-        var claims = new DefaultJWTClaimsVerifier<KeyContext>(audience.isEmpty() ? null : Set.of(audience), exact.build(), required, null);
+        // A HashSet: Nimbus asks it contains(each aud), and Set.of throws on an "aud": [null].
+        var claims = new DefaultJWTClaimsVerifier<KeyContext>(audience.isEmpty() ? null : new HashSet<>(Set.of(audience)),
+                exact.build(), required, null);
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
     }

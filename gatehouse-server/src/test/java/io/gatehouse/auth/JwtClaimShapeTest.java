@@ -16,12 +16,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Correctly signed JWTs whose claims have a shape Nimbus lets through (JSON null where a date or
  * a string is expected) are refused with 4401 TOKEN_INVALID like any malformed claim. Found by
- * JwtVerifierFuzzTest#signedClaims: the verifier threw NullPointerException, so the handshake
- * was dropped without a close code and GET /api/v1/auth/verify failed.
+ * JwtVerifierFuzzTest#signedClaims (inputs exp-null, aud-with-null): the verifier threw
+ * NullPointerException, so the handshake was dropped without a close code and GET
+ * /api/v1/auth/verify failed.
  */
 class JwtClaimShapeTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
+    @RegisterExtension
+    static final TestGatehouse withAudience = new TestGatehouse().with("auth.jwt.audience", "gatehouse");
 
     private static String hs256(String claimsJson) throws Exception {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
@@ -41,6 +44,18 @@ class JwtClaimShapeTest {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
         }
         TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
+        assertThat(verify.status()).isEqualTo(401);
+        assertThat(verify.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anAudienceListHoldingNullIsTokenInvalidWhenAnAudienceIsRequired() throws Exception {
+        String exp = Long.toString(Instant.now().getEpochSecond() + 3600);
+        String token = hs256("{\"sub\":\"u1\",\"exp\":" + exp + ",\"aud\":[null]}");
+        try (WsRecorder ws = WsRecorder.connect(withAudience.ws(), "Authorization", "Bearer " + token)) {
+            assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
+        }
+        TestGatehouse.Reply verify = withAudience.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
         assertThat(verify.status()).isEqualTo(401);
         assertThat(verify.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
     }
