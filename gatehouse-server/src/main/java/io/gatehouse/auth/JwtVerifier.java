@@ -130,7 +130,7 @@ public final class JwtVerifier implements TokenVerifier {
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) { // Nimbus throws NullPointerException for a header of JSON null
             return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
         }
         if (jwks.isEmpty() || !(jwt instanceof SignedJWT signed) || !ASYMMETRIC.contains(signed.getHeader().getAlgorithm())) {

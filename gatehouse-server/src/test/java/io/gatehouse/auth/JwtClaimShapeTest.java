@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Correctly signed JWTs whose claims have a shape Nimbus lets through (JSON null where a date or
  * a string is expected) are refused with 4401 TOKEN_INVALID like any malformed claim. Found by
- * JwtVerifierFuzzTest#signedClaims (inputs exp-null, aud-with-null): the verifier threw
- * NullPointerException, so the handshake was dropped without a close code and GET
- * /api/v1/auth/verify failed.
+ * JwtVerifierFuzzTest#signedClaims (inputs exp-null, aud-with-null, header-json-null): the
+ * verifier threw NullPointerException, so the handshake was dropped without a close code and GET
+ * /api/v1/auth/verify failed. A header of JSON null needs no signature to get there.
  */
 class JwtClaimShapeTest {
     @RegisterExtension
@@ -56,6 +56,18 @@ class JwtClaimShapeTest {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
         }
         TestGatehouse.Reply verify = withAudience.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
+        assertThat(verify.status()).isEqualTo(401);
+        assertThat(verify.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
+    }
+
+    /** Before any key is tried: needs no secret at all. */
+    @org.junit.jupiter.api.Test
+    void aHeaderOfJsonNullIsTokenInvalid() {
+        String token = "bnVsbA.eyJzdWIiOiJ1MSJ9.c2ln"; // base64url("null") . {"sub":"u1"} . "sig"
+        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
+            assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
+        }
+        TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
         assertThat(verify.status()).isEqualTo(401);
         assertThat(verify.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
     }
