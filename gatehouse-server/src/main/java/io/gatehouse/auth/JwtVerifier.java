@@ -139,7 +139,9 @@ public final class JwtVerifier implements TokenVerifier {
         if (!audience.isEmpty()) {
             required.add("aud");
         }
-        var claims = new DefaultJWTClaimsVerifier<KeyContext>(audience.isEmpty() ? null : Set.of(audience), exact.build(), required, null);
+        // A HashSet: Nimbus asks it contains(each aud), and Set.of throws on an "aud": [null].
+        var claims = new DefaultJWTClaimsVerifier<KeyContext>(audience.isEmpty() ? null : new HashSet<>(Set.of(audience)),
+                exact.build(), required, null);
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
     }
@@ -156,7 +158,7 @@ public final class JwtVerifier implements TokenVerifier {
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) { // Nimbus throws NullPointerException for a header of JSON null
             return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
         }
         if (jwt instanceof SignedJWT s && !algorithms.contains(s.getHeader().getAlgorithm().getName())) {
@@ -241,6 +243,9 @@ public final class JwtVerifier implements TokenVerifier {
             if (sub == null || sub.isBlank()) {
                 return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: sub is empty"));
             }
+            if (claims.getExpirationTime() == null) { // "exp": null passes Nimbus's required-claims check
+                return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: exp must be a NumericDate"));
+            }
             String id;
             if (mintedByUs) {
                 id = sub; // minted for an id that is already qualified
@@ -283,6 +288,9 @@ public final class JwtVerifier implements TokenVerifier {
 
     private static List<String> stringList(JWTClaimsSet claims, String name) throws ParseException {
         List<String> list = claims.getStringListClaim(name);
+        if (list != null && list.contains(null)) { // Nimbus lets JSON null through as an element
+            throw new ParseException(name + " holds null", 0);
+        }
         return list == null ? List.of() : list;
     }
 

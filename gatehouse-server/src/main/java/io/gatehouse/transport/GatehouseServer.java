@@ -19,7 +19,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -87,18 +86,7 @@ public final class GatehouseServer implements AutoCloseable {
                     // isWritable() turns false past limits.outbound_buffer: WebSocketTransport closes with 4508
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                             node.config().limits().outboundBufferBytes() / 2, node.config().limits().outboundBufferBytes()))
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline()
-                                    .addLast(ConnectionAdmission.NAME, new ConnectionAdmission(node.limits()))
-                                    .addLast(HttpDeadlines.NAME, new HttpDeadlines(
-                                            node.config().server().requestTimeout(), node.config().server().idleTimeout()))
-                                    .addLast("http", new HttpServerCodec())
-                                    .addLast("aggregator", new JsonBodyAggregator())
-                                    .addLast("request", new HttpRequestHandler(node, api, handshakers));
-                        }
-                    })
+                    .childHandler(initializer(node, api, handshakers))
                     .bind(host, port).sync().channel();
             return new GatehouseServer(boss, workers, listener);
         } catch (RuntimeException | InterruptedException e) {
@@ -106,6 +94,22 @@ public final class GatehouseServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** The pipeline of a new connection, in wire order (see the class comment); also what the HTTP fuzz target runs. */
+    static ChannelInitializer<Channel> initializer(Node node, HttpApi api, WebSocketServerHandshakerFactory handshakers) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline()
+                        .addLast(ConnectionAdmission.NAME, new ConnectionAdmission(node.limits()))
+                        .addLast(HttpDeadlines.NAME, new HttpDeadlines(
+                                node.config().server().requestTimeout(), node.config().server().idleTimeout()))
+                        .addLast("http", new HttpServerCodec())
+                        .addLast("aggregator", new JsonBodyAggregator())
+                        .addLast("request", new HttpRequestHandler(node, api, handshakers));
+            }
+        };
     }
 
     public int port() {

@@ -15,9 +15,11 @@ import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -29,9 +31,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.net.InetAddress;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -108,7 +112,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void process(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        if (!request.decoderResult().isSuccess()) {
+        if (!request.decoderResult().isSuccess() || !decodes(query)) {
             respond(ctx, request, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Malformed HTTP request")));
             return;
         }
@@ -127,9 +131,24 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 failure == null ? response : ApiResponse.refusal(RefusalCode.INTERNAL_ERROR.refusal())));
     }
 
+    /**
+     * Whether the path and query decode; an invalid %-escape ({@code /%zz}) throws from the decoder,
+     * which caches what it decoded, so later calls cannot throw.
+     */
+    private static boolean decodes(QueryStringDecoder query) {
+        try {
+            query.path();
+            query.parameters();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof java.io.IOException)) {
+        // The peer going away, also in the middle of a request body, is no error of ours.
+        if (!(cause instanceof java.io.IOException || cause instanceof PrematureChannelClosureException)) {
             LOG.warn("closing HTTP connection after an unexpected error", cause);
         }
         ctx.close();
@@ -213,7 +232,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, String ip, String origin, String agent,
             Consumer<ClientConnection> opened) {
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
-        if (handshaker == null) {
+        // V00 is a request without Sec-WebSocket-Version: the pre-RFC 6455 drafts, which have no
+        // close codes to carry a refusal. Answered 426 with the version we speak, as an unknown one.
+        if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -229,7 +250,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         pipeline.addLast("connection", transport);
         pipeline.remove(this);
         pipeline.remove(HttpDeadlines.NAME); // WebSocket connections have the auth timeout and heartbeat instead
-        handshaker.handshake(ctx.channel(), request).addListener(f -> {
+        ChannelFuture handshook;
+        try {
+            handshook = handshaker.handshake(ctx.channel(), request);
+        } catch (WebSocketHandshakeException incomplete) {
+            // Not a complete upgrade (not GET, no Connection: Upgrade, no key): thrown before any
+            // frame handler runs; answered as HTTP like any malformed request, then closed.
+            respond(ctx, false, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal(
+                    "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
+            return;
+        }
+        handshook.addListener(f -> {
             node.metrics().handshake(java.time.Duration.ofNanos(System.nanoTime() - upgradeStartedNanos));
             if (f.isSuccess()) {
                 ctx.channel().config().setAutoRead(true); // off while the upgrade request was in flight
