@@ -120,16 +120,24 @@ public final class JwksKeySource {
      * rotated its keys), or joins the fetch under way. Within {@link #UNKNOWN_KID_REFETCH_INTERVAL}
      * of the last such refetch, joins the next one, which starts when the interval ends.
      */
-    synchronized CompletionStage<VerificationKeys> refreshForUnknownKid() {
+    synchronized CompletionStage<VerificationKeys> refreshForUnknownKid(String kid) {
         if (inFlight != null) {
-            return inFlight;
+            // That fetch was sent before this token arrived: a key published since may not be in it.
+            // If the kid is still unknown then, the token waits for the next refetch (at most one more).
+            return inFlight.thenCompose(keys -> kid == null || keys.hasKeyId(kid)
+                    ? CompletableFuture.completedFuture(keys) : nextUnknownKidRefetch());
         }
+        return nextUnknownKidRefetch();
+    }
+
+    /** The next refetch for unknown kids: now, or when {@link #UNKNOWN_KID_REFETCH_INTERVAL} has passed. */
+    private synchronized CompletionStage<VerificationKeys> nextUnknownKidRefetch() {
         if (nextUnknownKidFetch != null) {
             return nextUnknownKidFetch;
         }
         Instant now = clock.instant();
         Instant allowed = lastUnknownKidFetch == null ? now : lastUnknownKidFetch.plus(UNKNOWN_KID_REFETCH_INTERVAL);
-        if (!now.isBefore(allowed)) {
+        if (!now.isBefore(allowed) && inFlight == null) {
             lastUnknownKidFetch = now;
             return start();
         }

@@ -187,7 +187,7 @@ public final class JwtVerifier implements TokenVerifier {
                 return done(outcome.verdict());
             }
             // A kid the issuer did not publish when the cache was filled: it may have rotated its keys.
-            return source.refreshForUnknownKid().thenApply(fetched -> afterFetch(jwt, fetched));
+            return source.refreshForUnknownKid(kid).thenApply(fetched -> afterFetch(jwt, fetched));
         }
         // Nothing cached, or expired: the configured keys need no fetch, so they go first.
         Outcome outcome = check(jwt, configured);

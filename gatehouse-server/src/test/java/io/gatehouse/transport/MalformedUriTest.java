@@ -40,9 +40,11 @@ class MalformedUriTest {
     }
 
     @Test
-    void anInvalidEscapeInThePathIsABadRequestAndTheConnectionGoesOn() throws Exception {
+    void anInvalidEscapeInThePathIsABadRequestAndClosesTheConnection() throws Exception {
+        // A 400 closes its connection (issue 10): the request pipelined behind it is not answered.
         String answers = exchange("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n", 2);
-        assertThat(answers).startsWith("HTTP/1.1 400").contains("\"BAD_REQUEST\"").contains("\"status\":\"ok\"");
+        assertThat(answers).startsWith("HTTP/1.1 400").contains("\"BAD_REQUEST\"").containsIgnoringCase("connection: close")
+                .doesNotContain("\"status\":\"ok\"");
     }
 
     @Test
