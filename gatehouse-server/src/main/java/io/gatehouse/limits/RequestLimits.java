@@ -93,12 +93,7 @@ public final class RequestLimits {
 
     /** Null, or RATE_LIMITED, when {@code ip} has used up its refused-credential allowance. Takes nothing. */
     public Refusal admitLogin(String ip) {
-        long wait = authFailures.peek(ip);
-        if (wait > 0) {
-            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
-            return RefusalCode.RATE_LIMITED.refusal("Too many failed logins from this address; wait").retryAfter(wait);
-        }
-        return null;
+        return afterFailures(ip, "Too many failed logins from this address; wait");
     }
 
     /**
@@ -107,10 +102,14 @@ public final class RequestLimits {
      * check costs a lookup. Takes nothing.
      */
     public Refusal admitCredentialCheck(String ip) {
+        return afterFailures(ip, "Too many refused credentials from this address; wait");
+    }
+
+    private Refusal afterFailures(String ip, String hint) {
         long wait = authFailures.peek(ip);
         if (wait > 0) {
             metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
-            return RefusalCode.RATE_LIMITED.refusal("Too many refused credentials from this address; wait").retryAfter(wait);
+            return RefusalCode.RATE_LIMITED.refusal(hint).retryAfter(wait);
         }
         return null;
     }
