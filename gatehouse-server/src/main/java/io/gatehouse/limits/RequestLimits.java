@@ -60,13 +60,11 @@ public final class RequestLimits {
      * the IP's bucket; {@link #accepted} gives it back.
      */
     public Refusal admitUpgrade(String ip) {
-        long wait = authFailures.peek(ip);
-        if (wait > 0) {
-            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
-            return RefusalCode.RATE_LIMITED.refusal("Too many refused credentials from this address; wait and log in again")
-                    .retryAfter(wait);
+        Refusal slowed = afterFailures(ip, "Too many refused credentials from this address; wait and log in again");
+        if (slowed != null) {
+            return slowed;
         }
-        wait = upgrades.take(ip);
+        long wait = upgrades.take(ip);
         if (wait > 0) {
             metrics.limited(ConfigKey.LIMITS_UPGRADES_PER_IP);
             return RefusalCode.RATE_LIMITED.refusal("Too many failed connection attempts from this address (limits.upgrades_per_ip)")
