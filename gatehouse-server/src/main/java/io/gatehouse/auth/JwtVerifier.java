@@ -200,7 +200,8 @@ public final class JwtVerifier implements TokenVerifier {
     /** Whether the (not yet verified) token says it was minted by Gatehouse. */
     private static boolean claimsMinted(JWT jwt) {
         try {
-            return UserIds.GATEHOUSE_ISSUER.equals(jwt.getJWTClaimsSet().getIssuer());
+            JWTClaimsSet claims = jwt.getJWTClaimsSet(); // null for a payload of JSON null
+            return claims != null && UserIds.GATEHOUSE_ISSUER.equals(claims.getIssuer());
         } catch (ParseException e) {
             return false; // the processor refuses it
         }
