@@ -61,16 +61,26 @@ public final class SessionRoutes {
         if (username == null || password == null) {
             throw RequestBody.bad("The body needs username and password");
         }
-        Refusal accountSlowDown = node.limits().admitLoginTo(username);
-        if (accountSlowDown != null) {
-            return done(ApiResponse.refusal(accountSlowDown));
+        // Taken before Argon2 and given back on success: logins sent at once cannot all pass a
+        // check that would only count them once hashed.
+        Refusal reserved = node.limits().reserveLoginFailure(req.clientIp(), username);
+        if (reserved != null) {
+            return done(ApiResponse.refusal(reserved));
         }
-        return node.sessions().login(username, password.toCharArray()).thenApply(session -> {
+        CompletionStage<java.util.Optional<Sessions.NewSession>> checked;
+        try {
+            checked = node.sessions().login(username, password.toCharArray());
+        } catch (RuntimeException notChecked) {
+            node.limits().loginNotFailed(req.clientIp(), username);
+            throw notChecked;
+        }
+        return checked.whenComplete((session, notChecked) -> {
+            if (notChecked != null || session.isPresent()) {
+                node.limits().loginNotFailed(req.clientIp(), username); // the hashing queue was full, or it succeeded
+            }
+        }).thenApply(session -> {
             if (session.isEmpty()) {
-                Refusal failed = RefusalCode.LOGIN_FAILED.refusal();
-                node.limits().refused(req.clientIp(), failed);
-                node.limits().loginFailed(username);
-                return ApiResponse.refusal(failed);
+                return ApiResponse.refusal(RefusalCode.LOGIN_FAILED.refusal()); // the reserved failures stand
             }
             Sessions.NewSession s = session.get();
             ObjectNode out = node.codec().json().createObjectNode();

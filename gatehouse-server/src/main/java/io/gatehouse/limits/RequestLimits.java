@@ -113,23 +113,31 @@ public final class RequestLimits {
     }
 
     /**
-     * Null, or RATE_LIMITED, when logins to {@code username} failed too often lately
-     * ({@code limits.login_failures_per_account}), from whatever addresses. Takes nothing. The
-     * bucket refills: guessing one account from many addresses is slowed to its rate, and the
-     * account's owner is told when to retry, never locked out for good.
+     * Reserves one failure of {@code ip} (limits.auth_failures_per_ip) and one of {@code username}
+     * (limits.login_failures_per_account) before the password is hashed, so that logins sent at
+     * once cannot all pass a check that only counts afterwards: null, with both taken, or
+     * RATE_LIMITED with neither. A login that succeeds, or is never checked, gives both back
+     * ({@link #loginNotFailed}); one that fails keeps them.
      */
-    public Refusal admitLoginTo(String username) {
-        long wait = loginFailuresPerAccount.peek(accountKey(username));
+    public Refusal reserveLoginFailure(String ip, String username) {
+        long wait = authFailures.take(ip);
         if (wait > 0) {
+            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
+            return RefusalCode.RATE_LIMITED.refusal("Too many failed logins from this address; wait").retryAfter(wait);
+        }
+        wait = loginFailuresPerAccount.take(accountKey(username));
+        if (wait > 0) {
+            authFailures.giveBack(ip);
             metrics.limited(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT);
             return RefusalCode.RATE_LIMITED.refusal("Too many failed logins for this user; wait and retry").retryAfter(wait);
         }
         return null;
     }
 
-    /** Counts a failed login against {@code username}, whether or not such a user exists. */
-    public void loginFailed(String username) {
-        loginFailuresPerAccount.take(accountKey(username));
+    /** A login reserved with {@link #reserveLoginFailure} succeeded or was not checked: give both back. */
+    public void loginNotFailed(String ip, String username) {
+        authFailures.giveBack(ip);
+        loginFailuresPerAccount.giveBack(accountKey(username));
     }
 
     private static String accountKey(String username) {

@@ -102,6 +102,40 @@ class CredentialGuessingTest {
     }
 
     @Test
+    void loginsSentAtOnceCannotGuessPastThePerAccountLimit() throws Exception {
+        // Failures are reserved before the password is hashed: forty guesses in flight together
+        // get no more than the bucket's three.
+        int guesses = 40;
+        try (TestGatehouse server = new TestGatehouse()
+                .with("limits.login_failures_per_account", Map.of("rate", 0.001, "burst", 3)).start()) {
+            server.user("carol", "carol-password", false);
+            int port = server.gatehouse().port();
+            ExecutorService clients = Executors.newFixedThreadPool(guesses);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<CompletableFuture<LoopbackHttp.Answer>> answers = new ArrayList<>();
+                for (int i = 0; i < guesses; i++) {
+                    int n = i;
+                    answers.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return login(LoopbackHttp.source(150 + n), port, "carol", "guess-" + n);
+                    }, clients));
+                }
+                go.countDown();
+                List<LoopbackHttp.Answer> all = answers.stream().map(CompletableFuture::join).toList();
+                assertThat(all.stream().filter(a -> a.status() == 401).count()).as("passwords checked").isLessThanOrEqualTo(3);
+                assertThat(all).allMatch(a -> a.status() == 401 || a.status() == 429 || a.status() == 503);
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void loginsBeyondTheHashingQueueGet503WithRetryAfterWhileTokensAreStillChecked() throws Exception {
         int logins = 40;
         try (TestGatehouse server = new TestGatehouse().with("limits.login_queue", 1).start()) {
