@@ -140,13 +140,18 @@ public final class IntrospectionVerifier implements TokenVerifier {
     }
 
     /**
-     * Asks about an accepted token again, by its credential id, through the cache (so that the
-     * connections sharing a token make one call between them): empty when this verifier holds no
-     * such token (it was forgotten or never accepted here).
+     * Asks the backend about an accepted token again, by its credential id: past the cached answer
+     * (a re-check served from the cache would let a deleted token live up to cache_ttl longer), but
+     * sharing a call already under way, so the connections sharing a token make one call between
+     * them. Empty when this verifier holds no such token (it was forgotten or never accepted here).
      */
     public java.util.Optional<CompletionStage<Verdict>> recheck(String credentialId) {
         HeldToken h = held.get(credentialId);
-        return h == null ? java.util.Optional.empty() : java.util.Optional.of(ask(h.token(), false));
+        if (h == null) {
+            return java.util.Optional.empty();
+        }
+        answers.remove(credentialId); // the cache key is the credential id: the token's SHA-256 hex
+        return java.util.Optional.of(ask(h.token(), false));
     }
 
     /**

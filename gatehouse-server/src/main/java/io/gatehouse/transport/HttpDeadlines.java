@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
  * {@code server.request_timeout} from accept to the first whole request and from the first byte of
  * each later request to its last, {@code server.idle_timeout} between requests on a kept-alive
  * connection. Time spent answering is ours, not the client's: no clock runs while a request is
- * being answered. A clock that runs out closes the connection, so partial headers and silent
- * sockets cannot hold a descriptor. An upgrade removes this handler (WebSocket connections have
+ * being answered, until its answer is written: an answer the client does not take within the
+ * request timeout closes the connection too. A clock that runs out closes the connection, so
+ * partial headers, silent sockets and clients that do not read cannot hold a descriptor. An upgrade removes this handler (WebSocket connections have
  * their auth timeout and heartbeat). Only used on the channel's event loop.
  */
 final class HttpDeadlines extends ChannelDuplexHandler {
@@ -66,6 +67,17 @@ final class HttpDeadlines extends ChannelDuplexHandler {
         state = State.ANSWERING;
         readWhileAnswering = false;
         cancel();
+    }
+
+    /**
+     * An answer is being written: if the client does not take it within server.request_timeout
+     * (it does not read), the connection is closed. The write's completion moves on to
+     * {@link #answered} or the next request, which replace this clock.
+     */
+    void writing(io.netty.channel.ChannelFuture written) {
+        if (!written.isDone() && state == State.ANSWERING) {
+            arm(requestTimeout);
+        }
     }
 
     /** The last response is written and the connection stays open: wait for the next request. */

@@ -54,6 +54,8 @@ import java.util.function.Consumer;
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String WEBSOCKET_PATH = "/ws";
+    /** Requests a connection may pipeline behind the one being answered. */
+    static final int MAX_PIPELINED = 16;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRequestHandler.class);
 
     private final Node node;
@@ -75,7 +77,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (inFlight) {
-            // Pipelined behind a request still being answered: HTTP/1.1 answers in order.
+            // Pipelined behind a request still being answered: HTTP/1.1 answers in order. A client
+            // that piles up more than MAX_PIPELINED is not a browser: it is closed, not queued for.
+            if (waiting.size() >= MAX_PIPELINED) {
+                ctx.close();
+                return;
+            }
             waiting.add(request.retain());
             return;
         }
@@ -162,9 +169,6 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         Refusal notNow = node.lifecycle().isShuttingDown()
                 ? RefusalCode.SERVER_SHUTTING_DOWN.refusal("The server is shutting down; reconnect to another node or shortly")
                 : node.limits().admitUpgrade(ip);
-        if (notNow == null && !ctx.pipeline().get(ConnectionAdmission.class).countResolved(ip)) {
-            notNow = node.limits().tooManyConnectionsFromIp(); // behind a trusted proxy: counted by client IP now
-        }
         if (notNow != null) {
             // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
             log(ip, origin, agent, null, notNow.code().name(), null, null);
@@ -184,6 +188,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             // Before the upgrade, as HTTP: the page that tried it is not ours to talk to.
             log(ip, origin, agent, null, foreign.code().name(), found.credential(), null);
             respond(ctx, request, ApiResponse.refusal(foreign));
+            return;
+        }
+        ConnectionAdmission admission = ctx.pipeline().get(ConnectionAdmission.class);
+        if (admission != null && !admission.countResolved(ip)) {
+            // Behind a trusted proxy: counted by client IP now, once nothing else refuses it as HTTP,
+            // so that a refused upgrade leaves no count behind on a connection the proxy reuses.
+            Refusal full = node.limits().tooManyConnectionsFromIp();
+            log(ip, origin, agent, null, full.code().name(), found.credential(), null);
+            respond(ctx, request, ApiResponse.refusal(full));
             return;
         }
         if (found.refusal() != null) {
@@ -348,6 +361,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         HttpUtil.setContentLength(out, response.body().length);
         HttpUtil.setKeepAlive(out, keepAlive);
         var written = ctx.writeAndFlush(out);
+        HttpDeadlines deadlines = deadlines(ctx);
+        if (deadlines != null) {
+            // A client that does not read its answer must not hold the connection for ever.
+            if (ctx.executor().inEventLoop()) {
+                deadlines.writing(written);
+            } else {
+                ctx.executor().execute(() -> deadlines.writing(written));
+            }
+        }
         if (keepAlive) {
             written.addListener(f -> next(ctx)); // listeners run on the event loop
         } else {

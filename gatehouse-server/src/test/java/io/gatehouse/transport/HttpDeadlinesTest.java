@@ -134,6 +134,29 @@ class HttpDeadlinesTest {
         }
     }
 
+    @Test
+    void aClientThatPipelinesRequestsButNeverReadsTheAnswersIsClosed() throws Exception {
+        // Requests piled up behind one being answered are capped, and an answer the client does not
+        // take has the request timeout: such a connection does not stay open waiting on the client.
+        try (Socket s = open()) {
+            s.setReceiveBufferSize(4096);
+            byte[] request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 20_000; i++) {
+                        s.getOutputStream().write(request);
+                    }
+                } catch (IOException closed) {
+                    // the server closed it
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.gatehouse().node().limits().connectionsPerIp().count("127.0.0.1") == 0);
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
