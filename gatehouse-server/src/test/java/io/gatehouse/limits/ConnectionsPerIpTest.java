@@ -76,6 +76,7 @@ class ConnectionsPerIpTest {
             for (Socket s : held) {
                 s.close();
             }
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> openCount(server) == 0); // room for the next request
             assertThat(server.get("/metrics").raw().body()).contains("gatehouse_limited_total{limit=\"connections_per_ip\"}");
         }
     }
