@@ -112,20 +112,8 @@ class CredentialGuessingTest {
             int port = server.gatehouse().port();
             ExecutorService clients = Executors.newFixedThreadPool(guesses);
             try {
-                CountDownLatch go = new CountDownLatch(1);
-                List<CompletableFuture<LoopbackHttp.Answer>> answers = new ArrayList<>();
-                for (int i = 0; i < guesses; i++) {
-                    int n = i;
-                    answers.add(CompletableFuture.supplyAsync(() -> {
-                        try {
-                            go.await();
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                        return login(LoopbackHttp.source(150 + n), port, "carol", "guess-" + n);
-                    }, clients));
-                }
-                go.countDown();
+                List<CompletableFuture<LoopbackHttp.Answer>> answers = atOnce(clients, guesses,
+                        n -> login(LoopbackHttp.source(150 + n), port, "carol", "guess-" + n));
                 List<LoopbackHttp.Answer> all = answers.stream().map(CompletableFuture::join).toList();
                 assertThat(all.stream().filter(a -> a.status() == 401).count()).as("passwords checked").isLessThanOrEqualTo(3);
                 assertThat(all).allMatch(a -> a.status() == 401 || a.status() == 429 || a.status() == 503);
@@ -143,20 +131,8 @@ class CredentialGuessingTest {
             String valid = server.opaqueToken("alice");
             ExecutorService clients = Executors.newFixedThreadPool(logins);
             try {
-                CountDownLatch go = new CountDownLatch(1);
-                List<CompletableFuture<LoopbackHttp.Answer>> answers = new ArrayList<>();
-                for (int i = 0; i < logins; i++) {
-                    int n = i;
-                    answers.add(CompletableFuture.supplyAsync(() -> {
-                        try {
-                            go.await();
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                        return login(LoopbackHttp.source(100 + n), port, "nobody-" + n, "wrong");
-                    }, clients));
-                }
-                go.countDown();
+                List<CompletableFuture<LoopbackHttp.Answer>> answers = atOnce(clients, logins,
+                        n -> login(LoopbackHttp.source(100 + n), port, "nobody-" + n, "wrong"));
                 assertThat(LoopbackHttp.get(LoopbackHttp.source(99), port, "/api/v1/auth/verify", "Authorization: Bearer " + valid)
                         .status()).isEqualTo(200);
                 List<LoopbackHttp.Answer> all = answers.stream().map(CompletableFuture::join).toList();
@@ -170,6 +146,26 @@ class CredentialGuessingTest {
                 clients.shutdownNow();
             }
         }
+    }
+
+    /** Starts {@code n} calls, each on its own thread, released together; the caller joins them. */
+    private static List<CompletableFuture<LoopbackHttp.Answer>> atOnce(ExecutorService clients, int n,
+            java.util.function.IntFunction<LoopbackHttp.Answer> call) {
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<LoopbackHttp.Answer>> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            answers.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return call.apply(k);
+            }, clients));
+        }
+        go.countDown();
+        return answers;
     }
 
     private static LoopbackHttp.Answer login(InetAddress from, int port, String user, String password) {
