@@ -79,24 +79,16 @@ final class ProdProfile {
         }
         tooLong(out, ConfigKey.HEARTBEAT_INTERVAL, config.heartbeat().interval(), MAX_HEARTBEAT, "5m");
         tooLong(out, ConfigKey.HEARTBEAT_TIMEOUT, config.heartbeat().timeout(), MAX_HEARTBEAT, "5m");
-        if (config.limits().outboundBufferBytes() > MAX_OUTBOUND_BUFFER) {
-            out.add(new Problem(ConfigKey.LIMITS_OUTBOUND_BUFFER, "more than 256MiB: a few slow clients could hold the"
-                    + " heap; keep it at most 256MiB (the default is 4MiB)"));
-        }
-        if (config.limits().connectionsPerUser() > MAX_CONNECTIONS_PER_USER) {
-            out.add(new Problem(ConfigKey.LIMITS_CONNECTIONS_PER_USER, "more than 10000: one leaked credential could hold"
-                    + " the node's sockets; keep it at most 10000 (the default is 100)"));
-        }
+        tooMany(out, ConfigKey.LIMITS_OUTBOUND_BUFFER, config.limits().outboundBufferBytes(), MAX_OUTBOUND_BUFFER, "256MiB",
+                "a few slow clients could hold the heap");
+        tooMany(out, ConfigKey.LIMITS_CONNECTIONS_PER_USER, config.limits().connectionsPerUser(), MAX_CONNECTIONS_PER_USER,
+                "10000", "one leaked credential could hold the node's sockets");
         tooLong(out, ConfigKey.SERVER_REQUEST_TIMEOUT, server.requestTimeout(), MAX_REQUEST_TIMEOUT, "1m");
         tooLong(out, ConfigKey.SERVER_IDLE_TIMEOUT, server.idleTimeout(), MAX_IDLE_TIMEOUT, "10m");
-        if (config.limits().connectionsPerIp() > MAX_CONNECTIONS_PER_IP) {
-            out.add(new Problem(ConfigKey.LIMITS_CONNECTIONS_PER_IP, "more than 100000: one host could take the"
-                    + " process's file descriptors; keep it at most 100000 (the default is 1000)"));
-        }
-        if (config.limits().subscriptionsPerConnection() > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-            out.add(new Problem(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION, "more than 10000: one connection could"
-                    + " hold that many subscriptions and presence entries; keep it at most 10000 (the default is 256)"));
-        }
+        tooMany(out, ConfigKey.LIMITS_CONNECTIONS_PER_IP, config.limits().connectionsPerIp(), MAX_CONNECTIONS_PER_IP, "100000",
+                "one host could take the process's file descriptors");
+        tooMany(out, ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION, config.limits().subscriptionsPerConnection(),
+                MAX_SUBSCRIPTIONS_PER_CONNECTION, "10000", "one connection could hold that many subscriptions and presence entries");
         for (String cidr : server.trustedProxies()) {
             if (Cidr.parse(cidr).prefixBits() == 0) {
                 out.add(new Problem(ConfigKey.SERVER_TRUSTED_PROXIES, "'" + cidr + "' trusts every address, so any"
@@ -140,6 +132,14 @@ final class ProdProfile {
         if (weakness != null) {
             out.add(new Problem(key, "weak: " + weakness + "; set it to at least 32 random bytes"
                     + " (e.g. openssl rand -base64 48)"));
+        }
+    }
+
+    /** A limit above its sane maximum: what it risks, and the key's default as the way back. */
+    private static void tooMany(List<Problem> out, ConfigKey key, long value, long max, String maxText, String risk) {
+        if (value > max) {
+            out.add(new Problem(key, "more than " + maxText + ": " + risk + "; keep it at most " + maxText
+                    + " (the default is " + key.defaultValue() + ")"));
         }
     }
 

@@ -68,13 +68,14 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private final GatehouseMetrics metrics;
     private final Outbox outbox;
 
-    private final int outboundBufferBytes;
+    /** limits.outbound_buffer as a water mark, in force once the connection is authenticated. */
+    private final WriteBufferWaterMark authenticatedOutbound;
 
     /** {@code outboundBufferBytes}: limits.outbound_buffer, in force once the connection is authenticated. */
     WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat, GatehouseMetrics metrics,
             int outboundBufferBytes) {
         this.channel = channel;
-        this.outboundBufferBytes = outboundBufferBytes;
+        this.authenticatedOutbound = new WriteBufferWaterMark(outboundBufferBytes / 2, outboundBufferBytes);
         this.metrics = metrics;
         this.clientIp = clientIp;
         this.heartbeatInterval = heartbeat.interval();
@@ -210,7 +211,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
 
     @Override
     public void authenticated() {
-        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(outboundBufferBytes / 2, outboundBufferBytes));
+        channel.config().setWriteBufferWaterMark(authenticatedOutbound);
         if (channel.pipeline().get(PreAuthLimit.NAME) != null) {
             channel.pipeline().remove(PreAuthLimit.NAME);
         }
