@@ -31,8 +31,7 @@ public final class DataDirectory {
     public static final String BOOTSTRAP_ADMIN = "admin";
     private static final String EMBEDDED_USER = "gatehouse";
 
-    private DataDirectory() {
-    }
+    private DataDirectory() {}
 
     /** Opens the configured database, or the embedded one under the data directory. */
     public static Database openDatabase(GatehouseConfig config) {
@@ -41,7 +40,8 @@ public final class DataDirectory {
             return Database.open(db.url(), db.username(), db.password(), db.poolSize());
         }
         Path dir = prepare(config.dataDir());
-        Database opened = Database.open(Database.embeddedUrl(dir), EMBEDDED_USER, secret(dir, DATABASE_PASSWORD_FILE), db.poolSize());
+        Database opened = Database.open(
+                Database.embeddedUrl(dir), EMBEDDED_USER, secret(dir, DATABASE_PASSWORD_FILE), db.poolSize());
         ownerOnly(dir); // H2 creates its database, lock and trace files with the process umask
         return opened;
     }
@@ -76,7 +76,8 @@ public final class DataDirectory {
     private static Path prepare(Path dir) {
         try {
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             ownerOnly(dir); // also when it existed before, e.g. made by mkdir with the usual 0755
             return dir;
@@ -119,7 +120,10 @@ public final class DataDirectory {
             if (!Files.exists(file)) {
                 // Written whole under a temporary name, then linked into place: a process that
                 // races us sees either no file or the complete secret, and the first link wins.
-                Path draft = Files.createTempFile(dir, name, ".new",
+                Path draft = Files.createTempFile(
+                        dir,
+                        name,
+                        ".new",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 try {
                     Files.writeString(draft, randomSecret(32) + "\n");
@@ -132,7 +136,8 @@ public final class DataDirectory {
             }
             String stored = Files.readString(file).trim();
             if (stored.length() < 32) {
-                throw new IllegalStateException(file + " holds a secret shorter than 32 characters; delete it to generate a new one");
+                throw new IllegalStateException(
+                        file + " holds a secret shorter than 32 characters; delete it to generate a new one");
             }
             return stored;
         } catch (IOException e) {

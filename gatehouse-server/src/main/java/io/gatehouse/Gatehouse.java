@@ -13,32 +13,32 @@ import io.gatehouse.api.WellKnownRoutes;
 import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.CredentialVerifier;
+import io.gatehouse.auth.IntrospectedIds;
+import io.gatehouse.auth.IntrospectionVerifier;
+import io.gatehouse.auth.JwtVerifier;
+import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.PasswordHasher;
 import io.gatehouse.auth.PasswordHashingPool;
 import io.gatehouse.auth.RevokedTokens;
 import io.gatehouse.auth.Sessions;
-import io.gatehouse.auth.IntrospectionVerifier;
-import io.gatehouse.auth.JwtVerifier;
-import io.gatehouse.auth.IntrospectedIds;
-import io.gatehouse.auth.UserIds;
-import io.gatehouse.auth.UserNotBefore;
-import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenVerifierChain;
-import io.gatehouse.limits.ClientAddress;
+import io.gatehouse.auth.UserIds;
+import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
-import io.gatehouse.protocol.RefusalCode;
-import io.gatehouse.hub.RevocationWatcher;
 import io.gatehouse.hub.IntrospectionRecheck;
+import io.gatehouse.hub.RevocationWatcher;
 import io.gatehouse.hub.TokenRevoker;
+import io.gatehouse.limits.ClientAddress;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.ApiKeyStore;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.RevocationStore;
@@ -48,8 +48,8 @@ import io.gatehouse.store.UserStore;
 import io.gatehouse.transport.GatehouseServer;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +62,7 @@ import java.util.function.Consumer;
 public final class Gatehouse implements AutoCloseable {
     /** Blocking tasks (database lookups) that may wait for a thread before new ones are refused. */
     static final int BLOCKING_QUEUE_LIMIT = 10_000;
+
     private final Node node;
     private final GatehouseServer server;
     private final PasswordHashingPool hashing;
@@ -79,7 +80,8 @@ public final class Gatehouse implements AutoCloseable {
      * Starts a node. {@code console} receives what an operator must see once (the bootstrap admin
      * password); it is never the log.
      */
-    public static Gatehouse start(GatehouseConfig config, Clock clock, Consumer<String> console) throws InterruptedException {
+    public static Gatehouse start(GatehouseConfig config, Clock clock, Consumer<String> console)
+            throws InterruptedException {
         Database database = DataDirectory.openDatabase(config);
         ExecutorService blocking = null;
         PasswordHashingPool hashing = null;
@@ -92,23 +94,32 @@ public final class Gatehouse implements AutoCloseable {
             int threads = Math.max(4, config.database().poolSize());
             // Bounded: past BLOCKING_QUEUE_LIMIT waiting tasks, work is refused with BACKEND_UNAVAILABLE
             // instead of queueing (and holding requests) without limit.
-            blocking = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                    new ArrayBlockingQueue<>(BLOCKING_QUEUE_LIMIT), daemonThreads("gatehouse-blocking"));
+            blocking = new ThreadPoolExecutor(
+                    threads,
+                    threads,
+                    0,
+                    TimeUnit.MILLISECONDS,
+                    new ArrayBlockingQueue<>(BLOCKING_QUEUE_LIMIT),
+                    daemonThreads("gatehouse-blocking"));
             byte[] secret = DataDirectory.hmacSecret(config);
             var jwt = config.auth().jwt();
             UserIds ids = UserIds.forConfig(config.auth());
             // A minted JWT lives at most auth.tokens.max_ttl: a removal older than that concerns none.
-            UserNotBefore notBefore = new UserNotBefore(config.auth().tokens().maxTtl().plus(jwt.clockSkew()));
+            UserNotBefore notBefore =
+                    new UserNotBefore(config.auth().tokens().maxTtl().plus(jwt.clockSkew()));
             JwtVerifier jwtVerifier = JwtVerifier.forConfig(secret, jwt, clock, ids, notBefore);
             TokenStore tokens = new TokenStore(database);
             var opaque = new OpaqueTokenVerifier(tokens, blocking, clock);
             var introspection = config.auth().introspection();
-            IntrospectionVerifier introspectionVerifier = introspection.enabled() ? IntrospectionVerifier.forConfig(introspection, clock) : null;
+            IntrospectionVerifier introspectionVerifier =
+                    introspection.enabled() ? IntrospectionVerifier.forConfig(introspection, clock) : null;
             RevokedTokens revokedTokens = new RevokedTokens(clock);
             // Introspection goes last: it claims every token that is neither ght_ nor a JWT.
-            var verifiers = new TokenVerifierChain(introspectionVerifier != null
-                    ? List.of(opaque, jwtVerifier, new IntrospectedIds(introspectionVerifier, ids))
-                    : List.of(opaque, jwtVerifier), revokedTokens);
+            var verifiers = new TokenVerifierChain(
+                    introspectionVerifier != null
+                            ? List.of(opaque, jwtVerifier, new IntrospectedIds(introspectionVerifier, ids))
+                            : List.of(opaque, jwtVerifier),
+                    revokedTokens);
             MessageCodec codec = new MessageCodec(new ObjectMapper());
             broker = new MemoryBroker(clock, config.channels()::retention);
             GatehouseMetrics metrics = new GatehouseMetrics();
@@ -116,18 +127,50 @@ public final class Gatehouse implements AutoCloseable {
             Hub hub = new Hub(broker, codec, metrics, config.channels());
             broker.start(hub);
             RevocationStore revocations = new RevocationStore(database);
-            watcher = new RevocationWatcher(revocations, broker, notBefore, config.auth().tokens().maxTtl().plus(jwt.clockSkew()));
+            watcher = new RevocationWatcher(
+                    revocations,
+                    broker,
+                    notBefore,
+                    config.auth().tokens().maxTtl().plus(jwt.clockSkew()));
             // Argon2 gets threads of its own, so that a login flood cannot starve token lookups.
-            hashing = new PasswordHashingPool(PasswordHashingPool.defaultThreads(), config.limits().loginQueue());
-            Sessions sessions = new Sessions(new SessionStore(database), new UserStore(database), revocations, tokens,
-                    new PasswordHasher(), hashing, config.auth().session(), clock);
-            Node node = new Node(config, clock, clock.instant(), codec, database, broker, hub,
-                    new ChannelAccess(config.channels()), new CredentialExtractor(config.auth().allowQueryToken(), config.auth().session().enabled()),
-                    new OriginPolicy(config.server().allowedOrigins(), config.server().publicOrigin(),
-                            new ClientAddress(config.server().trustedProxies())::isTrustedProxy), new CredentialVerifier(verifiers, sessions, blocking),
-                    sessions, TokenIssuer.forConfig(tokens, secret, config, clock), tokens, watcher,
-                    new ApiKeyVerifier(new ApiKeyStore(database), blocking), accessLog, metrics,
-                    new RequestLimits(config, metrics), new Lifecycle(), blocking);
+            hashing = new PasswordHashingPool(
+                    PasswordHashingPool.defaultThreads(), config.limits().loginQueue());
+            Sessions sessions = new Sessions(
+                    new SessionStore(database),
+                    new UserStore(database),
+                    revocations,
+                    tokens,
+                    new PasswordHasher(),
+                    hashing,
+                    config.auth().session(),
+                    clock);
+            Node node = new Node(
+                    config,
+                    clock,
+                    clock.instant(),
+                    codec,
+                    database,
+                    broker,
+                    hub,
+                    new ChannelAccess(config.channels()),
+                    new CredentialExtractor(
+                            config.auth().allowQueryToken(),
+                            config.auth().session().enabled()),
+                    new OriginPolicy(
+                            config.server().allowedOrigins(),
+                            config.server().publicOrigin(),
+                            new ClientAddress(config.server().trustedProxies())::isTrustedProxy),
+                    new CredentialVerifier(verifiers, sessions, blocking),
+                    sessions,
+                    TokenIssuer.forConfig(tokens, secret, config, clock),
+                    tokens,
+                    watcher,
+                    new ApiKeyVerifier(new ApiKeyStore(database), blocking),
+                    accessLog,
+                    metrics,
+                    new RequestLimits(config, metrics),
+                    new Lifecycle(),
+                    blocking);
             HttpApi api = new HttpApi();
             new HealthRoutes(node).register(api);
             new UserRoutes(node).register(api);
@@ -135,9 +178,21 @@ public final class Gatehouse implements AutoCloseable {
             new ServerRoutes(node).register(api);
             new AccessLogRoutes(node).register(api);
             new WellKnownRoutes(node).register(api);
-            new CredentialRoutes(node, new TokenRevoker(tokens, jwtVerifier, introspectionVerifier, revokedTokens, watcher, hub,
-                    blocking, clock, introspection.recheckInterval())).register(api);
-            GatehouseServer server = GatehouseServer.start(node, api, config.server().host(), config.server().port());
+            new CredentialRoutes(
+                            node,
+                            new TokenRevoker(
+                                    tokens,
+                                    jwtVerifier,
+                                    introspectionVerifier,
+                                    revokedTokens,
+                                    watcher,
+                                    hub,
+                                    blocking,
+                                    clock,
+                                    introspection.recheckInterval()))
+                    .register(api);
+            GatehouseServer server = GatehouseServer.start(
+                    node, api, config.server().host(), config.server().port());
             watcher.start();
             if (introspectionVerifier != null) {
                 recheck = new IntrospectionRecheck(hub, introspectionVerifier, introspection.recheckInterval());
@@ -222,8 +277,11 @@ public final class Gatehouse implements AutoCloseable {
                 long at = windowMillis * i / open.size();
                 // The closes are spread over the window already; half a window more of jitter keeps
                 // every reconnect within 1.5 windows (+0.5 s) of the drain's start.
-                long retryAfter = 500 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, windowMillis / 2));
-                closer.schedule(() -> c.close(RefusalCode.SERVER_SHUTTING_DOWN.refusal().retryAfter(retryAfter)), at,
+                long retryAfter =
+                        500 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, windowMillis / 2));
+                closer.schedule(
+                        () -> c.close(RefusalCode.SERVER_SHUTTING_DOWN.refusal().retryAfter(retryAfter)),
+                        at,
                         TimeUnit.MILLISECONDS);
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(windowMillis + 3000);

@@ -3,17 +3,17 @@ package io.gatehouse;
 import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.CredentialExtractor;
-import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.CredentialVerifier;
 import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.Sessions;
-import io.gatehouse.hub.RevocationWatcher;
-import io.gatehouse.limits.RequestLimits;
-import io.gatehouse.metrics.GatehouseMetrics;
+import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hub.ChannelAccess;
 import io.gatehouse.hub.Hub;
+import io.gatehouse.hub.RevocationWatcher;
+import io.gatehouse.limits.RequestLimits;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.TokenStore;
@@ -48,5 +48,4 @@ public record Node(
         GatehouseMetrics metrics,
         RequestLimits limits,
         Lifecycle lifecycle,
-        ExecutorService blocking) {
-}
+        ExecutorService blocking) {}

@@ -9,8 +9,7 @@ package io.gatehouse;
 public final class Threads {
     public static final String EVENT_LOOP_PREFIX = "gatehouse-loop";
 
-    private Threads() {
-    }
+    private Threads() {}
 
     /** @throws IllegalStateException on an event-loop thread */
     public static void assertMayBlock() {

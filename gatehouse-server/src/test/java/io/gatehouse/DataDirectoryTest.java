@@ -37,7 +37,8 @@ class DataDirectoryTest {
             String password = console.get(0).replaceAll(".*with password (\\S+).*", "$1");
             UserRecord admin = new UserStore(db).find("admin").orElseThrow();
             assertThat(admin.roles()).containsExactly("admin");
-            assertThat(new PasswordHasher().verify(password.toCharArray(), admin.passwordHash())).isTrue();
+            assertThat(new PasswordHasher().verify(password.toCharArray(), admin.passwordHash()))
+                    .isTrue();
         }
     }
 
@@ -62,31 +63,39 @@ class DataDirectoryTest {
         assertThat(DataDirectory.hmacSecret(config())).isEqualTo(first);
         Path data = tmp.resolve("data");
         for (String name : List.of(DataDirectory.JWT_SECRET_FILE, DataDirectory.DATABASE_PASSWORD_FILE)) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(name)))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(name))))
+                    .isEqualTo("rw-------");
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                .isEqualTo("rwx------");
     }
 
     /** Issue 10 point 8: a directory made beforehand (mkdir, 0755) and H2's own files end up owner-only. */
     @Test
     void anExistingDirectoryAndTheDatabaseFilesBecomeOwnerOnly() throws Exception {
-        Path data = Files.createDirectory(tmp.resolve("data"),
+        Path data = Files.createDirectory(
+                tmp.resolve("data"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Path stray = Files.createFile(data.resolve("notes.txt"),
+        Path stray = Files.createFile(
+                data.resolve("notes.txt"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         try (Database db = DataDirectory.openDatabase(config())) {
             new UserStore(db).add(new UserRecord("alice", List.of(), "x", Instant.now()));
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                    .isEqualTo("rwx------");
             List<Path> files;
             try (var list = Files.list(data)) {
                 files = list.filter(Files::isRegularFile).toList();
             }
             assertThat(files).anyMatch(p -> p.getFileName().toString().endsWith(".mv.db"));
             for (Path f : files) {
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString()).isEqualTo("rw-------");
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                        .as(f.toString())
+                        .isEqualTo("rw-------");
             }
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stray))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stray)))
+                .isEqualTo("rw-------");
     }
 
     @Test

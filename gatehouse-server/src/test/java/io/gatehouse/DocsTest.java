@@ -23,8 +23,8 @@ class DocsTest {
     void protocolDocListsEveryRefusalCodeAsRefusalCodeDefinesIt() throws IOException {
         String doc = Files.readString(DOCS.resolve("protocol.md"));
         for (RefusalCode c : RefusalCode.values()) {
-            String row = "| " + c.name() + " | " + c.closeCode() + " | " + c.httpStatus() + " | " + words(c.clientAction())
-                    + " | " + c.defaultHint().replace("|", "\\|") + " |";
+            String row = "| " + c.name() + " | " + c.closeCode() + " | " + c.httpStatus() + " | "
+                    + words(c.clientAction()) + " | " + c.defaultHint().replace("|", "\\|") + " |";
             assertThat(doc).as("docs/protocol.md row for " + c).contains(row);
         }
     }
@@ -34,11 +34,14 @@ class DocsTest {
         String doc = Files.readString(DOCS.resolve("configuration.md"));
         for (ConfigKey k : ConfigKey.values()) {
             String row = "| `" + k.key() + "` | `" + k.envName() + "` | " + words(k.type()) + " | "
-                    + (k.defaultValue().isEmpty() ? "(empty)" : "`" + k.defaultValue() + "`") + " | " + k.description() + " |";
+                    + (k.defaultValue().isEmpty() ? "(empty)" : "`" + k.defaultValue() + "`") + " | " + k.description()
+                    + " |";
             assertThat(doc).as("docs/configuration.md row for " + k.key()).contains(row);
         }
         for (NamespaceKey k : NamespaceKey.values()) {
-            assertThat(doc).contains("| `channels.namespaces.NAME." + k.key() + "` | " + words(k.type()) + " | `" + k.defaultValue() + "` |");
+            assertThat(doc)
+                    .contains("| `channels.namespaces.NAME." + k.key() + "` | " + words(k.type()) + " | `"
+                            + k.defaultValue() + "` |");
         }
     }
 }

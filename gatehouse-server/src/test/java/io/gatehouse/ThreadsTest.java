@@ -10,18 +10,22 @@ class ThreadsTest {
     @Test
     void blockingCallsAreRefusedOnEventLoopThreads() throws Exception {
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread loop = new Thread(() -> {
-            try {
-                Threads.assertMayBlock();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, Threads.EVENT_LOOP_PREFIX + "-1-1");
+        Thread loop = new Thread(
+                () -> {
+                    try {
+                        Threads.assertMayBlock();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                },
+                Threads.EVENT_LOOP_PREFIX + "-1-1");
         loop.start();
         loop.join();
         assertThatThrownBy(() -> {
-            throw failure.get();
-        }).isInstanceOf(IllegalStateException.class).hasMessageContaining("event loop");
+                    throw failure.get();
+                })
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("event loop");
     }
 
     @Test

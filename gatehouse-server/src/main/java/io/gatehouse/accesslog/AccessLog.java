@@ -45,15 +45,18 @@ public final class AccessLog implements AutoCloseable {
 
     /** Records per transaction. */
     static final int BATCH_SIZE = 500;
+
     static final int FLUSH_SECONDS = 5;
     /** How long close() waits past the flush deadline for a writer stuck in a database call. */
     private static final Duration JOIN_GRACE = Duration.ofSeconds(1);
+
     private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
     private static final Duration PURGE_RETRY = Duration.ofMinutes(1);
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** Queued by close() to wake a writer waiting for records; never written or counted. */
-    private static final AccessRecord WAKE_UP = AccessRecord.attempt(Instant.EPOCH, null, null, null, null, null, "", null, null);
+    private static final AccessRecord WAKE_UP =
+            AccessRecord.attempt(Instant.EPOCH, null, null, null, null, null, "", null, null);
 
     private final AccessLogStore store;
     private final Duration retention;
@@ -70,9 +73,11 @@ public final class AccessLog implements AutoCloseable {
     private final Semaphore room;
     /** Whether a full buffer was reported since the last successful write: one warning per episode. */
     private final AtomicBoolean dropping = new AtomicBoolean();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     /** System.nanoTime() by which close() wants the writer done; written before {@link #closed}. */
     private volatile long flushDeadlineNanos;
+
     private final Thread writer;
 
     /** The records taken from the queue and not yet written. Only accessed by the writer thread. */
@@ -80,7 +85,11 @@ public final class AccessLog implements AutoCloseable {
     /** Failed writes since the last success. Only accessed by the writer thread. */
     private int failures;
 
-    private AccessLog(AccessLogStore store, GatehouseConfig.AccessLog config, GatehouseMetrics metrics, Clock clock,
+    private AccessLog(
+            AccessLogStore store,
+            GatehouseConfig.AccessLog config,
+            GatehouseMetrics metrics,
+            Clock clock,
             Duration flushTimeout) {
         this.store = store;
         this.retention = config.retention();
@@ -95,11 +104,16 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /** Starts the writer thread. {@code database} is only used from that thread. */
-    public static AccessLog start(Database database, GatehouseConfig.AccessLog config, GatehouseMetrics metrics, Clock clock) {
+    public static AccessLog start(
+            Database database, GatehouseConfig.AccessLog config, GatehouseMetrics metrics, Clock clock) {
         return start(new AccessLogStore(database), config, metrics, clock, Duration.ofSeconds(FLUSH_SECONDS));
     }
 
-    static AccessLog start(AccessLogStore store, GatehouseConfig.AccessLog config, GatehouseMetrics metrics, Clock clock,
+    static AccessLog start(
+            AccessLogStore store,
+            GatehouseConfig.AccessLog config,
+            GatehouseMetrics metrics,
+            Clock clock,
             Duration flushTimeout) {
         AccessLog log = new AccessLog(store, config, metrics, clock, flushTimeout);
         log.writer.start();
@@ -110,32 +124,60 @@ public final class AccessLog implements AutoCloseable {
      * Records an upgrade attempt. {@code credential} (may be null) is reduced to its carrier and
      * fingerprint here, so callers never hand a token to the log.
      */
-    public void attempt(Instant time, String clientIp, String origin, String userAgent, String userId, String outcome,
-            Credential credential, String connectionId) {
-        record(AccessRecord.attempt(time, clientIp, origin, userAgent, userId,
-                credential == null ? null : credential.carrier().wireName(), outcome,
-                credential == null ? null : Fingerprint.of(credential.token()), connectionId));
+    public void attempt(
+            Instant time,
+            String clientIp,
+            String origin,
+            String userAgent,
+            String userId,
+            String outcome,
+            Credential credential,
+            String connectionId) {
+        record(AccessRecord.attempt(
+                time,
+                clientIp,
+                origin,
+                userAgent,
+                userId,
+                credential == null ? null : credential.carrier().wireName(),
+                outcome,
+                credential == null ? null : Fingerprint.of(credential.token()),
+                connectionId));
     }
 
     /** Logs the record and buffers it for the database. Never blocks. */
     public void record(AccessRecord r) {
         if (r.closeCode() == 0) {
             metrics.attempt(r.outcome());
-            LOG.info("attempt outcome={} ip={} origin={} method={} user={} fingerprint={} connection={} agent=\"{}\"",
-                    r.outcome(), r.clientIp(), r.origin(), r.method(), r.userId(), r.tokenFingerprint(), r.connectionId(),
+            LOG.info(
+                    "attempt outcome={} ip={} origin={} method={} user={} fingerprint={} connection={} agent=\"{}\"",
+                    r.outcome(),
+                    r.clientIp(),
+                    r.origin(),
+                    r.method(),
+                    r.userId(),
+                    r.tokenFingerprint(),
+                    r.connectionId(),
                     r.userAgent());
         } else {
-            LOG.info("close connection={} user={} ip={} close_code={} duration_ms={}",
-                    r.connectionId(), r.userId(), r.clientIp(), r.closeCode(), r.durationMillis());
+            LOG.info(
+                    "close connection={} user={} ip={} close_code={} duration_ms={}",
+                    r.connectionId(),
+                    r.userId(),
+                    r.clientIp(),
+                    r.closeCode(),
+                    r.durationMillis());
         }
         if (closed.get() || !room.tryAcquire()) {
             metrics.accessLogDropped();
             if (dropping.compareAndSet(false, true)) {
-                WRITER_LOG.warn(closed.get()
-                        ? "An access-log record arrived after the access log was closed; it is dropped and counted in "
-                                + "gatehouse_access_log_dropped_total"
-                        : "The access-log buffer is full ({} records, access_log.buffer) because the database is slow or "
-                                + "down; records are dropped and counted in gatehouse_access_log_dropped_total", capacity);
+                WRITER_LOG.warn(
+                        closed.get()
+                                ? "An access-log record arrived after the access log was closed; it is dropped and counted in "
+                                        + "gatehouse_access_log_dropped_total"
+                                : "The access-log buffer is full ({} records, access_log.buffer) because the database is slow or "
+                                        + "down; records are dropped and counted in gatehouse_access_log_dropped_total",
+                        capacity);
             }
             return;
         }
@@ -163,8 +205,10 @@ public final class AccessLog implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (writer.isAlive()) {
-            WRITER_LOG.warn("The access-log writer is still waiting for the database after {} s; up to {} records may be lost",
-                    flushTimeout.plus(JOIN_GRACE).toSeconds(), held());
+            WRITER_LOG.warn(
+                    "The access-log writer is still waiting for the database after {} s; up to {} records may be lost",
+                    flushTimeout.plus(JOIN_GRACE).toSeconds(),
+                    held());
         }
     }
 
@@ -195,9 +239,9 @@ public final class AccessLog implements AutoCloseable {
                     return;
                 } else {
                     backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(MIN_BACKOFF_NANOS, backoffNanos * 2));
-                    LockSupport.parkNanos(this, stopping
-                            ? Math.min(backoffNanos, flushDeadlineNanos - System.nanoTime())
-                            : backoffNanos);
+                    LockSupport.parkNanos(
+                            this,
+                            stopping ? Math.min(backoffNanos, flushDeadlineNanos - System.nanoTime()) : backoffNanos);
                     continue;
                 }
             }
@@ -247,8 +291,11 @@ public final class AccessLog implements AutoCloseable {
                 return true;
             }
             if (++failures == 1) {
-                WRITER_LOG.warn("Could not write the access log; holding up to {} records (access_log.buffer) and retrying "
-                        + "with backoff", capacity, e);
+                WRITER_LOG.warn(
+                        "Could not write the access log; holding up to {} records (access_log.buffer) and retrying "
+                                + "with backoff",
+                        capacity,
+                        e);
             }
             return false;
         }
@@ -267,7 +314,9 @@ public final class AccessLog implements AutoCloseable {
     private static boolean lostConnection(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException
-                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                    || t instanceof SQLException sql
+                            && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08")) {
                 return true;
             }
         }
@@ -280,8 +329,12 @@ public final class AccessLog implements AutoCloseable {
                 store.write(List.of(entry(r)));
             } catch (RuntimeException e) {
                 metrics.accessLogDropped();
-                WRITER_LOG.warn("The database refused an access-log entry (outcome {}, connection {}); it is dropped and "
-                        + "counted in gatehouse_access_log_dropped_total", r.outcome(), r.connectionId(), e);
+                WRITER_LOG.warn(
+                        "The database refused an access-log entry (outcome {}, connection {}); it is dropped and "
+                                + "counted in gatehouse_access_log_dropped_total",
+                        r.outcome(),
+                        r.connectionId(),
+                        e);
             }
         }
         failures = 0;
@@ -307,8 +360,11 @@ public final class AccessLog implements AutoCloseable {
             metrics.accessLogDropped();
         }
         if (lost > 0) {
-            WRITER_LOG.warn("{} access-log records were not written because {}; they are counted in "
-                    + "gatehouse_access_log_dropped_total", lost, why);
+            WRITER_LOG.warn(
+                    "{} access-log records were not written because {}; they are counted in "
+                            + "gatehouse_access_log_dropped_total",
+                    lost,
+                    why);
         }
         room.release(lost);
         batch.clear();
@@ -319,7 +375,8 @@ public final class AccessLog implements AutoCloseable {
         try {
             int deleted = store.deleteOlderThan(clock.instant().minus(retention));
             if (deleted > 0) {
-                WRITER_LOG.info("Deleted {} access-log entries older than {} (access_log.retention)", deleted, retention);
+                WRITER_LOG.info(
+                        "Deleted {} access-log entries older than {} (access_log.retention)", deleted, retention);
             }
             return true;
         } catch (RuntimeException e) {
@@ -337,10 +394,30 @@ public final class AccessLog implements AutoCloseable {
      */
     static AccessLogEntry entry(AccessRecord r) {
         if (r.closeCode() == 0) {
-            return new AccessLogEntry(r.time(), r.clientIp(), r.origin(), r.userAgent(), r.userId(), r.method(), r.outcome(),
-                    r.tokenFingerprint(), r.connectionId(), null, null);
+            return new AccessLogEntry(
+                    r.time(),
+                    r.clientIp(),
+                    r.origin(),
+                    r.userAgent(),
+                    r.userId(),
+                    r.method(),
+                    r.outcome(),
+                    r.tokenFingerprint(),
+                    r.connectionId(),
+                    null,
+                    null);
         }
-        return new AccessLogEntry(r.time().minusMillis(r.durationMillis()), r.clientIp(), null, null, r.userId(), null,
-                AccessRecord.ACCEPTED, null, r.connectionId(), r.closeCode(), r.durationMillis());
+        return new AccessLogEntry(
+                r.time().minusMillis(r.durationMillis()),
+                r.clientIp(),
+                null,
+                null,
+                r.userId(),
+                null,
+                AccessRecord.ACCEPTED,
+                null,
+                r.connectionId(),
+                r.closeCode(),
+                r.durationMillis());
     }
 }

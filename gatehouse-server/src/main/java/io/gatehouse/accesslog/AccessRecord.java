@@ -22,13 +22,23 @@ public record AccessRecord(
 
     public static final String ACCEPTED = "ACCEPTED";
 
-    public static AccessRecord attempt(Instant time, String clientIp, String origin, String userAgent, String userId,
-            String method, String outcome, String tokenFingerprint, String connectionId) {
-        return new AccessRecord(time, clientIp, origin, userAgent, userId, method, outcome, tokenFingerprint, connectionId, 0, 0);
+    public static AccessRecord attempt(
+            Instant time,
+            String clientIp,
+            String origin,
+            String userAgent,
+            String userId,
+            String method,
+            String outcome,
+            String tokenFingerprint,
+            String connectionId) {
+        return new AccessRecord(
+                time, clientIp, origin, userAgent, userId, method, outcome, tokenFingerprint, connectionId, 0, 0);
     }
 
-    public static AccessRecord close(Instant time, String clientIp, String userId, String connectionId, int closeCode,
-            long durationMillis) {
-        return new AccessRecord(time, clientIp, null, null, userId, null, null, null, connectionId, closeCode, durationMillis);
+    public static AccessRecord close(
+            Instant time, String clientIp, String userId, String connectionId, int closeCode, long durationMillis) {
+        return new AccessRecord(
+                time, clientIp, null, null, userId, null, null, null, connectionId, closeCode, durationMillis);
     }
 }

@@ -35,24 +35,31 @@ public final class AccessLogRoutes {
     }
 
     public void register(HttpApi api) {
-        api.route("GET", "/api/v1/access-log", (req, path) -> ApiKeyCheck.verify(node, req, ApiScope.ADMIN)
-                .thenCompose(v -> v.isAccepted()
-                        ? entries(req)
-                        : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));
+        api.route(
+                "GET",
+                "/api/v1/access-log",
+                (req, path) -> ApiKeyCheck.verify(node, req, ApiScope.ADMIN)
+                        .thenCompose(v -> v.isAccepted()
+                                ? entries(req)
+                                : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));
     }
 
     private CompletionStage<ApiResponse> entries(ApiRequest req) {
         int limit = limit(req.queryParameter("limit"));
         var filter = new AccessLogStore.Filter(optional(req, "outcome"), optional(req, "user"), optional(req, "ip"));
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return store.newest(filter, limit);
-            } catch (StoreException e) {
-                LOG.warn("GET /api/v1/access-log failed", e);
-                throw RefusalCode.BACKEND_UNAVAILABLE.refusal("The database is unavailable; the access log cannot be read now")
-                        .asException();
-            }
-        }, node.blocking()).thenApply(this::body);
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return store.newest(filter, limit);
+                            } catch (StoreException e) {
+                                LOG.warn("GET /api/v1/access-log failed", e);
+                                throw RefusalCode.BACKEND_UNAVAILABLE
+                                        .refusal("The database is unavailable; the access log cannot be read now")
+                                        .asException();
+                            }
+                        },
+                        node.blocking())
+                .thenApply(this::body);
     }
 
     private ApiResponse body(List<AccessLogEntry> entries) {
@@ -85,7 +92,8 @@ public final class AccessLogRoutes {
         if (limit >= 1 && limit <= MAX_LIMIT) {
             return (int) limit;
         }
-        throw RequestBody.bad("limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
+        throw RequestBody.bad(
+                "limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
     }
 
     /** A filter parameter; absent and empty both mean "any". */

@@ -14,8 +14,7 @@ import java.util.concurrent.CompletionStage;
  * slows the guesser down, and a guesser's WebSocket upgrades too.
  */
 final class ApiKeyCheck {
-    private ApiKeyCheck() {
-    }
+    private ApiKeyCheck() {}
 
     static CompletionStage<ApiKeyVerdict> verify(Node node, ApiRequest req, ApiScope scope) {
         Refusal slowDown = node.limits().admitCredentialCheck(req.clientIp());

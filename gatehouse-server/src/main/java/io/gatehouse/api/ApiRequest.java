@@ -12,11 +12,23 @@ import java.util.Map;
  * @param headers header names in lower case, first value only
  * @param query query parameters, first value only
  */
-public record ApiRequest(String method, String path, Map<String, String> query, Map<String, String> headers,
-        byte[] body, String clientIp, ServerOrigin serverOrigin) implements AuthRequest {
+public record ApiRequest(
+        String method,
+        String path,
+        Map<String, String> query,
+        Map<String, String> headers,
+        byte[] body,
+        String clientIp,
+        ServerOrigin serverOrigin)
+        implements AuthRequest {
 
     /** A request whose server origin is judged by its Host header alone. */
-    public ApiRequest(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body,
+    public ApiRequest(
+            String method,
+            String path,
+            Map<String, String> query,
+            Map<String, String> headers,
+            byte[] body,
             String clientIp) {
         this(method, path, query, headers, body, clientIp, ServerOrigin.ofHost(headers.get("host")));
     }

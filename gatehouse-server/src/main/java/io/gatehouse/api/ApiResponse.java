@@ -23,7 +23,10 @@ public record ApiResponse(int status, byte[] body, List<Map.Entry<String, String
 
     /** A non-JSON body, such as the Prometheus text exposition. */
     public static ApiResponse text(int status, String body, String contentType) {
-        return new ApiResponse(status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(Map.entry("Content-Type", contentType)));
+        return new ApiResponse(
+                status,
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                List.of(Map.entry("Content-Type", contentType)));
     }
 
     public static ApiResponse ok(JsonNode body) {

@@ -31,10 +31,13 @@ public final class CredentialRoutes {
     }
 
     public void register(HttpApi api) {
-        api.route("POST", "/api/v1/credentials/revoke", (req, path) -> ApiKeyCheck.verify(node, req, ApiScope.REVOKE)
-                .thenCompose(v -> v.isAccepted()
-                        ? revoke(req, v.keyName())
-                        : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));
+        api.route(
+                "POST",
+                "/api/v1/credentials/revoke",
+                (req, path) -> ApiKeyCheck.verify(node, req, ApiScope.REVOKE)
+                        .thenCompose(v -> v.isAccepted()
+                                ? revoke(req, v.keyName())
+                                : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));
     }
 
     private CompletionStage<ApiResponse> revoke(ApiRequest req, String keyName) {
@@ -51,7 +54,11 @@ public final class CredentialRoutes {
             throw RequestBody.bad("The field token must be 1 to " + MAX_TOKEN_CHARS + " characters");
         }
         return revoker.revoke(token).thenApply(revoked -> {
-            LOG.info("credential revoke by key={}: token fingerprint {} revoked={}", keyName, Fingerprint.of(token), revoked);
+            LOG.info(
+                    "credential revoke by key={}: token fingerprint {} revoked={}",
+                    keyName,
+                    Fingerprint.of(token),
+                    revoked);
             return ApiResponse.ok(node.codec().json().createObjectNode().put("revoked", revoked));
         });
     }

@@ -21,20 +21,33 @@ public final class HealthRoutes {
     public void register(HttpApi api) {
         api.route("GET", "/metrics", (req, path) -> {
             Refusal refused = metricsRefusal(req);
-            return CompletableFuture.completedFuture(refused != null ? ApiResponse.refusal(refused)
-                    : ApiResponse.text(200, node.metrics().scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+            return CompletableFuture.completedFuture(
+                    refused != null
+                            ? ApiResponse.refusal(refused)
+                            : ApiResponse.text(
+                                    200, node.metrics().scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         });
-        api.route("GET", "/health", (req, path) ->
-                CompletableFuture.completedFuture(ApiResponse.ok(node.codec().json().createObjectNode().put("status", "ok"))));
-        api.route("GET", "/ready", (req, path) -> CompletableFuture.supplyAsync(() -> {
-            boolean database = node.database().isReachable();
-            boolean broker = node.broker().isReachable();
-            if (database && broker) {
-                return ApiResponse.ok(node.codec().json().createObjectNode().put("status", "ready"));
-            }
-            return ApiResponse.refusal(RefusalCode.BACKEND_UNAVAILABLE.refusal(
-                    (database ? "" : "database unreachable (database.url) ") + (broker ? "" : "broker unreachable (broker.url)")));
-        }, node.blocking()));
+        api.route(
+                "GET",
+                "/health",
+                (req, path) -> CompletableFuture.completedFuture(
+                        ApiResponse.ok(node.codec().json().createObjectNode().put("status", "ok"))));
+        api.route(
+                "GET",
+                "/ready",
+                (req, path) -> CompletableFuture.supplyAsync(
+                        () -> {
+                            boolean database = node.database().isReachable();
+                            boolean broker = node.broker().isReachable();
+                            if (database && broker) {
+                                return ApiResponse.ok(
+                                        node.codec().json().createObjectNode().put("status", "ready"));
+                            }
+                            return ApiResponse.refusal(RefusalCode.BACKEND_UNAVAILABLE.refusal(
+                                    (database ? "" : "database unreachable (database.url) ")
+                                            + (broker ? "" : "broker unreachable (broker.url)")));
+                        },
+                        node.blocking()));
     }
 
     /** With {@code metrics.token} set, {@code /metrics} needs {@code Authorization: Bearer <metrics.token>}; null when allowed. */

@@ -22,8 +22,7 @@ public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final Pattern PARAM = Pattern.compile("\\{([a-z_]+)}");
 
-    private record Entry(String method, String template, Pattern pattern, List<String> names, Route route) {
-    }
+    private record Entry(String method, String template, Pattern pattern, List<String> names, Route route) {}
 
     private final List<Entry> entries = new ArrayList<>();
 
@@ -59,9 +58,11 @@ public final class HttpApi {
             }
             return invoke(e, request, new PathParameters(values));
         }
-        return CompletableFuture.completedFuture(ApiResponse.refusal(pathMatched
-                ? RefusalCode.METHOD_NOT_ALLOWED.refusal(request.method() + " is not supported on " + request.path())
-                : RefusalCode.NOT_FOUND.refusal("No endpoint at " + request.path())));
+        return CompletableFuture.completedFuture(ApiResponse.refusal(
+                pathMatched
+                        ? RefusalCode.METHOD_NOT_ALLOWED.refusal(
+                                request.method() + " is not supported on " + request.path())
+                        : RefusalCode.NOT_FOUND.refusal("No endpoint at " + request.path())));
     }
 
     private static CompletionStage<ApiResponse> invoke(Entry e, ApiRequest request, PathParameters params) {

@@ -11,8 +11,7 @@ import java.util.List;
 
 /** Reading JSON request bodies; every problem is a BAD_REQUEST refusal that names the field. */
 final class RequestBody {
-    private RequestBody() {
-    }
+    private RequestBody() {}
 
     /** The body as a JSON object; an empty body is an empty object. */
     static ObjectNode object(ApiRequest request, ObjectMapper json) {

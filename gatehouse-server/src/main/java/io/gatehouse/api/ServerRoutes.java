@@ -33,22 +33,29 @@ public final class ServerRoutes {
     public void register(HttpApi api) {
         api.route("POST", "/api/v1/publish", (req, path) -> withKey(req, ApiScope.PUBLISH, this::publish));
         api.route("POST", "/api/v1/broadcast", (req, path) -> withKey(req, ApiScope.PUBLISH, this::broadcast));
-        api.route("POST", "/api/v1/users/{id}/disconnect",
+        api.route(
+                "POST",
+                "/api/v1/users/{id}/disconnect",
                 (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> disconnect(r, key, path.get("id"))));
         api.route("GET", "/api/v1/connections", (req, path) -> withKey(req, ApiScope.ADMIN, this::connections));
         api.route("GET", "/api/v1/channels", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> channels()));
-        api.route("GET", "/api/v1/channels/{channel}/presence",
+        api.route(
+                "GET",
+                "/api/v1/channels/{channel}/presence",
                 (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> presence(path.get("channel"))));
-        api.route("GET", "/api/v1/channels/{channel}/history",
+        api.route(
+                "GET",
+                "/api/v1/channels/{channel}/history",
                 (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> history(r, path.get("channel"))));
         api.route("GET", "/api/v1/stats", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> stats()));
     }
 
-    private CompletionStage<ApiResponse> withKey(ApiRequest req, ApiScope scope,
-            BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
-        return ApiKeyCheck.verify(node, req, scope).thenCompose(v -> v.isAccepted()
-                ? action.apply(req, v.keyName())
-                : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal())));
+    private CompletionStage<ApiResponse> withKey(
+            ApiRequest req, ApiScope scope, BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
+        return ApiKeyCheck.verify(node, req, scope)
+                .thenCompose(v -> v.isAccepted()
+                        ? action.apply(req, v.keyName())
+                        : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal())));
     }
 
     private CompletionStage<ApiResponse> publish(ApiRequest req, String keyName) {
@@ -59,9 +66,12 @@ public final class ServerRoutes {
         if ((channelText == null) == (user == null)) {
             throw RequestBody.bad("Give exactly one of channel and user");
         }
-        ChannelName channel = channelText != null ? channel(channelText)
-                : ChannelName.personal(user).orElseThrow(() -> RequestBody.bad(
-                        "Publishing to this user is not possible: user ids with a comma or a control character, or longer than 254, have no personal channel"));
+        ChannelName channel = channelText != null
+                ? channel(channelText)
+                : ChannelName.personal(user)
+                        .orElseThrow(
+                                () -> RequestBody.bad(
+                                        "Publishing to this user is not possible: user ids with a comma or a control character, or longer than 254, have no personal channel"));
         return node.broker().publish(channel, data.toString()).thenApply(p -> ApiResponse.ok(position(p)));
     }
 
@@ -94,7 +104,8 @@ public final class ServerRoutes {
             try {
                 code = RefusalCode.valueOf(codeText);
             } catch (IllegalArgumentException e) {
-                throw RequestBody.bad("code must be a refusal code such as DISCONNECTED or TOKEN_REVOKED (see docs/protocol.md)");
+                throw RequestBody.bad(
+                        "code must be a refusal code such as DISCONNECTED or TOKEN_REVOKED (see docs/protocol.md)");
             }
         }
         String reason = RequestBody.optionalText(body, "reason");
@@ -102,11 +113,20 @@ public final class ServerRoutes {
         int count = node.hub().connectionsOf(userId).size();
         // The close frame carries only the code (SPEC §3); the operator's reason goes to the log.
         String loggedReason = reason == null ? "" : reason.replaceAll("\\p{Cntrl}", " ");
-        LOG.info("disconnect user={} code={} key={} reason=\"{}\"", PrintableId.escape(userId), code.name(), keyName,
+        LOG.info(
+                "disconnect user={} code={} key={} reason=\"{}\"",
+                PrintableId.escape(userId),
+                code.name(),
+                keyName,
                 loggedReason.length() > 200 ? loggedReason.substring(0, 200) : loggedReason);
-        return node.broker().publishControl(new ControlCommand.DisconnectUser(userId, refusal))
-                .thenApply(done -> ApiResponse.ok(node.codec().json().createObjectNode()
-                        .put("user", userId).put("code", refusal.code().name()).put("disconnected_here", count)));
+        return node.broker()
+                .publishControl(new ControlCommand.DisconnectUser(userId, refusal))
+                .thenApply(done -> ApiResponse.ok(node.codec()
+                        .json()
+                        .createObjectNode()
+                        .put("user", userId)
+                        .put("code", refusal.code().name())
+                        .put("disconnected_here", count)));
     }
 
     private CompletionStage<ApiResponse> connections(ApiRequest req, String keyName) {
@@ -154,10 +174,13 @@ public final class ServerRoutes {
     private CompletionStage<ApiResponse> history(ApiRequest req, String channelText) {
         ChannelName channel = channel(channelText);
         long since = RequestBody.wholeNumber(req.queryParameter("since"), "since", -1);
-        int limit = (int) Math.min(Integer.MAX_VALUE, RequestBody.wholeNumber(req.queryParameter("limit"), "limit", Integer.MAX_VALUE));
+        int limit = (int) Math.min(
+                Integer.MAX_VALUE, RequestBody.wholeNumber(req.queryParameter("limit"), "limit", Integer.MAX_VALUE));
         HistoryQuery query = since < 0 ? HistoryQuery.newest(limit) : HistoryQuery.after(since, limit);
-        return node.broker().history(channel, query).thenApply(page ->
-                ApiResponse.ok(node.codec().history(node.codec().json().createObjectNode().put("channel", channel.value()), page)));
+        return node.broker()
+                .history(channel, query)
+                .thenApply(page -> ApiResponse.ok(node.codec()
+                        .history(node.codec().json().createObjectNode().put("channel", channel.value()), page)));
     }
 
     private CompletionStage<ApiResponse> stats() {
@@ -190,6 +213,11 @@ public final class ServerRoutes {
     }
 
     private ObjectNode position(Publication p) {
-        return node.codec().json().createObjectNode().put("channel", p.channel()).put("offset", p.offset()).put("epoch", p.epoch());
+        return node.codec()
+                .json()
+                .createObjectNode()
+                .put("channel", p.channel())
+                .put("offset", p.offset())
+                .put("epoch", p.epoch());
     }
 }

@@ -7,7 +7,6 @@ import io.gatehouse.auth.Sessions;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -26,10 +25,14 @@ public final class SessionRoutes {
         api.route("POST", "/api/v1/auth/login", (req, path) -> login(req));
         api.route("POST", "/api/v1/auth/refresh", (req, path) -> {
             Refusal slowDown = node.limits().admitCredentialCheck(req.clientIp());
-            return slowDown != null ? done(ApiResponse.refusal(slowDown))
+            return slowDown != null
+                    ? done(ApiResponse.refusal(slowDown))
                     : CompletableFuture.supplyAsync(() -> refresh(req), node.blocking());
         });
-        api.route("POST", "/api/v1/auth/logout", (req, path) -> CompletableFuture.supplyAsync(() -> logout(req), node.blocking()));
+        api.route(
+                "POST",
+                "/api/v1/auth/logout",
+                (req, path) -> CompletableFuture.supplyAsync(() -> logout(req), node.blocking()));
     }
 
     /**
@@ -39,13 +42,15 @@ public final class SessionRoutes {
      */
     private CompletionStage<ApiResponse> login(ApiRequest req) {
         if (!node.config().auth().session().enabled()) {
-            return done(ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("Cookie sessions are off (auth.session.enabled: false); use tokens")));
+            return done(ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal(
+                    "Cookie sessions are off (auth.session.enabled: false); use tokens")));
         }
         // Login CSRF: a cross-site form can post text/plain or a form, not JSON without a CORS
         // preflight; and a browser's Origin, when sent, must be one of ours.
         String type = req.header("Content-Type");
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            return done(ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Send the login as Content-Type: application/json")));
+            return done(ApiResponse.refusal(
+                    RefusalCode.BAD_REQUEST.refusal("Send the login as Content-Type: application/json")));
         }
         Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
         if (foreign != null) {
@@ -75,20 +80,28 @@ public final class SessionRoutes {
             throw notChecked;
         }
         return checked.whenComplete((session, notChecked) -> {
-            if (notChecked != null || session.isPresent()) {
-                node.limits().loginNotFailed(req.clientIp(), username); // the hashing queue was full, or it succeeded
-            }
-        }).thenApply(session -> {
-            if (session.isEmpty()) {
-                return ApiResponse.refusal(RefusalCode.LOGIN_FAILED.refusal()); // the reserved failures stand
-            }
-            Sessions.NewSession s = session.get();
-            ObjectNode out = node.codec().json().createObjectNode();
-            out.set("user", node.codec().user(s.user()));
-            out.put("csrf_token", s.csrfToken());
-            out.put("expires_at", s.expiresAt().toString());
-            return withCookies(ApiResponse.ok(out), s.sessionValue(), s.csrfToken(), node.sessions().ttl(), secure(req));
-        });
+                    if (notChecked != null || session.isPresent()) {
+                        node.limits()
+                                .loginNotFailed(
+                                        req.clientIp(), username); // the hashing queue was full, or it succeeded
+                    }
+                })
+                .thenApply(session -> {
+                    if (session.isEmpty()) {
+                        return ApiResponse.refusal(RefusalCode.LOGIN_FAILED.refusal()); // the reserved failures stand
+                    }
+                    Sessions.NewSession s = session.get();
+                    ObjectNode out = node.codec().json().createObjectNode();
+                    out.set("user", node.codec().user(s.user()));
+                    out.put("csrf_token", s.csrfToken());
+                    out.put("expires_at", s.expiresAt().toString());
+                    return withCookies(
+                            ApiResponse.ok(out),
+                            s.sessionValue(),
+                            s.csrfToken(),
+                            node.sessions().ttl(),
+                            secure(req));
+                });
     }
 
     private static CompletionStage<ApiResponse> done(ApiResponse r) {
@@ -103,13 +116,15 @@ public final class SessionRoutes {
         String proto = req.header("X-Forwarded-Proto");
         String forwarded = req.header("Forwarded");
         return "https".equalsIgnoreCase(proto)
-                || (forwarded != null && forwarded.toLowerCase(java.util.Locale.ROOT).contains("proto=https"));
+                || (forwarded != null
+                        && forwarded.toLowerCase(java.util.Locale.ROOT).contains("proto=https"));
     }
 
     private ApiResponse refresh(ApiRequest req) {
         String session = req.cookie(Sessions.SESSION_COOKIE);
         if (session == null) {
-            return ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie; POST /api/v1/auth/login"));
+            return ApiResponse.refusal(
+                    RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie; POST /api/v1/auth/login"));
         }
         Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
         if (foreign != null) {
@@ -124,7 +139,8 @@ public final class SessionRoutes {
         ObjectNode out = node.codec().json().createObjectNode();
         out.put("csrf_token", r.csrfToken());
         out.put("expires_at", r.expiresAt().toString());
-        return withCookies(ApiResponse.ok(out), session, r.csrfToken(), node.sessions().ttl(), secure(req));
+        return withCookies(
+                ApiResponse.ok(out), session, r.csrfToken(), node.sessions().ttl(), secure(req));
     }
 
     private ApiResponse logout(ApiRequest req) {
@@ -141,7 +157,11 @@ public final class SessionRoutes {
             return ApiResponse.refusal(refused);
         }
         node.revocationWatcher().poll(); // Sessions.logout journaled it; act now rather than at the next tick
-        return withCookies(ApiResponse.ok(node.codec().json().createObjectNode().put("logged_out", true)), "", "", Duration.ZERO,
+        return withCookies(
+                ApiResponse.ok(node.codec().json().createObjectNode().put("logged_out", true)),
+                "",
+                "",
+                Duration.ZERO,
                 secure(req));
     }
 
@@ -150,7 +170,8 @@ public final class SessionRoutes {
     }
 
     /** The session cookie is HttpOnly; the CSRF cookie is readable by the page's scripts; both Secure under TLS. */
-    private static ApiResponse withCookies(ApiResponse r, String session, String csrf, Duration maxAge, boolean secure) {
+    private static ApiResponse withCookies(
+            ApiResponse r, String session, String csrf, Duration maxAge, boolean secure) {
         String attributes = "; Path=/; Max-Age=" + maxAge.toSeconds() + "; SameSite=Lax" + (secure ? "; Secure" : "");
         return r.withHeader("Set-Cookie", Sessions.SESSION_COOKIE + "=" + session + attributes + "; HttpOnly")
                 .withHeader("Set-Cookie", Sessions.CSRF_COOKIE + "=" + csrf + attributes);

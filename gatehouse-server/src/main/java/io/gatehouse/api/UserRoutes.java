@@ -7,8 +7,8 @@ import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenIssuer;
-import io.gatehouse.auth.Verdict;
 import io.gatehouse.auth.TokenLifetime;
+import io.gatehouse.auth.Verdict;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.Refusal;
@@ -36,7 +36,10 @@ public final class UserRoutes {
         api.route("GET", "/api/v1/auth/verify", (req, path) -> authenticated(req, this::verify));
         api.route("POST", "/api/v1/tokens", (req, path) -> authenticated(req, p -> createToken(req, p)));
         api.route("GET", "/api/v1/tokens", (req, path) -> authenticated(req, this::listTokens));
-        api.route("DELETE", "/api/v1/tokens/{prefix}", (req, path) -> authenticated(req, p -> revokeToken(p, path.get("prefix"))));
+        api.route(
+                "DELETE",
+                "/api/v1/tokens/{prefix}",
+                (req, path) -> authenticated(req, p -> revokeToken(p, path.get("prefix"))));
     }
 
     /**
@@ -64,13 +67,17 @@ public final class UserRoutes {
             return CompletableFuture.completedFuture(ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal(
                     "Send Authorization: Bearer <token> (or ?token=), or the gh_session cookie with X-CSRF-Token")));
         }
-        return node.credentialVerifier().verify(found.credential()).thenApplyAsync((Verdict v) -> {
-            if (v.isAccepted()) {
-                return action.apply(v.principal());
-            }
-            node.limits().refused(req.clientIp(), v.refusal());
-            return ApiResponse.refusal(v.refusal());
-        }, node.blocking());
+        return node.credentialVerifier()
+                .verify(found.credential())
+                .thenApplyAsync(
+                        (Verdict v) -> {
+                            if (v.isAccepted()) {
+                                return action.apply(v.principal());
+                            }
+                            node.limits().refused(req.clientIp(), v.refusal());
+                            return ApiResponse.refusal(v.refusal());
+                        },
+                        node.blocking());
     }
 
     private ApiResponse verify(Principal p) {
@@ -85,7 +92,8 @@ public final class UserRoutes {
         ObjectNode body = RequestBody.object(req, node.codec().json());
         Duration ttl;
         try {
-            ttl = TokenLifetime.of(RequestBody.optionalText(body, "ttl"), node.config().auth().tokens());
+            ttl = TokenLifetime.of(
+                    RequestBody.optionalText(body, "ttl"), node.config().auth().tokens());
         } catch (IllegalArgumentException e) {
             throw RequestBody.bad("ttl: " + e.getMessage());
         }
@@ -107,7 +115,9 @@ public final class UserRoutes {
             }
         }
         if (!p.user().isAdmin() && !p.channels().containsAll(channels)) {
-            throw RefusalCode.PERMISSION_DENIED.refusal("A token can only grant channels your own credential grants").asException();
+            throw RefusalCode.PERMISSION_DENIED
+                    .refusal("A token can only grant channels your own credential grants")
+                    .asException();
         }
         TokenIssuer.IssuedToken t = node.tokenIssuer().issueOpaque(p.user(), channels, ttl, p.credentialId());
         ObjectNode out = node.codec().json().createObjectNode();

@@ -24,9 +24,11 @@ public final class WellKnownRoutes {
     }
 
     public void register(HttpApi api) {
-        api.route("GET", "/.well-known/jwks.json", (req, path) -> CompletableFuture.completedFuture(jwks
-                .map(ApiResponse::ok)
-                .orElseGet(() -> ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal(
-                        "No JWK set: no asymmetric signing key configured (auth.jwt.signing_key)")))));
+        api.route(
+                "GET",
+                "/.well-known/jwks.json",
+                (req, path) -> CompletableFuture.completedFuture(jwks.map(ApiResponse::ok)
+                        .orElseGet(() -> ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal(
+                                "No JWK set: no asymmetric signing key configured (auth.jwt.signing_key)")))));
     }
 }

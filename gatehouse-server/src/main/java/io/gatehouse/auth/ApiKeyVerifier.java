@@ -32,10 +32,12 @@ public final class ApiKeyVerifier {
 
     public CompletionStage<ApiKeyVerdict> verify(String authorization, ApiScope needed) {
         if (authorization == null || authorization.isBlank()) {
-            return refused(RefusalCode.TOKEN_MISSING.refusal("The server API needs Authorization: apikey <key> (gatehouse apikey create)"));
+            return refused(RefusalCode.TOKEN_MISSING.refusal(
+                    "The server API needs Authorization: apikey <key> (gatehouse apikey create)"));
         }
         if (!authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-            return refused(RefusalCode.TOKEN_INVALID.refusal("The server API needs Authorization: apikey <key>, not another scheme"));
+            return refused(RefusalCode.TOKEN_INVALID.refusal(
+                    "The server API needs Authorization: apikey <key>, not another scheme"));
         }
         String key = authorization.substring(SCHEME.length()).trim();
         Optional<String> prefix = SecretToken.prefixOf(key, KIND);
@@ -47,14 +49,20 @@ public final class ApiKeyVerifier {
 
     private ApiKeyVerdict check(String key, String prefix, ApiScope needed) {
         Optional<ApiKeyRecord> found = keys.findByPrefix(prefix);
-        if (found.isEmpty() || !SecretToken.matches(key, found.get().hash()) || found.get().revokedAt() != null) {
+        if (found.isEmpty()
+                || !SecretToken.matches(key, found.get().hash())
+                || found.get().revokedAt() != null) {
             return new ApiKeyVerdict(null, RefusalCode.TOKEN_INVALID.refusal("Unknown or revoked API key"));
         }
         ApiKeyRecord k = found.get();
-        List<ApiScope> scopes = k.scopes().stream().map(ApiScope::fromWire).flatMap(Optional::stream).toList();
+        List<ApiScope> scopes = k.scopes().stream()
+                .map(ApiScope::fromWire)
+                .flatMap(Optional::stream)
+                .toList();
         if (!needed.isGrantedBy(scopes)) {
-            return new ApiKeyVerdict(k.name(), RefusalCode.PERMISSION_DENIED.refusal(
-                    "This API key lacks the " + needed.wireName() + " scope"));
+            return new ApiKeyVerdict(
+                    k.name(),
+                    RefusalCode.PERMISSION_DENIED.refusal("This API key lacks the " + needed.wireName() + " scope"));
         }
         return new ApiKeyVerdict(k.name(), null);
     }

@@ -10,7 +10,9 @@ import java.util.Optional;
  * (everything, both of those included).
  */
 public enum ApiScope {
-    PUBLISH, REVOKE, ADMIN;
+    PUBLISH,
+    REVOKE,
+    ADMIN;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -2,8 +2,7 @@ package io.gatehouse.auth;
 
 /** Reads one cookie from a {@code Cookie} request header (RFC 6265 {@code name=value; ...}). */
 final class Cookies {
-    private Cookies() {
-    }
+    private Cookies() {}
 
     static String value(String header, String name) {
         if (header == null) {

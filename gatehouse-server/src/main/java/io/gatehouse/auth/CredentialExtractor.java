@@ -1,7 +1,7 @@
 package io.gatehouse.auth;
 
-import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
 import java.util.List;
 
 /**
@@ -55,16 +55,17 @@ public final class CredentialExtractor {
                     return found(token, CredentialCarrier.AUTHORIZATION_HEADER);
                 }
             }
-            return new Extraction(null, RefusalCode.TOKEN_INVALID.refusal(
-                    "The Authorization header must be 'Bearer <token>'"));
+            return new Extraction(
+                    null, RefusalCode.TOKEN_INVALID.refusal("The Authorization header must be 'Bearer <token>'"));
         }
         List<String> protocols = request.subprotocols();
         for (String p : protocols) {
             if (p.startsWith(BEARER_PROTOCOL_PREFIX)) {
                 String token = p.substring(BEARER_PROTOCOL_PREFIX.length());
                 if (token.isEmpty()) {
-                    return new Extraction(null, RefusalCode.TOKEN_INVALID.refusal(
-                            "The subprotocol must be gatehouse.bearer.<token>"));
+                    return new Extraction(
+                            null,
+                            RefusalCode.TOKEN_INVALID.refusal("The subprotocol must be gatehouse.bearer.<token>"));
                 }
                 return found(token, CredentialCarrier.SUBPROTOCOL);
             }
@@ -72,8 +73,10 @@ public final class CredentialExtractor {
         String query = request.queryParameter("token");
         if (query != null && !query.isEmpty()) {
             if (!allowQueryToken) {
-                return new Extraction(null, RefusalCode.TOKEN_INVALID.refusal(
-                        "Query-string tokens are turned off (auth.allow_query_token); send Authorization: Bearer or the gatehouse.bearer subprotocol"));
+                return new Extraction(
+                        null,
+                        RefusalCode.TOKEN_INVALID.refusal(
+                                "Query-string tokens are turned off (auth.allow_query_token); send Authorization: Bearer or the gatehouse.bearer subprotocol"));
             }
             return found(query, CredentialCarrier.QUERY);
         }
@@ -83,7 +86,9 @@ public final class CredentialExtractor {
             if (csrf == null || csrf.isEmpty()) {
                 csrf = request.header(Sessions.CSRF_HEADER);
             }
-            return new Extraction(new Credential(session, CredentialCarrier.COOKIE, csrf == null || csrf.isEmpty() ? null : csrf), null);
+            return new Extraction(
+                    new Credential(session, CredentialCarrier.COOKIE, csrf == null || csrf.isEmpty() ? null : csrf),
+                    null);
         }
         return Extraction.NONE;
     }

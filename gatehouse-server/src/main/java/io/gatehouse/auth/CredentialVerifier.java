@@ -27,7 +27,8 @@ public final class CredentialVerifier {
         }
         try {
             return CompletableFuture.supplyAsync(
-                    () -> sessions.verify(credential.token(), credential.csrf(), Sessions.CsrfRule.FRESH), blocking)
+                            () -> sessions.verify(credential.token(), credential.csrf(), Sessions.CsrfRule.FRESH),
+                            blocking)
                     .exceptionally(e -> Verdict.refused(RefusalException.refusalOf(e)));
         } catch (RuntimeException rejected) { // the blocking pool is full
             return CompletableFuture.completedFuture(Verdict.refused(RefusalException.refusalOf(rejected)));

@@ -11,8 +11,7 @@ import java.util.Map;
  * used answer goes first; an expired answer is dropped when it is next looked up.
  */
 final class IntrospectionCache {
-    private record Entry(Verdict verdict, Instant expiresAt) {
-    }
+    private record Entry(Verdict verdict, Instant expiresAt) {}
 
     private final Clock clock;
     private final int maxEntries;

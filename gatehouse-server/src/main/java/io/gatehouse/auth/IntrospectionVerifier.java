@@ -59,6 +59,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
     private final URI url;
     /** The URL for logs: without user info or query, which may hold a secret. */
     private final String loggableUrl;
+
     private final HttpClient http;
     private final Clock clock;
     private final IntrospectionCache answers;
@@ -160,7 +161,8 @@ public final class IntrospectionVerifier implements TokenVerifier {
      */
     public void keepOnly(Set<String> inUse, Duration grace) {
         long cutoff = System.nanoTime() - grace.toNanos();
-        held.entrySet().removeIf(e -> !inUse.contains(e.getKey()) && e.getValue().acceptedAtNanos() - cutoff < 0);
+        held.entrySet()
+                .removeIf(e -> !inUse.contains(e.getKey()) && e.getValue().acceptedAtNanos() - cutoff < 0);
     }
 
     /**
@@ -259,7 +261,9 @@ public final class IntrospectionVerifier implements TokenVerifier {
 
     /** Only a 200's body is read; any other answer's body is discarded unread. */
     private static HttpResponse.BodySubscriber<byte[]> bodyIfOk(HttpResponse.ResponseInfo info) {
-        return info.statusCode() == 200 ? HttpResponse.BodySubscribers.ofByteArray() : HttpResponse.BodySubscribers.replacing(null);
+        return info.statusCode() == 200
+                ? HttpResponse.BodySubscribers.ofByteArray()
+                : HttpResponse.BodySubscribers.replacing(null);
     }
 
     private Verdict judge(HttpResponse<byte[]> response, String fingerprint, String credentialId) {
@@ -271,9 +275,13 @@ public final class IntrospectionVerifier implements TokenVerifier {
             return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal());
         }
         if (status >= 500) {
-            return unavailable("auth.introspection.url answered HTTP " + status + "; back off and retry", fingerprint, null);
+            return unavailable(
+                    "auth.introspection.url answered HTTP " + status + "; back off and retry", fingerprint, null);
         }
-        return unavailable("auth.introspection.url answered HTTP " + status + "; it must answer 200, 401 or 403", fingerprint, null);
+        return unavailable(
+                "auth.introspection.url answered HTTP " + status + "; it must answer 200, 401 or 403",
+                fingerprint,
+                null);
     }
 
     /** Maps the backend's JSON user to a principal (field names as Django and DRF serialise a User). */
@@ -289,8 +297,11 @@ public final class IntrospectionVerifier implements TokenVerifier {
         }
         JsonNode id = user.get(config.idField());
         if (id == null || !(id.isTextual() || id.isNumber()) || id.asText().isEmpty()) {
-            return unavailable("The backend's answer has no \"" + config.idField()
-                    + "\"; set auth.introspection.id_field to the field that holds the user id", fingerprint, null);
+            return unavailable(
+                    "The backend's answer has no \"" + config.idField()
+                            + "\"; set auth.introspection.id_field to the field that holds the user id",
+                    fingerprint,
+                    null);
         }
         List<String> roles;
         List<String> channels;
@@ -298,8 +309,10 @@ public final class IntrospectionVerifier implements TokenVerifier {
             roles = strings(user, "roles");
             channels = strings(user, "channels");
         } catch (IllegalArgumentException e) {
-            return unavailable("auth.introspection.url answered with " + e.getMessage() + " that is not a list of strings",
-                    fingerprint, null);
+            return unavailable(
+                    "auth.introspection.url answered with " + e.getMessage() + " that is not a list of strings",
+                    fingerprint,
+                    null);
         }
         Set<String> allRoles = new LinkedHashSet<>(roles);
         // Django's is_staff only opens the admin site; the admin role here sees every channel.
@@ -310,11 +323,13 @@ public final class IntrospectionVerifier implements TokenVerifier {
         Instant expiresAt = null;
         if (exp != null && !exp.isNull()) {
             if (!exp.isNumber()) {
-                return unavailable("auth.introspection.url answered with an exp that is not epoch seconds", fingerprint, null);
+                return unavailable(
+                        "auth.introspection.url answered with an exp that is not epoch seconds", fingerprint, null);
             }
             expiresAt = Instant.ofEpochSecond(exp.asLong());
             if (!expiresAt.isAfter(clock.instant())) {
-                return Verdict.refused(RefusalCode.TOKEN_EXPIRED.refusal("The backend says the token has expired (exp); log in again"));
+                return Verdict.refused(RefusalCode.TOKEN_EXPIRED.refusal(
+                        "The backend says the token has expired (exp); log in again"));
             }
         }
         String name = text(user, "name");
@@ -322,8 +337,8 @@ public final class IntrospectionVerifier implements TokenVerifier {
             name = text(user, "username");
         }
         User u = new User(id.asText(), name, new ArrayList<>(allRoles));
-        return Verdict.accepted(new Principal(u, Set.copyOf(channels), expiresAt, TokenKind.INTROSPECTED,
-                credentialId));
+        return Verdict.accepted(
+                new Principal(u, Set.copyOf(channels), expiresAt, TokenKind.INTROSPECTED, credentialId));
     }
 
     private static String text(JsonNode user, String field) {
@@ -367,8 +382,8 @@ public final class IntrospectionVerifier implements TokenVerifier {
             return "auth.introspection.url could not be reached; back off and retry";
         }
         if (failure instanceof HttpTimeoutException || failure instanceof TimeoutException) {
-            return "auth.introspection.url did not answer within " + config.timeout().toMillis()
-                    + " ms (auth.introspection.timeout); back off and retry";
+            return "auth.introspection.url did not answer within "
+                    + config.timeout().toMillis() + " ms (auth.introspection.timeout); back off and retry";
         }
         return "The call to auth.introspection.url failed; back off and retry";
     }
@@ -377,10 +392,21 @@ public final class IntrospectionVerifier implements TokenVerifier {
         long now = clock.millis();
         long last = lastWarnMillis.get();
         String detail = cause == null ? "" : " (" + cause + ")";
-        if ((last == Long.MIN_VALUE || now - last >= WARN_INTERVAL.toMillis()) && lastWarnMillis.compareAndSet(last, now)) {
-            LOG.warn("introspection at {} unavailable: {}{}; token fingerprint {}", loggableUrl, hint, detail, fingerprint);
+        if ((last == Long.MIN_VALUE || now - last >= WARN_INTERVAL.toMillis())
+                && lastWarnMillis.compareAndSet(last, now)) {
+            LOG.warn(
+                    "introspection at {} unavailable: {}{}; token fingerprint {}",
+                    loggableUrl,
+                    hint,
+                    detail,
+                    fingerprint);
         } else {
-            LOG.debug("introspection at {} unavailable: {}{}; token fingerprint {}", loggableUrl, hint, detail, fingerprint);
+            LOG.debug(
+                    "introspection at {} unavailable: {}{}; token fingerprint {}",
+                    loggableUrl,
+                    hint,
+                    detail,
+                    fingerprint);
         }
         return Verdict.refused(RefusalCode.BACKEND_UNAVAILABLE.refusal(hint));
     }

@@ -56,6 +56,7 @@ public final class JwksKeySource {
     static final Duration UNKNOWN_KID_REFETCH_INTERVAL = Duration.ofSeconds(1);
     /** After a failed fetch, the next waits this long; verifications meanwhile use the cached keys. */
     static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
+
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
     /** A JWK set is a few KiB; anything past this is not one. */
     static final int MAX_BODY_BYTES = 1024 * 1024; // 1 MiB
@@ -125,7 +126,8 @@ public final class JwksKeySource {
             // That fetch was sent before this token arrived: a key published since may not be in it.
             // If the kid is still unknown then, the token waits for the next refetch (at most one more).
             return inFlight.thenCompose(keys -> kid == null || keys.hasKeyId(kid)
-                    ? CompletableFuture.completedFuture(keys) : nextUnknownKidRefetch());
+                    ? CompletableFuture.completedFuture(keys)
+                    : nextUnknownKidRefetch());
         }
         return nextUnknownKidRefetch();
     }
@@ -144,15 +146,16 @@ public final class JwksKeySource {
         CompletableFuture<VerificationKeys> next = new CompletableFuture<>();
         nextUnknownKidFetch = next;
         long waitMillis = Math.max(1, Duration.between(now, allowed).toMillis());
-        CompletableFuture.delayedExecutor(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
-            CompletableFuture<VerificationKeys> fetch;
-            synchronized (this) {
-                nextUnknownKidFetch = null;
-                lastUnknownKidFetch = clock.instant();
-                fetch = inFlight != null ? inFlight : start();
-            }
-            fetch.whenComplete((keys, failure) -> next.complete(keys)); // fetches never fail
-        });
+        CompletableFuture.delayedExecutor(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    CompletableFuture<VerificationKeys> fetch;
+                    synchronized (this) {
+                        nextUnknownKidFetch = null;
+                        lastUnknownKidFetch = clock.instant();
+                        fetch = inFlight != null ? inFlight : start();
+                    }
+                    fetch.whenComplete((keys, failure) -> next.complete(keys)); // fetches never fail
+                });
         return next;
     }
 
@@ -205,9 +208,13 @@ public final class JwksKeySource {
             lastGood = fetchedAt;
         }
         if (problem != null) {
-            LOG.warn("JWKS fetch from {} (auth.jwt.jwks_url) failed: {}; {}", url, problem, lastGood == null
-                    ? "no keys are cached, so tokens that need them are refused with BACKEND_UNAVAILABLE"
-                    : "still using the " + result.size() + " keys fetched at " + lastGood);
+            LOG.warn(
+                    "JWKS fetch from {} (auth.jwt.jwks_url) failed: {}; {}",
+                    url,
+                    problem,
+                    lastGood == null
+                            ? "no keys are cached, so tokens that need them are refused with BACKEND_UNAVAILABLE"
+                            : "still using the " + result.size() + " keys fetched at " + lastGood);
         } else {
             LOG.debug("JWKS fetched from {}: {}", url, result);
         }
@@ -263,7 +270,8 @@ public final class JwksKeySource {
 
     private static String describe(Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+                ? failure.getCause()
+                : failure;
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage());
     }
 

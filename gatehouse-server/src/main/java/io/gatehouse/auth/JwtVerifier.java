@@ -51,25 +51,25 @@ public final class JwtVerifier implements TokenVerifier {
      * The public keys one verification may use, and whether the HS256 secret may; the key selector
      * reads them from here.
      */
-    private record KeyContext(VerificationKeys keys, boolean hmac) implements SecurityContext {
-    }
+    private record KeyContext(VerificationKeys keys, boolean hmac) implements SecurityContext {}
 
     /**
      * A verdict, and whether it was reached because no key at hand verified the signature: only
      * then may a JWKS fetch change the answer.
      */
-    private record Outcome(Verdict verdict, boolean keyMissing) {
-    }
+    private record Outcome(Verdict verdict, boolean keyMissing) {}
 
     private final DefaultJWTProcessor<KeyContext> processor = new DefaultJWTProcessor<>();
     /** The PEM keys of auth.jwt.public_keys and the signing key's public half; fixed at start. */
     private final VerificationKeys configured;
+
     private final Optional<JwksKeySource> jwks;
     /**
      * What may verify a JWT with the reserved issuer (one Gatehouse minted): the signing key when
      * one is configured, else only the HS256 secret. Never the application's keys or its JWKS.
      */
     private final KeyContext minted;
+
     private final String issuer;
     private final UserIds ids;
     private final UserNotBefore notBefore;
@@ -78,14 +78,19 @@ public final class JwtVerifier implements TokenVerifier {
 
     /** The verifier the server uses: keys, claims and JWKS as {@code config} says. */
     public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock) {
-        return forConfig(hmacSecret, config, clock, new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
+        return forConfig(
+                hmacSecret,
+                config,
+                clock,
+                new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
                 new UserNotBefore(java.time.Duration.ZERO));
     }
 
     /** Like {@link #forConfig(byte[], GatehouseConfig.Jwt, Clock)}, with the id namespaces and per-user not-befores. */
-    public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock, UserIds ids,
-            UserNotBefore notBefore) {
-        Optional<JwksKeySource> jwks = config.jwksUrl().isEmpty() ? Optional.empty()
+    public static JwtVerifier forConfig(
+            byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock, UserIds ids, UserNotBefore notBefore) {
+        Optional<JwksKeySource> jwks = config.jwksUrl().isEmpty()
+                ? Optional.empty()
                 : Optional.of(JwksKeySource.forUrl(jwksUri(config.jwksUrl()), config.jwksCacheTtl(), clock));
         return new JwtVerifier(hmacSecret, config, jwks, ids, notBefore);
     }
@@ -105,19 +110,27 @@ public final class JwtVerifier implements TokenVerifier {
      * @throws io.gatehouse.config.ConfigException when a configured key is invalid
      */
     public JwtVerifier(byte[] hmacSecret, GatehouseConfig.Jwt config, Optional<JwksKeySource> jwks) {
-        this(hmacSecret, config, jwks, new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
+        this(
+                hmacSecret,
+                config,
+                jwks,
+                new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
                 new UserNotBefore(java.time.Duration.ZERO));
     }
 
-    public JwtVerifier(byte[] hmacSecret, GatehouseConfig.Jwt config, Optional<JwksKeySource> jwks, UserIds ids,
+    public JwtVerifier(
+            byte[] hmacSecret,
+            GatehouseConfig.Jwt config,
+            Optional<JwksKeySource> jwks,
+            UserIds ids,
             UserNotBefore notBefore) {
         this.ids = ids;
         this.notBefore = notBefore;
         VerificationKeys keys = VerificationKeys.withoutIds(PublicKeys.load(config.publicKeys()));
         Optional<SigningKey> signingKey = SigningKey.fromConfig(config);
         if (signingKey.isPresent()) {
-            VerificationKeys own = VerificationKeys.of(List.of(
-                    new VerificationKeys.Entry(signingKey.get().keyId(), signingKey.get().publicKey())));
+            VerificationKeys own = VerificationKeys.of(List.of(new VerificationKeys.Entry(
+                    signingKey.get().keyId(), signingKey.get().publicKey())));
             keys = keys.plus(own);
             this.minted = new KeyContext(own, false);
         } else {
@@ -140,8 +153,8 @@ public final class JwtVerifier implements TokenVerifier {
             required.add("aud");
         }
         // A HashSet: Nimbus asks it contains(each aud), and Set.of throws on an "aud": [null].
-        var claims = new DefaultJWTClaimsVerifier<KeyContext>(audience.isEmpty() ? null : new HashSet<>(Set.of(audience)),
-                exact.build(), required, null);
+        var claims = new DefaultJWTClaimsVerifier<KeyContext>(
+                audience.isEmpty() ? null : new HashSet<>(Set.of(audience)), exact.build(), required, null);
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
     }
@@ -161,8 +174,10 @@ public final class JwtVerifier implements TokenVerifier {
         } catch (ParseException | RuntimeException e) { // Nimbus throws NullPointerException for a header of JSON null
             return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The JWT cannot be parsed")));
         }
-        if (jwt instanceof SignedJWT s && !algorithms.contains(s.getHeader().getAlgorithm().getName())) {
-            return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: alg " + abbreviate(s.getHeader().getAlgorithm().getName())
+        if (jwt instanceof SignedJWT s
+                && !algorithms.contains(s.getHeader().getAlgorithm().getName())) {
+            return done(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: alg "
+                    + abbreviate(s.getHeader().getAlgorithm().getName())
                     + " is not accepted here (auth.jwt.algorithms)")));
         }
         if (claimsMinted(jwt)) {
@@ -174,7 +189,9 @@ public final class JwtVerifier implements TokenVerifier {
             // ... unless another Gatehouse is a named issuer (auth.jwt.other_issuers: NAME=gatehouse):
             // then what its keys sign gets that issuer's namespace, never this server's ids.
         }
-        if (jwks.isEmpty() || !(jwt instanceof SignedJWT signed) || !ASYMMETRIC.contains(signed.getHeader().getAlgorithm())) {
+        if (jwks.isEmpty()
+                || !(jwt instanceof SignedJWT signed)
+                || !ASYMMETRIC.contains(signed.getHeader().getAlgorithm())) {
             return done(check(jwt, configured).verdict());
         }
         JwksKeySource source = jwks.get();
@@ -229,7 +246,8 @@ public final class JwtVerifier implements TokenVerifier {
         try {
             claims = processor.process(jwt, keys);
         } catch (ExpiredJWTException e) {
-            return decided(RefusalCode.TOKEN_EXPIRED.refusal("The JWT has expired (exp); obtain a fresh token and reconnect"));
+            return decided(
+                    RefusalCode.TOKEN_EXPIRED.refusal("The JWT has expired (exp); obtain a fresh token and reconnect"));
         } catch (BadJWTException e) {
             // Claims are checked only after a key verified the signature (or the payload is not JSON).
             return decided(RefusalCode.TOKEN_INVALID.refusal(hint(e.getMessage())));
@@ -252,7 +270,8 @@ public final class JwtVerifier implements TokenVerifier {
                 id = sub; // minted for an id that is already qualified
                 java.util.Date iat = claims.getIssueTime();
                 if (notBefore.refuses(id, iat == null ? null : iat.toInstant())) {
-                    return decided(RefusalCode.TOKEN_REVOKED.refusal("The user was removed after this token was issued"));
+                    return decided(
+                            RefusalCode.TOKEN_REVOKED.refusal("The user was removed after this token was issued"));
                 }
             } else {
                 String iss = claims.getIssuer();
@@ -266,12 +285,19 @@ public final class JwtVerifier implements TokenVerifier {
             List<String> roles = stringList(claims, "roles");
             Set<String> channels = Set.copyOf(stringList(claims, "channels"));
             User user = new User(id, name == null ? sub : name, roles);
-            return new Outcome(Verdict.accepted(new Principal(user, channels, claims.getExpirationTime().toInstant(), TokenKind.JWT,
-                    Fingerprint.credentialId(jwt.getParsedString()))), false);
+            return new Outcome(
+                    Verdict.accepted(new Principal(
+                            user,
+                            channels,
+                            claims.getExpirationTime().toInstant(),
+                            TokenKind.JWT,
+                            Fingerprint.credentialId(jwt.getParsedString()))),
+                    false);
         } catch (io.gatehouse.protocol.RefusalException e) {
             return decided(e.refusal());
         } catch (ParseException e) {
-            return decided(RefusalCode.TOKEN_INVALID.refusal("JWT rejected: name must be a string, roles and channels lists of strings"));
+            return decided(RefusalCode.TOKEN_INVALID.refusal(
+                    "JWT rejected: name must be a string, roles and channels lists of strings"));
         }
     }
 
@@ -284,7 +310,8 @@ public final class JwtVerifier implements TokenVerifier {
             return false;
         }
         JWSHeader header = signed.getHeader();
-        return ASYMMETRIC.contains(header.getAlgorithm()) && keys.candidates(header.getAlgorithm(), header.getKeyID()).isEmpty();
+        return ASYMMETRIC.contains(header.getAlgorithm())
+                && keys.candidates(header.getAlgorithm(), header.getKeyID()).isEmpty();
     }
 
     private static List<String> stringList(JWTClaimsSet claims, String name) throws ParseException {

@@ -39,7 +39,8 @@ public final class OpaqueTokenVerifier implements TokenVerifier {
     public CompletionStage<Verdict> verify(String token) {
         Optional<String> prefix = SecretToken.prefixOf(token, KIND);
         if (prefix.isEmpty()) {
-            return CompletableFuture.completedFuture(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("Malformed ght_ token")));
+            return CompletableFuture.completedFuture(
+                    Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("Malformed ght_ token")));
         }
         return CompletableFuture.supplyAsync(() -> check(token, prefix.get()), blocking);
     }
@@ -55,12 +56,14 @@ public final class OpaqueTokenVerifier implements TokenVerifier {
             return Verdict.refused(RefusalCode.TOKEN_REVOKED.refusal());
         }
         if (!t.expiresAt().isAfter(now)) {
-            return Verdict.refused(RefusalCode.TOKEN_EXPIRED.refusal("The token has expired; create a new one (POST /api/v1/tokens)"));
+            return Verdict.refused(
+                    RefusalCode.TOKEN_EXPIRED.refusal("The token has expired; create a new one (POST /api/v1/tokens)"));
         }
         if (t.lastUsedAt() == null || t.lastUsedAt().isBefore(now.minus(TOUCH_INTERVAL))) {
             tokens.touch(prefix, now); // at most once a minute: a reconnect storm is not a write storm
         }
         User user = new User(t.userId(), t.userName(), t.roles());
-        return Verdict.accepted(new Principal(user, new HashSet<>(t.channels()), t.expiresAt(), TokenKind.OPAQUE, t.prefix()));
+        return Verdict.accepted(
+                new Principal(user, new HashSet<>(t.channels()), t.expiresAt(), TokenKind.OPAQUE, t.prefix()));
     }
 }

@@ -26,6 +26,7 @@ public final class OriginPolicy {
     private final List<String> allowed;
     /** server.public_url as an origin, or empty. */
     private final String publicOrigin;
+
     private final Predicate<InetAddress> trustedProxy;
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
 
@@ -87,7 +88,9 @@ public final class OriginPolicy {
                     String p = pair.trim();
                     if (p.regionMatches(true, 0, name + "=", 0, name.length() + 1)) {
                         String v = p.substring(name.length() + 1).trim();
-                        found = v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+                        found = v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+                                ? v.substring(1, v.length() - 1)
+                                : v;
                     }
                 }
             }
@@ -111,7 +114,9 @@ public final class OriginPolicy {
      * @param host the Host header: the server's own origin is {@code http://HOST}
      */
     public Refusal check(String origin, String host, boolean cookieCredential) {
-        return check(origin, publicOrigin.isEmpty() ? ServerOrigin.ofHost(host) : serverOrigin(null, name -> List.of()),
+        return check(
+                origin,
+                publicOrigin.isEmpty() ? ServerOrigin.ofHost(host) : serverOrigin(null, name -> List.of()),
                 cookieCredential);
     }
 
@@ -124,8 +129,10 @@ public final class OriginPolicy {
      */
     public Refusal check(String origin, ServerOrigin own, boolean originRequired) {
         if (origin == null || origin.isEmpty()) {
-            return originRequired ? RefusalCode.ORIGIN_NOT_ALLOWED.refusal(
-                    "A cookie-session upgrade must carry an Origin header; browsers send one") : null;
+            return originRequired
+                    ? RefusalCode.ORIGIN_NOT_ALLOWED.refusal(
+                            "A cookie-session upgrade must carry an Origin header; browsers send one")
+                    : null;
         }
         String o = origin.toLowerCase(Locale.ROOT);
         if (own.matches(o)) {
@@ -135,7 +142,8 @@ public final class OriginPolicy {
             return null;
         }
         logOnceAMinute(o);
-        return RefusalCode.ORIGIN_NOT_ALLOWED.refusal("Origin " + abbreviate(origin) + " is not allowed; add it to server.allowed_origins");
+        return RefusalCode.ORIGIN_NOT_ALLOWED.refusal(
+                "Origin " + abbreviate(origin) + " is not allowed; add it to server.allowed_origins");
     }
 
     private void logOnceAMinute(String origin) {
@@ -146,7 +154,9 @@ public final class OriginPolicy {
         Long last = lastLogged.get(origin);
         if (last == null || now - last >= LOG_EVERY_MILLIS) {
             lastLogged.put(origin, now);
-            LOG.warn("refused request from origin {}: add it to server.allowed_origins if it is yours", abbreviate(origin));
+            LOG.warn(
+                    "refused request from origin {}: add it to server.allowed_origins if it is yours",
+                    abbreviate(origin));
         }
     }
 

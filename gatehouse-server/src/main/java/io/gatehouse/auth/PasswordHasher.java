@@ -112,10 +112,13 @@ public final class PasswordHasher {
 
     private record Cost(int memoryKib, int iterations, int parallelism) {
         boolean isWithinBounds() {
-            return parallelism >= 1 && parallelism <= MAX_PARALLELISM
-                    && iterations >= 1 && iterations <= MAX_ITERATIONS
+            return parallelism >= 1
+                    && parallelism <= MAX_PARALLELISM
+                    && iterations >= 1
+                    && iterations <= MAX_ITERATIONS
                     // Argon2 needs at least 8 KiB per lane.
-                    && memoryKib >= 8 * parallelism && memoryKib <= MAX_MEMORY_KIB;
+                    && memoryKib >= 8 * parallelism
+                    && memoryKib <= MAX_MEMORY_KIB;
         }
     }
 
@@ -129,7 +132,8 @@ public final class PasswordHasher {
             if (!m.matches()) {
                 return Optional.empty();
             }
-            Cost cost = new Cost(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+            Cost cost =
+                    new Cost(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
             byte[] salt;
             byte[] hash;
             try {
@@ -139,8 +143,10 @@ public final class PasswordHasher {
                 return Optional.empty();
             }
             if (!cost.isWithinBounds()
-                    || salt.length < MIN_SALT_BYTES || salt.length > MAX_ENCODED_BYTES
-                    || hash.length < MIN_HASH_BYTES || hash.length > MAX_ENCODED_BYTES) {
+                    || salt.length < MIN_SALT_BYTES
+                    || salt.length > MAX_ENCODED_BYTES
+                    || hash.length < MIN_HASH_BYTES
+                    || hash.length > MAX_ENCODED_BYTES) {
                 return Optional.empty();
             }
             return Optional.of(new Encoded(cost, salt, hash));
@@ -148,8 +154,8 @@ public final class PasswordHasher {
 
         @Override
         public String toString() {
-            return "$argon2id$v=19$m=" + cost.memoryKib + ",t=" + cost.iterations + ",p=" + cost.parallelism
-                    + "$" + BASE64.encodeToString(salt) + "$" + BASE64.encodeToString(hash);
+            return "$argon2id$v=19$m=" + cost.memoryKib + ",t=" + cost.iterations + ",p=" + cost.parallelism + "$"
+                    + BASE64.encodeToString(salt) + "$" + BASE64.encodeToString(hash);
         }
     }
 }

@@ -25,11 +25,18 @@ public final class PasswordHashingPool implements AutoCloseable {
 
     public PasswordHashingPool(int threads, int queue) {
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, "gatehouse-hashing-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+        this.executor = new ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(queue),
+                r -> {
+                    Thread t = new Thread(r, "gatehouse-hashing-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     /** Half the cores the JVM may use, at least one: hashing must leave CPU for everything else. */
@@ -47,7 +54,8 @@ public final class PasswordHashingPool implements AutoCloseable {
         } catch (RejectedExecutionException full) {
             return CompletableFuture.failedFuture(RefusalCode.BACKEND_UNAVAILABLE
                     .refusal("Too many logins are being checked; retry after Retry-After seconds")
-                    .retryAfter(RETRY_AFTER_MILLIS).asException());
+                    .retryAfter(RETRY_AFTER_MILLIS)
+                    .asException());
         }
     }
 

@@ -12,8 +12,7 @@ import io.gatehouse.protocol.RefusalCode;
 public final class PrintableId {
     private static final int MAX_LOGGED_CHARS = 200;
 
-    private PrintableId() {
-    }
+    private PrintableId() {}
 
     public static boolean isPrintable(String id) {
         return id.chars().noneMatch(PrintableId::breaksLines);
@@ -21,8 +20,10 @@ public final class PrintableId {
 
     /** Null when {@code id} is printable; otherwise TOKEN_INVALID naming {@code field}. */
     public static Refusal refusal(String id, String field) {
-        return isPrintable(id) ? null : RefusalCode.TOKEN_INVALID.refusal(
-                "The user id (" + field + ") contains a control character or line separator; such ids are refused");
+        return isPrintable(id)
+                ? null
+                : RefusalCode.TOKEN_INVALID.refusal("The user id (" + field
+                        + ") contains a control character or line separator; such ids are refused");
     }
 
     /** {@code id} fit for a log line: each control character or line separator as {@code \\uXXXX}, cut to 200 characters. */

@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,15 +21,14 @@ import java.util.regex.Pattern;
 
 /** Reads RSA and EC public keys from PEM text ({@code auth.jwt.public_keys}: inline PEM or file paths). */
 public final class PublicKeys {
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
+    private static final Pattern PEM =
+            Pattern.compile("-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
 
     static final int MIN_RSA_BITS = 2048;
 
     private static final ECParameterSpec P256 = p256();
 
-    private PublicKeys() {
-    }
+    private PublicKeys() {}
 
     private static ECParameterSpec p256() {
         try {
@@ -77,7 +76,8 @@ public final class PublicKeys {
             }
             return checked(key);
         }
-        throw new ConfigException("invalid value for auth.jwt.public_keys: a PEM block is neither an RSA nor an EC public key");
+        throw new ConfigException(
+                "invalid value for auth.jwt.public_keys: a PEM block is neither an RSA nor an EC public key");
     }
 
     private static PublicKey checked(PublicKey key) {
@@ -96,7 +96,9 @@ public final class PublicKeys {
     static String unsuitable(PublicKey key) {
         if (key instanceof RSAPublicKey rsa) {
             int bits = rsa.getModulus().bitLength();
-            return bits < MIN_RSA_BITS ? "an RSA key has " + bits + " bits; RS256 needs at least " + MIN_RSA_BITS : null;
+            return bits < MIN_RSA_BITS
+                    ? "an RSA key has " + bits + " bits; RS256 needs at least " + MIN_RSA_BITS
+                    : null;
         }
         if (key instanceof ECPublicKey ec) {
             return isP256(ec.getParams()) ? null : "an EC key is not on P-256, the curve ES256 uses";

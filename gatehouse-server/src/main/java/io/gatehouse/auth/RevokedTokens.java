@@ -33,8 +33,10 @@ public final class RevokedTokens {
             Instant now = clock.instant();
             until.values().removeIf(at -> !at.isAfter(now));
             if (until.size() >= MAX_ENTRIES) {
-                throw RefusalCode.BACKEND_UNAVAILABLE.refusal("Too many revoked tokens are held; remove the user instead, "
-                        + "or give tokens shorter lifetimes").asException();
+                throw RefusalCode.BACKEND_UNAVAILABLE
+                        .refusal("Too many revoked tokens are held; remove the user instead, "
+                                + "or give tokens shorter lifetimes")
+                        .asException();
             }
         }
         until.merge(credentialId, expiresAt == null ? Instant.MAX : expiresAt, (a, b) -> a.isAfter(b) ? a : b);

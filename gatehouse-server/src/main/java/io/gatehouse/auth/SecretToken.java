@@ -21,6 +21,7 @@ public record SecretToken(String value, String prefix, byte[] hash) {
     private static final int RANDOM_CHARS = 43; // RANDOM_BYTES in unpadded base64url
     /** Random characters kept in the prefix: 48 bits, enough to find one row among many. */
     private static final int PREFIX_RANDOM_CHARS = 8;
+
     private static final Pattern KIND = Pattern.compile("[a-z]+_");
     private static final Pattern RANDOM_PART = Pattern.compile("[A-Za-z0-9_-]{" + RANDOM_CHARS + "}");
 
@@ -30,7 +31,8 @@ public record SecretToken(String value, String prefix, byte[] hash) {
     /** A new secret of the given kind, such as {@code "ght_"} or {@code "ghk_"}. */
     public static SecretToken generate(String kind) {
         if (kind == null || !KIND.matcher(kind).matches()) {
-            throw new IllegalArgumentException("A secret kind is lowercase letters and '_', like \"ght_\"; got " + kind);
+            throw new IllegalArgumentException(
+                    "A secret kind is lowercase letters and '_', like \"ght_\"; got " + kind);
         }
         byte[] random = new byte[RANDOM_BYTES];
         RANDOM.nextBytes(random);

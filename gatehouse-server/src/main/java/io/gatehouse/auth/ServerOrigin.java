@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  */
 public record ServerOrigin(String scheme, String host) {
     /** What a Host header may hold: a name, an IPv4 or a bracketed IPv6 literal, and a port. */
-    private static final Pattern HOST = Pattern.compile("[a-z0-9.\\-]{1,253}(:[0-9]{1,5})?|\\[[0-9a-f:.]{2,45}](:[0-9]{1,5})?");
+    private static final Pattern HOST =
+            Pattern.compile("[a-z0-9.\\-]{1,253}(:[0-9]{1,5})?|\\[[0-9a-f:.]{2,45}](:[0-9]{1,5})?");
 
     /** The origin {@code http(s)://} + {@code host}; no origin when {@code host} is null or malformed. */
     public static ServerOrigin ofHost(String host) {

@@ -66,8 +66,15 @@ public final class Sessions {
     private final Clock clock;
 
     /** @param hashing where logins run (Argon2), apart from the blocking pool */
-    public Sessions(SessionStore sessions, UserStore users, RevocationStore revocations, TokenStore tokens, PasswordHasher passwords,
-            PasswordHashingPool hashing, GatehouseConfig.Session config, Clock clock) {
+    public Sessions(
+            SessionStore sessions,
+            UserStore users,
+            RevocationStore revocations,
+            TokenStore tokens,
+            PasswordHasher passwords,
+            PasswordHashingPool hashing,
+            GatehouseConfig.Session config,
+            Clock clock) {
         this.tokens = tokens;
         this.sessions = sessions;
         this.users = users;
@@ -100,8 +107,10 @@ public final class Sessions {
         SecretToken csrf = SecretToken.generate(CSRF_KIND);
         Instant now = now();
         Instant expires = now.plus(config.ttl());
-        sessions.insert(new SessionRecord(session.prefix(), session.hash(), user.get().id(), csrf.hash(), now, now, expires, null));
-        User u = new User(UserIds.local(user.get().id()), user.get().id(), user.get().roles());
+        sessions.insert(new SessionRecord(
+                session.prefix(), session.hash(), user.get().id(), csrf.hash(), now, now, expires, null));
+        User u = new User(
+                UserIds.local(user.get().id()), user.get().id(), user.get().roles());
         return Optional.of(new NewSession(session.value(), csrf.value(), u, expires));
     }
 
@@ -109,7 +118,8 @@ public final class Sessions {
     public Verdict verify(String sessionValue, String csrfToken, CsrfRule rule) {
         Optional<String> prefix = SecretToken.prefixOf(sessionValue, SESSION_KIND);
         if (prefix.isEmpty()) {
-            return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal("The gh_session cookie is malformed; log in again"));
+            return Verdict.refused(
+                    RefusalCode.TOKEN_INVALID.refusal("The gh_session cookie is malformed; log in again"));
         }
         Optional<SessionRecord> found = sessions.findByPrefix(prefix.get());
         if (found.isEmpty() || !SecretToken.matches(sessionValue, found.get().hash())) {
@@ -131,21 +141,24 @@ public final class Sessions {
         if (user.isEmpty()) {
             return Verdict.refused(RefusalCode.TOKEN_REVOKED.refusal("The user no longer exists"));
         }
-        User u = new User(UserIds.local(user.get().id()), user.get().id(), user.get().roles());
+        User u = new User(
+                UserIds.local(user.get().id()), user.get().id(), user.get().roles());
         return Verdict.accepted(new Principal(u, Set.of(), s.expiresAt(), TokenKind.SESSION, s.prefix()));
     }
 
     private Refusal checkCsrf(SessionRecord s, String csrfToken, CsrfRule rule, Instant now) {
         if (csrfToken == null || csrfToken.isEmpty()) {
-            return RefusalCode.CSRF_TOKEN_MISSING.refusal("Cookie sessions need the CSRF token (csrf_token or X-CSRF-Token; "
-                    + "it is in the gh_csrf cookie); POST /api/v1/auth/refresh if you lost it");
+            return RefusalCode.CSRF_TOKEN_MISSING.refusal(
+                    "Cookie sessions need the CSRF token (csrf_token or X-CSRF-Token; "
+                            + "it is in the gh_csrf cookie); POST /api/v1/auth/refresh if you lost it");
         }
         if (!SecretToken.matches(csrfToken, s.csrfHash())) {
             return RefusalCode.CSRF_VALIDATION_ERROR.refusal();
         }
-        if (rule == CsrfRule.FRESH && !s.csrfIssuedAt().plus(config.csrfMaxAge()).isAfter(now)) {
-            return RefusalCode.CSRF_TOKEN_EXPIRED.refusal("Session CSRF token is older than " + describe(config.csrfMaxAge())
-                    + "; POST /api/v1/auth/refresh and reconnect");
+        if (rule == CsrfRule.FRESH
+                && !s.csrfIssuedAt().plus(config.csrfMaxAge()).isAfter(now)) {
+            return RefusalCode.CSRF_TOKEN_EXPIRED.refusal("Session CSRF token is older than "
+                    + describe(config.csrfMaxAge()) + "; POST /api/v1/auth/refresh and reconnect");
         }
         return null;
     }
@@ -160,7 +173,8 @@ public final class Sessions {
         Instant now = now();
         Instant expires = now.plus(config.ttl());
         if (!sessions.refresh(v.principal().credentialId(), csrf.hash(), now, expires)) {
-            return new Refreshed(null, null, RefusalCode.TOKEN_REVOKED.refusal("The session was logged out; log in again"));
+            return new Refreshed(
+                    null, null, RefusalCode.TOKEN_REVOKED.refusal("The session was logged out; log in again"));
         }
         return new Refreshed(csrf.value(), expires, null);
     }

@@ -55,8 +55,8 @@ import java.util.regex.Pattern;
  */
 public final class SigningKey {
     private static final String KEY = "auth.jwt.signing_key";
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+    private static final Pattern PEM =
+            Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
     private final JWSAlgorithm algorithm;
     private final JWSSigner signer;
@@ -107,26 +107,36 @@ public final class SigningKey {
                 RSAPublicKey pub = (RSAPublicKey) KeyFactory.getInstance("RSA")
                         .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
                 requireSuitable(pub);
-                RSAKey jwk = new RSAKey.Builder(pub).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256)
-                        .keyIDFromThumbprint().build();
-                return checked(new SigningKey(JWSAlgorithm.RS256, new RSASSASigner(rsa), pub, jwk), new RSASSAVerifier(pub));
+                RSAKey jwk = new RSAKey.Builder(pub)
+                        .keyUse(KeyUse.SIGNATURE)
+                        .algorithm(JWSAlgorithm.RS256)
+                        .keyIDFromThumbprint()
+                        .build();
+                return checked(
+                        new SigningKey(JWSAlgorithm.RS256, new RSASSASigner(rsa), pub, jwk), new RSASSAVerifier(pub));
             }
             if (key instanceof ECPrivateKey ec) {
                 if (!PublicKeys.isP256(ec.getParams())) {
                     throw invalid("the EC key is not on P-256, the curve ES256 uses");
                 }
                 ECPublicKey pub = (ECPublicKey) KeyFactory.getInstance("EC")
-                        .generatePublic(new ECPublicKeySpec(multiply(ec.getParams().getGenerator(), ec.getS(), ec.getParams()), ec.getParams()));
-                ECKey jwk = new ECKey.Builder(Curve.P_256, pub).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
-                        .keyIDFromThumbprint().build();
-                return checked(new SigningKey(JWSAlgorithm.ES256, new ECDSASigner(ec), pub, jwk), new ECDSAVerifier(pub));
+                        .generatePublic(new ECPublicKeySpec(
+                                multiply(ec.getParams().getGenerator(), ec.getS(), ec.getParams()), ec.getParams()));
+                ECKey jwk = new ECKey.Builder(Curve.P_256, pub)
+                        .keyUse(KeyUse.SIGNATURE)
+                        .algorithm(JWSAlgorithm.ES256)
+                        .keyIDFromThumbprint()
+                        .build();
+                return checked(
+                        new SigningKey(JWSAlgorithm.ES256, new ECDSASigner(ec), pub, jwk), new ECDSAVerifier(pub));
             }
         } catch (GeneralSecurityException | JOSEException e) {
             throw invalid("the key cannot be used for " + (key instanceof ECPrivateKey ? "ES256" : "RS256"));
         }
-        throw invalid(key.getAlgorithm().equals("RSA")
-                ? "the RSA key lacks its CRT parameters (public exponent); export it in full PKCS#8"
-                : "expected an RSA (RS256) or EC P-256 (ES256) private key");
+        throw invalid(
+                key.getAlgorithm().equals("RSA")
+                        ? "the RSA key lacks its CRT parameters (public exponent); export it in full PKCS#8"
+                        : "expected an RSA (RS256) or EC P-256 (ES256) private key");
     }
 
     public JWSAlgorithm algorithm() {
@@ -149,7 +159,12 @@ public final class SigningKey {
 
     /** The compact JWS of {@code claims}, with {@code alg}, {@code kid} and {@code typ: JWT} in the header. */
     public String sign(JWTClaimsSet claims) {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(keyId()).type(JOSEObjectType.JWT).build(), claims);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(algorithm)
+                        .keyID(keyId())
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims);
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {
@@ -254,7 +269,11 @@ public final class SigningKey {
                 return ECPoint.POINT_INFINITY;
             }
             BigInteger a = params.getCurve().getA();
-            lambda = x1.pow(2).multiply(BigInteger.valueOf(3)).add(a).multiply(y1.shiftLeft(1).modInverse(m)).mod(m);
+            lambda = x1.pow(2)
+                    .multiply(BigInteger.valueOf(3))
+                    .add(a)
+                    .multiply(y1.shiftLeft(1).modInverse(m))
+                    .mod(m);
         } else {
             lambda = y2.subtract(y1).multiply(x2.subtract(x1).modInverse(m)).mod(m);
         }

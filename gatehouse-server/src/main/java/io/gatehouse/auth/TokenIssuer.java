@@ -46,7 +46,12 @@ public final class TokenIssuer {
      * @param signingKey signs JWTs when present; HS256 with {@code hmacSecret} otherwise, if {@code hs256Allowed}
      * @param audience the {@code aud} of minted JWTs, or empty
      */
-    private TokenIssuer(TokenStore tokens, byte[] hmacSecret, Optional<SigningKey> signingKey, String audience, Clock clock,
+    private TokenIssuer(
+            TokenStore tokens,
+            byte[] hmacSecret,
+            Optional<SigningKey> signingKey,
+            String audience,
+            Clock clock,
             boolean hs256Allowed) {
         this.hs256Allowed = hs256Allowed;
         this.tokens = tokens;
@@ -64,7 +69,8 @@ public final class TokenIssuer {
      */
     public static TokenIssuer forConfig(TokenStore tokens, byte[] hmacSecret, GatehouseConfig config, Clock clock) {
         var jwt = config.auth().jwt();
-        return new TokenIssuer(tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.audience(), clock, jwt.acceptsHs256());
+        return new TokenIssuer(
+                tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.audience(), clock, jwt.acceptsHs256());
     }
 
     /** Why no JWT can be minted: HS256 is off and there is no signing key. */
@@ -89,8 +95,18 @@ public final class TokenIssuer {
         SecretToken secret = SecretToken.generate(OpaqueTokenVerifier.KIND);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expires = now.plus(ttl);
-        tokens.insert(new TokenRecord(secret.prefix(), secret.hash(), user.id(), user.name(), user.roles(),
-                List.copyOf(channels), now, expires, null, null, mintedFrom));
+        tokens.insert(new TokenRecord(
+                secret.prefix(),
+                secret.hash(),
+                user.id(),
+                user.name(),
+                user.roles(),
+                List.copyOf(channels),
+                now,
+                expires,
+                null,
+                null,
+                mintedFrom));
         return new IssuedToken(secret.value(), secret.prefix(), expires);
     }
 

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** What kind of credential authenticated a connection; the {@code method} of verify and the access log. */
 public enum TokenKind {
-    JWT, OPAQUE, INTROSPECTED, SESSION;
+    JWT,
+    OPAQUE,
+    INTROSPECTED,
+    SESSION;
 
     /** The lower-case wire name. */
     public String wireName() {

@@ -40,18 +40,20 @@ public final class TokenVerifierChain implements TokenVerifier {
                 } catch (RuntimeException refusedOrBroken) { // e.g. the blocking pool is full
                     verdict = CompletableFuture.failedFuture(refusedOrBroken);
                 }
-                return verdict.thenApply(TokenVerifierChain::printableIdOnly).thenApply(this::unlessRevoked).exceptionally(e -> {
-                    Refusal refusal = RefusalException.refusalOf(e);
-                    if (refusal.code() != RefusalCode.INTERNAL_ERROR) {
-                        return Verdict.refused(refusal);
-                    }
-                    LOG.error("token verification failed (fingerprint {})", Fingerprint.of(token), e);
-                    return Verdict.refused(refusal);
-                });
+                return verdict.thenApply(TokenVerifierChain::printableIdOnly)
+                        .thenApply(this::unlessRevoked)
+                        .exceptionally(e -> {
+                            Refusal refusal = RefusalException.refusalOf(e);
+                            if (refusal.code() != RefusalCode.INTERNAL_ERROR) {
+                                return Verdict.refused(refusal);
+                            }
+                            LOG.error("token verification failed (fingerprint {})", Fingerprint.of(token), e);
+                            return Verdict.refused(refusal);
+                        });
             }
         }
-        return CompletableFuture.completedFuture(Verdict.refused(RefusalCode.TOKEN_INVALID.refusal(
-                "The token is neither a JWT nor a Gatehouse token (ght_...)")));
+        return CompletableFuture.completedFuture(Verdict.refused(
+                RefusalCode.TOKEN_INVALID.refusal("The token is neither a JWT nor a Gatehouse token (ght_...)")));
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.Map;
 public final class UserIds {
     /** The {@code iss} of JWTs Gatehouse mints; never an application's. */
     public static final String GATEHOUSE_ISSUER = "gatehouse";
+
     public static final String LOCAL_PREFIX = "local:";
     public static final String JWT_PREFIX = "jwt:";
     public static final String INTROSPECTION_PREFIX = "introspection:";
@@ -87,8 +88,8 @@ public final class UserIds {
     private static String primary(String id, String field) {
         for (String prefix : RESERVED) {
             if (id.startsWith(prefix)) {
-                throw new RefusalException(RefusalCode.TOKEN_INVALID.refusal(
-                        "The user id (" + field + ") may not start with " + prefix + ": it is reserved for another identity source"));
+                throw new RefusalException(RefusalCode.TOKEN_INVALID.refusal("The user id (" + field
+                        + ") may not start with " + prefix + ": it is reserved for another identity source"));
             }
         }
         return id;

@@ -90,6 +90,9 @@ final class VerificationKeys {
 
     @Override
     public String toString() {
-        return "VerificationKeys" + entries.stream().map(e -> e.key().getAlgorithm() + (e.keyId() == null ? "" : ":" + e.keyId())).toList();
+        return "VerificationKeys"
+                + entries.stream()
+                        .map(e -> e.key().getAlgorithm() + (e.keyId() == null ? "" : ":" + e.keyId()))
+                        .toList();
     }
 }

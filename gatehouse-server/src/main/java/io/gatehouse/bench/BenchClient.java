@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 public final class BenchClient implements AutoCloseable {
     /** The first source address is 127.0.0.2: 127.0.0.1 is usually where the server listens. */
     static final int FIRST_SOURCE_HOST = 2;
+
     static final int MAX_SOURCE_ADDRESSES = 250;
     /** Files a bench process needs besides its sockets: jars, pipes, epoll, the JSON file. */
     static final int RESERVED_FILES = 256;
@@ -72,9 +73,12 @@ public final class BenchClient implements AutoCloseable {
         this.epoll = Epoll.isAvailable();
         this.remote = new InetSocketAddress(target.address(), target.port());
         this.sources = sourceAddresses(target, sourceAddresses);
-        this.loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-loop"),
+        this.loops = new MultiThreadIoEventLoopGroup(
+                threads,
+                new DefaultThreadFactory("bench-loop"),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Bootstrap b = new Bootstrap().group(loops)
+        Bootstrap b = new Bootstrap()
+                .group(loops)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
@@ -94,8 +98,10 @@ public final class BenchClient implements AutoCloseable {
     public static void requireOpenFiles(int connections) {
         long limit = openFileLimit();
         if ((long) connections + RESERVED_FILES > limit) {
-            throw new IllegalArgumentException(String.format("%,d connections need about %,d open files, and this process"
-                    + " may open %,d; raise it (ulimit -n) or open fewer", connections, connections + RESERVED_FILES, limit));
+            throw new IllegalArgumentException(String.format(
+                    "%,d connections need about %,d open files, and this process"
+                            + " may open %,d; raise it (ulimit -n) or open fewer",
+                    connections, connections + RESERVED_FILES, limit));
         }
     }
 
@@ -128,11 +134,13 @@ public final class BenchClient implements AutoCloseable {
             }
         });
         connection.starting(System.nanoTime());
-        ChannelFuture connected = sources.isEmpty() ? b.connect(remote) : b.connect(remote, sources.get(index % sources.size()));
+        ChannelFuture connected =
+                sources.isEmpty() ? b.connect(remote) : b.connect(remote, sources.get(index % sources.size()));
         connection.attach(connected.channel());
         connected.addListener(f -> {
             if (!f.isSuccess()) {
-                connection.fail("connect: " + f.cause().getClass().getSimpleName() + ": " + f.cause().getMessage());
+                connection.fail("connect: " + f.cause().getClass().getSimpleName() + ": "
+                        + f.cause().getMessage());
             }
         });
     }
@@ -142,15 +150,18 @@ public final class BenchClient implements AutoCloseable {
      * default source address; {@code connection} learns of it in {@code channelActive}. Any thread.
      */
     void openHttp(PublishConnection connection) {
-        bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                        .addLast("http", new HttpClientCodec())
-                        .addLast("aggregator", new HttpObjectAggregator(MAX_FRAME_BYTES))
-                        .addLast("publish", connection);
-            }
-        }).connect(remote);
+        bootstrap
+                .clone()
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("http", new HttpClientCodec())
+                                .addLast("aggregator", new HttpObjectAggregator(MAX_FRAME_BYTES))
+                                .addLast("publish", connection);
+                    }
+                })
+                .connect(remote);
     }
 
     /** Closes every connection with a 1000 close frame and waits, at most {@code timeout}, until their sockets are closed. */
@@ -193,7 +204,8 @@ public final class BenchClient implements AutoCloseable {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    String soft =
+                            line.substring("Max open files".length()).trim().split("\\s+")[0];
                     return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
                 }
             }

@@ -44,6 +44,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** The first thing that went wrong on this connection, or null. */
     private volatile String failure;
+
     private volatile boolean closing;
     /** Set as the connect starts. */
     private volatile Channel channel;
@@ -131,7 +132,9 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
         switch (message.path("type").asText()) {
             case "connection_established" -> onEstablished(ctx, receivedNanos);
             case "subscribed" -> ready.complete(null);
-            case "error" -> fail("error " + message.path("code").asText() + ": " + message.path("message").asText());
+            case "error" ->
+                fail("error " + message.path("code").asText() + ": "
+                        + message.path("message").asText());
             default -> {
                 // token_expiring, pong and the like are not part of any measurement
             }

@@ -18,8 +18,7 @@ final class BenchPayload {
     /** A field that is absent or not a non-negative integer. */
     static final long ABSENT = -1;
 
-    private BenchPayload() {
-    }
+    private BenchPayload() {}
 
     /**
      * The data JSON, {@code bytes} long when that is more than the two numbers need (about 40
@@ -48,6 +47,7 @@ final class BenchPayload {
         private final byte[] window = new byte[WINDOW_BYTES];
         /** Where the last frame had "sent_ns":. */
         private int hint;
+
         private long sentNanos;
         private long seq;
 
@@ -66,16 +66,19 @@ final class BenchPayload {
         }
 
         private boolean read(byte[] bytes, int length) {
-            int at = startsAt(bytes, length, SENT_NS, hint) ? hint
-                    : startsAt(bytes, length, SENT_NS, hint + 1) ? hint + 1 // the offset gained a digit
-                    : indexOf(bytes, length, SENT_NS, 0);
+            int at = startsAt(bytes, length, SENT_NS, hint)
+                    ? hint
+                    : startsAt(bytes, length, SENT_NS, hint + 1)
+                            ? hint + 1 // the offset gained a digit
+                            : indexOf(bytes, length, SENT_NS, 0);
             if (at < 0) {
                 return false;
             }
             hint = at;
             int numberEnd = numberEnd(bytes, at + SENT_NS.length, length);
             sentNanos = digits(bytes, at + SENT_NS.length, length);
-            int seqAt = startsAt(bytes, length, SEQ, numberEnd + 1) ? numberEnd + 1 // {"sent_ns":T,"seq":N
+            int seqAt = startsAt(bytes, length, SEQ, numberEnd + 1)
+                    ? numberEnd + 1 // {"sent_ns":T,"seq":N
                     : indexOf(bytes, length, SEQ, 0);
             seq = seqAt < 0 ? ABSENT : digits(bytes, seqAt + SEQ.length, length);
             return sentNanos != ABSENT;
@@ -139,7 +142,8 @@ final class BenchPayload {
     static int indexOf(ByteBuf text, byte[] key) {
         int last = text.writerIndex() - key.length;
         outer:
-        for (int i = text.indexOf(text.readerIndex(), text.writerIndex(), key[0]); i >= 0 && i <= last;
+        for (int i = text.indexOf(text.readerIndex(), text.writerIndex(), key[0]);
+                i >= 0 && i <= last;
                 i = text.indexOf(i + 1, text.writerIndex(), key[0])) {
             for (int k = 1; k < key.length; k++) {
                 if (text.getByte(i + k) != key[k]) {

@@ -21,9 +21,18 @@ import java.util.Map;
  * @param client event-loop threads, transport and source addresses of the load client
  */
 @JsonPropertyOrder({"scenario", "passed", "url", "started_at", "settings", "client"})
-public record BenchResult(String scenario, String url, String startedAt, Map<String, Object> settings,
-        Map<String, Object> client, Handshakes handshakes, Deliveries deliveries, MemoryUse memory, CpuUse cpu,
-        List<String> problems, List<String> notes) {
+public record BenchResult(
+        String scenario,
+        String url,
+        String startedAt,
+        Map<String, Object> settings,
+        Map<String, Object> client,
+        Handshakes handshakes,
+        Deliveries deliveries,
+        MemoryUse memory,
+        CpuUse cpu,
+        List<String> problems,
+        List<String> notes) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -57,14 +66,20 @@ public record BenchResult(String scenario, String url, String startedAt, Map<Str
     public String summary() {
         String nl = System.lineSeparator();
         StringBuilder out = new StringBuilder();
-        out.append(scenario).append(" against ").append(url).append(" ").append(settings).append(nl);
+        out.append(scenario)
+                .append(" against ")
+                .append(url)
+                .append(" ")
+                .append(settings)
+                .append(nl);
         for (String section : sections()) {
             section.lines().forEach(line -> out.append("  ").append(line).append(nl));
         }
         for (String note : notes) {
             out.append("  note: ").append(note).append(nl);
         }
-        out.append(passed() ? "PASSED" : "FAILED: " + String.join("; ", problems)).append(nl);
+        out.append(passed() ? "PASSED" : "FAILED: " + String.join("; ", problems))
+                .append(nl);
         return out.toString();
     }
 

@@ -10,8 +10,8 @@ import java.util.OptionalLong;
  * What every scenario runs with: the server, the load client, the credentials, the server's
  * process when its pid was given (null otherwise), and the progress line.
  */
-public record BenchSetup(BenchTarget target, BenchClient client, TokenSource tokens, ProcessMemory server,
-        ProgressLine progress) {
+public record BenchSetup(
+        BenchTarget target, BenchClient client, TokenSource tokens, ProcessMemory server, ProgressLine progress) {
     /** At or above this share of its cores the bench is likely measuring itself. */
     static final double BUSY_BENCH_SHARE = 0.9;
 
@@ -34,8 +34,9 @@ public record BenchSetup(BenchTarget target, BenchClient client, TokenSource tok
         List<String> notes = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();
         if (cpu != null && cpu.benchCores() >= BUSY_BENCH_SHARE * cores) {
-            notes.add(String.format("the bench used %.2f of its %d cores: the figures may be the bench's limit, not the"
-                    + " server's", cpu.benchCores(), cores));
+            notes.add(String.format(
+                    "the bench used %.2f of its %d cores: the figures may be the bench's limit, not the" + " server's",
+                    cpu.benchCores(), cores));
         }
         if (server != null && server.pid() == ProcessHandle.current().pid()) {
             notes.add("the server runs in the bench's own process: its memory and CPU include the bench's");

@@ -36,16 +36,18 @@ public record BenchTarget(String host, int port, InetAddress address) {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme();
         if (!scheme.equals("http") && !scheme.equals("ws")) {
-            throw new IllegalArgumentException("--url " + url + ": use http://HOST:PORT or ws://HOST:PORT (no TLS: the bench"
-                    + " only drives servers on this machine)");
+            throw new IllegalArgumentException(
+                    "--url " + url + ": use http://HOST:PORT or ws://HOST:PORT (no TLS: the bench"
+                            + " only drives servers on this machine)");
         }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("--url " + url + " has no host; use http://127.0.0.1:PORT");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         if (!(path.isEmpty() || path.equals("/") || path.equals(WEBSOCKET_PATH)) || uri.getRawQuery() != null) {
-            throw new IllegalArgumentException("--url " + url + ": give the server's base URL, http://HOST:PORT; the bench"
-                    + " uses " + WEBSOCKET_PATH + " and " + PUBLISH_PATH + " on it");
+            throw new IllegalArgumentException(
+                    "--url " + url + ": give the server's base URL, http://HOST:PORT; the bench" + " uses "
+                            + WEBSOCKET_PATH + " and " + PUBLISH_PATH + " on it");
         }
         InetAddress[] addresses;
         try {
@@ -54,17 +56,22 @@ public record BenchTarget(String host, int port, InetAddress address) {
             throw new IllegalArgumentException("--url " + url + ": unknown host " + uri.getHost());
         }
         if (!Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress)) {
-            throw new IllegalArgumentException("--url " + url + " is not a loopback address: the bench only sends load to"
-                    + " this machine (127.0.0.0/8, ::1, localhost)");
+            throw new IllegalArgumentException(
+                    "--url " + url + " is not a loopback address: the bench only sends load to"
+                            + " this machine (127.0.0.0/8, ::1, localhost)");
         }
-        InetAddress address = Arrays.stream(addresses).filter(a -> a instanceof Inet4Address).findFirst().orElse(addresses[0]);
+        InetAddress address = Arrays.stream(addresses)
+                .filter(a -> a instanceof Inet4Address)
+                .findFirst()
+                .orElse(addresses[0]);
         int port = uri.getPort() == -1 ? 80 : uri.getPort();
         return new BenchTarget(uri.getHost(), port, address);
     }
 
     /** {@code ws://HOST:PORT/ws?token=TOKEN}: the query carrier, which Gatehouse and the peers all accept. */
     public URI webSocketUri(String token) {
-        return URI.create("ws://" + authority() + WEBSOCKET_PATH + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        return URI.create(
+                "ws://" + authority() + WEBSOCKET_PATH + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
     }
 
     public URI publishUri() {

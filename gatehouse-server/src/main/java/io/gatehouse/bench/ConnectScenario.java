@@ -24,6 +24,7 @@ public final class ConnectScenario {
     static final Duration SETTLE_MIN = Duration.ofSeconds(1);
     /** ... and at most this long, for this JVM's compiler to finish what the warm-up made hot. */
     static final Duration SETTLE_MAX = Duration.ofSeconds(15);
+
     private static final long SETTLE_POLL_MILLIS = 250;
 
     public record Settings(int connections, int warmupConnections, double rate, int maxInFlight) {
@@ -72,7 +73,8 @@ public final class ConnectScenario {
         List<String> allTokens = setup.tokens().tokens(settings.connections() + settings.warmupConnections());
         List<String> tokens = allTokens.subList(0, settings.connections());
         if (settings.warmupConnections() > 0) {
-            Ramp warmup = new Ramp(setup.client(), settings.rate(), settings.maxInFlight(), setup.progress(), "connect warm-up");
+            Ramp warmup = new Ramp(
+                    setup.client(), settings.rate(), settings.maxInFlight(), setup.progress(), "connect warm-up");
             try {
                 // Each closes as soon as it is established, so a long warm-up holds few sockets.
                 warmup.run(allTokens.subList(settings.connections(), allTokens.size()), i -> {
@@ -92,15 +94,33 @@ public final class ConnectScenario {
             ramp.run(tokens, i -> BenchConnection.idle());
             CpuUse cpu = CpuSample.take(setup.serverPid()).since(cpuStart);
             int open = ramp.healthy().size();
-            MemoryUse memory = rssBefore == null ? null
-                    : new MemoryUse(setup.server().pid(), open, rssBefore, setup.server().residentBytes(), null, null);
+            MemoryUse memory = rssBefore == null
+                    ? null
+                    : new MemoryUse(
+                            setup.server().pid(),
+                            open,
+                            rssBefore,
+                            setup.server().residentBytes(),
+                            null,
+                            null);
             Handshakes handshakes = Handshakes.of(ramp);
             List<String> problems = new ArrayList<>();
             if (handshakes.failed() > 0) {
-                problems.add(String.format("%,d of %,d handshakes failed", handshakes.failed(), handshakes.attempted()));
+                problems.add(
+                        String.format("%,d of %,d handshakes failed", handshakes.failed(), handshakes.attempted()));
             }
-            return new BenchResult("connect", setup.target().url(), startedAt, settings.describe(), setup.clientDescription(),
-                    handshakes, null, memory, cpu, problems, setup.notes(cpu));
+            return new BenchResult(
+                    "connect",
+                    setup.target().url(),
+                    startedAt,
+                    settings.describe(),
+                    setup.clientDescription(),
+                    handshakes,
+                    null,
+                    memory,
+                    cpu,
+                    problems,
+                    setup.notes(cpu));
         } finally {
             setup.progress().update(() -> "connect: closing");
             BenchClient.closeAll(ramp.connections(), CLOSE_TIMEOUT);

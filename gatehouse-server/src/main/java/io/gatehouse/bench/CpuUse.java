@@ -8,7 +8,8 @@ package io.gatehouse.bench;
  */
 public record CpuUse(double seconds, Double serverCores, double benchCores) {
     String describe() {
-        return String.format("cpu over %.1f s: server %s cores, bench %.2f cores", seconds,
-                serverCores == null ? "?" : String.format("%.2f", serverCores), benchCores);
+        return String.format(
+                "cpu over %.1f s: server %s cores, bench %.2f cores",
+                seconds, serverCores == null ? "?" : String.format("%.2f", serverCores), benchCores);
     }
 }

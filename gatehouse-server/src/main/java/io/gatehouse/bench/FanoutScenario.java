@@ -20,12 +20,21 @@ import java.util.concurrent.atomic.LongAdder;
 public final class FanoutScenario {
     /** How long deliveries may trail the last publication's answer. */
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
     private static final long POLL_MILLIS = 20;
     /** Below this share of the asked publication rate, the publisher, not the server, set the pace. */
     private static final double SLOW_PUBLISHER_SHARE = 0.95;
 
-    public record Settings(int subscribers, String channel, double publicationsPerSecond, int payloadBytes,
-            Duration warmup, Duration duration, double connectRate, int maxInFlight, int publishConnections) {
+    public record Settings(
+            int subscribers,
+            String channel,
+            double publicationsPerSecond,
+            int payloadBytes,
+            Duration warmup,
+            Duration duration,
+            double connectRate,
+            int maxInFlight,
+            int publishConnections) {
 
         int warmupPublications() {
             return (int) Math.round(publicationsPerSecond * warmup.toNanos() / Rate.NANOS_PER_SECOND);
@@ -66,36 +75,67 @@ public final class FanoutScenario {
         Long rssBefore = setup.server() == null ? null : setup.server().residentBytes();
         LatencyRecorder latency = new LatencyRecorder();
         LongAdder deliveries = new LongAdder();
-        Ramp ramp = new Ramp(setup.client(), settings.connectRate(), settings.maxInFlight(), setup.progress(), "fanout");
+        Ramp ramp =
+                new Ramp(setup.client(), settings.connectRate(), settings.maxInFlight(), setup.progress(), "fanout");
         try {
-            ramp.run(tokens, i -> BenchConnection.subscriber(settings.channel(),
-                    new SubscriberLog(total, warmup, latency, deliveries)));
+            ramp.run(
+                    tokens,
+                    i -> BenchConnection.subscriber(
+                            settings.channel(), new SubscriberLog(total, warmup, latency, deliveries)));
             Handshakes handshakes = Handshakes.of(ramp);
             List<String> problems = new ArrayList<>();
             if (handshakes.failed() > 0) {
-                problems.add(String.format("%,d of %,d subscribers did not subscribe; nothing was published",
+                problems.add(String.format(
+                        "%,d of %,d subscribers did not subscribe; nothing was published",
                         handshakes.failed(), handshakes.attempted()));
-                return new BenchResult("fanout", setup.target().url(), startedAt, settings.describe(),
-                        setup.clientDescription(), handshakes, null, null, null, problems, setup.notes(null));
+                return new BenchResult(
+                        "fanout",
+                        setup.target().url(),
+                        startedAt,
+                        settings.describe(),
+                        setup.clientDescription(),
+                        handshakes,
+                        null,
+                        null,
+                        null,
+                        problems,
+                        setup.notes(null));
             }
-            List<SubscriberLog> logs = ramp.connections().stream().map(BenchConnection::log).toList();
+            List<SubscriberLog> logs =
+                    ramp.connections().stream().map(BenchConnection::log).toList();
             long expected = (long) total * logs.size();
 
-            Publisher publisher = new Publisher(setup.client(), setup.target(), apiKey, settings.channel(),
-                    settings.payloadBytes(), settings.publishConnections());
+            Publisher publisher = new Publisher(
+                    setup.client(),
+                    setup.target(),
+                    apiKey,
+                    settings.channel(),
+                    settings.payloadBytes(),
+                    settings.publishConnections());
             CpuSample cpuStart = CpuSample.take(setup.serverPid());
-            Publisher.Outcome published = publisher.publish(total, settings.publicationsPerSecond(), warmup,
-                    () -> setup.progress().update(() -> String.format("fanout: %,d deliveries of %,d", deliveries.sum(),
-                            expected)));
+            Publisher.Outcome published = publisher.publish(
+                    total,
+                    settings.publicationsPerSecond(),
+                    warmup,
+                    () -> setup.progress()
+                            .update(() -> String.format("fanout: %,d deliveries of %,d", deliveries.sum(), expected)));
             long drainEnd = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
             while (System.nanoTime() < drainEnd && !logs.stream().allMatch(SubscriberLog::complete)) {
-                setup.progress().update(() -> String.format("fanout: %,d deliveries of %,d, draining", deliveries.sum(),
-                        expected));
+                setup.progress()
+                        .update(() ->
+                                String.format("fanout: %,d deliveries of %,d, draining", deliveries.sum(), expected));
                 Thread.sleep(POLL_MILLIS);
             }
             CpuUse cpu = CpuSample.take(setup.serverPid()).since(cpuStart);
-            MemoryUse memory = rssBefore == null ? null : new MemoryUse(setup.server().pid(), ramp.healthy().size(), rssBefore,
-                    setup.server().residentBytes(), null, null);
+            MemoryUse memory = rssBefore == null
+                    ? null
+                    : new MemoryUse(
+                            setup.server().pid(),
+                            ramp.healthy().size(),
+                            rssBefore,
+                            setup.server().residentBytes(),
+                            null,
+                            null);
 
             Deliveries result = deliveries(published, logs, latency, warmup, total);
             if (result.lost() > 0) {
@@ -105,30 +145,44 @@ public final class FanoutScenario {
                 problems.add(String.format("%,d deliveries were duplicates", result.duplicates()));
             }
             if (result.publicationsFailed() > 0) {
-                problems.add(String.format("%,d of %,d publications were not answered 200: %s", result.publicationsFailed(),
-                        total, result.publishFailures()));
+                problems.add(String.format(
+                        "%,d of %,d publications were not answered 200: %s",
+                        result.publicationsFailed(), total, result.publishFailures()));
             }
             List<BenchConnection> dropped = ramp.dropped();
             if (!dropped.isEmpty()) {
-                problems.add(String.format("%,d subscribers were disconnected: %s", dropped.size(), Ramp.failures(dropped)));
+                problems.add(
+                        String.format("%,d subscribers were disconnected: %s", dropped.size(), Ramp.failures(dropped)));
             }
             List<String> notes = new ArrayList<>(setup.notes(cpu));
             if (result.publicationsPerSecond() < SLOW_PUBLISHER_SHARE * settings.publicationsPerSecond()) {
-                notes.add(String.format("publications went out at %,.1f/s of the %,.1f/s asked: the publish answers were"
-                        + " slower than the schedule (one request in flight on each of %d connections)",
+                notes.add(String.format(
+                        "publications went out at %,.1f/s of the %,.1f/s asked: the publish answers were"
+                                + " slower than the schedule (one request in flight on each of %d connections)",
                         result.publicationsPerSecond(),
-                        settings.publicationsPerSecond(), settings.publishConnections()));
+                        settings.publicationsPerSecond(),
+                        settings.publishConnections()));
             }
-            return new BenchResult("fanout", setup.target().url(), startedAt, settings.describe(), setup.clientDescription(),
-                    handshakes, result, memory, cpu, problems, notes);
+            return new BenchResult(
+                    "fanout",
+                    setup.target().url(),
+                    startedAt,
+                    settings.describe(),
+                    setup.clientDescription(),
+                    handshakes,
+                    result,
+                    memory,
+                    cpu,
+                    problems,
+                    notes);
         } finally {
             setup.progress().update(() -> "fanout: closing");
             BenchClient.closeAll(ramp.connections(), ConnectScenario.CLOSE_TIMEOUT);
         }
     }
 
-    private Deliveries deliveries(Publisher.Outcome published, List<SubscriberLog> logs, LatencyRecorder latency, int warmup,
-            int total) {
+    private Deliveries deliveries(
+            Publisher.Outcome published, List<SubscriberLog> logs, LatencyRecorder latency, int warmup, int total) {
         long received = 0;
         long lost = 0;
         long duplicates = 0;
@@ -147,9 +201,21 @@ public final class FanoutScenario {
                 : settings.publicationsPerSecond();
         long deliveryNanos = firstMeasuredSent == 0 || lastDelivery == 0 ? 0 : lastDelivery - firstMeasuredSent;
         Percentiles deliveryLatency = latency.percentiles();
-        return new Deliveries(logs.size(), total, measured, settings.publicationsPerSecond(), publicationRate,
-                published.failed(), published.failureReasons(), published.answerLatency.percentiles(), (long) total * logs.size(),
-                received, lost, duplicates, deliveryNanos / Rate.NANOS_PER_SECOND,
-                Rate.perSecond(deliveryLatency.count(), deliveryNanos), deliveryLatency);
+        return new Deliveries(
+                logs.size(),
+                total,
+                measured,
+                settings.publicationsPerSecond(),
+                publicationRate,
+                published.failed(),
+                published.failureReasons(),
+                published.answerLatency.percentiles(),
+                (long) total * logs.size(),
+                received,
+                lost,
+                duplicates,
+                deliveryNanos / Rate.NANOS_PER_SECOND,
+                Rate.perSecond(deliveryLatency.count(), deliveryNanos),
+                deliveryLatency);
     }
 }

@@ -51,9 +51,12 @@ public final class IdleScenario {
             long holdEnd = System.nanoTime() + settings.hold().toNanos();
             while (System.nanoTime() < holdEnd) {
                 long left = holdEnd - System.nanoTime();
-                setup.progress().update(() -> String.format("idle: holding %,d connections, %d s left", ramp.healthy().size(),
-                        Duration.ofNanos(left).toSeconds()));
-                Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, Duration.ofNanos(left).toMillis())));
+                setup.progress()
+                        .update(() -> String.format(
+                                "idle: holding %,d connections, %d s left",
+                                ramp.healthy().size(), Duration.ofNanos(left).toSeconds()));
+                Thread.sleep(
+                        Math.min(POLL_MILLIS, Math.max(1, Duration.ofNanos(left).toMillis())));
             }
             CpuUse cpu = CpuSample.take(setup.serverPid()).since(cpuStart);
             int open = ramp.healthy().size();
@@ -64,23 +67,41 @@ public final class IdleScenario {
                 long rssAfter = server.residentBytes();
                 OptionalLong heapAfter = heapBefore.isPresent() ? server.liveHeapBytes() : OptionalLong.empty();
                 boolean heap = heapBefore.isPresent() && heapAfter.isPresent();
-                memory = new MemoryUse(server.pid(), open, rssBefore, rssAfter,
-                        heap ? heapBefore.getAsLong() : null, heap ? heapAfter.getAsLong() : null);
+                memory = new MemoryUse(
+                        server.pid(),
+                        open,
+                        rssBefore,
+                        rssAfter,
+                        heap ? heapBefore.getAsLong() : null,
+                        heap ? heapAfter.getAsLong() : null);
                 if (!heap) {
-                    notes.add("no heap figures: pid " + server.pid() + " is not a JVM that jcmd can attach to; RSS only");
+                    notes.add(
+                            "no heap figures: pid " + server.pid() + " is not a JVM that jcmd can attach to; RSS only");
                 }
             }
             List<String> problems = new ArrayList<>();
             if (handshakes.failed() > 0) {
-                problems.add(String.format("%,d of %,d handshakes failed", handshakes.failed(), handshakes.attempted()));
+                problems.add(
+                        String.format("%,d of %,d handshakes failed", handshakes.failed(), handshakes.attempted()));
             }
             List<BenchConnection> dropped = ramp.dropped();
             if (!dropped.isEmpty()) {
-                problems.add(String.format("%,d of %,d connections were dropped during the hold: %s", dropped.size(),
-                        handshakes.succeeded(), Ramp.failures(dropped)));
+                problems.add(String.format(
+                        "%,d of %,d connections were dropped during the hold: %s",
+                        dropped.size(), handshakes.succeeded(), Ramp.failures(dropped)));
             }
-            return new BenchResult("idle", setup.target().url(), startedAt, settings.describe(), setup.clientDescription(),
-                    handshakes, null, memory, cpu, problems, notes);
+            return new BenchResult(
+                    "idle",
+                    setup.target().url(),
+                    startedAt,
+                    settings.describe(),
+                    setup.clientDescription(),
+                    handshakes,
+                    null,
+                    memory,
+                    cpu,
+                    problems,
+                    notes);
         } finally {
             setup.progress().update(() -> "idle: closing");
             BenchClient.closeAll(ramp.connections(), ConnectScenario.CLOSE_TIMEOUT);

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * difference per connection. The heap figures are null when the server is not a JVM (or could not
  * be asked).
  */
-public record MemoryUse(long pid, int connections, long rssBeforeBytes, long rssAfterBytes, Long heapBeforeBytes,
-        Long heapAfterBytes) {
+public record MemoryUse(
+        long pid, int connections, long rssBeforeBytes, long rssAfterBytes, Long heapBeforeBytes, Long heapAfterBytes) {
 
     /** RSS growth per open connection, in bytes. */
     @JsonProperty("rss_per_connection_bytes")
@@ -19,7 +19,8 @@ public record MemoryUse(long pid, int connections, long rssBeforeBytes, long rss
     /** Live-heap growth per open connection, in bytes, or null without heap figures. */
     @JsonProperty("heap_per_connection_bytes")
     public Double heapPerConnectionBytes() {
-        return heapBeforeBytes == null || heapAfterBytes == null ? null
+        return heapBeforeBytes == null || heapAfterBytes == null
+                ? null
                 : perConnection(heapBeforeBytes, heapAfterBytes, connections);
     }
 
@@ -29,13 +30,17 @@ public record MemoryUse(long pid, int connections, long rssBeforeBytes, long rss
     }
 
     String describe() {
-        String rss = String.format("server RSS %s → %s, %.1f KiB per connection (%,d open, pid %d)", mib(rssBeforeBytes),
-                mib(rssAfterBytes), rssPerConnectionBytes() / 1024, connections, pid);
+        String rss = String.format(
+                "server RSS %s → %s, %.1f KiB per connection (%,d open, pid %d)",
+                mib(rssBeforeBytes), mib(rssAfterBytes), rssPerConnectionBytes() / 1024, connections, pid);
         if (heapPerConnectionBytes() == null) {
             return rss;
         }
-        return rss + System.lineSeparator() + String.format("  server live heap %s → %s, %.1f KiB per connection",
-                mib(heapBeforeBytes), mib(heapAfterBytes), heapPerConnectionBytes() / 1024);
+        return rss
+                + System.lineSeparator()
+                + String.format(
+                        "  server live heap %s → %s, %.1f KiB per connection",
+                        mib(heapBeforeBytes), mib(heapAfterBytes), heapPerConnectionBytes() / 1024);
     }
 
     private static String mib(long bytes) {

@@ -8,7 +8,8 @@ package io.gatehouse.bench;
 record Pacer(double perSecond, long total) {
     Pacer {
         if (!(perSecond > 0) || total < 0) {
-            throw new IllegalArgumentException("a pacer needs a positive rate and a count, not " + perSecond + "/s and " + total);
+            throw new IllegalArgumentException(
+                    "a pacer needs a positive rate and a count, not " + perSecond + "/s and " + total);
         }
     }
 

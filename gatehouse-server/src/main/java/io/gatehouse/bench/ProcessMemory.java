@@ -37,7 +37,8 @@ public final class ProcessMemory {
 
     /** Whether the process has the HotSpot library mapped, i.e. jcmd can ask it for its heap. */
     public boolean isJvm() {
-        try (Stream<String> maps = Files.lines(Path.of("/proc", Long.toString(pid), "maps"), StandardCharsets.ISO_8859_1)) {
+        try (Stream<String> maps =
+                Files.lines(Path.of("/proc", Long.toString(pid), "maps"), StandardCharsets.ISO_8859_1)) {
             return maps.anyMatch(line -> line.endsWith("/libjvm.so"));
         } catch (IOException | java.io.UncheckedIOException e) {
             return false;
@@ -54,7 +55,8 @@ public final class ProcessMemory {
         }
         try {
             Process jcmd = new ProcessBuilder(jcmd(), Long.toString(pid), "GC.class_histogram")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             // The histogram lists every class; read it all so that jcmd never blocks on a full pipe.
             String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!jcmd.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

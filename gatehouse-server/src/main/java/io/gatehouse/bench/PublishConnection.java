@@ -28,6 +28,7 @@ final class PublishConnection extends SimpleChannelInboundHandler<FullHttpRespon
     private volatile Channel channel;
     /** The publication in flight, or NONE. Only accessed by the event loop. */
     private long seq = NONE;
+
     private long sentNanos;
     private ScheduledFuture<?> timeout;
 
@@ -53,17 +54,22 @@ final class PublishConnection extends SimpleChannelInboundHandler<FullHttpRespon
         sentNanos = System.nanoTime();
         ByteBuf body = c.alloc().buffer();
         body.writeCharSequence(publisher.body(publication, sentNanos), StandardCharsets.UTF_8);
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, publisher.path(), body);
+        FullHttpRequest request =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, publisher.path(), body);
         request.headers()
                 .set(HttpHeaderNames.HOST, publisher.host())
                 .set(HttpHeaderNames.AUTHORIZATION, publisher.authorization())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         publisher.sent(publication, sentNanos);
-        timeout = c.eventLoop().schedule(() -> {
-            finish("no answer within " + Publisher.REQUEST_TIMEOUT.toSeconds() + " s");
-            c.close();
-        }, Publisher.REQUEST_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        timeout = c.eventLoop()
+                .schedule(
+                        () -> {
+                            finish("no answer within " + Publisher.REQUEST_TIMEOUT.toSeconds() + " s");
+                            c.close();
+                        },
+                        Publisher.REQUEST_TIMEOUT.toNanos(),
+                        TimeUnit.NANOSECONDS);
         c.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 c.close(); // channelInactive reports the publication
@@ -74,7 +80,10 @@ final class PublishConnection extends SimpleChannelInboundHandler<FullHttpRespon
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
         int status = response.status().code();
-        finish(status == 200 ? null : "HTTP " + status + " " + abbreviate(response.content().toString(StandardCharsets.UTF_8)));
+        finish(
+                status == 200
+                        ? null
+                        : "HTTP " + status + " " + abbreviate(response.content().toString(StandardCharsets.UTF_8)));
         publisher.idle(this);
     }
 

@@ -24,6 +24,7 @@ final class Publisher {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** How far the schedule may fall behind before the rest is given up. */
     static final Duration MAX_LAG = Duration.ofSeconds(30);
+
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final long TICK_NANOS = 1_000_000; // 1 ms
     private static final long MIN_PARK_NANOS = 50_000; // 50 µs
@@ -39,6 +40,7 @@ final class Publisher {
 
     /** Connections ready for a request; any thread. */
     private final Queue<PublishConnection> idle = new ConcurrentLinkedQueue<>();
+
     private final List<PublishConnection> all = new ArrayList<>();
     private final AtomicInteger replacementsLeft;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -46,7 +48,13 @@ final class Publisher {
     private Outcome outcome;
     private int firstMeasuredSeq;
 
-    Publisher(BenchClient client, BenchTarget target, String apiKey, String channelName, int payloadBytes, int connections) {
+    Publisher(
+            BenchClient client,
+            BenchTarget target,
+            String apiKey,
+            String channelName,
+            int payloadBytes,
+            int connections) {
         this.client = client;
         this.host = target.publishUri().getHost() + ":" + target.port();
         this.authorization = "apikey " + apiKey;
@@ -60,6 +68,7 @@ final class Publisher {
     static final class Outcome {
         /** When each publication was written, {@code System.nanoTime()}; 0 for one never sent. */
         final AtomicLongArray sentNanos;
+
         final LatencyRecorder answerLatency = new LatencyRecorder();
         final AtomicInteger answeredOk = new AtomicInteger();
         /** "reason" → count, for publications not answered 200. */
@@ -116,7 +125,8 @@ final class Publisher {
         }
         try {
             if (idle.isEmpty()) {
-                outcome.failures.put("no publish connection opened within " + CONNECT_TIMEOUT.toSeconds() + " s", count);
+                outcome.failures.put(
+                        "no publish connection opened within " + CONNECT_TIMEOUT.toSeconds() + " s", count);
                 return outcome;
             }
             Pacer pacer = new Pacer(perSecond, count);
@@ -137,7 +147,9 @@ final class Publisher {
                     LockSupport.parkNanos(Math.max(MIN_PARK_NANOS, Math.min(TICK_NANOS, untilDue)));
                 }
             }
-            long answersDeadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos() + Duration.ofSeconds(1).toNanos();
+            long answersDeadline = System.nanoTime()
+                    + REQUEST_TIMEOUT.toNanos()
+                    + Duration.ofSeconds(1).toNanos();
             while (inFlight.get() > 0 && System.nanoTime() < answersDeadline) {
                 Thread.sleep(1);
             }

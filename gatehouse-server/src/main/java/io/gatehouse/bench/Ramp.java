@@ -23,6 +23,7 @@ import java.util.function.IntFunction;
 final class Ramp {
     /** A connection not ready this long after its start has failed. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+
     private static final long TICK_NANOS = 1_000_000; // 1 ms between looks at the schedule
 
     private final BenchClient client;
@@ -81,8 +82,9 @@ final class Ramp {
                 started++;
             }
             int startedSoFar = started;
-            progress.update(() -> String.format("%s: %,d of %,d started, %,d established, %,d failed", label, startedSoFar,
-                    count, established.get(), failed.get()));
+            progress.update(() -> String.format(
+                    "%s: %,d of %,d started, %,d established, %,d failed",
+                    label, startedSoFar, count, established.get(), failed.get()));
             if (started < count) {
                 LockSupport.parkNanos(TICK_NANOS);
             }
@@ -96,8 +98,8 @@ final class Ramp {
             } catch (TimeoutException e) {
                 c.fail("not ready within " + READY_TIMEOUT.toSeconds() + " s");
             }
-            progress.update(() -> String.format("%s: %,d of %,d established, %,d failed", label, established.get(), count,
-                    failed.get()));
+            progress.update(() -> String.format(
+                    "%s: %,d of %,d established, %,d failed", label, established.get(), count, failed.get()));
         }
         return this;
     }
@@ -112,7 +114,9 @@ final class Ramp {
 
     /** Connections that became ready; the others failed. */
     int ready() {
-        return (int) connections.stream().filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally()).count();
+        return (int) connections.stream()
+                .filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally())
+                .count();
     }
 
     /** From the first connect to the last {@code connection_established}. */
@@ -133,7 +137,8 @@ final class Ramp {
 
     /** Connections that were ready and are not healthy any more. */
     List<BenchConnection> dropped() {
-        return connections.stream().filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally() && !c.healthy())
+        return connections.stream()
+                .filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally() && !c.healthy())
                 .toList();
     }
 

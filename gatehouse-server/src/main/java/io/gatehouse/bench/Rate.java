@@ -4,8 +4,7 @@ package io.gatehouse.bench;
 final class Rate {
     static final double NANOS_PER_SECOND = 1e9;
 
-    private Rate() {
-    }
+    private Rate() {}
 
     /** {@code count} over {@code elapsedNanos}, per second; 0 when no time has passed. */
     static double perSecond(long count, long elapsedNanos) {

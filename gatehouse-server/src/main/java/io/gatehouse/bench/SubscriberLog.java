@@ -19,6 +19,7 @@ final class SubscriberLog {
 
     /** Only accessed by the event loop. */
     private final BitSet seen;
+
     private final AtomicInteger distinct = new AtomicInteger();
     private final AtomicInteger duplicates = new AtomicInteger();
     private final AtomicInteger outOfRange = new AtomicInteger();

@@ -42,7 +42,8 @@ public final class TokenSource {
         try {
             return new TokenSource(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)), null);
         } catch (KeyLengthException e) {
-            throw new IllegalArgumentException("--secret must be at least 32 bytes (256 bits) for HS256, as auth.jwt.secret is");
+            throw new IllegalArgumentException(
+                    "--secret must be at least 32 bytes (256 bits) for HS256, as auth.jwt.secret is");
         }
     }
 
@@ -69,8 +70,11 @@ public final class TokenSource {
 
     private String mint(String subject, Date expiry) {
         // A random jti keeps the tokens of two runs in the same second apart.
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).expirationTime(expiry)
-                .jwtID(UUID.randomUUID().toString()).build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .subject(subject)
+                .expirationTime(expiry)
+                .jwtID(UUID.randomUUID().toString())
+                .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         try {
             jwt.sign(signer);

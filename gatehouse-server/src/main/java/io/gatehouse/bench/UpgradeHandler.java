@@ -21,9 +21,11 @@ import java.util.List;
 final class UpgradeHandler extends ByteToMessageDecoder {
     /** RFC 6455's own example key, and the accept value a server must answer it with. */
     static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+
     static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
     /** A longer answer head than this is not a WebSocket server's. */
     private static final int MAX_HEAD_BYTES = 16 * 1024;
+
     private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
     private static final WebSocketDecoderConfig FRAMES = WebSocketDecoderConfig.newBuilder()
             .expectMaskedFrames(false) // a server's frames are not masked
@@ -43,11 +45,12 @@ final class UpgradeHandler extends ByteToMessageDecoder {
     static byte[] request(URI uri) {
         String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         return ("GET " + target + " HTTP/1.1\r\n"
-                + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
-                + "Upgrade: websocket\r\n"
-                + "Connection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + KEY + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
+                        + "Upgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: " + KEY + "\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -70,7 +73,9 @@ final class UpgradeHandler extends ByteToMessageDecoder {
         in.readerIndex(end + HEAD_END.length);
         String statusLine = head.lines().findFirst().orElse("");
         if (!statusLine.startsWith("HTTP/1.1 101")) {
-            refuse(ctx, "upgrade refused: " + statusLine.substring(Math.min(statusLine.length(), "HTTP/1.1 ".length())));
+            refuse(
+                    ctx,
+                    "upgrade refused: " + statusLine.substring(Math.min(statusLine.length(), "HTTP/1.1 ".length())));
         } else if (!head.contains(ACCEPT)) {
             refuse(ctx, "upgrade answer without the Sec-WebSocket-Accept of its key");
         } else {
@@ -84,5 +89,4 @@ final class UpgradeHandler extends ByteToMessageDecoder {
         connection.fail(reason);
         ctx.close();
     }
-
 }

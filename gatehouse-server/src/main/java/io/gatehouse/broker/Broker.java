@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
  *       epoch, a channel's offsets are 1, 2, 3 … with no gap and no repeat, however many
  *       publishers race. A channel's epoch changes exactly when its offsets and history are lost
  *       (a memory broker restart, an evicted stream); offsets then start again at 1, and no
-       publication of the old epoch is delivered after the new one is handed out.</li>
+ * publication of the old epoch is delivered after the new one is handed out.</li>
  *   <li><b>Delivery.</b> The listener of every node that {@linkplain #subscribe subscribed} to the
  *       channel receives each publication once, and one channel's publications in offset order.
  *       A publication is in the channel's history before any listener receives it.</li>

@@ -5,17 +5,15 @@ import io.gatehouse.protocol.Refusal;
 /** A command for every node, carried by the {@link Broker} so that it holds across nodes. */
 public sealed interface ControlCommand {
     /** Close every connection of {@code userId} with {@code refusal}. */
-    record DisconnectUser(String userId, Refusal refusal) implements ControlCommand {
-    }
+    record DisconnectUser(String userId, Refusal refusal) implements ControlCommand {}
 
     /** Close every connection authenticated by the credential {@code credentialId} (a prefix or fingerprint). */
-    record DisconnectCredential(String credentialId, Refusal refusal) implements ControlCommand {
-    }
+    record DisconnectCredential(String credentialId, Refusal refusal) implements ControlCommand {}
 
     /**
      * A newer connection, {@code newConnectionId} (opened at {@code since}), took over the credential
      * {@code credentialId}: close every connection of it opened before with 4409 CONNECTION_REPLACED.
      */
-    record ReplaceCredential(String credentialId, String newConnectionId, java.time.Instant since) implements ControlCommand {
-    }
+    record ReplaceCredential(String credentialId, String newConnectionId, java.time.Instant since)
+            implements ControlCommand {}
 }

@@ -55,12 +55,14 @@ public final class MemoryBroker implements Broker {
             new ConcurrentHashMap<>();
     /** Clock millis of the last sweep; the caller that moves it on runs the next sweep. */
     private final AtomicLong lastSweepMillis;
+
     private volatile BrokerListener listener;
 
     /** One channel's offsets and kept publications within one epoch. Guarded by {@link #lock}. */
     private static final class Stream {
         /** Reentrant, so a listener may read the history of the channel it is being told about. */
         final ReentrantLock lock = new ReentrantLock();
+
         final String epoch = newEpoch();
         final HistoryRetention retention;
         final ArrayDeque<Publication> kept = new ArrayDeque<>();
@@ -76,7 +78,8 @@ public final class MemoryBroker implements Broker {
 
         void dropExpired(Instant now) {
             Duration ttl = retention.ttl();
-            while (!kept.isEmpty() && Duration.between(kept.peekFirst().publishedAt(), now).compareTo(ttl) > 0) {
+            while (!kept.isEmpty()
+                    && Duration.between(kept.peekFirst().publishedAt(), now).compareTo(ttl) > 0) {
                 kept.removeFirst();
             }
         }

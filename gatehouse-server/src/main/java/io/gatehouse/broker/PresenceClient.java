@@ -3,5 +3,4 @@ package io.gatehouse.broker;
 import java.time.Instant;
 
 /** One connection in a channel's presence (SPEC §6: {connection_id, user_id, name, connected_at}). */
-public record PresenceClient(String connectionId, String userId, String name, Instant connectedAt) {
-}
+public record PresenceClient(String connectionId, String userId, String name, Instant connectedAt) {}

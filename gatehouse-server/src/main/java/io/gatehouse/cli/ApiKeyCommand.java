@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "apikey", mixinStandardHelpOptions = true,
+@Command(
+        name = "apikey",
+        mixinStandardHelpOptions = true,
         description = "Manages server API keys (Authorization: apikey <key>), stored as hashes.",
         subcommands = {ApiKeyCommand.Create.class, ApiKeyCommand.ListKeys.class, ApiKeyCommand.Revoke.class})
 final class ApiKeyCommand {
@@ -27,12 +29,23 @@ final class ApiKeyCommand {
     static final class Create implements Runnable {
         @Mixin
         ConfigOptions config;
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "What the key is for, e.g. django-backend.")
+
+        @Option(
+                names = "--name",
+                required = true,
+                paramLabel = "NAME",
+                description = "What the key is for, e.g. django-backend.")
         String name;
-        @Option(names = "--scopes", split = ",", paramLabel = "SCOPE",
-                description = "publish (publish, broadcast), revoke (POST /api/v1/credentials/revoke: revoke a token by the token)"
-                        + " and/or admin (everything). Default: publish")
+
+        @Option(
+                names = "--scopes",
+                split = ",",
+                paramLabel = "SCOPE",
+                description =
+                        "publish (publish, broadcast), revoke (POST /api/v1/credentials/revoke: revoke a token by the token)"
+                                + " and/or admin (everything). Default: publish")
         List<String> scopes = new ArrayList<>(List.of(ApiScope.PUBLISH.wireName()));
+
         @Spec
         CommandSpec spec;
 
@@ -52,16 +65,22 @@ final class ApiKeyCommand {
             }
             SecretToken key = SecretToken.generate(ApiKeyVerifier.KIND);
             try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                new ApiKeyStore(db).insert(new ApiKeyRecord(key.prefix(), key.hash(), name, List.copyOf(granted), Instant.now(), null));
+                new ApiKeyStore(db)
+                        .insert(new ApiKeyRecord(
+                                key.prefix(), key.hash(), name, List.copyOf(granted), Instant.now(), null));
             }
             spec.commandLine().getOut().println(key.value());
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists keys: prefix, name, scopes, created, revoked.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "Lists keys: prefix, name, scopes, created, revoked.")
     static final class ListKeys implements Runnable {
         @Mixin
         ConfigOptions config;
+
         @Spec
         CommandSpec spec;
 
@@ -69,19 +88,31 @@ final class ApiKeyCommand {
         public void run() {
             try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
                 for (ApiKeyRecord k : new ApiKeyStore(db).list()) {
-                    spec.commandLine().getOut().printf("%-14s %-24s %-14s %s%s%n", k.prefix(), k.name(), String.join(",", k.scopes()),
-                            k.createdAt(), k.revokedAt() == null ? "" : " revoked " + k.revokedAt());
+                    spec.commandLine()
+                            .getOut()
+                            .printf(
+                                    "%-14s %-24s %-14s %s%s%n",
+                                    k.prefix(),
+                                    k.name(),
+                                    String.join(",", k.scopes()),
+                                    k.createdAt(),
+                                    k.revokedAt() == null ? "" : " revoked " + k.revokedAt());
                 }
             }
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes a key by its prefix (ghk_ and 8 characters).")
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description = "Revokes a key by its prefix (ghk_ and 8 characters).")
     static final class Revoke implements Runnable {
         @Mixin
         ConfigOptions config;
+
         @Parameters(paramLabel = "PREFIX")
         String prefix;
+
         @Spec
         CommandSpec spec;
 

@@ -31,11 +31,15 @@ import picocli.CommandLine.Spec;
  * its own checks, 1 when it did not (lost or duplicated deliveries, failed handshakes, dropped
  * connections), 2 on a usage error.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Puts load on a WebSocket server on this machine and measures it.",
-                "The server is Gatehouse, or a peer that speaks its protocol (?token= HS256 JWT, connection_established,"
-                        + " subscribe, POST /api/v1/publish). Every run sends only to loopback and stops by itself.",
-                "Exit status: 0 passed, 1 the run failed its own checks, 2 usage error."},
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Puts load on a WebSocket server on this machine and measures it.",
+            "The server is Gatehouse, or a peer that speaks its protocol (?token= HS256 JWT, connection_established,"
+                    + " subscribe, POST /api/v1/publish). Every run sends only to loopback and stops by itself.",
+            "Exit status: 0 passed, 1 the run failed its own checks, 2 usage error."
+        },
         subcommands = {BenchCommand.Connect.class, BenchCommand.Fanout.class, BenchCommand.Idle.class})
 final class BenchCommand implements Runnable {
     /** The longest hold, warm-up or measured phase a run may ask for, so that every run ends. */
@@ -61,33 +65,48 @@ final class BenchCommand implements Runnable {
     static final class Common {
         static final String SECRET_VARIABLE = "GATEHOUSE_AUTH_JWT_SECRET";
 
-        @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+        @Option(
+                names = "--url",
+                paramLabel = "URL",
+                defaultValue = "http://127.0.0.1:8080",
                 description = "The server: http://HOST:PORT on loopback (WebSocket at /ws, publish at /api/v1/publish)."
                         + " Default: ${DEFAULT-VALUE}")
         String url;
 
-        @Option(names = "--secret", paramLabel = "SECRET",
+        @Option(
+                names = "--secret",
+                paramLabel = "SECRET",
                 description = "HS256 secret to mint one JWT per connection (sub bench-N, expiring in an hour)."
                         + " Default: $" + SECRET_VARIABLE)
         String secret;
 
-        @Option(names = "--token", paramLabel = "TOKEN",
+        @Option(
+                names = "--token",
+                paramLabel = "TOKEN",
                 description = "One token for every connection instead of minted JWTs (the server must then allow that"
                         + " many connections of one credential).")
         String token;
 
-        @Option(names = "--pid", paramLabel = "PID",
-                description = "The server's process id: adds its RSS (and, for a JVM, live heap) and CPU to the report.")
+        @Option(
+                names = "--pid",
+                paramLabel = "PID",
+                description =
+                        "The server's process id: adds its RSS (and, for a JVM, live heap) and CPU to the report.")
         Long pid;
 
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON to FILE.")
         Path json;
 
-        @Option(names = "--source-addresses", paramLabel = "N", defaultValue = "16",
+        @Option(
+                names = "--source-addresses",
+                paramLabel = "N",
+                defaultValue = "16",
                 description = "Spread connections over 127.0.0.2 ... 127.0.0.(N+1). Default: ${DEFAULT-VALUE}")
         int sourceAddresses;
 
-        @Option(names = "--threads", paramLabel = "N",
+        @Option(
+                names = "--threads",
+                paramLabel = "N",
                 description = "Client event-loop threads. Default: the cores this process may use")
         int threads = Runtime.getRuntime().availableProcessors();
 
@@ -108,7 +127,8 @@ final class BenchCommand implements Runnable {
                 if (pid != null && !Files.isReadable(Path.of("/proc", pid.toString(), "status"))) {
                     throw new IllegalArgumentException("--pid " + pid + ": no such process on this machine");
                 }
-                if (json != null && json.toAbsolutePath().getParent() != null
+                if (json != null
+                        && json.toAbsolutePath().getParent() != null
                         && !Files.isDirectory(json.toAbsolutePath().getParent())) {
                     throw new IllegalArgumentException("--json " + json + ": the directory does not exist");
                 }
@@ -119,8 +139,8 @@ final class BenchCommand implements Runnable {
             ProgressLine progress = ProgressLine.forConsole(cli.getErr());
             BenchResult result;
             try (BenchClient client = newClient(target)) {
-                result = scenario.run(new BenchSetup(target, client, tokens, pid == null ? null : new ProcessMemory(pid),
-                        progress));
+                result = scenario.run(
+                        new BenchSetup(target, client, tokens, pid == null ? null : new ProcessMemory(pid), progress));
             } finally {
                 progress.clear();
             }
@@ -149,26 +169,38 @@ final class BenchCommand implements Runnable {
             }
             String s = secret != null ? secret : System.getenv(SECRET_VARIABLE);
             if (s == null || s.isEmpty()) {
-                throw new IllegalArgumentException("no credentials: give --secret (the server's auth.jwt.secret; default $"
-                        + SECRET_VARIABLE + ") or --token");
+                throw new IllegalArgumentException(
+                        "no credentials: give --secret (the server's auth.jwt.secret; default $" + SECRET_VARIABLE
+                                + ") or --token");
             }
             return TokenSource.hs256(s);
         }
     }
 
-    @Command(name = "connect", mixinStandardHelpOptions = true,
-            description = {"Handshakes per second, their latency, and server RSS per open connection.",
-                    "Opens W warm-up connections (each closed once established), then N at R a second, and keeps those"
-                            + " open until the last has its connection_established. Latency runs from the TCP connect to"
-                            + " connection_established. Fails if any handshake fails."})
+    @Command(
+            name = "connect",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Handshakes per second, their latency, and server RSS per open connection.",
+                "Opens W warm-up connections (each closed once established), then N at R a second, and keeps those"
+                        + " open until the last has its connection_established. Latency runs from the TCP connect to"
+                        + " connection_established. Fails if any handshake fails."
+            })
     static final class Connect implements Callable<Integer> {
         @Mixin
         Common common;
 
-        @Option(names = "--connections", paramLabel = "N", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
+        @Option(
+                names = "--connections",
+                paramLabel = "N",
+                defaultValue = "1000",
+                description = "Default: ${DEFAULT-VALUE}")
         int connections;
 
-        @Option(names = "--warmup-connections", paramLabel = "W", defaultValue = "2000",
+        @Option(
+                names = "--warmup-connections",
+                paramLabel = "W",
+                defaultValue = "2000",
                 description = "Opened first at the same rate, each closed once established, not reported."
                         + " Default: ${DEFAULT-VALUE}")
         int warmupConnections;
@@ -185,56 +217,96 @@ final class BenchCommand implements Runnable {
             if (warmupConnections < 0 || warmupConnections > MAX_CONNECTIONS) {
                 throw new ParameterException(spec.commandLine(), "--warmup-connections must be 0-" + MAX_CONNECTIONS);
             }
-            return common.run(connections,
-                    new ConnectScenario(new ConnectScenario.Settings(connections, warmupConnections, ramp.rate, ramp.maxInFlight))::run);
+            return common.run(
+                    connections,
+                    new ConnectScenario(new ConnectScenario.Settings(
+                            connections, warmupConnections, ramp.rate, ramp.maxInFlight))::run);
         }
     }
 
-    @Command(name = "fanout", mixinStandardHelpOptions = true,
-            description = {"Deliveries per second and publish-to-deliver latency on one channel.",
-                    "N subscribers; P publications a second of S bytes through POST /api/v1/publish, a warm-up, then a"
-                            + " measured phase. Latency runs from the publisher's clock in the payload to the subscriber's"
-                            + " (HdrHistogram). Fails unless every subscriber gets every publication exactly once."})
+    @Command(
+            name = "fanout",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Deliveries per second and publish-to-deliver latency on one channel.",
+                "N subscribers; P publications a second of S bytes through POST /api/v1/publish, a warm-up, then a"
+                        + " measured phase. Latency runs from the publisher's clock in the payload to the subscriber's"
+                        + " (HdrHistogram). Fails unless every subscriber gets every publication exactly once."
+            })
     static final class Fanout implements Callable<Integer> {
         @Mixin
         Common common;
 
-        @Option(names = "--api-key", paramLabel = "KEY", required = true,
+        @Option(
+                names = "--api-key",
+                paramLabel = "KEY",
+                required = true,
                 description = "Key for Authorization: apikey KEY (gatehouse apikey create --scopes publish).")
         String apiKey;
 
-        @Option(names = "--subscribers", paramLabel = "N", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
+        @Option(
+                names = "--subscribers",
+                paramLabel = "N",
+                defaultValue = "1000",
+                description = "Default: ${DEFAULT-VALUE}")
         int subscribers;
 
-        @Option(names = "--channel", paramLabel = "NAME", defaultValue = "bench", description = "Default: ${DEFAULT-VALUE}")
+        @Option(
+                names = "--channel",
+                paramLabel = "NAME",
+                defaultValue = "bench",
+                description = "Default: ${DEFAULT-VALUE}")
         String channel;
 
-        @Option(names = "--publications-per-second", paramLabel = "P", defaultValue = "10",
+        @Option(
+                names = "--publications-per-second",
+                paramLabel = "P",
+                defaultValue = "10",
                 description = "Default: ${DEFAULT-VALUE}")
         double publicationsPerSecond;
 
-        @Option(names = "--payload-bytes", paramLabel = "S", defaultValue = "100",
+        @Option(
+                names = "--payload-bytes",
+                paramLabel = "S",
+                defaultValue = "100",
                 description = "Size of each publication's data JSON (at least the ~40 bytes its numbers take)."
                         + " Default: ${DEFAULT-VALUE}")
         int payloadBytes;
 
-        @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+        @Option(
+                names = "--warmup",
+                paramLabel = "DURATION",
+                defaultValue = "5s",
+                converter = DurationConverter.class,
                 description = "Publications checked but not timed. Default: ${DEFAULT-VALUE}")
         Duration warmup;
 
-        @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+        @Option(
+                names = "--duration",
+                paramLabel = "DURATION",
+                defaultValue = "30s",
+                converter = DurationConverter.class,
                 description = "The measured phase. Default: ${DEFAULT-VALUE}")
         Duration duration;
 
-        @Option(names = "--connect-rate", paramLabel = "R", defaultValue = "2000",
+        @Option(
+                names = "--connect-rate",
+                paramLabel = "R",
+                defaultValue = "2000",
                 description = "Subscribers connected per second. Default: ${DEFAULT-VALUE}")
         double connectRate;
 
-        @Option(names = "--max-in-flight", paramLabel = "M", defaultValue = "256",
+        @Option(
+                names = "--max-in-flight",
+                paramLabel = "M",
+                defaultValue = "256",
                 description = "Subscriber handshakes outstanding at most. Default: ${DEFAULT-VALUE}")
         int maxInFlight;
 
-        @Option(names = "--publish-connections", paramLabel = "C", defaultValue = "64",
+        @Option(
+                names = "--publish-connections",
+                paramLabel = "C",
+                defaultValue = "64",
                 description = "Keep-alive HTTP connections to publish over, one request in flight on each; the"
                         + " schedule waits when all are busy. Default: ${DEFAULT-VALUE}")
         int publishConnections;
@@ -251,36 +323,61 @@ final class BenchCommand implements Runnable {
             requirePhase(spec, warmup, "--warmup", true);
             requirePhase(spec, duration, "--duration", false);
             if (payloadBytes < 1 || payloadBytes > 1_000_000) {
-                throw new ParameterException(spec.commandLine(),
-                        "--payload-bytes must be 1-1000000 (the HTTP body limit is 1 MiB)");
+                throw new ParameterException(
+                        spec.commandLine(), "--payload-bytes must be 1-1000000 (the HTTP body limit is 1 MiB)");
             }
             if (!channel.matches("[A-Za-z0-9_\\-.:@,]{1,200}")) {
-                throw new ParameterException(spec.commandLine(), "--channel must be a channel name of A-Z a-z 0-9 _ - . : @ ,");
+                throw new ParameterException(
+                        spec.commandLine(), "--channel must be a channel name of A-Z a-z 0-9 _ - . : @ ,");
             }
             long publications = Math.round(publicationsPerSecond * (warmup.toNanos() + duration.toNanos()) / 1e9);
             if ((long) subscribers * publications > Integer.MAX_VALUE) {
-                throw new ParameterException(spec.commandLine(), String.format("%,d subscribers x %,d publications is more"
-                        + " deliveries than one run tracks; shorten the run or lower the rate", subscribers, publications));
+                throw new ParameterException(
+                        spec.commandLine(),
+                        String.format(
+                                "%,d subscribers x %,d publications is more"
+                                        + " deliveries than one run tracks; shorten the run or lower the rate",
+                                subscribers, publications));
             }
-            FanoutScenario.Settings settings = new FanoutScenario.Settings(subscribers, channel, publicationsPerSecond,
-                    payloadBytes, warmup, duration, connectRate, maxInFlight, publishConnections);
+            FanoutScenario.Settings settings = new FanoutScenario.Settings(
+                    subscribers,
+                    channel,
+                    publicationsPerSecond,
+                    payloadBytes,
+                    warmup,
+                    duration,
+                    connectRate,
+                    maxInFlight,
+                    publishConnections);
             return common.run(subscribers, new FanoutScenario(settings, apiKey)::run);
         }
     }
 
-    @Command(name = "idle", mixinStandardHelpOptions = true,
-            description = {"Server RSS and live heap per idle connection.",
-                    "Opens N authenticated connections and holds them for T, answering pings only. With --pid: RSS from"
-                            + " /proc and, for a JVM, live heap from jcmd GC.class_histogram (which runs a full GC), before"
-                            + " the first connection and at the end of the hold. Fails if a connection is lost."})
+    @Command(
+            name = "idle",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Server RSS and live heap per idle connection.",
+                "Opens N authenticated connections and holds them for T, answering pings only. With --pid: RSS from"
+                        + " /proc and, for a JVM, live heap from jcmd GC.class_histogram (which runs a full GC), before"
+                        + " the first connection and at the end of the hold. Fails if a connection is lost."
+            })
     static final class Idle implements Callable<Integer> {
         @Mixin
         Common common;
 
-        @Option(names = "--connections", paramLabel = "N", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
+        @Option(
+                names = "--connections",
+                paramLabel = "N",
+                defaultValue = "1000",
+                description = "Default: ${DEFAULT-VALUE}")
         int connections;
 
-        @Option(names = "--hold", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+        @Option(
+                names = "--hold",
+                paramLabel = "DURATION",
+                defaultValue = "30s",
+                converter = DurationConverter.class,
                 description = "Default: ${DEFAULT-VALUE}")
         Duration hold;
 
@@ -301,11 +398,17 @@ final class BenchCommand implements Runnable {
 
     /** How connect and idle open their connections: {@code --rate} and {@code --max-in-flight}. */
     static final class RampOptions {
-        @Option(names = "--rate", paramLabel = "R", defaultValue = "2000",
+        @Option(
+                names = "--rate",
+                paramLabel = "R",
+                defaultValue = "2000",
                 description = "Connections started per second. Default: ${DEFAULT-VALUE}")
         double rate;
 
-        @Option(names = "--max-in-flight", paramLabel = "M", defaultValue = "256",
+        @Option(
+                names = "--max-in-flight",
+                paramLabel = "M",
+                defaultValue = "256",
                 description = "Handshakes outstanding at most; the ramp waits past it. Default: ${DEFAULT-VALUE}")
         int maxInFlight;
 
@@ -323,8 +426,9 @@ final class BenchCommand implements Runnable {
 
     private static void requirePhase(CommandSpec spec, Duration value, String option, boolean zeroAllowed) {
         if (value.isNegative() || (!zeroAllowed && value.isZero()) || value.compareTo(MAX_PHASE) > 0) {
-            throw new ParameterException(spec.commandLine(), option + " must be " + (zeroAllowed ? "0" : "more than 0")
-                    + " to " + MAX_PHASE.toMinutes() + "m");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    option + " must be " + (zeroAllowed ? "0" : "more than 0") + " to " + MAX_PHASE.toMinutes() + "m");
         }
     }
 

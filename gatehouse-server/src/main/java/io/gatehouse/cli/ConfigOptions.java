@@ -10,14 +10,21 @@ import picocli.CommandLine.Option;
 
 /** {@code --data-dir}, {@code --config} and {@code --profile}, shared by every command that loads the configuration. */
 final class ConfigOptions {
-    @Option(names = "--data-dir", paramLabel = "DIR",
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
             description = "Data directory (embedded database, generated secret). Default: ./gatehouse-data")
     Path dataDir;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file; GATEHOUSE_* variables and flags override it.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML configuration file; GATEHOUSE_* variables and flags override it.")
     Path configFile;
 
-    @Option(names = "--profile", paramLabel = "PROFILE",
+    @Option(
+            names = "--profile",
+            paramLabel = "PROFILE",
             description = "dev, or prod to refuse unsafe settings at start (profile). Default: dev")
     String profile;
 
@@ -26,7 +33,8 @@ final class ConfigOptions {
         ConfigSources sources = new ConfigSources().yamlFile(configFile).environment(System.getenv());
         sources.flag(ConfigKey.DATA_DIR, dataDir, "--data-dir");
         sources.flag(ConfigKey.PROFILE, profile, "--profile");
-        flags.forEach((key, value) -> sources.flag(key, value, "--" + key.key().substring(key.key().lastIndexOf('.') + 1)));
+        flags.forEach((key, value) ->
+                sources.flag(key, value, "--" + key.key().substring(key.key().lastIndexOf('.') + 1)));
         return ConfigLoader.load(sources);
     }
 }

@@ -8,11 +8,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code gatehouse} command line: the server and the tools that manage its data directory. */
-@Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "gatehouse",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "A real-time WebSocket gateway that gets authentication right.",
-        subcommands = {ServeCommand.class, UserCommand.class, TokenCommand.class, ApiKeyCommand.class, ProbeCommand.class,
-                BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            UserCommand.class,
+            TokenCommand.class,
+            ApiKeyCommand.class,
+            ProbeCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class GatehouseCommand implements Runnable {
     /** Exit status for a configuration or usage error. */
     static final int EXIT_USAGE = 2;
@@ -65,6 +74,7 @@ public final class GatehouseCommand implements Runnable {
         if (root == e) {
             return "";
         }
-        return " (" + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
+        return " (" + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage())
+                + ")";
     }
 }

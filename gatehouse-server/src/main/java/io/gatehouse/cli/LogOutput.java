@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
 final class LogOutput {
     /** The appender logback.xml attaches to the root logger. */
     static final String TEXT_APPENDER = "ASYNC";
+
     static final String JSON_APPENDER = "ASYNC_JSON";
     /** Used only when logback.xml's appender is missing (another configuration file). */
     private static final int DEFAULT_QUEUE_SIZE = 8192;
 
-    private LogOutput() {
-    }
+    private LogOutput() {}
 
     /** Switches the root logger to {@code format}; text is what logback.xml already does. */
     static void use(GatehouseConfig.LogFormat format) {

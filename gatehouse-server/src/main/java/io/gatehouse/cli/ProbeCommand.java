@@ -26,36 +26,40 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "probe", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "probe",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
-                "Probes a WebSocket endpoint (Gatehouse or any other) for the authentication",
-                "mistakes that leak data. It connects once per scenario and prints what a safe",
-                "server does, what this one did, and a verdict.",
-                "",
-                "Scenarios: no credential; a garbage token (a JWT signed with a random key);",
-                "an expired token; a valid token in Authorization: Bearer, in the subprotocol",
-                "gatehouse.bearer.<token> and in ?token=; a foreign Origin without and with",
-                "the cookie; the cookie from the server's own Origin with its CSRF token",
-                "(?csrf_token= and X-CSRF-Token) and without it. A scenario whose input is",
-                "missing is skipped.",
-                "",
-                "Verdicts:",
-                "  SAFE        behaved as a safe server does.",
-                "  UNSAFE      accepted what it must refuse (still open after --wait): no",
-                "              credential, a garbage or expired token, a cookie without its",
-                "              CSRF token, a cookie or nothing from a foreign Origin.",
-                "  UNREADABLE  refused in a way a browser cannot read: an HTTP status instead",
-                "              of the upgrade, a close without a refusal code (4xxx, 3xxx,",
-                "              1008) and a reason, a dropped connection. Refuse credentials by",
-                "              completing the handshake and closing with 4401 and a reason.",
-                "              Foreign Origins are the exception: HTTP 403 is right for them.",
-                "  SKIPPED     not run for want of an option; never a failure.",
-                "A valid credential refused readably is SAFE: the carrier may be turned off.",
-                "",
-                "Exit status: 0 when every scenario that ran was SAFE, 1 when any was UNSAFE",
-                "or UNREADABLE, 2 on a usage error or when the server cannot be probed.",
-                "See docs/probe.md.",
-                ""})
+            "Probes a WebSocket endpoint (Gatehouse or any other) for the authentication",
+            "mistakes that leak data. It connects once per scenario and prints what a safe",
+            "server does, what this one did, and a verdict.",
+            "",
+            "Scenarios: no credential; a garbage token (a JWT signed with a random key);",
+            "an expired token; a valid token in Authorization: Bearer, in the subprotocol",
+            "gatehouse.bearer.<token> and in ?token=; a foreign Origin without and with",
+            "the cookie; the cookie from the server's own Origin with its CSRF token",
+            "(?csrf_token= and X-CSRF-Token) and without it. A scenario whose input is",
+            "missing is skipped.",
+            "",
+            "Verdicts:",
+            "  SAFE        behaved as a safe server does.",
+            "  UNSAFE      accepted what it must refuse (still open after --wait): no",
+            "              credential, a garbage or expired token, a cookie without its",
+            "              CSRF token, a cookie or nothing from a foreign Origin.",
+            "  UNREADABLE  refused in a way a browser cannot read: an HTTP status instead",
+            "              of the upgrade, a close without a refusal code (4xxx, 3xxx,",
+            "              1008) and a reason, a dropped connection. Refuse credentials by",
+            "              completing the handshake and closing with 4401 and a reason.",
+            "              Foreign Origins are the exception: HTTP 403 is right for them.",
+            "  SKIPPED     not run for want of an option; never a failure.",
+            "A valid credential refused readably is SAFE: the carrier may be turned off.",
+            "",
+            "Exit status: 0 when every scenario that ran was SAFE, 1 when any was UNSAFE",
+            "or UNREADABLE, 2 on a usage error or when the server cannot be probed.",
+            "See docs/probe.md.",
+            ""
+        })
 final class ProbeCommand implements Callable<Integer> {
     static final String DEFAULT_FOREIGN_ORIGIN = "https://probe.invalid";
     static final Duration MAX_WAIT = Duration.ofMinutes(5);
@@ -66,32 +70,51 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "TOKEN", description = "A valid token, for the valid-token scenarios.")
     String token;
 
-    @Option(names = "--expired-token", paramLabel = "TOKEN", description = "An expired token, for the expired-token scenario.")
+    @Option(
+            names = "--expired-token",
+            paramLabel = "TOKEN",
+            description = "An expired token, for the expired-token scenario.")
     String expiredToken;
 
-    @Option(names = "--secret", paramLabel = "SECRET",
+    @Option(
+            names = "--secret",
+            paramLabel = "SECRET",
             description = "The server's HS256 secret (auth.jwt.secret): mints the expired token and, without --token,"
                     + " a valid one (sub gatehouse-probe, 5 minutes). For your own server only. A server that checks iss or aud"
                     + " refuses both; give --token and --expired-token then.")
     String secret;
 
-    @Option(names = "--origin", paramLabel = "ORIGIN", defaultValue = DEFAULT_FOREIGN_ORIGIN,
+    @Option(
+            names = "--origin",
+            paramLabel = "ORIGIN",
+            defaultValue = DEFAULT_FOREIGN_ORIGIN,
             description = "The foreign Origin, one the server must not allow. Default: ${DEFAULT-VALUE}")
     String origin;
 
-    @Option(names = "--own-origin", paramLabel = "ORIGIN",
-            description = "The Origin of the server's own pages, sent with the cookie. Default: the URL's, ws -> http, wss -> https")
+    @Option(
+            names = "--own-origin",
+            paramLabel = "ORIGIN",
+            description =
+                    "The Origin of the server's own pages, sent with the cookie. Default: the URL's, ws -> http, wss -> https")
     String ownOrigin;
 
-    @Option(names = "--cookie", paramLabel = "COOKIE",
-            description = "A logged-in session's Cookie header, e.g. gh_session=ghs_... (POST /api/v1/auth/login sets it).")
+    @Option(
+            names = "--cookie",
+            paramLabel = "COOKIE",
+            description =
+                    "A logged-in session's Cookie header, e.g. gh_session=ghs_... (POST /api/v1/auth/login sets it).")
     String cookie;
 
-    @Option(names = "--csrf", paramLabel = "TOKEN",
+    @Option(
+            names = "--csrf",
+            paramLabel = "TOKEN",
             description = "The session's CSRF token (csrf_token of the login answer); needs --cookie.")
     String csrf;
 
-    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "6s",
+    @Option(
+            names = "--wait",
+            paramLabel = "DURATION",
+            defaultValue = "6s",
             description = "How long a connection that must be refused may stay open before it counts as accepted."
                     + " A server may wait for an in-band auth message and close at its timeout (Gatehouse: auth.timeout, 5s):"
                     + " set it above that. Default: ${DEFAULT-VALUE}")
@@ -113,7 +136,7 @@ final class ProbeCommand implements Callable<Integer> {
         }
         ProbeReport report;
         try {
-            report = new Probe(new ProbeClient(), Clock.systemUTC()).run(options, json ? r -> { } : tableWriter(out));
+            report = new Probe(new ProbeClient(), Clock.systemUTC()).run(options, json ? r -> {} : tableWriter(out));
         } catch (ProbeException e) {
             out.flush();
             spec.commandLine().getErr().println("error: " + e.getMessage());
@@ -156,8 +179,14 @@ final class ProbeCommand implements Callable<Integer> {
         if (csrf != null && cookie == null) {
             throw usage("--csrf goes with --cookie: the CSRF token belongs to a cookie session");
         }
-        for (String[] value : new String[][] {{"--token", token}, {"--expired-token", expiredToken}, {"--cookie", cookie},
-                {"--csrf", csrf}, {"--origin", origin}, {"--own-origin", ownOrigin}}) {
+        for (String[] value : new String[][] {
+            {"--token", token},
+            {"--expired-token", expiredToken},
+            {"--cookie", cookie},
+            {"--csrf", csrf},
+            {"--origin", origin},
+            {"--own-origin", ownOrigin}
+        }) {
             if (value[1] != null && (value[1].isBlank() || value[1].chars().anyMatch(c -> c < 0x20 || c == 0x7F))) {
                 throw usage(value[0] + " must be one line of printable characters");
             }
@@ -172,8 +201,15 @@ final class ProbeCommand implements Callable<Integer> {
             valid = valid != null ? valid : ProbeTokens.valid(secret, now);
             expired = expired != null ? expired : ProbeTokens.expired(secret, now);
         }
-        return new ProbeOptions(target, valid, expired, origin, ownOrigin != null ? ownOrigin : ProbeOptions.ownOriginOf(target),
-                cookie, csrf, wait);
+        return new ProbeOptions(
+                target,
+                valid,
+                expired,
+                origin,
+                ownOrigin != null ? ownOrigin : ProbeOptions.ownOriginOf(target),
+                cookie,
+                csrf,
+                wait);
     }
 
     private URI target() {

@@ -7,34 +7,44 @@ import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Runs the server.",
-                "With no configuration: 127.0.0.1:8080, the embedded database and a generated HS256 secret",
-                "under the data directory, the in-memory broker, and, when no user has the admin role",
-                "(the first start), an admin user whose password is printed once. Prints 'listening on http://HOST:PORT' when ready.",
-                "The WebSocket endpoint is /ws; the HTTP API is under /api/v1.",
-                "Logs go to standard error, as JSON lines with log.format: json."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the server.",
+            "With no configuration: 127.0.0.1:8080, the embedded database and a generated HS256 secret",
+            "under the data directory, the in-memory broker, and, when no user has the admin role",
+            "(the first start), an admin user whose password is printed once. Prints 'listening on http://HOST:PORT' when ready.",
+            "The WebSocket endpoint is /ws; the HTTP API is under /api/v1.",
+            "Logs go to standard error, as JSON lines with log.format: json."
+        })
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (server.host). Default: 127.0.0.1")
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            description = "Address to listen on (server.host). Default: 127.0.0.1")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on; 0 picks a free one (server.port). Default: 8080")
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            description = "Port to listen on; 0 picks a free one (server.port). Default: 8080")
     Integer port;
 
     @Spec
@@ -61,14 +71,20 @@ final class ServeCommand implements Callable<Integer> {
         };
         CountDownLatch stop = new CountDownLatch(1);
         // Any other way the JVM ends (System.exit, SIGHUP) still closes the node in order.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            closeOnce.run();
-        }, "gatehouse-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop.countDown();
+                            closeOnce.run();
+                        },
+                        "gatehouse-shutdown"));
         StopSignals.install(stop::countDown);
         out.println("listening on " + gatehouse.url());
         out.flush();
-        LOG.info("listening on {} (profile {})", gatehouse.url(), cfg.profile().name().toLowerCase(Locale.ROOT));
+        LOG.info(
+                "listening on {} (profile {})",
+                gatehouse.url(),
+                cfg.profile().name().toLowerCase(Locale.ROOT));
         stop.await();
         closeOnce.run();
         return 0;

@@ -9,8 +9,7 @@ import sun.misc.Signal;
  * (module {@code jdk.unsupported}) is the one every JDK ships.
  */
 final class StopSignals {
-    private StopSignals() {
-    }
+    private StopSignals() {}
 
     /**
      * Runs {@code onStop} (on a JVM signal thread) when a stop signal arrives. Returns false, with

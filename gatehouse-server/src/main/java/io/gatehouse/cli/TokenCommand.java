@@ -21,36 +21,66 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "token", mixinStandardHelpOptions = true, description = "Creates and revokes access tokens.",
+@Command(
+        name = "token",
+        mixinStandardHelpOptions = true,
+        description = "Creates and revokes access tokens.",
         subcommands = {TokenCommand.Create.class, TokenCommand.Revoke.class})
 final class TokenCommand {
     /** The token types {@code --type} accepts. */
-    enum Type { opaque, jwt }
+    enum Type {
+        opaque,
+        jwt
+    }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Creates a token for a local user and prints only the token on standard output.",
-                    "opaque: ght_..., stored as a hash, revocable with 'token revoke PREFIX'.",
-                    "jwt: signed with auth.jwt.signing_key when set, else HS256 with the server's secret",
-                    "(refused when auth.jwt.algorithms leaves out HS256 and there is no signing key);",
-                    "iss gatehouse, sub local:NAME; valid until it expires or the user is removed."})
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Creates a token for a local user and prints only the token on standard output.",
+                "opaque: ght_..., stored as a hash, revocable with 'token revoke PREFIX'.",
+                "jwt: signed with auth.jwt.signing_key when set, else HS256 with the server's secret",
+                "(refused when auth.jwt.algorithms leaves out HS256 and there is no signing key);",
+                "iss gatehouse, sub local:NAME; valid until it expires or the user is removed."
+            })
     static final class Create implements Runnable {
         @Mixin
         ConfigOptions config;
-        @Option(names = "--user", required = true, paramLabel = "NAME", description = "The user the token authenticates.")
+
+        @Option(
+                names = "--user",
+                required = true,
+                paramLabel = "NAME",
+                description = "The user the token authenticates.")
         String user;
-        @Option(names = "--ttl", paramLabel = "DURATION", description = "Lifetime, e.g. 30m, 1h, 7d. Default: auth.tokens.default_ttl (1h).")
+
+        @Option(
+                names = "--ttl",
+                paramLabel = "DURATION",
+                description = "Lifetime, e.g. 30m, 1h, 7d. Default: auth.tokens.default_ttl (1h).")
         String ttl;
-        @Option(names = "--type", paramLabel = "TYPE", defaultValue = "opaque", description = "opaque or jwt. Default: ${DEFAULT-VALUE}")
+
+        @Option(
+                names = "--type",
+                paramLabel = "TYPE",
+                defaultValue = "opaque",
+                description = "opaque or jwt. Default: ${DEFAULT-VALUE}")
         Type type;
-        @Option(names = "--channels", paramLabel = "CHANNELS",
-                description = {"Extra channels the token may subscribe to, comma separated; may be repeated.",
-                        "A value with # is one user-limited channel whose commas separate users: --channels dialog#alice,bob"})
+
+        @Option(
+                names = "--channels",
+                paramLabel = "CHANNELS",
+                description = {
+                    "Extra channels the token may subscribe to, comma separated; may be repeated.",
+                    "A value with # is one user-limited channel whose commas separate users: --channels dialog#alice,bob"
+                })
         List<String> channels = new ArrayList<>();
+
         @Spec
         CommandSpec spec;
 
@@ -65,9 +95,11 @@ final class TokenCommand {
                 throw new CommandFailure("--ttl: " + e.getMessage());
             }
             try (Database db = DataDirectory.openDatabase(cfg)) {
-                UserRecord u = new UserStore(db).find(user).orElseThrow(() -> new CommandFailure("no user '" + user + "'"));
+                UserRecord u =
+                        new UserStore(db).find(user).orElseThrow(() -> new CommandFailure("no user '" + user + "'"));
                 User who = new User(UserIds.local(u.id()), u.id(), u.roles());
-                TokenIssuer issuer = TokenIssuer.forConfig(new TokenStore(db), DataDirectory.hmacSecret(cfg), cfg, Clock.systemUTC());
+                TokenIssuer issuer = TokenIssuer.forConfig(
+                        new TokenStore(db), DataDirectory.hmacSecret(cfg), cfg, Clock.systemUTC());
                 if (type == Type.jwt && !issuer.canIssueJwt()) {
                     throw new CommandFailure("--type jwt: " + TokenIssuer.NO_JWT_SIGNER);
                 }
@@ -89,7 +121,8 @@ final class TokenCommand {
                 for (String part : parts) {
                     String channel = part.strip();
                     if (ChannelName.parse(channel).isEmpty()) {
-                        throw new CommandFailure("--channels: '" + channel + "' is not a channel name. " + ChannelName.grammarHint());
+                        throw new CommandFailure(
+                                "--channels: '" + channel + "' is not a channel name. " + ChannelName.grammarHint());
                     }
                     if (!out.contains(channel)) {
                         out.add(channel);
@@ -100,13 +133,18 @@ final class TokenCommand {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = "Revokes an opaque token by its prefix (ght_ and 8 characters), and the tokens minted with it; they are refused from then on.")
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Revokes an opaque token by its prefix (ght_ and 8 characters), and the tokens minted with it; they are refused from then on.")
     static final class Revoke implements Runnable {
         @Mixin
         ConfigOptions config;
+
         @Parameters(paramLabel = "PREFIX")
         String prefix;
+
         @Spec
         CommandSpec spec;
 

@@ -5,9 +5,9 @@ import io.gatehouse.auth.PasswordHasher;
 import io.gatehouse.auth.User;
 import io.gatehouse.auth.UserIds;
 import io.gatehouse.store.Database;
-import io.gatehouse.store.UserRecord;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.RevocationStore;
+import io.gatehouse.store.UserRecord;
 import io.gatehouse.store.UserStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,28 +21,37 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "user", mixinStandardHelpOptions = true, description = "Manages local users (passwords hashed with Argon2id).",
+@Command(
+        name = "user",
+        mixinStandardHelpOptions = true,
+        description = "Manages local users (passwords hashed with Argon2id).",
         subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Remove.class})
 final class UserCommand {
     /** A user name is also the user id and a channel-name part: letters, digits and _ - . @ only. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
             description = {"Adds a user. Without --password-stdin a random password is generated and printed once."})
     static final class Add implements Runnable {
         @Mixin
         ConfigOptions config;
+
         @Parameters(paramLabel = "NAME", description = "User name (also the user id): letters, digits, _ - . @")
         String name;
+
         @Option(names = "--admin", description = "Give the user the admin role.")
         boolean admin;
+
         @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
         boolean passwordStdin;
+
         @Spec
         CommandSpec spec;
 
@@ -63,7 +72,8 @@ final class UserCommand {
             if (passwordStdin) {
                 out.println("added user " + name + (admin ? " (admin)" : ""));
             } else {
-                out.println("added user " + name + (admin ? " (admin)" : "") + " with password " + password + " (shown once)");
+                out.println("added user " + name + (admin ? " (admin)" : "") + " with password " + password
+                        + " (shown once)");
             }
         }
 
@@ -90,6 +100,7 @@ final class UserCommand {
     static final class ListUsers implements Runnable {
         @Mixin
         ConfigOptions config;
+
         @Spec
         CommandSpec spec;
 
@@ -104,12 +115,18 @@ final class UserCommand {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a user, deletes their opaque tokens and sessions, refuses the JWTs minted for them and closes their live connections.")
+    @Command(
+            name = "remove",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Removes a user, deletes their opaque tokens and sessions, refuses the JWTs minted for them and closes their live connections.")
     static final class Remove implements Runnable {
         @Mixin
         ConfigOptions config;
+
         @Parameters(paramLabel = "NAME")
         String name;
+
         @Spec
         CommandSpec spec;
 

@@ -38,17 +38,28 @@ public final class ConfigLoader {
 
     private GatehouseConfig build() {
         Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
-        var server = new GatehouseConfig.Server(string(ConfigKey.SERVER_HOST), (Integer) value(ConfigKey.SERVER_PORT),
-                origins(), proxies(), (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM),
-                positive(ConfigKey.SERVER_REQUEST_TIMEOUT), positive(ConfigKey.SERVER_IDLE_TIMEOUT), publicOrigin());
-        var database = new GatehouseConfig.Database(string(ConfigKey.DATABASE_URL), string(ConfigKey.DATABASE_USERNAME),
-                string(ConfigKey.DATABASE_PASSWORD), (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
+        var server = new GatehouseConfig.Server(
+                string(ConfigKey.SERVER_HOST),
+                (Integer) value(ConfigKey.SERVER_PORT),
+                origins(),
+                proxies(),
+                (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM),
+                positive(ConfigKey.SERVER_REQUEST_TIMEOUT),
+                positive(ConfigKey.SERVER_IDLE_TIMEOUT),
+                publicOrigin());
+        var database = new GatehouseConfig.Database(
+                string(ConfigKey.DATABASE_URL),
+                string(ConfigKey.DATABASE_USERNAME),
+                string(ConfigKey.DATABASE_PASSWORD),
+                (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
         String brokerUrl = string(ConfigKey.BROKER_URL);
         if (!brokerUrl.equals("memory:")) {
-            throw new ConfigException("invalid value for " + ConfigKey.BROKER_URL.key() + " (" + source(ConfigKey.BROKER_URL.key())
-                    + "): only memory: is supported in this version");
+            throw new ConfigException("invalid value for " + ConfigKey.BROKER_URL.key() + " ("
+                    + source(ConfigKey.BROKER_URL.key()) + "): only memory: is supported in this version");
         }
-        if (!database.embedded() && !database.url().startsWith("jdbc:postgresql:") && !database.url().startsWith("jdbc:h2:")) {
+        if (!database.embedded()
+                && !database.url().startsWith("jdbc:postgresql:")
+                && !database.url().startsWith("jdbc:h2:")) {
             // Only the part before any settings: they may hold a password.
             String shown = database.url().split("[?;]", 2)[0];
             throw invalid(ConfigKey.DATABASE_URL.key(), shown, "expected jdbc:postgresql://HOST/DB or jdbc:h2:...");
@@ -59,60 +70,102 @@ public final class ConfigLoader {
                     + "): an HS256 secret needs at least 32 bytes");
         }
         if (string(ConfigKey.AUTH_JWT_ISSUER).equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER)) {
-            throw invalid(ConfigKey.AUTH_JWT_ISSUER.key(), string(ConfigKey.AUTH_JWT_ISSUER),
+            throw invalid(
+                    ConfigKey.AUTH_JWT_ISSUER.key(),
+                    string(ConfigKey.AUTH_JWT_ISSUER),
                     "'gatehouse' is reserved for the JWTs Gatehouse mints; name the application's issuer");
         }
-        var jwt = new GatehouseConfig.Jwt(secret, stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
-                string(ConfigKey.AUTH_JWT_ISSUER), string(ConfigKey.AUTH_JWT_AUDIENCE), duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
-                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL), positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL), string(ConfigKey.AUTH_JWT_SIGNING_KEY),
-                otherIssuers(), algorithms());
+        var jwt = new GatehouseConfig.Jwt(
+                secret,
+                stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
+                string(ConfigKey.AUTH_JWT_ISSUER),
+                string(ConfigKey.AUTH_JWT_AUDIENCE),
+                duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
+                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL),
+                positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL),
+                string(ConfigKey.AUTH_JWT_SIGNING_KEY),
+                otherIssuers(),
+                algorithms());
         Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
         Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
         if (defaultTtl.compareTo(maxTtl) > 0) {
             // Otherwise every token minted without an explicit ttl would be refused.
-            throw invalid(ConfigKey.AUTH_TOKENS_DEFAULT_TTL.key(), raw(ConfigKey.AUTH_TOKENS_DEFAULT_TTL),
-                    "longer than auth.tokens.max_ttl (" + raw(ConfigKey.AUTH_TOKENS_MAX_TTL) + "); shorten it or raise auth.tokens.max_ttl");
+            throw invalid(
+                    ConfigKey.AUTH_TOKENS_DEFAULT_TTL.key(),
+                    raw(ConfigKey.AUTH_TOKENS_DEFAULT_TTL),
+                    "longer than auth.tokens.max_ttl (" + raw(ConfigKey.AUTH_TOKENS_MAX_TTL)
+                            + "); shorten it or raise auth.tokens.max_ttl");
         }
         var tokens = new GatehouseConfig.Tokens(defaultTtl, maxTtl);
-        var session = new GatehouseConfig.Session(positive(ConfigKey.AUTH_SESSION_TTL), positive(ConfigKey.AUTH_SESSION_CSRF_MAX_AGE),
-                (Boolean) value(ConfigKey.AUTH_SESSION_ENABLED));
+        var session = new GatehouseConfig.Session(
+                positive(ConfigKey.AUTH_SESSION_TTL), positive(ConfigKey.AUTH_SESSION_CSRF_MAX_AGE), (Boolean)
+                        value(ConfigKey.AUTH_SESSION_ENABLED));
         String scheme = string(ConfigKey.AUTH_INTROSPECTION_SCHEME);
         if (!scheme.equals("Bearer") && !scheme.equals("Token")) {
             throw invalid(ConfigKey.AUTH_INTROSPECTION_SCHEME.key(), scheme, "expected Bearer or Token");
         }
         String idField = string(ConfigKey.AUTH_INTROSPECTION_ID_FIELD);
         if (idField.isEmpty()) {
-            throw invalid(ConfigKey.AUTH_INTROSPECTION_ID_FIELD.key(), idField, "must name a field of the backend's JSON answer");
+            throw invalid(
+                    ConfigKey.AUTH_INTROSPECTION_ID_FIELD.key(),
+                    idField,
+                    "must name a field of the backend's JSON answer");
         }
-        var introspection = new GatehouseConfig.Introspection(httpUrl(ConfigKey.AUTH_INTROSPECTION_URL), scheme, idField,
-                positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL), positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
-                positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT), positive(ConfigKey.AUTH_INTROSPECTION_RECHECK_INTERVAL));
-        var auth = new GatehouseConfig.Auth((Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN), positive(ConfigKey.AUTH_TIMEOUT),
-                duration(ConfigKey.AUTH_EXPIRY_WARNING), jwt, tokens, session, introspection, primarySource());
-        var heartbeat = new GatehouseConfig.Heartbeat(positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
+        var introspection = new GatehouseConfig.Introspection(
+                httpUrl(ConfigKey.AUTH_INTROSPECTION_URL),
+                scheme,
+                idField,
+                positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL),
+                positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
+                positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT),
+                positive(ConfigKey.AUTH_INTROSPECTION_RECHECK_INTERVAL));
+        var auth = new GatehouseConfig.Auth(
+                (Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN),
+                positive(ConfigKey.AUTH_TIMEOUT),
+                duration(ConfigKey.AUTH_EXPIRY_WARNING),
+                jwt,
+                tokens,
+                session,
+                introspection,
+                primarySource());
+        var heartbeat = new GatehouseConfig.Heartbeat(
+                positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
         long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
         if (maxBytes > MAX_MESSAGE_BYTES_LIMIT) {
-            throw invalid(ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), raw(ConfigKey.LIMITS_MAX_MESSAGE_BYTES), "at most 16MiB");
+            throw invalid(
+                    ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), raw(ConfigKey.LIMITS_MAX_MESSAGE_BYTES), "at most 16MiB");
         }
         String policy = string(ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY);
         GatehouseConfig.DuplicatePolicy duplicates = switch (policy.toLowerCase(Locale.ROOT)) {
             case "replace" -> GatehouseConfig.DuplicatePolicy.REPLACE;
             case "reject" -> GatehouseConfig.DuplicatePolicy.REJECT;
             case "allow" -> GatehouseConfig.DuplicatePolicy.ALLOW;
-            default -> throw invalid(ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY.key(), policy, "expected replace, reject or allow");
+            default ->
+                throw invalid(
+                        ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY.key(), policy, "expected replace, reject or allow");
         };
         long outbound = (Long) value(ConfigKey.LIMITS_OUTBOUND_BUFFER);
         if (outbound > Integer.MAX_VALUE) {
-            throw invalid(ConfigKey.LIMITS_OUTBOUND_BUFFER.key(), raw(ConfigKey.LIMITS_OUTBOUND_BUFFER), "at most 1GiB");
+            throw invalid(
+                    ConfigKey.LIMITS_OUTBOUND_BUFFER.key(), raw(ConfigKey.LIMITS_OUTBOUND_BUFFER), "at most 1GiB");
         }
-        var limits = new GatehouseConfig.Limits((int) maxBytes, duplicates, rate(ConfigKey.LIMITS_UPGRADES_PER_IP),
-                rate(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL), (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_IP),
-                rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP), rate(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT),
-                (Integer) value(ConfigKey.LIMITS_LOGIN_QUEUE), rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
-                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_USER), (Integer) value(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION),
+        var limits = new GatehouseConfig.Limits(
+                (int) maxBytes,
+                duplicates,
+                rate(ConfigKey.LIMITS_UPGRADES_PER_IP),
+                rate(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL),
+                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_IP),
+                rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP),
+                rate(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT),
+                (Integer) value(ConfigKey.LIMITS_LOGIN_QUEUE),
+                rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
+                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_USER),
+                (Integer) value(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION),
                 (int) outbound);
-        var accessLog = new GatehouseConfig.AccessLog(positive(ConfigKey.ACCESS_LOG_RETENTION), (Integer) value(ConfigKey.ACCESS_LOG_BUFFER));
-        GatehouseConfig.LogFormat logFormat = switch (string(ConfigKey.LOG_FORMAT).toLowerCase(Locale.ROOT)) {
+        var accessLog = new GatehouseConfig.AccessLog(
+                positive(ConfigKey.ACCESS_LOG_RETENTION), (Integer) value(ConfigKey.ACCESS_LOG_BUFFER));
+        GatehouseConfig.LogFormat logFormat = switch (string(ConfigKey.LOG_FORMAT)
+                .toLowerCase(Locale.ROOT)) {
             case "text" -> GatehouseConfig.LogFormat.TEXT;
             case "json" -> GatehouseConfig.LogFormat.JSON;
             default -> throw invalid(ConfigKey.LOG_FORMAT.key(), string(ConfigKey.LOG_FORMAT), "expected text or json");
@@ -122,8 +175,19 @@ public final class ConfigLoader {
             case "prod" -> GatehouseConfig.Profile.PROD;
             default -> throw invalid(ConfigKey.PROFILE.key(), string(ConfigKey.PROFILE), "expected dev or prod");
         };
-        var config = new GatehouseConfig(dataDir, server, database, new GatehouseConfig.Broker(brokerUrl), auth, heartbeat,
-                limits, new GatehouseConfig.Channels(namespaces()), accessLog, positive(ConfigKey.SHUTDOWN_DRAIN), logFormat, profile,
+        var config = new GatehouseConfig(
+                dataDir,
+                server,
+                database,
+                new GatehouseConfig.Broker(brokerUrl),
+                auth,
+                heartbeat,
+                limits,
+                new GatehouseConfig.Channels(namespaces()),
+                accessLog,
+                positive(ConfigKey.SHUTDOWN_DRAIN),
+                logFormat,
+                profile,
                 new GatehouseConfig.Metrics(string(ConfigKey.METRICS_TOKEN)));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
@@ -153,10 +217,14 @@ public final class ConfigLoader {
             int eq = entry.indexOf('=');
             String name = eq < 0 ? "" : entry.substring(0, eq);
             String iss = eq < 0 ? "" : entry.substring(eq + 1);
-            if (!io.gatehouse.auth.UserIds.ISSUER_NAME.matcher(name).matches() || iss.isEmpty()
+            if (!io.gatehouse.auth.UserIds.ISSUER_NAME.matcher(name).matches()
+                    || iss.isEmpty()
                     || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
-                    || !names.add(name) || !issuers.add(iss)) {
-                throw invalid(ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(), entry,
+                    || !names.add(name)
+                    || !issuers.add(iss)) {
+                throw invalid(
+                        ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(),
+                        entry,
                         "expected NAME=ISSUER (NAME of a-z 0-9 _ . -, at most 32), each name and issuer once, "
                                 + "not auth.jwt.issuer");
             }
@@ -176,8 +244,12 @@ public final class ConfigLoader {
                 + (problems.size() == 1 ? "an unsafe setting" : problems.size() + " unsafe settings")
                 + "; fix each key below, or use profile dev on a development machine:");
         for (ProdProfile.Problem p : problems) {
-            message.append("\n  ").append(p.key().key()).append(" (")
-                    .append(source(p.key().key())).append("): ").append(p.text());
+            message.append("\n  ")
+                    .append(p.key().key())
+                    .append(" (")
+                    .append(source(p.key().key()))
+                    .append("): ")
+                    .append(p.text());
         }
         throw new ConfigException(message.toString());
     }
@@ -188,7 +260,10 @@ public final class ConfigLoader {
         for (String raw : stringList(ConfigKey.AUTH_JWT_ALGORITHMS)) {
             String alg = raw.toUpperCase(Locale.ROOT);
             if (!GatehouseConfig.Jwt.ALGORITHMS.contains(alg)) {
-                throw invalid(ConfigKey.AUTH_JWT_ALGORITHMS.key(), raw, "expected HS256, RS256 or ES256 ('none' and other algorithms are never accepted)");
+                throw invalid(
+                        ConfigKey.AUTH_JWT_ALGORITHMS.key(),
+                        raw,
+                        "expected HS256, RS256 or ES256 ('none' and other algorithms are never accepted)");
             }
             out.add(alg);
         }
@@ -204,16 +279,24 @@ public final class ConfigLoader {
         for (String raw : stringList(ConfigKey.SERVER_ALLOWED_ORIGINS)) {
             String o = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
             if (o.equals("*")) {
-                throw invalid(ConfigKey.SERVER_ALLOWED_ORIGINS.key(), raw, "a wildcard would let any site use your users' cookies; list the origins");
+                throw invalid(
+                        ConfigKey.SERVER_ALLOWED_ORIGINS.key(),
+                        raw,
+                        "a wildcard would let any site use your users' cookies; list the origins");
             }
             try {
                 java.net.URI u = new java.net.URI(o);
-                if (u.getScheme() == null || u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty())
+                if (u.getScheme() == null
+                        || u.getHost() == null
+                        || (u.getRawPath() != null && !u.getRawPath().isEmpty())
                         || u.getRawQuery() != null) {
                     throw new java.net.URISyntaxException(o, "not an origin");
                 }
             } catch (java.net.URISyntaxException e) {
-                throw invalid(ConfigKey.SERVER_ALLOWED_ORIGINS.key(), raw, "expected an origin such as https://app.example.com (scheme, host, optional port)");
+                throw invalid(
+                        ConfigKey.SERVER_ALLOWED_ORIGINS.key(),
+                        raw,
+                        "expected an origin such as https://app.example.com (scheme, host, optional port)");
             }
             out.add(o.toLowerCase(Locale.ROOT));
         }
@@ -229,13 +312,18 @@ public final class ConfigLoader {
         try {
             java.net.URI u = new java.net.URI(raw);
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawQuery() != null
+            if (!(scheme.equals("http") || scheme.equals("https"))
+                    || u.getHost() == null
+                    || u.getRawQuery() != null
                     || u.getRawUserInfo() != null) {
                 throw new java.net.URISyntaxException(raw, "not an http(s) URL");
             }
             return (scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())).toLowerCase(Locale.ROOT);
         } catch (java.net.URISyntaxException e) {
-            throw invalid(ConfigKey.SERVER_PUBLIC_URL.key(), raw, "expected the external URL, such as https://app.example.com");
+            throw invalid(
+                    ConfigKey.SERVER_PUBLIC_URL.key(),
+                    raw,
+                    "expected the external URL, such as https://app.example.com");
         }
     }
 
@@ -248,7 +336,10 @@ public final class ConfigLoader {
         List<String> out = stringList(ConfigKey.SERVER_TRUSTED_PROXIES);
         for (String cidr : out) {
             if (!io.gatehouse.config.Cidr.isValid(cidr)) {
-                throw invalid(ConfigKey.SERVER_TRUSTED_PROXIES.key(), cidr, "expected an address or CIDR such as 10.0.0.0/8 or ::1/128");
+                throw invalid(
+                        ConfigKey.SERVER_TRUSTED_PROXIES.key(),
+                        cidr,
+                        "expected an address or CIDR such as 10.0.0.0/8 or ::1/128");
             }
         }
         return out;
@@ -266,7 +357,8 @@ public final class ConfigLoader {
     private Map<String, NamespaceConfig> namespaces() {
         // Each name, with the key that mentions it and where it came from, for error messages.
         Map<String, String[]> names = new TreeMap<>();
-        declaredNamespaces.forEach((name, source) -> names.put(name, new String[] {NamespaceKey.PREFIX + name, source}));
+        declaredNamespaces.forEach((name, source) ->
+                names.put(name, new String[] {NamespaceKey.PREFIX + name, source}));
         for (String key : settings.keySet()) {
             if (ConfigSources.namespaceKey(key).isPresent()) {
                 String rest = key.substring(NamespaceKey.PREFIX.length());
@@ -300,7 +392,9 @@ public final class ConfigLoader {
             case "authenticated" -> NamespaceConfig.PublishRule.AUTHENTICATED;
             default -> throw invalid(publishKey, publish, "expected server or authenticated");
         };
-        return new NamespaceConfig(subscribeRule, publishRule,
+        return new NamespaceConfig(
+                subscribeRule,
+                publishRule,
                 (Integer) nsValue(name, NamespaceKey.HISTORY_SIZE),
                 (Duration) nsValue(name, NamespaceKey.HISTORY_TTL),
                 (Boolean) nsValue(name, NamespaceKey.PRESENCE),

@@ -27,12 +27,13 @@ import java.util.Optional;
 public final class ConfigSources {
 
     /** One raw value and where it came from, for error messages. */
-    public record Setting(Object raw, String source) {
-    }
+    public record Setting(Object raw, String source) {}
 
     /** The sources, lowest precedence first. */
     private enum Layer {
-        FILE, ENVIRONMENT, FLAG
+        FILE,
+        ENVIRONMENT,
+        FLAG
     }
 
     /** How far apart (in edits) an unknown key may be from a known one to be suggested. */
@@ -48,7 +49,8 @@ public final class ConfigSources {
         }
         Object root;
         try {
-            ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            ObjectMapper yaml =
+                    new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             // readTree, not readValue: a file holding only comments is an empty configuration.
             JsonNode tree = yaml.readTree(Files.readAllBytes(file));
             root = tree == null || tree.isMissingNode() ? null : yaml.treeToValue(tree, Object.class);
@@ -56,8 +58,8 @@ public final class ConfigSources {
             throw new ConfigException("config file " + file + " does not exist");
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
-            throw new ConfigException("cannot read config file " + file + (at == null ? "" : " (line " + at.getLineNr() + ")")
-                    + ": " + e.getOriginalMessage());
+            throw new ConfigException("cannot read config file " + file
+                    + (at == null ? "" : " (line " + at.getLineNr() + ")") + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
@@ -107,7 +109,8 @@ public final class ConfigSources {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
             Object value = e.getValue();
-            boolean isLeafKey = ConfigKey.byKey(key).isPresent() || namespaceKey(key).isPresent();
+            boolean isLeafKey =
+                    ConfigKey.byKey(key).isPresent() || namespaceKey(key).isPresent();
             boolean isEmpty = value == null || value instanceof Map<?, ?> m && m.isEmpty();
             if (prefix.equals(NamespaceKey.PREFIX) && isEmpty) {
                 // "chat: {}" declares the namespace with every rule at its default.
@@ -170,7 +173,8 @@ public final class ConfigSources {
             for (NamespaceKey k : NamespaceKey.values()) {
                 String suffix = "_" + k.key().toUpperCase(Locale.ROOT);
                 if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
-                    String name = rest.substring(0, rest.length() - suffix.length()).toLowerCase(Locale.ROOT);
+                    String name =
+                            rest.substring(0, rest.length() - suffix.length()).toLowerCase(Locale.ROOT);
                     return k.keyFor(name);
                 }
             }

@@ -31,13 +31,18 @@ public record GatehouseConfig(
         }
     }
 
-    public enum LogFormat { TEXT, JSON }
+    public enum LogFormat {
+        TEXT,
+        JSON
+    }
 
     /** {@code prod} refuses unsafe combinations at start (SPEC §1). */
-    public enum Profile { DEV, PROD }
-
-    public record AccessLog(Duration retention, int buffer) {
+    public enum Profile {
+        DEV,
+        PROD
     }
+
+    public record AccessLog(Duration retention, int buffer) {}
 
     /**
      * {@code allowedOrigins}: browser origins allowed besides the server's own, normalised
@@ -48,9 +53,15 @@ public record GatehouseConfig(
      * {@code publicOrigin}: {@code server.public_url} as an origin (scheme://host[:port], lower case),
      * or empty when the server's own origin comes from each request's Host (or X-Forwarded-Host).
      */
-    public record Server(String host, int port, List<String> allowedOrigins, List<String> trustedProxies,
-            boolean tlsTerminatedUpstream, Duration requestTimeout, Duration idleTimeout, String publicOrigin) {
-    }
+    public record Server(
+            String host,
+            int port,
+            List<String> allowedOrigins,
+            List<String> trustedProxies,
+            boolean tlsTerminatedUpstream,
+            Duration requestTimeout,
+            Duration idleTimeout,
+            String publicOrigin) {}
 
     /** {@code url} empty means the embedded database under the data directory. */
     public record Database(String url, String username, String password, int poolSize) {
@@ -59,31 +70,64 @@ public record GatehouseConfig(
         }
     }
 
-    public record Broker(String url) {
-    }
+    public record Broker(String url) {}
 
-    public record Auth(boolean allowQueryToken, Duration timeout, Duration expiryWarning, Jwt jwt, Tokens tokens,
-            Session session, Introspection introspection, PrimarySource primarySource) {
-    }
+    public record Auth(
+            boolean allowQueryToken,
+            Duration timeout,
+            Duration expiryWarning,
+            Jwt jwt,
+            Tokens tokens,
+            Session session,
+            Introspection introspection,
+            PrimarySource primarySource) {}
 
     /** Whose user ids are kept as sent (auth.primary_source); see io.gatehouse.auth.UserIds. */
-    public enum PrimarySource { JWT, INTROSPECTION }
+    public enum PrimarySource {
+        JWT,
+        INTROSPECTION
+    }
 
     /**
      * {@code secret} empty means "generate one into the data directory". {@code jwksUrl} empty
      * means no JWKS; {@code signingKey} empty means the server signs its own JWTs with HS256 only.
      */
-    public record Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
-            String jwksUrl, Duration jwksCacheTtl, String signingKey, List<String> otherIssuers,
+    public record Jwt(
+            String secret,
+            List<String> publicKeys,
+            String issuer,
+            String audience,
+            Duration clockSkew,
+            String jwksUrl,
+            Duration jwksCacheTtl,
+            String signingKey,
+            List<String> otherIssuers,
             java.util.Set<String> algorithms) {
         public Jwt {
             otherIssuers = List.copyOf(otherIssuers);
         }
 
         /** No other issuers, every algorithm of {@link #ALGORITHMS} accepted. */
-        public Jwt(String secret, List<String> publicKeys, String issuer, String audience, Duration clockSkew,
-                String jwksUrl, Duration jwksCacheTtl, String signingKey) {
-            this(secret, publicKeys, issuer, audience, clockSkew, jwksUrl, jwksCacheTtl, signingKey, List.of(), ALGORITHMS);
+        public Jwt(
+                String secret,
+                List<String> publicKeys,
+                String issuer,
+                String audience,
+                Duration clockSkew,
+                String jwksUrl,
+                Duration jwksCacheTtl,
+                String signingKey) {
+            this(
+                    secret,
+                    publicKeys,
+                    issuer,
+                    audience,
+                    clockSkew,
+                    jwksUrl,
+                    jwksCacheTtl,
+                    signingKey,
+                    List.of(),
+                    ALGORITHMS);
         }
 
         /** The algorithms Gatehouse can verify, as {@code auth.jwt.algorithms} names them. */
@@ -100,25 +144,28 @@ public record GatehouseConfig(
         }
     }
 
-    public record Tokens(Duration defaultTtl, Duration maxTtl) {
-    }
+    public record Tokens(Duration defaultTtl, Duration maxTtl) {}
 
-    public record Heartbeat(Duration interval, Duration timeout) {
-    }
+    public record Heartbeat(Duration interval, Duration timeout) {}
 
     /**
      * Cookie sessions. {@code enabled} false declares a token-only deployment; the prod profile
      * then does not ask for {@code server.allowed_origins}.
      */
-    public record Session(Duration ttl, Duration csrfMaxAge, boolean enabled) {
-    }
+    public record Session(Duration ttl, Duration csrfMaxAge, boolean enabled) {}
 
     /**
      * {@code url} empty means introspection is off. {@code scheme} is Bearer or Token.
      * {@code recheckInterval}: how often an open connection's token is asked about again.
      */
-    public record Introspection(String url, String scheme, String idField, Duration cacheTtl, Duration negativeCacheTtl,
-            Duration timeout, Duration recheckInterval) {
+    public record Introspection(
+            String url,
+            String scheme,
+            String idField,
+            Duration cacheTtl,
+            Duration negativeCacheTtl,
+            Duration timeout,
+            Duration recheckInterval) {
         public boolean enabled() {
             return !url.isEmpty();
         }
@@ -138,11 +185,19 @@ public record GatehouseConfig(
      * {@code loginFailuresPerAccount}: failed logins per user name; {@code loginQueue}: logins that may
      * wait for a password-hashing thread.
      */
-    public record Limits(int maxMessageBytes, DuplicatePolicy duplicateSessionPolicy, RateLimit upgradesPerIp,
-            RateLimit upgradesPerCredential, int connectionsPerIp, RateLimit authFailuresPerIp,
-            RateLimit loginFailuresPerAccount, int loginQueue, RateLimit messagesPerConnection, int connectionsPerUser,
-            int subscriptionsPerConnection, int outboundBufferBytes) {
-    }
+    public record Limits(
+            int maxMessageBytes,
+            DuplicatePolicy duplicateSessionPolicy,
+            RateLimit upgradesPerIp,
+            RateLimit upgradesPerCredential,
+            int connectionsPerIp,
+            RateLimit authFailuresPerIp,
+            RateLimit loginFailuresPerAccount,
+            int loginQueue,
+            RateLimit messagesPerConnection,
+            int connectionsPerUser,
+            int subscriptionsPerConnection,
+            int outboundBufferBytes) {}
 
     public record Channels(Map<String, NamespaceConfig> namespaces) {
         /**

@@ -17,11 +17,14 @@ public record NamespaceConfig(
 
     /** Who may subscribe. */
     public enum SubscribeRule {
-        AUTHENTICATED, NONE, ADMIN
+        AUTHENTICATED,
+        NONE,
+        ADMIN
     }
 
     /** Who may publish: only the server API, or any authenticated subscriber too. */
     public enum PublishRule {
-        SERVER, AUTHENTICATED
+        SERVER,
+        AUTHENTICATED
     }
 }

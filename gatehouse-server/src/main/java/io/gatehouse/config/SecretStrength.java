@@ -13,8 +13,7 @@ final class SecretStrength {
     static final int MIN_BYTES = 32;
     static final int MIN_DISTINCT = 16;
 
-    private SecretStrength() {
-    }
+    private SecretStrength() {}
 
     /** Why {@code secret} is weak, in words for the operator; null when it passes. */
     static String weakness(String secret) {
@@ -23,7 +22,8 @@ final class SecretStrength {
         }
         long distinct = secret.codePoints().distinct().count();
         if (distinct < MIN_DISTINCT) {
-            return "only " + distinct + " distinct characters (at least " + MIN_DISTINCT + " expected of a random secret)";
+            return "only " + distinct + " distinct characters (at least " + MIN_DISTINCT
+                    + " expected of a random secret)";
         }
         int period = period(secret);
         if (period < secret.length()) {

@@ -10,7 +10,16 @@ import java.util.regex.Pattern;
 
 /** How a configuration value is written and checked. Each parse names what it expected. */
 public enum ValueType {
-    STRING, PATH, PORT, POSITIVE_INT, NON_NEGATIVE_INT, BOOLEAN, DURATION, SIZE, STRING_LIST, RATE;
+    STRING,
+    PATH,
+    PORT,
+    POSITIVE_INT,
+    NON_NEGATIVE_INT,
+    BOOLEAN,
+    DURATION,
+    SIZE,
+    STRING_LIST,
+    RATE;
 
     private static final Pattern DURATION_PATTERN = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE_PATTERN = Pattern.compile("(\\d+)(B|KiB|MiB|GiB)?");
@@ -60,11 +69,12 @@ public enum ValueType {
                 }
                 yield n;
             }
-            case BOOLEAN -> switch (s.toLowerCase(Locale.ROOT)) {
-                case "true" -> Boolean.TRUE;
-                case "false" -> Boolean.FALSE;
-                default -> throw new IllegalArgumentException("expected true or false, got '" + s + "'");
-            };
+            case BOOLEAN ->
+                switch (s.toLowerCase(Locale.ROOT)) {
+                    case "true" -> Boolean.TRUE;
+                    case "false" -> Boolean.FALSE;
+                    default -> throw new IllegalArgumentException("expected true or false, got '" + s + "'");
+                };
             case DURATION -> parseDuration(s);
             case SIZE -> parseSize(s);
             case STRING_LIST, RATE -> throw new AssertionError("handled above");
@@ -75,7 +85,8 @@ public enum ValueType {
     public static Duration parseDuration(String s) {
         Matcher m = DURATION_PATTERN.matcher(s);
         if (!m.matches()) {
-            throw new IllegalArgumentException("expected a duration such as 500ms, 3s, 30m, 24h or 30d, got '" + s + "'");
+            throw new IllegalArgumentException(
+                    "expected a duration such as 500ms, 3s, 30m, 24h or 30d, got '" + s + "'");
         }
         try {
             long n = Long.parseLong(m.group(1));
@@ -124,18 +135,25 @@ public enum ValueType {
         Object value = raw;
         if (raw instanceof String s) {
             try {
-                value = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                value = new com.fasterxml.jackson.databind.ObjectMapper(
+                                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
                         .readValue(s, Object.class);
             } catch (java.io.IOException e) {
                 value = null;
             }
         }
-        if (!(value instanceof java.util.Map<?, ?> m) || m.size() != 2 || !(m.get("rate") instanceof Number rate)
+        if (!(value instanceof java.util.Map<?, ?> m)
+                || m.size() != 2
+                || !(m.get("rate") instanceof Number rate)
                 || !(m.get("burst") instanceof Number burst)) {
-            throw new IllegalArgumentException("expected a token bucket {rate: PER_SECOND, burst: COUNT}, got " + describe(raw));
+            throw new IllegalArgumentException(
+                    "expected a token bucket {rate: PER_SECOND, burst: COUNT}, got " + describe(raw));
         }
-        if (rate.doubleValue() <= 0 || burst.doubleValue() < 1 || burst.doubleValue() != Math.floor(burst.doubleValue())) {
-            throw new IllegalArgumentException("rate must be above 0 and burst a whole number of at least 1, got " + describe(raw));
+        if (rate.doubleValue() <= 0
+                || burst.doubleValue() < 1
+                || burst.doubleValue() != Math.floor(burst.doubleValue())) {
+            throw new IllegalArgumentException(
+                    "rate must be above 0 and burst a whole number of at least 1, got " + describe(raw));
         }
         return new RateLimit(rate.doubleValue(), burst.intValue());
     }

@@ -1,27 +1,25 @@
 package io.gatehouse.connection;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.Node;
 import io.gatehouse.accesslog.AccessRecord;
 import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.Principal;
+import io.gatehouse.auth.TokenKind;
 import io.gatehouse.auth.Verdict;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.broker.HistoryPage;
 import io.gatehouse.broker.HistoryQuery;
 import io.gatehouse.broker.Publication;
 import io.gatehouse.broker.StreamPosition;
-import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.config.GatehouseConfig;
-import io.gatehouse.auth.TokenKind;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Recovery;
 import io.gatehouse.hub.Subscription;
 import io.gatehouse.limits.TokenBucket;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.ClientMessage;
@@ -30,13 +28,15 @@ import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.MessageType;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * One client's side of the message protocol (SPEC §4): authentication by first message,
@@ -45,7 +45,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * transport's thread.
  */
 public final class ClientConnection implements Connection {
-    private enum State { AWAITING_AUTH, VERIFYING, OPEN, CLOSED }
+    private enum State {
+        AWAITING_AUTH,
+        VERIFYING,
+        OPEN,
+        CLOSED
+    }
 
     /** The longest expiry timer set at once; a later expiry is looked at again after it. */
     static final Duration LONGEST_TIMER = Duration.ofDays(1);
@@ -63,6 +68,7 @@ public final class ClientConnection implements Connection {
     private volatile Principal principal;
     /** Only accessed on the transport thread. */
     private State state = State.AWAITING_AUTH;
+
     private Future<?> authTimeout;
     private Future<?> expiryWarning;
     private Future<?> expiry;
@@ -70,7 +76,6 @@ public final class ClientConnection implements Connection {
     private ChannelName personalChannel;
     /** Whether a subscribe or unsubscribe already named the personal channel. */
     private boolean personalClaimed;
-
 
     public ClientConnection(Node node, Transport transport, String origin, String userAgent) {
         this.node = node;
@@ -142,7 +147,8 @@ public final class ClientConnection implements Connection {
         long wait = messages.take(System.nanoTime());
         if (wait > 0) {
             node.limits().limited(io.gatehouse.config.ConfigKey.LIMITS_MESSAGES_PER_CONNECTION);
-            closeWith(RefusalCode.RATE_LIMITED.refusal("Too many messages or control frames (limits.messages_per_connection)")
+            closeWith(RefusalCode.RATE_LIMITED
+                    .refusal("Too many messages or control frames (limits.messages_per_connection)")
                     .retryAfter(wait));
             return false;
         }
@@ -169,8 +175,9 @@ public final class ClientConnection implements Connection {
         // The close record first: shutdown waits for the hub to empty, then flushes the access log.
         if (principal != null) {
             long millis = node.clock().millis() - connectedAt.toEpochMilli();
-            node.accessLog().record(AccessRecord.close(node.clock().instant(), clientIp(),
-                    principal.user().id(), id, closeCode, millis));
+            node.accessLog()
+                    .record(AccessRecord.close(
+                            node.clock().instant(), clientIp(), principal.user().id(), id, closeCode, millis));
         }
         node.hub().unregister(this);
     }
@@ -215,39 +222,52 @@ public final class ClientConnection implements Connection {
             return;
         }
         state = State.VERIFYING;
-        node.credentialVerifier().tokens().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
-            if (state != State.VERIFYING) {
-                return;
-            }
-            Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
-            if (v.isAccepted()) {
-                authTimeout.cancel(false);
-                node.limits().accepted(clientIp());
-                logAttempt(v.principal(), AccessRecord.ACCEPTED, credential);
-                establish(v.principal());
-            } else {
-                node.limits().refused(clientIp(), v.refusal());
-                logAttempt(null, v.refusal().code().name(), credential);
-                closeWith(v.refusal());
-            }
-        }));
+        node.credentialVerifier()
+                .tokens()
+                .verify(token)
+                .whenComplete((verdict, failure) -> transport.execute(() -> {
+                    if (state != State.VERIFYING) {
+                        return;
+                    }
+                    Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+                    if (v.isAccepted()) {
+                        authTimeout.cancel(false);
+                        node.limits().accepted(clientIp());
+                        logAttempt(v.principal(), AccessRecord.ACCEPTED, credential);
+                        establish(v.principal());
+                    } else {
+                        node.limits().refused(clientIp(), v.refusal());
+                        logAttempt(null, v.refusal().code().name(), credential);
+                        closeWith(v.refusal());
+                    }
+                }));
     }
 
     private void logAttempt(Principal p, String outcome, Credential credential) {
-        node.accessLog().attempt(node.clock().instant(), clientIp(), origin, userAgent, p == null ? null : p.user().id(),
-                outcome, credential, id);
+        node.accessLog()
+                .attempt(
+                        node.clock().instant(),
+                        clientIp(),
+                        origin,
+                        userAgent,
+                        p == null ? null : p.user().id(),
+                        outcome,
+                        credential,
+                        id);
     }
 
     private void establish(Principal p) {
         GatehouseConfig.DuplicatePolicy policy = node.config().limits().duplicateSessionPolicy();
-        if (policy == GatehouseConfig.DuplicatePolicy.REJECT && !node.hub().connectionsWith(p.credentialId()).isEmpty()) {
+        if (policy == GatehouseConfig.DuplicatePolicy.REJECT
+                && !node.hub().connectionsWith(p.credentialId()).isEmpty()) {
             closeWith(RefusalCode.CONNECTION_REPLACED.refusal(
                     "Another connection already uses this session or token (limits.duplicate_session_policy: reject)"));
             return;
         }
         if (node.hub().connectionsOf(p.user().id()).size() >= node.limits().connectionsPerUser()) {
             node.limits().limited(io.gatehouse.config.ConfigKey.LIMITS_CONNECTIONS_PER_USER);
-            closeWith(RefusalCode.TOO_MANY_CONNECTIONS.refusal("This user has limits.connections_per_user connections open")
+            closeWith(RefusalCode.TOO_MANY_CONNECTIONS
+                    .refusal("This user has limits.connections_per_user connections open")
                     .retryAfter(5000));
             return;
         }
@@ -260,7 +280,7 @@ public final class ClientConnection implements Connection {
         }
         personalChannel = ChannelName.personal(p.user().id()).orElse(null);
         if (personalChannel != null) {
-            startSubscription(node.hub().subscribe(this, personalChannel), null, null, recovery -> { });
+            startSubscription(node.hub().subscribe(this, personalChannel), null, null, recovery -> {});
         }
         ObjectNode reply = node.codec().reply(MessageType.CONNECTION_ESTABLISHED, null);
         reply.put("connection_id", id);
@@ -299,13 +319,19 @@ public final class ClientConnection implements Connection {
         if (node.hub().subscriptionCount(this) >= node.limits().subscriptionsPerConnection()) {
             // Presence entries come with subscriptions, so this bounds them too.
             node.limits().limited(io.gatehouse.config.ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION);
-            send(node.codec().error(RefusalCode.TOO_MANY_SUBSCRIPTIONS.refusal(
-                    "This connection has " + node.limits().subscriptionsPerConnection()
-                            + " subscriptions (limits.subscriptions_per_connection); unsubscribe from channels it no longer needs"),
-                    m.id()));
+            send(node.codec()
+                    .error(
+                            RefusalCode.TOO_MANY_SUBSCRIPTIONS.refusal(
+                                    "This connection has " + node.limits().subscriptionsPerConnection()
+                                            + " subscriptions (limits.subscriptions_per_connection); unsubscribe from channels it no longer needs"),
+                            m.id()));
             return;
         }
-        startSubscription(node.hub().subscribe(this, channel), since, m.id(), recovery -> send(subscribed(m.id(), channel, recovery)));
+        startSubscription(
+                node.hub().subscribe(this, channel),
+                since,
+                m.id(),
+                recovery -> send(subscribed(m.id(), channel, recovery)));
     }
 
     /**
@@ -340,10 +366,14 @@ public final class ClientConnection implements Connection {
         sub.started()
                 .thenCompose(liveFrom -> since == null
                         ? CompletableFuture.completedFuture(new HistoryPage(List.of(), liveFrom))
-                        : node.broker().history(channel, HistoryQuery.after(since.offset()))
+                        : node.broker()
+                                .history(channel, HistoryQuery.after(since.offset()))
                                 .thenApply(page -> page.position().epoch().equals(liveFrom.epoch())
-                                        ? new HistoryPage(page.publications().stream()
-                                                .filter(p -> p.offset() <= liveFrom.offset()).toList(), liveFrom)
+                                        ? new HistoryPage(
+                                                page.publications().stream()
+                                                        .filter(p -> p.offset() <= liveFrom.offset())
+                                                        .toList(),
+                                                liveFrom)
                                         : new HistoryPage(List.of(), liveFrom)))
                 .whenComplete((page, failure) -> transport.execute(() -> {
                     if (state != State.OPEN) {
@@ -380,9 +410,15 @@ public final class ClientConnection implements Connection {
         }
         JsonNode offset = since.get("offset");
         JsonNode epoch = since.get("epoch");
-        if (offset == null || !offset.canConvertToLong() || !offset.isIntegralNumber() || offset.asLong() < 0
-                || epoch == null || !epoch.isTextual()) {
-            throw bad("since must be {\"offset\": N, \"epoch\": \"...\"}, as the last subscribed or message frame gave them", m.id());
+        if (offset == null
+                || !offset.canConvertToLong()
+                || !offset.isIntegralNumber()
+                || offset.asLong() < 0
+                || epoch == null
+                || !epoch.isTextual()) {
+            throw bad(
+                    "since must be {\"offset\": N, \"epoch\": \"...\"}, as the last subscribed or message frame gave them",
+                    m.id());
         }
         return new StreamPosition(offset.asLong(), epoch.asText());
     }
@@ -408,7 +444,9 @@ public final class ClientConnection implements Connection {
             send(node.codec().error(denied, m.id()));
             return;
         }
-        node.broker().history(channel, since == null ? HistoryQuery.newest(limit) : HistoryQuery.after(since.offset(), limit))
+        node.broker()
+                .history(
+                        channel, since == null ? HistoryQuery.newest(limit) : HistoryQuery.after(since.offset(), limit))
                 .thenCompose(page -> since == null || page.position().epoch().equals(since.epoch())
                         ? CompletableFuture.completedFuture(page)
                         // offsets of another epoch mean nothing now: read from the oldest kept one
@@ -446,17 +484,19 @@ public final class ClientConnection implements Connection {
             send(node.codec().error(denied, m.id()));
             return;
         }
-        node.broker().presence(channel.value()).whenComplete((clients, failure) -> transport.execute(() -> {
-            if (failure != null) {
-                send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
-                return;
-            }
-            ObjectNode reply = node.codec().reply(MessageType.PRESENCE, m.id());
-            reply.put("channel", channel.value());
-            ArrayNode list = reply.putArray("clients");
-            clients.forEach(c -> list.add(node.codec().presenceClient(c)));
-            send(node.codec().encode(reply));
-        }));
+        node.broker()
+                .presence(channel.value())
+                .whenComplete((clients, failure) -> transport.execute(() -> {
+                    if (failure != null) {
+                        send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
+                        return;
+                    }
+                    ObjectNode reply = node.codec().reply(MessageType.PRESENCE, m.id());
+                    reply.put("channel", channel.value());
+                    ArrayNode list = reply.putArray("clients");
+                    clients.forEach(c -> list.add(node.codec().presenceClient(c)));
+                    send(node.codec().encode(reply));
+                }));
     }
 
     private void publish(ClientMessage m) {
@@ -470,13 +510,15 @@ public final class ClientConnection implements Connection {
             send(node.codec().error(denied, m.id()));
             return;
         }
-        node.broker().publish(channel, data.toString()).whenComplete((publication, failure) -> transport.execute(() -> {
-            if (failure != null) {
-                send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
-                return;
-            }
-            send(published(m.id(), publication));
-        }));
+        node.broker()
+                .publish(channel, data.toString())
+                .whenComplete((publication, failure) -> transport.execute(() -> {
+                    if (failure != null) {
+                        send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));
+                        return;
+                    }
+                    send(published(m.id(), publication));
+                }));
     }
 
     private EncodedMessage published(JsonNode id, Publication p) {
@@ -494,30 +536,40 @@ public final class ClientConnection implements Connection {
             throw bad("refresh needs a token field", m.id());
         }
         String userId = principal.user().id();
-        node.credentialVerifier().tokens().verify(token).whenComplete((verdict, failure) -> transport.execute(() -> {
-            if (state != State.OPEN) {
-                return;
-            }
-            Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
-            if (!v.isAccepted()) {
-                closeWith(v.refusal());
-            } else if (!v.principal().user().id().equals(userId)) {
-                closeWith(RefusalCode.TOKEN_INVALID.refusal("A refresh token must belong to the same user"));
-            } else {
-                Principal old = principal;
-                principal = v.principal();
-                // Revocation and duplicates now concern the new credential.
-                node.hub().rekey(this, old.credentialId());
-                if (node.config().limits().duplicateSessionPolicy() == GatehouseConfig.DuplicatePolicy.REPLACE) {
-                    node.broker().publishControl(new ControlCommand.ReplaceCredential(principal.credentialId(), id, node.clock().instant()));
-                }
-                scheduleExpiry(principal);
-                ObjectNode reply = node.codec().reply(MessageType.REFRESHED, m.id());
-                reply.put("expires_at", MessageCodec.timestamp(v.principal().expiresAt()));
-                send(node.codec().encode(reply));
-                endUngranted();
-            }
-        }));
+        node.credentialVerifier()
+                .tokens()
+                .verify(token)
+                .whenComplete((verdict, failure) -> transport.execute(() -> {
+                    if (state != State.OPEN) {
+                        return;
+                    }
+                    Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+                    if (!v.isAccepted()) {
+                        closeWith(v.refusal());
+                    } else if (!v.principal().user().id().equals(userId)) {
+                        closeWith(RefusalCode.TOKEN_INVALID.refusal("A refresh token must belong to the same user"));
+                    } else {
+                        Principal old = principal;
+                        principal = v.principal();
+                        // Revocation and duplicates now concern the new credential.
+                        node.hub().rekey(this, old.credentialId());
+                        if (node.config().limits().duplicateSessionPolicy()
+                                == GatehouseConfig.DuplicatePolicy.REPLACE) {
+                            node.broker()
+                                    .publishControl(new ControlCommand.ReplaceCredential(
+                                            principal.credentialId(),
+                                            id,
+                                            node.clock().instant()));
+                        }
+                        scheduleExpiry(principal);
+                        ObjectNode reply = node.codec().reply(MessageType.REFRESHED, m.id());
+                        reply.put(
+                                "expires_at",
+                                MessageCodec.timestamp(v.principal().expiresAt()));
+                        send(node.codec().encode(reply));
+                        endUngranted();
+                    }
+                }));
     }
 
     /**
@@ -555,7 +607,12 @@ public final class ClientConnection implements Connection {
         Runnable warn = () -> {
             if (state == State.OPEN) {
                 ObjectNode m = node.codec().reply(MessageType.TOKEN_EXPIRING, null);
-                m.put("expires_in_ms", Math.max(0, Duration.between(node.clock().instant(), p.expiresAt()).toMillis()));
+                m.put(
+                        "expires_in_ms",
+                        Math.max(
+                                0,
+                                Duration.between(node.clock().instant(), p.expiresAt())
+                                        .toMillis()));
                 send(node.codec().encode(m));
             }
         };
@@ -582,7 +639,8 @@ public final class ClientConnection implements Connection {
             return;
         }
         if (p.kind() != TokenKind.SESSION) {
-            closeWith(RefusalCode.TOKEN_EXPIRED.refusal("The credential expired; send refresh before expiry, or reconnect with a new one"));
+            closeWith(RefusalCode.TOKEN_EXPIRED.refusal(
+                    "The credential expired; send refresh before expiry, or reconnect with a new one"));
             return;
         }
         // A session may have been extended by POST /api/v1/auth/refresh: look before closing.
@@ -592,18 +650,19 @@ public final class ClientConnection implements Connection {
         } catch (RuntimeException poolFull) {
             live = CompletableFuture.failedFuture(poolFull); // cannot look: treat as expired
         }
-        live
-                .whenComplete((until, failure) -> transport.execute(() -> {
-                    if (state != State.OPEN || principal != p) {
-                        return;
-                    }
-                    if (failure == null && until.isPresent() && until.get().isAfter(node.clock().instant())) {
-                        principal = new Principal(p.user(), p.channels(), until.get(), p.kind(), p.credentialId());
-                        scheduleExpiry(principal);
-                    } else {
-                        closeWith(RefusalCode.SESSION_EXPIRED.refusal());
-                    }
-                }));
+        live.whenComplete((until, failure) -> transport.execute(() -> {
+            if (state != State.OPEN || principal != p) {
+                return;
+            }
+            if (failure == null
+                    && until.isPresent()
+                    && until.get().isAfter(node.clock().instant())) {
+                principal = new Principal(p.user(), p.channels(), until.get(), p.kind(), p.credentialId());
+                scheduleExpiry(principal);
+            } else {
+                closeWith(RefusalCode.SESSION_EXPIRED.refusal());
+            }
+        }));
     }
 
     private void cancelExpiry() {

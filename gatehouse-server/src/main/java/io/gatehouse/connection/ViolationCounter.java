@@ -10,6 +10,7 @@ final class ViolationCounter {
 
     /** The times of the last {@link #LIMIT} violations, as a ring. */
     private final long[] times = new long[LIMIT];
+
     private int count;
     private int next;
 

@@ -30,14 +30,17 @@ public final class ChannelAccess {
         if (ns == null) {
             return unknownNamespace(channel);
         }
-        if (channel.isUserLimited() && !channel.allowedUsers().contains(principal.user().id())) {
+        if (channel.isUserLimited()
+                && !channel.allowedUsers().contains(principal.user().id())) {
             return RefusalCode.PERMISSION_DENIED.refusal("Only the users listed after # may subscribe to " + channel);
         }
         return switch (ns.subscribe()) {
             case AUTHENTICATED -> null;
-            case ADMIN -> RefusalCode.PERMISSION_DENIED.refusal("Only admins may subscribe to " + namespaceLabel(channel));
-            case NONE -> RefusalCode.PERMISSION_DENIED.refusal(
-                    "Subscribing to " + namespaceLabel(channel) + " needs the channel in the token's channels claim");
+            case ADMIN ->
+                RefusalCode.PERMISSION_DENIED.refusal("Only admins may subscribe to " + namespaceLabel(channel));
+            case NONE ->
+                RefusalCode.PERMISSION_DENIED.refusal("Subscribing to " + namespaceLabel(channel)
+                        + " needs the channel in the token's channels claim");
         };
     }
 
@@ -67,7 +70,9 @@ public final class ChannelAccess {
         }
         if (!ns.presence()) {
             return RefusalCode.BAD_REQUEST.refusal("Presence is off for " + namespaceLabel(channel)
-                    + (channel.namespace() == null ? "; use a namespace with presence: true" : "; set channels.namespaces." + channel.namespace() + ".presence: true"));
+                    + (channel.namespace() == null
+                            ? "; use a namespace with presence: true"
+                            : "; set channels.namespaces." + channel.namespace() + ".presence: true"));
         }
         return null;
     }

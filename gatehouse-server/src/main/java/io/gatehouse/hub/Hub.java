@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * This node's live connections and their subscriptions, and the fan-out of publications to them.
@@ -40,6 +40,7 @@ public final class Hub implements BrokerListener {
     private final Map<String, ChannelEntry> subscribers = new ConcurrentHashMap<>();
     /** Connection id to its subscriptions by channel. */
     private final Map<String, Map<String, Subscription>> subscriptionsOf = new ConcurrentHashMap<>();
+
     private final LongAdder delivered = new LongAdder();
     private final LongAdder published = new LongAdder();
 
@@ -67,8 +68,11 @@ public final class Hub implements BrokerListener {
     public void register(Connection c) {
         connections.put(c.id(), c);
         subscriptionsOf.put(c.id(), new ConcurrentHashMap<>());
-        byUser.computeIfAbsent(c.principal().user().id(), k -> ConcurrentHashMap.newKeySet()).add(c);
-        byCredential.computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+        byUser.computeIfAbsent(c.principal().user().id(), k -> ConcurrentHashMap.newKeySet())
+                .add(c);
+        byCredential
+                .computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet())
+                .add(c);
     }
 
     /** Forgets {@code c} and all its subscriptions. Idempotent. */
@@ -97,7 +101,9 @@ public final class Hub implements BrokerListener {
             return set.isEmpty() ? null : set;
         });
         if (connections.containsKey(c.id())) {
-            byCredential.computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+            byCredential
+                    .computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet())
+                    .add(c);
         }
     }
 
@@ -217,7 +223,8 @@ public final class Hub implements BrokerListener {
     }
 
     private static PresenceClient presenceClient(Connection c) {
-        return new PresenceClient(c.id(), c.principal().user().id(), c.principal().user().name(), c.connectedAt());
+        return new PresenceClient(
+                c.id(), c.principal().user().id(), c.principal().user().name(), c.connectedAt());
     }
 
     @Override

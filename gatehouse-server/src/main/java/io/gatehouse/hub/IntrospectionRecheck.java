@@ -64,13 +64,17 @@ public final class IntrospectionRecheck implements AutoCloseable {
     public void start() {
         // Often enough that a token is asked about close to its time: a tenth of the interval, within 100 ms..1 s.
         long tick = Math.max(100, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(intervalNanos) / 10));
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.warn("re-checking introspected tokens failed; retrying", e);
-            }
-        }, tick, tick, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        tick();
+                    } catch (RuntimeException e) {
+                        LOG.warn("re-checking introspected tokens failed; retrying", e);
+                    }
+                },
+                tick,
+                tick,
+                TimeUnit.MILLISECONDS);
     }
 
     private void tick() {
@@ -111,9 +115,11 @@ public final class IntrospectionRecheck implements AutoCloseable {
             return;
         }
         Refusal close = switch (v.refusal().code()) {
-            case TOKEN_INVALID, TOKEN_REVOKED -> RefusalCode.TOKEN_REVOKED.refusal(
-                    "The application no longer accepts this token (re-checked); log in again");
-            case TOKEN_EXPIRED -> RefusalCode.TOKEN_EXPIRED.refusal("The application says the token has expired; log in again");
+            case TOKEN_INVALID, TOKEN_REVOKED ->
+                RefusalCode.TOKEN_REVOKED.refusal(
+                        "The application no longer accepts this token (re-checked); log in again");
+            case TOKEN_EXPIRED ->
+                RefusalCode.TOKEN_EXPIRED.refusal("The application says the token has expired; log in again");
             default -> null; // BACKEND_UNAVAILABLE and the like: keep the connections, ask again next interval
         };
         if (close == null) {
@@ -121,8 +127,11 @@ public final class IntrospectionRecheck implements AutoCloseable {
         }
         var open = hub.connectionsWith(credentialId);
         if (!open.isEmpty()) {
-            LOG.info("closing {} connection(s) whose introspected token the backend now refuses ({}); token fingerprint {}",
-                    open.size(), v.refusal().code().name(), credentialId.substring(0, 8));
+            LOG.info(
+                    "closing {} connection(s) whose introspected token the backend now refuses ({}); token fingerprint {}",
+                    open.size(),
+                    v.refusal().code().name(),
+                    credentialId.substring(0, 8));
         }
         open.forEach(c -> c.close(close));
     }

@@ -1,11 +1,11 @@
 package io.gatehouse.hub;
 
+import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.RevocationStore;
-import io.gatehouse.auth.UserNotBefore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,6 +48,7 @@ public final class RevocationWatcher implements AutoCloseable {
             return size() > 4 * LOOK_BACK;
         }
     });
+
     private static final int LOOK_BACK = 1000;
 
     public RevocationWatcher(RevocationStore journal, Broker broker) {
@@ -75,13 +76,17 @@ public final class RevocationWatcher implements AutoCloseable {
     }
 
     public void start() {
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                poll();
-            } catch (RuntimeException e) {
-                LOG.warn("cannot read the revocation journal; retrying: {}", e.getMessage());
-            }
-        }, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        poll();
+                    } catch (RuntimeException e) {
+                        LOG.warn("cannot read the revocation journal; retrying: {}", e.getMessage());
+                    }
+                },
+                PERIOD.toMillis(),
+                PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Journals a revocation (for other processes) and sends it through the broker at once. Blocking (database). */
@@ -116,7 +121,8 @@ public final class RevocationWatcher implements AutoCloseable {
     private static ControlCommand command(Revocation.Kind kind, String subject) {
         return switch (kind) {
             case CREDENTIAL -> new ControlCommand.DisconnectCredential(subject, RefusalCode.TOKEN_REVOKED.refusal());
-            case USER -> new ControlCommand.DisconnectUser(subject, RefusalCode.TOKEN_REVOKED.refusal("The user was removed"));
+            case USER ->
+                new ControlCommand.DisconnectUser(subject, RefusalCode.TOKEN_REVOKED.refusal("The user was removed"));
         };
     }
 

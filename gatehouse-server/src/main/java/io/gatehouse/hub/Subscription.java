@@ -33,9 +33,11 @@ public final class Subscription {
     private List<Publication> heldBack = new ArrayList<>();
     /** The newest publication the client has, once live. Guarded by this. */
     private String epoch;
+
     private long offset;
     /** Volatile, so that {@link #isLive} takes no lock: join/leave fan-out runs while another subscription holds its own. */
     private volatile boolean ended;
+
     private volatile boolean live;
     /** Whether the hub added this subscription's client to the channel's presence. */
     private volatile boolean present;
@@ -70,7 +72,10 @@ public final class Subscription {
      * it leaves live. All under this subscription's lock, so no live publication overtakes them.
      * Returns null if the subscription ended meanwhile.
      */
-    public synchronized Recovery start(StreamPosition since, HistoryPage page, Function<Publication, EncodedMessage> encode,
+    public synchronized Recovery start(
+            StreamPosition since,
+            HistoryPage page,
+            Function<Publication, EncodedMessage> encode,
             Consumer<Recovery> announce) {
         if (ended || heldBack == null) {
             return null;
@@ -98,7 +103,8 @@ public final class Subscription {
             if (heldBack.size() > MAX_HELD_BACK) {
                 ended = true;
                 heldBack = null;
-                connection.close(RefusalCode.SLOW_CONSUMER.refusal("The subscription to " + channel + " could not catch up; reconnect and recover"));
+                connection.close(RefusalCode.SLOW_CONSUMER.refusal(
+                        "The subscription to " + channel + " could not catch up; reconnect and recover"));
             }
             return false;
         }

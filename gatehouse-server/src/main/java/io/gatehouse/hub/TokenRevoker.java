@@ -46,8 +46,16 @@ public final class TokenRevoker {
     private final Duration introspectedHold;
 
     /** @param introspection null when introspection is off */
-    public TokenRevoker(TokenStore tokens, TokenVerifier jwt, IntrospectionVerifier introspection, RevokedTokens revoked,
-            RevocationWatcher journal, Hub hub, Executor blocking, Clock clock, Duration introspectedHold) {
+    public TokenRevoker(
+            TokenStore tokens,
+            TokenVerifier jwt,
+            IntrospectionVerifier introspection,
+            RevokedTokens revoked,
+            RevocationWatcher journal,
+            Hub hub,
+            Executor blocking,
+            Clock clock,
+            Duration introspectedHold) {
         this.tokens = tokens;
         this.jwt = jwt;
         this.introspection = introspection;
@@ -65,32 +73,45 @@ public final class TokenRevoker {
             return CompletableFuture.supplyAsync(() -> revokeOpaque(token), blocking);
         }
         if (jwt.claims(token)) {
-            return jwt.verify(token).thenComposeAsync(v -> {
-                if (!v.isAccepted() || revoked.contains(v.principal().credentialId())) {
-                    if (v.isAccepted()) {
-                        return CompletableFuture.completedFuture(false); // revoked before
-                    }
-                    if (v.refusal().code() == RefusalCode.BACKEND_UNAVAILABLE) {
-                        throw v.refusal().asException(); // the JWKS is down: we cannot tell, the caller must retry
-                    }
-                    return CompletableFuture.completedFuture(false); // not a token that works here
-                }
-                revoked.add(v.principal().credentialId(), v.principal().expiresAt());
-                journal.revoke(Revocation.Kind.CREDENTIAL, v.principal().credentialId());
-                return CompletableFuture.completedFuture(true);
-            }, blocking);
+            return jwt.verify(token)
+                    .thenComposeAsync(
+                            v -> {
+                                if (!v.isAccepted()
+                                        || revoked.contains(v.principal().credentialId())) {
+                                    if (v.isAccepted()) {
+                                        return CompletableFuture.completedFuture(false); // revoked before
+                                    }
+                                    if (v.refusal().code() == RefusalCode.BACKEND_UNAVAILABLE) {
+                                        throw v.refusal()
+                                                .asException(); // the JWKS is down: we cannot tell, the caller must
+                                        // retry
+                                    }
+                                    return CompletableFuture.completedFuture(false); // not a token that works here
+                                }
+                                revoked.add(
+                                        v.principal().credentialId(),
+                                        v.principal().expiresAt());
+                                journal.revoke(
+                                        Revocation.Kind.CREDENTIAL,
+                                        v.principal().credentialId());
+                                return CompletableFuture.completedFuture(true);
+                            },
+                            blocking);
         }
         if (introspection != null && introspection.claims(token)) {
             String credentialId = IntrospectionVerifier.credentialIdOf(token);
-            boolean known = introspection.forget(token) | !hub.connectionsWith(credentialId).isEmpty();
+            boolean known = introspection.forget(token)
+                    | !hub.connectionsWith(credentialId).isEmpty();
             if (!known) {
                 return CompletableFuture.completedFuture(false);
             }
             revoked.add(credentialId, clock.instant().plus(introspectedHold));
-            return CompletableFuture.supplyAsync(() -> {
-                journal.revoke(Revocation.Kind.CREDENTIAL, credentialId);
-                return true;
-            }, blocking);
+            return CompletableFuture.supplyAsync(
+                    () -> {
+                        journal.revoke(Revocation.Kind.CREDENTIAL, credentialId);
+                        return true;
+                    },
+                    blocking);
         }
         return CompletableFuture.completedFuture(false);
     }
@@ -102,7 +123,8 @@ public final class TokenRevoker {
         }
         Optional<TokenRecord> found = tokens.findByPrefix(prefix.get());
         // The whole token must match: a prefix alone must not revoke someone else's token.
-        if (found.isEmpty() || !SecretToken.matches(token, found.get().hash())
+        if (found.isEmpty()
+                || !SecretToken.matches(token, found.get().hash())
                 || !tokens.revoke(prefix.get(), clock.instant())) {
             return false;
         }

@@ -27,8 +27,11 @@ import java.util.Set;
  */
 public final class RequestLimits {
     /** Refusals that count as a failed credential: guessing, not expiry. */
-    private static final Set<RefusalCode> CREDENTIAL_FAILURES = Set.of(RefusalCode.TOKEN_INVALID, RefusalCode.TOKEN_REVOKED,
-            RefusalCode.LOGIN_FAILED, RefusalCode.CSRF_VALIDATION_ERROR);
+    private static final Set<RefusalCode> CREDENTIAL_FAILURES = Set.of(
+            RefusalCode.TOKEN_INVALID,
+            RefusalCode.TOKEN_REVOKED,
+            RefusalCode.LOGIN_FAILED,
+            RefusalCode.CSRF_VALIDATION_ERROR);
 
     private final KeyedLimiter upgrades;
     private final KeyedLimiter upgradesPerCredential;
@@ -36,6 +39,7 @@ public final class RequestLimits {
     private final ConnectionsPerIp connectionsPerIp;
     /** Failed logins per user name (hashed, so a long name costs no memory), from any IP. */
     private final KeyedLimiter loginFailuresPerAccount;
+
     private final GatehouseConfig.Limits config;
     private final ClientAddress clientAddress;
     private final GatehouseMetrics metrics;
@@ -67,7 +71,8 @@ public final class RequestLimits {
         long wait = upgrades.take(ip);
         if (wait > 0) {
             metrics.limited(ConfigKey.LIMITS_UPGRADES_PER_IP);
-            return RefusalCode.RATE_LIMITED.refusal("Too many failed connection attempts from this address (limits.upgrades_per_ip)")
+            return RefusalCode.RATE_LIMITED
+                    .refusal("Too many failed connection attempts from this address (limits.upgrades_per_ip)")
                     .retryAfter(wait);
         }
         return null;
@@ -78,7 +83,8 @@ public final class RequestLimits {
         long wait = upgradesPerCredential.take(Fingerprint.credentialId(credential.token()));
         if (wait > 0) {
             metrics.limited(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL);
-            return RefusalCode.RATE_LIMITED.refusal("This credential reconnects too often (limits.upgrades_per_credential)")
+            return RefusalCode.RATE_LIMITED
+                    .refusal("This credential reconnects too often (limits.upgrades_per_credential)")
                     .retryAfter(wait);
         }
         return null;
@@ -123,13 +129,17 @@ public final class RequestLimits {
         long wait = authFailures.take(ip);
         if (wait > 0) {
             metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
-            return RefusalCode.RATE_LIMITED.refusal("Too many failed logins from this address; wait").retryAfter(wait);
+            return RefusalCode.RATE_LIMITED
+                    .refusal("Too many failed logins from this address; wait")
+                    .retryAfter(wait);
         }
         wait = loginFailuresPerAccount.take(accountKey(username));
         if (wait > 0) {
             authFailures.giveBack(ip);
             metrics.limited(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT);
-            return RefusalCode.RATE_LIMITED.refusal("Too many failed logins for this user; wait and retry").retryAfter(wait);
+            return RefusalCode.RATE_LIMITED
+                    .refusal("Too many failed logins for this user; wait and retry")
+                    .retryAfter(wait);
         }
         return null;
     }
@@ -159,7 +169,8 @@ public final class RequestLimits {
     /** The refusal for a connection past limits.connections_per_ip; counts it. */
     public Refusal tooManyConnectionsFromIp() {
         metrics.limited(ConfigKey.LIMITS_CONNECTIONS_PER_IP);
-        return RefusalCode.TOO_MANY_CONNECTIONS.refusal("This address has limits.connections_per_ip connections open")
+        return RefusalCode.TOO_MANY_CONNECTIONS
+                .refusal("This address has limits.connections_per_ip connections open")
                 .retryAfter(5000);
     }
 

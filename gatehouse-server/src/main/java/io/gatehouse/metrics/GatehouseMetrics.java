@@ -28,32 +28,59 @@ public final class GatehouseMetrics {
     private final Timer handshake;
 
     public GatehouseMetrics() {
-        published = Counter.builder("gatehouse.messages.published").description("Publications accepted").register(registry);
-        delivered = Counter.builder("gatehouse.messages.delivered").description("Messages queued to subscribers").register(registry);
-        sessionRefreshes = Counter.builder("gatehouse.session.refresh").description("Session refreshes").register(registry);
+        published = Counter.builder("gatehouse.messages.published")
+                .description("Publications accepted")
+                .register(registry);
+        delivered = Counter.builder("gatehouse.messages.delivered")
+                .description("Messages queued to subscribers")
+                .register(registry);
+        sessionRefreshes = Counter.builder("gatehouse.session.refresh")
+                .description("Session refreshes")
+                .register(registry);
         accessLogDropped = Counter.builder("gatehouse.access.log.dropped")
-                .description("Access-log records dropped because the buffer was full").register(registry);
-        slowConsumers = Counter.builder("gatehouse.slow.consumers").description("Connections closed with 4508").register(registry);
-        recovered = Counter.builder("gatehouse.recoveries").tag("outcome", "recovered")
-                .description("Subscribes with since, by whether they recovered").register(registry);
-        notRecovered = Counter.builder("gatehouse.recoveries").tag("outcome", "not_recovered")
-                .description("Subscribes with since, by whether they recovered").register(registry);
-        attempts.put("ACCEPTED", Counter.builder("gatehouse.connection.attempts").tag("outcome", "ACCEPTED")
-                .description("WebSocket upgrade attempts by outcome").register(registry)); // visible from the start
-        handshake = Timer.builder("gatehouse.handshake").description("From upgrade request to connection_established or refusal")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                .description("Access-log records dropped because the buffer was full")
+                .register(registry);
+        slowConsumers = Counter.builder("gatehouse.slow.consumers")
+                .description("Connections closed with 4508")
+                .register(registry);
+        recovered = Counter.builder("gatehouse.recoveries")
+                .tag("outcome", "recovered")
+                .description("Subscribes with since, by whether they recovered")
+                .register(registry);
+        notRecovered = Counter.builder("gatehouse.recoveries")
+                .tag("outcome", "not_recovered")
+                .description("Subscribes with since, by whether they recovered")
+                .register(registry);
+        attempts.put(
+                "ACCEPTED",
+                Counter.builder("gatehouse.connection.attempts")
+                        .tag("outcome", "ACCEPTED")
+                        .description("WebSocket upgrade attempts by outcome")
+                        .register(registry)); // visible from the start
+        handshake = Timer.builder("gatehouse.handshake")
+                .description("From upgrade request to connection_established or refusal")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
     }
 
     /** {@code gatehouse_connections}: live connections, read from {@code count}. */
     public void connections(Supplier<Number> count) {
-        Gauge.builder("gatehouse.connections", count).description("Live WebSocket connections").register(registry);
+        Gauge.builder("gatehouse.connections", count)
+                .description("Live WebSocket connections")
+                .register(registry);
     }
 
     /** {@code gatehouse_connection_attempts_total{outcome}}: ACCEPTED or the refusal code. */
     public void attempt(String outcome) {
-        attempts.computeIfAbsent(outcome, o -> Counter.builder("gatehouse.connection.attempts").tag("outcome", o)
-                .description("WebSocket upgrade attempts by outcome").register(registry)).increment();
+        attempts.computeIfAbsent(
+                        outcome,
+                        o -> Counter.builder("gatehouse.connection.attempts")
+                                .tag("outcome", o)
+                                .description("WebSocket upgrade attempts by outcome")
+                                .register(registry))
+                .increment();
     }
 
     /**
@@ -62,8 +89,13 @@ public final class GatehouseMetrics {
      */
     public void limited(io.gatehouse.config.ConfigKey limit) {
         String tag = limit.key().substring(limit.key().indexOf('.') + 1);
-        limited.computeIfAbsent(tag, l -> Counter.builder("gatehouse.limited").tag("limit", l)
-                .description("Requests refused by a limit").register(registry)).increment();
+        limited.computeIfAbsent(
+                        tag,
+                        l -> Counter.builder("gatehouse.limited")
+                                .tag("limit", l)
+                                .description("Requests refused by a limit")
+                                .register(registry))
+                .increment();
     }
 
     public void published() {

@@ -15,7 +15,8 @@ import java.util.Map;
  * @param watch how long an upgraded socket is watched for a close before it counts as accepted
  * @param untilFirstMessage whether the first data frame ends the watch (the server took the credential)
  */
-public record Attempt(URI uri, Map<String, String> headers, List<String> subprotocols, Duration watch, boolean untilFirstMessage) {
+public record Attempt(
+        URI uri, Map<String, String> headers, List<String> subprotocols, Duration watch, boolean untilFirstMessage) {
 
     public Attempt {
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));

@@ -48,7 +48,9 @@ public sealed interface Outcome {
 
         @Override
         public String describe() {
-            String what = code == NO_STATUS ? "close without a code" : "close " + code + (reason.isBlank() ? " (no reason)" : " " + reason);
+            String what = code == NO_STATUS
+                    ? "close without a code"
+                    : "close " + code + (reason.isBlank() ? " (no reason)" : " " + reason);
             return what + afterText(after) + (received.count() == 0 ? "" : ", before it " + received.describe());
         }
     }

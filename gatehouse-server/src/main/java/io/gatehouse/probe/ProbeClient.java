@@ -39,13 +39,16 @@ public final class ProbeClient {
     static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
     /** How long a refusal's body may take once its headers are in. */
     static final Duration BODY_TIMEOUT = Duration.ofSeconds(1);
+
     static final int MAX_HEAD_BYTES = 64 * 1024; // 64 KiB
     static final int MAX_BODY_BYTES = 4 * 1024; // 4 KiB: enough for a JSON refusal
     /** Data frames are counted, and only the first's first bytes kept. */
     static final int MAX_KEPT_PAYLOAD_BYTES = 1024;
+
     static final int MAX_SHOWN_CHARS = 80;
     /** Answers of HTTP 429 are waited out and retried this many times. */
     static final int RATE_LIMIT_RETRIES = 5;
+
     static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(5);
     static final String USER_AGENT = "gatehouse-probe";
 
@@ -59,8 +62,7 @@ public final class ProbeClient {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The server's answer to one request, and how long it asked the client to wait when it answered 429. */
-    private record Answer(Outcome outcome, Duration retryAfter) {
-    }
+    private record Answer(Outcome outcome, Duration retryAfter) {}
 
     /**
      * Sends {@code attempt} on a new connection and watches it. A server that answers HTTP 429 is
@@ -70,14 +72,15 @@ public final class ProbeClient {
      *     failure) or keeps answering 429
      */
     public Outcome send(Attempt attempt) throws ProbeException {
-        for (int tries = 0;; tries++) {
+        for (int tries = 0; ; tries++) {
             Answer answer = once(attempt);
             if (answer.retryAfter() == null) {
                 return answer.outcome();
             }
             if (tries == RATE_LIMIT_RETRIES) {
-                throw new ProbeException(describe(attempt.uri()) + " keeps answering HTTP 429 (rate limited); probe again later,"
-                        + " or raise the server's per-IP upgrade limit for the probing address");
+                throw new ProbeException(
+                        describe(attempt.uri()) + " keeps answering HTTP 429 (rate limited); probe again later,"
+                                + " or raise the server's per-IP upgrade limit for the probing address");
             }
             sleep(answer.retryAfter());
         }
@@ -93,7 +96,10 @@ public final class ProbeClient {
                 out.write(request(attempt, key).getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             } catch (IOException e) {
-                return new Answer(new Outcome.NoAnswer("the connection failed while sending the upgrade (" + e.getMessage() + ")"), null);
+                return new Answer(
+                        new Outcome.NoAnswer(
+                                "the connection failed while sending the upgrade (" + e.getMessage() + ")"),
+                        null);
             }
             socket.setSoTimeout(millis(ANSWER_TIMEOUT));
             Head head;
@@ -127,7 +133,8 @@ public final class ProbeClient {
             throw new ProbeException("cannot connect to " + host + ": unknown host");
         } catch (SocketTimeoutException e) {
             closeQuietly(plain);
-            throw new ProbeException("cannot connect to " + host + ":" + port + ": no answer within " + CONNECT_TIMEOUT.toSeconds() + " s");
+            throw new ProbeException("cannot connect to " + host + ":" + port + ": no answer within "
+                    + CONNECT_TIMEOUT.toSeconds() + " s");
         } catch (IOException e) {
             closeQuietly(plain);
             throw new ProbeException("cannot connect to " + host + ":" + port + ": " + e.getMessage());
@@ -136,7 +143,8 @@ public final class ProbeClient {
             return plain;
         }
         try {
-            SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
+            SSLSocket tls = (SSLSocket)
+                    ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
             SSLParameters parameters = tls.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS"); // check the certificate names the host
             tls.setSSLParameters(parameters);
@@ -153,7 +161,10 @@ public final class ProbeClient {
         URI uri = attempt.uri();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         StringBuilder b = new StringBuilder()
-                .append("GET ").append(path).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.1\r\n");
+                .append("GET ")
+                .append(path)
+                .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                .append(" HTTP/1.1\r\n");
         header(b, "Host", ProbeOptions.authority(uri));
         header(b, "Upgrade", "websocket");
         header(b, "Connection", "Upgrade");
@@ -175,8 +186,7 @@ public final class ProbeClient {
     }
 
     /** The status line and headers of the answer (header names in lower case, first value of each). */
-    private record Head(int status, String statusText, Map<String, String> headers) {
-    }
+    private record Head(int status, String statusText, Map<String, String> headers) {}
 
     private static Head readHead(DataInputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -201,7 +211,9 @@ public final class ProbeClient {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.putIfAbsent(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
         }
         return new Head(Integer.parseInt(status[1]), status.length > 2 ? status[2].trim() : "", headers);
@@ -210,7 +222,8 @@ public final class ProbeClient {
     /** Not upgraded: reads what the body says (a JSON {@code code}, a {@code retry_after_ms}). */
     private static Answer refused(Socket socket, DataInputStream in, Head head) {
         JsonNode body = readJsonBody(socket, in, head);
-        String code = body.path("code").isTextual() ? abbreviate(body.path("code").asText()) : null;
+        String code =
+                body.path("code").isTextual() ? abbreviate(body.path("code").asText()) : null;
         Outcome.Refused outcome = new Outcome.Refused(head.status(), head.statusText(), code);
         if (head.status() != 429) {
             return new Answer(outcome, null);
@@ -229,7 +242,8 @@ public final class ProbeClient {
         try {
             socket.setSoTimeout(millis(BODY_TIMEOUT));
             long length = head.headers().getOrDefault("content-length", "").matches("\\d{1,9}")
-                    ? Long.parseLong(head.headers().get("content-length")) : MAX_BODY_BYTES;
+                    ? Long.parseLong(head.headers().get("content-length"))
+                    : MAX_BODY_BYTES;
             byte[] chunk = new byte[512];
             while (body.size() < Math.min(length, MAX_BODY_BYTES)) {
                 int n = in.read(chunk, 0, (int) Math.min(chunk.length, Math.min(length, MAX_BODY_BYTES) - body.size()));
@@ -255,8 +269,7 @@ public final class ProbeClient {
     }
 
     /** One frame as read: opcode, FIN, and at most {@link #MAX_KEPT_PAYLOAD_BYTES} of its payload. */
-    private record Frame(int opcode, boolean fin, byte[] payload, long length) {
-    }
+    private record Frame(int opcode, boolean fin, byte[] payload, long length) {}
 
     /** Upgraded: reads frames until a close, the end of the connection, the first message if asked, or the watch ends. */
     private static Outcome watch(Socket socket, DataInputStream in, OutputStream out, Attempt attempt) {
@@ -266,7 +279,8 @@ public final class ProbeClient {
         String first = null;
         while (true) {
             long left = deadline - System.nanoTime();
-            Outcome.Received received = messages == 0 ? Outcome.Received.NOTHING : new Outcome.Received(messages, first);
+            Outcome.Received received =
+                    messages == 0 ? Outcome.Received.NOTHING : new Outcome.Received(messages, first);
             if (left <= 0) {
                 closeHandshake(socket, in, out);
                 return new Outcome.StillOpen(since(upgradedAt), received);
@@ -286,7 +300,12 @@ public final class ProbeClient {
                     byte[] p = frame.payload();
                     int code = p.length >= 2 ? ((p[0] & 0xFF) << 8) | (p[1] & 0xFF) : Outcome.Closed.NO_STATUS;
                     String reason = p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "";
-                    trySend(out, CLOSE, p.length >= 2 ? new byte[] {p[0], p[1]} : new byte[0]); // echo the code, as RFC 6455 §5.5.1 asks
+                    trySend(
+                            out,
+                            CLOSE,
+                            p.length >= 2
+                                    ? new byte[] {p[0], p[1]}
+                                    : new byte[0]); // echo the code, as RFC 6455 §5.5.1 asks
                     return new Outcome.Closed(code, abbreviate(reason), since(upgradedAt), received);
                 }
                 case PING -> trySend(out, PONG, frame.payload());
@@ -327,7 +346,7 @@ public final class ProbeClient {
         }
         byte[] kept = new byte[(int) Math.min(Math.max(length, 0), MAX_KEPT_PAYLOAD_BYTES)];
         in.readFully(kept);
-        for (long skip = length - kept.length; skip > 0;) {
+        for (long skip = length - kept.length; skip > 0; ) {
             long n = in.skip(skip);
             if (n <= 0) {
                 in.readUnsignedByte(); // blocks, or throws at the end of the stream
@@ -351,7 +370,8 @@ public final class ProbeClient {
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
         try {
             while (System.nanoTime() < deadline) {
-                socket.setSoTimeout(Math.max(1, (int) Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
+                socket.setSoTimeout(Math.max(
+                        1, (int) Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
                 if (readFrame(in).opcode() == CLOSE) {
                     return;
                 }

@@ -16,8 +16,15 @@ import java.util.Objects;
  * @param csrf the CSRF token that goes with the cookie
  * @param refusalWait how long a socket that must be refused may stay open before it counts as accepted
  */
-public record ProbeOptions(URI url, String token, String expiredToken, String foreignOrigin, String ownOrigin, String cookie,
-        String csrf, Duration refusalWait) {
+public record ProbeOptions(
+        URI url,
+        String token,
+        String expiredToken,
+        String foreignOrigin,
+        String ownOrigin,
+        String cookie,
+        String csrf,
+        Duration refusalWait) {
 
     public ProbeOptions {
         Objects.requireNonNull(url, "url");

@@ -21,9 +21,16 @@ public final class ProbeReport {
     public static final int EXIT_SAFE = 0;
     public static final int EXIT_NOT_SAFE = 1;
     static final int OBSERVED_WIDTH = 50;
-    private static final int SCENARIO_WIDTH = Arrays.stream(Scenario.values()).mapToInt(s -> s.label().length()).max().orElse(0);
-    private static final int EXPECTED_WIDTH = Arrays.stream(Rule.values()).mapToInt(r -> r.expected().length()).max().orElse(0);
-    private static final String ROW = "%-" + SCENARIO_WIDTH + "s  %-" + EXPECTED_WIDTH + "s  %-" + OBSERVED_WIDTH + "s  %s";
+    private static final int SCENARIO_WIDTH = Arrays.stream(Scenario.values())
+            .mapToInt(s -> s.label().length())
+            .max()
+            .orElse(0);
+    private static final int EXPECTED_WIDTH = Arrays.stream(Rule.values())
+            .mapToInt(r -> r.expected().length())
+            .max()
+            .orElse(0);
+    private static final String ROW =
+            "%-" + SCENARIO_WIDTH + "s  %-" + EXPECTED_WIDTH + "s  %-" + OBSERVED_WIDTH + "s  %s";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI url;
@@ -44,7 +51,8 @@ public final class ProbeReport {
 
     /** The table's heading line. */
     public static String tableHeader() {
-        return String.format(ROW, "scenario", "a safe server", "this server", "verdict").stripTrailing();
+        return String.format(ROW, "scenario", "a safe server", "this server", "verdict")
+                .stripTrailing();
     }
 
     /** A result's line, and under a failing one, why and what to change. */
@@ -54,7 +62,12 @@ public final class ProbeReport {
             observed = observed.substring(0, OBSERVED_WIDTH - 3) + "...";
         }
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(ROW, r.scenario().label(), r.scenario().rule().expected(), observed, r.verdict().kind()));
+        lines.add(String.format(
+                ROW,
+                r.scenario().label(),
+                r.scenario().rule().expected(),
+                observed,
+                r.verdict().kind()));
         if (r.verdict().fails()) {
             lines.add("    -> " + r.verdict().why());
         }
@@ -75,8 +88,12 @@ public final class ProbeReport {
     public List<String> summary() {
         Map<Verdict.Kind, Integer> counts = counts();
         List<String> lines = new ArrayList<>();
-        lines.add(String.format("%d scenarios: %d safe, %d unsafe, %d unreadable, %d skipped", results.size(),
-                counts.get(Verdict.Kind.SAFE), counts.get(Verdict.Kind.UNSAFE), counts.get(Verdict.Kind.UNREADABLE),
+        lines.add(String.format(
+                "%d scenarios: %d safe, %d unsafe, %d unreadable, %d skipped",
+                results.size(),
+                counts.get(Verdict.Kind.SAFE),
+                counts.get(Verdict.Kind.UNSAFE),
+                counts.get(Verdict.Kind.UNREADABLE),
                 counts.get(Verdict.Kind.SKIPPED)));
         if (exitStatus() == EXIT_SAFE) {
             lines.add("every scenario that ran behaved safely");
@@ -86,13 +103,15 @@ public final class ProbeReport {
                 problems.add("accepted " + attempts(counts.get(Verdict.Kind.UNSAFE)) + " a safe server refuses");
             }
             if (counts.get(Verdict.Kind.UNREADABLE) > 0) {
-                problems.add("refused " + attempts(counts.get(Verdict.Kind.UNREADABLE)) + " in a way the client cannot read");
+                problems.add("refused " + attempts(counts.get(Verdict.Kind.UNREADABLE))
+                        + " in a way the client cannot read");
             }
             lines.add("NOT SAFE: this server " + String.join(", and ", problems));
         }
         if (!acceptedAny()) {
-            lines.add("note: no valid credential was accepted, so these refusals cannot be told from a server that refuses"
-                    + " everything; give --token (or --secret), or --cookie with --csrf");
+            lines.add(
+                    "note: no valid credential was accepted, so these refusals cannot be told from a server that refuses"
+                            + " everything; give --token (or --secret), or --cookie with --csrf");
         }
         return lines;
     }
@@ -162,6 +181,7 @@ public final class ProbeReport {
 
     /** Whether some scenario that should be accepted was: the refusals then mean something. */
     private boolean acceptedAny() {
-        return results.stream().anyMatch(r -> r.scenario().rule() == Rule.SHOULD_ACCEPT && r.outcome() instanceof Outcome.StillOpen);
+        return results.stream()
+                .anyMatch(r -> r.scenario().rule() == Rule.SHOULD_ACCEPT && r.outcome() instanceof Outcome.StillOpen);
     }
 }

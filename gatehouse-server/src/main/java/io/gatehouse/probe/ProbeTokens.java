@@ -24,8 +24,7 @@ public final class ProbeTokens {
     /** HS256 needs a key of at least 256 bits (RFC 7518 §3.2). */
     public static final int MIN_SECRET_BYTES = 32;
 
-    private ProbeTokens() {
-    }
+    private ProbeTokens() {}
 
     /** A token {@code secret} signs that is valid for {@link #VALID_FOR}. */
     public static String valid(String secret, Instant now) {
@@ -34,7 +33,10 @@ public final class ProbeTokens {
 
     /** A token {@code secret} signs that expired {@link #EXPIRED_FOR} ago. */
     public static String expired(String secret, Instant now) {
-        return sign(secret.getBytes(StandardCharsets.UTF_8), now.minus(EXPIRED_FOR).minus(VALID_FOR), now.minus(EXPIRED_FOR));
+        return sign(
+                secret.getBytes(StandardCharsets.UTF_8),
+                now.minus(EXPIRED_FOR).minus(VALID_FOR),
+                now.minus(EXPIRED_FOR));
     }
 
     /**
@@ -48,8 +50,12 @@ public final class ProbeTokens {
     }
 
     private static String sign(byte[] key, Instant issuedAt, Instant expiresAt) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(SUBJECT).jwtID(UUID.randomUUID().toString())
-                .issueTime(Date.from(issuedAt)).expirationTime(Date.from(expiresAt)).build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .subject(SUBJECT)
+                .jwtID(UUID.randomUUID().toString())
+                .issueTime(Date.from(issuedAt))
+                .expirationTime(Date.from(expiresAt))
+                .build();
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
             jwt.sign(new MACSigner(key));

@@ -31,8 +31,9 @@ public enum Rule {
         @Override
         Verdict judge(Outcome outcome) {
             if (outcome instanceof Outcome.StillOpen open) {
-                return Verdict.unsafe(accepted(open) + " from a foreign Origin; check Origin against an allow-list before the upgrade"
-                        + " (answer HTTP 403), as cross-site WebSocket hijacking rides on the browser's cookies");
+                return Verdict.unsafe(
+                        accepted(open) + " from a foreign Origin; check Origin against an allow-list before the upgrade"
+                                + " (answer HTTP 403), as cross-site WebSocket hijacking rides on the browser's cookies");
             }
             if (outcome instanceof Outcome.Refused) {
                 return Verdict.safe("refused before the upgrade");
@@ -52,7 +53,8 @@ public enum Rule {
                 return Verdict.safe("accepted");
             }
             if (outcome instanceof Outcome.Closed closed && readable(closed)) {
-                return Verdict.safe("refused readably; if the credential is valid, the server does not take it this way");
+                return Verdict.safe(
+                        "refused readably; if the credential is valid, the server does not take it this way");
             }
             return Verdict.unreadable(unreadable(outcome));
         }
@@ -85,8 +87,14 @@ public enum Rule {
 
     private static String accepted(Outcome.StillOpen open) {
         return open.received().count() > 0
-                ? "accepted: sent " + (open.received().count() == 1 ? "a message" : open.received().count() + " messages")
-                : String.format(Locale.ROOT, "accepted: still open after %.1f s", open.after().toMillis() / 1000.0);
+                ? "accepted: sent "
+                        + (open.received().count() == 1
+                                ? "a message"
+                                : open.received().count() + " messages")
+                : String.format(
+                        Locale.ROOT,
+                        "accepted: still open after %.1f s",
+                        open.after().toMillis() / 1000.0);
     }
 
     private static String unreadable(Outcome outcome) {

@@ -54,7 +54,8 @@ public enum Scenario {
         return switch (this) {
             case NO_CREDENTIAL, GARBAGE_TOKEN, FOREIGN_ORIGIN -> null;
             case EXPIRED_TOKEN -> o.expiredToken() == null ? "give --expired-token or --secret" : null;
-            case TOKEN_IN_HEADER, TOKEN_IN_SUBPROTOCOL, TOKEN_IN_QUERY -> o.token() == null ? "give --token or --secret" : null;
+            case TOKEN_IN_HEADER, TOKEN_IN_SUBPROTOCOL, TOKEN_IN_QUERY ->
+                o.token() == null ? "give --token or --secret" : null;
             case FOREIGN_ORIGIN_WITH_COOKIE, COOKIE -> o.cookie() == null ? "give --cookie" : null;
             case COOKIE_WITHOUT_CSRF -> o.cookie() == null || o.csrf() == null ? "give --cookie and --csrf" : null;
         };
@@ -66,12 +67,13 @@ public enum Scenario {
         List<String> subprotocols = List.of();
         URI uri = o.url();
         switch (this) {
-            case NO_CREDENTIAL -> {
-            }
+            case NO_CREDENTIAL -> {}
             case GARBAGE_TOKEN -> headers.put("Authorization", "Bearer " + ProbeTokens.garbage(now));
             case EXPIRED_TOKEN -> headers.put("Authorization", "Bearer " + o.expiredToken());
             case TOKEN_IN_HEADER -> headers.put("Authorization", "Bearer " + o.token());
-            case TOKEN_IN_SUBPROTOCOL -> subprotocols = List.of(CredentialExtractor.PROTOCOL, CredentialExtractor.BEARER_PROTOCOL_PREFIX + o.token());
+            case TOKEN_IN_SUBPROTOCOL ->
+                subprotocols =
+                        List.of(CredentialExtractor.PROTOCOL, CredentialExtractor.BEARER_PROTOCOL_PREFIX + o.token());
             case TOKEN_IN_QUERY -> uri = withQuery(uri, "token", o.token());
             case FOREIGN_ORIGIN -> headers.put("Origin", o.foreignOrigin());
             case FOREIGN_ORIGIN_WITH_COOKIE -> {

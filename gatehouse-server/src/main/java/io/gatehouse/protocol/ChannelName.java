@@ -47,7 +47,9 @@ public record ChannelName(String value, String namespace, List<String> allowedUs
      * character or a length over {@value #MAX_LENGTH} makes it impossible.
      */
     public static Optional<ChannelName> personal(String userId) {
-        if (userId.isEmpty() || userId.length() >= MAX_LENGTH || userId.indexOf(',') >= 0
+        if (userId.isEmpty()
+                || userId.length() >= MAX_LENGTH
+                || userId.indexOf(',') >= 0
                 || userId.chars().anyMatch(Character::isISOControl)) {
             return Optional.empty();
         }

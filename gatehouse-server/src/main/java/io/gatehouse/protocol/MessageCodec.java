@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.auth.User;
 import io.gatehouse.broker.HistoryPage;
 import io.gatehouse.broker.PresenceClient;
 import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.broker.Publication;
-import io.gatehouse.auth.User;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,10 +41,12 @@ public final class MessageCodec {
         try {
             node = json.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new BadMessageException(RefusalCode.BAD_REQUEST.refusal("Malformed JSON; send one JSON object per text frame"), null);
+            throw new BadMessageException(
+                    RefusalCode.BAD_REQUEST.refusal("Malformed JSON; send one JSON object per text frame"), null);
         }
         if (!(node instanceof ObjectNode obj)) {
-            throw new BadMessageException(RefusalCode.BAD_REQUEST.refusal("A message must be a JSON object with a type"), null);
+            throw new BadMessageException(
+                    RefusalCode.BAD_REQUEST.refusal("A message must be a JSON object with a type"), null);
         }
         JsonNode id = obj.get("id");
         JsonNode type = obj.get("type");
@@ -53,7 +55,8 @@ public final class MessageCodec {
         }
         MessageType t = MessageType.fromWire(type.asText()).orElse(null);
         if (t == null || !isClientType(t)) {
-            throw new BadMessageException(RefusalCode.BAD_REQUEST.refusal("Unknown message type '" + abbreviate(type.asText()) + "'"), id);
+            throw new BadMessageException(
+                    RefusalCode.BAD_REQUEST.refusal("Unknown message type '" + abbreviate(type.asText()) + "'"), id);
         }
         return new ClientMessage(t, id, obj);
     }

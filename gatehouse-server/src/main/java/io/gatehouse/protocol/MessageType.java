@@ -6,9 +6,25 @@ import java.util.Optional;
 /** Every {@code type} of the message protocol (SPEC §4), client to server and back. */
 public enum MessageType {
     // client to server (presence and history replies carry the same type)
-    AUTH, PING, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REFRESH, PRESENCE, HISTORY,
+    AUTH,
+    PING,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    PUBLISH,
+    REFRESH,
+    PRESENCE,
+    HISTORY,
     // server to client
-    CONNECTION_ESTABLISHED, PONG, SUBSCRIBED, UNSUBSCRIBED, PUBLISHED, REFRESHED, MESSAGE, JOIN, LEAVE, TOKEN_EXPIRING,
+    CONNECTION_ESTABLISHED,
+    PONG,
+    SUBSCRIBED,
+    UNSUBSCRIBED,
+    PUBLISHED,
+    REFRESHED,
+    MESSAGE,
+    JOIN,
+    LEAVE,
+    TOKEN_EXPIRING,
     ERROR;
 
     public String wireName() {

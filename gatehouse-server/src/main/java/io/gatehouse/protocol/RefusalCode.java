@@ -9,18 +9,30 @@ package io.gatehouse.protocol;
  * for the condition (1003, 1007, 1009, 1011, 1012).
  */
 public enum RefusalCode {
-    TOKEN_MISSING(401, 4401, ClientAction.LOG_IN,
+    TOKEN_MISSING(
+            401,
+            4401,
+            ClientAction.LOG_IN,
             "No credential found; send Authorization: Bearer <token>, the gatehouse.bearer.<token> subprotocol, ?token=, or an auth message"),
     TOKEN_INVALID(401, 4401, ClientAction.LOG_IN, "The token is not valid; obtain a new one"),
     TOKEN_EXPIRED(401, 4401, ClientAction.REFRESH_THEN_RECONNECT, "The token has expired; refresh it and reconnect"),
     TOKEN_REVOKED(401, 4401, ClientAction.LOG_IN, "The token was revoked; log in again"),
     SESSION_EXPIRED(401, 4401, ClientAction.LOG_IN, "The session has expired; log in again"),
     LOGIN_FAILED(401, 4401, ClientAction.LOG_IN, "Unknown user or wrong password"),
-    CSRF_TOKEN_MISSING(403, 4403, ClientAction.REFRESH_THEN_RECONNECT,
+    CSRF_TOKEN_MISSING(
+            403,
+            4403,
+            ClientAction.REFRESH_THEN_RECONNECT,
             "Cookie sessions need a CSRF token; POST /api/v1/auth/refresh and reconnect with csrf_token"),
-    CSRF_TOKEN_EXPIRED(403, 4403, ClientAction.REFRESH_THEN_RECONNECT,
+    CSRF_TOKEN_EXPIRED(
+            403,
+            4403,
+            ClientAction.REFRESH_THEN_RECONNECT,
             "The CSRF token is stale; POST /api/v1/auth/refresh and reconnect"),
-    CSRF_VALIDATION_ERROR(403, 4403, ClientAction.REFRESH_ONCE_THEN_LOG_IN,
+    CSRF_VALIDATION_ERROR(
+            403,
+            4403,
+            ClientAction.REFRESH_ONCE_THEN_LOG_IN,
             "The CSRF token does not match the session; refresh once, log in if it repeats"),
     PERMISSION_DENIED(403, 4403, ClientAction.NONE, "Not allowed for this credential"),
     ORIGIN_NOT_ALLOWED(403, 4403, ClientAction.NONE, "This Origin is not allowed; add it to server.allowed_origins"),
@@ -28,9 +40,16 @@ public enum RefusalCode {
     METHOD_NOT_ALLOWED(405, 4405, ClientAction.NONE, "This method is not supported on this path"),
     RATE_LIMITED(429, 4429, ClientAction.BACK_OFF, "Too many requests; back off"),
     TOO_MANY_CONNECTIONS(429, 4429, ClientAction.BACK_OFF, "Too many connections; back off"),
-    TOO_MANY_SUBSCRIPTIONS(429, 4429, ClientAction.NONE,
+    TOO_MANY_SUBSCRIPTIONS(
+            429,
+            4429,
+            ClientAction.NONE,
             "This connection has limits.subscriptions_per_connection subscriptions; unsubscribe from channels it no longer needs"),
-    AUTH_TIMEOUT(408, 4408, ClientAction.RECONNECT, "No auth message arrived in time; send {\"type\":\"auth\",\"token\":...} first"),
+    AUTH_TIMEOUT(
+            408,
+            4408,
+            ClientAction.RECONNECT,
+            "No auth message arrived in time; send {\"type\":\"auth\",\"token\":...} first"),
     HEARTBEAT_TIMEOUT(408, 4408, ClientAction.RECONNECT, "No traffic within the heartbeat window; reconnect"),
     CONNECTION_REPLACED(409, 4409, ClientAction.NONE, "A newer connection of the same session took over"),
     DISCONNECTED(410, 4410, ClientAction.NONE, "The server disconnected this connection"),
@@ -40,7 +59,8 @@ public enum RefusalCode {
     MESSAGE_TOO_BIG(413, 1009, ClientAction.NONE, "The message is larger than limits.max_message_bytes"),
     SLOW_CONSUMER(508, 4508, ClientAction.RECONNECT, "The client did not read fast enough; reconnect and recover"),
     BACKEND_UNAVAILABLE(503, 4503, ClientAction.BACK_OFF, "The authentication backend is unavailable; back off"),
-    SERVER_SHUTTING_DOWN(503, 1012, ClientAction.RECONNECT, "The server is restarting; reconnect after the given delay"),
+    SERVER_SHUTTING_DOWN(
+            503, 1012, ClientAction.RECONNECT, "The server is restarting; reconnect after the given delay"),
     INTERNAL_ERROR(500, 1011, ClientAction.BACK_OFF, "Internal error; back off and retry");
 
     private final int httpStatus;

@@ -35,7 +35,8 @@ public final class AccessLogStore {
 
     private static final String COLUMNS = "time, client_ip, origin, user_agent, user_id, method, outcome, "
             + "token_fingerprint, connection_id, close_code, duration_ms";
-    private static final String INSERT = "INSERT INTO access_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT =
+            "INSERT INTO access_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String COMPLETE = "UPDATE access_log SET close_code = ?, duration_ms = ? "
             + "WHERE connection_id = ? AND outcome = ? AND close_code IS NULL";
 
@@ -178,9 +179,18 @@ public final class AccessLogStore {
         Integer close = rs.wasNull() ? null : closeCode;
         long durationMillis = rs.getLong("duration_ms");
         Long duration = rs.wasNull() ? null : durationMillis;
-        return new AccessLogEntry(Columns.instant(rs, "time"), rs.getString("client_ip"), rs.getString("origin"),
-                rs.getString("user_agent"), rs.getString("user_id"), rs.getString("method"), rs.getString("outcome"),
-                rs.getString("token_fingerprint"), rs.getString("connection_id"), close, duration);
+        return new AccessLogEntry(
+                Columns.instant(rs, "time"),
+                rs.getString("client_ip"),
+                rs.getString("origin"),
+                rs.getString("user_agent"),
+                rs.getString("user_id"),
+                rs.getString("method"),
+                rs.getString("outcome"),
+                rs.getString("token_fingerprint"),
+                rs.getString("connection_id"),
+                close,
+                duration);
     }
 
     /**
@@ -194,7 +204,9 @@ public final class AccessLogStore {
         StringBuilder b = new StringBuilder(Math.min(value.length(), maxChars));
         for (int i = 0; i < value.length() && b.length() < maxChars; i++) {
             char ch = value.charAt(i);
-            if (Character.isHighSurrogate(ch) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(ch)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 if (b.length() + 2 > maxChars) {
                     break;
                 }

@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <p>Equality compares the hash by content. The hash array is shared, not copied; don't modify it.
  */
-public record ApiKeyRecord(String prefix, byte[] hash, String name, List<String> scopes, Instant createdAt,
-        Instant revokedAt) {
+public record ApiKeyRecord(
+        String prefix, byte[] hash, String name, List<String> scopes, Instant createdAt, Instant revokedAt) {
 
     public ApiKeyRecord {
         Objects.requireNonNull(prefix, "prefix");
@@ -40,7 +40,7 @@ public record ApiKeyRecord(String prefix, byte[] hash, String name, List<String>
 
     @Override
     public String toString() {
-        return "ApiKeyRecord[prefix=" + prefix + ", name=" + name + ", scopes=" + scopes
-                + ", createdAt=" + createdAt + ", revokedAt=" + revokedAt + "]";
+        return "ApiKeyRecord[prefix=" + prefix + ", name=" + name + ", scopes=" + scopes + ", createdAt=" + createdAt
+                + ", revokedAt=" + revokedAt + "]";
     }
 }

@@ -26,7 +26,8 @@ public final class ApiKeyStore {
     public void insert(ApiKeyRecord k) {
         String scopes = Columns.list(k.scopes());
         db.run("insert API key " + k.prefix(), c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO api_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO api_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, k.prefix());
                 s.setBytes(2, k.hash());
                 s.setString(3, k.name());
@@ -52,7 +53,8 @@ public final class ApiKeyStore {
     /** All keys, revoked ones included, oldest first. */
     public List<ApiKeyRecord> list() {
         return db.run("list API keys", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at, prefix");
+            try (PreparedStatement s =
+                            c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at, prefix");
                     ResultSet rs = s.executeQuery()) {
                 List<ApiKeyRecord> keys = new ArrayList<>();
                 while (rs.next()) {
@@ -67,8 +69,8 @@ public final class ApiKeyStore {
     public boolean revoke(String prefix, Instant at) {
         Objects.requireNonNull(at, "at");
         return db.run("revoke API key " + prefix, c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
                 Columns.setInstant(s, 1, at);
                 s.setString(2, prefix);
                 return s.executeUpdate() == 1;

@@ -1,8 +1,8 @@
 package io.gatehouse.store;
 
-import io.gatehouse.Threads;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.gatehouse.Threads;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +23,7 @@ public final class Database implements AutoCloseable {
     private static final String EMBEDDED_FILE_NAME = "gatehouse";
     /** How long a caller waits for a pooled connection before the operation fails. */
     private static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
+
     private static final int VALIDITY_CHECK_SECONDS = 2;
     /** SQLSTATE for unique and primary-key violations; H2 and PostgreSQL both use it. */
     private static final String UNIQUE_VIOLATION = "23505";
@@ -32,6 +33,7 @@ public final class Database implements AutoCloseable {
      * H2 first loads, so it has to be set before the first H2 connection.
      */
     private static final String H2_BIND_ADDRESS = "h2.bindAddress";
+
     private static final String LOOPBACK = "127.0.0.1";
 
     private final HikariDataSource pool;
@@ -64,14 +66,19 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StoreException("Could not connect to the database at " + withoutSettings(jdbcUrl)
-                    + " as user '" + username + "'", e);
+            throw new StoreException(
+                    "Could not connect to the database at " + withoutSettings(jdbcUrl) + " as user '" + username + "'",
+                    e);
         }
         try {
             // Flyway holds one connection while it asks for another, so it gets its own: through a
             // pool of size 1 it would wait out the connection timeout. The pool is opened first so
             // that an in-memory H2 database outlives Flyway's connections.
-            Flyway.configure().dataSource(jdbcUrl, username, password).locations(MIGRATIONS).load().migrate();
+            Flyway.configure()
+                    .dataSource(jdbcUrl, username, password)
+                    .locations(MIGRATIONS)
+                    .load()
+                    .migrate();
         } catch (RuntimeException e) {
             pool.close();
             throw new StoreException("Could not migrate the database schema at " + withoutSettings(jdbcUrl), e);
@@ -91,7 +98,8 @@ public final class Database implements AutoCloseable {
      * port is chosen per start; the database credentials still apply.
      */
     public static String embeddedUrl(Path dataDir) {
-        String file = dataDir.toAbsolutePath().normalize().resolve(EMBEDDED_FILE_NAME).toString();
+        String file =
+                dataDir.toAbsolutePath().normalize().resolve(EMBEDDED_FILE_NAME).toString();
         if (file.indexOf(';') >= 0) {
             // H2 reads settings after ';' and has no way to escape one inside the path.
             throw new IllegalArgumentException("The data directory must not contain ';': " + dataDir);

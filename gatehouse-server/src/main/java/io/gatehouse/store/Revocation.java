@@ -6,5 +6,8 @@ package io.gatehouse.store;
  * issued before {@code at} are refused from then on.
  */
 public record Revocation(long id, Kind kind, String subject, java.time.Instant at) {
-    public enum Kind { CREDENTIAL, USER }
+    public enum Kind {
+        CREDENTIAL,
+        USER
+    }
 }

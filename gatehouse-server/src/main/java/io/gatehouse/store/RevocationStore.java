@@ -20,7 +20,8 @@ public final class RevocationStore {
 
     public void append(Revocation.Kind kind, String subject, Instant at) {
         db.run("record a revocation", c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO revocations (kind, subject, created_at) VALUES (?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO revocations (kind, subject, created_at) VALUES (?, ?, ?)")) {
                 s.setString(1, kind.name());
                 s.setString(2, subject);
                 Columns.setInstant(s, 3, at);
@@ -76,7 +77,10 @@ public final class RevocationStore {
     }
 
     private static Revocation read(ResultSet rs) throws java.sql.SQLException {
-        return new Revocation(rs.getLong("id"), Revocation.Kind.valueOf(rs.getString("kind")), rs.getString("subject"),
+        return new Revocation(
+                rs.getLong("id"),
+                Revocation.Kind.valueOf(rs.getString("kind")),
+                rs.getString("subject"),
                 Columns.instant(rs, "created_at"));
     }
 }

@@ -3,8 +3,15 @@ package io.gatehouse.store;
 import java.time.Instant;
 
 /** A cookie session: the hashes of its secret and of its current CSRF token, and its lifetimes. */
-public record SessionRecord(String prefix, byte[] hash, String userId, byte[] csrfHash, Instant csrfIssuedAt,
-        Instant createdAt, Instant expiresAt, Instant revokedAt) {
+public record SessionRecord(
+        String prefix,
+        byte[] hash,
+        String userId,
+        byte[] csrfHash,
+        Instant csrfIssuedAt,
+        Instant createdAt,
+        Instant expiresAt,
+        Instant revokedAt) {
 
     /** Shows no hash. */
     @Override

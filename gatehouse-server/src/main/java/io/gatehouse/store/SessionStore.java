@@ -19,7 +19,8 @@ public final class SessionStore {
 
     public void insert(SessionRecord r) {
         db.run("insert session " + r.prefix(), c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, r.prefix());
                 s.setBytes(2, r.hash());
                 s.setString(3, r.userId());
@@ -61,8 +62,8 @@ public final class SessionStore {
     /** False if unknown or already revoked. */
     public boolean revoke(String prefix, Instant at) {
         return db.run("revoke session " + prefix, c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE sessions SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE sessions SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
                 Columns.setInstant(s, 1, at);
                 s.setString(2, prefix);
                 return s.executeUpdate() == 1;
@@ -71,8 +72,14 @@ public final class SessionStore {
     }
 
     private static SessionRecord read(ResultSet rs) throws SQLException {
-        return new SessionRecord(rs.getString("prefix"), rs.getBytes("hash"), rs.getString("user_id"), rs.getBytes("csrf_hash"),
-                Columns.instant(rs, "csrf_issued_at"), Columns.instant(rs, "created_at"), Columns.instant(rs, "expires_at"),
+        return new SessionRecord(
+                rs.getString("prefix"),
+                rs.getBytes("hash"),
+                rs.getString("user_id"),
+                rs.getBytes("csrf_hash"),
+                Columns.instant(rs, "csrf_issued_at"),
+                Columns.instant(rs, "created_at"),
+                Columns.instant(rs, "expires_at"),
                 Columns.instant(rs, "revoked_at"));
     }
 }

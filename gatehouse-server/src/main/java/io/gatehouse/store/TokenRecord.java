@@ -26,8 +26,17 @@ public record TokenRecord(
         Instant revokedAt,
         String mintedFrom) {
 
-    public TokenRecord(String prefix, byte[] hash, String userId, String userName, List<String> roles, List<String> channels,
-            Instant createdAt, Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
+    public TokenRecord(
+            String prefix,
+            byte[] hash,
+            String userId,
+            String userName,
+            List<String> roles,
+            List<String> channels,
+            Instant createdAt,
+            Instant expiresAt,
+            Instant lastUsedAt,
+            Instant revokedAt) {
         this(prefix, hash, userId, userName, roles, channels, createdAt, expiresAt, lastUsedAt, revokedAt, null);
     }
 
@@ -60,7 +69,18 @@ public record TokenRecord(
 
     @Override
     public int hashCode() {
-        return 31 * Objects.hash(prefix, userId, userName, roles, channels, createdAt, expiresAt, lastUsedAt, revokedAt, mintedFrom)
+        return 31
+                        * Objects.hash(
+                                prefix,
+                                userId,
+                                userName,
+                                roles,
+                                channels,
+                                createdAt,
+                                expiresAt,
+                                lastUsedAt,
+                                revokedAt,
+                                mintedFrom)
                 + Arrays.hashCode(hash);
     }
 
@@ -68,6 +88,7 @@ public record TokenRecord(
     public String toString() {
         return "TokenRecord[prefix=" + prefix + ", userId=" + userId + ", userName=" + userName
                 + ", roles=" + roles + ", channels=" + channels + ", createdAt=" + createdAt
-                + ", expiresAt=" + expiresAt + ", lastUsedAt=" + lastUsedAt + ", revokedAt=" + revokedAt + ", mintedFrom=" + mintedFrom + "]";
+                + ", expiresAt=" + expiresAt + ", lastUsedAt=" + lastUsedAt + ", revokedAt=" + revokedAt
+                + ", mintedFrom=" + mintedFrom + "]";
     }
 }

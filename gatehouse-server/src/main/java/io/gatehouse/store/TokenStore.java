@@ -78,8 +78,8 @@ public final class TokenStore {
     public boolean revoke(String prefix, Instant at) {
         Objects.requireNonNull(at, "at");
         return db.run("revoke token " + prefix, c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
                 Columns.setInstant(s, 1, at);
                 s.setString(2, prefix);
                 return s.executeUpdate() == 1;

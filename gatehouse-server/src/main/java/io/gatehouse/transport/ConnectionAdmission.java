@@ -34,6 +34,7 @@ final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     private final RequestLimits limits;
     /** The address this connection is counted against, or null. */
     private String counted;
+
     private boolean refused;
 
     ConnectionAdmission(RequestLimits limits) {
@@ -97,11 +98,19 @@ final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
         refused = true;
         ApiResponse body = ApiResponse.refusal(refusal);
         // Written below the HTTP codec, which has not seen this connection: the bytes themselves.
-        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(HttpResponseStatus.valueOf(body.status())).append("\r\n")
+        StringBuilder head = new StringBuilder("HTTP/1.1 ")
+                .append(HttpResponseStatus.valueOf(body.status()))
+                .append("\r\n")
                 .append("Content-Type: application/json\r\n")
-                .append("Content-Length: ").append(body.body().length).append("\r\n")
+                .append("Content-Length: ")
+                .append(body.body().length)
+                .append("\r\n")
                 .append("Connection: close\r\n");
-        body.headers().forEach(h -> head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
+        body.headers()
+                .forEach(h -> head.append(h.getKey())
+                        .append(": ")
+                        .append(h.getValue())
+                        .append("\r\n"));
         head.append("\r\n");
         var out = Unpooled.wrappedBuffer(head.toString().getBytes(StandardCharsets.US_ASCII), body.body());
         ctx.writeAndFlush(out).addListener((ChannelFutureListener) f -> {
@@ -109,8 +118,12 @@ final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
                 socket.shutdownOutput(); // the client reads the answer, then its end of file
             }
         });
-        ctx.executor().schedule(() -> {
-            ctx.close();
-        }, REFUSED_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            ctx.close();
+                        },
+                        REFUSED_LINGER_MILLIS,
+                        TimeUnit.MILLISECONDS);
     }
 }

@@ -2,12 +2,13 @@ package io.gatehouse.transport;
 
 import io.gatehouse.Node;
 import io.gatehouse.Threads;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.gatehouse.api.ApiResponse;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.protocol.RefusalCode;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -20,8 +21,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -30,11 +29,12 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -65,9 +65,12 @@ public final class GatehouseServer implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // Named so that Threads.assertMayBlock() recognises them.
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(Threads.EVENT_LOOP_PREFIX + "-accept"), factory);
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory(Threads.EVENT_LOOP_PREFIX), factory);
-        Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory(Threads.EVENT_LOOP_PREFIX + "-accept"), factory);
+        EventLoopGroup workers =
+                new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory(Threads.EVENT_LOOP_PREFIX), factory);
+        Class<? extends ServerSocketChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         int maxMessageBytes = node.config().limits().maxMessageBytes();
         WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxMessageBytes)
@@ -84,10 +87,15 @@ public final class GatehouseServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // isWritable() turns false past limits.outbound_buffer: WebSocketTransport closes with 4508
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-                            node.config().limits().outboundBufferBytes() / 2, node.config().limits().outboundBufferBytes()))
+                    .childOption(
+                            ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(
+                                    node.config().limits().outboundBufferBytes() / 2,
+                                    node.config().limits().outboundBufferBytes()))
                     .childHandler(initializer(node, api, handshakers))
-                    .bind(host, port).sync().channel();
+                    .bind(host, port)
+                    .sync()
+                    .channel();
             return new GatehouseServer(boss, workers, listener);
         } catch (RuntimeException | InterruptedException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -97,14 +105,18 @@ public final class GatehouseServer implements AutoCloseable {
     }
 
     /** The pipeline of a new connection, in wire order (see the class comment); also what the HTTP fuzz target runs. */
-    static ChannelInitializer<Channel> initializer(Node node, HttpApi api, WebSocketServerHandshakerFactory handshakers) {
+    static ChannelInitializer<Channel> initializer(
+            Node node, HttpApi api, WebSocketServerHandshakerFactory handshakers) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline()
                         .addLast(ConnectionAdmission.NAME, new ConnectionAdmission(node.limits()))
-                        .addLast(HttpDeadlines.NAME, new HttpDeadlines(
-                                node.config().server().requestTimeout(), node.config().server().idleTimeout()))
+                        .addLast(
+                                HttpDeadlines.NAME,
+                                new HttpDeadlines(
+                                        node.config().server().requestTimeout(),
+                                        node.config().server().idleTimeout()))
                         .addLast("http", new HttpServerCodec())
                         .addLast("aggregator", new JsonBodyAggregator())
                         .addLast("request", new HttpRequestHandler(node, api, handshakers));
@@ -144,9 +156,12 @@ public final class GatehouseServer implements AutoCloseable {
          */
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ApiResponse r = ApiResponse.refusal(RefusalCode.MESSAGE_TOO_BIG.refusal("HTTP bodies are limited to 1 MiB"));
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(r.body()));
+            ApiResponse r =
+                    ApiResponse.refusal(RefusalCode.MESSAGE_TOO_BIG.refusal("HTTP bodies are limited to 1 MiB"));
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    Unpooled.wrappedBuffer(r.body()));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             HttpUtil.setContentLength(response, r.body().length);
             boolean close = oversized instanceof FullHttpMessage

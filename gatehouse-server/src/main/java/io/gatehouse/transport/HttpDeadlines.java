@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 final class HttpDeadlines extends ChannelDuplexHandler {
     static final String NAME = "deadlines";
 
-    private enum State { READING, ANSWERING, IDLE }
+    private enum State {
+        READING,
+        ANSWERING,
+        IDLE
+    }
 
     private final Duration requestTimeout;
     private final Duration idleTimeout;
@@ -27,6 +31,7 @@ final class HttpDeadlines extends ChannelDuplexHandler {
     private State state = State.READING;
     /** Bytes arrived while a request was being answered: the next request has begun. */
     private boolean readWhileAnswering;
+
     private ScheduledFuture<?> timer;
 
     HttpDeadlines(Duration requestTimeout, Duration idleTimeout) {
@@ -93,11 +98,15 @@ final class HttpDeadlines extends ChannelDuplexHandler {
 
     private void arm(Duration after) {
         cancel();
-        timer = ctx.executor().schedule(() -> {
-            if (ctx.channel().isActive()) {
-                ctx.close();
-            }
-        }, after.toNanos(), TimeUnit.NANOSECONDS);
+        timer = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (ctx.channel().isActive()) {
+                                ctx.close();
+                            }
+                        },
+                        after.toNanos(),
+                        TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {

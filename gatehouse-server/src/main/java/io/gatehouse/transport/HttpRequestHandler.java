@@ -34,8 +34,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import java.net.InetAddress;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,6 +56,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     static final String WEBSOCKET_PATH = "/ws";
     /** Requests a connection may pipeline behind the one being answered. */
     static final int MAX_PIPELINED = 16;
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRequestHandler.class);
 
     private final Node node;
@@ -125,8 +126,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         if (query.path().equals(WEBSOCKET_PATH)) {
             if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
-                respond(ctx, request, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal(
-                        "This endpoint takes WebSocket upgrades only (Upgrade: websocket)")));
+                respond(
+                        ctx,
+                        request,
+                        ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal(
+                                "This endpoint takes WebSocket upgrades only (Upgrade: websocket)")));
                 return;
             }
             upgrade(ctx, request, query);
@@ -134,8 +138,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ApiRequest apiRequest = apiRequest(ctx, request, query);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        api.handle(apiRequest).whenComplete((response, failure) -> respond(ctx, keepAlive,
-                failure == null ? response : ApiResponse.refusal(RefusalCode.INTERNAL_ERROR.refusal())));
+        api.handle(apiRequest)
+                .whenComplete((response, failure) -> respond(
+                        ctx,
+                        keepAlive,
+                        failure == null ? response : ApiResponse.refusal(RefusalCode.INTERNAL_ERROR.refusal())));
     }
 
     /**
@@ -167,7 +174,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
         Refusal notNow = node.lifecycle().isShuttingDown()
-                ? RefusalCode.SERVER_SHUTTING_DOWN.refusal("The server is shutting down; reconnect to another node or shortly")
+                ? RefusalCode.SERVER_SHUTTING_DOWN.refusal(
+                        "The server is shutting down; reconnect to another node or shortly")
                 : node.limits().admitUpgrade(ip);
         if (notNow != null) {
             // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
@@ -215,12 +223,20 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             if (failure == null && verdict.isAccepted()) {
                 node.limits().accepted(ip); // at once, not behind other upgrades queued on this event loop
             }
-            ctx.executor().execute(() -> afterVerification(ctx, request, ip, origin, agent, credential, verdict, failure));
+            ctx.executor()
+                    .execute(() -> afterVerification(ctx, request, ip, origin, agent, credential, verdict, failure));
         });
     }
 
-    private void afterVerification(ChannelHandlerContext ctx, FullHttpRequest request, String ip, String origin, String agent,
-            Credential credential, Verdict verdict, Throwable failure) {
+    private void afterVerification(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            String ip,
+            String origin,
+            String agent,
+            Credential credential,
+            Verdict verdict,
+            Throwable failure) {
         try {
             if (!ctx.channel().isActive()) {
                 return;
@@ -228,7 +244,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
             if (v.isAccepted()) {
                 handshake(ctx, request, ip, origin, agent, connection -> {
-                    log(ip, origin, agent, v.principal().user().id(), AccessRecord.ACCEPTED, credential, connection.id());
+                    log(
+                            ip,
+                            origin,
+                            agent,
+                            v.principal().user().id(),
+                            AccessRecord.ACCEPTED,
+                            credential,
+                            connection.id());
                     connection.onAuthenticatedOpen(v.principal());
                 });
             } else {
@@ -242,24 +265,35 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     /** Completes the WebSocket handshake, rebuilds the pipeline for frames, then calls {@code opened}. */
-    private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, String ip, String origin, String agent,
+    private void handshake(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            String ip,
+            String origin,
+            String agent,
             Consumer<ClientConnection> opened) {
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
         // V00 is a request without Sec-WebSocket-Version: the pre-RFC 6455 drafts, which have no
         // close codes to carry a refusal. Answered 426 with the version we speak, as an unknown one.
         if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         stripBearerProtocols(request);
-        WebSocketTransport transport = new WebSocketTransport(ctx.channel(), ip, node.config().heartbeat(), node.metrics(),
+        WebSocketTransport transport = new WebSocketTransport(
+                ctx.channel(),
+                ip,
+                node.config().heartbeat(),
+                node.metrics(),
                 node.config().limits().outboundBufferBytes());
         ClientConnection connection = new ClientConnection(node, transport, origin, agent);
         ctx.channel().config().setWriteBufferWaterMark(WebSocketTransport.UNAUTHENTICATED_OUTBOUND);
         var pipeline = ctx.pipeline();
         pipeline.addLast("utf8", new Utf8FrameValidator(false));
         pipeline.addLast(PreAuthLimit.NAME, new PreAuthLimit(transport));
-        pipeline.addLast("fragments", new WebSocketFrameAggregator(node.config().limits().maxMessageBytes()));
+        pipeline.addLast(
+                "fragments", new WebSocketFrameAggregator(node.config().limits().maxMessageBytes()));
         pipeline.addLast("connection", transport);
         pipeline.remove(this);
         pipeline.remove(HttpDeadlines.NAME); // WebSocket connections have the auth timeout and heartbeat instead
@@ -269,8 +303,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         } catch (WebSocketHandshakeException incomplete) {
             // Not a complete upgrade (not GET, no Connection: Upgrade, no key): thrown before any
             // frame handler runs; answered as HTTP like any malformed request, then closed.
-            respond(ctx, false, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal(
-                    "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
+            respond(
+                    ctx,
+                    false,
+                    ApiResponse.refusal(
+                            RefusalCode.BAD_REQUEST.refusal(
+                                    "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
             return;
         }
         handshook.addListener(f -> {
@@ -289,7 +327,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return (HttpDeadlines) ctx.pipeline().get(HttpDeadlines.NAME);
     }
 
-    private void log(String ip, String origin, String agent, String userId, String outcome, Credential credential,
+    private void log(
+            String ip,
+            String origin,
+            String agent,
+            String userId,
+            String outcome,
+            Credential credential,
             String connectionId) {
         node.accessLog().attempt(node.clock().instant(), ip, origin, agent, userId, outcome, credential, connectionId);
     }
@@ -299,8 +343,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
         Map<String, String> params = new HashMap<>();
         query.parameters().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
-        return new ApiRequest(request.method().name(), query.path(), params, headers,
-                ByteBufUtil.getBytes(request.content()), clientIp(ctx, request), serverOrigin(ctx, request));
+        return new ApiRequest(
+                request.method().name(),
+                query.path(),
+                params,
+                headers,
+                ByteBufUtil.getBytes(request.content()),
+                clientIp(ctx, request),
+                serverOrigin(ctx, request));
     }
 
     /** The server's own origin as the browser sees it: server.public_url, a trusted proxy's forwarded host, or Host. */
@@ -314,8 +364,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress a)) {
             return String.valueOf(ctx.channel().remoteAddress());
         }
-        return node.limits().clientAddress().resolve(a.getAddress(), request.headers().getAll("Forwarded"),
-                request.headers().getAll("X-Forwarded-For"));
+        return node.limits()
+                .clientAddress()
+                .resolve(
+                        a.getAddress(),
+                        request.headers().getAll("Forwarded"),
+                        request.headers().getAll("X-Forwarded-For"));
     }
 
     /**
@@ -347,8 +401,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void respond(ChannelHandlerContext ctx, boolean keepAliveAsked, ApiResponse response) {
         // After a 400 the request stream may be out of step (a malformed head, a bad length): close.
         boolean keepAlive = keepAliveAsked && response.status() != HttpResponseStatus.BAD_REQUEST.code();
-        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
+        FullHttpResponse out = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()),
+                Unpooled.wrappedBuffer(response.body()));
         out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         out.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         response.headers().forEach(h -> {

@@ -57,12 +57,15 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private Future<?> heartbeat;
     /** Pongs written since the last flush. */
     private boolean pongsUnflushed;
+
     private Future<?> silenceCheck;
     /** The close code sent or received; 1006 (abnormal) until then. */
     private volatile int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
+
     private volatile boolean closing;
     /** The client floods or sends too much before authenticating: close without waiting for it. Event loop only. */
     private boolean abusive;
+
     private final java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final GatehouseMetrics metrics;
@@ -72,7 +75,11 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     private final WriteBufferWaterMark authenticatedOutbound;
 
     /** {@code outboundBufferBytes}: limits.outbound_buffer, in force once the connection is authenticated. */
-    WebSocketTransport(Channel channel, String clientIp, GatehouseConfig.Heartbeat heartbeat, GatehouseMetrics metrics,
+    WebSocketTransport(
+            Channel channel,
+            String clientIp,
+            GatehouseConfig.Heartbeat heartbeat,
+            GatehouseMetrics metrics,
             int outboundBufferBytes) {
         this.channel = channel;
         this.authenticatedOutbound = new WriteBufferWaterMark(outboundBufferBytes / 2, outboundBufferBytes);
@@ -87,8 +94,12 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
     void start(ClientConnection connection) {
         this.connection = connection;
         long period = heartbeatInterval.toNanos();
-        heartbeat = channel.eventLoop().scheduleAtFixedRate(
-                () -> channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise()), period, period, TimeUnit.NANOSECONDS);
+        heartbeat = channel.eventLoop()
+                .scheduleAtFixedRate(
+                        () -> channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise()),
+                        period,
+                        period,
+                        TimeUnit.NANOSECONDS);
         silenceCheck = channel.eventLoop().schedule(this::checkSilence, silenceLimitNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -101,7 +112,8 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         if (silent >= silenceLimitNanos) {
             close(RefusalCode.HEARTBEAT_TIMEOUT.refusal());
         } else if (channel.isActive()) {
-            silenceCheck = channel.eventLoop().schedule(this::checkSilence, silenceLimitNanos - silent, TimeUnit.NANOSECONDS);
+            silenceCheck =
+                    channel.eventLoop().schedule(this::checkSilence, silenceLimitNanos - silent, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -130,7 +142,8 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
                 closeCode = code == -1 ? WebSocketCloseStatus.EMPTY.code() : code;
                 closing = true;
                 // Echo the close (RFC 6455 §5.5.1), then drop the socket.
-                ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
+                ctx.writeAndFlush(
+                                new CloseWebSocketFrame(true, 0, close.content().retain()))
                         .addListener(ChannelFutureListener.CLOSE);
             } else {
                 ctx.close();
@@ -253,11 +266,16 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         // The timer starts now, not when the frame is written: a client that does not read
         // would otherwise keep it unwritten, and the connection open, for ever.
         channel.writeAndFlush(new CloseWebSocketFrame(refusal.code().closeCode(), refusal.closeReason()));
-        Duration grace = refusal.code() == RefusalCode.SLOW_CONSUMER ? SLOW_CONSUMER_GRACE
+        Duration grace = refusal.code() == RefusalCode.SLOW_CONSUMER
+                ? SLOW_CONSUMER_GRACE
                 : abusive ? ABUSIVE_CLOSE_GRACE : CLOSE_HANDSHAKE_TIMEOUT;
-        channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        channel.eventLoop()
+                .schedule(
+                        () -> {
+                            channel.close();
+                        },
+                        grace.toMillis(),
+                        TimeUnit.MILLISECONDS);
     }
 
     @Override

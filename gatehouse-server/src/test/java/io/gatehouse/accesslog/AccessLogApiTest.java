@@ -73,14 +73,17 @@ class AccessLogApiTest {
         assertThat(row.path("outcome").asText()).isEqualTo("ACCEPTED");
         assertThat(row.path("user_id").asText()).isEqualTo(user);
         assertThat(row.path("method").asText()).isEqualTo("authorization_header");
-        assertThat(row.path("token_fingerprint").asText()).isEqualTo(sha256Prefix(jwt)).hasSize(8);
+        assertThat(row.path("token_fingerprint").asText())
+                .isEqualTo(sha256Prefix(jwt))
+                .hasSize(8);
         assertThat(row.path("client_ip").asText()).isEqualTo("127.0.0.1");
         assertThat(row.path("user_agent").asText()).isEqualTo(agent);
         assertThat(row.path("origin").isNull()).isTrue();
         assertThat(row.path("connection_id").asText()).matches("[0-9a-f]{32}");
         assertThat(row.path("close_code").asInt()).isEqualTo(1000);
         assertThat(row.path("duration_ms").asLong()).isBetween(0L, WAIT.toMillis());
-        assertThat(Instant.parse(row.path("time").asText())).isBetween(Instant.now().minus(WAIT), Instant.now());
+        assertThat(Instant.parse(row.path("time").asText()))
+                .isBetween(Instant.now().minus(WAIT), Instant.now());
     }
 
     @Test
@@ -101,7 +104,8 @@ class AccessLogApiTest {
     @Test
     void aTokenWithTheWrongSignatureIsRecordedAsTokenInvalid() {
         String agent = unique("agent");
-        String bad = Jwts.hs256(Jwts.claims("mallory"), "a-wrong-secret-that-is-32-bytes-long!!".getBytes(StandardCharsets.UTF_8));
+        String bad = Jwts.hs256(
+                Jwts.claims("mallory"), "a-wrong-secret-that-is-32-bytes-long!!".getBytes(StandardCharsets.UTF_8));
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + bad, "User-Agent", agent)) {
             assertThat(ws.awaitClose().code()).isEqualTo(4401);
         }
@@ -115,7 +119,8 @@ class AccessLogApiTest {
     @Test
     void anExpiredTokenIsRecordedAsTokenExpired() {
         String agent = unique("agent");
-        String expired = Jwts.hs256(Jwts.claims("frank").expirationTime(Date.from(Instant.now().minus(Duration.ofHours(1)))));
+        String expired = Jwts.hs256(
+                Jwts.claims("frank").expirationTime(Date.from(Instant.now().minus(Duration.ofHours(1)))));
         try (WsRecorder ws = WsRecorder.connect(server.ws("token=" + expired), "User-Agent", agent)) {
             assertThat(ws.awaitClose().code()).isEqualTo(4401);
         }
@@ -153,9 +158,17 @@ class AccessLogApiTest {
     void aForeignOriginIsRecordedAsOriginNotAllowedWithTheTokensFingerprint() {
         String agent = unique("agent");
         String jwt = Jwts.hs256For(unique("grace"));
-        assertThatThrownBy(() -> WsRecorder.connect(server.ws(), "Origin", "https://evil.example",
-                "Authorization", "Bearer " + jwt, "User-Agent", agent))
-                .isInstanceOfSatisfying(WsRecorder.HandshakeRefused.class, e -> assertThat(e.status).isEqualTo(403));
+        assertThatThrownBy(() -> WsRecorder.connect(
+                        server.ws(),
+                        "Origin",
+                        "https://evil.example",
+                        "Authorization",
+                        "Bearer " + jwt,
+                        "User-Agent",
+                        agent))
+                .isInstanceOfSatisfying(
+                        WsRecorder.HandshakeRefused.class,
+                        e -> assertThat(e.status).isEqualTo(403));
 
         JsonNode row = awaitRefusal("ORIGIN_NOT_ALLOWED", agent);
         assertThat(row.path("origin").asText()).isEqualTo("https://evil.example");
@@ -170,8 +183,14 @@ class AccessLogApiTest {
         String user = unique("heidi");
         server.user(user, "heidi-password-123", false);
         BrowserSession browser = BrowserSession.login(server, user, "heidi-password-123");
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Cookie", browser.cookieHeader(),
-                "Origin", BrowserSession.ownOrigin(server), "User-Agent", agent)) {
+        try (WsRecorder ws = WsRecorder.connect(
+                server.ws(),
+                "Cookie",
+                browser.cookieHeader(),
+                "Origin",
+                BrowserSession.ownOrigin(server),
+                "User-Agent",
+                agent)) {
             assertThat(ws.awaitClose().code()).isEqualTo(4403);
         }
 
@@ -192,14 +211,18 @@ class AccessLogApiTest {
             ws.awaitClose();
         }
         awaitSingle("user=" + user, e -> true);
-        await().atMost(WAIT).until(() -> !entries("outcome=TOKEN_MISSING&limit=1000").isEmpty());
+        await().atMost(WAIT)
+                .until(() -> !entries("outcome=TOKEN_MISSING&limit=1000").isEmpty());
 
-        assertThat(entries("outcome=TOKEN_MISSING&limit=1000")).isNotEmpty()
+        assertThat(entries("outcome=TOKEN_MISSING&limit=1000"))
+                .isNotEmpty()
                 .allSatisfy(e -> assertThat(e.path("outcome").asText()).isEqualTo("TOKEN_MISSING"));
-        assertThat(entries("user=" + user)).singleElement()
+        assertThat(entries("user=" + user))
+                .singleElement()
                 .satisfies(e -> assertThat(e.path("user_id").asText()).isEqualTo(user));
         assertThat(entries("user=" + user + "&outcome=TOKEN_MISSING")).isEmpty();
-        assertThat(entries("ip=127.0.0.1&limit=1000")).isNotEmpty()
+        assertThat(entries("ip=127.0.0.1&limit=1000"))
+                .isNotEmpty()
                 .allSatisfy(e -> assertThat(e.path("client_ip").asText()).isEqualTo("127.0.0.1"));
         assertThat(entries("ip=192.0.2.1")).isEmpty();
         assertThat(entries("ip=127.0.0&limit=1000")).as("no prefix match").isEmpty();
@@ -211,37 +234,44 @@ class AccessLogApiTest {
         Instant t0 = Instant.now().minusSeconds(3600);
         List<AccessLogEntry> rows = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
-            rows.add(new AccessLogEntry(t0.plusSeconds(i), "10.1.2.3", null, null, null, null, outcome, null, "c" + i, null, null));
+            rows.add(new AccessLogEntry(
+                    t0.plusSeconds(i), "10.1.2.3", null, null, null, null, outcome, null, "c" + i, null, null));
         }
         new AccessLogStore(server.gatehouse().node().database()).write(rows);
 
         assertThat(entries("outcome=" + outcome)).hasSize(100);
         assertThat(entries("outcome=" + outcome + "&limit=1000")).hasSize(150);
-        assertThat(entries("outcome=" + outcome + "&limit=3")).extracting(e -> e.path("connection_id").asText())
+        assertThat(entries("outcome=" + outcome + "&limit=3"))
+                .extracting(e -> e.path("connection_id").asText())
                 .containsExactly("c149", "c148", "c147");
     }
 
     @Test
     void aLimitOutside1To1000IsABadRequest() {
         for (String limit : List.of("0", "-1", "1001", "abc", "2.5")) {
-            TestGatehouse.Reply r = server.get("/api/v1/access-log?limit=" + limit, "Authorization", "apikey " + adminKey);
+            TestGatehouse.Reply r =
+                    server.get("/api/v1/access-log?limit=" + limit, "Authorization", "apikey " + adminKey);
             assertThat(r.status()).as("limit=%s", limit).isEqualTo(400);
             assertThat(r.body().path("code").asText()).isEqualTo("BAD_REQUEST");
             assertThat(r.body().path("hint").asText()).contains("1 to 1000");
         }
-        assertThat(server.get("/api/v1/access-log?limit=1000", "Authorization", "apikey " + adminKey).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/access-log?limit=1000", "Authorization", "apikey " + adminKey)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void onlyAnApiKeyWithTheAdminScopeMayReadTheAccessLog() {
-        TestGatehouse.Reply publishOnly = server.get("/api/v1/access-log", "Authorization", "apikey " + server.apiKey("publish"));
+        TestGatehouse.Reply publishOnly =
+                server.get("/api/v1/access-log", "Authorization", "apikey " + server.apiKey("publish"));
         assertThat(publishOnly.status()).isEqualTo(403);
         assertThat(publishOnly.body().path("code").asText()).isEqualTo("PERMISSION_DENIED");
 
         TestGatehouse.Reply none = server.get("/api/v1/access-log");
         assertThat(none.status()).isEqualTo(401);
 
-        TestGatehouse.Reply userToken = server.get("/api/v1/access-log", "Authorization", "Bearer " + Jwts.hs256For("judy"));
+        TestGatehouse.Reply userToken =
+                server.get("/api/v1/access-log", "Authorization", "Bearer " + Jwts.hs256For("judy"));
         assertThat(userToken.status()).isEqualTo(401);
     }
 
@@ -250,33 +280,41 @@ class AccessLogApiTest {
         String user = unique("kim");
         String jwt = Jwts.hs256For(user);
         String opaque = server.opaqueToken(user);
-        String bad = Jwts.hs256(Jwts.claims(user), "a-wrong-secret-that-is-32-bytes-long!!".getBytes(StandardCharsets.UTF_8));
+        String bad = Jwts.hs256(
+                Jwts.claims(user), "a-wrong-secret-that-is-32-bytes-long!!".getBytes(StandardCharsets.UTF_8));
         server.user(user, "kim-password-123", false);
         BrowserSession browser = BrowserSession.login(server, user, "kim-password-123");
         List<String> secrets = List.of(jwt, opaque, bad, browser.session(), browser.csrf(), adminKey);
 
         for (String token : List.of(jwt, opaque, bad)) {
             closeQuietly(WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token));
-            closeQuietly(WsRecorder.connectOffering(server.ws(), new String[] {"gatehouse.v1", "gatehouse.bearer." + token}));
+            closeQuietly(WsRecorder.connectOffering(
+                    server.ws(), new String[] {"gatehouse.v1", "gatehouse.bearer." + token}));
             closeQuietly(WsRecorder.connect(server.ws("token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))));
             WsRecorder ws = WsRecorder.connect(server.ws());
             ws.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
             closeQuietly(ws);
-            assertThatThrownBy(() -> WsRecorder.connect(server.ws(), "Origin", "https://evil.example", "Authorization", "Bearer " + token))
+            assertThatThrownBy(() -> WsRecorder.connect(
+                            server.ws(), "Origin", "https://evil.example", "Authorization", "Bearer " + token))
                     .isInstanceOf(WsRecorder.HandshakeRefused.class);
         }
         String origin = BrowserSession.ownOrigin(server);
         closeQuietly(WsRecorder.connect(browser.ws(server), "Cookie", browser.cookieHeader(), "Origin", origin));
         closeQuietly(WsRecorder.connect(server.ws(), "Cookie", browser.cookieHeader(), "Origin", origin));
-        closeQuietly(WsRecorder.connect(browser.withCsrf(browser.csrf() + "x").ws(server), "Cookie", browser.cookieHeader(),
-                "Origin", origin));
+        closeQuietly(WsRecorder.connect(
+                browser.withCsrf(browser.csrf() + "x").ws(server), "Cookie", browser.cookieHeader(), "Origin", origin));
         // Every accepted connection above has closed, so its row is complete.
         // (the cookie session is the local user's, id local:kim; the tokens are the application's kim)
-        await().atMost(WAIT).until(() -> java.util.stream.Stream.concat(entries("user=" + user + "&limit=1000").stream(),
-                        entries("user=local:" + user + "&limit=1000").stream())
-                .filter(e -> e.path("outcome").asText().equals("ACCEPTED"))
-                .filter(e -> e.path("close_code").isInt()).count() == 9);
-        assertThat(entries("ip=127.0.0.1&limit=1000").stream().map(e -> e.path("token_fingerprint").asText()))
+        await().atMost(WAIT)
+                .until(() -> java.util.stream.Stream.concat(
+                                        entries("user=" + user + "&limit=1000").stream(),
+                                        entries("user=local:" + user + "&limit=1000").stream())
+                                .filter(e -> e.path("outcome").asText().equals("ACCEPTED"))
+                                .filter(e -> e.path("close_code").isInt())
+                                .count()
+                        == 9);
+        assertThat(entries("ip=127.0.0.1&limit=1000").stream()
+                        .map(e -> e.path("token_fingerprint").asText()))
                 .contains(sha256Prefix(jwt), sha256Prefix(opaque), sha256Prefix(bad), sha256Prefix(browser.session()));
 
         List<String> cells = new ArrayList<>();
@@ -315,7 +353,8 @@ class AccessLogApiTest {
         }
 
         try (Database reopened = DataDirectory.openDatabase(config)) {
-            List<AccessLogEntry> rows = new AccessLogStore(reopened).newest(new AccessLogStore.Filter(null, user, null), 10);
+            List<AccessLogEntry> rows =
+                    new AccessLogStore(reopened).newest(new AccessLogStore.Filter(null, user, null), 10);
             assertThat(rows).singleElement().satisfies(row -> {
                 assertThat(row.outcome()).isEqualTo("ACCEPTED");
                 assertThat(row.closeCode()).isEqualTo(1012);
@@ -329,19 +368,25 @@ class AccessLogApiTest {
     private static List<JsonNode> entries(String query) {
         TestGatehouse.Reply r = server.get("/api/v1/access-log?" + query, "Authorization", "apikey " + adminKey);
         assertThat(r.status()).as("GET access-log?%s: %s", query, r.body()).isEqualTo(200);
-        return StreamSupport.stream(r.body().path("entries").spliterator(), false).toList();
+        return StreamSupport.stream(r.body().path("entries").spliterator(), false)
+                .toList();
     }
 
     /** Waits for exactly one row matching {@code query} and {@code ready}; returns it. */
     private static JsonNode awaitSingle(String query, java.util.function.Predicate<JsonNode> ready) {
-        return await().atMost(WAIT).until(() -> entries(query),
-                rows -> rows.size() == 1 && ready.test(rows.get(0))).get(0);
+        return await().atMost(WAIT)
+                .until(() -> entries(query), rows -> rows.size() == 1 && ready.test(rows.get(0)))
+                .get(0);
     }
 
     /** Waits for the row of the refused attempt this test made with User-Agent {@code agent}. */
     private static JsonNode awaitRefusal(String outcome, String agent) {
-        List<JsonNode> rows = await().atMost(WAIT).until(() -> entries("outcome=" + outcome + "&ip=127.0.0.1&limit=1000")
-                .stream().filter(e -> agent.equals(e.path("user_agent").asText())).toList(), found -> !found.isEmpty());
+        List<JsonNode> rows = await().atMost(WAIT)
+                .until(
+                        () -> entries("outcome=" + outcome + "&ip=127.0.0.1&limit=1000").stream()
+                                .filter(e -> agent.equals(e.path("user_agent").asText()))
+                                .toList(),
+                        found -> !found.isEmpty());
         assertThat(rows).hasSize(1);
         JsonNode row = rows.get(0);
         assertThat(row.path("outcome").asText()).isEqualTo(outcome);

@@ -56,8 +56,12 @@ class AccessLogTest {
         db = memoryDatabase();
         db.close();
         int capacity = 1000;
-        log = AccessLog.start(new AccessLogStore(db), new GatehouseConfig.AccessLog(RETENTION, capacity), metrics,
-                Clock.systemUTC(), Duration.ofMillis(200));
+        log = AccessLog.start(
+                new AccessLogStore(db),
+                new GatehouseConfig.AccessLog(RETENTION, capacity),
+                metrics,
+                Clock.systemUTC(),
+                Duration.ofMillis(200));
 
         // On a thread named like an event loop, where any blocking database call would throw.
         long started = System.nanoTime();
@@ -69,12 +73,14 @@ class AccessLogTest {
         done.get(5, TimeUnit.SECONDS);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
 
-        assertThat(metrics.scrape()).contains("gatehouse_access_log_dropped_total " + capacity + ".0")
+        assertThat(metrics.scrape())
+                .contains("gatehouse_access_log_dropped_total " + capacity + ".0")
                 .contains("gatehouse_connection_attempts_total{outcome=\"TOKEN_INVALID\"} " + 2 * capacity + ".0");
         assertThat(log.held()).isEqualTo(capacity);
 
         log.close();
-        assertThat(metrics.scrape()).as("what could not be written at shutdown is counted too")
+        assertThat(metrics.scrape())
+                .as("what could not be written at shutdown is counted too")
                 .contains("gatehouse_access_log_dropped_total " + 2 * capacity + ".0");
     }
 
@@ -87,7 +93,8 @@ class AccessLogTest {
         }
         log.close();
 
-        assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 1000)).hasSize(1000);
+        assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 1000))
+                .hasSize(1000);
         assertThat(count(db)).isEqualTo(3000);
         assertThat(metrics.scrape()).contains("gatehouse_access_log_dropped_total 0.0");
     }
@@ -95,9 +102,10 @@ class AccessLogTest {
     @Test
     void recordsHeldWhileTheDatabaseIsDownAreWrittenWhenItComesBack() throws Exception {
         int port = freePort();
-        h2Server = Server.createTcpServer("-tcpPort", String.valueOf(port), "-ifNotExists").start();
-        db = Database.open("jdbc:h2:tcp://127.0.0.1:" + port + "/mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-                "sa", "", 2);
+        h2Server = Server.createTcpServer("-tcpPort", String.valueOf(port), "-ifNotExists")
+                .start();
+        db = Database.open(
+                "jdbc:h2:tcp://127.0.0.1:" + port + "/mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 2);
         ListAppender<ILoggingEvent> warnings = capture();
         log = start(db, 1000);
         try {
@@ -108,7 +116,8 @@ class AccessLogTest {
             await().atMost(OUTAGE_WAIT).until(() -> logged(warnings, "Could not write the access log"));
             assertThat(log.held()).isEqualTo(50);
 
-            h2Server = Server.createTcpServer("-tcpPort", String.valueOf(port), "-ifNotExists").start();
+            h2Server = Server.createTcpServer("-tcpPort", String.valueOf(port), "-ifNotExists")
+                    .start();
             await().atMost(OUTAGE_WAIT).until(() -> log.held() == 0);
         } finally {
             release(warnings);
@@ -126,7 +135,8 @@ class AccessLogTest {
         log.attempt(Instant.now(), "10.0.0.1", null, null, "bob", AccessRecord.ACCEPTED, null, "c2");
         log.close();
 
-        assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 10)).extracting(AccessLogEntry::connectionId)
+        assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 10))
+                .extracting(AccessLogEntry::connectionId)
                 .containsExactlyInAnyOrder("c1", "c2");
         assertThat(metrics.scrape()).contains("gatehouse_access_log_dropped_total 1.0");
     }
@@ -136,14 +146,32 @@ class AccessLogTest {
         db = memoryDatabase();
         log = start(db, 1000);
         Instant connected = Instant.parse("2030-01-01T00:00:00Z");
-        log.record(AccessRecord.attempt(connected, "10.0.0.1", "https://app.example", "agent", "alice", "query",
-                AccessRecord.ACCEPTED, "0a1b2c3d", "conn-1"));
+        log.record(AccessRecord.attempt(
+                connected,
+                "10.0.0.1",
+                "https://app.example",
+                "agent",
+                "alice",
+                "query",
+                AccessRecord.ACCEPTED,
+                "0a1b2c3d",
+                "conn-1"));
         log.record(AccessRecord.close(connected.plusMillis(2500), "10.0.0.1", "alice", "conn-1", 1000, 2500));
         log.close();
 
-        assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 10)).containsExactly(new AccessLogEntry(
-                connected, "10.0.0.1", "https://app.example", "agent", "alice", "query", AccessRecord.ACCEPTED, "0a1b2c3d",
-                "conn-1", 1000, 2500L));
+        assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 10))
+                .containsExactly(new AccessLogEntry(
+                        connected,
+                        "10.0.0.1",
+                        "https://app.example",
+                        "agent",
+                        "alice",
+                        "query",
+                        AccessRecord.ACCEPTED,
+                        "0a1b2c3d",
+                        "conn-1",
+                        1000,
+                        2500L));
     }
 
     @Test
@@ -151,13 +179,16 @@ class AccessLogTest {
         db = memoryDatabase();
         AccessLogStore store = new AccessLogStore(db);
         Instant now = Instant.now();
-        store.write(List.of(row(now.minus(RETENTION).minus(Duration.ofHours(1)), "old"),
+        store.write(List.of(
+                row(now.minus(RETENTION).minus(Duration.ofHours(1)), "old"),
                 row(now.minus(RETENTION).plus(Duration.ofHours(1)), "recent")));
 
         log = start(db, 1000);
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(store.newest(AccessLogStore.Filter.ALL, 10))
-                .extracting(AccessLogEntry::connectionId).containsExactly("recent"));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(store.newest(AccessLogStore.Filter.ALL, 10))
+                        .extracting(AccessLogEntry::connectionId)
+                        .containsExactly("recent"));
     }
 
     @Test
@@ -173,8 +204,12 @@ class AccessLogTest {
     }
 
     private AccessLog start(Database database, int capacity) {
-        return AccessLog.start(new AccessLogStore(database), new GatehouseConfig.AccessLog(RETENTION, capacity), metrics,
-                Clock.systemUTC(), Duration.ofSeconds(5));
+        return AccessLog.start(
+                new AccessLogStore(database),
+                new GatehouseConfig.AccessLog(RETENTION, capacity),
+                metrics,
+                Clock.systemUTC(),
+                Duration.ofSeconds(5));
     }
 
     private static Database memoryDatabase() {
@@ -182,12 +217,13 @@ class AccessLogTest {
     }
 
     private static AccessLogEntry row(Instant time, String connectionId) {
-        return new AccessLogEntry(time, "10.0.0.1", null, null, "alice", null, AccessRecord.ACCEPTED, null, connectionId,
-                null, null);
+        return new AccessLogEntry(
+                time, "10.0.0.1", null, null, "alice", null, AccessRecord.ACCEPTED, null, connectionId, null, null);
     }
 
     private static long count(Database database) {
-        try (var c = database.dataSource().getConnection(); var s = c.createStatement();
+        try (var c = database.dataSource().getConnection();
+                var s = c.createStatement();
                 var rs = s.executeQuery("SELECT COUNT(*) FROM access_log")) {
             rs.next();
             return rs.getLong(1);
@@ -198,14 +234,16 @@ class AccessLogTest {
 
     private static CompletableFuture<Void> onEventLoop(Runnable work) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                work.run();
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, Threads.EVENT_LOOP_PREFIX + "-test");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        work.run();
+                        done.complete(null);
+                    } catch (Throwable e) {
+                        done.completeExceptionally(e);
+                    }
+                },
+                Threads.EVENT_LOOP_PREFIX + "-test");
         t.start();
         return done;
     }

@@ -63,7 +63,8 @@ class LogSecrecyTest {
 
             for (String token : List.of(jwt, opaque, badJwt, forgedOpaque)) {
                 connectAndClose(WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token));
-                connectAndClose(WsRecorder.connectOffering(server.ws(), new String[] {"gatehouse.v1", "gatehouse.bearer." + token}));
+                connectAndClose(WsRecorder.connectOffering(
+                        server.ws(), new String[] {"gatehouse.v1", "gatehouse.bearer." + token}));
                 connectAndClose(WsRecorder.connectOffering(server.ws(), new String[] {"gatehouse.bearer." + token}));
                 connectAndClose(WsRecorder.connect(server.ws("token=" + token)));
                 WsRecorder ws = WsRecorder.connect(server.ws());
@@ -74,19 +75,31 @@ class LogSecrecyTest {
             }
             server.user("dana", "dana-password-123", false);
             secrets.add("dana-password-123");
-            io.gatehouse.testing.BrowserSession browser = io.gatehouse.testing.BrowserSession.login(server, "dana", "dana-password-123");
+            io.gatehouse.testing.BrowserSession browser =
+                    io.gatehouse.testing.BrowserSession.login(server, "dana", "dana-password-123");
             secrets.addAll(List.of(browser.session(), browser.csrf()));
             String origin = io.gatehouse.testing.BrowserSession.ownOrigin(server);
             connectAndClose(WsRecorder.connect(browser.ws(server), "Cookie", browser.cookieHeader(), "Origin", origin));
             connectAndClose(WsRecorder.connect(server.ws(), "Cookie", browser.cookieHeader(), "Origin", origin));
             server.get("/api/v1/auth/verify", "Cookie", browser.cookieHeader(), "X-CSRF-Token", browser.csrf() + "x");
-            String refreshedCsrf = server.post("/api/v1/auth/refresh", "", "Cookie", browser.cookieHeader(), "X-CSRF-Token",
-                    browser.csrf()).body().path("csrf_token").asText();
+            String refreshedCsrf = server.post(
+                            "/api/v1/auth/refresh",
+                            "",
+                            "Cookie",
+                            browser.cookieHeader(),
+                            "X-CSRF-Token",
+                            browser.csrf())
+                    .body()
+                    .path("csrf_token")
+                    .asText();
             secrets.add(refreshedCsrf);
             server.post("/api/v1/auth/login", "{\"username\":\"dana\",\"password\":\"wrong-password-456\"}");
             secrets.add("wrong-password-456");
             server.post("/api/v1/auth/logout", "", "Cookie", browser.cookieHeader(), "X-CSRF-Token", refreshedCsrf);
-            String minted = server.post("/api/v1/tokens", "{}", "Authorization", "Bearer " + jwt).body().path("token").asText();
+            String minted = server.post("/api/v1/tokens", "{}", "Authorization", "Bearer " + jwt)
+                    .body()
+                    .path("token")
+                    .asText();
             secrets.add(minted);
             server.get("/api/v1/tokens/" + minted, "Authorization", "Bearer " + jwt);
             server.delete("/api/v1/tokens/" + minted, "Authorization", "Bearer " + jwt);
@@ -99,9 +112,12 @@ class LogSecrecyTest {
             secrets.add(password);
             String dataDir = server.dataDir().resolve("data").toString();
             runCli(password + "\n", "user", "add", "carol", "--password-stdin", "--data-dir", dataDir);
-            String cliToken = runCli("", "token", "create", "--user", "carol", "--data-dir", dataDir).trim();
-            String cliJwt = runCli("", "token", "create", "--user", "carol", "--type", "jwt", "--data-dir", dataDir).trim();
-            String cliKey = runCli("", "apikey", "create", "--name", "k", "--data-dir", dataDir).trim();
+            String cliToken = runCli("", "token", "create", "--user", "carol", "--data-dir", dataDir)
+                    .trim();
+            String cliJwt = runCli("", "token", "create", "--user", "carol", "--type", "jwt", "--data-dir", dataDir)
+                    .trim();
+            String cliKey = runCli("", "apikey", "create", "--name", "k", "--data-dir", dataDir)
+                    .trim();
             assertThat(cliToken).startsWith("ght_");
             secrets.addAll(List.of(cliToken, cliJwt, cliKey));
             connectAndClose(WsRecorder.connect(server.ws(), "Authorization", "Bearer " + cliToken));
@@ -138,7 +154,8 @@ class LogSecrecyTest {
         StringWriter out = new StringWriter();
         try {
             System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            int status = GatehouseCommand.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+            int status =
+                    GatehouseCommand.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
             assertThat(status).isZero();
         } finally {
             System.setIn(original);

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
-import org.junit.jupiter.api.BeforeAll;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ServerApiTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
+
     static String publishKey;
     static String adminKey;
 
@@ -64,31 +65,43 @@ class ServerApiTest {
     @Test
     void publishReachesSubscribersAndAnswersOffsetAndEpoch() {
         try (WsRecorder ws = subscribed("alice", "news")) {
-            TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":{\"headline\":\"x\"}}",
-                    "Authorization", publishKey);
+            TestGatehouse.Reply r = server.post(
+                    "/api/v1/publish",
+                    "{\"channel\":\"news\",\"data\":{\"headline\":\"x\"}}",
+                    "Authorization",
+                    publishKey);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().path("offset").asLong()).isPositive();
             assertThat(r.body().path("epoch").asText()).isNotBlank();
             JsonNode m = ws.awaitType("message");
             assertThat(m.path("data").path("headline").asText()).isEqualTo("x");
-            assertThat(m.path("offset").asLong()).isEqualTo(r.body().path("offset").asLong());
+            assertThat(m.path("offset").asLong())
+                    .isEqualTo(r.body().path("offset").asLong());
         }
     }
 
     @Test
     void offsetsGrowByOnePerChannel() {
         long first = server.post("/api/v1/publish", "{\"channel\":\"count\",\"data\":1}", "Authorization", publishKey)
-                .body().path("offset").asLong();
+                .body()
+                .path("offset")
+                .asLong();
         long second = server.post("/api/v1/publish", "{\"channel\":\"count\",\"data\":2}", "Authorization", publishKey)
-                .body().path("offset").asLong();
+                .body()
+                .path("offset")
+                .asLong();
         assertThat(second).isEqualTo(first + 1);
     }
 
     @Test
     void broadcastPublishesToEveryChannel() {
-        try (WsRecorder a = subscribed("alice", "b1"); WsRecorder b = subscribed("bob", "b2")) {
-            TestGatehouse.Reply r = server.post("/api/v1/broadcast", "{\"channels\":[\"b1\",\"b2\"],\"data\":\"hello\"}",
-                    "Authorization", publishKey);
+        try (WsRecorder a = subscribed("alice", "b1");
+                WsRecorder b = subscribed("bob", "b2")) {
+            TestGatehouse.Reply r = server.post(
+                    "/api/v1/broadcast",
+                    "{\"channels\":[\"b1\",\"b2\"],\"data\":\"hello\"}",
+                    "Authorization",
+                    publishKey);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().path("publications")).hasSize(2);
             assertThat(a.awaitType("message").path("data").asText()).isEqualTo("hello");
@@ -97,17 +110,19 @@ class ServerApiTest {
     }
 
     @ParameterizedTest(name = "{0} {1} → 400")
-    @CsvSource(delimiter = '|', value = {
-        "/api/v1/publish | {\"channel\":\"news\"}",
-        "/api/v1/publish | {\"data\":1}",
-        "/api/v1/publish | {\"channel\":\"news\",\"user\":\"a\",\"data\":1}",
-        "/api/v1/publish | {\"channel\":\"bad name\",\"data\":1}",
-        "/api/v1/publish | {\"channel\":\"nons:x\",\"data\":1}",
-        "/api/v1/publish | not json",
-        "/api/v1/publish | [1]",
-        "/api/v1/broadcast | {\"channels\":[],\"data\":1}",
-        "/api/v1/broadcast | {\"channels\":\"news\",\"data\":1}",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/api/v1/publish | {\"channel\":\"news\"}",
+                "/api/v1/publish | {\"data\":1}",
+                "/api/v1/publish | {\"channel\":\"news\",\"user\":\"a\",\"data\":1}",
+                "/api/v1/publish | {\"channel\":\"bad name\",\"data\":1}",
+                "/api/v1/publish | {\"channel\":\"nons:x\",\"data\":1}",
+                "/api/v1/publish | not json",
+                "/api/v1/publish | [1]",
+                "/api/v1/broadcast | {\"channels\":[],\"data\":1}",
+                "/api/v1/broadcast | {\"channels\":\"news\",\"data\":1}",
+            })
     void badBodiesAreRefusedWithBadRequest(String path, String body) {
         TestGatehouse.Reply r = server.post(path, body, "Authorization", publishKey);
         assertThat(r.status()).isEqualTo(400);
@@ -116,13 +131,15 @@ class ServerApiTest {
 
     @Test
     void disconnectClosesEveryConnectionOfTheUserWithTheCode() {
-        try (WsRecorder a1 = subscribed("dora", "news"); WsRecorder a2 = subscribed("dora", "news");
+        try (WsRecorder a1 = subscribed("dora", "news");
+                WsRecorder a2 = subscribed("dora", "news");
                 WsRecorder other = subscribed("otto", "news")) {
             long start = System.nanoTime();
             TestGatehouse.Reply r = server.post("/api/v1/users/dora/disconnect", "{}", "Authorization", adminKey);
             assertThat(r.status()).isEqualTo(200);
             assertThat(a1.awaitClose()).isEqualTo(new WsRecorder.Close(4410, "DISCONNECTED"));
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(1));
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(java.time.Duration.ofSeconds(1));
             assertThat(a2.awaitClose()).isEqualTo(new WsRecorder.Close(4410, "DISCONNECTED"));
             other.send("{\"type\":\"ping\"}");
             assertThat(other.awaitType("pong")).isNotNull();
@@ -135,23 +152,29 @@ class ServerApiTest {
             server.post("/api/v1/users/ed/disconnect", "{\"code\":\"TOKEN_REVOKED\"}", "Authorization", adminKey);
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
         }
-        TestGatehouse.Reply bad = server.post("/api/v1/users/ed/disconnect", "{\"code\":\"NOPE\"}", "Authorization", adminKey);
+        TestGatehouse.Reply bad =
+                server.post("/api/v1/users/ed/disconnect", "{\"code\":\"NOPE\"}", "Authorization", adminKey);
         assertThat(bad.body().path("code").asText()).isEqualTo("BAD_REQUEST");
     }
 
     @Test
     void connectionsChannelsAndStatsDescribeTheNode() {
         try (WsRecorder ws = subscribed("fay", "stats-room")) {
-            JsonNode conns = server.get("/api/v1/connections?user=fay", "Authorization", adminKey).body().path("connections");
+            JsonNode conns = server.get("/api/v1/connections?user=fay", "Authorization", adminKey)
+                    .body()
+                    .path("connections");
             assertThat(conns).hasSize(1);
             assertThat(conns.get(0).path("user_id").asText()).isEqualTo("fay");
             assertThat(conns.get(0).path("channels").toString()).contains("stats-room");
             assertThat(conns.get(0).path("connected_at").asText()).isNotBlank();
 
-            JsonNode channels = server.get("/api/v1/channels", "Authorization", adminKey).body().path("channels");
+            JsonNode channels = server.get("/api/v1/channels", "Authorization", adminKey)
+                    .body()
+                    .path("channels");
             assertThat(channels.toString()).contains("\"channel\":\"stats-room\",\"subscribers\":1");
 
-            JsonNode stats = server.get("/api/v1/stats", "Authorization", adminKey).body();
+            JsonNode stats =
+                    server.get("/api/v1/stats", "Authorization", adminKey).body();
             assertThat(stats.path("connections").asInt()).isGreaterThanOrEqualTo(1);
             assertThat(stats.path("uptime_ms").asLong()).isGreaterThanOrEqualTo(0);
         }
@@ -161,7 +184,8 @@ class ServerApiTest {
     void anApiKeyWithTheRightPrefixButAWrongSecretIsRefused() {
         String real = publishKey.substring("apikey ".length());
         String forged = real.substring(0, 12) + (real.charAt(12) == 'A' ? 'B' : 'A') + real.substring(13);
-        TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + forged);
+        TestGatehouse.Reply r = server.post(
+                "/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + forged);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
     }
@@ -169,8 +193,10 @@ class ServerApiTest {
     @Test
     void aRevokedApiKeyIsRefused() {
         String key = server.apiKey("publish");
-        new io.gatehouse.store.ApiKeyStore(server.gatehouse().node().database()).revoke(key.substring(0, 12), java.time.Instant.now());
-        TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + key);
+        new io.gatehouse.store.ApiKeyStore(server.gatehouse().node().database())
+                .revoke(key.substring(0, 12), java.time.Instant.now());
+        TestGatehouse.Reply r =
+                server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + key);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
     }
@@ -179,7 +205,8 @@ class ServerApiTest {
     void publishToAUserWhoseIdIsOutsideTheChannelGrammarStillArrives() {
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("auth0|123"))) {
             ws.awaitType("connection_established");
-            TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"user\":\"auth0|123\",\"data\":\"hi\"}", "Authorization", publishKey);
+            TestGatehouse.Reply r = server.post(
+                    "/api/v1/publish", "{\"user\":\"auth0|123\",\"data\":\"hi\"}", "Authorization", publishKey);
             assertThat(r.status()).isEqualTo(200);
             JsonNode m = ws.awaitType("message");
             assertThat(m.path("channel").asText()).isEqualTo("#auth0|123");
@@ -190,15 +217,17 @@ class ServerApiTest {
     @Test
     void aDisconnectedClientCannotActAfterTheCloseFrame() {
         try (WsRecorder listener = subscribed("lena", "chat-after-close");
-                io.gatehouse.testing.RawWebSocket raw = io.gatehouse.testing.RawWebSocket.connect(server.ws(),
-                        "Authorization: Bearer " + Jwts.hs256For("banned", List.of("admin"), List.of()))) {
+                io.gatehouse.testing.RawWebSocket raw = io.gatehouse.testing.RawWebSocket.connect(
+                        server.ws(), "Authorization: Bearer " + Jwts.hs256For("banned", List.of("admin"), List.of()))) {
             assertThat(raw.readFrame(5000).text()).contains("connection_established");
             server.post("/api/v1/users/banned/disconnect", "{}", "Authorization", adminKey);
             assertThat(raw.awaitClose(5000).closeCode()).isEqualTo(4410);
             raw.sendText("{\"type\":\"subscribe\",\"channel\":\"chat-after-close\"}");
             raw.sendText("{\"type\":\"ping\"}");
             listener.assertQuiet(java.time.Duration.ofMillis(300));
-            assertThat(server.get("/api/v1/channels", "Authorization", adminKey).body().toString())
+            assertThat(server.get("/api/v1/channels", "Authorization", adminKey)
+                            .body()
+                            .toString())
                     .contains("\"channel\":\"chat-after-close\",\"subscribers\":1");
         }
     }

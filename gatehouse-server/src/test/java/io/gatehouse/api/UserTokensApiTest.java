@@ -3,9 +3,9 @@ package io.gatehouse.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.auth.SecretToken;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
-import io.gatehouse.auth.SecretToken;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
@@ -35,15 +35,24 @@ class UserTokensApiTest {
         assertThat(token).startsWith("ght_").startsWith(prefix);
         assertThat(prefix).hasSize(12);
         assertThat(Instant.parse(created.body().path("expires_at").asText()))
-                .isBetween(Instant.now().plus(Duration.ofMinutes(29)), Instant.now().plus(Duration.ofMinutes(31)));
+                .isBetween(
+                        Instant.now().plus(Duration.ofMinutes(29)),
+                        Instant.now().plus(Duration.ofMinutes(31)));
 
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).isEqualTo("alice");
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .isEqualTo("alice");
         }
-        JsonNode verify = server.get("/api/v1/auth/verify", "Authorization", bearer(token)).body();
+        JsonNode verify = server.get("/api/v1/auth/verify", "Authorization", bearer(token))
+                .body();
         assertThat(verify.path("method").asText()).isEqualTo("opaque");
 
-        JsonNode list = server.get("/api/v1/tokens", "Authorization", bearer(jwt)).body().path("tokens");
+        JsonNode list = server.get("/api/v1/tokens", "Authorization", bearer(jwt))
+                .body()
+                .path("tokens");
         assertThat(list).hasSize(1);
         assertThat(list.get(0).path("prefix").asText()).isEqualTo(prefix);
         assertThat(list.get(0).path("last_used_at").asText()).isNotBlank();
@@ -54,15 +63,21 @@ class UserTokensApiTest {
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
         }
-        assertThat(server.get("/api/v1/tokens", "Authorization", bearer(jwt)).body().path("tokens")).isEmpty();
-        assertThat(server.delete("/api/v1/tokens/" + prefix, "Authorization", bearer(jwt)).status()).isEqualTo(404);
+        assertThat(server.get("/api/v1/tokens", "Authorization", bearer(jwt))
+                        .body()
+                        .path("tokens"))
+                .isEmpty();
+        assertThat(server.delete("/api/v1/tokens/" + prefix, "Authorization", bearer(jwt))
+                        .status())
+                .isEqualTo(404);
     }
 
     @Test
     void aMintedTokenNeverOutlivesTheCredentialThatMintedIt() {
         Instant jwtExpiry = Instant.now().plus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
         String shortJwt = Jwts.hs256(Jwts.claims("alice").expirationTime(java.util.Date.from(jwtExpiry)));
-        TestGatehouse.Reply created = server.post("/api/v1/tokens", "{\"ttl\":\"30d\"}", "Authorization", bearer(shortJwt));
+        TestGatehouse.Reply created =
+                server.post("/api/v1/tokens", "{\"ttl\":\"30d\"}", "Authorization", bearer(shortJwt));
         assertThat(created.status()).isEqualTo(201);
         assertThat(Instant.parse(created.body().path("expires_at").asText())).isBeforeOrEqualTo(jwtExpiry);
         // and minting again from the minted token does not extend it either
@@ -74,7 +89,8 @@ class UserTokensApiTest {
     @Test
     void tokensMayGrantUserLimitedChannelsWhoseNamesHoldCommas() {
         String admin = bearer(Jwts.hs256For("root", List.of("admin"), List.of()));
-        TestGatehouse.Reply created = server.post("/api/v1/tokens", "{\"channels\":[\"dialog#alice,bob\"]}", "Authorization", admin);
+        TestGatehouse.Reply created =
+                server.post("/api/v1/tokens", "{\"channels\":[\"dialog#alice,bob\"]}", "Authorization", admin);
         assertThat(created.status()).isEqualTo(201);
         String token = created.body().path("token").asText();
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
@@ -82,7 +98,8 @@ class UserTokensApiTest {
             ws.send("{\"type\":\"subscribe\",\"channel\":\"secretive#carol\"}");
             assertThat(ws.awaitMessage().path("type").asText()).isEqualTo("subscribed"); // admin role kept
         }
-        TestGatehouse.Reply bad = server.post("/api/v1/tokens", "{\"channels\":[\"not a channel\"]}", "Authorization", admin);
+        TestGatehouse.Reply bad =
+                server.post("/api/v1/tokens", "{\"channels\":[\"not a channel\"]}", "Authorization", admin);
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().path("code").asText()).isEqualTo("BAD_REQUEST");
     }
@@ -94,7 +111,10 @@ class UserTokensApiTest {
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(forged))) {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
         }
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(forged)).body().path("code").asText())
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(forged))
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("TOKEN_INVALID");
     }
 
@@ -102,18 +122,31 @@ class UserTokensApiTest {
     void nobodyRevokesSomeoneElsesToken() {
         String bobs = server.opaqueToken("bob");
         String prefix = bobs.substring(0, 12);
-        TestGatehouse.Reply r = server.delete("/api/v1/tokens/" + prefix, "Authorization", bearer(Jwts.hs256For("mallory")));
+        TestGatehouse.Reply r =
+                server.delete("/api/v1/tokens/" + prefix, "Authorization", bearer(Jwts.hs256For("mallory")));
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.body().path("code").asText()).isEqualTo("NOT_FOUND");
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(bobs)).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(bobs))
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void anExpiredOpaqueTokenIsRefusedWithTokenExpired() {
         SecretToken secret = SecretToken.generate("ght_");
         Instant past = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
-        new TokenStore(server.gatehouse().node().database()).insert(new TokenRecord(secret.prefix(), secret.hash(), "old", "old",
-                List.of(), List.of(), past.minus(1, ChronoUnit.HOURS), past, null, null));
+        new TokenStore(server.gatehouse().node().database())
+                .insert(new TokenRecord(
+                        secret.prefix(),
+                        secret.hash(),
+                        "old",
+                        "old",
+                        List.of(),
+                        List.of(),
+                        past.minus(1, ChronoUnit.HOURS),
+                        past,
+                        null,
+                        null));
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(secret.value()))) {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_EXPIRED"));
         }
@@ -121,23 +154,35 @@ class UserTokensApiTest {
 
     @Test
     void aTokenCannotGrantChannelsItsCreatorLacks() {
-        TestGatehouse.Reply r = server.post("/api/v1/tokens", "{\"channels\":[\"secret:x\"]}",
-                "Authorization", bearer(Jwts.hs256For("alice")));
+        TestGatehouse.Reply r = server.post(
+                "/api/v1/tokens", "{\"channels\":[\"secret:x\"]}", "Authorization", bearer(Jwts.hs256For("alice")));
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.body().path("code").asText()).isEqualTo("PERMISSION_DENIED");
-        TestGatehouse.Reply ok = server.post("/api/v1/tokens", "{\"channels\":[\"secret:x\"]}",
-                "Authorization", bearer(Jwts.hs256For("alice", List.of(), List.of("secret:x"))));
+        TestGatehouse.Reply ok = server.post(
+                "/api/v1/tokens",
+                "{\"channels\":[\"secret:x\"]}",
+                "Authorization",
+                bearer(Jwts.hs256For("alice", List.of(), List.of("secret:x"))));
         assertThat(ok.status()).isEqualTo(201);
     }
 
     @Test
     void badTtlsAreBadRequests() {
         String auth = bearer(Jwts.hs256For("alice"));
-        assertThat(server.post("/api/v1/tokens", "{\"ttl\":\"soon\"}", "Authorization", auth).body().path("code").asText())
+        assertThat(server.post("/api/v1/tokens", "{\"ttl\":\"soon\"}", "Authorization", auth)
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("BAD_REQUEST");
-        assertThat(server.post("/api/v1/tokens", "{\"ttl\":\"365d\"}", "Authorization", auth).body().path("code").asText())
+        assertThat(server.post("/api/v1/tokens", "{\"ttl\":\"365d\"}", "Authorization", auth)
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("BAD_REQUEST");
-        assertThat(server.post("/api/v1/tokens", "{\"ttl\":5}", "Authorization", auth).body().path("code").asText())
+        assertThat(server.post("/api/v1/tokens", "{\"ttl\":5}", "Authorization", auth)
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("BAD_REQUEST");
     }
 
@@ -150,7 +195,8 @@ class UserTokensApiTest {
 
     @Test
     void theTokenApiNeedsACredential() {
-        assertThat(server.post("/api/v1/tokens", "{}").body().path("code").asText()).isEqualTo("TOKEN_MISSING");
+        assertThat(server.post("/api/v1/tokens", "{}").body().path("code").asText())
+                .isEqualTo("TOKEN_MISSING");
         assertThat(server.get("/api/v1/tokens").status()).isEqualTo(401);
     }
 }

@@ -34,7 +34,15 @@ class ControlCharacterIdTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"alice\n2026-01-01 INFO forged", "bob\r", "carol\u0000", "dave\u001b[31m", "erin\u2028x", "frank\u0085"})
+    @ValueSource(
+            strings = {
+                "alice\n2026-01-01 INFO forged",
+                "bob\r",
+                "carol\u0000",
+                "dave\u001b[31m",
+                "erin\u2028x",
+                "frank\u0085"
+            })
     void aJwtSubWithAControlCharacterIsRefusedWithAHint(String sub) {
         String token = Jwts.hs256For(sub);
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
@@ -57,8 +65,13 @@ class ControlCharacterIdTest {
 
     @Test
     void aPrintableSubStillConnects() {
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("auth0|123 ünï"))) {
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).isEqualTo("auth0|123 ünï");
+        try (WsRecorder ws =
+                WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("auth0|123 ünï"))) {
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .isEqualTo("auth0|123 ünï");
         }
     }
 
@@ -71,8 +84,9 @@ class ControlCharacterIdTest {
         captured.start();
         root.addAppender(captured);
         try {
-            TestGatehouse.Reply r = server.post("/api/v1/users/evil%0A2026-01-01%20INFO%20forged%0D/disconnect", "{}",
-                    "Authorization", "apikey " + server.apiKey("admin"));
+            TestGatehouse.Reply r = server.post(
+                    "/api/v1/users/evil%0A2026-01-01%20INFO%20forged%0D/disconnect",
+                    "{}", "Authorization", "apikey " + server.apiKey("admin"));
             assertThat(r.status()).isEqualTo(200);
         } finally {
             root.detachAppender(captured);

@@ -65,7 +65,10 @@ class CredentialRevokeTest {
             assertThat(close.code()).isEqualTo(4401);
             assertThat(close.reason()).isEqualTo("TOKEN_REVOKED");
         }
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token).body().path("code").asText())
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token)
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("TOKEN_REVOKED");
         assertThat(revokeToken(token).body().path("revoked").asBoolean()).isFalse(); // nothing left to revoke
     }
@@ -75,7 +78,9 @@ class CredentialRevokeTest {
         String token = server.opaqueToken("pia");
         String forged = token.substring(0, 12) + "X".repeat(token.length() - 12);
         assertThat(revokeToken(forged).body().path("revoked").asBoolean()).isFalse();
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -89,9 +94,13 @@ class CredentialRevokeTest {
         try (WsRecorder again = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwt)) {
             assertThat(again.awaitClose().reason()).isEqualTo("TOKEN_REVOKED");
         }
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + jwt).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + jwt)
+                        .status())
+                .isEqualTo(401);
         // Only that token: the user's other JWTs work.
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + Jwts.hs256For("jules")).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + Jwts.hs256For("jules"))
+                        .status())
+                .isEqualTo(200);
         assertThat(revokeToken(jwt).body().path("revoked").asBoolean()).isFalse();
     }
 
@@ -106,13 +115,19 @@ class CredentialRevokeTest {
             assertThat(closeWithinASecond(ws).reason()).isEqualTo("TOKEN_REVOKED");
         }
         // The accepted answer was cached for a minute; it is gone, so the backend is asked.
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token)
+                        .status())
+                .isEqualTo(401);
     }
 
     @Test
     void unknownTokensOfEveryKindAnswerRevokedFalseAndNothingElse() {
-        for (String token : new String[] {"ght_" + "Q".repeat(43), Jwts.hs256(Jwts.claims("x"), new byte[32]),
-                "never-issued-" + UUID.randomUUID(), "ghk_" + "A".repeat(43)}) {
+        for (String token : new String[] {
+            "ght_" + "Q".repeat(43),
+            Jwts.hs256(Jwts.claims("x"), new byte[32]),
+            "never-issued-" + UUID.randomUUID(),
+            "ghk_" + "A".repeat(43)
+        }) {
             TestGatehouse.Reply r = revokeToken(token);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().toString()).isEqualTo("{\"revoked\":false}");
@@ -122,23 +137,41 @@ class CredentialRevokeTest {
     @Test
     void theRevokeScopeIsNeededAndAdminIncludesIt() {
         String token = server.opaqueToken("sam");
-        TestGatehouse.Reply publishOnly = server.post(PATH, "{\"token\":\"" + token + "\"}", "Authorization",
-                "apikey " + server.apiKey("publish"));
+        TestGatehouse.Reply publishOnly = server.post(
+                PATH, "{\"token\":\"" + token + "\"}", "Authorization", "apikey " + server.apiKey("publish"));
         assertThat(publishOnly.status()).isEqualTo(403);
         assertThat(publishOnly.body().path("code").asText()).isEqualTo("PERMISSION_DENIED");
-        assertThat(server.post(PATH, "{\"token\":\"" + token + "\"}").body().path("code").asText()).isEqualTo("TOKEN_MISSING");
+        assertThat(server.post(PATH, "{\"token\":\"" + token + "\"}")
+                        .body()
+                        .path("code")
+                        .asText())
+                .isEqualTo("TOKEN_MISSING");
         // A revoke key cannot publish.
-        assertThat(server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + revokeKey)
-                .status()).isEqualTo(403);
-        TestGatehouse.Reply admin = server.post(PATH, "{\"token\":\"" + token + "\"}", "Authorization",
-                "apikey " + server.apiKey("admin"));
+        assertThat(server.post(
+                                "/api/v1/publish",
+                                "{\"channel\":\"news\",\"data\":1}",
+                                "Authorization",
+                                "apikey " + revokeKey)
+                        .status())
+                .isEqualTo(403);
+        TestGatehouse.Reply admin =
+                server.post(PATH, "{\"token\":\"" + token + "\"}", "Authorization", "apikey " + server.apiKey("admin"));
         assertThat(admin.body().path("revoked").asBoolean()).isTrue();
     }
 
     @Test
     void badBodiesAreBadRequestsWithTheirCode() {
-        for (String body : new String[] {"", "{}", "{\"token\":null}", "{\"token\":42}", "{\"token\":[\"a\"]}",
-                "{\"token\":\"\"}", "{\"token\":\"" + "a".repeat(8193) + "\"}", "not json", "[\"token\"]"}) {
+        for (String body : new String[] {
+            "",
+            "{}",
+            "{\"token\":null}",
+            "{\"token\":42}",
+            "{\"token\":[\"a\"]}",
+            "{\"token\":\"\"}",
+            "{\"token\":\"" + "a".repeat(8193) + "\"}",
+            "not json",
+            "[\"token\"]"
+        }) {
             TestGatehouse.Reply r = revoke(body);
             assertThat(r.status()).as(body.length() > 40 ? "oversized" : body).isEqualTo(400);
             JsonNode b = r.body();
@@ -148,5 +181,4 @@ class CredentialRevokeTest {
         // 8,192 characters is still a token as far as the limit goes.
         assertThat(revoke("{\"token\":\"" + "a".repeat(8192) + "\"}").status()).isEqualTo(200);
     }
-
 }

@@ -39,7 +39,10 @@ class IdentitySourceMatrixTest {
 
     /** The four identity sources of the matrix. */
     enum Source {
-        LOCAL, JWT_ISSUER_A, JWT_ISSUER_B, INTROSPECTION;
+        LOCAL,
+        JWT_ISSUER_A,
+        JWT_ISSUER_B,
+        INTROSPECTION;
 
         /** The id the server gives a user of this source whose raw id is {@code raw}. */
         String id(String raw) {
@@ -57,7 +60,11 @@ class IdentitySourceMatrixTest {
         WsRecorder connect() {
             return session == null
                     ? WsRecorder.connect(server.ws(), "Authorization", "Bearer " + bearer)
-                    : WsRecorder.connect(session.ws(server), "Cookie", session.cookieHeader(), "Origin",
+                    : WsRecorder.connect(
+                            session.ws(server),
+                            "Cookie",
+                            session.cookieHeader(),
+                            "Origin",
                             BrowserSession.ownOrigin(server));
         }
 
@@ -71,8 +78,14 @@ class IdentitySourceMatrixTest {
         String[] headers() {
             return session == null
                     ? new String[] {"Authorization", "Bearer " + bearer}
-                    : new String[] {"Cookie", session.cookieHeader(), "X-CSRF-Token", session.csrf(), "Origin",
-                            BrowserSession.ownOrigin(server)};
+                    : new String[] {
+                        "Cookie",
+                        session.cookieHeader(),
+                        "X-CSRF-Token",
+                        session.csrf(),
+                        "Origin",
+                        BrowserSession.ownOrigin(server)
+                    };
         }
     }
 
@@ -128,7 +141,12 @@ class IdentitySourceMatrixTest {
         Map<Source, WsRecorder> open = new EnumMap<>(Source.class);
         creds.forEach((s, c) -> {
             WsRecorder ws = c.connect();
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).as(s.name()).isEqualTo(s.id(raw));
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .as(s.name())
+                    .isEqualTo(s.id(raw));
             open.put(s, ws);
         });
         return open;
@@ -158,18 +176,29 @@ class IdentitySourceMatrixTest {
         });
         Cred mine = creds.get(source);
         List<String> listed = new ArrayList<>();
-        server.get("/api/v1/tokens", mine.headers()).body().path("tokens").forEach(t -> listed.add(t.path("prefix").asText()));
+        server.get("/api/v1/tokens", mine.headers())
+                .body()
+                .path("tokens")
+                .forEach(t -> listed.add(t.path("prefix").asText()));
         assertThat(listed).containsExactly(prefixes.get(source));
         for (Source other : Source.values()) {
             if (other != source) {
-                assertThat(server.delete("/api/v1/tokens/" + prefixes.get(other), mine.headers()).status())
-                        .as("revoking the token of " + other).isEqualTo(404);
+                assertThat(server.delete("/api/v1/tokens/" + prefixes.get(other), mine.headers())
+                                .status())
+                        .as("revoking the token of " + other)
+                        .isEqualTo(404);
             }
         }
-        assertThat(server.delete("/api/v1/tokens/" + prefixes.get(source), mine.headers()).status()).isEqualTo(200);
+        assertThat(server.delete("/api/v1/tokens/" + prefixes.get(source), mine.headers())
+                        .status())
+                .isEqualTo(200);
         for (Source other : Source.values()) {
             if (other != source) {
-                assertThat(server.get("/api/v1/tokens", creds.get(other).headers()).body().path("tokens")).as(other.name()).hasSize(1);
+                assertThat(server.get("/api/v1/tokens", creds.get(other).headers())
+                                .body()
+                                .path("tokens"))
+                        .as(other.name())
+                        .hasSize(1);
             }
         }
     }
@@ -180,8 +209,11 @@ class IdentitySourceMatrixTest {
         String raw = freshId();
         Map<Source, WsRecorder> open = connectAll(everySource(raw), raw);
         try {
-            TestGatehouse.Reply published = server.post("/api/v1/publish",
-                    "{\"user\":\"" + source.id(raw) + "\",\"data\":{\"for\":\"" + source + "\"}}", "Authorization", "apikey " + adminKey);
+            TestGatehouse.Reply published = server.post(
+                    "/api/v1/publish",
+                    "{\"user\":\"" + source.id(raw) + "\",\"data\":{\"for\":\"" + source + "\"}}",
+                    "Authorization",
+                    "apikey " + adminKey);
             assertThat(published.status()).isEqualTo(200);
             JsonNode got = open.get(source).awaitType("message");
             assertThat(got.path("channel").asText()).isEqualTo("#" + source.id(raw));
@@ -206,8 +238,11 @@ class IdentitySourceMatrixTest {
                 RemoveUser.run(server, raw); // gatehouse user remove
                 assertThat(open.get(source).awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
             } else {
-                String path = "/api/v1/users/" + URLEncoder.encode(source.id(raw), StandardCharsets.UTF_8) + "/disconnect";
-                assertThat(server.post(path, "{}", "Authorization", "apikey " + adminKey).status()).isEqualTo(200);
+                String path =
+                        "/api/v1/users/" + URLEncoder.encode(source.id(raw), StandardCharsets.UTF_8) + "/disconnect";
+                assertThat(server.post(path, "{}", "Authorization", "apikey " + adminKey)
+                                .status())
+                        .isEqualTo(200);
                 assertThat(open.get(source).awaitClose()).isEqualTo(new WsRecorder.Close(4410, "DISCONNECTED"));
             }
             open.forEach((s, ws) -> {
@@ -225,8 +260,10 @@ class IdentitySourceMatrixTest {
     void connectionsPerUser(Source source) {
         String raw = freshId();
         Map<Source, WsRecorder> open = connectAll(everySource(raw), raw); // one each; the limit is 2
-        try (WsRecorder second = credential(source, raw).open(); WsRecorder third = credential(source, raw).connect()) {
-            assertThat(third.awaitClose()).isEqualTo(new WsRecorder.Close(4429, "TOO_MANY_CONNECTIONS retry_after_ms=5000"));
+        try (WsRecorder second = credential(source, raw).open();
+                WsRecorder third = credential(source, raw).connect()) {
+            assertThat(third.awaitClose())
+                    .isEqualTo(new WsRecorder.Close(4429, "TOO_MANY_CONNECTIONS retry_after_ms=5000"));
             assertAlive(second, "the second connection");
             open.forEach((s, ws) -> assertAlive(ws, s.name()));
         } finally {
@@ -257,8 +294,15 @@ class IdentitySourceMatrixTest {
     static final class RemoveUser {
         static void run(TestGatehouse server, String name) {
             int status = io.gatehouse.cli.GatehouseCommand.run(
-                    new String[] {"user", "remove", name, "--data-dir", server.dataDir().resolve("data").toString()},
-                    new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(new java.io.StringWriter(), true));
+                    new String[] {
+                        "user",
+                        "remove",
+                        name,
+                        "--data-dir",
+                        server.dataDir().resolve("data").toString()
+                    },
+                    new java.io.PrintWriter(new java.io.StringWriter(), true),
+                    new java.io.PrintWriter(new java.io.StringWriter(), true));
             assertThat(status).isZero();
         }
     }

@@ -25,8 +25,7 @@ final class IntrospectionBackend implements AutoCloseable {
     static final String PATH = "/me";
 
     /** What the backend answers for one token: status, JSON body, and how long it waits first. */
-    record Answer(int status, String body, Duration delay) {
-    }
+    record Answer(int status, String body, Duration delay) {}
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool(); // slow answers must not queue others

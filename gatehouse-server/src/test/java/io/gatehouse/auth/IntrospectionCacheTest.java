@@ -1,9 +1,9 @@
 package io.gatehouse.auth;
 
-import io.gatehouse.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -65,7 +65,8 @@ class IntrospectionEndToEndTest {
             assertThat(user.path("name").asText()).isEqualTo("alice");
         }
         assertThat(backend.authorizationHeaders()).contains("Token " + token);
-        JsonNode verify = server.get("/api/v1/auth/verify", "Authorization", bearer(token)).body();
+        JsonNode verify = server.get("/api/v1/auth/verify", "Authorization", bearer(token))
+                .body();
         assertThat(verify.path("method").asText()).isEqualTo("introspected");
         assertThat(verify.path("user").path("id").asText()).isEqualTo("42");
     }
@@ -109,8 +110,10 @@ class IntrospectionEndToEndTest {
 
     @Test
     void aBackendThatIsDownClosesTheSocketWith4503BackendUnavailable() {
-        try (TestGatehouse down = new TestGatehouse().with("auth.introspection.url", IntrospectionBackend.deadUrl())
-                .with("auth.introspection.timeout", "300ms").start()) {
+        try (TestGatehouse down = new TestGatehouse()
+                .with("auth.introspection.url", IntrospectionBackend.deadUrl())
+                .with("auth.introspection.timeout", "300ms")
+                .start()) {
             assertBackendUnavailable(down, token(), "could not be reached");
         }
     }
@@ -123,7 +126,10 @@ class IntrospectionEndToEndTest {
         assertThat(verify.status()).isEqualTo(503);
         assertThat(verify.body().path("code").asText()).isEqualTo("BACKEND_UNAVAILABLE");
         String hint = verify.body().path("hint").asText();
-        assertThat(hint).contains("auth.introspection.url").contains(hintMentions).doesNotContain(token);
+        assertThat(hint)
+                .contains("auth.introspection.url")
+                .contains(hintMentions)
+                .doesNotContain(token);
     }
 
     @Test
@@ -133,7 +139,11 @@ class IntrospectionEndToEndTest {
         assertBackendUnavailable(server, token, "HTTP 503");
         backend.answer(token, 200, djangoUser(9, "back"));
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).isEqualTo("9");
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .isEqualTo("9");
         }
     }
 
@@ -146,7 +156,9 @@ class IntrospectionEndToEndTest {
                 ws.awaitType("connection_established");
             }
         }
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(token)).status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(token))
+                        .status())
+                .isEqualTo(200);
         assertThat(backend.calls(token)).isEqualTo(1);
     }
 
@@ -162,8 +174,11 @@ class IntrospectionEndToEndTest {
         assertThat(backend.calls(token)).isEqualTo(1);
 
         backend.answer(token, 200, djangoUser(11, "dave")); // the backend now vouches for the token
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-                assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(token)).status()).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(token))
+                                .status())
+                        .isEqualTo(200));
         assertThat(backend.calls(token)).isEqualTo(2); // polls inside the negative TTL were answered from the cache
     }
 
@@ -173,9 +188,12 @@ class IntrospectionEndToEndTest {
         backend.answer(token, 200, djangoUser(77, "crowd"), Duration.ofMillis(300));
         ExecutorService clients = Executors.newFixedThreadPool(20);
         List<WsRecorder> sockets = new ArrayList<>();
-        try (TestGatehouse patient = new TestGatehouse().with("auth.introspection.url", backend.url())
-                .with("auth.introspection.id_field", "pk").with("auth.introspection.timeout", "5s")
-                .with("limits.duplicate_session_policy", "allow").start()) {
+        try (TestGatehouse patient = new TestGatehouse()
+                .with("auth.introspection.url", backend.url())
+                .with("auth.introspection.id_field", "pk")
+                .with("auth.introspection.timeout", "5s")
+                .with("limits.duplicate_session_policy", "allow")
+                .start()) {
             List<Future<WsRecorder>> connecting = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 connecting.add(clients.submit(() -> WsRecorder.connect(patient.ws(), "Authorization", bearer(token))));
@@ -184,7 +202,11 @@ class IntrospectionEndToEndTest {
                 sockets.add(f.get());
             }
             for (WsRecorder ws : sockets) {
-                assertThat(ws.awaitType("connection_established").path("user").path("name").asText()).isEqualTo("crowd");
+                assertThat(ws.awaitType("connection_established")
+                                .path("user")
+                                .path("name")
+                                .asText())
+                        .isEqualTo("crowd");
             }
         } finally {
             sockets.forEach(WsRecorder::close);
@@ -209,7 +231,9 @@ class IntrospectionEndToEndTest {
     void aBearerBackendWithTheDefaultIdFieldGetsBearerAndMapsId() {
         String token = token();
         backend.answer(token, 200, "{\"id\":\"u-1\",\"name\":\"Grace Hopper\",\"roles\":[\"editor\"]}");
-        try (TestGatehouse bearerGateway = new TestGatehouse().with("auth.introspection.url", backend.url()).start();
+        try (TestGatehouse bearerGateway = new TestGatehouse()
+                        .with("auth.introspection.url", backend.url())
+                        .start();
                 WsRecorder ws = WsRecorder.connect(bearerGateway.ws(), "Authorization", bearer(token))) {
             JsonNode user = ws.awaitType("connection_established").path("user");
             assertThat(user.path("id").asText()).isEqualTo("introspection:u-1"); // not the primary source here

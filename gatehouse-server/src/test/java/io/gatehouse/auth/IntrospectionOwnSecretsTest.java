@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class IntrospectionOwnSecretsTest {
     @Test
     void sessionSecretsApiKeysAndCsrfTokensAreNotClaimed() {
-        var config = ConfigLoader.load(new ConfigSources().environment(Map.of(
-                ConfigKey.AUTH_INTROSPECTION_URL.envName(), "http://127.0.0.1:9/introspect")));
+        var config = ConfigLoader.load(new ConfigSources()
+                .environment(Map.of(ConfigKey.AUTH_INTROSPECTION_URL.envName(), "http://127.0.0.1:9/introspect")));
         IntrospectionVerifier v = IntrospectionVerifier.forConfig(config.auth().introspection(), Clock.systemUTC());
         assertThat(v.claims("ghs_" + "A".repeat(43))).isFalse();
         assertThat(v.claims("ghk_" + "A".repeat(43))).isFalse();

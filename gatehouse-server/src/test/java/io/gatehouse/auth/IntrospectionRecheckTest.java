@@ -87,7 +87,8 @@ class IntrospectionRecheckTest {
             ws.awaitType("connection_established");
             int before = backend.calls(token);
             backend.answer(token, 503, "{}");
-            await().atMost(Duration.ofSeconds(10)).until(() -> backend.calls(token) >= before + 2); // two re-checks, both 503
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> backend.calls(token) >= before + 2); // two re-checks, both 503
             backend.answer(token, 200, user(9), Duration.ofSeconds(5)); // and a timeout (2 s)
             int slow = backend.calls(token);
             await().atMost(Duration.ofSeconds(10)).until(() -> backend.calls(token) >= slow + 1);

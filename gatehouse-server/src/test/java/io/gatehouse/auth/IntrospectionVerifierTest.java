@@ -1,10 +1,10 @@
 package io.gatehouse.auth;
 
-import io.gatehouse.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +29,14 @@ class IntrospectionVerifierTest {
 
     final MutableClock clock = new MutableClock(Instant.now());
     final IntrospectionVerifier verifier = IntrospectionVerifier.forConfig(
-            new GatehouseConfig.Introspection(backend.url(), "Bearer", "id", CACHE_TTL, NEGATIVE_CACHE_TTL, Duration.ofSeconds(2), Duration.ofMinutes(5)),
+            new GatehouseConfig.Introspection(
+                    backend.url(),
+                    "Bearer",
+                    "id",
+                    CACHE_TTL,
+                    NEGATIVE_CACHE_TTL,
+                    Duration.ofSeconds(2),
+                    Duration.ofMinutes(5)),
             clock);
 
     @AfterAll
@@ -42,15 +49,21 @@ class IntrospectionVerifierTest {
     }
 
     Verdict verify(String token) {
-        return verifier.verify(token).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        return verifier.verify(token)
+                .toCompletableFuture()
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
     }
 
     @Test
     void aBackendUserBecomesAnIntrospectedPrincipal() {
         String token = token();
         long exp = clock.instant().plus(Duration.ofHours(1)).getEpochSecond();
-        backend.answer(token, 200, "{\"id\":1001,\"username\":\"alice\",\"roles\":[\"editor\"],\"channels\":[\"news\",\"team:7\"],\"exp\":"
-                + exp + "}");
+        backend.answer(
+                token,
+                200,
+                "{\"id\":1001,\"username\":\"alice\",\"roles\":[\"editor\"],\"channels\":[\"news\",\"team:7\"],\"exp\":"
+                        + exp + "}");
         Principal p = verify(token).principal();
         assertThat(p.user()).isEqualTo(new User("1001", "alice", List.of("editor")));
         assertThat(p.channels()).containsExactlyInAnyOrder("news", "team:7");
@@ -81,7 +94,8 @@ class IntrospectionVerifierTest {
         backend.answer(staff, 200, "{\"id\":2,\"username\":\"sam\",\"is_staff\":true,\"roles\":[\"support\"]}");
         backend.answer(plain, 200, "{\"id\":3,\"username\":\"pat\",\"is_superuser\":false,\"is_staff\":false}");
         assertThat(verify(superuser).principal().user().roles()).containsExactly("admin");
-        assertThat(verify(staff).principal().user().roles()).containsExactly("support"); // is_staff only opens Django's admin site
+        assertThat(verify(staff).principal().user().roles())
+                .containsExactly("support"); // is_staff only opens Django's admin site
         assertThat(verify(plain).principal().user().isAdmin()).isFalse();
     }
 
@@ -115,14 +129,18 @@ class IntrospectionVerifierTest {
     @Test
     void aTokenTheBackendSaysHasExpiredIsRefusedAsExpired() {
         String token = token();
-        backend.answer(token, 200, "{\"id\":1,\"exp\":" + clock.instant().minusSeconds(1).getEpochSecond() + "}");
+        backend.answer(
+                token,
+                200,
+                "{\"id\":1,\"exp\":" + clock.instant().minusSeconds(1).getEpochSecond() + "}");
         assertThat(verify(token).refusal().code()).isEqualTo(RefusalCode.TOKEN_EXPIRED);
     }
 
     @Test
     void aTokenThatCouldNotBeAHeaderValueIsRefusedWithoutACall() {
         int before = backend.calls();
-        for (String token : List.of("abc\r\nX-Admin: yes", "two words", "x".repeat(IntrospectionVerifier.MAX_TOKEN_CHARS + 1))) {
+        for (String token :
+                List.of("abc\r\nX-Admin: yes", "two words", "x".repeat(IntrospectionVerifier.MAX_TOKEN_CHARS + 1))) {
             assertThat(verify(token).refusal().code()).isEqualTo(RefusalCode.TOKEN_INVALID);
         }
         assertThat(backend.calls()).isEqualTo(before);
@@ -144,7 +162,10 @@ class IntrospectionVerifierTest {
     @Test
     void anAcceptedAnswerIsNeverReusedPastTheUsersExp() {
         String token = token();
-        backend.answer(token, 200, "{\"id\":1,\"exp\":" + clock.instant().plusSeconds(10).getEpochSecond() + "}");
+        backend.answer(
+                token,
+                200,
+                "{\"id\":1,\"exp\":" + clock.instant().plusSeconds(10).getEpochSecond() + "}");
         assertThat(verify(token).isAccepted()).isTrue();
         clock.advance(Duration.ofSeconds(11)); // well inside the 30 s cache TTL
         assertThat(verify(token).refusal().code()).isEqualTo(RefusalCode.TOKEN_EXPIRED);
@@ -213,19 +234,23 @@ class IntrospectionVerifierTest {
         AtomicReference<CompletableFuture<Verdict>> returned = new AtomicReference<>();
         AtomicReference<Boolean> doneOnReturn = new AtomicReference<>();
         AtomicReference<String> completedOn = new AtomicReference<>();
-        Thread loop = new Thread(() -> {
-            long start = System.nanoTime();
-            CompletableFuture<Verdict> f = verifier.verify(token).toCompletableFuture();
-            elapsedNanos.set(System.nanoTime() - start);
-            doneOnReturn.set(f.isDone());
-            returned.set(f.whenComplete((v, e) -> completedOn.set(Thread.currentThread().getName())));
-        }, "gatehouse-loop-test");
+        Thread loop = new Thread(
+                () -> {
+                    long start = System.nanoTime();
+                    CompletableFuture<Verdict> f = verifier.verify(token).toCompletableFuture();
+                    elapsedNanos.set(System.nanoTime() - start);
+                    doneOnReturn.set(f.isDone());
+                    returned.set(f.whenComplete(
+                            (v, e) -> completedOn.set(Thread.currentThread().getName())));
+                },
+                "gatehouse-loop-test");
         loop.start();
         loop.join(5_000);
 
         assertThat(doneOnReturn.get()).isFalse();
         assertThat(Duration.ofNanos(elapsedNanos.get())).isLessThan(Duration.ofMillis(200));
-        assertThat(returned.get().get(10, TimeUnit.SECONDS).principal().user().id()).isEqualTo("slow");
+        assertThat(returned.get().get(10, TimeUnit.SECONDS).principal().user().id())
+                .isEqualTo("slow");
         assertThat(completedOn.get()).isNotEqualTo("gatehouse-loop-test");
     }
 

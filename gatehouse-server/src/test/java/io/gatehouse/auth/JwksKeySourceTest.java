@@ -41,11 +41,21 @@ class JwksKeySourceTest {
     }
 
     private GatehouseConfig.Jwt config() {
-        return new GatehouseConfig.Jwt(TestGatehouse.SECRET, List.of(), "", "", Duration.ofSeconds(30), jwks.url().toString(), TTL, "");
+        return new GatehouseConfig.Jwt(
+                TestGatehouse.SECRET,
+                List.of(),
+                "",
+                "",
+                Duration.ofSeconds(30),
+                jwks.url().toString(),
+                TTL,
+                "");
     }
 
     private JwtVerifier verifier() {
-        return new JwtVerifier(TestGatehouse.SECRET.getBytes(StandardCharsets.UTF_8), config(),
+        return new JwtVerifier(
+                TestGatehouse.SECRET.getBytes(StandardCharsets.UTF_8),
+                config(),
                 Optional.of(new JwksKeySource(jwks.url(), TTL, HttpClient.newHttpClient(), clock)));
     }
 
@@ -64,18 +74,21 @@ class JwksKeySourceTest {
     @Test
     void verifyOnAnEventLoopThreadReturnsAnIncompleteStageAtOnceWhileTheJwksServerIsSlow() throws Exception {
         jwks.serve(JwksServer.rsaJwk(RSA, "rsa-1")).delay(Duration.ofSeconds(1));
-        JwtVerifier verifier = JwtVerifier.forConfig(TestGatehouse.SECRET.getBytes(StandardCharsets.UTF_8), config(), Clock.systemUTC());
+        JwtVerifier verifier = JwtVerifier.forConfig(
+                TestGatehouse.SECRET.getBytes(StandardCharsets.UTF_8), config(), Clock.systemUTC());
         String token = token("looper", RSA, "rsa-1");
         AtomicReference<CompletionStage<Verdict>> stage = new AtomicReference<>();
         AtomicReference<Boolean> doneAtReturn = new AtomicReference<>();
         AtomicReference<Duration> took = new AtomicReference<>();
 
-        Thread loop = new Thread(() -> {
-            long start = System.nanoTime();
-            stage.set(verifier.verify(token));
-            took.set(Duration.ofNanos(System.nanoTime() - start));
-            doneAtReturn.set(stage.get().toCompletableFuture().isDone());
-        }, "gatehouse-loop-test");
+        Thread loop = new Thread(
+                () -> {
+                    long start = System.nanoTime();
+                    stage.set(verifier.verify(token));
+                    took.set(Duration.ofNanos(System.nanoTime() - start));
+                    doneAtReturn.set(stage.get().toCompletableFuture().isDone());
+                },
+                "gatehouse-loop-test");
         loop.start();
         loop.join(TimeUnit.SECONDS.toMillis(10));
 
@@ -144,7 +157,8 @@ class JwksKeySourceTest {
         KeyPair stranger = Jwts.rsaKeys();
         jwks.serve(JwksServer.rsaJwk(RSA, "rsa-1"));
         JwtVerifier verifier = verifier();
-        assertThat(await(verifier.verify(token("first", RSA, "rsa-1"))).isAccepted()).isTrue();
+        assertThat(await(verifier.verify(token("first", RSA, "rsa-1"))).isAccepted())
+                .isTrue();
         assertThat(jwks.requests()).isEqualTo(1);
 
         List<String> garbage = new ArrayList<>();
@@ -174,13 +188,18 @@ class JwksKeySourceTest {
         KeyPair second = Jwts.rsaKeys();
         jwks.serve(JwksServer.rsaJwk(RSA, "rsa-1"));
         JwtVerifier verifier = verifier();
-        assertThat(await(verifier.verify(token("first", RSA, "rsa-1"))).isAccepted()).isTrue();
+        assertThat(await(verifier.verify(token("first", RSA, "rsa-1"))).isAccepted())
+                .isTrue();
 
-        assertThat(await(verifier.verify(token("x", Jwts.rsaKeys(), "nobody"))).refusal().code()).isEqualTo(RefusalCode.TOKEN_INVALID);
+        assertThat(await(verifier.verify(token("x", Jwts.rsaKeys(), "nobody")))
+                        .refusal()
+                        .code())
+                .isEqualTo(RefusalCode.TOKEN_INVALID);
         assertThat(jwks.requests()).isEqualTo(2);
 
         jwks.serve(JwksServer.rsaJwk(RSA, "rsa-1"), JwksServer.rsaJwk(second, "rsa-2"));
-        assertThat(await(verifier.verify(token("rotated", second, "rsa-2"))).isAccepted()).isTrue();
+        assertThat(await(verifier.verify(token("rotated", second, "rsa-2"))).isAccepted())
+                .isTrue();
         assertThat(jwks.requests()).isEqualTo(3);
     }
 
@@ -188,7 +207,8 @@ class JwksKeySourceTest {
     @Test
     void aJwksServerThatRefusesH2cUpgradesStillServesItsKeys() {
         jwks.serve(JwksServer.rsaJwk(RSA, "rsa-1")).refuseH2cUpgrade();
-        JwtVerifier verifier = JwtVerifier.forConfig(TestGatehouse.SECRET.getBytes(StandardCharsets.UTF_8), config(), Clock.systemUTC());
+        JwtVerifier verifier = JwtVerifier.forConfig(
+                TestGatehouse.SECRET.getBytes(StandardCharsets.UTF_8), config(), Clock.systemUTC());
 
         Verdict verdict = await(verifier.verify(token("uvicorn", RSA, "rsa-1")));
 

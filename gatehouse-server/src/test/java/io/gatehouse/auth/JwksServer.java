@@ -122,7 +122,9 @@ final class JwksServer implements AutoCloseable {
     }
 
     static JWK ecJwk(KeyPair keys, String kid) {
-        return new ECKey.Builder(Curve.P_256, (ECPublicKey) keys.getPublic()).keyID(kid).build();
+        return new ECKey.Builder(Curve.P_256, (ECPublicKey) keys.getPublic())
+                .keyID(kid)
+                .build();
     }
 
     static String rs256(JWTClaimsSet.Builder claims, KeyPair keys, String kid) {
@@ -136,9 +138,10 @@ final class JwksServer implements AutoCloseable {
     private static String sign(JWSHeader header, JWTClaimsSet.Builder claims, KeyPair keys) {
         SignedJWT jwt = new SignedJWT(header, claims.build());
         try {
-            jwt.sign(header.getAlgorithm().equals(JWSAlgorithm.ES256)
-                    ? new ECDSASigner((ECPrivateKey) keys.getPrivate())
-                    : new RSASSASigner(keys.getPrivate()));
+            jwt.sign(
+                    header.getAlgorithm().equals(JWSAlgorithm.ES256)
+                            ? new ECDSASigner((ECPrivateKey) keys.getPrivate())
+                            : new RSASSASigner(keys.getPrivate()));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }

@@ -30,13 +30,19 @@ class JwksVerificationTest {
     }
 
     private TestGatehouse gatehouse() {
-        server = new TestGatehouse().with("auth.jwt.jwks_url", jwks.url().toString()).start();
+        server = new TestGatehouse()
+                .with("auth.jwt.jwks_url", jwks.url().toString())
+                .start();
         return server;
     }
 
     private void assertAccepted(String token, String userId) {
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).isEqualTo(userId);
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .isEqualTo(userId);
         }
         TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
         assertThat(verify.status()).isEqualTo(200);
@@ -82,7 +88,8 @@ class JwksVerificationTest {
         assertAccepted(JwksServer.rs256(Jwts.claims("after"), second, "rsa-2"), "after");
         assertThat(jwks.requests()).isEqualTo(2);
 
-        jwks.serve(JwksServer.rsaJwk(RSA, "rsa-1"), JwksServer.rsaJwk(second, "rsa-2"), JwksServer.rsaJwk(third, "rsa-3"));
+        jwks.serve(
+                JwksServer.rsaJwk(RSA, "rsa-1"), JwksServer.rsaJwk(second, "rsa-2"), JwksServer.rsaJwk(third, "rsa-3"));
         // Within the unknown-kid refetch interval (1 s): not refused, it waits for the next refetch.
         assertAccepted(JwksServer.rs256(Jwts.claims("soon"), third, "rsa-3"), "soon");
         assertThat(jwks.requests()).isEqualTo(3);
@@ -98,7 +105,9 @@ class JwksVerificationTest {
         String token = JwksServer.rs256(Jwts.claims("cached"), RSA, "rsa-1");
 
         for (int i = 0; i < 50; i++) {
-            assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token).status()).isEqualTo(200);
+            assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token)
+                            .status())
+                    .isEqualTo(200);
         }
         assertAccepted(token, "cached");
         assertThat(jwks.requests()).isEqualTo(1);
@@ -135,7 +144,10 @@ class JwksVerificationTest {
 
         String forged = Jwts.hs256(Jwts.claims("mallory"), RSA.getPublic().getEncoded());
         assertClosedWith(forged, 4401, "TOKEN_INVALID");
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + forged).body().path("code").asText())
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + forged)
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("TOKEN_INVALID");
     }
 

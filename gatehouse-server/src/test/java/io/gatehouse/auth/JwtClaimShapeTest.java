@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JwtClaimShapeTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
+
     @RegisterExtension
     static final TestGatehouse withAudience = new TestGatehouse().with("auth.jwt.audience", "gatehouse");
 

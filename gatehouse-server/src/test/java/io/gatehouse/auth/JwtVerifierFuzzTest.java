@@ -49,14 +49,24 @@ class JwtVerifierFuzzTest {
     private static final JwtVerifier PLAIN = verifier("", "");
     /** With auth.jwt.issuer and auth.jwt.audience set. */
     private static final JwtVerifier STRICT = verifier(ISSUER, AUDIENCE);
+
     private static final Set<RefusalCode> REFUSALS = EnumSet.of(RefusalCode.TOKEN_INVALID, RefusalCode.TOKEN_EXPIRED);
     private static final String[] ALGS = {"HS256", "RS256", "ES256", "none", "HS512", "PS256", "EdDSA", "RSA-OAEP", ""};
-    private static final String[] HEADER_FIELDS = {"typ", "kid", "crit", "b64", "jku", "x5u", "jwk", "cty", "zip", "enc"};
-    private static final String[] CLAIMS = {"sub", "exp", "nbf", "iat", "iss", "aud", "name", "roles", "channels", "jti"};
+    private static final String[] HEADER_FIELDS = {"typ", "kid", "crit", "b64", "jku", "x5u", "jwk", "cty", "zip", "enc"
+    };
+    private static final String[] CLAIMS = {"sub", "exp", "nbf", "iat", "iss", "aud", "name", "roles", "channels", "jti"
+    };
 
     private static JwtVerifier verifier(String issuer, String audience) {
-        var config = new GatehouseConfig.Jwt(TestGatehouse.SECRET, List.of(Jwts.pem(RSA.getPublic()), Jwts.pem(EC.getPublic())),
-                issuer, audience, Duration.ofSeconds(30), "", Duration.ofMinutes(5), "");
+        var config = new GatehouseConfig.Jwt(
+                TestGatehouse.SECRET,
+                List.of(Jwts.pem(RSA.getPublic()), Jwts.pem(EC.getPublic())),
+                issuer,
+                audience,
+                Duration.ofSeconds(30),
+                "",
+                Duration.ofMinutes(5),
+                "");
         return new JwtVerifier(SECRET, config, Optional.empty());
     }
 
@@ -98,7 +108,8 @@ class JwtVerifierFuzzTest {
             claims.set(data.pickValue(CLAIMS), value(data, 3));
         }
         String headerJson = data.consumeInt(0, 31) == 0 ? data.consumeString(80) : JSON.writeValueAsString(header);
-        String claimsJson = data.consumeInt(0, 31) == 0 ? data.consumeRemainingAsString() : JSON.writeValueAsString(claims);
+        String claimsJson =
+                data.consumeInt(0, 31) == 0 ? data.consumeRemainingAsString() : JSON.writeValueAsString(claims);
         String signingInput = b64(headerJson) + "." + b64(claimsJson);
         String token = signingInput + "." + sign(alg, signingInput);
         if (verifier.claims(token)) { // not when the fuzzed header is empty

@@ -14,8 +14,10 @@ class OriginPolicyTest {
 
     @Test
     void theServersOwnOriginAndConfiguredOnesAreAllowed() {
-        assertThat(policy.check("http://gate.example:8080", "gate.example:8080", true)).isNull();
-        assertThat(policy.check("https://APP.example.com", "gate.example:8080", true)).isNull();
+        assertThat(policy.check("http://gate.example:8080", "gate.example:8080", true))
+                .isNull();
+        assertThat(policy.check("https://APP.example.com", "gate.example:8080", true))
+                .isNull();
     }
 
     @Test
@@ -23,7 +25,8 @@ class OriginPolicyTest {
         var refusal = policy.check("https://evil.example", "gate.example:8080", false);
         assertThat(refusal.code().name()).isEqualTo("ORIGIN_NOT_ALLOWED");
         assertThat(refusal.hint()).contains("server.allowed_origins");
-        assertThat(policy.check("http://gate.example:9999", "gate.example:8080", false)).isNotNull();
+        assertThat(policy.check("http://gate.example:9999", "gate.example:8080", false))
+                .isNotNull();
     }
 
     @Test

@@ -30,16 +30,21 @@ class PublicKeysTest {
     void anRsaKeyUnder2048BitsStopsStartWithTheKeyNamed() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(1024);
-        assertThatThrownBy(() -> PublicKeys.load(List.of(Jwts.pem(g.generateKeyPair().getPublic()))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.jwt.public_keys").hasMessageContaining("2048");
+        assertThatThrownBy(() ->
+                        PublicKeys.load(List.of(Jwts.pem(g.generateKeyPair().getPublic()))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.jwt.public_keys")
+                .hasMessageContaining("2048");
     }
 
     @Test
     void anEcKeyOffP256StopsStart() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"));
-        assertThatThrownBy(() -> PublicKeys.load(List.of(Jwts.pem(g.generateKeyPair().getPublic()))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("P-256");
+        assertThatThrownBy(() ->
+                        PublicKeys.load(List.of(Jwts.pem(g.generateKeyPair().getPublic()))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("P-256");
     }
 
     @Test
@@ -47,6 +52,7 @@ class PublicKeysTest {
         assertThatThrownBy(() -> PublicKeys.load(List.of("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")))
                 .isInstanceOf(ConfigException.class);
         assertThatThrownBy(() -> PublicKeys.load(List.of("/no/such/key.pem")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("/no/such/key.pem");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("/no/such/key.pem");
     }
 }

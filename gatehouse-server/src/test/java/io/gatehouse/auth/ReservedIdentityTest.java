@@ -25,12 +25,16 @@ class ReservedIdentityTest {
 
     static String idOf(TestGatehouse server, String token) {
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            return ws.awaitType("connection_established").path("user").path("id").asText();
+            return ws.awaitType("connection_established")
+                    .path("user")
+                    .path("id")
+                    .asText();
         }
     }
 
     static String pkcs8(PrivateKey key) {
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
     }
 
@@ -39,18 +43,22 @@ class ReservedIdentityTest {
         try (TestGatehouse server = new TestGatehouse().start()) {
             for (String sub : List.of("local:admin", "jwt:partner:7", "introspection:42")) {
                 assertRefused(server, Jwts.hs256For(sub), "TOKEN_INVALID");
-                TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + Jwts.hs256For(sub));
+                TestGatehouse.Reply verify =
+                        server.get("/api/v1/auth/verify", "Authorization", "Bearer " + Jwts.hs256For(sub));
                 assertThat(verify.body().path("hint").asText()).contains("reserved");
             }
-            assertThat(idOf(server, Jwts.hs256For("localhost:admin"))).isEqualTo("localhost:admin"); // only the exact prefixes
+            assertThat(idOf(server, Jwts.hs256For("localhost:admin")))
+                    .isEqualTo("localhost:admin"); // only the exact prefixes
         }
     }
 
     @Test
     void aPrimaryIntrospectedIdWithAReservedPrefixIsRefused() {
         try (IntrospectionBackend backend = IntrospectionBackend.start();
-                TestGatehouse server = new TestGatehouse().with("auth.introspection.url", backend.url())
-                        .with("auth.primary_source", "introspection").start()) {
+                TestGatehouse server = new TestGatehouse()
+                        .with("auth.introspection.url", backend.url())
+                        .with("auth.primary_source", "introspection")
+                        .start()) {
             backend.answer("drf-1", 200, "{\"id\":\"local:admin\"}");
             backend.answer("drf-2", 200, "{\"id\":\"7\"}");
             assertRefused(server, "drf-1", "TOKEN_INVALID");
@@ -63,11 +71,17 @@ class ReservedIdentityTest {
     @Test
     void withASigningKeyAnHs256TokenCannotClaimTheReservedIssuer() {
         KeyPair rsa = Jwts.rsaKeys();
-        try (TestGatehouse server = new TestGatehouse().with("auth.jwt.signing_key", pkcs8(rsa.getPrivate())).start()) {
-            String forged = Jwts.hs256(Jwts.claims("local:admin").issuer("gatehouse").claim("roles", List.of("admin")));
+        try (TestGatehouse server = new TestGatehouse()
+                .with("auth.jwt.signing_key", pkcs8(rsa.getPrivate()))
+                .start()) {
+            String forged =
+                    Jwts.hs256(Jwts.claims("local:admin").issuer("gatehouse").claim("roles", List.of("admin")));
             assertRefused(server, forged, "TOKEN_INVALID");
-            String own = server.gatehouse().node().tokenIssuer()
-                    .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5)).token();
+            String own = server.gatehouse()
+                    .node()
+                    .tokenIssuer()
+                    .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5))
+                    .token();
             assertThat(idOf(server, own)).isEqualTo("local:admin");
         }
     }
@@ -75,9 +89,12 @@ class ReservedIdentityTest {
     @Test
     void anIdentityProvidersKeyCannotSignTheReservedIssuer() {
         KeyPair idp = Jwts.rsaKeys();
-        try (TestGatehouse server = new TestGatehouse().with("auth.jwt.public_keys", List.of(Jwts.pem(idp.getPublic()))).start()) {
+        try (TestGatehouse server = new TestGatehouse()
+                .with("auth.jwt.public_keys", List.of(Jwts.pem(idp.getPublic())))
+                .start()) {
             assertRefused(server, Jwts.rs256(Jwts.claims("local:admin").issuer("gatehouse"), idp), "TOKEN_INVALID");
-            assertThat(idOf(server, Jwts.rs256(Jwts.claims("7").issuer("https://idp.example"), idp))).isEqualTo("7");
+            assertThat(idOf(server, Jwts.rs256(Jwts.claims("7").issuer("https://idp.example"), idp)))
+                    .isEqualTo("7");
         }
     }
 
@@ -85,7 +102,8 @@ class ReservedIdentityTest {
     void withOnlyTheSharedSecretTheSecretHolderIsTrustedAsGatehouse() {
         // The trust model (docs/protocol.md): the HS256 secret is Gatehouse's own minting key too.
         try (TestGatehouse server = new TestGatehouse().start()) {
-            assertThat(idOf(server, Jwts.hs256(Jwts.claims("local:ops").issuer("gatehouse")))).isEqualTo("local:ops");
+            assertThat(idOf(server, Jwts.hs256(Jwts.claims("local:ops").issuer("gatehouse"))))
+                    .isEqualTo("local:ops");
         }
     }
 }

@@ -58,18 +58,19 @@ class SecretTokenTest {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {
-        "ghk_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde", // another kind
-        "ght_",
-        "ght_AbCdEfGh",
-        "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd", // one character short
-        "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcdef", // one character long
-        "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcde", // standard base64, not base64url
-        "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abc==",
-        "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_ab de",
-        " ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde",
-        "Bearer ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde",
-    })
+    @ValueSource(
+            strings = {
+                "ghk_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde", // another kind
+                "ght_",
+                "ght_AbCdEfGh",
+                "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd", // one character short
+                "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcdef", // one character long
+                "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcde", // standard base64, not base64url
+                "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abc==",
+                "ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_ab de",
+                " ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde",
+                "Bearer ght_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde",
+            })
     void prefixOfIsEmptyForValuesNotShapedLikeThisKindOfSecret(String value) {
         assertThat(SecretToken.prefixOf(value, "ght_")).isEmpty();
     }
@@ -84,7 +85,8 @@ class SecretTokenTest {
     void matchesAcceptsOnlyTheValueThatWasHashed() {
         SecretToken token = SecretToken.generate("ght_");
         assertThat(SecretToken.matches(token.value(), token.hash())).isTrue();
-        assertThat(SecretToken.matches(SecretToken.generate("ght_").value(), token.hash())).isFalse();
+        assertThat(SecretToken.matches(SecretToken.generate("ght_").value(), token.hash()))
+                .isFalse();
         assertThat(SecretToken.matches(token.value() + "x", token.hash())).isFalse();
         assertThat(SecretToken.matches(null, token.hash())).isFalse();
         assertThat(SecretToken.matches(token.value(), null)).isFalse();

@@ -13,7 +13,8 @@ class ServerOriginTest {
     static final InetAddress PROXY = address("10.0.0.5");
     static final InetAddress CLIENT = address("203.0.113.9");
 
-    final OriginPolicy behindProxy = new OriginPolicy(List.of(), "", new ClientAddress(List.of("10.0.0.0/8"))::isTrustedProxy);
+    final OriginPolicy behindProxy =
+            new OriginPolicy(List.of(), "", new ClientAddress(List.of("10.0.0.0/8"))::isTrustedProxy);
 
     static InetAddress address(String literal) {
         try {
@@ -29,8 +30,15 @@ class ServerOriginTest {
 
     @Test
     void aTrustedProxysForwardedHostAndProtoMakeTheOrigin() {
-        ServerOrigin own = behindProxy.serverOrigin(PROXY, headers(Map.of("Host", List.of("example.test"),
-                "X-Forwarded-Host", List.of("example.test:8443"), "X-Forwarded-Proto", List.of("https"))));
+        ServerOrigin own = behindProxy.serverOrigin(
+                PROXY,
+                headers(Map.of(
+                        "Host",
+                        List.of("example.test"),
+                        "X-Forwarded-Host",
+                        List.of("example.test:8443"),
+                        "X-Forwarded-Proto",
+                        List.of("https"))));
         assertThat(own).isEqualTo(new ServerOrigin("https", "example.test:8443"));
         assertThat(own.matches("https://example.test:8443")).isTrue();
         assertThat(own.matches("http://example.test:8443")).isFalse();
@@ -39,10 +47,16 @@ class ServerOriginTest {
 
     @Test
     void theLastValueIsTheOneTheNearestProxyWrote() {
-        ServerOrigin own = behindProxy.serverOrigin(PROXY, headers(Map.of("X-Forwarded-Host", List.of("evil.example, app.example.com"))));
+        ServerOrigin own = behindProxy.serverOrigin(
+                PROXY, headers(Map.of("X-Forwarded-Host", List.of("evil.example, app.example.com"))));
         assertThat(own.host()).isEqualTo("app.example.com");
-        ServerOrigin rfc = behindProxy.serverOrigin(PROXY, headers(Map.of("Forwarded",
-                List.of("host=evil.example;proto=http, for=1.2.3.4;host=\"App.Example.com:8443\";proto=https"))));
+        ServerOrigin rfc = behindProxy.serverOrigin(
+                PROXY,
+                headers(
+                        Map.of(
+                                "Forwarded",
+                                List.of(
+                                        "host=evil.example;proto=http, for=1.2.3.4;host=\"App.Example.com:8443\";proto=https"))));
         assertThat(rfc).isEqualTo(new ServerOrigin("https", "app.example.com:8443"));
     }
 
@@ -57,7 +71,8 @@ class ServerOriginTest {
     @Test
     void publicUrlWinsOverEveryHeader() {
         OriginPolicy pub = new OriginPolicy(List.of(), "https://app.example.com", peer -> true);
-        ServerOrigin own = pub.serverOrigin(PROXY, headers(Map.of("Host", List.of("x"), "X-Forwarded-Host", List.of("y"))));
+        ServerOrigin own =
+                pub.serverOrigin(PROXY, headers(Map.of("Host", List.of("x"), "X-Forwarded-Host", List.of("y"))));
         assertThat(own).isEqualTo(new ServerOrigin("https", "app.example.com"));
         assertThat(pub.check("https://x", "x", false)).isNotNull();
         assertThat(pub.check("https://app.example.com", "x", false)).isNull();

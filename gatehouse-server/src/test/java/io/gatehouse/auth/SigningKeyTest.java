@@ -47,17 +47,26 @@ class SigningKeyTest {
             .with("auth.jwt.audience", "apps");
 
     static String pkcs8(PrivateKey key) {
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
     }
 
     static String mint(TestGatehouse server, String userId) {
-        return server.gatehouse().node().tokenIssuer().issueJwt(new User(userId, userId, List.of()), List.of(), Duration.ofMinutes(5)).token();
+        return server.gatehouse()
+                .node()
+                .tokenIssuer()
+                .issueJwt(new User(userId, userId, List.of()), List.of(), Duration.ofMinutes(5))
+                .token();
     }
 
     static void assertAccepted(TestGatehouse server, String token, String userId) {
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).isEqualTo(userId);
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .isEqualTo(userId);
         }
         TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
         assertThat(verify.status()).isEqualTo(200);
@@ -77,7 +86,10 @@ class SigningKeyTest {
         SignedJWT jwt = SignedJWT.parse(token);
         assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
         assertThat(jwt.getHeader().getKeyID())
-                .isEqualTo(new RSAKey.Builder((RSAPublicKey) RSA.getPublic()).build().computeThumbprint().toString());
+                .isEqualTo(new RSAKey.Builder((RSAPublicKey) RSA.getPublic())
+                        .build()
+                        .computeThumbprint()
+                        .toString());
         assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo("gatehouse"); // reserved: told from the application's
         assertAccepted(rsaServer, token, "rita");
     }
@@ -110,8 +122,12 @@ class SigningKeyTest {
                 .start()) {
             assertAccepted(relying, mint(rsaServer, "roaming"), "jwt:hq:roaming");
             // the other Gatehouse's local users are not this one's
-            String local = rsaServer.gatehouse().node().tokenIssuer()
-                    .issueJwt(new User("local:admin", "admin", List.of()), List.of(), Duration.ofMinutes(5)).token();
+            String local = rsaServer
+                    .gatehouse()
+                    .node()
+                    .tokenIssuer()
+                    .issueJwt(new User("local:admin", "admin", List.of()), List.of(), Duration.ofMinutes(5))
+                    .token();
             assertAccepted(relying, local, "jwt:hq:local:admin");
         }
     }
@@ -122,8 +138,12 @@ class SigningKeyTest {
                 .with("auth.jwt.jwks_url", rsaServer.url() + "/.well-known/jwks.json")
                 .with("auth.jwt.audience", "apps")
                 .start()) {
-            String local = rsaServer.gatehouse().node().tokenIssuer()
-                    .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5)).token();
+            String local = rsaServer
+                    .gatehouse()
+                    .node()
+                    .tokenIssuer()
+                    .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5))
+                    .token();
             try (WsRecorder ws = WsRecorder.connect(relying.ws(), "Authorization", "Bearer " + local)) {
                 assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
             }
@@ -135,16 +155,22 @@ class SigningKeyTest {
         KeyPair ec = Jwts.ecKeys();
         Path file = dir.resolve("signing.pem");
         Files.writeString(file, pkcs8(ec.getPrivate()));
-        try (TestGatehouse server = new TestGatehouse().with("auth.jwt.signing_key", file.toString()).start()) {
+        try (TestGatehouse server = new TestGatehouse()
+                .with("auth.jwt.signing_key", file.toString())
+                .start()) {
             String token = mint(server, "elle");
 
             SignedJWT jwt = SignedJWT.parse(token);
             assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.ES256);
-            String thumbprint = new ECKey.Builder(Curve.P_256, (ECPublicKey) ec.getPublic()).build().computeThumbprint().toString();
+            String thumbprint = new ECKey.Builder(Curve.P_256, (ECPublicKey) ec.getPublic())
+                    .build()
+                    .computeThumbprint()
+                    .toString();
             assertThat(jwt.getHeader().getKeyID()).isEqualTo(thumbprint);
             assertAccepted(server, token, "elle");
 
-            JsonNode key = server.get("/.well-known/jwks.json").body().path("keys").get(0);
+            JsonNode key =
+                    server.get("/.well-known/jwks.json").body().path("keys").get(0);
             assertThat(key.path("kty").asText()).isEqualTo("EC");
             assertThat(key.path("crv").asText()).isEqualTo("P-256");
             assertThat(key.path("kid").asText()).isEqualTo(thumbprint);
@@ -161,7 +187,8 @@ class SigningKeyTest {
             assertThat(reply.status()).isEqualTo(404);
             assertThat(reply.body().path("code").asText()).isEqualTo("NOT_FOUND");
             assertThat(reply.body().path("hint").asText()).contains("auth.jwt.signing_key");
-            assertThat(SignedJWT.parse(mint(server, "h")).getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
+            assertThat(SignedJWT.parse(mint(server, "h")).getHeader().getAlgorithm())
+                    .isEqualTo(JWSAlgorithm.HS256);
         }
     }
 
@@ -171,10 +198,17 @@ class SigningKeyTest {
         KeyPairGenerator p384 = KeyPairGenerator.getInstance("EC");
         p384.initialize(new ECGenParameterSpec("secp384r1"));
         return Stream.of(
-                Arguments.of("garbage inside the PEM block", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "neither"),
-                Arguments.of("a PKCS#1 RSA key", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", "openssl pkcs8"),
+                Arguments.of(
+                        "garbage inside the PEM block",
+                        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                        "neither"),
+                Arguments.of(
+                        "a PKCS#1 RSA key",
+                        "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+                        "openssl pkcs8"),
                 Arguments.of("a public key", Jwts.pem(RSA.getPublic()), "public key"),
-                Arguments.of("a 1024-bit RSA key", pkcs8(rsa1024.generateKeyPair().getPrivate()), "2048"),
+                Arguments.of(
+                        "a 1024-bit RSA key", pkcs8(rsa1024.generateKeyPair().getPrivate()), "2048"),
                 Arguments.of("an EC key on P-384", pkcs8(p384.generateKeyPair().getPrivate()), "P-256"),
                 Arguments.of("a missing file", "/no/such/signing-key.pem", "cannot read"));
     }

@@ -16,9 +16,14 @@ class SlowVerificationDeadlineTest {
                         .answer("drf-slow", 200, "{\"id\": 7, \"username\": \"slow\"}", Duration.ofMillis(1500));
                 TestGatehouse server = new TestGatehouse()
                         .with(ConfigKey.AUTH_INTROSPECTION_URL.key(), backend.url())
-                        .with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "500ms").start();
+                        .with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "500ms")
+                        .start();
                 WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer drf-slow")) {
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).endsWith("7");
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .endsWith("7");
         }
     }
 }

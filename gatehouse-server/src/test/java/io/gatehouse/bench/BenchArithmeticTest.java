@@ -106,8 +106,10 @@ class BenchArithmeticTest {
 
         assertThat(m.rssPerConnectionBytes()).isCloseTo(19_293.8, within(0.1)); // 184 MiB / 10,000
         assertThat(m.heapPerConnectionBytes()).isCloseTo(11_953.8, within(0.1)); // 114 MiB / 10,000
-        assertThat(new MemoryUse(42, 0, 1, 2, null, null).rssPerConnectionBytes()).isZero();
-        assertThat(new MemoryUse(42, 5, 1000, 1500, null, null).heapPerConnectionBytes()).isNull();
+        assertThat(new MemoryUse(42, 0, 1, 2, null, null).rssPerConnectionBytes())
+                .isZero();
+        assertThat(new MemoryUse(42, 5, 1000, 1500, null, null).heapPerConnectionBytes())
+                .isNull();
     }
 
     @Test
@@ -116,7 +118,8 @@ class BenchArithmeticTest {
 
         assertThat(ProcessMemory.vmRssBytes(status)).isEqualTo(362_496L * 1024);
         assertThatThrownBy(() -> ProcessMemory.vmRssBytes("Name:\tkthreadd\n")).isInstanceOf(IOException.class);
-        assertThat(new ProcessMemory(ProcessHandle.current().pid()).residentBytes()).isGreaterThan(1 << 20);
+        assertThat(new ProcessMemory(ProcessHandle.current().pid()).residentBytes())
+                .isGreaterThan(1 << 20);
     }
 
     @Test
@@ -131,6 +134,7 @@ class BenchArithmeticTest {
                 """;
 
         assertThat(ProcessMemory.histogramTotalBytes(histogram)).isEqualTo(OptionalLong.of(31_457_280));
-        assertThat(ProcessMemory.histogramTotalBytes("12345:\ncom.sun.tools.attach.AttachNotSupportedException")).isEmpty();
+        assertThat(ProcessMemory.histogramTotalBytes("12345:\ncom.sun.tools.attach.AttachNotSupportedException"))
+                .isEmpty();
     }
 }

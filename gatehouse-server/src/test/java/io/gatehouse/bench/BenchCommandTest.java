@@ -32,14 +32,21 @@ class BenchCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     @Test
     void connectOpensEveryConnectionAndReportsRateLatencyAndRssPerConnection() throws Exception {
         Path json = dir.resolve("connect.json");
 
-        Result r = bench("connect", "--connections", "20", "--warmup-connections", "5", "--rate", "500", "--json",
+        Result r = bench(
+                "connect",
+                "--connections",
+                "20",
+                "--warmup-connections",
+                "5",
+                "--rate",
+                "500",
+                "--json",
                 json.toString());
 
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
@@ -53,7 +60,9 @@ class BenchCommandTest {
         assertThat(handshakes.get("per_second").asDouble()).isPositive();
         JsonNode latency = handshakes.get("latency");
         assertThat(latency.get("count").asInt()).isEqualTo(20);
-        assertThat(latency.get("p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(latency.get("p99_ms").asDouble());
+        assertThat(latency.get("p50_ms").asDouble())
+                .isPositive()
+                .isLessThanOrEqualTo(latency.get("p99_ms").asDouble());
         assertThat(latency.get("max_ms").asDouble()).isLessThan(10_000);
         assertThat(result.get("memory").get("rss_before_bytes").asLong()).isPositive();
         assertThat(result.get("memory").get("connections").asInt()).isEqualTo(20);
@@ -66,9 +75,24 @@ class BenchCommandTest {
     void fanoutDeliversEveryPublicationToEverySubscriberExactlyOnce() throws Exception {
         Path json = dir.resolve("fanout.json");
 
-        Result r = bench("fanout", "--api-key", server.apiKey("publish"), "--subscribers", "20", "--channel", "bench-test",
-                "--publications-per-second", "20", "--payload-bytes", "200", "--warmup", "500ms", "--duration", "1500ms",
-                "--json", json.toString());
+        Result r = bench(
+                "fanout",
+                "--api-key",
+                server.apiKey("publish"),
+                "--subscribers",
+                "20",
+                "--channel",
+                "bench-test",
+                "--publications-per-second",
+                "20",
+                "--payload-bytes",
+                "200",
+                "--warmup",
+                "500ms",
+                "--duration",
+                "1500ms",
+                "--json",
+                json.toString());
 
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         JsonNode d = JSON.readTree(json.toFile()).get("deliveries");
@@ -110,12 +134,18 @@ class BenchCommandTest {
 
     @Test
     void refusedHandshakesFailTheRunWithExit1AndTheirReason() {
-        Result r = bench("connect", "--connections", "5", "--warmup-connections", "0", "--secret",
+        Result r = bench(
+                "connect",
+                "--connections",
+                "5",
+                "--warmup-connections",
+                "0",
+                "--secret",
                 "another-secret-that-is-at-least-32-bytes!");
 
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
-        assertThat(r.out()).contains("failed x5: closed by the server: 4401 TOKEN_INVALID",
-                "FAILED: 5 of 5 handshakes failed");
+        assertThat(r.out())
+                .contains("failed x5: closed by the server: 4401 TOKEN_INVALID", "FAILED: 5 of 5 handshakes failed");
     }
 
     @Test
@@ -132,25 +162,50 @@ class BenchCommandTest {
         assertThat(run("bench").exit()).isEqualTo(2);
         assertThat(run("bench").err()).contains("Missing scenario");
         assertThat(run("bench", "stampede", "--url", url).exit()).isEqualTo(2);
-        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--token", "t").err())
+        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--token", "t")
+                        .err())
                 .contains("not both");
-        assertThat(run("bench", "connect", "--url", url, "--secret", "short").err()).contains("at least 32 bytes");
-        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--rate", "0").exit()).isEqualTo(2);
-        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--connections", "1000000").err())
-                .contains("ulimit -n");
-        assertThat(run("bench", "idle", "--url", url, "--secret", TestGatehouse.SECRET, "--hold", "forever").exit())
+        assertThat(run("bench", "connect", "--url", url, "--secret", "short").err())
+                .contains("at least 32 bytes");
+        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--rate", "0")
+                        .exit())
                 .isEqualTo(2);
-        assertThat(run("bench", "idle", "--url", url, "--secret", TestGatehouse.SECRET, "--hold", "2h").err())
+        assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--connections", "1000000")
+                        .err())
+                .contains("ulimit -n");
+        assertThat(run("bench", "idle", "--url", url, "--secret", TestGatehouse.SECRET, "--hold", "forever")
+                        .exit())
+                .isEqualTo(2);
+        assertThat(run("bench", "idle", "--url", url, "--secret", TestGatehouse.SECRET, "--hold", "2h")
+                        .err())
                 .contains("--hold must be 0 to 60m");
-        assertThat(run("bench", "fanout", "--url", url, "--secret", TestGatehouse.SECRET).err()).contains("--api-key");
-        assertThat(run("bench", "fanout", "--url", url, "--secret", TestGatehouse.SECRET, "--api-key", "k",
-                "--channel", "no spaces").exit()).isEqualTo(2);
+        assertThat(run("bench", "fanout", "--url", url, "--secret", TestGatehouse.SECRET)
+                        .err())
+                .contains("--api-key");
+        assertThat(run(
+                                "bench",
+                                "fanout",
+                                "--url",
+                                url,
+                                "--secret",
+                                TestGatehouse.SECRET,
+                                "--api-key",
+                                "k",
+                                "--channel",
+                                "no spaces")
+                        .exit())
+                .isEqualTo(2);
     }
 
     /** {@code gatehouse bench SCENARIO --url (this server) --secret (its secret) --pid (this JVM) ARGS}. */
     private static Result bench(String scenario, String... args) {
-        List<String> all = new ArrayList<>(List.of("bench", scenario, "--url", server.url(),
-                "--pid", Long.toString(ProcessHandle.current().pid())));
+        List<String> all = new ArrayList<>(List.of(
+                "bench",
+                scenario,
+                "--url",
+                server.url(),
+                "--pid",
+                Long.toString(ProcessHandle.current().pid())));
         all.addAll(List.of(args));
         if (!all.contains("--secret")) {
             all.addAll(List.of("--secret", TestGatehouse.SECRET));

@@ -25,7 +25,8 @@ class BenchPayloadTest {
     @Test
     void aSizeBelowWhatTheNumbersNeedGivesJustTheNumbers() throws Exception {
         assertThat(BenchPayload.json(7, 123, 10)).isEqualTo("{\"sent_ns\":123,\"seq\":7}");
-        assertThat(JSON.readTree(BenchPayload.json(1, 2, 33)).has("seq")).isTrue(); // one byte short of room for padding
+        assertThat(JSON.readTree(BenchPayload.json(1, 2, 33)).has("seq"))
+                .isTrue(); // one byte short of room for padding
     }
 
     @Test
@@ -47,7 +48,8 @@ class BenchPayloadTest {
     void spacesAfterTheColonOtherFieldOrdersAndNumbersPastTheWindowAreRead() {
         BenchPayload.Reader reader = new BenchPayload.Reader();
         ByteBuf spaced = text("{ \"data\": { \"seq\": 3, \"sent_ns\": 99 }, \"type\": \"message\" }");
-        ByteBuf late = text("{\"channel\":\"" + "c".repeat(600) + "\",\"data\":" + BenchPayload.json(5, 77, 2000) + "}");
+        ByteBuf late =
+                text("{\"channel\":\"" + "c".repeat(600) + "\",\"data\":" + BenchPayload.json(5, 77, 2000) + "}");
         try {
             assertThat(reader.read(spaced)).isTrue();
             assertThat(reader.seq()).isEqualTo(3);

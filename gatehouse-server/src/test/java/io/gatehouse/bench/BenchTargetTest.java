@@ -14,7 +14,8 @@ class BenchTargetTest {
         assertThat(target.publishUri()).hasToString("http://127.0.0.1:8080/api/v1/publish");
         assertThat(target.ipv4()).isTrue();
         assertThat(BenchTarget.parse("ws://localhost:9000/ws").port()).isEqualTo(9000);
-        assertThat(BenchTarget.parse("http://127.0.0.5:1/").address().getHostAddress()).isEqualTo("127.0.0.5");
+        assertThat(BenchTarget.parse("http://127.0.0.5:1/").address().getHostAddress())
+                .isEqualTo("127.0.0.5");
     }
 
     @Test
@@ -28,7 +29,8 @@ class BenchTargetTest {
     @Test
     void aNonLoopbackServerIsRefusedBeforeAnyLoad() {
         assertThatThrownBy(() -> BenchTarget.parse("http://192.0.2.10:8080"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a loopback address");
         assertThatThrownBy(() -> BenchTarget.parse("http://10.0.0.1:8080"))
                 .hasMessageContaining("only sends load to this machine");
     }
@@ -37,7 +39,8 @@ class BenchTargetTest {
     void tlsOtherPathsAndQueriesAreRefusedWithTheFormToUse() {
         assertThatThrownBy(() -> BenchTarget.parse("https://127.0.0.1:8443")).hasMessageContaining("http://HOST:PORT");
         assertThatThrownBy(() -> BenchTarget.parse("http://127.0.0.1:8080/api")).hasMessageContaining("base URL");
-        assertThatThrownBy(() -> BenchTarget.parse("http://127.0.0.1:8080/?token=x")).hasMessageContaining("base URL");
+        assertThatThrownBy(() -> BenchTarget.parse("http://127.0.0.1:8080/?token=x"))
+                .hasMessageContaining("base URL");
         assertThatThrownBy(() -> BenchTarget.parse("127.0.0.1:8080")).hasMessageContaining("http://");
     }
 }

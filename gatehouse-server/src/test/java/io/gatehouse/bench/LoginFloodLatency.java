@@ -6,14 +6,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each phase and the flood's answers by status.
  */
 public final class LoginFloodLatency {
-    private LoginFloodLatency() {
-    }
+    private LoginFloodLatency() {}
 
     public static void main(String[] args) throws Exception {
         int logins = intArg(args, "--logins", 1000);
@@ -59,9 +58,13 @@ public final class LoginFloodLatency {
             String token = server.opaqueToken("alice");
             server.user("victim", "correct horse battery", false);
             URI verify = URI.create(server.url() + "/api/v1/auth/verify");
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            HttpRequest check = HttpRequest.newBuilder(verify).header("Authorization", "Bearer " + token)
-                    .timeout(Duration.ofSeconds(600)).GET().build();
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpRequest check = HttpRequest.newBuilder(verify)
+                    .header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(600))
+                    .GET()
+                    .build();
 
             for (int i = 0; i < 50; i++) {
                 timedCheck(http, check); // warm-up
@@ -71,7 +74,8 @@ public final class LoginFloodLatency {
                 // A server that has run a while: the login and refusal paths compiled, the pools started.
                 Flood warmup = new Flood(warmupLogins, server.gatehouse().port(), 2000, 0);
                 warmup.run();
-                System.out.println("warm-up flood of " + warmupLogins + ": answers by status " + new TreeMap<>(warmup.statuses));
+                System.out.println(
+                        "warm-up flood of " + warmupLogins + ": answers by status " + new TreeMap<>(warmup.statuses));
                 Thread.sleep(5000);
             }
             List<Long> quiet = new ArrayList<>();
@@ -93,7 +97,8 @@ public final class LoginFloodLatency {
             // timed from when it was due. Checks go over keep-alive connections opened before the
             // flood (one per checker thread), so a check measures the server, not TCP's accept queue.
             List<Long> flooded = Collections.synchronizedList(new ArrayList<>());
-            List<long[]> slowest = Collections.synchronizedList(new ArrayList<>()); // {ms after the flood began, latency µs}
+            List<long[]> slowest =
+                    Collections.synchronizedList(new ArrayList<>()); // {ms after the flood began, latency µs}
             Checkers checkers = new Checkers(port, token, CHECKERS, (due, micros) -> {
                 flooded.add(micros);
                 slowest.add(new long[] {(due - floodStart) / 1_000_000, micros});
@@ -107,10 +112,14 @@ public final class LoginFloodLatency {
             checkers.finish();
             long floodMillis = (System.nanoTime() - floodStart) / 1_000_000;
 
-            System.out.printf("logins=%d from %d source addresses, flood lasted %d ms, answers by status %s%n",
+            System.out.printf(
+                    "logins=%d from %d source addresses, flood lasted %d ms, answers by status %s%n",
                     logins, logins, floodMillis, new TreeMap<>(flood.statuses));
-            System.out.println("(flood started " + (intArg(args, "--per-second", 0) == 0 ? "all at once"
-                    : intArg(args, "--per-second", 0) + " logins a second") + ", to " + System.getProperty("flood.path", "/api/v1/auth/login") + ")");
+            System.out.println("(flood started "
+                    + (intArg(args, "--per-second", 0) == 0
+                            ? "all at once"
+                            : intArg(args, "--per-second", 0) + " logins a second")
+                    + ", to " + System.getProperty("flood.path", "/api/v1/auth/login") + ")");
             System.out.println("verify during flood: " + summary(flooded));
             slowest.sort((a, b) -> Long.compare(b[1], a[1]));
             StringBuilder worst = new StringBuilder("slowest checks (sent at ms after the flood began: latency ms):");
@@ -170,13 +179,14 @@ public final class LoginFloodLatency {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
                 while (done.getCount() > 0 && System.nanoTime() < deadline) {
                     // All at once, or perSecond logins a second.
-                    long due = perSecond <= 0 ? logins
+                    long due = perSecond <= 0
+                            ? logins
                             : Math.min(logins, (System.nanoTime() - started) * perSecond / 1_000_000_000L + 1);
                     for (; opened < due; opened++) {
                         open(selector, target, firstSource + opened);
                     }
                     selector.select(opened < logins ? 5 : 1000);
-                    for (var it = selector.selectedKeys().iterator(); it.hasNext();) {
+                    for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
                         SelectionKey key = it.next();
                         it.remove();
                         SocketChannel ch = (SocketChannel) key.channel();
@@ -211,10 +221,16 @@ public final class LoginFloodLatency {
         private void open(Selector selector, InetSocketAddress target, int i) throws IOException {
             byte[] body = ("{\"username\":\"user-" + i + "\",\"password\":\"wrong-password-" + i + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
-            byte[] head = ("POST " + System.getProperty("flood.path", "/api/v1/auth/login") + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + body.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            ByteBuffer request = ByteBuffer.allocate(head.length + body.length).put(head).put(body).flip();
+            byte[] head = ("POST " + System.getProperty("flood.path", "/api/v1/auth/login")
+                            + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                            + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                            + body.length
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer request = ByteBuffer.allocate(head.length + body.length)
+                    .put(head)
+                    .put(body)
+                    .flip();
             SocketChannel ch = SocketChannel.open();
             ch.configureBlocking(false);
             ch.bind(new InetSocketAddress(loopbackSource(i), 0));
@@ -251,35 +267,40 @@ public final class LoginFloodLatency {
      * every check that falls due, reporting the time from due to answered.
      */
     static final class Checkers {
-        private final java.util.concurrent.BlockingQueue<Long> dueTimes = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.BlockingQueue<Long> dueTimes =
+                new java.util.concurrent.LinkedBlockingQueue<>();
         private final List<Thread> threads = new ArrayList<>();
         private final java.util.concurrent.atomic.AtomicLong outstanding = new java.util.concurrent.atomic.AtomicLong();
 
-        Checkers(int port, String token, int count, java.util.function.ObjLongConsumer<Long> record) throws IOException {
-            byte[] request = ("GET /api/v1/auth/verify HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
-                    + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        Checkers(int port, String token, int count, java.util.function.ObjLongConsumer<Long> record)
+                throws IOException {
+            byte[] request = ("GET /api/v1/auth/verify HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                            + "\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < count; i++) {
                 java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
                 socket.setTcpNoDelay(true);
-                Thread t = new Thread(() -> {
-                    try (socket) {
-                        var in = new java.io.BufferedInputStream(socket.getInputStream());
-                        var out = socket.getOutputStream();
-                        while (true) {
-                            long due = dueTimes.take();
-                            out.write(request);
-                            out.flush();
-                            int status = readAnswer(in);
-                            if (status != 200) {
-                                throw new IllegalStateException("the valid token was refused: " + status);
+                Thread t = new Thread(
+                        () -> {
+                            try (socket) {
+                                var in = new java.io.BufferedInputStream(socket.getInputStream());
+                                var out = socket.getOutputStream();
+                                while (true) {
+                                    long due = dueTimes.take();
+                                    out.write(request);
+                                    out.flush();
+                                    int status = readAnswer(in);
+                                    if (status != 200) {
+                                        throw new IllegalStateException("the valid token was refused: " + status);
+                                    }
+                                    record.accept(due, (System.nanoTime() - due) / 1000);
+                                    outstanding.decrementAndGet();
+                                }
+                            } catch (InterruptedException | IOException stop) {
+                                // finished
                             }
-                            record.accept(due, (System.nanoTime() - due) / 1000);
-                            outstanding.decrementAndGet();
-                        }
-                    } catch (InterruptedException | IOException stop) {
-                        // finished
-                    }
-                }, "checker-" + i);
+                        },
+                        "checker-" + i);
                 t.setDaemon(true);
                 t.start();
                 threads.add(t);
@@ -335,8 +356,12 @@ public final class LoginFloodLatency {
         if (sorted.isEmpty()) {
             return "no samples";
         }
-        return String.format("n=%d median=%.1f ms p99=%.1f ms max=%.1f ms", sorted.size(), ms(percentile(sorted, 50)),
-                ms(percentile(sorted, 99)), ms(sorted.get(sorted.size() - 1)));
+        return String.format(
+                "n=%d median=%.1f ms p99=%.1f ms max=%.1f ms",
+                sorted.size(),
+                ms(percentile(sorted, 50)),
+                ms(percentile(sorted, 99)),
+                ms(sorted.get(sorted.size() - 1)));
     }
 
     private static long percentile(List<Long> sorted, double p) {

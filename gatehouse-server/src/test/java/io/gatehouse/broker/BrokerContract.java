@@ -1,10 +1,10 @@
 package io.gatehouse.broker;
 
-import io.gatehouse.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +46,7 @@ abstract class BrokerContract {
     private final Map<String, HistoryRetention> retentions = new ConcurrentHashMap<>();
     /** Makes this test's channel names its own, for brokers whose state outlives one instance. */
     private final String run = UUID.randomUUID().toString().substring(0, 8);
+
     protected Broker broker;
 
     /** A new broker that reads time from {@code clock} and asks {@code retention} what each channel keeps. */
@@ -139,7 +140,8 @@ abstract class BrokerContract {
             }
             go.countDown();
             pool.shutdown();
-            assertThat(pool.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(pool.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                    .isTrue();
         } finally {
             pool.shutdownNow();
         }
@@ -149,12 +151,20 @@ abstract class BrokerContract {
         recorder.assertNoMorePublications();
         List<Publication> results = returned.stream().map(BrokerContract::await).toList();
         for (ChannelName c : List.of(a, b)) {
-            List<Publication> inOrder = delivered.stream().filter(p -> p.channel().equals(c.value())).toList();
+            List<Publication> inOrder = delivered.stream()
+                    .filter(p -> p.channel().equals(c.value()))
+                    .toList();
             assertThat(offsets(inOrder)).as("delivered to %s", c).isEqualTo(range(1, total / 2));
-            assertThat(inOrder).extracting(Publication::epoch).containsOnly(inOrder.get(0).epoch());
-            List<Publication> ofChannel = results.stream().filter(p -> p.channel().equals(c.value())).toList();
-            assertThat(offsets(ofChannel)).as("returned on %s", c).containsExactlyInAnyOrderElementsOf(range(1, total / 2));
-            assertThat(position(c)).isEqualTo(new StreamPosition(total / 2, inOrder.get(0).epoch()));
+            assertThat(inOrder)
+                    .extracting(Publication::epoch)
+                    .containsOnly(inOrder.get(0).epoch());
+            List<Publication> ofChannel =
+                    results.stream().filter(p -> p.channel().equals(c.value())).toList();
+            assertThat(offsets(ofChannel))
+                    .as("returned on %s", c)
+                    .containsExactlyInAnyOrderElementsOf(range(1, total / 2));
+            assertThat(position(c))
+                    .isEqualTo(new StreamPosition(total / 2, inOrder.get(0).epoch()));
         }
     }
 
@@ -167,8 +177,8 @@ abstract class BrokerContract {
         Publication second = publish(news, "{\"title\":\"two\"}");
 
         assertThat(first).isEqualTo(new Publication(news.value(), 1, first.epoch(), "{\"title\":\"one\"}", T0));
-        assertThat(second).isEqualTo(
-                new Publication(news.value(), 2, first.epoch(), "{\"title\":\"two\"}", T0.plusSeconds(5)));
+        assertThat(second)
+                .isEqualTo(new Publication(news.value(), 2, first.epoch(), "{\"title\":\"two\"}", T0.plusSeconds(5)));
         assertThat(position(news)).isEqualTo(new StreamPosition(2, first.epoch()));
         assertThat(recorder.awaitPublications(2)).containsExactly(first, second);
     }
@@ -202,8 +212,8 @@ abstract class BrokerContract {
     void publicationIsInHistoryWhenTheListenerReceivesIt() {
         ChannelName live = channel("live", KEEP_100_FOR_AN_HOUR);
         Map<Long, CompletionStage<HistoryPage>> readInsideListener = new ConcurrentHashMap<>();
-        recorder.duringPublication(p -> readInsideListener.put(p.offset(),
-                broker.history(live, HistoryQuery.after(p.offset() - 1, 1))));
+        recorder.duringPublication(p ->
+                readInsideListener.put(p.offset(), broker.history(live, HistoryQuery.after(p.offset() - 1, 1))));
 
         List<Publication> published = publish(live, 3);
         recorder.awaitPublications(3);
@@ -223,8 +233,10 @@ abstract class BrokerContract {
         publish(feed, 10);
 
         assertThat(offsets(history(feed, HistoryQuery.after(0)).publications())).isEqualTo(range(1, 10));
-        assertThat(offsets(history(feed, HistoryQuery.after(3, 2)).publications())).containsExactly(4L, 5L);
-        assertThat(offsets(history(feed, HistoryQuery.after(8, 5)).publications())).containsExactly(9L, 10L);
+        assertThat(offsets(history(feed, HistoryQuery.after(3, 2)).publications()))
+                .containsExactly(4L, 5L);
+        assertThat(offsets(history(feed, HistoryQuery.after(8, 5)).publications()))
+                .containsExactly(9L, 10L);
         assertThat(history(feed, HistoryQuery.after(10)).publications()).isEmpty();
         assertThat(history(feed, HistoryQuery.after(42)).publications()).isEmpty();
         assertThat(history(feed, HistoryQuery.after(3, 0)).publications()).isEmpty();
@@ -259,9 +271,12 @@ abstract class BrokerContract {
         ChannelName small = channel("small", new HistoryRetention(3, Duration.ofHours(1)));
         publish(small, 5);
 
-        assertThat(offsets(history(small, HistoryQuery.after(0)).publications())).containsExactly(3L, 4L, 5L);
-        assertThat(offsets(history(small, HistoryQuery.after(1)).publications())).containsExactly(3L, 4L, 5L);
-        assertThat(offsets(history(small, HistoryQuery.newest(10)).publications())).containsExactly(3L, 4L, 5L);
+        assertThat(offsets(history(small, HistoryQuery.after(0)).publications()))
+                .containsExactly(3L, 4L, 5L);
+        assertThat(offsets(history(small, HistoryQuery.after(1)).publications()))
+                .containsExactly(3L, 4L, 5L);
+        assertThat(offsets(history(small, HistoryQuery.newest(10)).publications()))
+                .containsExactly(3L, 4L, 5L);
         assertThat(position(small).offset()).isEqualTo(5);
     }
 
@@ -303,25 +318,30 @@ abstract class BrokerContract {
             CountDownLatch readerStarted = new CountDownLatch(1);
             List<CompletableFuture<Void>> publishers = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
-                publishers.add(CompletableFuture.runAsync(() -> {
-                    awaitLatch(readerStarted); // the reader must race the publishers, not come after them
-                    for (int i = 0; i < 1_000; i++) {
-                        await(broker.publish(busy, "{}"));
-                    }
-                }, pool));
+                publishers.add(CompletableFuture.runAsync(
+                        () -> {
+                            awaitLatch(readerStarted); // the reader must race the publishers, not come after them
+                            for (int i = 0; i < 1_000; i++) {
+                                await(broker.publish(busy, "{}"));
+                            }
+                        },
+                        pool));
             }
-            CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
-                int pages = 0;
-                readerStarted.countDown();
-                while (publishing.get() || pages == 0) {
-                    assertConsistent(history(busy, HistoryQuery.newest(10)), true);
-                    long since = Math.max(0, position(busy).offset() - 20);
-                    assertConsistent(history(busy, HistoryQuery.after(since, 5)), false);
-                    pages++;
-                }
-                return pages;
-            }, pool);
-            CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(
+                    () -> {
+                        int pages = 0;
+                        readerStarted.countDown();
+                        while (publishing.get() || pages == 0) {
+                            assertConsistent(history(busy, HistoryQuery.newest(10)), true);
+                            long since = Math.max(0, position(busy).offset() - 20);
+                            assertConsistent(history(busy, HistoryQuery.after(since, 5)), false);
+                            pages++;
+                        }
+                        return pages;
+                    },
+                    pool);
+            CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new))
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             publishing.set(false);
             assertThat(reader.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isPositive();
         } finally {
@@ -344,12 +364,16 @@ abstract class BrokerContract {
     private static void assertConsistent(HistoryPage page, boolean newest) {
         List<Publication> ps = page.publications();
         if (ps.isEmpty()) {
-            assertThat(newest && page.position().offset() > 0).as("a newest page of a kept channel is never empty").isFalse();
+            assertThat(newest && page.position().offset() > 0)
+                    .as("a newest page of a kept channel is never empty")
+                    .isFalse();
             return;
         }
         long first = ps.get(0).offset();
         assertThat(offsets(ps)).isEqualTo(range(first, first + ps.size() - 1));
-        assertThat(ps).extracting(Publication::epoch).containsOnly(page.position().epoch());
+        assertThat(ps)
+                .extracting(Publication::epoch)
+                .containsOnly(page.position().epoch());
         long last = ps.get(ps.size() - 1).offset();
         if (newest) {
             assertThat(last).isEqualTo(page.position().offset());
@@ -473,7 +497,7 @@ abstract class BrokerContract {
         private final BlockingQueue<Publication> publications = new LinkedBlockingQueue<>();
         private final BlockingQueue<PresenceEvent> presenceEvents = new LinkedBlockingQueue<>();
         private final BlockingQueue<ControlCommand> controls = new LinkedBlockingQueue<>();
-        private volatile Consumer<Publication> duringPublication = p -> { };
+        private volatile Consumer<Publication> duringPublication = p -> {};
 
         void duringPublication(Consumer<Publication> action) {
             duringPublication = action;

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class MemoryBrokerTest extends BrokerContract {
     private static final Duration IDLE_TTL = Duration.ofHours(1);
     /** More than the idle ttl and the sweep interval together, so the next call sweeps and evicts. */
-    private static final Duration LONG_IDLE = IDLE_TTL.plus(MemoryBroker.SWEEP_INTERVAL).plusSeconds(1);
+    private static final Duration LONG_IDLE =
+            IDLE_TTL.plus(MemoryBroker.SWEEP_INTERVAL).plusSeconds(1);
 
     private final List<MemoryBroker> others = new ArrayList<>();
 
@@ -55,7 +56,8 @@ class MemoryBrokerTest extends BrokerContract {
 
         assertThat(after.offset()).isZero();
         assertThat(after.epoch()).isNotEqualTo(before.epoch());
-        assertThat(await(restarted.history(news, HistoryQuery.after(0))).publications()).isEmpty();
+        assertThat(await(restarted.history(news, HistoryQuery.after(0))).publications())
+                .isEmpty();
         assertThat(await(restarted.publish(news, "{}")).offset()).isEqualTo(1);
     }
 
@@ -81,7 +83,8 @@ class MemoryBrokerTest extends BrokerContract {
 
         assertThat(fresh.offset()).isZero();
         assertThat(fresh.epoch()).isNotEqualTo(old.epoch());
-        assertThat(await(b.publish(quiet, "{}"))).extracting(Publication::offset, Publication::epoch)
+        assertThat(await(b.publish(quiet, "{}")))
+                .extracting(Publication::offset, Publication::epoch)
                 .containsExactly(1L, fresh.epoch());
     }
 
@@ -107,7 +110,8 @@ class MemoryBrokerTest extends BrokerContract {
         await(b.position(channel("other", HistoryRetention.NONE)));
 
         assertThat(await(b.position(archive))).isEqualTo(new StreamPosition(1, p.epoch()));
-        assertThat(await(b.history(archive, HistoryQuery.after(0))).publications()).containsExactly(p);
+        assertThat(await(b.history(archive, HistoryQuery.after(0))).publications())
+                .containsExactly(p);
     }
 
     @Test
@@ -124,8 +128,8 @@ class MemoryBrokerTest extends BrokerContract {
     @Test
     void evictionRacingPublishersNeverLosesOrDuplicatesAnOffsetNorRevivesAnOldEpoch() throws Exception {
         MemoryBroker b = evictingBroker();
-        List<ChannelName> channels = List.of(channel("churn-a", HistoryRetention.NONE),
-                channel("churn-b", HistoryRetention.NONE));
+        List<ChannelName> channels =
+                List.of(channel("churn-a", HistoryRetention.NONE), channel("churn-b", HistoryRetention.NONE));
         int threads = 4;
         int perThread = 500;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -133,36 +137,47 @@ class MemoryBrokerTest extends BrokerContract {
         List<CompletableFuture<List<Publication>>> workers = new ArrayList<>();
         try {
             for (int t = 0; t < threads; t++) {
-                workers.add(CompletableFuture.supplyAsync(() -> {
-                    List<Publication> returned = new ArrayList<>();
-                    awaitQuietly(go);
-                    for (int i = 0; i < perThread; i++) {
-                        if (i % 5 == 0) {
-                            // Every stream is now idle: the next call sweeps while others publish.
-                            clock.advance(LONG_IDLE);
-                        }
-                        returned.add(await(b.publish(channels.get(i % 2), "{}")));
-                    }
-                    return returned;
-                }, pool));
+                workers.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            List<Publication> returned = new ArrayList<>();
+                            awaitQuietly(go);
+                            for (int i = 0; i < perThread; i++) {
+                                if (i % 5 == 0) {
+                                    // Every stream is now idle: the next call sweeps while others publish.
+                                    clock.advance(LONG_IDLE);
+                                }
+                                returned.add(await(b.publish(channels.get(i % 2), "{}")));
+                            }
+                            return returned;
+                        },
+                        pool));
             }
             go.countDown();
-            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new))
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } finally {
             pool.shutdownNow();
         }
 
-        List<Publication> returned = workers.stream().flatMap(w -> w.join().stream()).toList();
-        assertThat(returned).hasSize(threads * perThread)
-                .extracting(p -> p.channel() + " " + p.epoch() + " " + p.offset()).doesNotHaveDuplicates();
+        List<Publication> returned =
+                workers.stream().flatMap(w -> w.join().stream()).toList();
+        assertThat(returned)
+                .hasSize(threads * perThread)
+                .extracting(p -> p.channel() + " " + p.epoch() + " " + p.offset())
+                .doesNotHaveDuplicates();
         Map<String, List<Publication>> delivered = recorder.drainByChannel();
         assertThat(delivered.values().stream().mapToInt(List::size).sum()).isEqualTo(threads * perThread);
         for (ChannelName c : channels) {
             List<List<Publication>> runs = epochRuns(delivered.get(c.value()));
             assertThat(runs).as("epochs of %s", c).hasSizeGreaterThan(1);
-            assertThat(runs).extracting(run -> run.get(0).epoch()).as("an epoch of %s came back", c).doesNotHaveDuplicates();
+            assertThat(runs)
+                    .extracting(run -> run.get(0).epoch())
+                    .as("an epoch of %s came back", c)
+                    .doesNotHaveDuplicates();
             for (List<Publication> run : runs) {
-                assertThat(offsets(run)).as("%s in epoch %s", c, run.get(0).epoch()).isEqualTo(range(1, run.size()));
+                assertThat(offsets(run))
+                        .as("%s in epoch %s", c, run.get(0).epoch())
+                        .isEqualTo(range(1, run.size()));
             }
         }
     }

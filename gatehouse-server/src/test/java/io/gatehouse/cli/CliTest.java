@@ -8,6 +8,7 @@ import io.gatehouse.Gatehouse;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.ConfigLoader;
 import io.gatehouse.config.ConfigSources;
+import io.gatehouse.testing.ChildJvm;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +29,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import io.gatehouse.testing.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
     /** The longest any child JVM may run; every wait on one is bounded by it. */
     private static final Duration CHILD_LIMIT = Duration.ofSeconds(60);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** {@code ght_} or {@code ghk_} and 43 base64url characters (256 random bits). */
     private static final String SECRET_PATTERN = "gh[tk]_[A-Za-z0-9_-]{43}";
@@ -100,7 +101,9 @@ class CliTest {
 
     @Test
     void addingAUserTwiceFailsWithExitOneAndSaysTheUserExists() {
-        assertThat(runWithStdin("pw-one\n", "user", "add", "carol", "--password-stdin").exit()).isZero();
+        assertThat(runWithStdin("pw-one\n", "user", "add", "carol", "--password-stdin")
+                        .exit())
+                .isZero();
 
         Result again = runWithStdin("pw-two\n", "user", "add", "carol", "--password-stdin");
 
@@ -115,7 +118,10 @@ class CliTest {
             Result r = run("user", "add", bad);
 
             assertThat(r.exit()).as(bad).isEqualTo(GatehouseCommand.EXIT_FAILURE);
-            assertThat(r.err()).as(bad).contains("invalid user name '" + bad + "'").contains("letters, digits, _ - . @");
+            assertThat(r.err())
+                    .as(bad)
+                    .contains("invalid user name '" + bad + "'")
+                    .contains("letters, digits, _ - . @");
         }
         assertThat(run("user", "list").out()).isEmpty();
     }
@@ -164,7 +170,11 @@ class CliTest {
         Result r = run("token", "create", "--user", "bob");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.outLines()).singleElement().asString().matches(SECRET_PATTERN).startsWith("ght_");
+        assertThat(r.outLines())
+                .singleElement()
+                .asString()
+                .matches(SECRET_PATTERN)
+                .startsWith("ght_");
         assertThat(r.err()).isEmpty();
     }
 
@@ -193,11 +203,21 @@ class CliTest {
     void tokenCreateKeepsAUserLimitedChannelWithSeveralUsersAsOneChannel() throws IOException {
         run("user", "add", "alice");
 
-        Result r = run("token", "create", "--user", "alice", "--type", "jwt",
-                "--channels", "news,chat:room", "--channels", "dialog#alice,bob");
+        Result r = run(
+                "token",
+                "create",
+                "--user",
+                "alice",
+                "--type",
+                "jwt",
+                "--channels",
+                "news,chat:room",
+                "--channels",
+                "dialog#alice,bob");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(r.out().strip().split("\\.")[1]));
+        JsonNode claims =
+                JSON.readTree(Base64.getUrlDecoder().decode(r.out().strip().split("\\.")[1]));
         assertThat(claims.path("channels").toString()).isEqualTo("[\"news\",\"chat:room\",\"dialog#alice,bob\"]");
     }
 
@@ -275,11 +295,17 @@ class CliTest {
         Result r = run("apikey", "create", "--name", "django-backend");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.outLines()).singleElement().asString().matches(SECRET_PATTERN).startsWith("ghk_");
+        assertThat(r.outLines())
+                .singleElement()
+                .asString()
+                .matches(SECRET_PATTERN)
+                .startsWith("ghk_");
         String key = r.outLines().get(0);
 
         Result list = run("apikey", "list");
-        assertThat(list.outLines()).singleElement().asString()
+        assertThat(list.outLines())
+                .singleElement()
+                .asString()
                 .startsWith(key.substring(0, 12))
                 .contains("django-backend")
                 .contains("publish")
@@ -289,27 +315,43 @@ class CliTest {
 
     @Test
     void apikeyCreateWithScopesKeepsExactlyThoseScopes() {
-        assertThat(run("apikey", "create", "--name", "both", "--scopes", "publish,admin").exit()).isZero();
-        assertThat(run("apikey", "create", "--name", "adminonly", "--scopes", "admin").exit()).isZero();
+        assertThat(run("apikey", "create", "--name", "both", "--scopes", "publish,admin")
+                        .exit())
+                .isZero();
+        assertThat(run("apikey", "create", "--name", "adminonly", "--scopes", "admin")
+                        .exit())
+                .isZero();
 
         List<String> lines = run("apikey", "list").outLines();
 
         assertThat(lines).anySatisfy(l -> assertThat(l).contains("both").contains("publish,admin"));
-        assertThat(lines).anySatisfy(l -> assertThat(l).contains("adminonly").contains(" admin ").doesNotContain("publish"));
+        assertThat(lines)
+                .anySatisfy(l ->
+                        assertThat(l).contains("adminonly").contains(" admin ").doesNotContain("publish"));
     }
 
     @Test
     void apikeyCreateAcceptsTheRevokeScopeAndItsHelpListsIt() {
-        assertThat(run("apikey", "create", "--name", "django-revoker", "--scopes", "revoke").exit()).isZero();
+        assertThat(run("apikey", "create", "--name", "django-revoker", "--scopes", "revoke")
+                        .exit())
+                .isZero();
 
         assertThat(run("apikey", "list").outLines())
-                .anySatisfy(l -> assertThat(l).contains("django-revoker").contains(" revoke ").doesNotContain("publish"));
-        assertThat(run("apikey", "create", "--help").out()).contains("publish").contains("revoke").contains("admin");
+                .anySatisfy(l -> assertThat(l)
+                        .contains("django-revoker")
+                        .contains(" revoke ")
+                        .doesNotContain("publish"));
+        assertThat(run("apikey", "create", "--help").out())
+                .contains("publish")
+                .contains("revoke")
+                .contains("admin");
     }
 
     @Test
     void apikeyCreateStoresARepeatedScopeOnce() {
-        assertThat(run("apikey", "create", "--name", "twice", "--scopes", "publish,publish").exit()).isZero();
+        assertThat(run("apikey", "create", "--name", "twice", "--scopes", "publish,publish")
+                        .exit())
+                .isZero();
 
         assertThat(run("apikey", "list").out()).contains(" publish ").doesNotContain("publish,publish");
     }
@@ -369,7 +411,9 @@ class CliTest {
         Result r = run("token", "create", "--user", "bob", "--config", yaml.toString());
 
         assertThat(r.exit()).isEqualTo(GatehouseCommand.EXIT_USAGE);
-        assertThat(r.err()).startsWith("error: invalid value for auth.jwt.secret").doesNotContain("short");
+        assertThat(r.err())
+                .startsWith("error: invalid value for auth.jwt.secret")
+                .doesNotContain("short");
     }
 
     @Test
@@ -400,10 +444,14 @@ class CliTest {
 
     @Test
     void cliInAnotherJvmWorksWhileAServerRunsOnTheSameDataDirectory() throws Exception {
-        server = Gatehouse.start(ConfigLoader.load(new ConfigSources()
-                .flag(ConfigKey.DATA_DIR, dataDir, "--data-dir")
-                .flag(ConfigKey.SERVER_PORT, 0, "--port")), Clock.systemUTC(), line -> { });
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        server = Gatehouse.start(
+                ConfigLoader.load(new ConfigSources()
+                        .flag(ConfigKey.DATA_DIR, dataDir, "--data-dir")
+                        .flag(ConfigKey.SERVER_PORT, 0, "--port")),
+                Clock.systemUTC(),
+                line -> {});
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
         Result added = runInChildJvm("s3cret-pass\n", "user", "add", "bob", "--password-stdin");
         assertThat(added.exit()).as(added.err()).isZero();
@@ -416,14 +464,18 @@ class CliTest {
 
         HttpResponse<String> verified = get(http, "/api/v1/auth/verify", "Bearer " + opaque);
         assertThat(verified.statusCode()).as(verified.body()).isEqualTo(200);
-        assertThat(JSON.readTree(verified.body()).path("user").path("id").asText()).isEqualTo("local:bob");
+        assertThat(JSON.readTree(verified.body()).path("user").path("id").asText())
+                .isEqualTo("local:bob");
 
         Result jwt = runInChildJvm(null, "token", "create", "--user", "bob", "--type", "jwt");
         assertThat(jwt.exit()).as(jwt.err()).isZero();
-        HttpResponse<String> jwtVerified = get(http, "/api/v1/auth/verify", "Bearer " + jwt.out().strip());
-        assertThat(jwtVerified.statusCode()).as("a JWT signed with the shared generated secret: %s", jwtVerified.body())
+        HttpResponse<String> jwtVerified =
+                get(http, "/api/v1/auth/verify", "Bearer " + jwt.out().strip());
+        assertThat(jwtVerified.statusCode())
+                .as("a JWT signed with the shared generated secret: %s", jwtVerified.body())
                 .isEqualTo(200);
-        assertThat(JSON.readTree(jwtVerified.body()).path("user").path("id").asText()).isEqualTo("local:bob");
+        assertThat(JSON.readTree(jwtVerified.body()).path("user").path("id").asText())
+                .isEqualTo("local:bob");
 
         Result key = runInChildJvm(null, "apikey", "create", "--name", "k");
         assertThat(key.exit()).as(key.err()).isZero();
@@ -434,12 +486,14 @@ class CliTest {
         assertThat(stats.statusCode()).as(stats.body()).isEqualTo(403);
         assertThat(JSON.readTree(stats.body()).path("code").asText()).isEqualTo("PERMISSION_DENIED");
 
-        HttpResponse<String> published = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/publish"))
-                .header("Authorization", "apikey " + apikey)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"news\",\"data\":1}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> published = http.send(
+                HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/publish"))
+                        .header("Authorization", "apikey " + apikey)
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"news\",\"data\":1}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
 
         Result revoked = runInChildJvm(null, "token", "revoke", opaque.substring(0, 12));
@@ -461,21 +515,29 @@ class CliTest {
             String line;
             do {
                 line = lines.poll(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS);
-                assertThat(line).as("output so far %s; stderr %s", seen, stderrOf(scratch.resolve("serve.err"))).isNotNull();
+                assertThat(line)
+                        .as("output so far %s; stderr %s", seen, stderrOf(scratch.resolve("serve.err")))
+                        .isNotNull();
                 seen.add(line);
             } while (!line.startsWith("listening on "));
 
             assertThat(line).matches("listening on http://127\\.0\\.0\\.1:\\d+");
             assertThat(seen.get(0)).matches("created admin user 'admin' with password \\S+ \\(shown once\\)");
-            HttpResponse<String> health = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(line.substring("listening on ".length()) + "/health"))
-                            .timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(line.substring("listening on ".length()) + "/health"))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
 
             serve.destroy(); // SIGTERM
-            assertThat(serve.waitFor(CHILD_LIMIT.toMillis(), TimeUnit.MILLISECONDS)).as("serve stopped").isTrue();
-            assertThat(serve.exitValue()).as(stderrOf(scratch.resolve("serve.err"))).isZero();
+            assertThat(serve.waitFor(CHILD_LIMIT.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("serve stopped")
+                    .isTrue();
+            assertThat(serve.exitValue())
+                    .as(stderrOf(scratch.resolve("serve.err")))
+                    .isZero();
         } finally {
             serve.destroyForcibly();
         }
@@ -533,13 +595,15 @@ class CliTest {
         return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-
-    private HttpResponse<String> get(HttpClient http, String path, String authorization) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path))
-                .header("Authorization", authorization)
-                .timeout(Duration.ofSeconds(10))
-                .GET()
-                .build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(HttpClient http, String path, String authorization)
+            throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(server.url() + path))
+                        .header("Authorization", authorization)
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String stderrOf(Path file) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.testing.ChildJvm;
 import io.gatehouse.testing.WsRecorder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import io.gatehouse.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JsonLogsTest {
     /** The longest the child JVM may take for any one step; every wait is bounded by it. */
     private static final Duration CHILD_LIMIT = Duration.ofSeconds(60);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -37,7 +38,12 @@ class JsonLogsTest {
     @Test
     void serveWithLogFormatJsonWritesEachLogLineAsAJsonObjectWithAMessage() throws Exception {
         Path stderr = dir.resolve("serve.err");
-        ProcessBuilder builder = ChildJvm.gatehouse("serve", "--port", "0", "--data-dir", dir.resolve("data").toString())
+        ProcessBuilder builder = ChildJvm.gatehouse(
+                        "serve",
+                        "--port",
+                        "0",
+                        "--data-dir",
+                        dir.resolve("data").toString())
                 .redirectError(stderr.toFile());
         builder.environment().put("GATEHOUSE_LOG_FORMAT", "json");
         Process serve = builder.start();
@@ -47,18 +53,29 @@ class JsonLogsTest {
             String line;
             do {
                 line = stdout.poll(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS);
-                assertThat(line).as("stdout so far %s; stderr %s", printed, read(stderr)).isNotNull();
+                assertThat(line)
+                        .as("stdout so far %s; stderr %s", printed, read(stderr))
+                        .isNotNull();
                 printed.add(line);
             } while (!line.startsWith("listening on "));
             String url = line.substring("listening on ".length());
 
             // A refused upgrade, so the server's own code logs too (the access log, the origin policy).
             URI ws = URI.create(url.replace("http://", "ws://") + "/ws");
-            assertThatThrownBy(() -> WsRecorder.connect(ws, "Origin", "https://evil.example", "Authorization", "Bearer x").close())
-                    .isInstanceOfSatisfying(WsRecorder.HandshakeRefused.class, refused -> assertThat(refused.status).isEqualTo(403));
+            assertThatThrownBy(
+                            () -> WsRecorder.connect(ws, "Origin", "https://evil.example", "Authorization", "Bearer x")
+                                    .close())
+                    .isInstanceOfSatisfying(
+                            WsRecorder.HandshakeRefused.class,
+                            refused -> assertThat(refused.status).isEqualTo(403));
 
-            List<JsonNode> events = awaitEvents(stderr, sofar -> sofar.stream()
-                    .map(e -> e.path("logger_name").asText()).distinct().count() >= 2);
+            List<JsonNode> events = awaitEvents(
+                    stderr,
+                    sofar -> sofar.stream()
+                                    .map(e -> e.path("logger_name").asText())
+                                    .distinct()
+                                    .count()
+                            >= 2);
             assertThat(events).anySatisfy(e -> {
                 assertThat(e.path("message").asText()).isEqualTo("listening on " + url + " (profile dev)");
                 assertThat(e.path("level").asText()).isEqualTo("INFO");
@@ -67,16 +84,21 @@ class JsonLogsTest {
             assertThat(printed).allSatisfy(p -> assertThat(p).doesNotStartWith("{"));
 
             serve.destroy(); // SIGTERM
-            assertThat(serve.waitFor(CHILD_LIMIT.toMillis(), TimeUnit.MILLISECONDS)).as("serve stopped").isTrue();
+            assertThat(serve.waitFor(CHILD_LIMIT.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("serve stopped")
+                    .isTrue();
             assertThat(serve.exitValue()).as(read(stderr)).isZero();
-            assertThat(parse(read(stderr))).as("every line, up to exit, is a JSON object").isNotEmpty();
+            assertThat(parse(read(stderr)))
+                    .as("every line, up to exit, is a JSON object")
+                    .isNotEmpty();
         } finally {
             serve.destroyForcibly();
         }
     }
 
     /** Polls {@code file} until its lines, each a JSON log event, satisfy {@code done}; bounded by {@link #CHILD_LIMIT}. */
-    private static List<JsonNode> awaitEvents(Path file, java.util.function.Predicate<List<JsonNode>> done) throws Exception {
+    private static List<JsonNode> awaitEvents(Path file, java.util.function.Predicate<List<JsonNode>> done)
+            throws Exception {
         long deadline = System.nanoTime() + CHILD_LIMIT.toNanos();
         while (true) {
             List<JsonNode> events = parse(read(file));
@@ -84,7 +106,8 @@ class JsonLogsTest {
                 return events;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("log events never satisfied the test within " + CHILD_LIMIT + "; stderr:\n" + read(file));
+                throw new AssertionError(
+                        "log events never satisfied the test within " + CHILD_LIMIT + "; stderr:\n" + read(file));
             }
             Thread.sleep(50);
         }
@@ -106,7 +129,9 @@ class JsonLogsTest {
             }
             assertThat(event).as(line).isNotNull();
             assertThat(event.isObject()).as(line).isTrue();
-            assertThat(event.path("message").isTextual()).as("a message field in " + line).isTrue();
+            assertThat(event.path("message").isTextual())
+                    .as("a message field in " + line)
+                    .isTrue();
             events.add(event);
         }
         return events;

@@ -17,8 +17,7 @@ class ProdProfileCliTest {
     @TempDir
     Path dir;
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     @Test
     void serveWithProfileProdAndUnsafeSettingsExitsTwoListingEveryKeyToFix() throws IOException {
@@ -28,40 +27,68 @@ class ProdProfileCliTest {
                     jwks_url: https://login.example.com/.well-known/jwks.json
                 """);
 
-        Result r = run("serve", "--profile", "prod", "--config", yaml.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
+        Result r = run(
+                "serve",
+                "--profile",
+                "prod",
+                "--config",
+                yaml.toString(),
+                "--port",
+                "0",
+                "--data-dir",
+                dir.resolve("data").toString());
 
         assertThat(r.exit()).isEqualTo(GatehouseCommand.EXIT_USAGE);
         List<String> lines = r.err().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("error: profile prod (flag --profile) refuses 6 unsafe settings;"
-                + " fix each key below, or use profile dev on a development machine:");
-        assertThat(lines.subList(1, lines.size())).map(l -> l.strip().split(" ")[0]).containsExactly(
-                "auth.jwt.secret", "server.allowed_origins", "auth.allow_query_token", "auth.jwt.issuer", "auth.jwt.audience",
-                "server.trusted_proxies");
+        assertThat(lines.get(0))
+                .isEqualTo("error: profile prod (flag --profile) refuses 6 unsafe settings;"
+                        + " fix each key below, or use profile dev on a development machine:");
+        assertThat(lines.subList(1, lines.size()))
+                .map(l -> l.strip().split(" ")[0])
+                .containsExactly(
+                        "auth.jwt.secret",
+                        "server.allowed_origins",
+                        "auth.allow_query_token",
+                        "auth.jwt.issuer",
+                        "auth.jwt.audience",
+                        "server.trusted_proxies");
         assertThat(r.out()).doesNotContain("listening");
-        assertThat(Files.exists(dir.resolve("data"))).as("nothing is created before the configuration is accepted").isFalse();
+        assertThat(Files.exists(dir.resolve("data")))
+                .as("nothing is created before the configuration is accepted")
+                .isFalse();
     }
 
     @Test
     void everyCommandThatLoadsTheConfigurationTakesProfile() {
-        for (List<String> command : List.of(List.of("user", "list"), List.of("token", "revoke", "ght_AAAAAAAA"),
-                List.of("apikey", "list"))) {
+        for (List<String> command : List.of(
+                List.of("user", "list"), List.of("token", "revoke", "ght_AAAAAAAA"), List.of("apikey", "list"))) {
             List<String> args = new java.util.ArrayList<>(command);
-            args.addAll(List.of("--profile", "prod", "--data-dir", dir.resolve("data").toString()));
+            args.addAll(List.of(
+                    "--profile", "prod", "--data-dir", dir.resolve("data").toString()));
 
             Result r = run(args.toArray(String[]::new));
 
             assertThat(r.exit()).as(String.join(" ", command)).isEqualTo(GatehouseCommand.EXIT_USAGE);
-            assertThat(r.err()).as(String.join(" ", command)).startsWith("error: profile prod (flag --profile) refuses");
+            assertThat(r.err())
+                    .as(String.join(" ", command))
+                    .startsWith("error: profile prod (flag --profile) refuses");
         }
     }
 
     @Test
     void anUnknownProfileIsAUsageErrorNamingTheFlag() {
-        Result r = run("user", "list", "--profile", "staging", "--data-dir", dir.resolve("data").toString());
+        Result r = run(
+                "user",
+                "list",
+                "--profile",
+                "staging",
+                "--data-dir",
+                dir.resolve("data").toString());
 
         assertThat(r.exit()).isEqualTo(GatehouseCommand.EXIT_USAGE);
-        assertThat(r.err()).isEqualTo("error: invalid value for profile (flag --profile): 'staging': expected dev or prod"
-                + System.lineSeparator());
+        assertThat(r.err())
+                .isEqualTo("error: invalid value for profile (flag --profile): 'staging': expected dev or prod"
+                        + System.lineSeparator());
     }
 
     @Test

@@ -22,9 +22,34 @@ import org.junit.jupiter.api.Timeout;
 class ConfigLoaderFuzzTest {
     private static final ConfigKey[] KEYS = ConfigKey.values();
     private static final NamespaceKey[] NAMESPACE_KEYS = NamespaceKey.values();
-    private static final String[] VALUE_SHAPES = {"", "0", "1", "-1", "65536", "true", "no", "10s", "0ms", "99999999999999999999d",
-        "16MiB", "{rate: 1, burst: 1}", "{rate: .nan, burst: 1}", "[a, b]", "~", "!!binary aGk=", "&a [*a]", "'", "\"\\u0000\"",
-        "prod", "dev", "memory:", "jdbc:h2:mem:x", "http://x", "::/0", "0.0.0.0/0"};
+    private static final String[] VALUE_SHAPES = {
+        "",
+        "0",
+        "1",
+        "-1",
+        "65536",
+        "true",
+        "no",
+        "10s",
+        "0ms",
+        "99999999999999999999d",
+        "16MiB",
+        "{rate: 1, burst: 1}",
+        "{rate: .nan, burst: 1}",
+        "[a, b]",
+        "~",
+        "!!binary aGk=",
+        "&a [*a]",
+        "'",
+        "\"\\u0000\"",
+        "prod",
+        "dev",
+        "memory:",
+        "jdbc:h2:mem:x",
+        "http://x",
+        "::/0",
+        "0.0.0.0/0"
+    };
     private static Path file;
 
     @FuzzTest(maxDuration = "5m")
@@ -35,7 +60,9 @@ class ConfigLoaderFuzzTest {
         for (int i = 0; i < vars; i++) {
             String name = switch (data.consumeInt(0, 2)) {
                 case 0 -> data.pickValue(KEYS).envName();
-                case 1 -> ConfigKey.envName(NamespaceKey.PREFIX + data.consumeString(10) + "." + data.pickValue(NAMESPACE_KEYS).key());
+                case 1 ->
+                    ConfigKey.envName(NamespaceKey.PREFIX + data.consumeString(10) + "."
+                            + data.pickValue(NAMESPACE_KEYS).key());
                 default -> "GATEHOUSE_" + data.consumeString(20);
             };
             env.put(name, data.consumeBoolean() ? data.pickValue(VALUE_SHAPES) : data.consumeString(40));
@@ -47,8 +74,10 @@ class ConfigLoaderFuzzTest {
             StringBuilder lines = new StringBuilder();
             int n = data.consumeInt(0, 8);
             for (int i = 0; i < n; i++) {
-                String key = data.consumeBoolean() ? data.pickValue(KEYS).key()
-                        : NamespaceKey.PREFIX + data.consumeString(10) + "." + data.pickValue(NAMESPACE_KEYS).key();
+                String key = data.consumeBoolean()
+                        ? data.pickValue(KEYS).key()
+                        : NamespaceKey.PREFIX + data.consumeString(10) + "."
+                                + data.pickValue(NAMESPACE_KEYS).key();
                 String value = data.consumeBoolean() ? data.pickValue(VALUE_SHAPES) : data.consumeString(40);
                 lines.append(key).append(": ").append(value).append('\n');
             }
@@ -64,8 +93,11 @@ class ConfigLoaderFuzzTest {
             return;
         }
         assertThat(config).isNotNull();
-        for (RateLimit rate : new RateLimit[] {config.limits().upgradesPerIp(), config.limits().authFailuresPerIp(),
-            config.limits().messagesPerConnection()}) {
+        for (RateLimit rate : new RateLimit[] {
+            config.limits().upgradesPerIp(),
+            config.limits().authFailuresPerIp(),
+            config.limits().messagesPerConnection()
+        }) {
             assertThat(rate.ratePerSecond()).as("rate of %s", rate).isFinite().isPositive();
             assertThat(rate.burst()).isPositive();
         }

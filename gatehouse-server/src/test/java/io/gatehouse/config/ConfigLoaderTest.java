@@ -26,13 +26,16 @@ class ConfigLoaderTest {
 
         assertThat(c.server().host()).isEqualTo("127.0.0.1");
         assertThat(c.server().port()).isEqualTo(8080);
-        assertThat(c.dataDir()).isEqualTo(Path.of("gatehouse-data").toAbsolutePath().normalize());
+        assertThat(c.dataDir())
+                .isEqualTo(Path.of("gatehouse-data").toAbsolutePath().normalize());
         assertThat(c.database().embedded()).isTrue();
         assertThat(c.database().poolSize()).isEqualTo(10);
         assertThat(c.broker().url()).isEqualTo("memory:");
         assertThat(c.auth().allowQueryToken()).isTrue();
         assertThat(c.auth().timeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.auth().jwt().secret()).as("empty: generated into the data directory").isEmpty();
+        assertThat(c.auth().jwt().secret())
+                .as("empty: generated into the data directory")
+                .isEmpty();
         assertThat(c.auth().jwt().publicKeys()).isEmpty();
         assertThat(c.auth().jwt().clockSkew()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.auth().tokens().defaultTtl()).isEqualTo(Duration.ofHours(1));
@@ -91,8 +94,8 @@ class ConfigLoaderTest {
     void environmentOverridesYaml() throws IOException {
         Path yaml = yaml("server: {host: 0.0.0.0, port: 9000}\n");
 
-        GatehouseConfig c = ConfigLoader.load(new ConfigSources().yamlFile(yaml)
-                .environment(Map.of("GATEHOUSE_SERVER_PORT", "9001")));
+        GatehouseConfig c = ConfigLoader.load(
+                new ConfigSources().yamlFile(yaml).environment(Map.of("GATEHOUSE_SERVER_PORT", "9001")));
 
         assertThat(c.server().port()).isEqualTo(9001);
         assertThat(c.server().host()).isEqualTo("0.0.0.0");
@@ -102,7 +105,8 @@ class ConfigLoaderTest {
     void flagsOverrideEnvironmentAndYaml() throws IOException {
         Path yaml = yaml("server: {host: 0.0.0.0, port: 9000}\n");
 
-        GatehouseConfig c = ConfigLoader.load(new ConfigSources().yamlFile(yaml)
+        GatehouseConfig c = ConfigLoader.load(new ConfigSources()
+                .yamlFile(yaml)
                 .environment(Map.of("GATEHOUSE_SERVER_PORT", "9001", "GATEHOUSE_SERVER_HOST", "10.0.0.1"))
                 .flag(ConfigKey.SERVER_PORT, 9002, "--port"));
 
@@ -134,8 +138,8 @@ class ConfigLoaderTest {
 
     @Test
     void environmentVariablesWithoutTheGatehousePrefixAreIgnored() {
-        GatehouseConfig c = ConfigLoader.load(new ConfigSources()
-                .environment(Map.of("PATH", "/usr/bin", "SERVER_PORT", "1", "HOME", "/root")));
+        GatehouseConfig c = ConfigLoader.load(
+                new ConfigSources().environment(Map.of("PATH", "/usr/bin", "SERVER_PORT", "1", "HOME", "/root")));
 
         assertThat(c.server().port()).isEqualTo(8080);
     }
@@ -144,14 +148,15 @@ class ConfigLoaderTest {
     void environmentFormsOfKeysSetTheirDottedKeys() {
         String secret = "0123456789abcdef0123456789abcdef";
 
-        GatehouseConfig c = ConfigLoader.load(new ConfigSources().environment(Map.of(
-                "GATEHOUSE_AUTH_JWT_SECRET", secret,
-                "GATEHOUSE_SERVER_PORT", "0",
-                "GATEHOUSE_DATA_DIR", dir.toString(),
-                "GATEHOUSE_AUTH_TOKENS_MAX_TTL", "7d",
-                "GATEHOUSE_CHANNELS_NAMESPACES_CHAT_PUBLISH", "authenticated",
-                "GATEHOUSE_CHANNELS_NAMESPACES_CHAT_HISTORY_SIZE", "5",
-                "GATEHOUSE_CHANNELS_NAMESPACES_TEAM_CHAT_JOIN_LEAVE", "true")));
+        GatehouseConfig c = ConfigLoader.load(new ConfigSources()
+                .environment(Map.of(
+                        "GATEHOUSE_AUTH_JWT_SECRET", secret,
+                        "GATEHOUSE_SERVER_PORT", "0",
+                        "GATEHOUSE_DATA_DIR", dir.toString(),
+                        "GATEHOUSE_AUTH_TOKENS_MAX_TTL", "7d",
+                        "GATEHOUSE_CHANNELS_NAMESPACES_CHAT_PUBLISH", "authenticated",
+                        "GATEHOUSE_CHANNELS_NAMESPACES_CHAT_HISTORY_SIZE", "5",
+                        "GATEHOUSE_CHANNELS_NAMESPACES_TEAM_CHAT_JOIN_LEAVE", "true")));
 
         assertThat(c.auth().jwt().secret()).isEqualTo(secret);
         assertThat(c.server().port()).isZero();
@@ -172,7 +177,8 @@ class ConfigLoaderTest {
                     chat: {publish: server, subscribe: admin}
                 """);
 
-        GatehouseConfig c = ConfigLoader.load(new ConfigSources().yamlFile(yaml)
+        GatehouseConfig c = ConfigLoader.load(new ConfigSources()
+                .yamlFile(yaml)
                 .environment(Map.of("GATEHOUSE_CHANNELS_NAMESPACES_CHAT_PUBLISH", "authenticated")));
 
         NamespaceConfig chat = c.channels().namespace("chat");
@@ -199,10 +205,22 @@ class ConfigLoaderTest {
         GatehouseConfig c = ConfigLoader.load(new ConfigSources().yamlFile(yaml));
 
         assertThat(c.channels().namespaces()).containsOnlyKeys("chat", "news");
-        assertThat(c.channels().namespace("chat")).isEqualTo(new NamespaceConfig(
-                NamespaceConfig.SubscribeRule.ADMIN, NamespaceConfig.PublishRule.AUTHENTICATED, 100, Duration.ofMinutes(5), false, false));
-        assertThat(c.channels().namespace("news")).isEqualTo(new NamespaceConfig(
-                NamespaceConfig.SubscribeRule.NONE, NamespaceConfig.PublishRule.SERVER, 0, Duration.ofHours(24), true, true));
+        assertThat(c.channels().namespace("chat"))
+                .isEqualTo(new NamespaceConfig(
+                        NamespaceConfig.SubscribeRule.ADMIN,
+                        NamespaceConfig.PublishRule.AUTHENTICATED,
+                        100,
+                        Duration.ofMinutes(5),
+                        false,
+                        false));
+        assertThat(c.channels().namespace("news"))
+                .isEqualTo(new NamespaceConfig(
+                        NamespaceConfig.SubscribeRule.NONE,
+                        NamespaceConfig.PublishRule.SERVER,
+                        0,
+                        Duration.ofHours(24),
+                        true,
+                        true));
     }
 
     @Test
@@ -225,7 +243,8 @@ class ConfigLoaderTest {
     void namespaceRulesAreCaseInsensitive() throws IOException {
         Path yaml = yaml("channels: {namespaces: {chat: {publish: Authenticated, subscribe: ADMIN}}}\n");
 
-        NamespaceConfig chat = ConfigLoader.load(new ConfigSources().yamlFile(yaml)).channels().namespace("chat");
+        NamespaceConfig chat =
+                ConfigLoader.load(new ConfigSources().yamlFile(yaml)).channels().namespace("chat");
 
         assertThat(chat.publish()).isEqualTo(NamespaceConfig.PublishRule.AUTHENTICATED);
         assertThat(chat.subscribe()).isEqualTo(NamespaceConfig.SubscribeRule.ADMIN);
@@ -245,12 +264,13 @@ class ConfigLoaderTest {
 
     @Test
     void durationsFromEveryUnitReachTheConfiguration() {
-        GatehouseConfig c = ConfigLoader.load(new ConfigSources().environment(Map.of(
-                "GATEHOUSE_AUTH_TIMEOUT", "500ms",
-                "GATEHOUSE_HEARTBEAT_INTERVAL", "3s",
-                "GATEHOUSE_HEARTBEAT_TIMEOUT", "30m",
-                "GATEHOUSE_AUTH_TOKENS_DEFAULT_TTL", "24h",
-                "GATEHOUSE_AUTH_TOKENS_MAX_TTL", "30d")));
+        GatehouseConfig c = ConfigLoader.load(new ConfigSources()
+                .environment(Map.of(
+                        "GATEHOUSE_AUTH_TIMEOUT", "500ms",
+                        "GATEHOUSE_HEARTBEAT_INTERVAL", "3s",
+                        "GATEHOUSE_HEARTBEAT_TIMEOUT", "30m",
+                        "GATEHOUSE_AUTH_TOKENS_DEFAULT_TTL", "24h",
+                        "GATEHOUSE_AUTH_TOKENS_MAX_TTL", "30d")));
 
         assertThat(c.auth().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(c.heartbeat().interval()).isEqualTo(Duration.ofSeconds(3));
@@ -266,7 +286,8 @@ class ConfigLoaderTest {
         assertThat(ValueType.parseSize("16MiB")).isEqualTo(16L * 1024 * 1024);
         assertThat(ValueType.parseSize("1GiB")).isEqualTo(1024L * 1024 * 1024);
 
-        GatehouseConfig c = ConfigLoader.load(new ConfigSources().environment(Map.of("GATEHOUSE_LIMITS_MAX_MESSAGE_BYTES", "16MiB")));
+        GatehouseConfig c = ConfigLoader.load(
+                new ConfigSources().environment(Map.of("GATEHOUSE_LIMITS_MAX_MESSAGE_BYTES", "16MiB")));
         assertThat(c.limits().maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
     }
 
@@ -296,17 +317,31 @@ class ConfigLoaderTest {
     void publicKeysAreAYamlListOrACommaSeparatedVariable() throws IOException {
         Path yaml = yaml("auth: {jwt: {public_keys: [/etc/a.pem, /etc/b.pem]}}\n");
 
-        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml)).auth().jwt().publicKeys())
+        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml))
+                        .auth()
+                        .jwt()
+                        .publicKeys())
                 .containsExactly("/etc/a.pem", "/etc/b.pem");
-        assertThat(loadEnv("GATEHOUSE_AUTH_JWT_PUBLIC_KEYS", "/etc/a.pem, /etc/b.pem").auth().jwt().publicKeys())
+        assertThat(loadEnv("GATEHOUSE_AUTH_JWT_PUBLIC_KEYS", "/etc/a.pem, /etc/b.pem")
+                        .auth()
+                        .jwt()
+                        .publicKeys())
                 .containsExactly("/etc/a.pem", "/etc/b.pem");
     }
 
     @Test
     void anEmptyYamlFileACommentOnlyFileOrAnEmptySectionChangesNothing() throws IOException {
-        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml(""))).server().port()).isEqualTo(8080);
-        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml("# nothing yet\n"))).server().port()).isEqualTo(8080);
-        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml("server:\n# port: 9000\n"))).server().port())
+        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml("")))
+                        .server()
+                        .port())
+                .isEqualTo(8080);
+        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml("# nothing yet\n")))
+                        .server()
+                        .port())
+                .isEqualTo(8080);
+        assertThat(ConfigLoader.load(new ConfigSources().yamlFile(yaml("server:\n# port: 9000\n")))
+                        .server()
+                        .port())
                 .isEqualTo(8080);
     }
 
@@ -435,8 +470,9 @@ class ConfigLoaderTest {
 
     @Test
     void defaultTokenLifetimeLongerThanTheMaximumStopsLoadingWithBothKeysNamed() {
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().environment(Map.of(
-                        "GATEHOUSE_AUTH_TOKENS_DEFAULT_TTL", "2h", "GATEHOUSE_AUTH_TOKENS_MAX_TTL", "1h"))))
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources()
+                        .environment(Map.of(
+                                "GATEHOUSE_AUTH_TOKENS_DEFAULT_TTL", "2h", "GATEHOUSE_AUTH_TOKENS_MAX_TTL", "1h"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("invalid value for auth.tokens.default_ttl")
                 .hasMessageContaining("auth.tokens.max_ttl");
@@ -444,14 +480,17 @@ class ConfigLoaderTest {
 
     @Test
     void badSizeStopsLoadingWithTheKeyNamed() {
-        assertInvalid("GATEHOUSE_LIMITS_MAX_MESSAGE_BYTES", "64KB", "limits.max_message_bytes").hasMessageContaining("64KiB");
+        assertInvalid("GATEHOUSE_LIMITS_MAX_MESSAGE_BYTES", "64KB", "limits.max_message_bytes")
+                .hasMessageContaining("64KiB");
         assertInvalid("GATEHOUSE_LIMITS_MAX_MESSAGE_BYTES", "0", "limits.max_message_bytes");
-        assertInvalid("GATEHOUSE_LIMITS_MAX_MESSAGE_BYTES", "17MiB", "limits.max_message_bytes").hasMessageContaining("16MiB");
+        assertInvalid("GATEHOUSE_LIMITS_MAX_MESSAGE_BYTES", "17MiB", "limits.max_message_bytes")
+                .hasMessageContaining("16MiB");
     }
 
     @Test
     void badBooleanStopsLoadingWithTheKeyNamed() {
-        assertInvalid("GATEHOUSE_AUTH_ALLOW_QUERY_TOKEN", "yes", "auth.allow_query_token").hasMessageContaining("true or false");
+        assertInvalid("GATEHOUSE_AUTH_ALLOW_QUERY_TOKEN", "yes", "auth.allow_query_token")
+                .hasMessageContaining("true or false");
     }
 
     @Test
@@ -524,23 +563,39 @@ class ConfigLoaderTest {
         GatehouseConfig c = ConfigLoader.load(new ConfigSources());
         assertThat(c.auth().primarySource()).isEqualTo(GatehouseConfig.PrimarySource.JWT);
         assertThat(c.auth().jwt().otherIssuers()).isEmpty();
-        assertThat(loadEnv("GATEHOUSE_AUTH_PRIMARY_SOURCE", "introspection").auth().primarySource())
+        assertThat(loadEnv("GATEHOUSE_AUTH_PRIMARY_SOURCE", "introspection")
+                        .auth()
+                        .primarySource())
                 .isEqualTo(GatehouseConfig.PrimarySource.INTROSPECTION);
-        assertThat(loadEnv("GATEHOUSE_AUTH_JWT_OTHER_ISSUERS", "partner=https://b.example/,hq=gatehouse").auth().jwt().otherIssuers())
+        assertThat(loadEnv("GATEHOUSE_AUTH_JWT_OTHER_ISSUERS", "partner=https://b.example/,hq=gatehouse")
+                        .auth()
+                        .jwt()
+                        .otherIssuers())
                 .containsExactly("partner=https://b.example/", "hq=gatehouse");
     }
 
     @Test
     void identitySourceSettingsAreChecked() {
         assertInvalid("GATEHOUSE_AUTH_PRIMARY_SOURCE", "local", "auth.primary_source");
-        for (String bad : List.of("https://b.example", "=https://b.example", "Partner=https://b.example", "p=", "a=x,a=y", "a=x,b=x",
+        for (String bad : List.of(
+                "https://b.example",
+                "=https://b.example",
+                "Partner=https://b.example",
+                "p=",
+                "a=x,a=y",
+                "a=x,b=x",
                 "toolongtoolongtoolongtoolongtoolong=x")) {
             assertInvalid("GATEHOUSE_AUTH_JWT_OTHER_ISSUERS", bad, "auth.jwt.other_issuers");
         }
         assertInvalid("GATEHOUSE_AUTH_JWT_ISSUER", "gatehouse", "auth.jwt.issuer");
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().environment(Map.of(
-                "GATEHOUSE_AUTH_JWT_ISSUER", "https://a.example", "GATEHOUSE_AUTH_JWT_OTHER_ISSUERS", "a=https://a.example"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.jwt.other_issuers");
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources()
+                        .environment(Map.of(
+                                "GATEHOUSE_AUTH_JWT_ISSUER",
+                                "https://a.example",
+                                "GATEHOUSE_AUTH_JWT_OTHER_ISSUERS",
+                                "a=https://a.example"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.jwt.other_issuers");
     }
 
     private GatehouseConfig loadEnv(String name, String value) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Protocol-level pings every heartbeat.interval; silence past interval + timeout closes the connection. */
 class HeartbeatTest {
     @RegisterExtension
-    static final TestGatehouse server = new TestGatehouse().with("heartbeat.interval", "300ms").with("heartbeat.timeout", "300ms");
+    static final TestGatehouse server =
+            new TestGatehouse().with("heartbeat.interval", "300ms").with("heartbeat.timeout", "300ms");
 
     @Test
     void theServerSendsPingFramesAndClosesAClientThatNeverAnswers() {
@@ -28,7 +29,10 @@ class HeartbeatTest {
 
     @Test
     void aSilentConnectionIsClosedIntervalPlusTimeoutAfterItsLastTrafficNotAtTheNextPing() {
-        try (TestGatehouse slow = new TestGatehouse().with("heartbeat.interval", "1s").with("heartbeat.timeout", "200ms").start();
+        try (TestGatehouse slow = new TestGatehouse()
+                        .with("heartbeat.interval", "1s")
+                        .with("heartbeat.timeout", "200ms")
+                        .start();
                 RawWebSocket raw = RawWebSocket.connect(slow.ws(), "Authorization: Bearer " + Jwts.hs256For("mute"))) {
             long start = System.nanoTime();
             assertThat(raw.readFrame(5000).text()).contains("connection_established");

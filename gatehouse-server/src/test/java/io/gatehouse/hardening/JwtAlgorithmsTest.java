@@ -41,45 +41,69 @@ class JwtAlgorithmsTest {
         }
         TestGatehouse.Reply r = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + hs);
         assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
-        assertThat(r.body().path("hint").asText()).contains("auth.jwt.algorithms").contains("HS256");
+        assertThat(r.body().path("hint").asText())
+                .contains("auth.jwt.algorithms")
+                .contains("HS256");
 
         String rs = Jwts.rs256(Jwts.claims("alice"), RSA);
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + rs)) {
-            assertThat(ws.awaitType("connection_established").path("user").path("id").asText()).isEqualTo("alice");
+            assertThat(ws.awaitType("connection_established")
+                            .path("user")
+                            .path("id")
+                            .asText())
+                    .isEqualTo("alice");
         }
     }
 
     @Test
     void byDefaultHs256IsAccepted() {
-        assertThat(ConfigLoader.defaults().auth().jwt().algorithms()).containsExactlyInAnyOrder("HS256", "RS256", "ES256");
+        assertThat(ConfigLoader.defaults().auth().jwt().algorithms())
+                .containsExactlyInAnyOrder("HS256", "RS256", "ES256");
     }
 
     @Test
     void unknownAlgorithmsAndAnEmptyListAreRefused() {
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().environment(Map.of("GATEHOUSE_AUTH_JWT_ALGORITHMS", "none"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.jwt.algorithms");
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().environment(Map.of("GATEHOUSE_AUTH_JWT_ALGORITHMS", "HS512"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.jwt.algorithms");
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().environment(Map.of("GATEHOUSE_AUTH_JWT_ALGORITHMS", " "))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.jwt.algorithms");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        new ConfigSources().environment(Map.of("GATEHOUSE_AUTH_JWT_ALGORITHMS", "none"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.jwt.algorithms");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        new ConfigSources().environment(Map.of("GATEHOUSE_AUTH_JWT_ALGORITHMS", "HS512"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.jwt.algorithms");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        new ConfigSources().environment(Map.of("GATEHOUSE_AUTH_JWT_ALGORITHMS", " "))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.jwt.algorithms");
     }
 
     @Test
     void tokenCreateTypeJwtFailsClearlyWithoutHs256AndWithoutASigningKey() throws Exception {
         Path yaml = Files.writeString(tmp.resolve("gatehouse.yaml"), "auth: {jwt: {algorithms: [RS256, ES256]}}\n");
         String dataDir = tmp.resolve("data").toString();
-        assertThat(run("user", "add", "bob", "--data-dir", dataDir, "--config", yaml.toString()).exit).isZero();
+        assertThat(run("user", "add", "bob", "--data-dir", dataDir, "--config", yaml.toString()).exit)
+                .isZero();
 
-        Result r = run("token", "create", "--user", "bob", "--type", "jwt", "--data-dir", dataDir, "--config", yaml.toString());
+        Result r = run(
+                "token",
+                "create",
+                "--user",
+                "bob",
+                "--type",
+                "jwt",
+                "--data-dir",
+                dataDir,
+                "--config",
+                yaml.toString());
 
         assertThat(r.exit).isNotZero();
         assertThat(r.out).isEmpty();
         assertThat(r.err).contains("auth.jwt.algorithms").contains("auth.jwt.signing_key");
-        assertThat(run("token", "create", "--user", "bob", "--data-dir", dataDir, "--config", yaml.toString()).exit).isZero();
+        assertThat(run("token", "create", "--user", "bob", "--data-dir", dataDir, "--config", yaml.toString()).exit)
+                .isZero();
     }
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     static Result run(String... args) {
         StringWriter out = new StringWriter();

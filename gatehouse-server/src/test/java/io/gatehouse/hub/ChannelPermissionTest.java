@@ -17,16 +17,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ChannelPermissionTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse()
-                .with("channels.namespaces.chat.publish", "authenticated")
-                .with("channels.namespaces.secret.subscribe", "none")
-                .with("channels.namespaces.ops.subscribe", "admin")
-                ;
+            .with("channels.namespaces.chat.publish", "authenticated")
+            .with("channels.namespaces.secret.subscribe", "none")
+            .with("channels.namespaces.ops.subscribe", "admin");
 
     /** A connection for {@code user}; {@code kind} is plain, admin, or claim:CHANNEL. */
     static WsRecorder connect(String user, String kind) {
         List<String> roles = kind.equals("admin") ? List.of("admin") : List.of();
         List<String> channels = kind.startsWith("claim:") ? List.of(kind.substring(6)) : List.of();
-        WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user, roles, channels));
+        WsRecorder ws =
+                WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user, roles, channels));
         ws.awaitType("connection_established");
         return ws;
     }
@@ -96,7 +96,8 @@ class ChannelPermissionTest {
 
     @Test
     void clientsPublishOnlyWhereTheNamespaceSaysAuthenticated() {
-        try (WsRecorder alice = connect("alice", "plain"); WsRecorder bob = connect("bob", "plain")) {
+        try (WsRecorder alice = connect("alice", "plain");
+                WsRecorder bob = connect("bob", "plain")) {
             assertThat(subscribe(bob, "chat:room").path("type").asText()).isEqualTo("subscribed");
             alice.send("{\"type\":\"publish\",\"id\":2,\"channel\":\"chat:room\",\"data\":{\"text\":\"hi\"}}");
             JsonNode published = alice.awaitMessage();
@@ -139,10 +140,12 @@ class ChannelPermissionTest {
     @Test
     void publishToAUserReachesEveryConnectionOfThatUserAndNoOneElse() {
         String key = server.apiKey("publish");
-        try (WsRecorder alice1 = connect("alice", "plain"); WsRecorder alice2 = connect("alice", "plain");
-                WsRecorder bob = connect("bob", "plain"); WsRecorder admin = connect("root", "admin")) {
-            TestGatehouse.Reply r = server.post("/api/v1/publish", "{\"user\":\"alice\",\"data\":{\"n\":1}}",
-                    "Authorization", "apikey " + key);
+        try (WsRecorder alice1 = connect("alice", "plain");
+                WsRecorder alice2 = connect("alice", "plain");
+                WsRecorder bob = connect("bob", "plain");
+                WsRecorder admin = connect("root", "admin")) {
+            TestGatehouse.Reply r = server.post(
+                    "/api/v1/publish", "{\"user\":\"alice\",\"data\":{\"n\":1}}", "Authorization", "apikey " + key);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().path("offset").asLong()).isEqualTo(1);
             for (WsRecorder ws : List.of(alice1, alice2)) {

@@ -12,15 +12,15 @@ import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.broker.StreamPosition;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.NamespaceConfig;
-import java.time.Duration;
-import java.util.Map;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.Refusal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -39,19 +39,49 @@ class HubTest {
             this.principal = new Principal(new User(user, user, List.of()), Set.of(), Instant.MAX, TokenKind.JWT, id);
         }
 
-        @Override public String id() { return id; }
-        @Override public Principal principal() { return principal; }
-        @Override public Instant connectedAt() { return Instant.EPOCH; }
-        @Override public String clientIp() { return "127.0.0.1"; }
-        @Override public boolean send(EncodedMessage message) { sent.add(message); return true; }
-        @Override public void close(Refusal refusal) { closes.add(refusal); }
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public Principal principal() {
+            return principal;
+        }
+
+        @Override
+        public Instant connectedAt() {
+            return Instant.EPOCH;
+        }
+
+        @Override
+        public String clientIp() {
+            return "127.0.0.1";
+        }
+
+        @Override
+        public boolean send(EncodedMessage message) {
+            sent.add(message);
+            return true;
+        }
+
+        @Override
+        public void close(Refusal refusal) {
+            closes.add(refusal);
+        }
     }
 
-    static final NamespaceConfig ROOM = new NamespaceConfig(NamespaceConfig.SubscribeRule.AUTHENTICATED,
-            NamespaceConfig.PublishRule.SERVER, 100, Duration.ofMinutes(5), true, true);
+    static final NamespaceConfig ROOM = new NamespaceConfig(
+            NamespaceConfig.SubscribeRule.AUTHENTICATED,
+            NamespaceConfig.PublishRule.SERVER,
+            100,
+            Duration.ofMinutes(5),
+            true,
+            true);
     static final GatehouseConfig.Channels CHANNELS = new GatehouseConfig.Channels(Map.of("room", ROOM));
     final MemoryBroker broker = new MemoryBroker(Clock.systemUTC(), CHANNELS::retention);
-    final Hub hub = new Hub(broker, new MessageCodec(new ObjectMapper()), new io.gatehouse.metrics.GatehouseMetrics(), CHANNELS);
+    final Hub hub = new Hub(
+            broker, new MessageCodec(new ObjectMapper()), new io.gatehouse.metrics.GatehouseMetrics(), CHANNELS);
 
     {
         broker.start(hub);
@@ -64,7 +94,7 @@ class HubTest {
     /** Subscribes {@code c} and takes the subscription live at once, as a plain subscribe does. */
     Subscription subscribeLive(RecordingConnection c, String channel) {
         Subscription s = hub.subscribe(c, ch(channel));
-        hub.start(s, null, page(channel, HistoryQuery.newest(0)), r -> { });
+        hub.start(s, null, page(channel, HistoryQuery.newest(0)), r -> {});
         return s;
     }
 
@@ -154,7 +184,8 @@ class HubTest {
         hub.register(a);
         Subscription s = hub.subscribe(a, ch("news"));
         hub.unsubscribe(a, "news");
-        assertThat(hub.start(s, null, page("news", HistoryQuery.newest(0)), r -> { })).isNull();
+        assertThat(hub.start(s, null, page("news", HistoryQuery.newest(0)), r -> {}))
+                .isNull();
         assertThat(hub.channels()).isEmpty();
     }
 
@@ -166,10 +197,13 @@ class HubTest {
         hub.register(b);
         Subscription sa = hub.subscribe(a, ch("room:1"));
         assertThat(presence("room:1")).isEmpty(); // not live yet
-        hub.start(sa, null, page("room:1", HistoryQuery.newest(0)), r -> { });
+        hub.start(sa, null, page("room:1", HistoryQuery.newest(0)), r -> {});
         subscribeLive(b, "room:1");
         assertThat(presence("room:1")).containsExactly("a", "b");
-        assertThat(texts(a)).singleElement().asString().contains("\"type\":\"join\"", "\"connection_id\":\"b\"", "\"user_id\":\"bob\"");
+        assertThat(texts(a))
+                .singleElement()
+                .asString()
+                .contains("\"type\":\"join\"", "\"connection_id\":\"b\"", "\"user_id\":\"bob\"");
         assertThat(texts(b)).isEmpty(); // no join about itself, none about earlier members
         hub.unregister(b); // a dead connection leaves like an unsubscribe
         assertThat(presence("room:1")).containsExactly("a");
@@ -187,6 +221,8 @@ class HubTest {
     }
 
     List<String> presence(String channel) {
-        return broker.presence(channel).toCompletableFuture().join().stream().map(c -> c.connectionId()).toList();
+        return broker.presence(channel).toCompletableFuture().join().stream()
+                .map(c -> c.connectionId())
+                .toList();
     }
 }

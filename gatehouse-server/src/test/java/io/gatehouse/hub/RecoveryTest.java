@@ -82,14 +82,20 @@ class RecoveryTest {
     void aHoleInsideTheReadIsNotRecovered() {
         List<Publication> holed = new ArrayList<>(range(4, 7));
         holed.remove(1);
-        assertThat(Recovery.of(new StreamPosition(3, E), page(holed, 7), List.of()).recovered()).isFalse();
+        assertThat(Recovery.of(new StreamPosition(3, E), page(holed, 7), List.of())
+                        .recovered())
+                .isFalse();
         // and a read that stops short of its own position
-        assertThat(Recovery.of(new StreamPosition(3, E), page(range(4, 6), 7), List.of()).recovered()).isFalse();
+        assertThat(Recovery.of(new StreamPosition(3, E), page(range(4, 6), 7), List.of())
+                        .recovered())
+                .isFalse();
     }
 
     @Test
     void aPositionFromTheFutureIsNotRecovered() {
-        assertThat(Recovery.of(new StreamPosition(9, E), page(List.of(), 7), List.of()).recovered()).isFalse();
+        assertThat(Recovery.of(new StreamPosition(9, E), page(List.of(), 7), List.of())
+                        .recovered())
+                .isFalse();
     }
 
     @Test
@@ -112,15 +118,16 @@ class RecoveryTest {
         Random random = new Random(42);
         for (int round = 0; round < 2_000; round++) {
             long since = random.nextInt(20);
-            long readAt = since + random.nextInt(20);                // newest offset when history was read
+            long readAt = since + random.nextInt(20); // newest offset when history was read
             long heldFrom = since + 1 + random.nextInt((int) (readAt - since) + 1); // first held-back offset
             long newest = readAt + random.nextInt(10);
-            Recovery r = Recovery.of(new StreamPosition(since, E), page(range(since + 1, readAt), readAt),
-                    range(heldFrom, newest));
+            Recovery r = Recovery.of(
+                    new StreamPosition(since, E), page(range(since + 1, readAt), readAt), range(heldFrom, newest));
             List<Long> got = new ArrayList<>(offsets(r.missed()));
             got.addAll(offsets(r.live()));
             assertThat(r.recovered()).isTrue();
-            assertThat(got).isEqualTo(LongStream.rangeClosed(since + 1, newest).boxed().toList());
+            assertThat(got)
+                    .isEqualTo(LongStream.rangeClosed(since + 1, newest).boxed().toList());
         }
     }
 }

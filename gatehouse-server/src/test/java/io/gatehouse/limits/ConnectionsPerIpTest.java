@@ -44,20 +44,26 @@ class ConnectionsPerIpTest {
 
     @Test
     void theDefaultIsAThousand() {
-        assertThat(io.gatehouse.config.ConfigLoader.defaults().limits().connectionsPerIp()).isEqualTo(1000);
+        assertThat(io.gatehouse.config.ConfigLoader.defaults().limits().connectionsPerIp())
+                .isEqualTo(1000);
     }
 
     @Test
     void pastTheLimitAConnectionIsAnswered429TooManyConnectionsAndClosed() throws Exception {
-        try (TestGatehouse server = new TestGatehouse().with(ConfigKey.LIMITS_CONNECTIONS_PER_IP.key(), 3).start()) {
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> openCount(server) == 0); // the start's own requests
+        try (TestGatehouse server = new TestGatehouse()
+                .with(ConfigKey.LIMITS_CONNECTIONS_PER_IP.key(), 3)
+                .start()) {
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> openCount(server) == 0); // the start's own requests
             List<Socket> held = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 held.add(open(server));
             }
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> openCount(server) == 3);
             try (Socket fourth = open(server)) {
-                fourth.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                fourth.getOutputStream()
+                        .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 long start = System.nanoTime();
                 String answer = readToEnd(fourth);
                 assertThat(answer).startsWith("HTTP/1.1 429").containsIgnoringCase("retry-after: 5");
@@ -69,22 +75,28 @@ class ConnectionsPerIpTest {
             held.remove(0).close(); // one slot back
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> openCount(server) == 2);
             try (Socket again = open(server)) {
-                again.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                        .getBytes(StandardCharsets.US_ASCII));
+                again.getOutputStream()
+                        .write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
                 assertThat(readToEnd(again)).startsWith("HTTP/1.1 200");
             }
             for (Socket s : held) {
                 s.close();
             }
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> openCount(server) == 0); // room for the next request
-            assertThat(server.get("/metrics").raw().body()).contains("gatehouse_limited_total{limit=\"connections_per_ip\"}");
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> openCount(server) == 0); // room for the next request
+            assertThat(server.get("/metrics").raw().body())
+                    .contains("gatehouse_limited_total{limit=\"connections_per_ip\"}");
         }
     }
 
     @Test
     void threeThousandSilentSocketsFromOneHostHoldAtMostTheLimitAndNoneForLong() throws Exception {
         // Defaults but a shorter request timeout: 3,000 sockets that never say a word.
-        try (TestGatehouse server = new TestGatehouse().with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "2s").start()) {
+        try (TestGatehouse server = new TestGatehouse()
+                .with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "2s")
+                .start()) {
             java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread watcher = new Thread(() -> {
@@ -127,29 +139,54 @@ class ConnectionsPerIpTest {
 
     @Test
     void behindATrustedProxyWebSocketsAreCountedPerResolvedClientIp() {
-        try (TestGatehouse server = new TestGatehouse().with(ConfigKey.SERVER_TRUSTED_PROXIES.key(), List.of("127.0.0.0/8"))
-                .with(ConfigKey.LIMITS_CONNECTIONS_PER_IP.key(), 2).start()) {
+        try (TestGatehouse server = new TestGatehouse()
+                .with(ConfigKey.SERVER_TRUSTED_PROXIES.key(), List.of("127.0.0.0/8"))
+                .with(ConfigKey.LIMITS_CONNECTIONS_PER_IP.key(), 2)
+                .start()) {
             List<WsRecorder> open = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("office" + i),
-                        "X-Forwarded-For", "203.0.113.7");
+                WsRecorder ws = WsRecorder.connect(
+                        server.ws(),
+                        "Authorization",
+                        "Bearer " + Jwts.hs256For("office" + i),
+                        "X-Forwarded-For",
+                        "203.0.113.7");
                 ws.awaitType("connection_established");
                 open.add(ws);
             }
             WsRecorder.HandshakeRefused refused = org.assertj.core.api.Assertions.catchThrowableOfType(
-                    () -> WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("office2"),
-                            "X-Forwarded-For", "203.0.113.7"), WsRecorder.HandshakeRefused.class);
+                    () -> WsRecorder.connect(
+                            server.ws(),
+                            "Authorization",
+                            "Bearer " + Jwts.hs256For("office2"),
+                            "X-Forwarded-For",
+                            "203.0.113.7"),
+                    WsRecorder.HandshakeRefused.class);
             assertThat(refused.status).isEqualTo(429);
             // Another client behind the same proxy is not affected.
-            try (WsRecorder other = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("home"),
-                    "X-Forwarded-For", "198.51.100.9")) {
+            try (WsRecorder other = WsRecorder.connect(
+                    server.ws(),
+                    "Authorization",
+                    "Bearer " + Jwts.hs256For("home"),
+                    "X-Forwarded-For",
+                    "198.51.100.9")) {
                 other.awaitType("connection_established");
             }
             open.remove(0).close();
-            Awaitility.await().atMost(Duration.ofSeconds(5))
-                    .until(() -> server.gatehouse().node().limits().connectionsPerIp().count("203.0.113.7") == 1);
-            try (WsRecorder again = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("office3"),
-                    "X-Forwarded-For", "203.0.113.7")) {
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> server.gatehouse()
+                                    .node()
+                                    .limits()
+                                    .connectionsPerIp()
+                                    .count("203.0.113.7")
+                            == 1);
+            try (WsRecorder again = WsRecorder.connect(
+                    server.ws(),
+                    "Authorization",
+                    "Bearer " + Jwts.hs256For("office3"),
+                    "X-Forwarded-For",
+                    "203.0.113.7")) {
                 again.awaitType("connection_established");
             }
             open.forEach(WsRecorder::close);

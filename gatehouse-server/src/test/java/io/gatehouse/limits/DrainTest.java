@@ -22,8 +22,11 @@ class DrainTest {
         first.awaitType("connection_established");
         second.awaitType("connection_established");
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.gatehouse().node().lifecycle().isShuttingDown());
-        try (RawWebSocket late = RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("c"), "Connection: close")) {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> server.gatehouse().node().lifecycle().isShuttingDown());
+        try (RawWebSocket late =
+                RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("c"), "Connection: close")) {
             assertThat(late.handshakeResponse()).startsWith("HTTP/1.1 503");
             JsonNode body = TestGatehouse.JSON.readTree(late.readToEnd(5000));
             assertThat(body.path("code").asText()).isEqualTo("SERVER_SHUTTING_DOWN");

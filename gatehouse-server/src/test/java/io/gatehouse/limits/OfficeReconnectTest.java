@@ -45,8 +45,15 @@ class OfficeReconnectTest {
         volatile URI target;
         int attempt;
 
-        OfficeUser(String token, URI first, URI second, HttpClient http, ScheduledExecutorService timers,
-                CountDownLatch onFirstNode, CountDownLatch onSecondNode, AtomicInteger refusals) {
+        OfficeUser(
+                String token,
+                URI first,
+                URI second,
+                HttpClient http,
+                ScheduledExecutorService timers,
+                CountDownLatch onFirstNode,
+                CountDownLatch onSecondNode,
+                AtomicInteger refusals) {
             this.token = token;
             this.firstNode = first;
             this.secondNode = second;
@@ -60,14 +67,21 @@ class OfficeReconnectTest {
 
         void connect() {
             URI to = target;
-            http.newWebSocketBuilder().header("Authorization", "Bearer " + token).connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(to, this).whenComplete((ws, failure) -> {
+            http.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(to, this)
+                    .whenComplete((ws, failure) -> {
                         if (failure != null) {
                             refusals.incrementAndGet();
                             Throwable cause = failure.getCause() == null ? failure : failure.getCause();
                             long wait = backoff();
                             if (cause instanceof WebSocketHandshakeException h) {
-                                wait = h.getResponse().headers().firstValueAsLong("Retry-After").orElse(-1) * 1000;
+                                wait = h.getResponse()
+                                                .headers()
+                                                .firstValueAsLong("Retry-After")
+                                                .orElse(-1)
+                                        * 1000;
                                 wait = wait > 0 ? wait : backoff();
                             }
                             timers.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
@@ -114,20 +128,31 @@ class OfficeReconnectTest {
             AtomicInteger refusals = new AtomicInteger();
             List<OfficeUser> users = new ArrayList<>();
             for (int i = 0; i < USERS; i++) {
-                OfficeUser u = new OfficeUser(Jwts.hs256For("office" + i), first.ws(), second.ws(), http, timers, onFirst,
-                        onSecond, refusals);
+                OfficeUser u = new OfficeUser(
+                        Jwts.hs256For("office" + i),
+                        first.ws(),
+                        second.ws(),
+                        http,
+                        timers,
+                        onFirst,
+                        onSecond,
+                        refusals);
                 users.add(u);
                 u.connect();
             }
-            assertThat(onFirst.await(60, TimeUnit.SECONDS)).as("all connected to the first node").isTrue();
+            assertThat(onFirst.await(60, TimeUnit.SECONDS))
+                    .as("all connected to the first node")
+                    .isTrue();
             int refusedBeforeDrain = refusals.get();
 
             long drainStarted = System.nanoTime();
             stopping.start();
             boolean allBack = onSecond.await(drain.toSeconds() + 10, TimeUnit.SECONDS);
             Duration took = Duration.ofNanos(System.nanoTime() - drainStarted);
-            assertThat(allBack).as(USERS - onSecond.getCount() + " of " + USERS + " back after " + took
-                    + "; refused on the way: " + (refusals.get() - refusedBeforeDrain)).isTrue();
+            assertThat(allBack)
+                    .as(USERS - onSecond.getCount() + " of " + USERS + " back after " + took + "; refused on the way: "
+                            + (refusals.get() - refusedBeforeDrain))
+                    .isTrue();
             System.out.println("office reconnect: " + USERS + " users back on the second node " + took.toMillis()
                     + " ms after the drain began (window " + drain.toMillis() + " ms); refused on the way: "
                     + (refusals.get() - refusedBeforeDrain));
@@ -142,6 +167,8 @@ class OfficeReconnectTest {
 
     static TestGatehouse withDefaultLimits(TestGatehouse server) {
         return server.with(ConfigKey.LIMITS_UPGRADES_PER_IP.key(), ConfigKey.LIMITS_UPGRADES_PER_IP.defaultValue())
-                .with(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP.key(), ConfigKey.LIMITS_AUTH_FAILURES_PER_IP.defaultValue());
+                .with(
+                        ConfigKey.LIMITS_AUTH_FAILURES_PER_IP.key(),
+                        ConfigKey.LIMITS_AUTH_FAILURES_PER_IP.defaultValue());
     }
 }

@@ -25,7 +25,8 @@ class ShutdownTest {
 
     @Test
     void sigtermClosesEveryClientWith1012AndDifferentDelaysThenExitsZero() throws Exception {
-        ProcessBuilder pb = io.gatehouse.testing.ChildJvm.gatehouse("serve", "--port", "0", "--data-dir", dir.resolve("data").toString());
+        ProcessBuilder pb = io.gatehouse.testing.ChildJvm.gatehouse(
+                "serve", "--port", "0", "--data-dir", dir.resolve("data").toString());
         pb.environment().put("GATEHOUSE_SHUTDOWN_DRAIN", "1s");
         pb.environment().put("GATEHOUSE_AUTH_JWT_SECRET", TestGatehouse.SECRET);
         pb.redirectErrorStream(false);
@@ -33,7 +34,8 @@ class ShutdownTest {
         Process server = pb.start();
         try {
             String url = null;
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (url == null && System.nanoTime() < deadline) {
                 String line = out.readLine();
@@ -69,7 +71,8 @@ class ShutdownTest {
                     .flag(io.gatehouse.config.ConfigKey.DATA_DIR, dir.resolve("data"), "--data-dir"));
             try (var db = io.gatehouse.DataDirectory.openDatabase(config);
                     var c = db.dataSource().getConnection();
-                    var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM access_log WHERE close_code = 1012")) {
+                    var rs = c.createStatement()
+                            .executeQuery("SELECT COUNT(*) FROM access_log WHERE close_code = 1012")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(4);
             }

@@ -30,9 +30,13 @@ class SlowConsumerTest {
 
     @Test
     void aClientThatStopsReadingIsClosedWith4508WhileANormalOneGetsEveryMessage() {
-        try (TestGatehouse server = new TestGatehouse().with("limits.outbound_buffer", "2MiB").start();
-                RawWebSocket stalled = RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("sleepy"));
-                WsRecorder normal = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("awake"))) {
+        try (TestGatehouse server = new TestGatehouse()
+                        .with("limits.outbound_buffer", "2MiB")
+                        .start();
+                RawWebSocket stalled =
+                        RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("sleepy"));
+                WsRecorder normal =
+                        WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("awake"))) {
             assertThat(stalled.readFrame(5000).text()).contains("connection_established");
             stalled.sendText("{\"type\":\"subscribe\",\"channel\":\"firehose\"}");
             assertThat(stalled.readFrame(5000).text()).contains("subscribed");

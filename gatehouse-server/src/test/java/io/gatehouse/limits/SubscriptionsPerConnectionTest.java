@@ -26,8 +26,10 @@ class SubscriptionsPerConnectionTest {
     void theDefault256IncludesThePersonalChannelThenTooManySubscriptionsWithAHint() {
         // 257 subscribes at once: the message limit is not what this test is about.
         try (TestGatehouse server = new TestGatehouse()
-                .with(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(), Map.of("rate", 100_000, "burst", 100_000)).start();
-                WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("hoarder"))) {
+                        .with(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(), Map.of("rate", 100_000, "burst", 100_000))
+                        .start();
+                WsRecorder ws =
+                        WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("hoarder"))) {
             ws.awaitType("connection_established");
             for (int i = 0; i < 255; i++) { // with #hoarder, 256
                 assertThat(subscribe(ws, "news" + i).path("type").asText()).isEqualTo("subscribed");
@@ -35,27 +37,39 @@ class SubscriptionsPerConnectionTest {
             JsonNode refused = subscribe(ws, "one-too-many");
             assertThat(refused.path("type").asText()).isEqualTo("error");
             assertThat(refused.path("code").asText()).isEqualTo("TOO_MANY_SUBSCRIPTIONS");
-            assertThat(refused.path("message").asText()).contains("limits.subscriptions_per_connection").contains("256");
+            assertThat(refused.path("message").asText())
+                    .contains("limits.subscriptions_per_connection")
+                    .contains("256");
             // The connection stays, and a freed slot can be used again.
             ws.send("{\"type\":\"unsubscribe\",\"channel\":\"news0\"}");
             assertThat(ws.awaitType("unsubscribed").path("channel").asText()).isEqualTo("news0");
             assertThat(subscribe(ws, "one-too-many").path("type").asText()).isEqualTo("subscribed");
-            assertThat(server.get("/metrics").raw().body()).contains("gatehouse_limited_total{limit=\"subscriptions_per_connection\"}");
+            assertThat(server.get("/metrics").raw().body())
+                    .contains("gatehouse_limited_total{limit=\"subscriptions_per_connection\"}");
         }
     }
 
     @Test
     void presenceEntriesAreBoundedWithSubscriptions() {
-        try (TestGatehouse server = new TestGatehouse().with(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION.key(), 3)
-                .with("channels.namespaces.room", Map.of("presence", true)).start();
-                WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("visitor"))) {
+        try (TestGatehouse server = new TestGatehouse()
+                        .with(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION.key(), 3)
+                        .with("channels.namespaces.room", Map.of("presence", true))
+                        .start();
+                WsRecorder ws =
+                        WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("visitor"))) {
             ws.awaitType("connection_established");
             assertThat(subscribe(ws, "room:a").path("type").asText()).isEqualTo("subscribed");
             assertThat(subscribe(ws, "room:b").path("type").asText()).isEqualTo("subscribed");
             assertThat(subscribe(ws, "room:c").path("code").asText()).isEqualTo("TOO_MANY_SUBSCRIPTIONS");
             String key = "apikey " + server.apiKey("publish");
-            assertThat(server.get("/api/v1/channels/room:c/presence", "Authorization", key).body().path("clients")).isEmpty();
-            assertThat(server.get("/api/v1/channels/room:b/presence", "Authorization", key).body().path("clients")).hasSize(1);
+            assertThat(server.get("/api/v1/channels/room:c/presence", "Authorization", key)
+                            .body()
+                            .path("clients"))
+                    .isEmpty();
+            assertThat(server.get("/api/v1/channels/room:b/presence", "Authorization", key)
+                            .body()
+                            .path("clients"))
+                    .hasSize(1);
         }
     }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MetricsEndpointTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(WAIT).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(WAIT).build();
 
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
@@ -37,8 +38,11 @@ class MetricsEndpointTest {
             try (WsRecorder forged = WsRecorder.connect(server.ws(), "Authorization", "Bearer not-a-token")) {
                 assertThat(forged.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
             }
-            TestGatehouse.Reply published = server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}",
-                    "Authorization", "apikey " + server.apiKey("publish"));
+            TestGatehouse.Reply published = server.post(
+                    "/api/v1/publish",
+                    "{\"channel\":\"news\",\"data\":1}",
+                    "Authorization",
+                    "apikey " + server.apiKey("publish"));
             assertThat(published.status()).isEqualTo(200);
             alice.awaitType("message");
 
@@ -46,15 +50,27 @@ class MetricsEndpointTest {
             await().atMost(WAIT).untilAsserted(() -> {
                 String text = scrape();
                 assertThat(sample(text, "gatehouse_connections")).as(text).hasValue(1.0);
-                assertThat(sample(text, "gatehouse_connection_attempts_total{outcome=\"ACCEPTED\"}")).as(text).hasValue(1.0);
-                assertThat(sample(text, "gatehouse_connection_attempts_total{outcome=\"TOKEN_INVALID\"}")).as(text).hasValue(1.0);
-                assertThat(sample(text, "gatehouse_messages_published_total")).as(text).hasValue(1.0);
-                assertThat(sample(text, "gatehouse_messages_delivered_total")).as(text).hasValue(1.0);
-                assertThat(sample(text, "gatehouse_handshake_seconds_count")).as(text).hasValueSatisfying(n -> assertThat(n).isPositive());
+                assertThat(sample(text, "gatehouse_connection_attempts_total{outcome=\"ACCEPTED\"}"))
+                        .as(text)
+                        .hasValue(1.0);
+                assertThat(sample(text, "gatehouse_connection_attempts_total{outcome=\"TOKEN_INVALID\"}"))
+                        .as(text)
+                        .hasValue(1.0);
+                assertThat(sample(text, "gatehouse_messages_published_total"))
+                        .as(text)
+                        .hasValue(1.0);
+                assertThat(sample(text, "gatehouse_messages_delivered_total"))
+                        .as(text)
+                        .hasValue(1.0);
+                assertThat(sample(text, "gatehouse_handshake_seconds_count"))
+                        .as(text)
+                        .hasValueSatisfying(n -> assertThat(n).isPositive());
             });
         }
         String text = scrape();
-        assertThat(text).contains("# TYPE gatehouse_handshake_seconds histogram").contains("gatehouse_handshake_seconds_bucket{le=");
+        assertThat(text)
+                .contains("# TYPE gatehouse_handshake_seconds histogram")
+                .contains("gatehouse_handshake_seconds_bucket{le=");
         // Paths this test does not take: present, at 0.
         assertThat(sample(text, "gatehouse_session_refresh_total")).as(text).hasValue(0.0);
         assertThat(sample(text, "gatehouse_access_log_dropped_total")).as(text).hasValue(0.0);
@@ -65,7 +81,8 @@ class MetricsEndpointTest {
         HttpResponse<String> r = getMetrics();
 
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         assertThat(r.body()).contains("# HELP gatehouse_connections ").contains("# TYPE gatehouse_connections gauge");
     }
 
@@ -78,7 +95,11 @@ class MetricsEndpointTest {
     /** Not through {@link TestGatehouse#get}: that parses the body as JSON. */
     private static HttpResponse<String> getMetrics() {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).timeout(WAIT).GET().build(),
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(server.url() + "/metrics"))
+                            .timeout(WAIT)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -92,7 +113,8 @@ class MetricsEndpointTest {
     static Optional<Double> sample(String text, String series) {
         return text.lines()
                 .filter(l -> !l.startsWith("#") && l.startsWith(series + " "))
-                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim().split(" ")[0]))
+                .map(l -> Double.parseDouble(
+                        l.substring(series.length() + 1).trim().split(" ")[0]))
                 .findFirst();
     }
 }

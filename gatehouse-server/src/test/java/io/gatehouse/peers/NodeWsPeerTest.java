@@ -22,7 +22,9 @@ class NodeWsPeerTest {
     void theNodeWsPeerPassesItsProtocolChecks() throws Exception {
         assertThat(PEER.resolve("server.js")).exists();
         if (!Files.isDirectory(PEER.resolve("node_modules"))) {
-            assertThat(run(List.of("npm", "ci", "--no-audit", "--no-fund"), 180)).as("npm ci").isZero();
+            assertThat(run(List.of("npm", "ci", "--no-audit", "--no-fund"), 180))
+                    .as("npm ci")
+                    .isZero();
         }
         assertThat(run(List.of("node", "smoke.js"), 60)).as("node smoke.js").isZero();
     }
@@ -31,8 +33,11 @@ class NodeWsPeerTest {
         Path log = Files.createTempFile("node-ws-peer", ".log");
         Process p;
         try {
-            p = new ProcessBuilder(command).directory(PEER.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            p = new ProcessBuilder(command)
+                    .directory(PEER.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
             throw new AssertionError(command.get(0) + " is not installed: the peer checks need Node.js and npm", e);
         }

@@ -35,6 +35,7 @@ class PresenceTest {
             .with("channels.namespaces.room", ROOM)
             .with("channels.namespaces.lobby", Map.of("presence", true, "join_leave", false))
             .with("channels.namespaces.plain", Map.of("presence", false));
+
     static String publishKey;
     static String adminKey;
 
@@ -118,7 +119,8 @@ class PresenceTest {
         assertThat(client.path("connection_id").asText()).isEqualTo(c.id());
         assertThat(client.path("user_id").asText()).isEqualTo(c.userId());
         assertThat(client.path("name").asText()).isEqualTo(c.name());
-        assertThat(Instant.parse(client.path("connected_at").asText())).isBefore(Instant.now().plusSeconds(1));
+        assertThat(Instant.parse(client.path("connected_at").asText()))
+                .isBefore(Instant.now().plusSeconds(1));
     }
 
     static List<String> connectionIds(JsonNode reply) {
@@ -137,7 +139,8 @@ class PresenceTest {
 
     @Test
     void presenceListsEverySubscriberOldestConnectionFirst() {
-        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+        try (Client alice = connect("alice");
+                Client bob = connect("bob")) {
             // bob subscribes first: the order is by connection age, not by subscription
             bob.enter("room:list");
             alice.enter("room:list");
@@ -149,8 +152,10 @@ class PresenceTest {
             assertThat(reply.path("clients")).hasSize(2);
             assertDescribes(reply.path("clients").get(0), alice);
             assertDescribes(reply.path("clients").get(1), bob);
-            Instant aliceAt = Instant.parse(reply.path("clients").get(0).path("connected_at").asText());
-            Instant bobAt = Instant.parse(reply.path("clients").get(1).path("connected_at").asText());
+            Instant aliceAt = Instant.parse(
+                    reply.path("clients").get(0).path("connected_at").asText());
+            Instant bobAt = Instant.parse(
+                    reply.path("clients").get(1).path("connected_at").asText());
             assertThat(aliceAt).isBeforeOrEqualTo(bobAt);
 
             assertThat(bob.presence("room:list").path("clients")).isEqualTo(reply.path("clients"));
@@ -164,7 +169,8 @@ class PresenceTest {
             for (int i = 0; i < 20; i++) {
                 String channel = "room:told" + i;
                 alice.subscribe(channel);
-                assertThat(connectionIds(httpPresence(server, channel, publishKey))).containsExactly(alice.id());
+                assertThat(connectionIds(httpPresence(server, channel, publishKey)))
+                        .containsExactly(alice.id());
             }
         }
     }
@@ -181,7 +187,8 @@ class PresenceTest {
 
     @Test
     void aUserWithTwoConnectionsIsListedOncePerConnection() {
-        try (Client first = connect("carol"); Client second = connect("carol")) {
+        try (Client first = connect("carol");
+                Client second = connect("carol")) {
             first.enter("room:twice");
             second.enter("room:twice");
             first.await("join", "room:twice");
@@ -193,7 +200,8 @@ class PresenceTest {
 
     @Test
     void aSubscriberIsToldWhenAnotherJoinsAndTheJoinerIsNotToldAboutItself() {
-        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+        try (Client alice = connect("alice");
+                Client bob = connect("bob")) {
             alice.enter("room:join");
             bob.enter("room:join");
             assertDescribes(alice.await("join", "room:join"), bob);
@@ -203,7 +211,8 @@ class PresenceTest {
 
     @Test
     void unsubscribingSendsLeaveToTheOthersAndLeavesPresence() {
-        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+        try (Client alice = connect("alice");
+                Client bob = connect("bob")) {
             alice.enter("room:unsub");
             bob.enter("room:unsub");
             JsonNode joined = alice.await("join", "room:unsub");
@@ -218,7 +227,8 @@ class PresenceTest {
 
     @Test
     void subscribingAgainAfterUnsubscribingJoinsAgain() {
-        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+        try (Client alice = connect("alice");
+                Client bob = connect("bob")) {
             alice.enter("room:again");
             bob.enter("room:again");
             alice.await("join", "room:again");
@@ -281,18 +291,25 @@ class PresenceTest {
                 RawWebSocket mute = RawWebSocket.connect(hb.ws(), "Authorization: Bearer " + Jwts.hs256For("mute"))) {
             String publishKeyHere = "apikey " + hb.apiKey("publish");
             alice.enter("room:hb");
-            JsonNode established = TestGatehouse.JSON.readTree(mute.readFrame(5000).text());
+            JsonNode established =
+                    TestGatehouse.JSON.readTree(mute.readFrame(5000).text());
             assertThat(established.path("type").asText()).isEqualTo("connection_established");
             String muteId = established.path("connection_id").asText();
 
             mute.sendText("{\"type\":\"subscribe\",\"channel\":\"room:hb\"}");
             long lastTraffic = System.nanoTime(); // from here on it neither reads nor writes
-            assertThat(alice.await("join", "room:hb").path("connection_id").asText()).isEqualTo(muteId);
-            assertThat(connectionIds(httpPresence(hb, "room:hb", publishKeyHere))).containsExactly(alice.id(), muteId);
+            assertThat(alice.await("join", "room:hb").path("connection_id").asText())
+                    .isEqualTo(muteId);
+            assertThat(connectionIds(httpPresence(hb, "room:hb", publishKeyHere)))
+                    .containsExactly(alice.id(), muteId);
 
             Duration deadline = interval.plus(timeout).plus(margin);
-            Awaitility.await().atMost(deadline).pollInterval(Duration.ofMillis(50))
-                    .until(() -> connectionIds(httpPresence(hb, "room:hb", publishKeyHere)), ids -> ids.equals(List.of(alice.id())));
+            Awaitility.await()
+                    .atMost(deadline)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(
+                            () -> connectionIds(httpPresence(hb, "room:hb", publishKeyHere)),
+                            ids -> ids.equals(List.of(alice.id())));
             Duration gone = Duration.ofNanos(System.nanoTime() - lastTraffic);
             assertThat(gone).isGreaterThanOrEqualTo(interval.plus(timeout).minusMillis(50));
             JsonNode left = alice.await("leave", "room:hb");
@@ -305,7 +322,8 @@ class PresenceTest {
 
     @Test
     void aNamespaceWithoutJoinLeaveKeepsPresenceButSendsNoJoinOrLeave() {
-        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+        try (Client alice = connect("alice");
+                Client bob = connect("bob")) {
             alice.enter("lobby:1");
             bob.enter("lobby:1");
             JsonNode reply = alice.presence("lobby:1"); // the next message: no join came before it
@@ -317,7 +335,8 @@ class PresenceTest {
 
             bob.unsubscribe("lobby:1");
             assertThat(connectionIds(alice.presence("lobby:1"))).containsExactly(alice.id());
-            assertThat(connectionIds(httpPresence(server, "lobby:1", publishKey))).containsExactly(alice.id());
+            assertThat(connectionIds(httpPresence(server, "lobby:1", publishKey)))
+                    .containsExactly(alice.id());
             alice.ws().assertQuiet(QUIET);
         }
     }
@@ -337,7 +356,8 @@ class PresenceTest {
 
     @Test
     void noJoinOrLeaveIsSentWhereTheNamespaceKeepsNoPresence() {
-        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+        try (Client alice = connect("alice");
+                Client bob = connect("bob")) {
             alice.subscribe("plain:quiet");
             bob.subscribe("plain:quiet");
             bob.unsubscribe("plain:quiet");
@@ -373,7 +393,8 @@ class PresenceTest {
 
     @Test
     void httpPresenceListsTheSameClientsAsTheWebSocketReply() {
-        try (Client alice = connect("alice"); Client bob = connect("bob")) {
+        try (Client alice = connect("alice");
+                Client bob = connect("bob")) {
             alice.enter("room:http");
             bob.enter("room:http");
             alice.await("join", "room:http");

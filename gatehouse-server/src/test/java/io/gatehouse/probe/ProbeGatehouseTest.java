@@ -29,8 +29,19 @@ class ProbeGatehouseTest {
     void everyScenarioIsSafeWithEveryInputIncludingTheCookieSession() {
         BrowserSession session = BrowserSession.login(server, "alice", "alice-password");
 
-        ProbeRun run = probe(server.ws().toString(), "--token", server.opaqueToken("bob"), "--secret", TestGatehouse.SECRET,
-                "--cookie", session.cookieHeader(), "--csrf", session.csrf(), "--wait", "2s", "--json");
+        ProbeRun run = probe(
+                server.ws().toString(),
+                "--token",
+                server.opaqueToken("bob"),
+                "--secret",
+                TestGatehouse.SECRET,
+                "--cookie",
+                session.cookieHeader(),
+                "--csrf",
+                session.csrf(),
+                "--wait",
+                "2s",
+                "--json");
 
         assertThat(run.exit()).as(run.toString()).isZero();
         for (Scenario s : Scenario.values()) {
@@ -41,7 +52,9 @@ class ProbeGatehouseTest {
         assertClosed(run.row(Scenario.GARBAGE_TOKEN), 4401, "TOKEN_INVALID");
         assertClosed(run.row(Scenario.EXPIRED_TOKEN), 4401, "TOKEN_EXPIRED");
         assertClosed(run.row(Scenario.COOKIE_WITHOUT_CSRF), 4403, "CSRF_TOKEN_MISSING");
-        for (Scenario s : new Scenario[] {Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL, Scenario.TOKEN_IN_QUERY, Scenario.COOKIE}) {
+        for (Scenario s : new Scenario[] {
+            Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL, Scenario.TOKEN_IN_QUERY, Scenario.COOKIE
+        }) {
             assertThat(run.row(s).path("observed").asText()).as(s.toString()).contains("connection_established");
         }
         for (Scenario s : new Scenario[] {Scenario.FOREIGN_ORIGIN, Scenario.FOREIGN_ORIGIN_WITH_COOKIE}) {
@@ -55,11 +68,20 @@ class ProbeGatehouseTest {
         ProbeRun run = probe(server.ws().toString(), "--secret", TestGatehouse.SECRET, "--wait", "2s");
 
         assertThat(run.exit()).as(run.toString()).isZero();
-        assertThat(run.out()).containsPattern("expired token\\s+close 4xxx/1008 \\+ reason\\s+close 4401 TOKEN_EXPIRED\\s+SAFE");
-        assertThat(run.out()).containsPattern("valid token, Authorization header\\s+accept\\s+upgraded, 1 message: \\{\"type\":\"connection_est.*SAFE");
-        assertThat(run.out()).containsPattern("no credential\\s+close 4xxx/1008 \\+ reason\\s+close 4408 AUTH_TIMEOUT\\s+SAFE");
-        assertThat(run.out()).containsPattern("foreign Origin, cookie\\s+HTTP 403, or a close\\s+skipped \\(give --cookie\\)\\s+SKIPPED");
-        assertThat(run.out()).contains("10 scenarios: 7 safe, 0 unsafe, 0 unreadable, 3 skipped", "every scenario that ran behaved safely");
+        assertThat(run.out())
+                .containsPattern("expired token\\s+close 4xxx/1008 \\+ reason\\s+close 4401 TOKEN_EXPIRED\\s+SAFE");
+        assertThat(run.out())
+                .containsPattern(
+                        "valid token, Authorization header\\s+accept\\s+upgraded, 1 message: \\{\"type\":\"connection_est.*SAFE");
+        assertThat(run.out())
+                .containsPattern("no credential\\s+close 4xxx/1008 \\+ reason\\s+close 4408 AUTH_TIMEOUT\\s+SAFE");
+        assertThat(run.out())
+                .containsPattern(
+                        "foreign Origin, cookie\\s+HTTP 403, or a close\\s+skipped \\(give --cookie\\)\\s+SKIPPED");
+        assertThat(run.out())
+                .contains(
+                        "10 scenarios: 7 safe, 0 unsafe, 0 unreadable, 3 skipped",
+                        "every scenario that ran behaved safely");
         assertThat(run.out()).doesNotContain("note: no valid credential was accepted");
     }
 
@@ -68,19 +90,34 @@ class ProbeGatehouseTest {
         ProbeRun run = probe(server.ws().toString(), "--wait", "2s");
 
         assertThat(run.exit()).as(run.toString()).isZero();
-        assertThat(run.out()).containsPattern("valid token, \\?token=\\s+accept\\s+skipped \\(give --token or --secret\\)\\s+SKIPPED");
-        assertThat(run.out()).contains("skipped (give --expired-token or --secret)", "skipped (give --cookie and --csrf)");
-        assertThat(run.out()).contains("10 scenarios: 3 safe, 0 unsafe, 0 unreadable, 7 skipped",
-                "note: no valid credential was accepted");
+        assertThat(run.out())
+                .containsPattern(
+                        "valid token, \\?token=\\s+accept\\s+skipped \\(give --token or --secret\\)\\s+SKIPPED");
+        assertThat(run.out())
+                .contains("skipped (give --expired-token or --secret)", "skipped (give --cookie and --csrf)");
+        assertThat(run.out())
+                .contains(
+                        "10 scenarios: 3 safe, 0 unsafe, 0 unreadable, 7 skipped",
+                        "note: no valid credential was accepted");
     }
 
     @Test
     void aCarrierTurnedOffIsARefusalTheClientCanReadNotAFailure() {
-        try (TestGatehouse noQueryTokens = new TestGatehouse().with("auth.timeout", "300ms").with("auth.allow_query_token", false).start()) {
-            ProbeRun run = probe(noQueryTokens.ws().toString(), "--token", noQueryTokens.opaqueToken("bob"), "--wait", "2s", "--json");
+        try (TestGatehouse noQueryTokens = new TestGatehouse()
+                .with("auth.timeout", "300ms")
+                .with("auth.allow_query_token", false)
+                .start()) {
+            ProbeRun run = probe(
+                    noQueryTokens.ws().toString(),
+                    "--token",
+                    noQueryTokens.opaqueToken("bob"),
+                    "--wait",
+                    "2s",
+                    "--json");
 
             assertThat(run.exit()).as(run.toString()).isZero();
-            assertThat(run.row(Scenario.TOKEN_IN_QUERY).path("observed").asText()).isEqualTo("close 4401 TOKEN_INVALID");
+            assertThat(run.row(Scenario.TOKEN_IN_QUERY).path("observed").asText())
+                    .isEqualTo("close 4401 TOKEN_INVALID");
             assertThat(run.row(Scenario.TOKEN_IN_QUERY).path("why").asText()).startsWith("refused readably");
             assertThat(run.verdict(Scenario.TOKEN_IN_QUERY)).isEqualTo("SAFE");
             assertThat(run.verdict(Scenario.TOKEN_IN_HEADER)).isEqualTo("SAFE");
@@ -89,8 +126,10 @@ class ProbeGatehouseTest {
 
     @Test
     void aRateLimitingGatehouseIsWaitedOutRatherThanMisjudged() {
-        try (TestGatehouse limited = new TestGatehouse().with("auth.timeout", "300ms")
-                .with("limits.upgrades_per_ip", Map.of("rate", 5, "burst", 2)).start()) {
+        try (TestGatehouse limited = new TestGatehouse()
+                .with("auth.timeout", "300ms")
+                .with("limits.upgrades_per_ip", Map.of("rate", 5, "burst", 2))
+                .start()) {
             ProbeRun run = probe(limited.ws().toString(), "--secret", TestGatehouse.SECRET, "--wait", "2s", "--json");
 
             assertThat(run.exit()).as(run.toString()).isZero();
@@ -98,7 +137,8 @@ class ProbeGatehouseTest {
                 assertThat(row.path("verdict").asText()).as(row.toString()).isIn("SAFE", "SKIPPED");
                 assertThat(row.path("http_status").asInt()).as(row.toString()).isNotEqualTo(429);
             }
-            assertThat(limited.get("/metrics").raw().body()).as("the probe was rate limited on the way")
+            assertThat(limited.get("/metrics").raw().body())
+                    .as("the probe was rate limited on the way")
                     .containsPattern("gatehouse_limited_total\\{limit=\"upgrades_per_ip\",?\\} [1-9]");
         }
     }

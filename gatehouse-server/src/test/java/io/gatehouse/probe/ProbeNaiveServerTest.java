@@ -18,15 +18,33 @@ class ProbeNaiveServerTest {
     @Test
     void aServerThatAcceptsEveryUpgradeIsUnsafeOnEveryRowThatMustBeRefused() {
         try (NaiveServer naive = NaiveServer.acceptingEverything()) {
-            ProbeRun run = probe(naive.ws().toString(), "--secret", SECRET, "--cookie", "sid=1", "--csrf", "x", "--wait", "300ms", "--json");
+            ProbeRun run = probe(
+                    naive.ws().toString(),
+                    "--secret",
+                    SECRET,
+                    "--cookie",
+                    "sid=1",
+                    "--csrf",
+                    "x",
+                    "--wait",
+                    "300ms",
+                    "--json");
 
             assertThat(run.exit()).as(run.toString()).isEqualTo(1);
-            for (Scenario s : new Scenario[] {Scenario.NO_CREDENTIAL, Scenario.GARBAGE_TOKEN, Scenario.EXPIRED_TOKEN,
-                    Scenario.FOREIGN_ORIGIN, Scenario.FOREIGN_ORIGIN_WITH_COOKIE, Scenario.COOKIE_WITHOUT_CSRF}) {
+            for (Scenario s : new Scenario[] {
+                Scenario.NO_CREDENTIAL,
+                Scenario.GARBAGE_TOKEN,
+                Scenario.EXPIRED_TOKEN,
+                Scenario.FOREIGN_ORIGIN,
+                Scenario.FOREIGN_ORIGIN_WITH_COOKIE,
+                Scenario.COOKIE_WITHOUT_CSRF
+            }) {
                 assertThat(run.verdict(s)).as(s + " in " + run).isEqualTo("UNSAFE");
                 assertThat(run.row(s).path("why").asText()).startsWith("accepted: still open after 0.3 s");
             }
-            for (Scenario s : new Scenario[] {Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL, Scenario.TOKEN_IN_QUERY, Scenario.COOKIE}) {
+            for (Scenario s : new Scenario[] {
+                Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL, Scenario.TOKEN_IN_QUERY, Scenario.COOKIE
+            }) {
                 assertThat(run.verdict(s)).as(s + " in " + run).isEqualTo("SAFE");
             }
             assertThat(run.json().path("summary").path("unsafe").asInt()).isEqualTo(6);
@@ -40,9 +58,15 @@ class ProbeNaiveServerTest {
             ProbeRun run = probe(naive.ws().toString(), "--cookie", "sid=1", "--wait", "300ms");
 
             assertThat(run.exit()).as(run.toString()).isEqualTo(1);
-            assertThat(run.out()).containsPattern("no credential\\s+close 4xxx/1008 \\+ reason\\s+upgraded, still open, no message\\s+UNSAFE");
-            assertThat(run.out()).contains("    -> accepted: still open after 0.3 s; a safe server closes with 4401 (or 1008) and a reason");
-            assertThat(run.out()).contains("    -> accepted: still open after 0.3 s from a foreign Origin; check Origin against an allow-list");
+            assertThat(run.out())
+                    .containsPattern(
+                            "no credential\\s+close 4xxx/1008 \\+ reason\\s+upgraded, still open, no message\\s+UNSAFE");
+            assertThat(run.out())
+                    .contains(
+                            "    -> accepted: still open after 0.3 s; a safe server closes with 4401 (or 1008) and a reason");
+            assertThat(run.out())
+                    .contains(
+                            "    -> accepted: still open after 0.3 s from a foreign Origin; check Origin against an allow-list");
             assertThat(run.out()).contains("NOT SAFE: this server accepted 4 attempts a safe server refuses");
         }
     }
@@ -69,14 +93,18 @@ class ProbeNaiveServerTest {
 
     @Test
     void aCloseFrameWithoutCodeOrReasonIsUnreadable() {
-        try (NaiveServer terse = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.CLOSE_WITHOUT_CODE)) {
+        try (NaiveServer terse =
+                NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.CLOSE_WITHOUT_CODE)) {
             ProbeRun run = probe(terse.ws().toString(), "--token", GOOD, "--wait", "300ms", "--json");
 
             assertThat(run.exit()).as(run.toString()).isEqualTo(1);
             assertThat(run.verdict(Scenario.NO_CREDENTIAL)).isEqualTo("UNREADABLE");
-            assertThat(run.row(Scenario.NO_CREDENTIAL).path("observed").asText()).isEqualTo("close without a code");
-            assertThat(run.row(Scenario.NO_CREDENTIAL).path("close_code").asInt()).isEqualTo(1005);
-            assertThat(run.row(Scenario.GARBAGE_TOKEN).path("why").asText()).startsWith("closed without a code: the client cannot tell why");
+            assertThat(run.row(Scenario.NO_CREDENTIAL).path("observed").asText())
+                    .isEqualTo("close without a code");
+            assertThat(run.row(Scenario.NO_CREDENTIAL).path("close_code").asInt())
+                    .isEqualTo(1005);
+            assertThat(run.row(Scenario.GARBAGE_TOKEN).path("why").asText())
+                    .startsWith("closed without a code: the client cannot tell why");
         }
     }
 

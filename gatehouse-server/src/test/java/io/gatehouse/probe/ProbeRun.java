@@ -19,7 +19,8 @@ record ProbeRun(int exit, String out, String err) {
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = GatehouseCommand.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        int exit = GatehouseCommand.run(
+                all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
         return new ProbeRun(exit, out.toString(), err.toString());
     }
 

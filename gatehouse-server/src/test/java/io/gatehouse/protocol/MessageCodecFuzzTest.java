@@ -23,8 +23,15 @@ class MessageCodecFuzzTest {
     private static final MessageCodec CODEC = new MessageCodec(new ObjectMapper());
     /** A separate mapper to read replies back, as a client would. */
     private static final ObjectMapper CLIENT = new ObjectMapper();
-    private static final Set<MessageType> CLIENT_TYPES = EnumSet.of(MessageType.AUTH, MessageType.PING,
-            MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.PUBLISH, MessageType.REFRESH, MessageType.PRESENCE,
+
+    private static final Set<MessageType> CLIENT_TYPES = EnumSet.of(
+            MessageType.AUTH,
+            MessageType.PING,
+            MessageType.SUBSCRIBE,
+            MessageType.UNSUBSCRIBE,
+            MessageType.PUBLISH,
+            MessageType.REFRESH,
+            MessageType.PRESENCE,
             MessageType.HISTORY);
 
     @FuzzTest(maxDuration = "5m")
@@ -50,7 +57,8 @@ class MessageCodecFuzzTest {
             message.text(field);
             message.field(field);
         }
-        assertReplyIsBounded(CODEC.encode(CODEC.reply(MessageType.PONG, message.id())).utf8(), message.id(), frameBytes);
+        assertReplyIsBounded(
+                CODEC.encode(CODEC.reply(MessageType.PONG, message.id())).utf8(), message.id(), frameBytes);
     }
 
     private static void assertReplyIsBounded(byte[] reply, JsonNode id, int frameBytes) throws IOException {

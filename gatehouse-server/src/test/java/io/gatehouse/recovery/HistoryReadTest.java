@@ -34,6 +34,7 @@ class HistoryReadTest {
             .with("channels.namespaces.chat", Map.of("history_size", 5, "publish", "authenticated"))
             .with("channels.namespaces.nohist", Map.of("history_size", 0))
             .with("channels.namespaces.brief", Map.of("history_size", 100, "history_ttl", BRIEF_TTL.toMillis() + "ms"));
+
     static String publishKey;
     static String adminKey;
 
@@ -76,7 +77,8 @@ class HistoryReadTest {
 
     /** Sends {@code history} with the given extra JSON fields (may be empty) and returns the reply. */
     static JsonNode history(WsRecorder ws, String channel, String extra) {
-        ws.send("{\"type\":\"history\",\"id\":7,\"channel\":\"" + channel + "\"" + (extra.isEmpty() ? "" : "," + extra) + "}");
+        ws.send("{\"type\":\"history\",\"id\":7,\"channel\":\"" + channel + "\"" + (extra.isEmpty() ? "" : "," + extra)
+                + "}");
         JsonNode reply = ws.awaitMessage();
         assertThat(reply.path("id").asInt()).as(reply.toString()).isEqualTo(7);
         return reply;
@@ -114,11 +116,16 @@ class HistoryReadTest {
 
         assertThat(a1.path("channel").asText()).isEqualTo("chat:count-a");
         assertThat(b1.path("channel").asText()).isEqualTo("chat:count-b");
-        assertThat(List.of(a1.path("offset").asLong(), a2.path("offset").asLong(), a3.path("offset").asLong()))
+        assertThat(List.of(
+                        a1.path("offset").asLong(),
+                        a2.path("offset").asLong(),
+                        a3.path("offset").asLong()))
                 .containsExactly(1L, 2L, 3L);
         assertThat(b1.path("offset").asLong()).isEqualTo(1);
-        assertThat(a1.path("epoch").asText()).isNotBlank()
-                .isEqualTo(a2.path("epoch").asText()).isEqualTo(a3.path("epoch").asText());
+        assertThat(a1.path("epoch").asText())
+                .isNotBlank()
+                .isEqualTo(a2.path("epoch").asText())
+                .isEqualTo(a3.path("epoch").asText());
         assertThat(b1.path("epoch").asText()).isNotBlank();
     }
 
@@ -132,8 +139,11 @@ class HistoryReadTest {
 
             JsonNode m = ws.awaitType("message");
             assertThat(m.path("channel").asText()).isEqualTo("chat:frames");
-            assertThat(m.path("offset").asLong()).isEqualTo(1).isEqualTo(published.path("offset").asLong());
-            assertThat(m.path("epoch").asText()).isEqualTo(published.path("epoch").asText());
+            assertThat(m.path("offset").asLong())
+                    .isEqualTo(1)
+                    .isEqualTo(published.path("offset").asLong());
+            assertThat(m.path("epoch").asText())
+                    .isEqualTo(published.path("epoch").asText());
             assertThat(m.path("data").path("text").asText()).isEqualTo("hello");
             Instant at = Instant.parse(m.path("published_at").asText());
             assertThat(at).isBetween(before.minusSeconds(1), Instant.now().plusSeconds(1));
@@ -151,8 +161,10 @@ class HistoryReadTest {
 
             JsonNode h = history(ws, "chat:by-client", "");
             assertThat(offsets(h)).containsExactly(1L);
-            assertThat(h.path("publications").get(0).path("data").path("n").asInt()).isEqualTo(1);
-            assertThat(h.path("epoch").asText()).isEqualTo(published.path("epoch").asText());
+            assertThat(h.path("publications").get(0).path("data").path("n").asInt())
+                    .isEqualTo(1);
+            assertThat(h.path("epoch").asText())
+                    .isEqualTo(published.path("epoch").asText());
         }
     }
 
@@ -173,7 +185,8 @@ class HistoryReadTest {
                 assertThat(p.path("channel").asText()).isEqualTo("chat:all");
                 assertThat(p.path("epoch").asText()).isEqualTo(epoch);
                 assertThat(Instant.parse(p.path("published_at").asText())).isNotNull();
-                assertThat(fieldNames(p)).containsExactlyInAnyOrder("channel", "offset", "epoch", "data", "published_at");
+                assertThat(fieldNames(p))
+                        .containsExactlyInAnyOrder("channel", "offset", "epoch", "data", "published_at");
             }
         }
     }
@@ -265,21 +278,22 @@ class HistoryReadTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-        "\"since\":5",
-        "\"since\":\"5\"",
-        "\"since\":{\"offset\":1}",
-        "\"since\":{\"epoch\":\"abc\"}",
-        "\"since\":{\"offset\":\"1\",\"epoch\":\"abc\"}",
-        "\"since\":{\"offset\":-1,\"epoch\":\"abc\"}",
-        "\"since\":{\"offset\":1.5,\"epoch\":\"abc\"}",
-        "\"since\":{\"offset\":1,\"epoch\":7}",
-        "\"limit\":-1",
-        "\"limit\":\"2\"",
-        "\"limit\":1.5",
-        "\"limit\":true",
-        "\"limit\":1099511627776",
-    })
+    @ValueSource(
+            strings = {
+                "\"since\":5",
+                "\"since\":\"5\"",
+                "\"since\":{\"offset\":1}",
+                "\"since\":{\"epoch\":\"abc\"}",
+                "\"since\":{\"offset\":\"1\",\"epoch\":\"abc\"}",
+                "\"since\":{\"offset\":-1,\"epoch\":\"abc\"}",
+                "\"since\":{\"offset\":1.5,\"epoch\":\"abc\"}",
+                "\"since\":{\"offset\":1,\"epoch\":7}",
+                "\"limit\":-1",
+                "\"limit\":\"2\"",
+                "\"limit\":1.5",
+                "\"limit\":true",
+                "\"limit\":1099511627776",
+            })
     void aBadSinceOrLimitIsABadRequestAndTheConnectionStays(String field) {
         try (WsRecorder ws = connect("alice")) {
             JsonNode error = history(ws, "chat:bad-args", field);
@@ -337,7 +351,9 @@ class HistoryReadTest {
         try (WsRecorder ws = connect("alice")) {
             // Read at once (well inside the ttl), then again until they age out.
             assertThat(offsets(history(ws, "brief:x", ""))).containsExactly(1L, 2L);
-            Awaitility.await().atMost(BRIEF_TTL.plusSeconds(2)).pollInterval(Duration.ofMillis(100))
+            Awaitility.await()
+                    .atMost(BRIEF_TTL.plusSeconds(2))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> history(ws, "brief:x", "").path("publications").isEmpty());
             JsonNode h = history(ws, "brief:x", "");
             assertThat(h.path("offset").asLong()).isEqualTo(2);
@@ -369,9 +385,15 @@ class HistoryReadTest {
     @Test
     void httpHistoryTakesSinceAndLimit() {
         publishNumbers("chat:http-paging", 5);
-        assertThat(offsets(httpHistory("chat:http-paging", "since=1&limit=2", publishKey).body())).containsExactly(2L, 3L);
-        assertThat(offsets(httpHistory("chat:http-paging", "since=3", publishKey).body())).containsExactly(4L, 5L);
-        assertThat(offsets(httpHistory("chat:http-paging", "limit=2", publishKey).body())).containsExactly(4L, 5L);
+        assertThat(offsets(httpHistory("chat:http-paging", "since=1&limit=2", publishKey)
+                        .body()))
+                .containsExactly(2L, 3L);
+        assertThat(offsets(
+                        httpHistory("chat:http-paging", "since=3", publishKey).body()))
+                .containsExactly(4L, 5L);
+        assertThat(offsets(
+                        httpHistory("chat:http-paging", "limit=2", publishKey).body()))
+                .containsExactly(4L, 5L);
         JsonNode zero = httpHistory("chat:http-paging", "limit=0", publishKey).body();
         assertThat(zero.path("publications")).isEmpty();
         assertThat(zero.path("offset").asLong()).isEqualTo(5);
@@ -405,12 +427,14 @@ class HistoryReadTest {
         assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
         assertThat(r.body().path("channel").asText()).isEqualTo("chat:inbox#alice");
         assertThat(offsets(r.body())).containsExactly(2L);
-        assertThat(r.body().path("publications").get(0).path("channel").asText()).isEqualTo("chat:inbox#alice");
+        assertThat(r.body().path("publications").get(0).path("channel").asText())
+                .isEqualTo("chat:inbox#alice");
         assertThat(r.body().path("publications").get(0).path("data").asText()).isEqualTo("a2");
     }
 
     @ParameterizedTest(name = "?{0}")
-    @ValueSource(strings = {"since=-1", "since=x", "since=1.5", "limit=-1", "limit=abc", "limit=1.5", "since=1&limit=-2"})
+    @ValueSource(
+            strings = {"since=-1", "since=x", "since=1.5", "limit=-1", "limit=abc", "limit=1.5", "since=1&limit=-2"})
     void httpHistoryWithABadSinceOrLimitIsBadRequest(String query) {
         TestGatehouse.Reply r = httpHistory("chat:http-bad", query, publishKey);
         assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(400);

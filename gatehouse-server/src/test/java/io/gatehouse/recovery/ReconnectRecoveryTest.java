@@ -51,14 +51,17 @@ class ReconnectRecoveryTest {
     }
 
     static JsonNode subscribe(WsRecorder ws, String channel, Long offset, String epoch) {
-        ws.send(offset == null
-                ? "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}"
-                : "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"since\":{\"offset\":" + offset + ",\"epoch\":\"" + epoch + "\"}}");
+        ws.send(
+                offset == null
+                        ? "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}"
+                        : "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"since\":{\"offset\":" + offset
+                                + ",\"epoch\":\"" + epoch + "\"}}");
         return ws.awaitType("subscribed");
     }
 
     JsonNode publish(String target, String data) {
-        TestGatehouse.Reply r = server.post("/api/v1/publish", "{" + target + ",\"data\":" + data + "}", "Authorization", publishKey);
+        TestGatehouse.Reply r =
+                server.post("/api/v1/publish", "{" + target + ",\"data\":" + data + "}", "Authorization", publishKey);
         assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
         return r.body();
     }
@@ -95,7 +98,8 @@ class ReconnectRecoveryTest {
             assertThat(subscribed.get("recovered").asBoolean()).isTrue();
             assertThat(subscribed.get("offset").asLong()).isEqualTo(5);
             assertThat(offsets(subscribed.get("publications"))).containsExactly(4L, 5L);
-            assertThat(subscribed.get("publications").get(0).get("data").asInt()).isEqualTo(4);
+            assertThat(subscribed.get("publications").get(0).get("data").asInt())
+                    .isEqualTo(4);
             publish("feed:a", 6);
             assertThat(ws.awaitType("message").get("offset").asLong()).isEqualTo(6);
         }
@@ -129,7 +133,8 @@ class ReconnectRecoveryTest {
         publisher.get(120, TimeUnit.SECONDS);
         for (Future<List<Long>> client : clients) {
             List<Long> seen = client.get(60, TimeUnit.SECONDS);
-            assertThat(seen).withFailMessage(() -> firstFault(seen))
+            assertThat(seen)
+                    .withFailMessage(() -> firstFault(seen))
                     .isEqualTo(LongStream.rangeClosed(1, PUBLICATIONS).boxed().toList());
         }
         pool.shutdown();
@@ -150,7 +155,8 @@ class ReconnectRecoveryTest {
             while (System.nanoTime() < until) {
                 JsonNode m = ws.pollMessage(Duration.ofMillis(5));
                 if (m != null && m.get("type").asText().equals("message")) {
-                    assertThat(epoch == null || epoch.equals(m.get("epoch").asText())).isTrue();
+                    assertThat(epoch == null || epoch.equals(m.get("epoch").asText()))
+                            .isTrue();
                     epoch = m.get("epoch").asText();
                     seen.add(m.get("offset").asLong());
                 }
@@ -165,7 +171,9 @@ class ReconnectRecoveryTest {
             reconnects++;
             long last = seen.isEmpty() ? 0 : seen.get(seen.size() - 1);
             JsonNode subscribed = subscribe(ws, "feed:storm", last, epoch == null ? firstEpoch(ws) : epoch);
-            assertThat(subscribed.get("recovered").asBoolean()).as("recovered after %s", last).isTrue();
+            assertThat(subscribed.get("recovered").asBoolean())
+                    .as("recovered after %s", last)
+                    .isTrue();
             epoch = subscribed.get("epoch").asText();
             seen.addAll(offsets(subscribed.get("publications")));
         }
@@ -195,9 +203,14 @@ class ReconnectRecoveryTest {
         server.start();
         publishKey = "apikey " + server.apiKey("publish");
         try (WsRecorder ws = connect("alice")) {
-            JsonNode subscribed = subscribe(ws, "feed:r", first.get("offset").asLong(), first.get("epoch").asText());
+            JsonNode subscribed = subscribe(
+                    ws,
+                    "feed:r",
+                    first.get("offset").asLong(),
+                    first.get("epoch").asText());
             assertThat(subscribed.get("recovered").asBoolean()).isFalse();
-            assertThat(subscribed.get("epoch").asText()).isNotEqualTo(first.get("epoch").asText());
+            assertThat(subscribed.get("epoch").asText())
+                    .isNotEqualTo(first.get("epoch").asText());
             assertThat(subscribed.get("offset").asLong()).isZero();
             assertThat(subscribed.get("publications")).isEmpty();
             assertThat(publish("feed:r", 2).get("offset").asLong()).isEqualTo(1);
@@ -224,9 +237,10 @@ class ReconnectRecoveryTest {
             assertThat(again.get("recovered").asBoolean()).isTrue();
             assertThat(offsets(again.get("publications"))).containsExactly(4L, 5L);
         }
-        assertThat(server.get("/metrics").raw().body()).contains(
-                "gatehouse_recoveries_total{outcome=\"not_recovered\"} 1.0",
-                "gatehouse_recoveries_total{outcome=\"recovered\"} 1.0");
+        assertThat(server.get("/metrics").raw().body())
+                .contains(
+                        "gatehouse_recoveries_total{outcome=\"not_recovered\"} 1.0",
+                        "gatehouse_recoveries_total{outcome=\"recovered\"} 1.0");
     }
 
     @Test

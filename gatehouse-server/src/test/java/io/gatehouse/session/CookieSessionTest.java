@@ -33,24 +33,36 @@ class CookieSessionTest {
 
     @Test
     void loginSetsAnHttpOnlySessionCookieAndAReadableCsrfCookie() {
-        TestGatehouse.Reply r = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}");
+        TestGatehouse.Reply r =
+                server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body().path("user").path("id").asText()).isEqualTo("local:alice"); // a local user's id
         assertThat(r.body().path("user").path("name").asText()).isEqualTo("alice");
         assertThat(r.body().path("csrf_token").asText()).isNotBlank();
         assertThat(r.body().path("expires_at").asText()).isNotBlank();
         var cookies = r.raw().headers().allValues("set-cookie");
-        assertThat(cookies).anySatisfy(c -> assertThat(c).startsWith("gh_session=ghs_").contains("HttpOnly").contains("SameSite=Lax"));
+        assertThat(cookies)
+                .anySatisfy(c -> assertThat(c)
+                        .startsWith("gh_session=ghs_")
+                        .contains("HttpOnly")
+                        .contains("SameSite=Lax"));
         assertThat(cookies).anySatisfy(c -> assertThat(c).startsWith("gh_csrf=").doesNotContain("HttpOnly"));
     }
 
     @Test
     void behindATlsProxyTheCookiesAreSecure() {
-        TestGatehouse.Reply r = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}",
-                "X-Forwarded-Proto", "https");
-        assertThat(r.raw().headers().allValues("set-cookie")).hasSize(2).allSatisfy(c -> assertThat(c).contains("; Secure"));
-        TestGatehouse.Reply plain = server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}");
-        assertThat(plain.raw().headers().allValues("set-cookie")).allSatisfy(c -> assertThat(c).doesNotContain("Secure"));
+        TestGatehouse.Reply r = server.post(
+                "/api/v1/auth/login",
+                "{\"username\":\"alice\",\"password\":\"alice-password\"}",
+                "X-Forwarded-Proto",
+                "https");
+        assertThat(r.raw().headers().allValues("set-cookie"))
+                .hasSize(2)
+                .allSatisfy(c -> assertThat(c).contains("; Secure"));
+        TestGatehouse.Reply plain =
+                server.post("/api/v1/auth/login", "{\"username\":\"alice\",\"password\":\"alice-password\"}");
+        assertThat(plain.raw().headers().allValues("set-cookie"))
+                .allSatisfy(c -> assertThat(c).doesNotContain("Secure"));
     }
 
     @Test
@@ -75,8 +87,14 @@ class CookieSessionTest {
     @Test
     void anAllowedOriginConnectsAndTheCsrfHeaderWorksToo() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf(),
-                "Origin", "https://app.example.com")) {
+        try (WsRecorder ws = WsRecorder.connect(
+                server.ws(),
+                "Cookie",
+                s.cookieHeader(),
+                "X-CSRF-Token",
+                s.csrf(),
+                "Origin",
+                "https://app.example.com")) {
             ws.awaitType("connection_established");
         }
     }
@@ -90,7 +108,8 @@ class CookieSessionTest {
         } catch (WsRecorder.HandshakeRefused refused) {
             assertThat(refused.status).isEqualTo(403);
         }
-        TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+        TestGatehouse.Reply verify =
+                server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
         assertThat(verify.status()).isEqualTo(200); // the session itself is fine
     }
 
@@ -110,8 +129,11 @@ class CookieSessionTest {
 
     @Test
     void aForeignOriginIsRefusedWithOriginNotAllowedAndTheKeyToChange() throws Exception {
-        try (RawWebSocket raw = RawWebSocket.connect(server.ws(), "Origin: https://evil.example",
-                "Authorization: Bearer " + server.opaqueToken("bob"), "Connection: close")) {
+        try (RawWebSocket raw = RawWebSocket.connect(
+                server.ws(),
+                "Origin: https://evil.example",
+                "Authorization: Bearer " + server.opaqueToken("bob"),
+                "Connection: close")) {
             assertThat(raw.handshakeResponse()).startsWith("HTTP/1.1 403");
             JsonNode body = TestGatehouse.JSON.readTree(raw.readToEnd(5000));
             assertThat(body.path("code").asText()).isEqualTo("ORIGIN_NOT_ALLOWED");
@@ -129,11 +151,15 @@ class CookieSessionTest {
         try (WsRecorder ws = connect(s.withCsrf("ghc_wrong"), origin)) {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4403, "CSRF_VALIDATION_ERROR"));
         }
-        Awaitility.await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        Awaitility.await()
+                .pollDelay(Duration.ofMillis(1100))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> true);
         try (WsRecorder ws = connect(s, origin)) {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4403, "CSRF_TOKEN_EXPIRED"));
         }
-        TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+        TestGatehouse.Reply verify =
+                server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
         assertThat(verify.status()).isEqualTo(403);
         assertThat(verify.body().path("code").asText()).isEqualTo("CSRF_TOKEN_EXPIRED");
         assertThat(verify.body().path("hint").asText()).contains("POST /api/v1/auth/refresh");
@@ -142,8 +168,12 @@ class CookieSessionTest {
     @Test
     void aStaleCsrfTokenIsRefreshedAndTheReconnectIsAccepted() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        Awaitility.await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(5)).until(() -> true);
-        TestGatehouse.Reply refreshed = server.post("/api/v1/auth/refresh", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+        Awaitility.await()
+                .pollDelay(Duration.ofMillis(1100))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> true);
+        TestGatehouse.Reply refreshed =
+                server.post("/api/v1/auth/refresh", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
         assertThat(refreshed.status()).isEqualTo(200);
         String fresh = refreshed.body().path("csrf_token").asText();
         assertThat(fresh).isNotEqualTo(s.csrf());
@@ -158,10 +188,16 @@ class CookieSessionTest {
     @Test
     void refreshAndLogoutNeedTheCsrfToken() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        assertThat(server.post("/api/v1/auth/refresh", "", "Cookie", s.cookieHeader()).body().path("code").asText())
+        assertThat(server.post("/api/v1/auth/refresh", "", "Cookie", s.cookieHeader())
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("CSRF_TOKEN_MISSING");
-        assertThat(server.post("/api/v1/auth/logout", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", "ghc_x").body()
-                .path("code").asText()).isEqualTo("CSRF_VALIDATION_ERROR");
+        assertThat(server.post("/api/v1/auth/logout", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", "ghc_x")
+                        .body()
+                        .path("code")
+                        .asText())
+                .isEqualTo("CSRF_VALIDATION_ERROR");
     }
 
     @Test
@@ -170,7 +206,8 @@ class CookieSessionTest {
         TestGatehouse.Reply without = server.post("/api/v1/tokens", "{}", "Cookie", s.cookieHeader());
         assertThat(without.status()).isEqualTo(403);
         assertThat(without.body().path("code").asText()).isEqualTo("CSRF_TOKEN_MISSING");
-        TestGatehouse.Reply with = server.post("/api/v1/tokens", "{}", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+        TestGatehouse.Reply with =
+                server.post("/api/v1/tokens", "{}", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
         assertThat(with.status()).isEqualTo(201);
     }
 
@@ -183,7 +220,9 @@ class CookieSessionTest {
         TestGatehouse.Reply foreign = server.post("/api/v1/auth/login", body, "Origin", "https://evil.example");
         assertThat(foreign.status()).isEqualTo(403);
         assertThat(foreign.body().path("code").asText()).isEqualTo("ORIGIN_NOT_ALLOWED");
-        assertThat(server.post("/api/v1/auth/login", body, "Origin", "https://app.example.com").status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/auth/login", body, "Origin", "https://app.example.com")
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -192,7 +231,8 @@ class CookieSessionTest {
         BrowserSession s = BrowserSession.login(server, "zed", "zed-password");
         new io.gatehouse.store.UserStore(server.gatehouse().node().database()).remove("zed");
         server.user("zed", "another-password", false);
-        TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+        TestGatehouse.Reply verify =
+                server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
         assertThat(verify.status()).isEqualTo(401);
     }
 
@@ -202,13 +242,16 @@ class CookieSessionTest {
         try (WsRecorder ws = connect(s, BrowserSession.ownOrigin(server))) {
             ws.awaitType("connection_established");
             long start = System.nanoTime();
-            TestGatehouse.Reply out = server.post("/api/v1/auth/logout", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+            TestGatehouse.Reply out =
+                    server.post("/api/v1/auth/logout", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
             assertThat(out.status()).isEqualTo(200);
-            assertThat(out.raw().headers().allValues("set-cookie")).anySatisfy(c -> assertThat(c).startsWith("gh_session=;"));
+            assertThat(out.raw().headers().allValues("set-cookie"))
+                    .anySatisfy(c -> assertThat(c).startsWith("gh_session=;"));
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
         }
-        TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
+        TestGatehouse.Reply verify =
+                server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());
         assertThat(verify.body().path("code").asText()).isEqualTo("TOKEN_REVOKED");
     }
 }

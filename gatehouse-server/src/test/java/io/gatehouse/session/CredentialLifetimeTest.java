@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Credentials that expire while their connection is open (SPEC §2), with lifetimes of seconds. */
 class CredentialLifetimeTest {
     @RegisterExtension
-    static final TestGatehouse server = new TestGatehouse().with("auth.session.ttl", "3s").with("auth.expiry_warning", "1s");
+    static final TestGatehouse server =
+            new TestGatehouse().with("auth.session.ttl", "3s").with("auth.expiry_warning", "1s");
 
     @BeforeAll
     static void users() {
@@ -26,26 +27,30 @@ class CredentialLifetimeTest {
     }
 
     static String jwtExpiringIn(String user, Duration d) {
-        return Jwts.hs256(Jwts.claims(user).expirationTime(Date.from(Instant.now().plus(d))));
+        return Jwts.hs256(
+                Jwts.claims(user).expirationTime(Date.from(Instant.now().plus(d))));
     }
 
     @Test
     void aJwtExpiringWhileOpenWarnsThenClosesWith4401TokenExpired() {
         long start = System.nanoTime();
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwtExpiringIn("eve", Duration.ofSeconds(3)))) {
+        try (WsRecorder ws = WsRecorder.connect(
+                server.ws(), "Authorization", "Bearer " + jwtExpiringIn("eve", Duration.ofSeconds(3)))) {
             ws.awaitType("connection_established");
             JsonNode warning = ws.awaitMessage();
             assertThat(warning.path("type").asText()).isEqualTo("token_expiring");
             assertThat(warning.path("expires_in_ms").asLong()).isBetween(0L, 3000L);
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_EXPIRED"));
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofMillis(5000)); // exp has whole seconds
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(1500), Duration.ofMillis(5000)); // exp has whole seconds
         }
     }
 
     @Test
     void theWarningComesAuthExpiryWarningBeforeExpiryNotAtOnce() {
         long start = System.nanoTime();
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwtExpiringIn("hana", Duration.ofSeconds(4)))) {
+        try (WsRecorder ws = WsRecorder.connect(
+                server.ws(), "Authorization", "Bearer " + jwtExpiringIn("hana", Duration.ofSeconds(4)))) {
             ws.awaitType("connection_established");
             ws.assertQuiet(Duration.ofMillis(1500)); // exp is 3-4 s away: no warning yet
             JsonNode warning = ws.awaitMessage();
@@ -58,7 +63,8 @@ class CredentialLifetimeTest {
 
     @Test
     void anInBandRefreshBeforeExpiryKeepsTheConnectionOpen() {
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwtExpiringIn("fred", Duration.ofSeconds(2)))) {
+        try (WsRecorder ws = WsRecorder.connect(
+                server.ws(), "Authorization", "Bearer " + jwtExpiringIn("fred", Duration.ofSeconds(2)))) {
             ws.awaitType("connection_established");
             ws.awaitType("token_expiring");
             ws.send("{\"type\":\"refresh\",\"id\":1,\"token\":\"" + jwtExpiringIn("fred", Duration.ofHours(1)) + "\"}");
@@ -72,7 +78,8 @@ class CredentialLifetimeTest {
     @Test
     void aSessionExpiringWhileOpenClosesWith4401SessionExpired() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        try (WsRecorder ws = WsRecorder.connect(s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
+        try (WsRecorder ws = WsRecorder.connect(
+                s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
             ws.awaitType("connection_established");
             ws.awaitType("token_expiring");
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "SESSION_EXPIRED"));
@@ -82,12 +89,20 @@ class CredentialLifetimeTest {
     @Test
     void aSessionRefreshedOverHttpKeepsItsOpenConnection() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        try (WsRecorder ws = WsRecorder.connect(s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
+        try (WsRecorder ws = WsRecorder.connect(
+                s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
             ws.awaitType("connection_established");
-            Awaitility.await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
-            assertThat(server.post("/api/v1/auth/refresh", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf()).status())
+            Awaitility.await()
+                    .pollDelay(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> true);
+            assertThat(server.post("/api/v1/auth/refresh", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf())
+                            .status())
                     .isEqualTo(200);
-            Awaitility.await().pollDelay(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            Awaitility.await()
+                    .pollDelay(Duration.ofMillis(2000))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> true);
             ws.send("{\"type\":\"ping\"}"); // 3.5 s after login: past the first expiry
             assertThat(ws.awaitType("pong")).isNotNull();
         }

@@ -48,8 +48,13 @@ class GrantsFollowCredentialTest {
     }
 
     static void publish(String channel, String text) {
-        assertThat(server.post("/api/v1/publish", "{\"channel\":\"" + channel + "\",\"data\":\"" + text + "\"}",
-                "Authorization", "apikey " + publishKey()).status()).isEqualTo(200);
+        assertThat(server.post(
+                                "/api/v1/publish",
+                                "{\"channel\":\"" + channel + "\",\"data\":\"" + text + "\"}",
+                                "Authorization",
+                                "apikey " + publishKey())
+                        .status())
+                .isEqualTo(200);
     }
 
     static String cli(String... args) {
@@ -87,7 +92,8 @@ class GrantsFollowCredentialTest {
             publish("secret:plans", "before");
             assertThat(ws.awaitType("message").path("data").asText()).isEqualTo("before");
 
-            ws.send("{\"type\":\"refresh\",\"id\":1,\"token\":\"" + Jwts.hs256For("gina", List.of(), List.of("secret:kept")) + "\"}");
+            ws.send("{\"type\":\"refresh\",\"id\":1,\"token\":\""
+                    + Jwts.hs256For("gina", List.of(), List.of("secret:kept")) + "\"}");
             assertThat(ws.awaitType("refreshed").path("id").asInt()).isEqualTo(1);
             JsonNode ended = ws.awaitType("unsubscribed");
             assertThat(ended.path("channel").asText()).isEqualTo("secret:plans");
@@ -115,8 +121,13 @@ class GrantsFollowCredentialTest {
             publish("staff:room", "after");
             ws.assertQuiet(Duration.ofMillis(300));
             // the personal channel is the user's own: it stays
-            assertThat(server.post("/api/v1/publish", "{\"user\":\"hank\",\"data\":1}", "Authorization", "apikey " + publishKey())
-                    .status()).isEqualTo(200);
+            assertThat(server.post(
+                                    "/api/v1/publish",
+                                    "{\"user\":\"hank\",\"data\":1}",
+                                    "Authorization",
+                                    "apikey " + publishKey())
+                            .status())
+                    .isEqualTo(200);
             assertThat(ws.awaitType("message").path("channel").asText()).isEqualTo("#hank");
         }
     }
@@ -127,12 +138,22 @@ class GrantsFollowCredentialTest {
     void logoutRevokesTheTokensTheSessionMintedAndTheirDescendants() {
         server.user("ivy", "ivy-password-1", false);
         BrowserSession s = BrowserSession.login(server, "ivy", "ivy-password-1");
-        String child = mint("Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf(), "Origin", BrowserSession.ownOrigin(server));
+        String child =
+                mint("Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf(), "Origin", BrowserSession.ownOrigin(server));
         String grandchild = mint("Authorization", "Bearer " + child);
         String unrelated = server.localOpaqueToken("ivy");
-        try (WsRecorder a = open(child); WsRecorder b = open(grandchild); WsRecorder other = open(unrelated)) {
-            TestGatehouse.Reply out = server.post("/api/v1/auth/logout", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf(),
-                    "Origin", BrowserSession.ownOrigin(server));
+        try (WsRecorder a = open(child);
+                WsRecorder b = open(grandchild);
+                WsRecorder other = open(unrelated)) {
+            TestGatehouse.Reply out = server.post(
+                    "/api/v1/auth/logout",
+                    "",
+                    "Cookie",
+                    s.cookieHeader(),
+                    "X-CSRF-Token",
+                    s.csrf(),
+                    "Origin",
+                    BrowserSession.ownOrigin(server));
             assertThat(out.status()).isEqualTo(200);
             assertThat(a.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
             assertThat(b.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
@@ -149,7 +170,9 @@ class GrantsFollowCredentialTest {
         String child = mint("Authorization", "Bearer " + root);
         String grandchild = mint("Authorization", "Bearer " + child);
         String sibling = mint("Authorization", "Bearer " + Jwts.hs256For("jack"));
-        try (WsRecorder a = open(child); WsRecorder b = open(grandchild); WsRecorder other = open(sibling)) {
+        try (WsRecorder a = open(child);
+                WsRecorder b = open(grandchild);
+                WsRecorder other = open(sibling)) {
             cli("token", "revoke", root.substring(0, 12));
             assertThat(a.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
             assertThat(b.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
@@ -166,12 +189,16 @@ class GrantsFollowCredentialTest {
         String child = mint("Authorization", "Bearer " + owner);
         String grandchild = mint("Authorization", "Bearer " + child);
         try (WsRecorder b = open(grandchild)) {
-            assertThat(server.delete("/api/v1/tokens/" + child.substring(0, 12), "Authorization", "Bearer " + owner).status())
+            assertThat(server.delete("/api/v1/tokens/" + child.substring(0, 12), "Authorization", "Bearer " + owner)
+                            .status())
                     .isEqualTo(200);
             assertThat(b.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
         }
         assertRefusedAtHandshake(grandchild, "TOKEN_REVOKED");
-        assertThat(server.get("/api/v1/tokens", "Authorization", "Bearer " + owner).body().path("tokens")).isEmpty();
+        assertThat(server.get("/api/v1/tokens", "Authorization", "Bearer " + owner)
+                        .body()
+                        .path("tokens"))
+                .isEmpty();
     }
 
     // --- (c) a removed user's minted JWTs ---
@@ -185,7 +212,10 @@ class GrantsFollowCredentialTest {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
         }
         assertRefusedAtHandshake(jwt, "TOKEN_REVOKED");
-        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + jwt).body().path("code").asText())
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + jwt)
+                        .body()
+                        .path("code")
+                        .asText())
                 .isEqualTo("TOKEN_REVOKED");
 
         // liam is created again: new credentials work, the old JWT does not come back with them
@@ -205,22 +235,35 @@ class GrantsFollowCredentialTest {
         String jwt;
         try (first) {
             first.user("mona", "mona-password-1", false);
-            jwt = first.gatehouse().node().tokenIssuer()
-                    .issueJwt(new io.gatehouse.auth.User("local:mona", "mona", List.of()), List.of(), Duration.ofHours(1)).token();
-            assertThat(first.get("/api/v1/auth/verify", "Authorization", "Bearer " + jwt).status()).isEqualTo(200);
-            int status = GatehouseCommand.run(new String[] {"user", "remove", "mona", "--config", config.toString()},
-                    new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+            jwt = first.gatehouse()
+                    .node()
+                    .tokenIssuer()
+                    .issueJwt(
+                            new io.gatehouse.auth.User("local:mona", "mona", List.of()), List.of(), Duration.ofHours(1))
+                    .token();
+            assertThat(first.get("/api/v1/auth/verify", "Authorization", "Bearer " + jwt)
+                            .status())
+                    .isEqualTo(200);
+            int status = GatehouseCommand.run(
+                    new String[] {"user", "remove", "mona", "--config", config.toString()},
+                    new PrintWriter(new StringWriter(), true),
+                    new PrintWriter(new StringWriter(), true));
             assertThat(status).isZero();
         }
         // the same data directory and configuration, a new process state: only the journal remembers
         try (io.gatehouse.Gatehouse again = io.gatehouse.Gatehouse.start(
                 io.gatehouse.config.ConfigLoader.load(new io.gatehouse.config.ConfigSources().yamlFile(config)),
-                java.time.Clock.systemUTC(), line -> { })) {
+                java.time.Clock.systemUTC(),
+                line -> {})) {
             var http = java.net.http.HttpClient.newHttpClient();
-            var reply = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(again.url() + "/api/v1/auth/verify"))
-                    .header("Authorization", "Bearer " + jwt).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var reply = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(again.url() + "/api/v1/auth/verify"))
+                            .header("Authorization", "Bearer " + jwt)
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(reply.statusCode()).isEqualTo(401);
-            assertThat(TestGatehouse.JSON.readTree(reply.body()).path("code").asText()).isEqualTo("TOKEN_REVOKED");
+            assertThat(TestGatehouse.JSON.readTree(reply.body()).path("code").asText())
+                    .isEqualTo("TOKEN_REVOKED");
         }
     }
 }

@@ -33,15 +33,20 @@ class RevocationTest {
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--data-dir";
         all[args.length + 1] = server.dataDir().resolve("data").toString();
-        int status = GatehouseCommand.run(all, new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+        int status = GatehouseCommand.run(
+                all, new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
         assertThat(status).isZero();
     }
 
     @Test
     void deletingATokenOverTheApiClosesItsLiveSocket() {
         String owner = Jwts.hs256For("alice");
-        String token = server.post("/api/v1/tokens", "{}", "Authorization", "Bearer " + owner).body().path("token").asText();
-        try (WsRecorder ws = open(token); WsRecorder other = open(owner)) {
+        String token = server.post("/api/v1/tokens", "{}", "Authorization", "Bearer " + owner)
+                .body()
+                .path("token")
+                .asText();
+        try (WsRecorder ws = open(token);
+                WsRecorder other = open(owner)) {
             long start = System.nanoTime();
             server.delete("/api/v1/tokens/" + token.substring(0, 12), "Authorization", "Bearer " + owner);
             assertClosedWithinOneSecond(ws, start, "TOKEN_REVOKED");
@@ -80,8 +85,10 @@ class RevocationTest {
     @Test
     void userRemoveFromTheCliClosesEveryConnectionOfTheUser() {
         server.user("carol", "carol-password", false);
-        try (WsRecorder a = open(server.localOpaqueToken("carol")); WsRecorder b = open(server.localOpaqueToken("carol"));
-                WsRecorder other = open(Jwts.hs256For("dave")); WsRecorder namesake = open(Jwts.hs256For("carol"))) {
+        try (WsRecorder a = open(server.localOpaqueToken("carol"));
+                WsRecorder b = open(server.localOpaqueToken("carol"));
+                WsRecorder other = open(Jwts.hs256For("dave"));
+                WsRecorder namesake = open(Jwts.hs256For("carol"))) {
             long start = System.nanoTime();
             cli("user", "remove", "carol");
             assertClosedWithinOneSecond(a, start, "TOKEN_REVOKED");

@@ -45,8 +45,18 @@ abstract class AccessLogStoreContractTest {
 
     @Test
     void anAttemptReadsBackWithEveryField() {
-        AccessLogEntry written = new AccessLogEntry(T0, "2001:db8::1", "https://app.example", "Mozilla/5.0", "alice",
-                "authorization_header", "ACCEPTED", "0a1b2c3d", "c0ffee", null, null);
+        AccessLogEntry written = new AccessLogEntry(
+                T0,
+                "2001:db8::1",
+                "https://app.example",
+                "Mozilla/5.0",
+                "alice",
+                "authorization_header",
+                "ACCEPTED",
+                "0a1b2c3d",
+                "c0ffee",
+                null,
+                null);
         store.write(List.of(written));
 
         assertThat(store.newest(AccessLogStore.Filter.ALL, 10)).containsExactly(written);
@@ -82,7 +92,8 @@ abstract class AccessLogStoreContractTest {
     void anAttemptAndItsCloseMayShareOneBatch() {
         store.write(List.of(attempt(T0, "10.0.0.1", "alice", "ACCEPTED", "conn-1"), close(T0, "conn-1", 4401, 5)));
 
-        assertThat(store.newest(AccessLogStore.Filter.ALL, 10)).singleElement()
+        assertThat(store.newest(AccessLogStore.Filter.ALL, 10))
+                .singleElement()
                 .satisfies(e -> assertThat(e.closeCode()).isEqualTo(4401));
     }
 
@@ -102,7 +113,9 @@ abstract class AccessLogStoreContractTest {
 
         List<AccessLogEntry> rows = store.newest(AccessLogStore.Filter.ALL, 10);
         assertThat(rows).hasSize(3);
-        assertThat(rows).filteredOn(e -> e.outcome().equals("TOKEN_INVALID")).singleElement()
+        assertThat(rows)
+                .filteredOn(e -> e.outcome().equals("TOKEN_INVALID"))
+                .singleElement()
                 .satisfies(e -> assertThat(e.closeCode()).isNull());
     }
 
@@ -114,7 +127,8 @@ abstract class AccessLogStoreContractTest {
         }
         store.write(all);
 
-        assertThat(store.newest(AccessLogStore.Filter.ALL, 3)).extracting(AccessLogEntry::connectionId)
+        assertThat(store.newest(AccessLogStore.Filter.ALL, 3))
+                .extracting(AccessLogEntry::connectionId)
                 .containsExactly("conn-4", "conn-3", "conn-2");
     }
 
@@ -130,7 +144,8 @@ abstract class AccessLogStoreContractTest {
         assertThat(ids(new AccessLogStore.Filter("TOKEN_INVALID", null, null))).containsExactly("x1");
         assertThat(ids(new AccessLogStore.Filter(null, "alice", null))).containsExactly("a2", "a1");
         assertThat(ids(new AccessLogStore.Filter(null, null, "10.0.0.1"))).containsExactly("b1", "x1", "a1");
-        assertThat(ids(new AccessLogStore.Filter("ACCEPTED", "alice", "10.0.0.1"))).containsExactly("a1");
+        assertThat(ids(new AccessLogStore.Filter("ACCEPTED", "alice", "10.0.0.1")))
+                .containsExactly("a1");
         assertThat(ids(new AccessLogStore.Filter(null, "carol", null))).isEmpty();
     }
 
@@ -149,11 +164,14 @@ abstract class AccessLogStoreContractTest {
     void longAndHostileTextIsCutToTheColumnAndControlCharactersReplaced() {
         String agent = "evil\r\nX-Forged: 1\u0000" + "a".repeat(2000);
         String userId = "\uD83D\uDE00".repeat(200); // 400 chars of surrogate pairs; the column holds 255
-        store.write(List.of(new AccessLogEntry(T0, "10.0.0.1", "o".repeat(600), agent, userId, "query", "ACCEPTED",
-                "0a1b2c3d", "c1", null, null)));
+        store.write(List.of(new AccessLogEntry(
+                T0, "10.0.0.1", "o".repeat(600), agent, userId, "query", "ACCEPTED", "0a1b2c3d", "c1", null, null)));
 
         AccessLogEntry read = store.newest(AccessLogStore.Filter.ALL, 1).get(0);
-        assertThat(read.userAgent()).hasSize(512).startsWith("evil??X-Forged: 1?aaa").doesNotContain("\r", "\n", "\u0000");
+        assertThat(read.userAgent())
+                .hasSize(512)
+                .startsWith("evil??X-Forged: 1?aaa")
+                .doesNotContain("\r", "\n", "\u0000");
         assertThat(read.origin()).hasSize(512);
         assertThat(read.userId()).hasSize(254).isEqualTo("\uD83D\uDE00".repeat(127));
     }
@@ -161,7 +179,8 @@ abstract class AccessLogStoreContractTest {
     @Test
     void aFailingBatchWritesNothing() {
         AccessLogEntry good = attempt(T0, "10.0.0.1", "alice", "ACCEPTED", "c1");
-        AccessLogEntry bad = new AccessLogEntry(null, "10.0.0.1", null, null, null, null, "ACCEPTED", null, "c2", null, null);
+        AccessLogEntry bad =
+                new AccessLogEntry(null, "10.0.0.1", null, null, null, null, "ACCEPTED", null, "c2", null, null);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.write(List.of(good, bad)))
                 .isInstanceOf(StoreException.class);
@@ -185,16 +204,20 @@ abstract class AccessLogStoreContractTest {
         db.close();
         assertThat(store.isReachable()).isFalse();
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> store.write(List.of(attempt(T0, "10.0.0.1", null, "TOKEN_MISSING", "c"))))
-                .isInstanceOf(StoreException.class).hasMessageStartingWith("Could not write 1 access-log entries");
+                        () -> store.write(List.of(attempt(T0, "10.0.0.1", null, "TOKEN_MISSING", "c"))))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("Could not write 1 access-log entries");
     }
 
     private List<String> ids(AccessLogStore.Filter filter) {
-        return store.newest(filter, 100).stream().map(AccessLogEntry::connectionId).toList();
+        return store.newest(filter, 100).stream()
+                .map(AccessLogEntry::connectionId)
+                .toList();
     }
 
     private long count() {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM access_log")) {
             rs.next();
             return rs.getLong(1);
@@ -204,11 +227,22 @@ abstract class AccessLogStoreContractTest {
     }
 
     private static AccessLogEntry attempt(Instant time, String ip, String userId, String outcome, String connectionId) {
-        return new AccessLogEntry(time, ip, "https://app.example", "test-agent", userId, "query", outcome,
-                "0a1b2c3d", connectionId, null, null);
+        return new AccessLogEntry(
+                time,
+                ip,
+                "https://app.example",
+                "test-agent",
+                userId,
+                "query",
+                outcome,
+                "0a1b2c3d",
+                connectionId,
+                null,
+                null);
     }
 
     private static AccessLogEntry close(Instant connectedAt, String connectionId, int code, long millis) {
-        return new AccessLogEntry(connectedAt, "10.0.0.1", null, null, "alice", null, "ACCEPTED", null, connectionId, code, millis);
+        return new AccessLogEntry(
+                connectedAt, "10.0.0.1", null, null, "alice", null, "ACCEPTED", null, connectionId, code, millis);
     }
 }

@@ -24,7 +24,8 @@ public final class CliStandIn {
         try (Database db = Database.open(Database.embeddedUrl(dataDir), DB_USER, DB_PASSWORD, 1)) {
             UserStore users = new UserStore(db);
             done = switch (command) {
-                case "add" -> users.add(new UserRecord(userId, List.of("admin"), "$argon2id$placeholder", Instant.now()));
+                case "add" ->
+                    users.add(new UserRecord(userId, List.of("admin"), "$argon2id$placeholder", Instant.now()));
                 case "find" -> users.find(userId).isPresent();
                 default -> throw new IllegalArgumentException("Unknown command " + command);
             };

@@ -69,17 +69,21 @@ class EmbeddedDatabaseSharingTest {
             String server = lockFileProperty("server");
             String host = server.substring(0, server.lastIndexOf(':'));
             int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
-            assertThat(InetAddress.getByName(host).isLoopbackAddress()).as("advertised host %s", host).isTrue();
+            assertThat(InetAddress.getByName(host).isLoopbackAddress())
+                    .as("advertised host %s", host)
+                    .isTrue();
 
             try (Socket loopback = new Socket()) {
                 loopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MILLIS);
             }
             for (InetAddress address : nonLoopbackAddresses()) {
                 assertThatThrownBy(() -> {
-                    try (Socket outside = new Socket()) {
-                        outside.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MILLIS);
-                    }
-                }).as("connecting to the AUTO_SERVER port via %s", address).isInstanceOf(IOException.class);
+                            try (Socket outside = new Socket()) {
+                                outside.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MILLIS);
+                            }
+                        })
+                        .as("connecting to the AUTO_SERVER port via %s", address)
+                        .isInstanceOf(IOException.class);
             }
         }
     }
@@ -94,9 +98,12 @@ class EmbeddedDatabaseSharingTest {
         Process process = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx256m",
-                        "-cp", System.getProperty("java.class.path"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
                         CliStandIn.class.getName(),
-                        dataDir.toString(), command, userId)
+                        dataDir.toString(),
+                        command,
+                        userId)
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();

@@ -54,7 +54,12 @@ class IdentityMigrationTest {
     }
 
     private static void migrateToV3(String url, String user, String password) {
-        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").target("3").load().migrate();
+        Flyway.configure()
+                .dataSource(url, user, password)
+                .locations("classpath:db/migration")
+                .target("3")
+                .load()
+                .migrate();
     }
 
     /** What the previous version wrote: local user alice with a token and a session, the application's bob with a token. */
@@ -64,7 +69,8 @@ class IdentityMigrationTest {
         SecretToken session = SecretToken.generate("ghs_");
         SecretToken csrf = SecretToken.generate("ghc_");
         try (Connection c = java.sql.DriverManager.getConnection(url, user, password)) {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO users (id, roles, password_hash, created_at) VALUES (?, ?, ?, ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO users (id, roles, password_hash, created_at) VALUES (?, ?, ?, ?)")) {
                 s.setString(1, "alice");
                 s.setString(2, "[\"admin\"]");
                 s.setString(3, new PasswordHasher().hash("alice-password".toCharArray()));
@@ -73,8 +79,9 @@ class IdentityMigrationTest {
             }
             for (Object[] t : new Object[][] {{aliceToken, "alice"}, {bobToken, "bob"}}) {
                 SecretToken token = (SecretToken) t[0];
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO tokens (prefix, hash, user_id, user_name, roles, channels, "
-                        + "created_at, expires_at) VALUES (?, ?, ?, ?, '[]', '[]', ?, ?)")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("INSERT INTO tokens (prefix, hash, user_id, user_name, roles, channels, "
+                                + "created_at, expires_at) VALUES (?, ?, ?, ?, '[]', '[]', ?, ?)")) {
                     s.setString(1, token.prefix());
                     s.setBytes(2, token.hash());
                     s.setString(3, (String) t[1]);
@@ -84,8 +91,9 @@ class IdentityMigrationTest {
                     s.executeUpdate();
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO sessions (prefix, hash, user_id, csrf_hash, csrf_issued_at, "
-                    + "created_at, expires_at) VALUES (?, ?, 'alice', ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO sessions (prefix, hash, user_id, csrf_hash, csrf_issued_at, "
+                            + "created_at, expires_at) VALUES (?, ?, 'alice', ?, ?, ?, ?)")) {
                 s.setString(1, session.prefix());
                 s.setBytes(2, session.hash());
                 s.setBytes(3, csrf.hash());
@@ -105,12 +113,19 @@ class IdentityMigrationTest {
         assertThat(alice.principal().user().id()).isEqualTo("local:alice");
         Verdict bob = opaque.verify(written[1].value()).toCompletableFuture().join();
         assertThat(bob.principal().user().id()).isEqualTo("bob"); // the application's: unchanged
-        assertThat(tokens.findByPrefix(written[0].prefix()).orElseThrow().mintedFrom()).isNull();
+        assertThat(tokens.findByPrefix(written[0].prefix()).orElseThrow().mintedFrom())
+                .isNull();
 
         Verdict session;
         try (var hashing = new io.gatehouse.auth.PasswordHashingPool(1, 1)) {
-            Sessions sessions = new Sessions(new SessionStore(db), new UserStore(db), new RevocationStore(db), tokens,
-                    new PasswordHasher(), hashing, new GatehouseConfig.Session(Duration.ofHours(24), Duration.ofMinutes(30), true),
+            Sessions sessions = new Sessions(
+                    new SessionStore(db),
+                    new UserStore(db),
+                    new RevocationStore(db),
+                    tokens,
+                    new PasswordHasher(),
+                    hashing,
+                    new GatehouseConfig.Session(Duration.ofHours(24), Duration.ofMinutes(30), true),
                     Clock.systemUTC());
             session = sessions.verify(written[2].value(), written[3].value(), Sessions.CsrfRule.FRESH);
         }

@@ -39,9 +39,11 @@ class PostgresStoreContractTest extends StoreContractTest {
 
     @Test
     void anUnreachableDatabaseFailsWithAMessageThatNamesItButNotThePassword() {
-        assertThatThrownBy(() -> Database.open("jdbc:postgresql://127.0.0.1:1/test?password=hunter2", "postgres", "hunter2", 1))
+        assertThatThrownBy(() ->
+                        Database.open("jdbc:postgresql://127.0.0.1:1/test?password=hunter2", "postgres", "hunter2", 1))
                 .isInstanceOf(StoreException.class)
-                .hasMessage("Could not connect to the database at jdbc:postgresql://127.0.0.1:1/test as user 'postgres'")
+                .hasMessage(
+                        "Could not connect to the database at jdbc:postgresql://127.0.0.1:1/test as user 'postgres'")
                 .hasMessageNotContaining("hunter2");
     }
 }

@@ -13,7 +13,8 @@ import java.util.UUID;
  * read as a green build.
  */
 final class PostgresTestSchema {
-    static final String SERVER_URL = System.getenv().getOrDefault("TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    static final String SERVER_URL =
+            System.getenv().getOrDefault("TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     static final String USER = System.getenv().getOrDefault("TEST_POSTGRES_USER", "postgres");
     private static final String PASSWORD = "";
 
@@ -35,13 +36,16 @@ final class PostgresTestSchema {
         try {
             return DriverManager.getConnection(SERVER_URL, USER, PASSWORD);
         } catch (SQLException e) {
-            throw new SQLException("These tests need PostgreSQL at " + SERVER_URL + " (user " + USER
-                    + ", trust auth); start it or set TEST_POSTGRES_URL", e);
+            throw new SQLException(
+                    "These tests need PostgreSQL at " + SERVER_URL + " (user " + USER
+                            + ", trust auth); start it or set TEST_POSTGRES_URL",
+                    e);
         }
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = administration(); Statement s = c.createStatement()) {
+        try (Connection c = administration();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 abstract class StoreContractTest {
     /** Has a non-zero microsecond part, so a lossy timestamp column would show. */
     static final Instant T0 = Instant.parse("2030-01-02T03:04:05.123456Z");
-    static final String ARGON2_HASH = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-            + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+    static final String ARGON2_HASH =
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
     private Database db;
     private UserStore users;
@@ -116,7 +117,8 @@ abstract class StoreContractTest {
     void addingAnExistingUserIdReturnsFalseAndKeepsTheFirstUser() {
         UserRecord first = new UserRecord("alice", List.of("admin"), ARGON2_HASH, T0);
         users.add(first);
-        assertThat(users.add(new UserRecord("alice", List.of("viewer"), ARGON2_HASH, T0.plusSeconds(1)))).isFalse();
+        assertThat(users.add(new UserRecord("alice", List.of("viewer"), ARGON2_HASH, T0.plusSeconds(1))))
+                .isFalse();
         assertThat(users.find("alice")).contains(first);
         assertThat(users.count()).isEqualTo(1);
     }
@@ -157,17 +159,33 @@ abstract class StoreContractTest {
         List<String> revoked = tokens.revokeMintedFrom("ght_root0001", T0.plusSeconds(1));
 
         assertThat(revoked).containsExactlyInAnyOrder("ght_child001", "ght_great001");
-        assertThat(tokens.findByPrefix("ght_great001").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(1));
-        assertThat(tokens.findByPrefix("ght_grand001").orElseThrow().revokedAt()).isEqualTo(T0);
-        assertThat(tokens.findByPrefix("ght_root0001").orElseThrow().revokedAt()).isNull();
-        assertThat(tokens.findByPrefix("ght_child002").orElseThrow().revokedAt()).isNull();
-        assertThat(tokens.findByPrefix("ght_other001").orElseThrow().revokedAt()).isNull();
-        assertThat(tokens.findByPrefix("ght_child001").orElseThrow().mintedFrom()).isEqualTo("ght_root0001");
+        assertThat(tokens.findByPrefix("ght_great001").orElseThrow().revokedAt())
+                .isEqualTo(T0.plusSeconds(1));
+        assertThat(tokens.findByPrefix("ght_grand001").orElseThrow().revokedAt())
+                .isEqualTo(T0);
+        assertThat(tokens.findByPrefix("ght_root0001").orElseThrow().revokedAt())
+                .isNull();
+        assertThat(tokens.findByPrefix("ght_child002").orElseThrow().revokedAt())
+                .isNull();
+        assertThat(tokens.findByPrefix("ght_other001").orElseThrow().revokedAt())
+                .isNull();
+        assertThat(tokens.findByPrefix("ght_child001").orElseThrow().mintedFrom())
+                .isEqualTo("ght_root0001");
         assertThat(tokens.revokeMintedFrom("ght_session_none", T0)).isEmpty();
     }
 
     private static TokenRecord minted(String prefix, String mintedFrom) {
-        return new TokenRecord(prefix, new byte[32], "42", "42", List.of(), List.of(), T0, T0.plus(Duration.ofDays(1)), null, null,
+        return new TokenRecord(
+                prefix,
+                new byte[32],
+                "42",
+                "42",
+                List.of(),
+                List.of(),
+                T0,
+                T0.plus(Duration.ofDays(1)),
+                null,
+                null,
                 mintedFrom);
     }
 
@@ -185,7 +203,9 @@ abstract class StoreContractTest {
         assertThat(users.find("alice")).isEmpty();
         assertThat(tokens.listForUser("local:alice")).isEmpty();
         assertThat(tokens.findByPrefix("ght_alice001")).isEmpty();
-        assertThat(tokens.listForUser("local:bob")).extracting(TokenRecord::prefix).containsExactly("ght_bob00001");
+        assertThat(tokens.listForUser("local:bob"))
+                .extracting(TokenRecord::prefix)
+                .containsExactly("ght_bob00001");
         assertThat(tokens.listForUser("alice")).extracting(TokenRecord::prefix).containsExactly("ght_appalice");
     }
 
@@ -199,8 +219,17 @@ abstract class StoreContractTest {
 
     @Test
     void listValuesWithCommasAndQuotesRoundTrip() {
-        TokenRecord t = new TokenRecord("ght_dialog01", new byte[32], "alice", "Alice", List.of("Super \"Admin\""),
-                List.of("dialog#alice,bob", "chat:x"), T0, T0.plus(Duration.ofHours(1)), null, null);
+        TokenRecord t = new TokenRecord(
+                "ght_dialog01",
+                new byte[32],
+                "alice",
+                "Alice",
+                List.of("Super \"Admin\""),
+                List.of("dialog#alice,bob", "chat:x"),
+                T0,
+                T0.plus(Duration.ofHours(1)),
+                null,
+                null);
         tokens.insert(t);
         assertThat(tokens.findByPrefix("ght_dialog01")).contains(t);
     }
@@ -209,16 +238,34 @@ abstract class StoreContractTest {
 
     @Test
     void insertedTokenIsFoundByPrefixWithAllItsFields() {
-        TokenRecord t = new TokenRecord("ght_AbCdEfGh", new byte[] {1, 2, 3, (byte) 0xff}, "u-42", "Alice",
-                List.of("admin"), List.of("chat:lobby", "news"), T0, T0.plus(Duration.ofHours(1)), null, null);
+        TokenRecord t = new TokenRecord(
+                "ght_AbCdEfGh",
+                new byte[] {1, 2, 3, (byte) 0xff},
+                "u-42",
+                "Alice",
+                List.of("admin"),
+                List.of("chat:lobby", "news"),
+                T0,
+                T0.plus(Duration.ofHours(1)),
+                null,
+                null);
         tokens.insert(t);
         assertThat(tokens.findByPrefix("ght_AbCdEfGh")).contains(t);
     }
 
     @Test
     void tokenWithLastUseRevocationAndNoRolesOrChannelsRoundTrips() {
-        TokenRecord t = new TokenRecord("ght_AbCdEfGh", new byte[32], "u-42", "Alice", List.of(), List.of(),
-                T0, T0.plusSeconds(60), T0.plusSeconds(10), T0.plusSeconds(20));
+        TokenRecord t = new TokenRecord(
+                "ght_AbCdEfGh",
+                new byte[32],
+                "u-42",
+                "Alice",
+                List.of(),
+                List.of(),
+                T0,
+                T0.plusSeconds(60),
+                T0.plusSeconds(10),
+                T0.plusSeconds(20));
         tokens.insert(t);
         assertThat(tokens.findByPrefix("ght_AbCdEfGh")).contains(t);
     }
@@ -251,7 +298,8 @@ abstract class StoreContractTest {
         tokens.insert(token("ght_new00001", "alice", T0.plusSeconds(120)));
         tokens.insert(token("ght_mid00001", "alice", T0.plusSeconds(60)));
         tokens.insert(token("ght_bob00001", "bob", T0.plusSeconds(90)));
-        assertThat(tokens.listForUser("alice")).extracting(TokenRecord::prefix)
+        assertThat(tokens.listForUser("alice"))
+                .extracting(TokenRecord::prefix)
                 .containsExactly("ght_new00001", "ght_mid00001", "ght_old00001");
         assertThat(tokens.listForUser("nobody")).isEmpty();
     }
@@ -261,7 +309,8 @@ abstract class StoreContractTest {
         tokens.insert(token("ght_AbCdEfGh", "alice", T0));
         assertThat(tokens.revoke("ght_AbCdEfGh", T0.plusSeconds(5))).isTrue();
         assertThat(tokens.revoke("ght_AbCdEfGh", T0.plusSeconds(9))).isFalse();
-        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().revokedAt())
+                .isEqualTo(T0.plusSeconds(5));
     }
 
     @Test
@@ -272,12 +321,17 @@ abstract class StoreContractTest {
     @Test
     void revokeForUserLeavesAnotherUsersTokenAlone() {
         tokens.insert(token("ght_AbCdEfGh", "alice", T0));
-        assertThat(tokens.revokeForUser("ght_AbCdEfGh", "mallory", T0.plusSeconds(1))).isFalse();
-        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().revokedAt()).isNull();
+        assertThat(tokens.revokeForUser("ght_AbCdEfGh", "mallory", T0.plusSeconds(1)))
+                .isFalse();
+        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().revokedAt())
+                .isNull();
 
-        assertThat(tokens.revokeForUser("ght_AbCdEfGh", "alice", T0.plusSeconds(2))).isTrue();
-        assertThat(tokens.revokeForUser("ght_AbCdEfGh", "alice", T0.plusSeconds(3))).isFalse();
-        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(tokens.revokeForUser("ght_AbCdEfGh", "alice", T0.plusSeconds(2)))
+                .isTrue();
+        assertThat(tokens.revokeForUser("ght_AbCdEfGh", "alice", T0.plusSeconds(3)))
+                .isFalse();
+        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().revokedAt())
+                .isEqualTo(T0.plusSeconds(2));
     }
 
     @Test
@@ -289,13 +343,16 @@ abstract class StoreContractTest {
     void touchRecordsTheLastUseAndNeverMovesItBackwards() {
         tokens.insert(token("ght_AbCdEfGh", "alice", T0));
         tokens.touch("ght_AbCdEfGh", T0.plusSeconds(30));
-        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().lastUsedAt())
+                .isEqualTo(T0.plusSeconds(30));
 
         tokens.touch("ght_AbCdEfGh", T0.plusSeconds(10));
-        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().lastUsedAt())
+                .isEqualTo(T0.plusSeconds(30));
 
         tokens.touch("ght_AbCdEfGh", T0.plusSeconds(40));
-        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(40));
+        assertThat(tokens.findByPrefix("ght_AbCdEfGh").orElseThrow().lastUsedAt())
+                .isEqualTo(T0.plusSeconds(40));
     }
 
     @Test
@@ -308,8 +365,8 @@ abstract class StoreContractTest {
 
     @Test
     void insertedApiKeyIsFoundByPrefixWithAllItsFields() {
-        ApiKeyRecord k = new ApiKeyRecord("ghk_AbCdEfGh", new byte[] {9, 8, 7}, "deploy bot",
-                List.of("publish", "admin:read"), T0, null);
+        ApiKeyRecord k = new ApiKeyRecord(
+                "ghk_AbCdEfGh", new byte[] {9, 8, 7}, "deploy bot", List.of("publish", "admin:read"), T0, null);
         keys.insert(k);
         assertThat(keys.findByPrefix("ghk_AbCdEfGh")).contains(k);
     }
@@ -325,7 +382,8 @@ abstract class StoreContractTest {
         keys.insert(apiKey("ghk_first001", T0));
         keys.insert(apiKey("ghk_third001", T0.plusSeconds(20)));
         keys.revoke("ghk_second01", T0.plusSeconds(30));
-        assertThat(keys.list()).extracting(ApiKeyRecord::prefix)
+        assertThat(keys.list())
+                .extracting(ApiKeyRecord::prefix)
                 .containsExactly("ghk_first001", "ghk_second01", "ghk_third001");
         assertThat(keys.list().get(1).revokedAt()).isEqualTo(T0.plusSeconds(30));
     }
@@ -356,8 +414,17 @@ abstract class StoreContractTest {
     }
 
     private static TokenRecord token(String prefix, String userId, Instant createdAt) {
-        return new TokenRecord(prefix, new byte[32], userId, userId, List.of("viewer"), List.of("lobby"),
-                createdAt, createdAt.plus(Duration.ofDays(1)), null, null);
+        return new TokenRecord(
+                prefix,
+                new byte[32],
+                userId,
+                userId,
+                List.of("viewer"),
+                List.of("lobby"),
+                createdAt,
+                createdAt.plus(Duration.ofDays(1)),
+                null,
+                null);
     }
 
     private static ApiKeyRecord apiKey(String prefix, Instant createdAt) {

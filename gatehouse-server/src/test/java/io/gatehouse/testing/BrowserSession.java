@@ -10,8 +10,8 @@ public record BrowserSession(String session, String csrf) {
 
     /** Logs in with {@code POST /api/v1/auth/login}; fails the test if that does not answer 200. */
     public static BrowserSession login(TestGatehouse server, String user, String password) {
-        TestGatehouse.Reply r = server.post("/api/v1/auth/login",
-                "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
+        TestGatehouse.Reply r =
+                server.post("/api/v1/auth/login", "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
         if (r.status() != 200) {
             throw new AssertionError("login failed: " + r.status() + " " + r.body());
         }

@@ -23,13 +23,14 @@ import java.util.List;
 
 /** Mints test JWTs, good and bad. */
 public final class Jwts {
-    private Jwts() {
-    }
+    private Jwts() {}
 
     /** Claims for {@code sub} expiring in an hour, with a random {@code jti}. */
     public static JWTClaimsSet.Builder claims(String sub) {
         // A random jti keeps two tokens minted in the same second apart (limits.duplicate_session_policy).
-        return new JWTClaimsSet.Builder().subject(sub).jwtID(java.util.UUID.randomUUID().toString())
+        return new JWTClaimsSet.Builder()
+                .subject(sub)
+                .jwtID(java.util.UUID.randomUUID().toString())
                 .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))));
     }
 
@@ -94,7 +95,8 @@ public final class Jwts {
     }
 
     public static String pem(PublicKey key) {
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
     }
 

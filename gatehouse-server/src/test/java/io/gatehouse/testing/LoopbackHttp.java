@@ -16,8 +16,7 @@ import java.nio.charset.StandardCharsets;
  * {@code Connection: close}; the whole answer is read.
  */
 public final class LoopbackHttp {
-    private LoopbackHttp() {
-    }
+    private LoopbackHttp() {}
 
     /** The answer: status, the raw head (status line and headers), the body. */
     public record Answer(int status, String head, String body) {
@@ -60,16 +59,19 @@ public final class LoopbackHttp {
         return send(source, port, "GET", path, null, headerLines);
     }
 
-    private static Answer send(InetAddress source, int port, String method, String path, String json, String... headerLines) {
+    private static Answer send(
+            InetAddress source, int port, String method, String path, String json, String... headerLines) {
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(source, 0));
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
             s.setSoTimeout(120_000);
             byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
-            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nConnection: close\r\n");
+            StringBuilder head = new StringBuilder(
+                    method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
             if (json != null) {
-                head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+                head.append("Content-Type: application/json\r\nContent-Length: ")
+                        .append(body.length)
+                        .append("\r\n");
             }
             for (String h : headerLines) {
                 head.append(h).append("\r\n");

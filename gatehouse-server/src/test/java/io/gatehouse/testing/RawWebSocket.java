@@ -70,11 +70,19 @@ public final class RawWebSocket implements AutoCloseable {
             s.setSoTimeout(10_000);
             String key = Base64.getEncoder().encodeToString(new byte[16]);
             StringBuilder req = new StringBuilder()
-                    .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                    .append("GET ")
+                    .append(uri.getRawPath())
+                    .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
                     .append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
+                    .append("Host: ")
+                    .append(uri.getHost())
+                    .append(':')
+                    .append(uri.getPort())
+                    .append("\r\n")
                     .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
+                    .append("Sec-WebSocket-Key: ")
+                    .append(key)
+                    .append("\r\n")
                     .append("Sec-WebSocket-Version: 13\r\n");
             for (String h : headerLines) {
                 req.append(h).append("\r\n");

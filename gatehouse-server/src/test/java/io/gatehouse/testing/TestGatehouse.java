@@ -40,11 +40,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     /** The HS256 secret every test server uses, so tests can mint JWTs. */
     public static final String SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+
     public static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Object> settings = new LinkedHashMap<>();
     private final List<String> console = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Gatehouse gatehouse;
     private Path dataDir;
 
@@ -122,7 +124,8 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
 
     /** An opaque token for a user with these roles and extra channels. */
     public String opaqueToken(String userId, List<String> roles, List<String> channels) {
-        return issuer().issueOpaque(new User(userId, userId, roles), channels, Duration.ofHours(1)).token();
+        return issuer().issueOpaque(new User(userId, userId, roles), channels, Duration.ofHours(1))
+                .token();
     }
 
     public String opaqueToken(String userId) {
@@ -131,7 +134,10 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
 
     /** An opaque token of the local user {@code name} (id local:NAME), as {@code gatehouse token create --user} makes it. */
     public String localOpaqueToken(String name) {
-        return issuer().issueOpaque(new User(io.gatehouse.auth.UserIds.local(name), name, List.of()), List.of(), Duration.ofHours(1))
+        return issuer().issueOpaque(
+                        new User(io.gatehouse.auth.UserIds.local(name), name, List.of()),
+                        List.of(),
+                        Duration.ofHours(1))
                 .token();
     }
 
@@ -141,21 +147,24 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
 
     /** A local user with a password (and the admin role if asked), as {@code gatehouse user add} makes it. */
     public void user(String name, String password, boolean admin) {
-        new io.gatehouse.store.UserStore(gatehouse.node().database()).add(new io.gatehouse.store.UserRecord(name,
-                admin ? List.of("admin") : List.of(), new io.gatehouse.auth.PasswordHasher().hash(password.toCharArray()), Instant.now()));
+        new io.gatehouse.store.UserStore(gatehouse.node().database())
+                .add(new io.gatehouse.store.UserRecord(
+                        name,
+                        admin ? List.of("admin") : List.of(),
+                        new io.gatehouse.auth.PasswordHasher().hash(password.toCharArray()),
+                        Instant.now()));
     }
 
     /** A new API key with the given scopes (publish, admin). */
     public String apiKey(String... scopes) {
         SecretToken key = SecretToken.generate(ApiKeyVerifier.KIND);
-        new ApiKeyStore(gatehouse.node().database()).insert(
-                new ApiKeyRecord(key.prefix(), key.hash(), "test-key", List.of(scopes), Instant.now(), null));
+        new ApiKeyStore(gatehouse.node().database())
+                .insert(new ApiKeyRecord(key.prefix(), key.hash(), "test-key", List.of(scopes), Instant.now(), null));
         return key.value();
     }
 
     /** An HTTP response with its JSON body parsed (null for an empty body). */
-    public record Reply(int status, JsonNode body, HttpResponse<String> raw) {
-    }
+    public record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
 
     public Reply get(String path, String... headers) {
         return send(HttpRequest.newBuilder(URI.create(url() + path)).GET(), headers);
@@ -163,7 +172,8 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
 
     /** A POST, as JSON unless {@code headers} name another Content-Type. */
     public Reply post(String path, String body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(url() + path)).POST(HttpRequest.BodyPublishers.ofString(body));
         boolean typed = false;
         for (int i = 0; i < headers.length; i += 2) {
             typed |= headers[i].equalsIgnoreCase("Content-Type");

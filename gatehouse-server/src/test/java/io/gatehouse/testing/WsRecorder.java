@@ -25,8 +25,7 @@ public final class WsRecorder implements WebSocket.Listener, AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     /** A received close frame. */
-    public record Close(int code, String reason) {
-    }
+    public record Close(int code, String reason) {}
 
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final StringBuilder partial = new StringBuilder();
@@ -57,7 +56,9 @@ public final class WsRecorder implements WebSocket.Listener, AutoCloseable {
         } catch (Exception e) {
             Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
             if (cause instanceof WebSocketHandshakeException h) {
-                throw new HandshakeRefused(h.getResponse().statusCode(), String.valueOf(h.getResponse().body()));
+                throw new HandshakeRefused(
+                        h.getResponse().statusCode(),
+                        String.valueOf(h.getResponse().body()));
             }
             throw new IllegalStateException("WebSocket connect failed: " + e, e);
         }

@@ -33,19 +33,28 @@ class ClosedMidRequestTest {
         handler.addAppender(log);
         try {
             try (Socket s = new Socket("127.0.0.1", server.gatehouse().port())) {
-                s.getOutputStream().write(("POST /api/v1/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: 100\r\n\r\n{\"channel\":").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write(("POST /api/v1/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                        + "Content-Length: 100\r\n\r\n{\"channel\":")
+                                .getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
             }
             // The server still answers, on a new connection, after seeing the first one close.
             try (Socket s = new Socket("127.0.0.1", server.gatehouse().port())) {
                 s.setSoTimeout(10_000);
-                s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
                 InputStream in = s.getInputStream();
-                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .startsWith("HTTP/1.1 200");
             }
-            Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
-                    .untilAsserted(() -> assertThat(log.list).as("logged by HttpRequestHandler").isEmpty());
+            Awaitility.await()
+                    .during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(3))
+                    .untilAsserted(() -> assertThat(log.list)
+                            .as("logged by HttpRequestHandler")
+                            .isEmpty());
         } finally {
             handler.detachAppender(log);
         }

@@ -20,8 +20,11 @@ class ControlFrameFloodTest {
 
     @Test
     void pingFramesCountAgainstMessagesPerConnection() {
-        try (TestGatehouse server = new TestGatehouse().with(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(), Map.of("rate", 1, "burst", 5)).start();
-                RawWebSocket ws = RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("pinger"))) {
+        try (TestGatehouse server = new TestGatehouse()
+                        .with(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(), Map.of("rate", 1, "burst", 5))
+                        .start();
+                RawWebSocket ws =
+                        RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("pinger"))) {
             assertThat(ws.handshakeResponse()).startsWith("HTTP/1.1 101");
             for (int i = 0; i < 10; i++) {
                 ws.sendFrame(RawWebSocket.PING, new byte[] {(byte) i});
@@ -34,8 +37,11 @@ class ControlFrameFloodTest {
 
     @Test
     void pongFramesCountToo() {
-        try (TestGatehouse server = new TestGatehouse().with(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(), Map.of("rate", 1, "burst", 5)).start();
-                RawWebSocket ws = RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("ponger"))) {
+        try (TestGatehouse server = new TestGatehouse()
+                        .with(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(), Map.of("rate", 1, "burst", 5))
+                        .start();
+                RawWebSocket ws =
+                        RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("ponger"))) {
             for (int i = 0; i < 10; i++) {
                 ws.sendFrame(RawWebSocket.PONG, new byte[0]);
             }
@@ -50,12 +56,15 @@ class ControlFrameFloodTest {
         // 2 MiB/s that the server keeps up with, so what it has sent is what the server has read,
         // and the time measured is the server's, not a backlog's in the sockets.
         try (TestGatehouse server = new TestGatehouse()
-                .with(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(), Map.of("rate", 1_000_000, "burst", 1_000_000))
-                .with(ConfigKey.AUTH_TIMEOUT.key(), "60s").start();
+                        .with(
+                                ConfigKey.LIMITS_MESSAGES_PER_CONNECTION.key(),
+                                Map.of("rate", 1_000_000, "burst", 1_000_000))
+                        .with(ConfigKey.AUTH_TIMEOUT.key(), "60s")
+                        .start();
                 RawWebSocket ws = RawWebSocket.connect(server.ws(), 16 * 1024)) {
             assertThat(ws.handshakeResponse()).startsWith("HTTP/1.1 101");
-            java.util.concurrent.CompletableFuture<RawWebSocket.Frame> closeFrame = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> ws.awaitClose(60_000));
+            java.util.concurrent.CompletableFuture<RawWebSocket.Frame> closeFrame =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> ws.awaitClose(60_000));
             long sent = 0;
             long tenMiBSentAt = 0;
             long began = System.nanoTime();
@@ -84,14 +93,19 @@ class ControlFrameFloodTest {
             assertThat(tenMiBSentAt).as("the server took more than 10 MiB").isNotZero();
             assertThat(close.closeCode()).isEqualTo(4429);
             assertThat(close.closeReason()).startsWith("RATE_LIMITED");
-            System.out.println("10 MiB before authenticating: closed " + closedAfterMillis + " ms after the 10th MiB was sent");
-            assertThat(closedAfterMillis).as("closed within 1 s of the 10th MiB").isLessThan(1000);
+            System.out.println(
+                    "10 MiB before authenticating: closed " + closedAfterMillis + " ms after the 10th MiB was sent");
+            assertThat(closedAfterMillis)
+                    .as("closed within 1 s of the 10th MiB")
+                    .isLessThan(1000);
         }
     }
 
     @Test
     void anUnauthenticatedMessageIsLimitedTo64KiBThoughLargerOnesAreAllowedAfterAuthentication() throws IOException {
-        try (TestGatehouse server = new TestGatehouse().with(ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), "1MiB").start()) {
+        try (TestGatehouse server = new TestGatehouse()
+                .with(ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), "1MiB")
+                .start()) {
             String big = "{\"type\":\"auth\",\"token\":\"" + "x".repeat(70 * 1024) + "\"}";
             try (RawWebSocket ws = RawWebSocket.connect(server.ws())) {
                 ws.sendText(big);

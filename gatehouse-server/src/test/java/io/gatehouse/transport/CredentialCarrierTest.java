@@ -36,7 +36,8 @@ class CredentialCarrierTest {
     @Test
     void subprotocolCarrierAuthenticatesAndTheServerAnswersOnlyTheProtocolName() {
         String token = Jwts.hs256For("bob");
-        try (WsRecorder ws = WsRecorder.connectOffering(server.ws(), new String[] {"gatehouse.v1", "gatehouse.bearer." + token})) {
+        try (WsRecorder ws =
+                WsRecorder.connectOffering(server.ws(), new String[] {"gatehouse.v1", "gatehouse.bearer." + token})) {
             assertEstablishedAs(ws, "bob");
             assertThat(ws.subprotocol()).isEqualTo("gatehouse.v1");
         }
@@ -45,24 +46,32 @@ class CredentialCarrierTest {
     @Test
     void subprotocolResponseHeaderNeverEchoesTheToken() {
         String token = server.opaqueToken("carol");
-        try (RawWebSocket raw = RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.v1, gatehouse.bearer." + token)) {
-            assertThat(raw.handshakeResponse()).contains("101").containsIgnoringCase("sec-websocket-protocol: gatehouse.v1")
-                    .doesNotContain(token).doesNotContain("gatehouse.bearer");
+        try (RawWebSocket raw =
+                RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.v1, gatehouse.bearer." + token)) {
+            assertThat(raw.handshakeResponse())
+                    .contains("101")
+                    .containsIgnoringCase("sec-websocket-protocol: gatehouse.v1")
+                    .doesNotContain(token)
+                    .doesNotContain("gatehouse.bearer");
         }
     }
 
     @Test
     void aBearerOnlySubprotocolOfferAuthenticatesWithNoProtocolAnswered() {
         String token = server.opaqueToken("carl");
-        try (RawWebSocket raw = RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.bearer." + token)) {
+        try (RawWebSocket raw =
+                RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.bearer." + token)) {
             assertThat(raw.handshakeResponse()).contains("101").doesNotContainIgnoringCase("sec-websocket-protocol");
-            assertThat(raw.readFrame(5000).text()).contains("connection_established").contains("\"carl\"");
+            assertThat(raw.readFrame(5000).text())
+                    .contains("connection_established")
+                    .contains("\"carl\"");
         }
     }
 
     @Test
     void anEmptyBearerSubprotocolClosesWith4401TokenInvalid() {
-        try (RawWebSocket raw = RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.v1, gatehouse.bearer.")) {
+        try (RawWebSocket raw =
+                RawWebSocket.connect(server.ws(), "Sec-WebSocket-Protocol: gatehouse.v1, gatehouse.bearer.")) {
             RawWebSocket.Frame close = raw.awaitClose(5000);
             assertThat(close.closeCode()).isEqualTo(4401);
             assertThat(close.closeReason()).isEqualTo("TOKEN_INVALID");

@@ -29,10 +29,21 @@ import org.junit.jupiter.api.Timeout;
  * carrier; its toString never shows the token. See docs/fuzzing.md.
  */
 class CredentialExtractorFuzzTest {
-    private static final String[] HEADERS = {"Authorization", "Sec-WebSocket-Protocol", "Cookie", Sessions.CSRF_HEADER,
-        "Origin", "Host"};
-    private static final String[] VALUE_PREFIXES = {"", "Bearer ", "bearer ", "BEARER  ", "Basic ", "gatehouse.v1, gatehouse.bearer.",
-        "gatehouse.bearer.", "gh_session=", "a=b; gh_session=\"", " gh_session = "};
+    private static final String[] HEADERS = {
+        "Authorization", "Sec-WebSocket-Protocol", "Cookie", Sessions.CSRF_HEADER, "Origin", "Host"
+    };
+    private static final String[] VALUE_PREFIXES = {
+        "",
+        "Bearer ",
+        "bearer ",
+        "BEARER  ",
+        "Basic ",
+        "gatehouse.v1, gatehouse.bearer.",
+        "gatehouse.bearer.",
+        "gh_session=",
+        "a=b; gh_session=\"",
+        " gh_session = "
+    };
 
     @FuzzTest(maxDuration = "5m")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -67,7 +78,9 @@ class CredentialExtractorFuzzTest {
         NettyAuthRequest auth = new NettyAuthRequest(request, query);
         CredentialExtractor.Extraction found = new CredentialExtractor(allowQuery, sessions).extract(auth);
 
-        assertThat(found.credential() == null || found.refusal() == null).as("never both").isTrue();
+        assertThat(found.credential() == null || found.refusal() == null)
+                .as("never both")
+                .isTrue();
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (found.refusal() != null) {
             assertThat(found.refusal().code()).isEqualTo(RefusalCode.TOKEN_INVALID);
@@ -87,13 +100,16 @@ class CredentialExtractorFuzzTest {
             assertThat(authorization).as("Authorization comes first").isNull();
         }
         switch (c.carrier()) {
-            case AUTHORIZATION_HEADER -> assertThat(authorization).containsIgnoringCase("bearer ").contains(c.token());
-            case SUBPROTOCOL -> assertThat(String.join(",", headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)))
-                    .contains(CredentialExtractor.BEARER_PROTOCOL_PREFIX + c.token());
+            case AUTHORIZATION_HEADER ->
+                assertThat(authorization).containsIgnoringCase("bearer ").contains(c.token());
+            case SUBPROTOCOL ->
+                assertThat(String.join(",", headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)))
+                        .contains(CredentialExtractor.BEARER_PROTOCOL_PREFIX + c.token());
             case QUERY -> assertThat(allowQuery).isTrue();
             case COOKIE -> {
                 assertThat(sessions).isTrue();
-                assertThat(String.join(";", headers.getAll(HttpHeaderNames.COOKIE))).contains(c.token());
+                assertThat(String.join(";", headers.getAll(HttpHeaderNames.COOKIE)))
+                        .contains(c.token());
             }
             default -> throw new AssertionError("unexpected carrier " + c.carrier());
         }

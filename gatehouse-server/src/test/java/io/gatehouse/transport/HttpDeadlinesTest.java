@@ -26,8 +26,10 @@ class HttpDeadlinesTest {
 
     @BeforeAll
     static void start() {
-        server = new TestGatehouse().with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "700ms")
-                .with(ConfigKey.SERVER_IDLE_TIMEOUT.key(), "1500ms").start();
+        server = new TestGatehouse()
+                .with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "700ms")
+                .with(ConfigKey.SERVER_IDLE_TIMEOUT.key(), "1500ms")
+                .start();
     }
 
     @AfterAll
@@ -115,21 +117,28 @@ class HttpDeadlinesTest {
     void aKeptAliveConnectionIsServedThenClosedWhenIdle() throws IOException {
         try (Socket s = open()) {
             for (int i = 0; i < 3; i++) { // each request within the idle timeout keeps it open
-                s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
             }
             long closedAfter = millisUntilClosed(s);
-            assertThat(closedAfter).as("idle_timeout, not request_timeout, between requests").isBetween(1200L, 6000L);
+            assertThat(closedAfter)
+                    .as("idle_timeout, not request_timeout, between requests")
+                    .isBetween(1200L, 6000L);
         }
     }
 
     @Test
     void aMalformedRequestGets400AndItsConnectionIsClosed() throws IOException {
         try (Socket s = open()) {
-            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nX-Huge: " + "a".repeat(20_000) + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("GET /health HTTP/1.1\r\nHost: x\r\nX-Huge: " + "a".repeat(20_000) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             String answer = readResponse(s);
-            assertThat(answer).startsWith("HTTP/1.1 400").contains("BAD_REQUEST").containsIgnoringCase("connection: close");
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 400")
+                    .contains("BAD_REQUEST")
+                    .containsIgnoringCase("connection: close");
             assertThat(millisUntilClosed(s)).isLessThan(2000L);
         }
     }
@@ -152,8 +161,14 @@ class HttpDeadlinesTest {
             });
             writer.setDaemon(true);
             writer.start();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> server.gatehouse().node().limits().connectionsPerIp().count("127.0.0.1") == 0);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> server.gatehouse()
+                                    .node()
+                                    .limits()
+                                    .connectionsPerIp()
+                                    .count("127.0.0.1")
+                            == 0);
         }
     }
 

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 class HttpRequestFuzzTest {
     /** The most an answer may add per byte read (many tiny pipelined requests each get an answer). */
     private static final int MAX_ANSWER_BYTES_PER_INPUT_BYTE = 64;
+
     private static final int MAX_ANSWER_BYTES = 256 * 1024;
     private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -67,7 +68,9 @@ class HttpRequestFuzzTest {
         if (server != null) {
             return;
         }
-        server = new TestGatehouse().with("server.trusted_proxies", List.of("127.0.0.1")).start();
+        server = new TestGatehouse()
+                .with("server.trusted_proxies", List.of("127.0.0.1"))
+                .start();
         node = server.gatehouse().node();
         // The routes Gatehouse.start registers.
         api = new HttpApi();
@@ -84,7 +87,8 @@ class HttpRequestFuzzTest {
                 .closeOnProtocolViolation(false)
                 .withUTF8Validator(false)
                 .build();
-        handshakers = new WebSocketServerHandshakerFactory(HttpRequestHandler.WEBSOCKET_PATH, CredentialExtractor.PROTOCOL, decoder);
+        handshakers = new WebSocketServerHandshakerFactory(
+                HttpRequestHandler.WEBSOCKET_PATH, CredentialExtractor.PROTOCOL, decoder);
         blocking = (ThreadPoolExecutor) node.blocking();
         blocking.setCorePoolSize(1);
         blocking.setMaximumPoolSize(1);
@@ -130,17 +134,24 @@ class HttpRequestFuzzTest {
             }
             if (channel.isOpen() && channel.pipeline().get(HttpRequestHandler.class) != null) {
                 // Still HTTP: whatever was read completely has been answered, the rest awaits more bytes.
-                assertThat(channel.config().isAutoRead()).as("a request left in flight with the node idle").isTrue();
+                assertThat(channel.config().isAutoRead())
+                        .as("a request left in flight with the node idle")
+                        .isTrue();
             }
-            assertThat(answered[0]).as("bytes written for %d bytes read", input.length)
+            assertThat(answered[0])
+                    .as("bytes written for %d bytes read", input.length)
                     .isLessThanOrEqualTo(MAX_ANSWER_BYTES + (long) MAX_ANSWER_BYTES_PER_INPUT_BYTE * input.length);
         } finally {
             onLoop(channel::close);
             settle(channel);
             onLoop(channel::finishAndReleaseAll);
         }
-        assertThat(alloc.unreleased()).as("buffers the pipeline allocated and never released").isZero();
-        assertThat(node.hub().connectionCount()).as("connections left in the hub").isEqualTo(connectionsBefore);
+        assertThat(alloc.unreleased())
+                .as("buffers the pipeline allocated and never released")
+                .isZero();
+        assertThat(node.hub().connectionCount())
+                .as("connections left in the hub")
+                .isEqualTo(connectionsBefore);
         assertThat(WARNINGS).as("errors or stack traces logged").isEmpty();
     }
 
@@ -169,14 +180,21 @@ class HttpRequestFuzzTest {
             if (blocking.getTaskCount() == before + 1) { // only the round itself ran
                 return bytes[0];
             }
-            assertThat(System.nanoTime()).as("the node settles within 5 s (hang)").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the node settles within 5 s (hang)")
+                    .isLessThan(deadline);
         }
     }
 
     private static void awaitPoolIdle(long deadline) throws InterruptedException {
-        for (int spins = 0; blocking.getActiveCount() > 0 || !blocking.getQueue().isEmpty()
-                || blocking.getCompletedTaskCount() < blocking.getTaskCount(); spins++) {
-            assertThat(System.nanoTime()).as("the blocking pool finishes within 5 s (hang)").isLessThan(deadline);
+        for (int spins = 0;
+                blocking.getActiveCount() > 0
+                        || !blocking.getQueue().isEmpty()
+                        || blocking.getCompletedTaskCount() < blocking.getTaskCount();
+                spins++) {
+            assertThat(System.nanoTime())
+                    .as("the blocking pool finishes within 5 s (hang)")
+                    .isLessThan(deadline);
             if (spins < 100) {
                 Thread.yield();
             } else {
@@ -193,9 +211,10 @@ class HttpRequestFuzzTest {
     private static void onLoop(ThrowingRunnable work) throws Exception {
         try {
             blocking.submit(() -> {
-                work.run();
-                return null;
-            }).get(SETTLE_NANOS, TimeUnit.NANOSECONDS);
+                        work.run();
+                        return null;
+                    })
+                    .get(SETTLE_NANOS, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;

@@ -40,7 +40,8 @@ class MalformedUpgradeTest {
 
     @Test
     void anUpgradeWithoutSecWebSocketVersionIsAnswered426WithTheVersionWeSpeak() throws Exception {
-        String answer = exchange("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + KEY + "\r\n");
+        String answer =
+                exchange("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + KEY + "\r\n");
         assertThat(answer).startsWith("HTTP/1.1 426").containsIgnoringCase("sec-websocket-version: 13");
     }
 

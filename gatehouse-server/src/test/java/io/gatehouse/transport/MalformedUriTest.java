@@ -43,7 +43,10 @@ class MalformedUriTest {
     void anInvalidEscapeInThePathIsABadRequestAndClosesTheConnection() throws Exception {
         // A 400 closes its connection (issue 10): the request pipelined behind it is not answered.
         String answers = exchange("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n", 2);
-        assertThat(answers).startsWith("HTTP/1.1 400").contains("\"BAD_REQUEST\"").containsIgnoringCase("connection: close")
+        assertThat(answers)
+                .startsWith("HTTP/1.1 400")
+                .contains("\"BAD_REQUEST\"")
+                .containsIgnoringCase("connection: close")
                 .doesNotContain("\"status\":\"ok\"");
     }
 
@@ -57,6 +60,7 @@ class MalformedUriTest {
     @Test
     void anInvalidEscapeInTheQueryOfAnApiRequestIsABadRequest() throws Exception {
         assertThat(exchange("GET /api/v1/auth/verify?x=%%41 HTTP/1.1\r\nHost: x\r\n\r\n", 1))
-                .startsWith("HTTP/1.1 400").contains("\"BAD_REQUEST\"");
+                .startsWith("HTTP/1.1 400")
+                .contains("\"BAD_REQUEST\"");
     }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.EncodedMessage;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +85,8 @@ class OutboxTest {
         AtomicInteger writes = new AtomicInteger();
         EmbeddedChannel stuck = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
             @Override
-            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) throws Exception {
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise)
+                    throws Exception {
                 writes.incrementAndGet();
                 super.write(ctx, msg, promise);
             }

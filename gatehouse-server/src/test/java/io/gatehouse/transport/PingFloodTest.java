@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PingFloodTest {
     /** The flood goes on until this much is sent, or {@link #FLOOD_CAP} has passed. */
     static final long FLOOD_BYTES = 100L * 1024 * 1024;
+
     static final Duration FLOOD_CAP = Duration.ofSeconds(45);
     /** 512 ping frames of 125 bytes each, written at once. */
     static final byte[] PINGS = pings(512);
@@ -51,7 +52,8 @@ class PingFloodTest {
 
     @Test
     void aPingFloodThatReadsNoPongsCannotExhaustASmallHeap() throws Exception {
-        ProcessBuilder pb = ChildJvm.gatehouseWithHeap("64m", "serve", "--port", "0", "--data-dir", dir.resolve("data").toString());
+        ProcessBuilder pb = ChildJvm.gatehouseWithHeap(
+                "64m", "serve", "--port", "0", "--data-dir", dir.resolve("data").toString());
         pb.environment().put("GATEHOUSE_AUTH_JWT_SECRET", TestGatehouse.SECRET);
         pb.environment().put("GATEHOUSE_LIMITS_MESSAGES_PER_CONNECTION", "{rate: 10000000, burst: 10000000}");
         pb.environment().put("GATEHOUSE_LIMITS_UPGRADES_PER_IP", "{rate: 100000, burst: 100000}");
@@ -62,7 +64,8 @@ class PingFloodTest {
             String url = listeningUrl(server);
             long rssBefore = rssKiB(server);
             URI ws = URI.create(url.replace("http://", "ws://") + "/ws");
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             List<String> healthFailures = new CopyOnWriteArrayList<>();
             AtomicLong flooded = new AtomicLong();
             long until = System.nanoTime() + FLOOD_CAP.toNanos();
@@ -85,14 +88,18 @@ class PingFloodTest {
             for (Thread f : flooders) {
                 f.join(30_000); // a flooder blocked in a write ends when the server drops its socket
             }
-            assertThat(java.nio.file.Files.readString(dir.resolve("stderr.txt"))).doesNotContain("OutOfMemoryError");
-            assertThat(healthFailures).as("/health during the flood (" + polls + " polls)").isEmpty();
+            assertThat(java.nio.file.Files.readString(dir.resolve("stderr.txt")))
+                    .doesNotContain("OutOfMemoryError");
+            assertThat(healthFailures)
+                    .as("/health during the flood (" + polls + " polls)")
+                    .isEmpty();
             assertThat(health(http, url)).as("/health after the flood").isNull();
             assertThat(server.isAlive()).isTrue();
             assertThat(flooded.get()).as("the whole flood was sent").isGreaterThanOrEqualTo(FLOOD_BYTES);
             System.out.println("ping flood: " + flooded.get() / (1024 * 1024) + " MiB of pings in "
                     + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms, /health answered " + polls
-                    + " polls; server RSS " + rssBefore / 1024 + " MiB before, " + rssKiB(server) / 1024 + " MiB after");
+                    + " polls; server RSS " + rssBefore / 1024 + " MiB before, " + rssKiB(server) / 1024
+                    + " MiB after");
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
@@ -120,7 +127,8 @@ class PingFloodTest {
     /** The resident set of {@code process} in KiB (Linux), or -1. */
     static long rssKiB(Process process) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            for (String line :
+                    java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D", ""));
                 }
@@ -134,7 +142,10 @@ class PingFloodTest {
     /** Null when GET /health answers 200 within 5 s, else what went wrong. */
     static String health(HttpClient http, String url) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(url + "/health"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? null : "status " + r.statusCode();
         } catch (Exception e) {
