@@ -1,5 +1,7 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.protocol.Publication;
+
 /**
  * Receives what a {@link Broker} delivers to this node. Called on broker threads; must not block.
  */

@@ -1,5 +1,7 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.StreamPosition;
 import java.util.List;
 
 /**

@@ -1,6 +1,9 @@
 package io.gatehouse.broker;
 
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.PresenceClient;
+import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.StreamPosition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

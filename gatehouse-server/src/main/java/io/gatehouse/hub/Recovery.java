@@ -1,8 +1,8 @@
 package io.gatehouse.hub;
 
 import io.gatehouse.broker.HistoryPage;
-import io.gatehouse.broker.Publication;
-import io.gatehouse.broker.StreamPosition;
+import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.StreamPosition;
 import java.util.ArrayList;
 import java.util.List;
 

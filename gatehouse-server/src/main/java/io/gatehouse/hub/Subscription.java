@@ -1,11 +1,11 @@
 package io.gatehouse.hub;
 
 import io.gatehouse.broker.HistoryPage;
-import io.gatehouse.broker.Publication;
-import io.gatehouse.broker.StreamPosition;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.StreamPosition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

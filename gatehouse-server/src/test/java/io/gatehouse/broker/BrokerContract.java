@@ -3,7 +3,10 @@ package io.gatehouse.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.PresenceClient;
+import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.StreamPosition;
 import io.gatehouse.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,6 +3,8 @@ package io.gatehouse.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.StreamPosition;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package io.gatehouse.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.broker.HistoryPage;
-import io.gatehouse.broker.Publication;
-import io.gatehouse.broker.StreamPosition;
+import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.StreamPosition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.gatehouse.broker;
+package io.gatehouse.protocol;
 
 import java.time.Instant;
 
