@@ -20,7 +20,7 @@ import io.gatehouse.hub.Subscription;
 import io.gatehouse.limits.TokenBucket;
 import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
-import io.gatehouse.protocol.ClientMessage;
+import io.gatehouse.protocol.ParsedMessage;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.MessageType;
@@ -119,7 +119,7 @@ public final class ClientConnection implements Connection {
         if (!withinMessageLimit()) {
             return;
         }
-        ClientMessage m;
+        ParsedMessage m;
         try {
             m = node.codec().parse(text);
         } catch (BadMessageException e) {
@@ -182,7 +182,7 @@ public final class ClientConnection implements Connection {
         node.hub().unregister(this);
     }
 
-    private void dispatch(ClientMessage m) {
+    private void dispatch(ParsedMessage m) {
         if (state != State.OPEN) {
             if (m.type() == MessageType.AUTH && state == State.AWAITING_AUTH) {
                 authenticate(m);
@@ -207,7 +207,7 @@ public final class ClientConnection implements Connection {
         }
     }
 
-    private void authenticate(ClientMessage m) {
+    private void authenticate(ParsedMessage m) {
         String token = m.text("token");
         if (token == null || token.isEmpty()) {
             logAttempt(null, RefusalCode.TOKEN_MISSING.name(), null);
@@ -292,13 +292,13 @@ public final class ClientConnection implements Connection {
         scheduleExpiry(p); // after connection_established: a token_expiring may follow at once
     }
 
-    private void ping(ClientMessage m) {
+    private void ping(ParsedMessage m) {
         ObjectNode reply = node.codec().reply(MessageType.PONG, m.id());
         reply.put("timestamp", node.clock().millis());
         send(node.codec().encode(reply));
     }
 
-    private void subscribe(ClientMessage m) {
+    private void subscribe(ParsedMessage m) {
         ChannelName channel = channel(m);
         StreamPosition since = since(m);
         Refusal denied = node.channelAccess().checkSubscribe(principal, channel);
@@ -403,7 +403,7 @@ public final class ClientConnection implements Connection {
     }
 
     /** The optional {@code since} {offset, epoch} of subscribe and history. */
-    private static StreamPosition since(ClientMessage m) {
+    private static StreamPosition since(ParsedMessage m) {
         JsonNode since = m.field("since");
         if (since == null || since.isNull()) {
             return null;
@@ -423,7 +423,7 @@ public final class ClientConnection implements Connection {
         return new StreamPosition(offset.asLong(), epoch.asText());
     }
 
-    private void unsubscribe(ClientMessage m) {
+    private void unsubscribe(ParsedMessage m) {
         ChannelName channel = channel(m);
         node.hub().unsubscribe(this, channel.value());
         if (channel.equals(personalChannel)) {
@@ -435,7 +435,7 @@ public final class ClientConnection implements Connection {
     }
 
     /** {@code history} {channel, since?, limit?}: kept publications, oldest first (SPEC §4). */
-    private void history(ClientMessage m) {
+    private void history(ParsedMessage m) {
         ChannelName channel = channel(m);
         StreamPosition since = since(m);
         int limit = limit(m);
@@ -462,7 +462,7 @@ public final class ClientConnection implements Connection {
                 }));
     }
 
-    private static int limit(ClientMessage m) {
+    private static int limit(ParsedMessage m) {
         JsonNode limit = m.field("limit");
         if (limit == null || limit.isNull()) {
             return Integer.MAX_VALUE;
@@ -474,7 +474,7 @@ public final class ClientConnection implements Connection {
     }
 
     /** {@code presence} {channel}: who is subscribed, where the namespace keeps presence. */
-    private void presence(ClientMessage m) {
+    private void presence(ParsedMessage m) {
         ChannelName channel = channel(m);
         Refusal denied = node.channelAccess().checkSubscribe(principal, channel);
         if (denied == null) {
@@ -499,7 +499,7 @@ public final class ClientConnection implements Connection {
                 }));
     }
 
-    private void publish(ClientMessage m) {
+    private void publish(ParsedMessage m) {
         ChannelName channel = channel(m);
         JsonNode data = m.field("data");
         if (data == null) {
@@ -530,7 +530,7 @@ public final class ClientConnection implements Connection {
     }
 
     /** In-band refresh: a new credential for the same user extends this connection. */
-    private void refresh(ClientMessage m) {
+    private void refresh(ParsedMessage m) {
         String token = m.text("token");
         if (token == null || token.isEmpty()) {
             throw bad("refresh needs a token field", m.id());
@@ -676,7 +676,7 @@ public final class ClientConnection implements Connection {
         }
     }
 
-    private ChannelName channel(ClientMessage m) {
+    private ChannelName channel(ParsedMessage m) {
         String raw = m.text("channel");
         if (raw == null) {
             throw bad(m.type().wireName() + " needs a channel field", m.id());

@@ -34,7 +34,7 @@ public final class MessageCodec {
      *
      * @throws BadMessageException BAD_REQUEST, with a hint saying what is wrong
      */
-    public ClientMessage parse(String text) {
+    public ParsedMessage parse(String text) {
         JsonNode node;
         try {
             node = json.readTree(text);
@@ -56,7 +56,7 @@ public final class MessageCodec {
             throw new BadMessageException(
                     RefusalCode.BAD_REQUEST.refusal("Unknown message type '" + abbreviate(type.asText()) + "'"), id);
         }
-        return new ClientMessage(t, id, obj);
+        return new ParsedMessage(t, id, obj);
     }
 
     private static boolean isClientType(MessageType t) {

@@ -40,7 +40,7 @@ class MessageCodecFuzzTest {
         // Netty's Utf8FrameValidator refuses invalid UTF-8 before the codec; decoding replaces it.
         String text = new String(frame, StandardCharsets.UTF_8);
         int frameBytes = text.getBytes(StandardCharsets.UTF_8).length;
-        ClientMessage message;
+        ParsedMessage message;
         try {
             message = CODEC.parse(text);
         } catch (BadMessageException e) {

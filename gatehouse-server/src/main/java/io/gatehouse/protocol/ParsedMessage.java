@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** One parsed client message: its type, the optional {@code id} to echo, and the whole object. */
-public record ClientMessage(MessageType type, JsonNode id, ObjectNode body) {
+public record ParsedMessage(MessageType type, JsonNode id, ObjectNode body) {
 
     /** A text field, or null when missing or not a string. */
     public String text(String field) {
