@@ -27,6 +27,11 @@ public enum MessageType {
     TOKEN_EXPIRING,
     ERROR;
 
+    /** Whether clients send this type (presence and history replies carry the same type back). */
+    public boolean isClientMessage() {
+        return ordinal() <= HISTORY.ordinal();
+    }
+
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

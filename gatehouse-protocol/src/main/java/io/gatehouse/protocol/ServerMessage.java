@@ -1,0 +1,153 @@
+package io.gatehouse.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A message the server sends (docs/protocol.md, "Messages"): one record per {@code type}. Replies
+ * carry the request's {@code id} (or null). Channels are plain strings here: the server names
+ * channels the client grammar cannot write (a personal channel {@code #auth0|123}).
+ */
+public sealed interface ServerMessage {
+    MessageType type();
+
+    /** {@code connection_established}: the connection is authenticated and open. */
+    record ConnectionEstablished(
+            String connectionId, UserInfo user, Instant expiresAt, long heartbeatIntervalMillis, long serverTimeMillis)
+            implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.CONNECTION_ESTABLISHED;
+        }
+    }
+
+    record Pong(JsonNode id, long timestampMillis) implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.PONG;
+        }
+    }
+
+    /**
+     * {@code subscribed}: live from {@code position}; {@code publications} are those missed after the
+     * request's {@code since}; {@code recovered} says whether they are all of them.
+     */
+    record Subscribed(
+            JsonNode id, String channel, StreamPosition position, boolean recovered, List<Publication> publications)
+            implements ServerMessage {
+        public Subscribed {
+            publications = List.copyOf(publications);
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.SUBSCRIBED;
+        }
+    }
+
+    /**
+     * {@code unsubscribed}: the reply to {@code unsubscribe} ({@code code} and {@code message} null),
+     * or sent unasked when the server ends a subscription (then with {@code code} and hint).
+     */
+    record Unsubscribed(JsonNode id, String channel, RefusalCode code, String message) implements ServerMessage {
+        /** The reply to an {@code unsubscribe}. */
+        public static Unsubscribed reply(JsonNode id, String channel) {
+            return new Unsubscribed(id, channel, null, null);
+        }
+
+        /** The server ended the subscription, for {@code refusal}. */
+        public static Unsubscribed ended(String channel, Refusal refusal) {
+            return new Unsubscribed(null, channel, refusal.code(), refusal.hint());
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.UNSUBSCRIBED;
+        }
+    }
+
+    record Published(JsonNode id, String channel, StreamPosition position) implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.PUBLISHED;
+        }
+    }
+
+    /** {@code refreshed}: the connection holds the new credential, which expires at {@code expiresAt} (or never). */
+    record Refreshed(JsonNode id, Instant expiresAt) implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.REFRESHED;
+        }
+    }
+
+    /** {@code message}: one publication of a subscribed channel. */
+    record Message(Publication publication) implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.MESSAGE;
+        }
+    }
+
+    /** {@code join}: {@code client} subscribed to {@code channel} (a namespace with join_leave). */
+    record Join(String channel, PresenceClient client) implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.JOIN;
+        }
+    }
+
+    /** {@code leave}: {@code client} left {@code channel}. */
+    record Leave(String channel, PresenceClient client) implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.LEAVE;
+        }
+    }
+
+    /** {@code token_expiring}: refresh within {@code expiresInMillis} or be closed with TOKEN_EXPIRED. */
+    record TokenExpiring(long expiresInMillis) implements ServerMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.TOKEN_EXPIRING;
+        }
+    }
+
+    /** The {@code presence} reply: the channel's clients, oldest connection first. */
+    record Presence(JsonNode id, String channel, List<PresenceClient> clients) implements ServerMessage {
+        public Presence {
+            clients = List.copyOf(clients);
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.PRESENCE;
+        }
+    }
+
+    /** The {@code history} reply: kept publications, oldest first, and the channel's position. */
+    record History(JsonNode id, String channel, List<Publication> publications, StreamPosition position)
+            implements ServerMessage {
+        public History {
+            publications = List.copyOf(publications);
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.HISTORY;
+        }
+    }
+
+    /** {@code error}: a request was refused; the connection stays open. */
+    record Error(JsonNode id, RefusalCode code, String message) implements ServerMessage {
+        public static Error of(Refusal refusal, JsonNode id) {
+            return new Error(id, refusal.code(), refusal.hint());
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.ERROR;
+        }
+    }
+}
