@@ -11,7 +11,8 @@ KEY_PEER='peer-bench-key'
 mkdir -p "$OUT"
 ulimit -n 20000
 (cd "$here/bench/peers/node-ws" && [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null)
-"$here/gatehouse" --version >/dev/null   # builds the jar if needed
+"$here/gatehouse" --version >/dev/null         # builds the server's jar if needed
+"$here/gatehouse" bench --version >/dev/null   # and the tools' jar
 
 bench() { taskset -c 1 "$here/gatehouse" bench "$@"; }
 

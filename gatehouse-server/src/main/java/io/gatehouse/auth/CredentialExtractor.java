@@ -2,6 +2,7 @@ package io.gatehouse.auth;
 
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.Subprotocols;
 import java.util.List;
 
 /**
@@ -11,8 +12,6 @@ import java.util.List;
  * {@code X-CSRF-Token} on an upgrade; {@code X-CSRF-Token} only on the HTTP API).
  */
 public final class CredentialExtractor {
-    public static final String PROTOCOL = "gatehouse.v1";
-    public static final String BEARER_PROTOCOL_PREFIX = "gatehouse.bearer.";
     private static final String BEARER = "bearer ";
 
     /** What the request carried: a credential, nothing, or something malformed. */
@@ -60,8 +59,8 @@ public final class CredentialExtractor {
         }
         List<String> protocols = request.subprotocols();
         for (String p : protocols) {
-            if (p.startsWith(BEARER_PROTOCOL_PREFIX)) {
-                String token = p.substring(BEARER_PROTOCOL_PREFIX.length());
+            if (p.startsWith(Subprotocols.BEARER_PREFIX)) {
+                String token = p.substring(Subprotocols.BEARER_PREFIX.length());
                 if (token.isEmpty()) {
                     return new Extraction(
                             null,

@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gatehouse} command line: the server and the tools that manage its data directory. */
+/**
+ * The {@code gatehouse} command line: the server and the tools that manage its data directory.
+ * The client tools {@code probe} and {@code bench} are gatehouse-tools' own command line.
+ */
 @Command(
         name = "gatehouse",
         mixinStandardHelpOptions = true,
@@ -18,9 +21,13 @@ import picocli.CommandLine.Command;
             UserCommand.class,
             TokenCommand.class,
             ApiKeyCommand.class,
-            ProbeCommand.class,
-            BenchCommand.class,
             CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Client tools (./gatehouse runs gatehouse-tools.jar for them):",
+            "  probe   Checks any WebSocket endpoint's authentication.",
+            "  bench   Puts load on a WebSocket server on this machine and measures it."
         })
 public final class GatehouseCommand implements Runnable {
     /** Exit status for a configuration or usage error. */

@@ -5,6 +5,7 @@ import io.gatehouse.Threads;
 import io.gatehouse.api.ApiResponse;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.Subprotocols;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -78,8 +79,8 @@ public final class GatehouseServer implements AutoCloseable {
                 .closeOnProtocolViolation(false)
                 .withUTF8Validator(false) // added explicitly in the pipeline
                 .build();
-        WebSocketServerHandshakerFactory handshakers = new WebSocketServerHandshakerFactory(
-                HttpRequestHandler.WEBSOCKET_PATH, io.gatehouse.auth.CredentialExtractor.PROTOCOL, decoder);
+        WebSocketServerHandshakerFactory handshakers =
+                new WebSocketServerHandshakerFactory(HttpRequestHandler.WEBSOCKET_PATH, Subprotocols.V1, decoder);
         try {
             Channel listener = new ServerBootstrap()
                     .group(boss, workers)

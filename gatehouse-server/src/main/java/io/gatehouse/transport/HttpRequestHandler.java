@@ -13,6 +13,7 @@ import io.gatehouse.auth.Verdict;
 import io.gatehouse.connection.ClientConnection;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.Subprotocols;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -381,7 +382,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
             for (String p : header.split(",")) {
                 String t = p.trim();
-                if (!t.isEmpty() && !t.startsWith(CredentialExtractor.BEARER_PROTOCOL_PREFIX)) {
+                if (!t.isEmpty() && !t.startsWith(Subprotocols.BEARER_PREFIX)) {
                     kept.add(t);
                 }
             }

@@ -9,6 +9,7 @@ import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.Sessions;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.Subprotocols;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -104,7 +105,7 @@ class CredentialExtractorFuzzTest {
                 assertThat(authorization).containsIgnoringCase("bearer ").contains(c.token());
             case SUBPROTOCOL ->
                 assertThat(String.join(",", headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)))
-                        .contains(CredentialExtractor.BEARER_PROTOCOL_PREFIX + c.token());
+                        .contains(Subprotocols.BEARER_PREFIX + c.token());
             case QUERY -> assertThat(allowQuery).isTrue();
             case COOKIE -> {
                 assertThat(sessions).isTrue();

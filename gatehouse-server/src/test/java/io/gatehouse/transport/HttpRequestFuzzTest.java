@@ -16,7 +16,7 @@ import io.gatehouse.api.ServerRoutes;
 import io.gatehouse.api.SessionRoutes;
 import io.gatehouse.api.UserRoutes;
 import io.gatehouse.api.WellKnownRoutes;
-import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.protocol.Subprotocols;
 import io.gatehouse.testing.TestGatehouse;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -87,8 +87,7 @@ class HttpRequestFuzzTest {
                 .closeOnProtocolViolation(false)
                 .withUTF8Validator(false)
                 .build();
-        handshakers = new WebSocketServerHandshakerFactory(
-                HttpRequestHandler.WEBSOCKET_PATH, CredentialExtractor.PROTOCOL, decoder);
+        handshakers = new WebSocketServerHandshakerFactory(HttpRequestHandler.WEBSOCKET_PATH, Subprotocols.V1, decoder);
         blocking = (ThreadPoolExecutor) node.blocking();
         blocking.setCorePoolSize(1);
         blocking.setMaximumPoolSize(1);

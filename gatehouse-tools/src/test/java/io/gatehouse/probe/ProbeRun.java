@@ -2,7 +2,7 @@ package io.gatehouse.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gatehouse.cli.GatehouseCommand;
+import io.gatehouse.tools.GatehouseTools;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,8 +19,8 @@ record ProbeRun(int exit, String out, String err) {
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = GatehouseCommand.run(
-                all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        int exit =
+                GatehouseTools.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
         return new ProbeRun(exit, out.toString(), err.toString());
     }
 

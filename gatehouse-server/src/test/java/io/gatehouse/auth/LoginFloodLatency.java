@@ -1,4 +1,4 @@
-package io.gatehouse.bench;
+package io.gatehouse.auth;
 
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.testing.TestGatehouse;
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.gatehouse.bench.LoginFloodLatency \
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.gatehouse.auth.LoginFloodLatency \
  *     [--logins 1000] [--per-second 0 (all at once)] [--warmup-logins 200] [--interval-ms 20] [-Dflood.path=/api/v1/auth/login]
  * </pre>
  *

@@ -1,6 +1,5 @@
-package io.gatehouse.cli;
+package io.gatehouse.tools;
 
-import io.gatehouse.config.ValueType;
 import io.gatehouse.probe.Probe;
 import io.gatehouse.probe.ProbeClient;
 import io.gatehouse.probe.ProbeException;
@@ -140,7 +139,7 @@ final class ProbeCommand implements Callable<Integer> {
         } catch (ProbeException e) {
             out.flush();
             spec.commandLine().getErr().println("error: " + e.getMessage());
-            return GatehouseCommand.EXIT_USAGE;
+            return GatehouseTools.EXIT_USAGE;
         }
         if (json) {
             out.print(report.json());
@@ -169,7 +168,7 @@ final class ProbeCommand implements Callable<Integer> {
         URI target = target();
         Duration wait;
         try {
-            wait = ValueType.parseDuration(waitText);
+            wait = DurationArgument.parse(waitText);
         } catch (IllegalArgumentException e) {
             throw usage("--wait: " + e.getMessage());
         }

@@ -1,4 +1,4 @@
-package io.gatehouse.cli;
+package io.gatehouse.tools;
 
 import io.gatehouse.bench.BenchClient;
 import io.gatehouse.bench.BenchResult;
@@ -10,7 +10,6 @@ import io.gatehouse.bench.IdleScenario;
 import io.gatehouse.bench.ProcessMemory;
 import io.gatehouse.bench.ProgressLine;
 import io.gatehouse.bench.TokenSource;
-import io.gatehouse.config.ValueType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -149,7 +148,7 @@ final class BenchCommand implements Runnable {
             if (json != null) {
                 result.writeJson(json);
             }
-            return result.passed() ? 0 : GatehouseCommand.EXIT_FAILURE;
+            return result.passed() ? 0 : GatehouseTools.EXIT_FAILURE;
         }
 
         private BenchClient newClient(BenchTarget target) {
@@ -277,7 +276,7 @@ final class BenchCommand implements Runnable {
                 names = "--warmup",
                 paramLabel = "DURATION",
                 defaultValue = "5s",
-                converter = DurationConverter.class,
+                converter = DurationArgument.class,
                 description = "Publications checked but not timed. Default: ${DEFAULT-VALUE}")
         Duration warmup;
 
@@ -285,7 +284,7 @@ final class BenchCommand implements Runnable {
                 names = "--duration",
                 paramLabel = "DURATION",
                 defaultValue = "30s",
-                converter = DurationConverter.class,
+                converter = DurationArgument.class,
                 description = "The measured phase. Default: ${DEFAULT-VALUE}")
         Duration duration;
 
@@ -377,7 +376,7 @@ final class BenchCommand implements Runnable {
                 names = "--hold",
                 paramLabel = "DURATION",
                 defaultValue = "30s",
-                converter = DurationConverter.class,
+                converter = DurationArgument.class,
                 description = "Default: ${DEFAULT-VALUE}")
         Duration hold;
 
@@ -429,18 +428,6 @@ final class BenchCommand implements Runnable {
             throw new ParameterException(
                     spec.commandLine(),
                     option + " must be " + (zeroAllowed ? "0" : "more than 0") + " to " + MAX_PHASE.toMinutes() + "m");
-        }
-    }
-
-    /** {@code 500ms}, {@code 20s}, {@code 2m}: the configuration's duration syntax. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return ValueType.parseDuration(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
         }
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gatehouse.cli.GatehouseCommand;
 import io.gatehouse.testing.TestGatehouse;
+import io.gatehouse.tools.GatehouseTools;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -216,7 +216,7 @@ class BenchCommandTest {
     private static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = GatehouseCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        int exit = GatehouseTools.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(exit, out.toString(), err.toString());
     }
 }

@@ -1,6 +1,6 @@
 package io.gatehouse.probe;
 
-import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.protocol.Subprotocols;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -72,8 +72,7 @@ public enum Scenario {
             case EXPIRED_TOKEN -> headers.put("Authorization", "Bearer " + o.expiredToken());
             case TOKEN_IN_HEADER -> headers.put("Authorization", "Bearer " + o.token());
             case TOKEN_IN_SUBPROTOCOL ->
-                subprotocols =
-                        List.of(CredentialExtractor.PROTOCOL, CredentialExtractor.BEARER_PROTOCOL_PREFIX + o.token());
+                subprotocols = List.of(Subprotocols.V1, Subprotocols.BEARER_PREFIX + o.token());
             case TOKEN_IN_QUERY -> uri = withQuery(uri, "token", o.token());
             case FOREIGN_ORIGIN -> headers.put("Origin", o.foreignOrigin());
             case FOREIGN_ORIGIN_WITH_COOKIE -> {
