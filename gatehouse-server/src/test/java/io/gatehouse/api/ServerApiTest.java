@@ -216,7 +216,9 @@ class ServerApiTest {
                 io.gatehouse.testing.RawWebSocket raw = io.gatehouse.testing.RawWebSocket.connect(
                         server.ws(), "Authorization: Bearer " + Jwts.hs256For("banned", List.of("admin"), List.of()))) {
             assertThat(raw.readFrame(5000).text()).contains("connection_established");
-            server.post("/api/v1/users/banned/disconnect", "{}", "Authorization", adminKey);
+            assertThat(server.post("/api/v1/users/banned/disconnect", "{}", "Authorization", adminKey)
+                            .status())
+                    .isEqualTo(200);
             assertThat(raw.awaitClose(5000).closeCode()).isEqualTo(4410);
             raw.sendText("{\"type\":\"subscribe\",\"channel\":\"chat-after-close\"}");
             raw.sendText("{\"type\":\"ping\"}");

@@ -39,6 +39,7 @@ class FarExpiryTest {
                         .isEqualTo("subscribed");
                 assertThat(subscribed.path("id").asInt()).isEqualTo(8);
                 ws.assertQuiet(Duration.ofMillis(300)); // no token_expiring, no close
+                ws.assertAlive(); // and not for want of an open, reading connection
             }
         } finally {
             root.detachAppender(captured);

@@ -351,8 +351,22 @@ class PresenceTest {
     void noJoinOrLeaveIsSentWhereTheNamespaceKeepsNoPresence() {
         try (Client alice = connect("alice");
                 Client bob = connect("bob")) {
+            // the control: where the namespace keeps presence, the same steps tell alice
+            alice.enter("room:loud");
+            bob.enter("room:loud");
+            alice.await("join", "room:loud");
+            bob.unsubscribe("room:loud");
+            alice.await("leave", "room:loud");
+
             alice.subscribe("plain:quiet");
             bob.subscribe("plain:quiet");
+            // both subscriptions are live: a publication is the next thing each gets, no join before it
+            server.publish("plain:quiet", "1");
+            for (Client c : List.of(alice, bob)) {
+                JsonNode m = c.ws().awaitMessage();
+                assertThat(m.path("type").asText()).as(m.toString()).isEqualTo("message");
+                assertThat(m.path("channel").asText()).isEqualTo("plain:quiet");
+            }
             bob.unsubscribe("plain:quiet");
             alice.ws().assertQuiet(QUIET);
         }

@@ -76,6 +76,9 @@ class DuplicateSessionTest {
             try (WsRecorder a = server.connectWith(token);
                     WsRecorder b = server.connectWith(token)) {
                 a.assertQuiet(Duration.ofMillis(300));
+                // both still open and reading: the quiet is not that of a dead connection
+                a.assertAlive();
+                b.assertAlive();
             }
         }
     }

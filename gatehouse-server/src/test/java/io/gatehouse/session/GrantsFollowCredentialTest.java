@@ -45,7 +45,8 @@ class GrantsFollowCredentialTest {
     @Test
     void aRefreshWithoutTheChannelsClaimEndsThatSubscription() {
         try (WsRecorder ws =
-                server.connectWith(Jwts.hs256For("gina", List.of(), List.of("secret:plans", "secret:kept")))) {
+                        server.connectWith(Jwts.hs256For("gina", List.of(), List.of("secret:plans", "secret:kept")));
+                WsRecorder control = server.connectWith(Jwts.hs256For("gail", List.of(), List.of("secret:plans")))) {
             ws.subscribe("secret:plans");
             ws.subscribe("secret:kept");
             ws.subscribe("lobby");
@@ -60,7 +61,10 @@ class GrantsFollowCredentialTest {
             assertThat(ended.path("code").asText()).isEqualTo("PERMISSION_DENIED");
             assertThat(ended.path("message").asText()).isNotBlank();
 
+            control.subscribe("secret:plans");
             publish("secret:plans", "after");
+            // delivered to a connection still granted the channel, so its absence below is the refresh's doing
+            assertThat(control.awaitType("message").path("data").asText()).isEqualTo("after");
             publish("secret:kept", "still");
             publish("lobby", "open");
             assertThat(ws.awaitType("message").path("data").asText()).isEqualTo("still");
@@ -71,14 +75,18 @@ class GrantsFollowCredentialTest {
 
     @Test
     void aRefreshWithoutTheAdminRoleEndsAdminOnlySubscriptions() {
-        try (WsRecorder ws = server.connectWith(Jwts.hs256For("hank", List.of("admin"), List.of()))) {
+        try (WsRecorder ws = server.connectWith(Jwts.hs256For("hank", List.of("admin"), List.of()));
+                WsRecorder control = server.connectWith(Jwts.hs256For("hilda", List.of("admin"), List.of()))) {
             ws.subscribe("staff:room");
             ws.send("{\"type\":\"refresh\",\"token\":\"" + Jwts.hs256For("hank") + "\"}");
             ws.awaitType("refreshed");
             JsonNode ended = ws.awaitType("unsubscribed");
             assertThat(ended.path("channel").asText()).isEqualTo("staff:room");
             assertThat(ended.path("code").asText()).isEqualTo("PERMISSION_DENIED");
+            control.subscribe("staff:room");
             publish("staff:room", "after");
+            // delivered to an admin that stayed one, so its absence below is the refresh's doing
+            assertThat(control.awaitType("message").path("data").asText()).isEqualTo("after");
             ws.assertQuiet(Duration.ofMillis(300));
             // the personal channel is the user's own: it stays
             server.publishToUser("hank", "1"); // fails unless 200
