@@ -63,8 +63,7 @@ class AccessLogApiTest {
         String user = unique("alice");
         String agent = unique("agent");
         String jwt = Jwts.hs256For(user);
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwt, "User-Agent", agent)) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(jwt, "User-Agent", agent)) {
             ws.socket().sendClose(1000, "bye").join();
             assertThat(ws.awaitClose().code()).isEqualTo(1000);
         }
@@ -203,9 +202,7 @@ class AccessLogApiTest {
     @Test
     void filtersByOutcomeUserAndIpMatchExactly() {
         String user = unique("ivan");
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user))) {
-            ws.awaitType("connection_established");
-        }
+        server.connectAs(user).close(); // connection_established came
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "User-Agent", unique("agent"))) {
             ws.send("{\"type\":\"auth\"}");
             ws.awaitClose();

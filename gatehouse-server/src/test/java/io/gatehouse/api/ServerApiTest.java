@@ -28,10 +28,8 @@ class ServerApiTest {
     }
 
     static WsRecorder subscribed(String user, String channel) {
-        WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user));
-        ws.awaitType("connection_established");
-        ws.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
-        ws.awaitType("subscribed");
+        WsRecorder ws = server.connectAs(user);
+        ws.subscribe(channel);
         return ws;
     }
 
@@ -141,8 +139,7 @@ class ServerApiTest {
             assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
                     .isLessThan(java.time.Duration.ofSeconds(1));
             assertThat(a2.awaitClose()).isEqualTo(new WsRecorder.Close(4410, "DISCONNECTED"));
-            other.send("{\"type\":\"ping\"}");
-            assertThat(other.awaitType("pong")).isNotNull();
+            other.assertAlive();
         }
     }
 
@@ -203,8 +200,7 @@ class ServerApiTest {
 
     @Test
     void publishToAUserWhoseIdIsOutsideTheChannelGrammarStillArrives() {
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("auth0|123"))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectAs("auth0|123")) {
             TestGatehouse.Reply r = server.post(
                     "/api/v1/publish", "{\"user\":\"auth0|123\",\"data\":\"hi\"}", "Authorization", publishKey);
             assertThat(r.status()).isEqualTo(200);
@@ -220,7 +216,9 @@ class ServerApiTest {
                 io.gatehouse.testing.RawWebSocket raw = io.gatehouse.testing.RawWebSocket.connect(
                         server.ws(), "Authorization: Bearer " + Jwts.hs256For("banned", List.of("admin"), List.of()))) {
             assertThat(raw.readFrame(5000).text()).contains("connection_established");
-            server.post("/api/v1/users/banned/disconnect", "{}", "Authorization", adminKey);
+            assertThat(server.post("/api/v1/users/banned/disconnect", "{}", "Authorization", adminKey)
+                            .status())
+                    .isEqualTo(200);
             assertThat(raw.awaitClose(5000).closeCode()).isEqualTo(4410);
             raw.sendText("{\"type\":\"subscribe\",\"channel\":\"chat-after-close\"}");
             raw.sendText("{\"type\":\"ping\"}");

@@ -39,12 +39,8 @@ class UserTokensApiTest {
                         Instant.now().plus(Duration.ofMinutes(29)),
                         Instant.now().plus(Duration.ofMinutes(31)));
 
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
-                    .isEqualTo("alice");
+        try (WsRecorder ws = server.connectWith(token)) {
+            assertThat(ws.established().path("user").path("id").asText()).isEqualTo("alice");
         }
         JsonNode verify = server.get("/api/v1/auth/verify", "Authorization", bearer(token))
                 .body();
@@ -93,10 +89,8 @@ class UserTokensApiTest {
                 server.post("/api/v1/tokens", "{\"channels\":[\"dialog#alice,bob\"]}", "Authorization", admin);
         assertThat(created.status()).isEqualTo(201);
         String token = created.body().path("token").asText();
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
-            ws.awaitType("connection_established");
-            ws.send("{\"type\":\"subscribe\",\"channel\":\"secretive#carol\"}");
-            assertThat(ws.awaitMessage().path("type").asText()).isEqualTo("subscribed"); // admin role kept
+        try (WsRecorder ws = server.connectWith(token)) {
+            ws.subscribe("secretive#carol"); // admin role kept
         }
         TestGatehouse.Reply bad =
                 server.post("/api/v1/tokens", "{\"channels\":[\"not a channel\"]}", "Authorization", admin);

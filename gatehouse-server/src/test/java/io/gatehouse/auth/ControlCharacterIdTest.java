@@ -65,13 +65,8 @@ class ControlCharacterIdTest {
 
     @Test
     void aPrintableSubStillConnects() {
-        try (WsRecorder ws =
-                WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("auth0|123 ünï"))) {
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
-                    .isEqualTo("auth0|123 ünï");
+        try (WsRecorder ws = server.connectAs("auth0|123 ünï")) {
+            assertThat(ws.established().path("user").path("id").asText()).isEqualTo("auth0|123 ünï");
         }
     }
 

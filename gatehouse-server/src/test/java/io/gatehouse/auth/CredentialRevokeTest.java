@@ -56,8 +56,7 @@ class CredentialRevokeTest {
     @Test
     void anOpaqueTokenIsRevokedInTheStoreAndItsSocketClosed() throws Exception {
         String token = server.opaqueToken("olga");
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(token)) {
             TestGatehouse.Reply r = revokeToken(token);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().toString()).isEqualTo("{\"revoked\":true}");
@@ -86,8 +85,7 @@ class CredentialRevokeTest {
     @Test
     void aJwtIsRefusedUntilItsExpiryAndItsSocketClosed() throws Exception {
         String jwt = Jwts.hs256For("jules");
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + jwt)) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(jwt)) {
             assertThat(revokeToken(jwt).body().path("revoked").asBoolean()).isTrue();
             assertThat(closeWithinASecond(ws).reason()).isEqualTo("TOKEN_REVOKED");
         }
@@ -108,8 +106,7 @@ class CredentialRevokeTest {
     void anIntrospectedTokenIsDroppedFromTheCacheAndItsSocketClosed() throws Exception {
         String token = UUID.randomUUID() + "-drf";
         backend.answer(token, 200, "{\"id\":77,\"username\":\"ivy\"}");
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(token)) {
             backend.answer(token, 401, "{}"); // deleted in the backend, whose post_delete calls us
             assertThat(revokeToken(token).body().path("revoked").asBoolean()).isTrue();
             assertThat(closeWithinASecond(ws).reason()).isEqualTo("TOKEN_REVOKED");

@@ -70,8 +70,7 @@ class IdentitySourceMatrixTest {
 
         WsRecorder open() {
             WsRecorder ws = connect();
-            JsonNode established = ws.awaitType("connection_established");
-            assertThat(established.path("user").path("id").asText()).isNotEmpty();
+            assertThat(ws.awaitEstablished().path("user").path("id").asText()).isNotEmpty();
             return ws;
         }
 
@@ -140,11 +139,8 @@ class IdentitySourceMatrixTest {
     static Map<Source, WsRecorder> connectAll(Map<Source, Cred> creds, String raw) {
         Map<Source, WsRecorder> open = new EnumMap<>(Source.class);
         creds.forEach((s, c) -> {
-            WsRecorder ws = c.connect();
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
+            WsRecorder ws = c.open();
+            assertThat(ws.established().path("user").path("id").asText())
                     .as(s.name())
                     .isEqualTo(s.id(raw));
             open.put(s, ws);
@@ -154,13 +150,6 @@ class IdentitySourceMatrixTest {
 
     static void closeAll(Map<Source, WsRecorder> open) {
         open.values().forEach(WsRecorder::close);
-    }
-
-    static void assertAlive(WsRecorder ws, String what) {
-        ws.send("{\"type\":\"ping\",\"id\":\"alive\"}");
-        JsonNode m = ws.pollMessage(Duration.ofSeconds(5));
-        assertThat(m).as(what + " should still be open").isNotNull();
-        assertThat(m.path("type").asText()).as(what).isEqualTo("pong");
     }
 
     @ParameterizedTest(name = "{0}: lists and revokes only its own tokens")
@@ -209,12 +198,7 @@ class IdentitySourceMatrixTest {
         String raw = freshId();
         Map<Source, WsRecorder> open = connectAll(everySource(raw), raw);
         try {
-            TestGatehouse.Reply published = server.post(
-                    "/api/v1/publish",
-                    "{\"user\":\"" + source.id(raw) + "\",\"data\":{\"for\":\"" + source + "\"}}",
-                    "Authorization",
-                    "apikey " + adminKey);
-            assertThat(published.status()).isEqualTo(200);
+            server.publishToUser(source.id(raw), "{\"for\":\"" + source + "\"}"); // fails unless 200
             JsonNode got = open.get(source).awaitType("message");
             assertThat(got.path("channel").asText()).isEqualTo("#" + source.id(raw));
             assertThat(got.path("data").path("for").asText()).isEqualTo(source.name());
@@ -235,7 +219,7 @@ class IdentitySourceMatrixTest {
         Map<Source, WsRecorder> open = connectAll(everySource(raw), raw);
         try {
             if (source == Source.LOCAL) {
-                RemoveUser.run(server, raw); // gatehouse user remove
+                server.cli("user", "remove", raw);
                 assertThat(open.get(source).awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
             } else {
                 String path =
@@ -247,7 +231,7 @@ class IdentitySourceMatrixTest {
             }
             open.forEach((s, ws) -> {
                 if (s != source) {
-                    assertAlive(ws, s.name());
+                    ws.assertAlive(s.name());
                 }
             });
         } finally {
@@ -264,8 +248,8 @@ class IdentitySourceMatrixTest {
                 WsRecorder third = credential(source, raw).connect()) {
             assertThat(third.awaitClose())
                     .isEqualTo(new WsRecorder.Close(4429, "TOO_MANY_CONNECTIONS retry_after_ms=5000"));
-            assertAlive(second, "the second connection");
-            open.forEach((s, ws) -> assertAlive(ws, s.name()));
+            second.assertAlive("the second connection");
+            open.forEach((s, ws) -> ws.assertAlive(s.name()));
         } finally {
             closeAll(open);
         }
@@ -279,31 +263,14 @@ class IdentitySourceMatrixTest {
         Map<Source, WsRecorder> open = connectAll(creds, raw);
         try (WsRecorder again = creds.get(source).open()) { // limits.duplicate_session_policy: replace
             assertThat(open.get(source).awaitClose()).isEqualTo(new WsRecorder.Close(4409, "CONNECTION_REPLACED"));
-            assertAlive(again, "the newer connection");
+            again.assertAlive("the newer connection");
             open.forEach((s, ws) -> {
                 if (s != source) {
-                    assertAlive(ws, s.name());
+                    ws.assertAlive(s.name());
                 }
             });
         } finally {
             closeAll(open);
-        }
-    }
-
-    /** {@code gatehouse user remove NAME} on the server's data directory, in-process. */
-    static final class RemoveUser {
-        static void run(TestGatehouse server, String name) {
-            int status = io.gatehouse.cli.GatehouseCommand.run(
-                    new String[] {
-                        "user",
-                        "remove",
-                        name,
-                        "--data-dir",
-                        server.dataDir().resolve("data").toString()
-                    },
-                    new java.io.PrintWriter(new java.io.StringWriter(), true),
-                    new java.io.PrintWriter(new java.io.StringWriter(), true));
-            assertThat(status).isZero();
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.time.Duration;
@@ -59,8 +58,8 @@ class IntrospectionEndToEndTest {
     void aDrfBackendReceivesTheTokenSchemeAndTheSocketConnectsAsItsUser() {
         String token = token();
         backend.answer(token, 200, djangoUser(42, "alice"));
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
-            JsonNode user = ws.awaitType("connection_established").path("user");
+        try (WsRecorder ws = server.connectWith(token)) {
+            JsonNode user = ws.established().path("user");
             assertThat(user.path("id").asText()).isEqualTo("42");
             assertThat(user.path("name").asText()).isEqualTo("alice");
         }
@@ -138,12 +137,8 @@ class IntrospectionEndToEndTest {
         backend.answer(token, 503, "{}");
         assertBackendUnavailable(server, token, "HTTP 503");
         backend.answer(token, 200, djangoUser(9, "back"));
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
-                    .isEqualTo("9");
+        try (WsRecorder ws = server.connectWith(token)) {
+            assertThat(ws.established().path("user").path("id").asText()).isEqualTo("9");
         }
     }
 
@@ -152,9 +147,7 @@ class IntrospectionEndToEndTest {
         String token = token();
         backend.answer(token, 200, djangoUser(5, "carol"));
         for (int i = 0; i < 2; i++) {
-            try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(token))) {
-                ws.awaitType("connection_established");
-            }
+            server.connectWith(token).close(); // connection_established came
         }
         assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(token))
                         .status())
@@ -218,12 +211,8 @@ class IntrospectionEndToEndTest {
     @Test
     void jwtsAndOpaqueTokensNeverReachTheBackend() {
         int before = backend.calls();
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(Jwts.hs256For("erin")))) {
-            ws.awaitType("connection_established");
-        }
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(server.opaqueToken("frank")))) {
-            ws.awaitType("connection_established");
-        }
+        server.connectAs("erin").close(); // connection_established came
+        server.connectWith(server.opaqueToken("frank")).close(); // connection_established came
         assertThat(backend.calls()).isEqualTo(before);
     }
 
@@ -234,8 +223,8 @@ class IntrospectionEndToEndTest {
         try (TestGatehouse bearerGateway = new TestGatehouse()
                         .with("auth.introspection.url", backend.url())
                         .start();
-                WsRecorder ws = WsRecorder.connect(bearerGateway.ws(), "Authorization", bearer(token))) {
-            JsonNode user = ws.awaitType("connection_established").path("user");
+                WsRecorder ws = bearerGateway.connectWith(token)) {
+            JsonNode user = ws.established().path("user");
             assertThat(user.path("id").asText()).isEqualTo("introspection:u-1"); // not the primary source here
             assertThat(user.path("name").asText()).isEqualTo("Grace Hopper");
             assertThat(user.path("roles")).extracting(JsonNode::asText).containsExactly("editor");

@@ -52,8 +52,7 @@ class IntrospectionRecheckTest {
         List<WsRecorder> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token);
-                ws.awaitType("connection_established");
+                WsRecorder ws = server.connectWith(token);
                 sockets.add(ws);
             }
             backend.answer(token, 401, "{\"detail\":\"Invalid token.\"}"); // deleted in Django
@@ -72,8 +71,7 @@ class IntrospectionRecheckTest {
     void aBackendAnswering403AlsoCloses() {
         String token = token();
         backend.answer(token, 200, user(8));
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(token)) {
             backend.answer(token, 403, "{}");
             assertThat(ws.awaitClose().reason()).isEqualTo("TOKEN_REVOKED");
         }
@@ -83,8 +81,7 @@ class IntrospectionRecheckTest {
     void anOutageKeepsTheSocketAndTheTokenIsAskedAgainNextInterval() {
         String token = token();
         backend.answer(token, 200, user(9));
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(token)) {
             int before = backend.calls(token);
             backend.answer(token, 503, "{}");
             await().atMost(Duration.ofSeconds(10))
@@ -108,8 +105,7 @@ class IntrospectionRecheckTest {
         List<WsRecorder> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < 6; i++) {
-                WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token);
-                ws.awaitType("connection_established");
+                WsRecorder ws = server.connectWith(token);
                 sockets.add(ws);
             }
             int before = backend.calls(token);

@@ -55,12 +55,8 @@ class JwtAttackTest {
     @ParameterizedTest(name = "{0} is accepted")
     @MethodSource("accepted")
     void validTokensAreAccepted(String name, Supplier<String> token) {
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token.get())) {
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
-                    .startsWith("u");
+        try (WsRecorder ws = server.connectWith(token.get())) {
+            assertThat(ws.established().path("user").path("id").asText()).startsWith("u");
         }
     }
 

@@ -24,11 +24,8 @@ class ReservedIdentityTest {
     }
 
     static String idOf(TestGatehouse server, String token) {
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            return ws.awaitType("connection_established")
-                    .path("user")
-                    .path("id")
-                    .asText();
+        try (WsRecorder ws = server.connectWith(token)) {
+            return ws.established().path("user").path("id").asText();
         }
     }
 

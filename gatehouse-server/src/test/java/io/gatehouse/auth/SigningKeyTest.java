@@ -61,12 +61,8 @@ class SigningKeyTest {
     }
 
     static void assertAccepted(TestGatehouse server, String token, String userId) {
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token)) {
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
-                    .isEqualTo(userId);
+        try (WsRecorder ws = server.connectWith(token)) {
+            assertThat(ws.established().path("user").path("id").asText()).isEqualTo(userId);
         }
         TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
         assertThat(verify.status()).isEqualTo(200);

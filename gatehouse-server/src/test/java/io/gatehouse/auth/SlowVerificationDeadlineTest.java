@@ -18,12 +18,8 @@ class SlowVerificationDeadlineTest {
                         .with(ConfigKey.AUTH_INTROSPECTION_URL.key(), backend.url())
                         .with(ConfigKey.SERVER_REQUEST_TIMEOUT.key(), "500ms")
                         .start();
-                WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer drf-slow")) {
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
-                    .endsWith("7");
+                WsRecorder ws = server.connectWith("drf-slow")) {
+            assertThat(ws.established().path("user").path("id").asText()).endsWith("7");
         }
     }
 }

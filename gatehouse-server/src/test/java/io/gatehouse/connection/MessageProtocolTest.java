@@ -17,12 +17,6 @@ class MessageProtocolTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
 
-    static WsRecorder connected(String user) {
-        WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user));
-        ws.awaitType("connection_established");
-        return ws;
-    }
-
     static RawWebSocket rawConnected(String user) {
         RawWebSocket raw = RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For(user));
         assertThat(raw.readFrame(5000).text()).contains("connection_established");
@@ -31,7 +25,7 @@ class MessageProtocolTest {
 
     @Test
     void pingIsAnsweredWithPongEchoingTheId() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.send("{\"type\":\"ping\",\"id\":42}");
             JsonNode pong = ws.awaitMessage();
             assertThat(pong.path("type").asText()).isEqualTo("pong");
@@ -44,7 +38,7 @@ class MessageProtocolTest {
 
     @Test
     void malformedJsonGetsBadRequestAndTheConnectionStays() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.send("{not json");
             JsonNode error = ws.awaitMessage();
             assertThat(error.path("type").asText()).isEqualTo("error");
@@ -57,7 +51,7 @@ class MessageProtocolTest {
 
     @Test
     void missingTypeAndUnknownTypeGetBadRequestEchoingTheId() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.send("{\"id\":7}");
             JsonNode missing = ws.awaitMessage();
             assertThat(missing.path("code").asText()).isEqualTo("BAD_REQUEST");
@@ -74,7 +68,7 @@ class MessageProtocolTest {
 
     @Test
     void theTenthViolationInAMinuteClosesWith4400() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             for (int i = 1; i <= 9; i++) {
                 ws.send("nope " + i);
                 assertThat(ws.awaitMessage().path("code").asText()).isEqualTo("BAD_REQUEST");
@@ -86,7 +80,7 @@ class MessageProtocolTest {
 
     @Test
     void aMessageOverTheLimitClosesWith1009() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             String big = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(64 * 1024) + "\"}";
             ws.socket().sendText(big, true);
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(1009, "MESSAGE_TOO_BIG"));
@@ -115,7 +109,7 @@ class MessageProtocolTest {
 
     @Test
     void aBinaryFrameClosesWith1003() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.socket().sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true);
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(1003, "UNSUPPORTED_DATA"));
         }
@@ -151,7 +145,7 @@ class MessageProtocolTest {
 
     @Test
     void authAfterAuthenticationIsABadRequest() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.send("{\"type\":\"auth\",\"token\":\"x\",\"id\":1}");
             assertThat(ws.awaitMessage().path("code").asText()).isEqualTo("BAD_REQUEST");
         }
@@ -159,7 +153,7 @@ class MessageProtocolTest {
 
     @Test
     void refreshWithATokenOfTheSameUserExtendsTheConnection() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.send("{\"type\":\"refresh\",\"id\":3,\"token\":\"" + Jwts.hs256For("alice") + "\"}");
             JsonNode refreshed = ws.awaitMessage();
             assertThat(refreshed.path("type").asText()).isEqualTo("refreshed");
@@ -170,7 +164,7 @@ class MessageProtocolTest {
 
     @Test
     void refreshWithAnotherUsersTokenClosesWith4401TokenInvalid() {
-        try (WsRecorder ws = connected("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.send("{\"type\":\"refresh\",\"token\":\"" + Jwts.hs256For("mallory") + "\"}");
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
         }

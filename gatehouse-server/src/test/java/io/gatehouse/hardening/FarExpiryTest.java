@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
@@ -29,13 +30,16 @@ class FarExpiryTest {
         root.addAppender(captured);
         try {
             var claims = Jwts.claims("farexp").claim("exp", 1_000_000_000_000_000_000L);
-            try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256(claims))) {
-                ws.awaitType("connection_established");
+            try (WsRecorder ws = server.connectWith(Jwts.hs256(claims))) {
                 ws.send("{\"type\":\"ping\",\"id\":7}");
                 assertThat(ws.awaitType("pong").path("id").asInt()).isEqualTo(7);
-                ws.send("{\"type\":\"subscribe\",\"id\":8,\"channel\":\"news\"}");
-                assertThat(ws.awaitType("subscribed").path("id").asInt()).isEqualTo(8);
+                JsonNode subscribed = ws.subscribeReply("news", 8);
+                assertThat(subscribed.path("type").asText())
+                        .as(subscribed.toString())
+                        .isEqualTo("subscribed");
+                assertThat(subscribed.path("id").asInt()).isEqualTo(8);
                 ws.assertQuiet(Duration.ofMillis(300)); // no token_expiring, no close
+                ws.assertAlive(); // and not for want of an open, reading connection
             }
         } finally {
             root.detachAppender(captured);

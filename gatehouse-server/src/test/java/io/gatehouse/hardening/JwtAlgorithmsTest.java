@@ -46,12 +46,8 @@ class JwtAlgorithmsTest {
                 .contains("HS256");
 
         String rs = Jwts.rs256(Jwts.claims("alice"), RSA);
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + rs)) {
-            assertThat(ws.awaitType("connection_established")
-                            .path("user")
-                            .path("id")
-                            .asText())
-                    .isEqualTo("alice");
+        try (WsRecorder ws = server.connectWith(rs)) {
+            assertThat(ws.established().path("user").path("id").asText()).isEqualTo("alice");
         }
     }
 

@@ -145,13 +145,7 @@ class ConnectionsPerIpTest {
                 .start()) {
             List<WsRecorder> open = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                WsRecorder ws = WsRecorder.connect(
-                        server.ws(),
-                        "Authorization",
-                        "Bearer " + Jwts.hs256For("office" + i),
-                        "X-Forwarded-For",
-                        "203.0.113.7");
-                ws.awaitType("connection_established");
+                WsRecorder ws = server.connectWith(Jwts.hs256For("office" + i), "X-Forwarded-For", "203.0.113.7");
                 open.add(ws);
             }
             WsRecorder.HandshakeRefused refused = org.assertj.core.api.Assertions.catchThrowableOfType(
@@ -164,14 +158,8 @@ class ConnectionsPerIpTest {
                     WsRecorder.HandshakeRefused.class);
             assertThat(refused.status).isEqualTo(429);
             // Another client behind the same proxy is not affected.
-            try (WsRecorder other = WsRecorder.connect(
-                    server.ws(),
-                    "Authorization",
-                    "Bearer " + Jwts.hs256For("home"),
-                    "X-Forwarded-For",
-                    "198.51.100.9")) {
-                other.awaitType("connection_established");
-            }
+            server.connectWith(Jwts.hs256For("home"), "X-Forwarded-For", "198.51.100.9")
+                    .close(); // connection_established came
             open.remove(0).close();
             Awaitility.await()
                     .atMost(Duration.ofSeconds(5))
@@ -181,14 +169,8 @@ class ConnectionsPerIpTest {
                                     .connectionsPerIp()
                                     .count("203.0.113.7")
                             == 1);
-            try (WsRecorder again = WsRecorder.connect(
-                    server.ws(),
-                    "Authorization",
-                    "Bearer " + Jwts.hs256For("office3"),
-                    "X-Forwarded-For",
-                    "203.0.113.7")) {
-                again.awaitType("connection_established");
-            }
+            server.connectWith(Jwts.hs256For("office3"), "X-Forwarded-For", "203.0.113.7")
+                    .close(); // connection_established came
             open.forEach(WsRecorder::close);
         }
     }

@@ -17,10 +17,8 @@ class DrainTest {
     void whileDrainingNewUpgradesGet503ServerShuttingDown() throws Exception {
         TestGatehouse server = new TestGatehouse().with("shutdown.drain", "4s").start();
         // Two open connections: one is closed at once, the other half-way through the drain window.
-        WsRecorder first = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("a"));
-        WsRecorder second = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("b"));
-        first.awaitType("connection_established");
-        second.awaitType("connection_established");
+        WsRecorder first = server.connectAs("a");
+        WsRecorder second = server.connectAs("b");
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
         Awaitility.await()
                 .atMost(Duration.ofSeconds(5))

@@ -121,8 +121,7 @@ class FrontDoorLimitsTest {
         try (TestGatehouse server = new TestGatehouse()
                         .with("limits.messages_per_connection", Map.of("rate", 1, "burst", 5))
                         .start();
-                WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("chatty"))) {
-            ws.awaitType("connection_established");
+                WsRecorder ws = server.connectAs("chatty")) {
             for (int i = 0; i < 10; i++) {
                 ws.socket()
                         .sendText("{\"type\":\"ping\"}", true)
@@ -140,10 +139,8 @@ class FrontDoorLimitsTest {
         try (TestGatehouse server = new TestGatehouse()
                         .with("limits.connections_per_user", 2)
                         .start();
-                WsRecorder a = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("dora"));
-                WsRecorder b = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("dora"))) {
-            a.awaitType("connection_established");
-            b.awaitType("connection_established");
+                WsRecorder a = server.connectAs("dora");
+                WsRecorder b = server.connectAs("dora")) {
             try (WsRecorder c = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("dora"))) {
                 WsRecorder.Close close = c.awaitClose();
                 assertThat(close.code()).isEqualTo(4429);
@@ -161,13 +158,7 @@ class FrontDoorLimitsTest {
                         .start()) {
             for (TestGatehouse server : List.of(untrusted, trusted)) {
                 String key = admin + server.apiKey("admin");
-                try (WsRecorder ws = WsRecorder.connect(
-                        server.ws(),
-                        "Authorization",
-                        "Bearer " + Jwts.hs256For("ivy"),
-                        "X-Forwarded-For",
-                        "203.0.113.7")) {
-                    ws.awaitType("connection_established");
+                try (WsRecorder ws = server.connectWith(Jwts.hs256For("ivy"), "X-Forwarded-For", "203.0.113.7")) {
                     String ip = server.get("/api/v1/connections?user=ivy", "Authorization", key)
                             .body()
                             .path("connections")

@@ -35,14 +35,11 @@ class SlowConsumerTest {
                         .start();
                 RawWebSocket stalled =
                         RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("sleepy"));
-                WsRecorder normal =
-                        WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("awake"))) {
+                WsRecorder normal = server.connectAs("awake")) {
             assertThat(stalled.readFrame(5000).text()).contains("connection_established");
             stalled.sendText("{\"type\":\"subscribe\",\"channel\":\"firehose\"}");
             assertThat(stalled.readFrame(5000).text()).contains("subscribed");
-            normal.awaitType("connection_established");
-            normal.send("{\"type\":\"subscribe\",\"channel\":\"firehose\"}");
-            normal.awaitType("subscribed");
+            normal.subscribe("firehose");
             // From here the stalled client reads nothing.
 
             long before = usedHeap();

@@ -3,7 +3,6 @@ package io.gatehouse.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.io.IOException;
@@ -31,10 +30,8 @@ class MetricsEndpointTest {
 
     @Test
     void metricsHoldEverySpecNameAfterAnAcceptedARefusedConnectionAndAPublication() {
-        try (WsRecorder alice = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("alice"))) {
-            alice.awaitType("connection_established");
-            alice.send("{\"type\":\"subscribe\",\"channel\":\"news\"}");
-            alice.awaitType("subscribed");
+        try (WsRecorder alice = server.connectAs("alice")) {
+            alice.subscribe("news");
             try (WsRecorder forged = WsRecorder.connect(server.ws(), "Authorization", "Bearer not-a-token")) {
                 assertThat(forged.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
             }

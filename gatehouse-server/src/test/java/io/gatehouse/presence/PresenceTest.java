@@ -48,9 +48,7 @@ class PresenceTest {
     /** A connected JDK client and the connection id that {@code connection_established} gave it. */
     record Client(WsRecorder ws, String id, String userId, String name) implements AutoCloseable {
         Client subscribe(String channel) {
-            ws.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
-            JsonNode reply = ws.awaitMessage();
-            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("subscribed");
+            ws.subscribe(channel); // the next message must be its subscribed
             return this;
         }
 
@@ -66,9 +64,7 @@ class PresenceTest {
         }
 
         void unsubscribe(String channel) {
-            ws.send("{\"type\":\"unsubscribe\",\"channel\":\"" + channel + "\"}");
-            JsonNode reply = ws.awaitMessage();
-            assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("unsubscribed");
+            ws.unsubscribe(channel); // the next message must be its unsubscribed
         }
 
         /** Sends {@code presence} with an id; the very next message is the reply (a join or leave before it fails). */
@@ -95,10 +91,8 @@ class PresenceTest {
     }
 
     static Client connect(TestGatehouse on, String userId, String name) {
-        String token = Jwts.hs256(Jwts.claims(userId).claim("name", name));
-        WsRecorder ws = WsRecorder.connect(on.ws(), "Authorization", "Bearer " + token);
-        JsonNode established = ws.awaitType("connection_established");
-        String id = established.path("connection_id").asText();
+        WsRecorder ws = on.connectWith(Jwts.hs256(Jwts.claims(userId).claim("name", name)));
+        String id = ws.established().path("connection_id").asText();
         assertThat(id).isNotBlank();
         return new Client(ws, id, userId, name);
     }
@@ -349,8 +343,7 @@ class PresenceTest {
             assertThat(error.path("type").asText()).as(error.toString()).isEqualTo("error");
             assertThat(error.path("code").asText()).isEqualTo("BAD_REQUEST");
             assertThat(error.path("message").asText()).containsIgnoringCase("presence");
-            alice.ws().send("{\"type\":\"ping\"}");
-            assertThat(alice.ws().awaitMessage().path("type").asText()).isEqualTo("pong");
+            alice.ws().assertAlive();
         }
     }
 
@@ -358,8 +351,22 @@ class PresenceTest {
     void noJoinOrLeaveIsSentWhereTheNamespaceKeepsNoPresence() {
         try (Client alice = connect("alice");
                 Client bob = connect("bob")) {
+            // the control: where the namespace keeps presence, the same steps tell alice
+            alice.enter("room:loud");
+            bob.enter("room:loud");
+            alice.await("join", "room:loud");
+            bob.unsubscribe("room:loud");
+            alice.await("leave", "room:loud");
+
             alice.subscribe("plain:quiet");
             bob.subscribe("plain:quiet");
+            // both subscriptions are live: a publication is the next thing each gets, no join before it
+            server.publish("plain:quiet", "1");
+            for (Client c : List.of(alice, bob)) {
+                JsonNode m = c.ws().awaitMessage();
+                assertThat(m.path("type").asText()).as(m.toString()).isEqualTo("message");
+                assertThat(m.path("channel").asText()).isEqualTo("plain:quiet");
+            }
             bob.unsubscribe("plain:quiet");
             alice.ws().assertQuiet(QUIET);
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.time.Duration;
@@ -44,18 +43,9 @@ class HistoryReadTest {
         adminKey = "apikey " + server.apiKey("admin");
     }
 
-    static WsRecorder connect(String user) {
-        WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user));
-        ws.awaitType("connection_established");
-        return ws;
-    }
-
     /** Publishes {@code data} through the server API; returns {channel, offset, epoch}. */
     static JsonNode publish(String channel, Object data) {
-        String body = "{\"channel\":\"" + channel + "\",\"data\":" + json(data) + "}";
-        TestGatehouse.Reply r = server.post("/api/v1/publish", body, "Authorization", publishKey);
-        assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
-        return r.body();
+        return server.publish(channel, json(data));
     }
 
     /** Publishes 1..n as data; returns the epoch of the last one. */
@@ -131,9 +121,8 @@ class HistoryReadTest {
 
     @Test
     void messageFramesCarryChannelOffsetEpochDataAndPublishedAt() {
-        try (WsRecorder ws = connect("alice")) {
-            ws.send("{\"type\":\"subscribe\",\"channel\":\"chat:frames\"}");
-            assertThat(ws.awaitType("subscribed").path("offset").asLong()).isZero();
+        try (WsRecorder ws = server.connectAs("alice")) {
+            assertThat(ws.subscribe("chat:frames").path("offset").asLong()).isZero();
             Instant before = Instant.now();
             JsonNode published = publish("chat:frames", Map.of("text", "hello"));
 
@@ -152,7 +141,7 @@ class HistoryReadTest {
 
     @Test
     void aClientPublishIsAnsweredWithItsPositionAndKeptInHistory() {
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ws.send("{\"type\":\"publish\",\"id\":3,\"channel\":\"chat:by-client\",\"data\":{\"n\":1}}");
             JsonNode published = ws.awaitType("published");
             assertThat(published.path("id").asInt()).isEqualTo(3);
@@ -173,7 +162,7 @@ class HistoryReadTest {
     @Test
     void historyWithoutSinceReturnsEverythingKeptOldestFirstWithThePosition() {
         String epoch = publishNumbers("chat:all", 3);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode h = history(ws, "chat:all", "");
             assertThat(h.path("type").asText()).isEqualTo("history");
             assertThat(h.path("channel").asText()).isEqualTo("chat:all");
@@ -200,7 +189,7 @@ class HistoryReadTest {
     @Test
     void historyWithALimitAndNoSinceReturnsTheNewestOnesOldestFirst() {
         publishNumbers("chat:newest", 4);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode h = history(ws, "chat:newest", "\"limit\":2");
             assertThat(offsets(h)).containsExactly(3L, 4L);
             assertThat(h.path("offset").asLong()).isEqualTo(4);
@@ -210,7 +199,7 @@ class HistoryReadTest {
     @Test
     void historyWithSinceReturnsTheFirstLimitAfterIt() {
         String epoch = publishNumbers("chat:paging", 5);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode page1 = history(ws, "chat:paging", since(1, epoch) + ",\"limit\":2");
             assertThat(offsets(page1)).containsExactly(2L, 3L);
             assertThat(page1.path("offset").asLong()).isEqualTo(5);
@@ -229,7 +218,7 @@ class HistoryReadTest {
     void historyWithSinceOfAnotherEpochReadsFromTheOldestKept() {
         String epoch = publishNumbers("chat:other-epoch", 3);
         String stale = epoch.equals("00000000") ? "00000001" : "00000000";
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode limited = history(ws, "chat:other-epoch", since(2, stale) + ",\"limit\":2");
             assertThat(offsets(limited)).containsExactly(1L, 2L);
             assertThat(limited.path("epoch").asText()).isEqualTo(epoch);
@@ -242,7 +231,7 @@ class HistoryReadTest {
     @Test
     void historySizeKeepsOnlyTheNewestPublications() {
         String epoch = publishNumbers("chat:trimmed", 8);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode h = history(ws, "chat:trimmed", "");
             assertThat(offsets(h)).containsExactly(4L, 5L, 6L, 7L, 8L);
             assertThat(data(h)).containsExactly(4, 5, 6, 7, 8);
@@ -257,7 +246,7 @@ class HistoryReadTest {
     @Test
     void limitZeroReturnsNoPublicationsButThePosition() {
         String epoch = publishNumbers("chat:limit-zero", 2);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode h = history(ws, "chat:limit-zero", "\"limit\":0");
             assertThat(h.path("type").asText()).isEqualTo("history");
             assertThat(h.path("publications").isArray()).isTrue();
@@ -269,7 +258,7 @@ class HistoryReadTest {
 
     @Test
     void historyOfAChannelNobodyPublishedToIsEmptyAtOffsetZero() {
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode h = history(ws, "chat:silent", "");
             assertThat(h.path("publications")).isEmpty();
             assertThat(h.path("offset").asLong()).isZero();
@@ -295,7 +284,7 @@ class HistoryReadTest {
                 "\"limit\":1099511627776",
             })
     void aBadSinceOrLimitIsABadRequestAndTheConnectionStays(String field) {
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode error = history(ws, "chat:bad-args", field);
             assertThat(error.path("type").asText()).as(error.toString()).isEqualTo("error");
             assertThat(error.path("code").asText()).isEqualTo("BAD_REQUEST");
@@ -313,19 +302,18 @@ class HistoryReadTest {
         "alice, nons:x",
     })
     void aChannelTheUserMayNotSubscribeToIsPermissionDenied(String user, String channel) {
-        try (WsRecorder ws = connect(user)) {
+        try (WsRecorder ws = server.connectAs(user)) {
             JsonNode error = history(ws, channel, "");
             assertThat(error.path("type").asText()).as(error.toString()).isEqualTo("error");
             assertThat(error.path("code").asText()).isEqualTo("PERMISSION_DENIED");
-            ws.send("{\"type\":\"ping\"}");
-            assertThat(ws.awaitType("pong")).isNotNull();
+            ws.assertAlive();
         }
     }
 
     @Test
     void theListedUserMayReadAUserLimitedChannel() {
         publish("chat:inbox#dora", "for dora");
-        try (WsRecorder ws = connect("dora")) {
+        try (WsRecorder ws = server.connectAs("dora")) {
             JsonNode h = history(ws, "chat:inbox#dora", "");
             assertThat(h.path("type").asText()).as(h.toString()).isEqualTo("history");
             assertThat(h.path("channel").asText()).isEqualTo("chat:inbox#dora");
@@ -336,7 +324,7 @@ class HistoryReadTest {
     @Test
     void aNamespaceWithHistorySizeZeroKeepsNothingButOffsetsStillCount() {
         String epoch = publishNumbers("nohist:x", 3);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             JsonNode h = history(ws, "nohist:x", "");
             assertThat(h.path("type").asText()).isEqualTo("history");
             assertThat(h.path("publications")).isEmpty();
@@ -348,7 +336,7 @@ class HistoryReadTest {
     @Test
     void publicationsOlderThanHistoryTtlLeaveHistoryButOffsetsStay() {
         String epoch = publishNumbers("brief:x", 2);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             // Read at once (well inside the ttl), then again until they age out.
             assertThat(offsets(history(ws, "brief:x", ""))).containsExactly(1L, 2L);
             Awaitility.await()
@@ -371,7 +359,7 @@ class HistoryReadTest {
         publishNumbers("chat:http-shape", 3);
         TestGatehouse.Reply r = httpHistory("chat:http-shape", "", publishKey);
         assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             ObjectNode viaWs = (ObjectNode) history(ws, "chat:http-shape", "").deepCopy();
             viaWs.remove("type");
             viaWs.remove("id");

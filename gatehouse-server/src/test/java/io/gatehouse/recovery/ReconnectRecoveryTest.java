@@ -3,7 +3,6 @@ package io.gatehouse.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.time.Duration;
@@ -44,21 +43,6 @@ class ReconnectRecoveryTest {
         server.close();
     }
 
-    WsRecorder connect(String user) {
-        WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For(user));
-        ws.awaitType("connection_established");
-        return ws;
-    }
-
-    static JsonNode subscribe(WsRecorder ws, String channel, Long offset, String epoch) {
-        ws.send(
-                offset == null
-                        ? "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}"
-                        : "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"since\":{\"offset\":" + offset
-                                + ",\"epoch\":\"" + epoch + "\"}}");
-        return ws.awaitType("subscribed");
-    }
-
     JsonNode publish(String target, String data) {
         TestGatehouse.Reply r =
                 server.post("/api/v1/publish", "{" + target + ",\"data\":" + data + "}", "Authorization", publishKey);
@@ -79,8 +63,8 @@ class ReconnectRecoveryTest {
     @Test
     void aClientThatComesBackWithSinceGetsWhatItMissedThenLiveOnes() {
         String epoch;
-        try (WsRecorder ws = connect("alice")) {
-            JsonNode subscribed = subscribe(ws, "feed:a", null, null);
+        try (WsRecorder ws = server.connectAs("alice")) {
+            JsonNode subscribed = ws.subscribe("feed:a");
             assertThat(subscribed.get("recovered").asBoolean()).isFalse();
             assertThat(subscribed.get("offset").asLong()).isZero();
             epoch = subscribed.get("epoch").asText();
@@ -93,8 +77,8 @@ class ReconnectRecoveryTest {
         }
         publish("feed:a", 4);
         publish("feed:a", 5);
-        try (WsRecorder ws = connect("alice")) {
-            JsonNode subscribed = subscribe(ws, "feed:a", 3L, epoch);
+        try (WsRecorder ws = server.connectAs("alice")) {
+            JsonNode subscribed = ws.subscribeSince("feed:a", 3, epoch);
             assertThat(subscribed.get("recovered").asBoolean()).isTrue();
             assertThat(subscribed.get("offset").asLong()).isEqualTo(5);
             assertThat(offsets(subscribed.get("publications"))).containsExactly(4L, 5L);
@@ -114,8 +98,8 @@ class ReconnectRecoveryTest {
         List<WsRecorder> first = new ArrayList<>();
         String epoch = null;
         for (int c = 0; c < 4; c++) {
-            WsRecorder ws = connect("user" + c);
-            epoch = subscribe(ws, "feed:storm", null, null).get("epoch").asText();
+            WsRecorder ws = server.connectAs("user" + c);
+            epoch = ws.subscribe("feed:storm").get("epoch").asText();
             first.add(ws);
         }
         for (int c = 0; c < 4; c++) {
@@ -167,10 +151,10 @@ class ReconnectRecoveryTest {
                 }
             }
             ws.socket().abort(); // gone without a close frame; whatever was in flight is lost
-            ws = connect(user);
+            ws = server.connectAs(user);
             reconnects++;
             long last = seen.isEmpty() ? 0 : seen.get(seen.size() - 1);
-            JsonNode subscribed = subscribe(ws, "feed:storm", last, epoch == null ? firstEpoch(ws) : epoch);
+            JsonNode subscribed = ws.subscribeSince("feed:storm", last, epoch == null ? firstEpoch(ws) : epoch);
             assertThat(subscribed.get("recovered").asBoolean())
                     .as("recovered after %s", last)
                     .isTrue();
@@ -202,12 +186,9 @@ class ReconnectRecoveryTest {
         server.close();
         server.start();
         publishKey = "apikey " + server.apiKey("publish");
-        try (WsRecorder ws = connect("alice")) {
-            JsonNode subscribed = subscribe(
-                    ws,
-                    "feed:r",
-                    first.get("offset").asLong(),
-                    first.get("epoch").asText());
+        try (WsRecorder ws = server.connectAs("alice")) {
+            JsonNode subscribed = ws.subscribeSince(
+                    "feed:r", first.get("offset").asLong(), first.get("epoch").asText());
             assertThat(subscribed.get("recovered").asBoolean()).isFalse();
             assertThat(subscribed.get("epoch").asText())
                     .isNotEqualTo(first.get("epoch").asText());
@@ -224,16 +205,15 @@ class ReconnectRecoveryTest {
         for (int i = 2; i <= 5; i++) {
             publish("short:x", i);
         }
-        try (WsRecorder ws = connect("alice")) {
-            JsonNode subscribed = subscribe(ws, "short:x", 1L, epoch);
+        try (WsRecorder ws = server.connectAs("alice")) {
+            JsonNode subscribed = ws.subscribeSince("short:x", 1, epoch);
             assertThat(subscribed.get("recovered").asBoolean()).isFalse();
             assertThat(subscribed.get("offset").asLong()).isEqualTo(5);
             assertThat(subscribed.get("epoch").asText()).isEqualTo(epoch);
             assertThat(subscribed.get("publications")).isEmpty();
             // and the one it could still have had is not a reason to refuse: since 3 recovers 4, 5
-            ws.send("{\"type\":\"unsubscribe\",\"channel\":\"short:x\"}");
-            ws.awaitType("unsubscribed");
-            JsonNode again = subscribe(ws, "short:x", 3L, epoch);
+            ws.unsubscribe("short:x");
+            JsonNode again = ws.subscribeSince("short:x", 3, epoch);
             assertThat(again.get("recovered").asBoolean()).isTrue();
             assertThat(offsets(again.get("publications"))).containsExactly(4L, 5L);
         }
@@ -245,8 +225,8 @@ class ReconnectRecoveryTest {
 
     @Test
     void subscribingTwiceIsAnErrorAndTheConnectionStays() {
-        try (WsRecorder ws = connect("alice")) {
-            subscribe(ws, "feed:twice", null, null);
+        try (WsRecorder ws = server.connectAs("alice")) {
+            ws.subscribe("feed:twice");
             ws.send("{\"type\":\"subscribe\",\"channel\":\"feed:twice\",\"id\":7}");
             JsonNode error = ws.awaitType("error");
             assertThat(error.get("code").asText()).isEqualTo("BAD_REQUEST");
@@ -263,7 +243,7 @@ class ReconnectRecoveryTest {
     @Test
     void messagesToAUserWhileAwayAreRecoveredOnThePersonalChannel() {
         String epoch;
-        try (WsRecorder ws = connect("alice")) {
+        try (WsRecorder ws = server.connectAs("alice")) {
             publish("\"user\":\"alice\"", "1");
             JsonNode m = ws.awaitType("message");
             assertThat(m.get("channel").asText()).isEqualTo("#alice");
@@ -271,8 +251,8 @@ class ReconnectRecoveryTest {
         }
         publish("\"user\":\"alice\"", "2");
         publish("\"user\":\"alice\"", "3");
-        try (WsRecorder ws = connect("alice")) {
-            JsonNode subscribed = subscribe(ws, "#alice", 1L, epoch);
+        try (WsRecorder ws = server.connectAs("alice")) {
+            JsonNode subscribed = ws.subscribeSince("#alice", 1, epoch);
             assertThat(subscribed.get("recovered").asBoolean()).isTrue();
             assertThat(offsets(subscribed.get("publications"))).containsExactly(2L, 3L);
             assertThat(subscribed.get("offset").asLong()).isEqualTo(3);

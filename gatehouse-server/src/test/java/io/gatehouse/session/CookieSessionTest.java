@@ -78,8 +78,8 @@ class CookieSessionTest {
     @Test
     void aCookieUpgradeWithItsCsrfTokenFromTheServersOwnOriginConnects() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        try (WsRecorder ws = connect(s, BrowserSession.ownOrigin(server))) {
-            JsonNode hello = ws.awaitType("connection_established");
+        try (WsRecorder ws = s.connect(server)) {
+            JsonNode hello = ws.established();
             assertThat(hello.path("user").path("id").asText()).isEqualTo("local:alice");
         }
     }
@@ -122,9 +122,7 @@ class CookieSessionTest {
         } catch (WsRecorder.HandshakeRefused refused) {
             assertThat(refused.status).isEqualTo(403);
         }
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + server.opaqueToken("bob"))) {
-            ws.awaitType("connection_established");
-        }
+        server.connectWith(server.opaqueToken("bob")).close(); // connection_established came
     }
 
     @Test
@@ -177,9 +175,7 @@ class CookieSessionTest {
         assertThat(refreshed.status()).isEqualTo(200);
         String fresh = refreshed.body().path("csrf_token").asText();
         assertThat(fresh).isNotEqualTo(s.csrf());
-        try (WsRecorder ws = connect(s.withCsrf(fresh), BrowserSession.ownOrigin(server))) {
-            ws.awaitType("connection_established");
-        }
+        s.withCsrf(fresh).connect(server).close(); // connection_established came with the fresh token
         try (WsRecorder ws = connect(s, BrowserSession.ownOrigin(server))) {
             assertThat(ws.awaitClose().reason()).isEqualTo("CSRF_VALIDATION_ERROR"); // the old token is gone
         }
@@ -239,8 +235,7 @@ class CookieSessionTest {
     @Test
     void logoutClosesTheSessionsLiveSocketWithinOneSecondAndRevokesIt() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        try (WsRecorder ws = connect(s, BrowserSession.ownOrigin(server))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = s.connect(server)) {
             long start = System.nanoTime();
             TestGatehouse.Reply out =
                     server.post("/api/v1/auth/logout", "", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());

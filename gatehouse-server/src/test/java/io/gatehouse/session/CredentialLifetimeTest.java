@@ -34,9 +34,7 @@ class CredentialLifetimeTest {
     @Test
     void aJwtExpiringWhileOpenWarnsThenClosesWith4401TokenExpired() {
         long start = System.nanoTime();
-        try (WsRecorder ws = WsRecorder.connect(
-                server.ws(), "Authorization", "Bearer " + jwtExpiringIn("eve", Duration.ofSeconds(3)))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(jwtExpiringIn("eve", Duration.ofSeconds(3)))) {
             JsonNode warning = ws.awaitMessage();
             assertThat(warning.path("type").asText()).isEqualTo("token_expiring");
             assertThat(warning.path("expires_in_ms").asLong()).isBetween(0L, 3000L);
@@ -49,9 +47,7 @@ class CredentialLifetimeTest {
     @Test
     void theWarningComesAuthExpiryWarningBeforeExpiryNotAtOnce() {
         long start = System.nanoTime();
-        try (WsRecorder ws = WsRecorder.connect(
-                server.ws(), "Authorization", "Bearer " + jwtExpiringIn("hana", Duration.ofSeconds(4)))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(jwtExpiringIn("hana", Duration.ofSeconds(4)))) {
             ws.assertQuiet(Duration.ofMillis(1500)); // exp is 3-4 s away: no warning yet
             JsonNode warning = ws.awaitMessage();
             assertThat(warning.path("type").asText()).isEqualTo("token_expiring");
@@ -63,24 +59,19 @@ class CredentialLifetimeTest {
 
     @Test
     void anInBandRefreshBeforeExpiryKeepsTheConnectionOpen() {
-        try (WsRecorder ws = WsRecorder.connect(
-                server.ws(), "Authorization", "Bearer " + jwtExpiringIn("fred", Duration.ofSeconds(2)))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectWith(jwtExpiringIn("fred", Duration.ofSeconds(2)))) {
             ws.awaitType("token_expiring");
             ws.send("{\"type\":\"refresh\",\"id\":1,\"token\":\"" + jwtExpiringIn("fred", Duration.ofHours(1)) + "\"}");
             assertThat(ws.awaitType("refreshed").path("id").asInt()).isEqualTo(1);
             ws.assertQuiet(Duration.ofMillis(2500)); // past the first token's expiry
-            ws.send("{\"type\":\"ping\"}");
-            assertThat(ws.awaitType("pong")).isNotNull();
+            ws.assertAlive();
         }
     }
 
     @Test
     void aSessionExpiringWhileOpenClosesWith4401SessionExpired() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        try (WsRecorder ws = WsRecorder.connect(
-                s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = s.connect(server)) {
             ws.awaitType("token_expiring");
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "SESSION_EXPIRED"));
         }
@@ -89,9 +80,7 @@ class CredentialLifetimeTest {
     @Test
     void aSessionRefreshedOverHttpKeepsItsOpenConnection() {
         BrowserSession s = BrowserSession.login(server, "alice", "alice-password");
-        try (WsRecorder ws = WsRecorder.connect(
-                s.ws(server), "Cookie", s.cookieHeader(), "Origin", BrowserSession.ownOrigin(server))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = s.connect(server)) {
             Awaitility.await()
                     .pollDelay(Duration.ofMillis(1500))
                     .atMost(Duration.ofSeconds(5))
@@ -110,8 +99,7 @@ class CredentialLifetimeTest {
 
     @Test
     void aRefreshWithAnotherUsersTokenClosesWith4401TokenInvalid() {
-        try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + Jwts.hs256For("gina"))) {
-            ws.awaitType("connection_established");
+        try (WsRecorder ws = server.connectAs("gina")) {
             ws.send("{\"type\":\"refresh\",\"token\":\"" + Jwts.hs256For("mallory") + "\"}");
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_INVALID"));
         }

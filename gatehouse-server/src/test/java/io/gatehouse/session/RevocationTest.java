@@ -2,12 +2,9 @@ package io.gatehouse.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.cli.GatehouseCommand;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,25 +14,9 @@ class RevocationTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
 
-    static WsRecorder open(String token) {
-        WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", "Bearer " + token);
-        ws.awaitType("connection_established");
-        return ws;
-    }
-
     static void assertClosedWithinOneSecond(WsRecorder ws, long startNanos, String reason) {
         assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, reason));
         assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(Duration.ofSeconds(1));
-    }
-
-    static void cli(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = server.dataDir().resolve("data").toString();
-        int status = GatehouseCommand.run(
-                all, new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
-        assertThat(status).isZero();
     }
 
     @Test
@@ -45,13 +26,12 @@ class RevocationTest {
                 .body()
                 .path("token")
                 .asText();
-        try (WsRecorder ws = open(token);
-                WsRecorder other = open(owner)) {
+        try (WsRecorder ws = server.connectWith(token);
+                WsRecorder other = server.connectWith(owner)) {
             long start = System.nanoTime();
             server.delete("/api/v1/tokens/" + token.substring(0, 12), "Authorization", "Bearer " + owner);
             assertClosedWithinOneSecond(ws, start, "TOKEN_REVOKED");
-            other.send("{\"type\":\"ping\"}");
-            assertThat(other.awaitType("pong")).isNotNull(); // the owner's other credential is untouched
+            other.assertAlive("the owner's other credential");
         }
     }
 
@@ -59,25 +39,25 @@ class RevocationTest {
     void aCredentialTakenOnByInBandRefreshIsTheOneRevocationReaches() {
         String first = server.opaqueToken("erin");
         String second = server.opaqueToken("erin");
-        try (WsRecorder ws = open(first)) {
+        try (WsRecorder ws = server.connectWith(first)) {
             ws.send("{\"type\":\"refresh\",\"token\":\"" + second + "\"}");
             ws.awaitType("refreshed");
             long start = System.nanoTime();
-            cli("token", "revoke", second.substring(0, 12));
+            server.cli("token", "revoke", second.substring(0, 12));
             assertClosedWithinOneSecond(ws, start, "TOKEN_REVOKED");
         }
-        try (WsRecorder again = open(first)) { // the first token is still good, and not stuck as a duplicate
-            again.send("{\"type\":\"ping\"}");
-            assertThat(again.awaitType("pong")).isNotNull();
+        try (WsRecorder again =
+                server.connectWith(first)) { // the first token is still good, and not stuck as a duplicate
+            again.assertAlive();
         }
     }
 
     @Test
     void tokenRevokeFromTheCliClosesTheLiveSocket() {
         String token = server.opaqueToken("bob");
-        try (WsRecorder ws = open(token)) {
+        try (WsRecorder ws = server.connectWith(token)) {
             long start = System.nanoTime();
-            cli("token", "revoke", token.substring(0, 12));
+            server.cli("token", "revoke", token.substring(0, 12));
             assertClosedWithinOneSecond(ws, start, "TOKEN_REVOKED");
         }
     }
@@ -85,18 +65,16 @@ class RevocationTest {
     @Test
     void userRemoveFromTheCliClosesEveryConnectionOfTheUser() {
         server.user("carol", "carol-password", false);
-        try (WsRecorder a = open(server.localOpaqueToken("carol"));
-                WsRecorder b = open(server.localOpaqueToken("carol"));
-                WsRecorder other = open(Jwts.hs256For("dave"));
-                WsRecorder namesake = open(Jwts.hs256For("carol"))) {
+        try (WsRecorder a = server.connectWith(server.localOpaqueToken("carol"));
+                WsRecorder b = server.connectWith(server.localOpaqueToken("carol"));
+                WsRecorder other = server.connectAs("dave");
+                WsRecorder namesake = server.connectAs("carol")) {
             long start = System.nanoTime();
-            cli("user", "remove", "carol");
+            server.cli("user", "remove", "carol");
             assertClosedWithinOneSecond(a, start, "TOKEN_REVOKED");
             assertClosedWithinOneSecond(b, start, "TOKEN_REVOKED");
-            other.send("{\"type\":\"ping\"}");
-            assertThat(other.awaitType("pong")).isNotNull();
-            namesake.send("{\"type\":\"ping\"}"); // the application's user carol is someone else
-            assertThat(namesake.awaitType("pong")).isNotNull();
+            other.assertAlive();
+            namesake.assertAlive("the application's user carol, someone else");
         }
     }
 }

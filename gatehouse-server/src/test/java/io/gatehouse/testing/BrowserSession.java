@@ -37,6 +37,16 @@ public record BrowserSession(String session, String csrf) {
         return server.ws("csrf_token=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8));
     }
 
+    /**
+     * A WebSocket of this session as a page of the server's own origin opens it (the cookie, the
+     * CSRF token in the query), once {@code connection_established} has come.
+     */
+    public WsRecorder connect(TestGatehouse server) {
+        WsRecorder ws = WsRecorder.connect(ws(server), "Cookie", cookieHeader(), "Origin", ownOrigin(server));
+        ws.awaitEstablished();
+        return ws;
+    }
+
     /** The Origin a page served by the server itself sends. */
     public static String ownOrigin(TestGatehouse server) {
         return "http://127.0.0.1:" + server.gatehouse().port();

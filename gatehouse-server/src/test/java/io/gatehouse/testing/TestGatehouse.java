@@ -7,12 +7,15 @@ import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.SecretToken;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.User;
+import io.gatehouse.cli.GatehouseCommand;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.ConfigLoader;
 import io.gatehouse.config.ConfigSources;
 import io.gatehouse.store.ApiKeyRecord;
 import io.gatehouse.store.ApiKeyStore;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +52,8 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Gatehouse gatehouse;
     private Path dataDir;
+    /** Made by the first {@link #publish} after {@link #start}: a start makes a new store. */
+    private String publishKey;
 
     public TestGatehouse() {
         settings.put(ConfigKey.SERVER_PORT.key(), 0);
@@ -120,6 +125,65 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
 
     public URI ws(String query) {
         return URI.create("ws://127.0.0.1:" + gatehouse.port() + "/ws?" + query);
+    }
+
+    /** A WebSocket of {@code userId} (an HS256 JWT for it), once {@code connection_established} has come. */
+    public WsRecorder connectAs(String userId) {
+        return connectWith(Jwts.hs256For(userId));
+    }
+
+    /**
+     * A WebSocket presenting {@code token} in {@code Authorization: Bearer}, with {@code headers} as
+     * further name/value pairs, once {@code connection_established} has come ({@link
+     * WsRecorder#established}).
+     */
+    public WsRecorder connectWith(String token, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Authorization";
+        all[1] = "Bearer " + token;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        WsRecorder ws = WsRecorder.connect(ws(), all);
+        ws.awaitEstablished();
+        return ws;
+    }
+
+    /** Publishes {@code dataJson} to {@code channel} with a publish API key; fails unless 200. Returns the reply. */
+    public JsonNode publish(String channel, String dataJson) {
+        return publishBody("{\"channel\":" + JSON.valueToTree(channel) + ",\"data\":" + dataJson + "}");
+    }
+
+    /** Publishes {@code dataJson} to the personal channel of {@code userId}; as {@link #publish}. */
+    public JsonNode publishToUser(String userId, String dataJson) {
+        return publishBody("{\"user\":" + JSON.valueToTree(userId) + ",\"data\":" + dataJson + "}");
+    }
+
+    private JsonNode publishBody(String body) {
+        if (publishKey == null) {
+            publishKey = apiKey("publish");
+        }
+        Reply r = post("/api/v1/publish", body, "Authorization", "apikey " + publishKey);
+        if (r.status() != 200) {
+            throw new AssertionError("publish " + body + " answered " + r.status() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    /**
+     * Runs {@code gatehouse ARGS --config <this server's configuration>} in-process, as an operator
+     * would next to the running server; fails unless it exits 0. Returns what it printed, stripped.
+     */
+    public String cli(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--config";
+        all[args.length + 1] = dataDir.resolve("config.yaml").toString();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = GatehouseCommand.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+        if (status != 0) {
+            throw new AssertionError("gatehouse " + String.join(" ", args) + " exited " + status + ": " + err);
+        }
+        return out.toString().strip();
     }
 
     /** An opaque token for a user with these roles and extra channels. */
@@ -218,6 +282,7 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
 
     @Override
     public void close() {
+        publishKey = null;
         if (gatehouse != null) {
             gatehouse.close();
         }

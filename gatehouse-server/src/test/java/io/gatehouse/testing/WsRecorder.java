@@ -1,6 +1,7 @@
 package io.gatehouse.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -30,6 +31,8 @@ public final class WsRecorder implements WebSocket.Listener, AutoCloseable {
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
+    /** Set by {@link #awaitEstablished}. Only accessed by the test thread. */
+    private JsonNode established;
 
     /** Connects with {@code headers} as name/value pairs and no subprotocol. */
     public static WsRecorder connect(URI uri, String... headers) {
@@ -132,6 +135,94 @@ public final class WsRecorder implements WebSocket.Listener, AutoCloseable {
             if (type.equals(m.path("type").asText())) {
                 return m;
             }
+        }
+    }
+
+    /**
+     * Skips messages until {@code connection_established}; returns it and keeps it for {@link
+     * #established}. Closes the socket when it fails, so that a fixture that throws leaves none open.
+     */
+    public JsonNode awaitEstablished() {
+        try {
+            established = awaitType("connection_established");
+            return established;
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The {@code connection_established} message {@link #awaitEstablished} received. */
+    public JsonNode established() {
+        if (established == null) {
+            throw new IllegalStateException("connection_established has not been awaited yet");
+        }
+        return established;
+    }
+
+    /** Subscribes to {@code channel}; the next message must be its {@code subscribed}, which this returns. */
+    public JsonNode subscribe(String channel) {
+        return assertReply("subscribed", channel, request(subscribeMessage(channel)));
+    }
+
+    /** Subscribes to {@code channel} with {@code since} (a position from a {@code message}); as {@link #subscribe}. */
+    public JsonNode subscribeSince(String channel, long offset, String epoch) {
+        ObjectNode subscribe = subscribeMessage(channel);
+        subscribe.putObject("since").put("offset", offset).put("epoch", epoch);
+        return assertReply("subscribed", channel, request(subscribe));
+    }
+
+    /** Sends a subscribe with {@code id}; returns the next message, its reply: {@code subscribed} or an error. */
+    public JsonNode subscribeReply(String channel, int id) {
+        return request(subscribeMessage(channel).put("id", id));
+    }
+
+    /** Unsubscribes from {@code channel}; the next message must be its {@code unsubscribed}, which this returns. */
+    public JsonNode unsubscribe(String channel) {
+        ObjectNode unsubscribe =
+                TestGatehouse.JSON.createObjectNode().put("type", "unsubscribe").put("channel", channel);
+        return assertReply("unsubscribed", channel, request(unsubscribe));
+    }
+
+    /** Asserts that the connection is open and reading: a ping's reply is the next message. */
+    public JsonNode assertAlive() {
+        return assertAlive("the connection");
+    }
+
+    /** As {@link #assertAlive()}, naming the connection as {@code what} when it fails. */
+    public JsonNode assertAlive(String what) {
+        send("{\"type\":\"ping\"}");
+        Object e = next();
+        JsonNode pong = e instanceof String s ? readJson(s) : null;
+        if (pong == null || !pong.path("type").asText().equals("pong")) {
+            throw new AssertionError(what + " should answer a ping with pong, got " + e);
+        }
+        return pong;
+    }
+
+    private static ObjectNode subscribeMessage(String channel) {
+        return TestGatehouse.JSON.createObjectNode().put("type", "subscribe").put("channel", channel);
+    }
+
+    private JsonNode request(ObjectNode message) {
+        send(message.toString());
+        return awaitMessage();
+    }
+
+    /** {@code reply}, which must be of {@code type} and name {@code channel}. */
+    private static JsonNode assertReply(String type, String channel, JsonNode reply) {
+        if (!reply.path("type").asText().equals(type)
+                || !reply.path("channel").asText().equals(channel)) {
+            throw new AssertionError("expected " + type + " of " + channel + ", got " + reply);
+        }
+        return reply;
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return TestGatehouse.JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
