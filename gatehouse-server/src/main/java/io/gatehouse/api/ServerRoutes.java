@@ -7,7 +7,7 @@ import io.gatehouse.Node;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.PrintableId;
 import io.gatehouse.broker.ControlCommand;
-import io.gatehouse.broker.HistoryQuery;
+import io.gatehouse.history.HistoryQuery;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.MessageCodec;
@@ -162,7 +162,7 @@ public final class ServerRoutes {
         if (off != null) {
             throw off.asException();
         }
-        return node.broker().presence(channel.value()).thenApply(clients -> {
+        return node.broker().presence(channel).thenApply(clients -> {
             ObjectNode out = node.codec().json().createObjectNode().put("channel", channel.value());
             ArrayNode list = out.putArray("clients");
             clients.forEach(c -> list.add(node.codec().presenceClient(c)));

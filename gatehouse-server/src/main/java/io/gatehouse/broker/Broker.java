@@ -1,5 +1,8 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.HistoryQuery;
+import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
@@ -17,10 +20,20 @@ import java.util.concurrent.CompletionStage;
  *       epoch, a channel's offsets are 1, 2, 3 … with no gap and no repeat, however many
  *       publishers race. A channel's epoch changes exactly when its offsets and history are lost
  *       (a memory broker restart, an evicted stream); offsets then start again at 1, and no
- * publication of the old epoch is delivered after the new one is handed out.</li>
+ *       publication of the old epoch is delivered after the new one is handed out.</li>
  *   <li><b>Delivery.</b> The listener of every node that {@linkplain #subscribe subscribed} to the
- *       channel receives each publication once, and one channel's publications in offset order.
- *       A publication is in the channel's history before any listener receives it.</li>
+ *       channel receives each publication once, and one channel's publications in offset order,
+ *       one at a time. A publication is in the channel's history before any listener receives
+ *       it.</li>
+ *   <li><b>The publisher does not wait.</b> The stage {@link #publish} returns completes once the
+ *       publication has its offset and is kept, not once it is delivered: the listener is called
+ *       later, on a broker thread, never inside {@code publish}. Channels are delivered
+ *       independently: a listener slow on one channel (a fan-out to thousands of subscribers)
+ *       holds up neither the publishers nor the other channels.</li>
+ *   <li><b>One order per channel.</b> A channel's {@linkplain PresenceEvent presence events}
+ *       travel in the same order as its publications: a join or leave published after a
+ *       {@code publish} of the channel completed reaches each listener after that publication, and
+ *       a client's leave never before its join.</li>
  *   <li><b>History.</b> The newest publications are kept, at most the channel's
  *       {@link HistoryRetention#size()} and none older than its {@link HistoryRetention#ttl()}.
  *       {@link #history} returns a contiguous run of them in offset order, together with the
@@ -28,15 +41,27 @@ import java.util.concurrent.CompletionStage;
  *   <li><b>Presence.</b> A channel's presence is the set of clients added and not removed,
  *       one entry per connection id. {@link #publishPresenceEvent} reaches the listener of every
  *       node, this one included.</li>
- *   <li><b>Control.</b> {@link #publishControl} reaches every node, this one included.</li>
+ *   <li><b>Control.</b> {@link #publishControl} reaches every node, this one included, in the
+ *       order this node published; control commands have an order of their own, so no busy
+ *       channel delays a disconnect. Like a publication, a command is delivered after its stage
+ *       completes, not before.</li>
+ *   <li><b>Subscriptions.</b> One channel's {@link #subscribe} and {@link #unsubscribe} take effect
+ *       in the order they are called (the hub calls them alternately, each after the one before
+ *       has returned).</li>
+ *   <li>A listener call that throws is logged; later deliveries go on.</li>
  *   <li>No method blocks the caller; stages complete on broker threads (or at once).</li>
+ *   <li>{@link #close} ends delivery: its threads stop, and what was not delivered yet is
+ *       dropped (kept publications stay readable until the process ends).</li>
  * </ul>
  */
 public interface Broker extends AutoCloseable {
     /** Starts delivery to {@code listener}; called once, before anything else. */
     void start(BrokerListener listener);
 
-    /** Assigns the next offset, keeps the publication in history, and delivers it. */
+    /**
+     * Assigns the next offset and keeps the publication in history; the stage completes with it
+     * then. Delivery to the listeners follows, without the publisher.
+     */
     CompletionStage<Publication> publish(ChannelName channel, String dataJson);
 
     /** The newest offset and the epoch of {@code channel}. */
@@ -49,21 +74,21 @@ public interface Broker extends AutoCloseable {
      * This node wants the publications of {@code channel} (its first local subscriber arrived). The
      * stage completes once every later publication will reach this node's listener.
      */
-    CompletionStage<Void> subscribe(String channel);
+    CompletionStage<Void> subscribe(ChannelName channel);
 
     /** This node no longer wants them (its last local subscriber left). */
-    void unsubscribe(String channel);
+    void unsubscribe(ChannelName channel);
 
     /** Adds (or replaces, by connection id) {@code client} in the presence of {@code channel}. */
-    CompletionStage<Void> addPresence(String channel, PresenceClient client);
+    CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client);
 
     /** Removes the client with {@code connectionId} from the presence of {@code channel}; no-op if absent. */
-    CompletionStage<Void> removePresence(String channel, String connectionId);
+    CompletionStage<Void> removePresence(ChannelName channel, String connectionId);
 
     /** The clients present in {@code channel}, oldest connection first. */
-    CompletionStage<List<PresenceClient>> presence(String channel);
+    CompletionStage<List<PresenceClient>> presence(ChannelName channel);
 
-    /** Delivers a join or leave to every node's listener. */
+    /** Delivers a join or leave to every node's listener, in its channel's order. */
     CompletionStage<Void> publishPresenceEvent(PresenceEvent event);
 
     /** Delivers {@code command} to every node's listener (disconnects, revocations, replacements). */
@@ -72,6 +97,7 @@ public interface Broker extends AutoCloseable {
     /** Whether the broker can be reached (for {@code /ready}). */
     boolean isReachable();
 
+    /** Stops delivery and lets go of the broker's threads and connections. Idempotent. */
     @Override
     void close();
 }

@@ -1,5 +1,8 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.HistoryQuery;
+import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
@@ -9,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single-node {@link Broker}: streams, history and presence live in this process, so every
- * channel gets a new epoch when the process restarts.
+ * channel gets a new epoch when the process restarts. A publish takes its channel's lock only to
+ * assign the offset, keep the publication and hand its delivery to the channel's lane
+ * ({@link DeliveryLanes}); the listener runs later, on a delivery thread, outside every lock.
  */
 public final class MemoryBroker implements Broker {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryBroker.class);
@@ -42,28 +46,24 @@ public final class MemoryBroker implements Broker {
     /** How often a publish or read also sweeps idle streams; one map walk a minute, on a caller. */
     static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
 
-    private static final Comparator<PresenceClient> OLDEST_CONNECTION_FIRST =
-            Comparator.comparing(PresenceClient::connectedAt).thenComparing(PresenceClient::connectionId);
-
     private final Clock clock;
     private final Function<ChannelName, HistoryRetention> retention;
     private final long streamIdleTtlMillis;
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
-    /**
-     * Per channel: connection id to client. An inner map is changed only inside
-     * {@code presence.compute} of its channel, so an emptied map is removed without losing a
-     * concurrent add; readers see a thread-safe, weakly consistent view.
-     */
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, PresenceClient>> presence =
-            new ConcurrentHashMap<>();
+    private final MemoryPresence presence = new MemoryPresence();
+    private final DeliveryLanes lanes = new DeliveryLanes(DeliveryLanes.defaultThreads());
     /** Clock millis of the last sweep; the caller that moves it on runs the next sweep. */
     private final AtomicLong lastSweepMillis;
 
     private volatile BrokerListener listener;
+    private volatile boolean closed;
 
     /** One channel's offsets and kept publications within one epoch. Guarded by {@link #lock}. */
     private static final class Stream {
-        /** Reentrant, so a listener may read the history of the channel it is being told about. */
+        /**
+         * Held to assign an offset, keep a publication and hand in its delivery, so that a channel's
+         * deliveries are handed in in offset order; never while a listener runs.
+         */
         final ReentrantLock lock = new ReentrantLock();
 
         final String epoch = newEpoch();
@@ -115,9 +115,9 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public CompletionStage<Publication> publish(ChannelName channel, String dataJson) {
-        BrokerListener l = listener;
-        if (l == null) {
-            throw new IllegalStateException("MemoryBroker.start(listener) must be called before publish");
+        BrokerListener l = listener();
+        if (closed) {
+            return closedStage();
         }
         return CompletableFuture.completedFuture(underLock(channel, (stream, now) -> {
             stream.offset++;
@@ -130,9 +130,11 @@ public final class MemoryBroker implements Broker {
                 }
                 stream.dropExpired(now);
             }
-            // Delivered under the lock: one channel's deliveries then follow its offsets, and
-            // the publication is already in history when the listener sees it.
-            deliver(l, p);
+            // Handed in under the lock, after it is kept: the lane then holds the channel's
+            // publications in offset order (across evictions too: the lane is the channel's, not the
+            // stream's), and a listener finds each in history. The listener runs on a delivery
+            // thread, never under this lock.
+            lanes.submit(channel, () -> deliver(l, p));
             return p;
         }));
     }
@@ -163,9 +165,21 @@ public final class MemoryBroker implements Broker {
         try {
             l.onPublication(p);
         } catch (RuntimeException e) {
-            // The publication is kept and its offset taken; failing the publisher would invite a duplicate.
+            // The publication is kept and its offset taken; the channel's next ones are delivered all the same.
             LOG.error("Broker listener failed on publication {} of channel {}", p.offset(), p.channel(), e);
         }
+    }
+
+    private BrokerListener listener() {
+        BrokerListener l = listener;
+        if (l == null) {
+            throw new IllegalStateException("MemoryBroker.start(listener) must be called first");
+        }
+        return l;
+    }
+
+    private static <T> CompletionStage<T> closedStage() {
+        return CompletableFuture.failedFuture(new IllegalStateException("the broker is closed"));
     }
 
     @Override
@@ -215,8 +229,7 @@ public final class MemoryBroker implements Broker {
     /**
      * Drops expired publications and evicts idle streams without kept ones, at most once per
      * {@link #SWEEP_INTERVAL}, on the thread of the call that finds it due. Busy streams are skipped
-     * rather than waited for: they are in use, and waiting could deadlock with a listener that
-     * publishes while holding another stream's lock.
+     * rather than waited for: they are in use, and the sweep should not queue behind publishers.
      */
     private void sweepIfDue() {
         long now = clock.millis();
@@ -249,65 +262,63 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> subscribe(String channel) {
+    public CompletionStage<Void> subscribe(ChannelName channel) {
         // One node: every publication already reaches the listener.
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public void unsubscribe(String channel) {
+    public void unsubscribe(ChannelName channel) {
         // One node: nothing to tell anyone.
     }
 
     @Override
-    public CompletionStage<Void> addPresence(String channel, PresenceClient client) {
-        presence.compute(channel, (k, clients) -> {
-            ConcurrentHashMap<String, PresenceClient> m = clients == null ? new ConcurrentHashMap<>() : clients;
-            m.put(client.connectionId(), client);
-            return m;
-        });
+    public CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client) {
+        presence.add(channel, client);
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public CompletionStage<Void> removePresence(String channel, String connectionId) {
-        presence.computeIfPresent(channel, (k, clients) -> {
-            clients.remove(connectionId);
-            return clients.isEmpty() ? null : clients;
-        });
+    public CompletionStage<Void> removePresence(ChannelName channel, String connectionId) {
+        presence.remove(channel, connectionId);
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public CompletionStage<List<PresenceClient>> presence(String channel) {
-        Map<String, PresenceClient> clients = presence.get(channel);
-        if (clients == null) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        List<PresenceClient> list = new ArrayList<>(clients.values());
-        list.sort(OLDEST_CONNECTION_FIRST);
-        return CompletableFuture.completedFuture(List.copyOf(list));
+    public CompletionStage<List<PresenceClient>> presence(ChannelName channel) {
+        return CompletableFuture.completedFuture(presence.of(channel));
     }
 
     @Override
     public CompletionStage<Void> publishPresenceEvent(PresenceEvent event) {
-        listener.onPresenceEvent(event);
+        if (closed) {
+            return closedStage();
+        }
+        BrokerListener l = listener();
+        // The channel's lane: after the publications handed in before, before the ones after.
+        lanes.submit(event.channel(), () -> l.onPresenceEvent(event));
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletionStage<Void> publishControl(ControlCommand command) {
-        listener.onControl(command);
+        if (closed) {
+            return closedStage();
+        }
+        BrokerListener l = listener();
+        lanes.submitControl(() -> l.onControl(command));
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public boolean isReachable() {
-        return true;
+        return !closed;
     }
 
     @Override
     public void close() {
+        closed = true;
+        lanes.close();
         streams.clear();
         presence.clear();
     }

@@ -1,6 +1,6 @@
 package io.gatehouse.config;
 
-import io.gatehouse.broker.HistoryRetention;
+import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
 import java.nio.file.Path;
 import java.time.Duration;

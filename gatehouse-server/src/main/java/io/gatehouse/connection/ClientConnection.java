@@ -11,11 +11,11 @@ import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenKind;
 import io.gatehouse.auth.Verdict;
 import io.gatehouse.broker.ControlCommand;
-import io.gatehouse.broker.HistoryPage;
-import io.gatehouse.broker.HistoryQuery;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.HistoryQuery;
+import io.gatehouse.history.Recovery;
 import io.gatehouse.hub.Connection;
-import io.gatehouse.hub.Recovery;
 import io.gatehouse.hub.Subscription;
 import io.gatehouse.limits.TokenBucket;
 import io.gatehouse.protocol.BadMessageException;
@@ -485,7 +485,7 @@ public final class ClientConnection implements Connection {
             return;
         }
         node.broker()
-                .presence(channel.value())
+                .presence(channel)
                 .whenComplete((clients, failure) -> transport.execute(() -> {
                     if (failure != null) {
                         send(node.codec().error(RefusalCode.INTERNAL_ERROR.refusal(), m.id()));

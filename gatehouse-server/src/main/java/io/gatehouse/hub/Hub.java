@@ -3,41 +3,41 @@ package io.gatehouse.hub;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.BrokerListener;
 import io.gatehouse.broker.ControlCommand;
-import io.gatehouse.broker.HistoryPage;
 import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.config.GatehouseConfig;
-import io.gatehouse.config.NamespaceConfig;
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.Recovery;
 import io.gatehouse.metrics.GatehouseMetrics;
+import io.gatehouse.presence.Presence;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.StreamPosition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
  * This node's live connections and their subscriptions, and the fan-out of publications to them.
- * Thread-safe: connections call in from their event loops, the broker from its threads, the API
- * from the blocking pool. Fan-out encodes a publication once and shares the bytes.
+ * Thread-safe: connections call in from their event loops, the broker from its delivery threads
+ * (one channel's deliveries one at a time, channels in parallel), the API from the blocking pool.
+ * Fan-out encodes a publication once and shares the bytes.
  */
 public final class Hub implements BrokerListener {
-    private final Broker broker;
     private final MessageCodec codec;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
     /** Credential id (token prefix, session prefix, JWT fingerprint) to its connections. */
     private final Map<String, Set<Connection>> byCredential = new ConcurrentHashMap<>();
-    /** Channel to its local subscriptions; a channel is present exactly while it has one. */
-    private final Map<String, ChannelEntry> subscribers = new ConcurrentHashMap<>();
+    /** Channel to its local subscriptions, and the broker subscription they share. */
+    private final ChannelSubscribers subscribers;
     /** Connection id to its subscriptions by channel. */
     private final Map<String, Map<String, Subscription>> subscriptionsOf = new ConcurrentHashMap<>();
 
@@ -45,23 +45,13 @@ public final class Hub implements BrokerListener {
     private final LongAdder published = new LongAdder();
 
     private final GatehouseMetrics metrics;
-    private final GatehouseConfig.Channels channels;
-
-    /** A channel's local subscriptions, and the broker subscription they share. */
-    private static final class ChannelEntry {
-        final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
-        final CompletionStage<Void> brokerReady;
-
-        ChannelEntry(CompletionStage<Void> brokerReady) {
-            this.brokerReady = brokerReady;
-        }
-    }
+    private final Presence presence;
 
     public Hub(Broker broker, MessageCodec codec, GatehouseMetrics metrics, GatehouseConfig.Channels channels) {
-        this.broker = broker;
         this.codec = codec;
         this.metrics = metrics;
-        this.channels = channels;
+        this.subscribers = new ChannelSubscribers(broker);
+        this.presence = new Presence(broker, channels);
         metrics.connections(connections::size);
     }
 
@@ -122,17 +112,9 @@ public final class Hub implements BrokerListener {
         if (mine == null || mine.containsKey(channel.value())) {
             return null;
         }
-        Subscription[] created = new Subscription[1];
-        subscribers.compute(channel.value(), (k, entry) -> {
-            if (entry == null) {
-                entry = new ChannelEntry(broker.subscribe(k));
-            }
-            created[0] = new Subscription(c, channel, entry.brokerReady);
-            entry.subscriptions.add(created[0]);
-            return entry;
-        });
-        mine.put(channel.value(), created[0]);
-        return created[0];
+        Subscription s = subscribers.add(c, channel);
+        mine.put(channel.value(), s);
+        return s;
     }
 
     /** How many channels {@code c} is subscribed to (starting ones included). */
@@ -149,31 +131,22 @@ public final class Hub implements BrokerListener {
 
     /**
      * Takes {@code s} live (see {@link Subscription#start}). Where the namespace keeps presence, the
-     * client is added and its join announced before {@code announce} runs, so that a client told
+     * client is listed and its join announced before {@code announce} runs, so that a client told
      * {@code subscribed} is already listed. Null if the subscription ended meanwhile.
      */
     public Recovery start(Subscription s, StreamPosition since, HistoryPage page, Consumer<Recovery> announce) {
         Recovery recovery = s.start(since, page, codec::message, r -> {
-            join(s);
+            if (presence.keeps(s.channel())) {
+                PresenceClient client = presenceClient(s.connection());
+                s.listedAs(client); // before its join goes out: that join coming back starts s hearing others
+                presence.join(s.channel(), client);
+            }
             announce.accept(r);
         });
         if (recovery != null && since != null) {
             metrics.recovery(recovery.recovered());
         }
         return recovery;
-    }
-
-    private void join(Subscription s) {
-        NamespaceConfig ns = channels.namespace(s.channel().namespace());
-        if (ns == null || !ns.presence() || s.isPresent()) {
-            return;
-        }
-        s.markPresent();
-        PresenceClient client = presenceClient(s.connection());
-        broker.addPresence(s.channel().value(), client);
-        if (ns.joinLeave()) {
-            broker.publishPresenceEvent(new PresenceEvent(s.channel().value(), PresenceEvent.Kind.JOIN, client));
-        }
     }
 
     /**
@@ -202,23 +175,11 @@ public final class Hub implements BrokerListener {
     }
 
     private void end(Subscription s) {
-        s.end();
-        String channel = s.channel().value();
-        subscribers.computeIfPresent(channel, (k, entry) -> {
-            entry.subscriptions.remove(s);
-            if (entry.subscriptions.isEmpty()) {
-                broker.unsubscribe(channel);
-                return null;
-            }
-            return entry;
-        });
-        if (s.isPresent()) {
-            PresenceClient client = presenceClient(s.connection());
-            broker.removePresence(channel, client.connectionId());
-            NamespaceConfig ns = channels.namespace(s.channel().namespace());
-            if (ns != null && ns.joinLeave()) {
-                broker.publishPresenceEvent(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client));
-            }
+        s.end(); // from here start() does nothing, so listedAs() below is final
+        subscribers.remove(s);
+        PresenceClient listed = s.listedAs();
+        if (listed != null) {
+            presence.leave(s.channel(), listed);
         }
     }
 
@@ -231,13 +192,9 @@ public final class Hub implements BrokerListener {
     public void onPublication(Publication p) {
         published.increment();
         metrics.published();
-        ChannelEntry entry = subscribers.get(p.channel());
-        if (entry == null) {
-            return;
-        }
         EncodedMessage frame = null;
         int sent = 0;
-        for (Subscription s : entry.subscriptions) {
+        for (Subscription s : subscribers.of(p.channel())) {
             if (frame == null) {
                 frame = codec.message(p);
             }
@@ -251,13 +208,12 @@ public final class Hub implements BrokerListener {
 
     @Override
     public void onPresenceEvent(PresenceEvent event) {
-        ChannelEntry entry = subscribers.get(event.channel());
-        if (entry == null) {
-            return;
-        }
-        EncodedMessage frame = codec.presenceEvent(event);
-        for (Subscription s : entry.subscriptions) {
-            if (!s.connection().id().equals(event.client().connectionId()) && s.isLive()) {
+        EncodedMessage frame = null;
+        for (Subscription s : subscribers.of(event.channel().value())) {
+            if (s.hears(event)) {
+                if (frame == null) {
+                    frame = codec.presenceEvent(event);
+                }
                 s.connection().send(frame);
             }
         }
@@ -273,7 +229,7 @@ public final class Hub implements BrokerListener {
             for (Connection c : connectionsWith(r.credentialId())) {
                 // only older ones: two racing newcomers must not close each other
                 if (!c.id().equals(r.newConnectionId()) && c.connectedAt().isBefore(r.since())) {
-                    c.close(io.gatehouse.protocol.RefusalCode.CONNECTION_REPLACED.refusal());
+                    c.close(RefusalCode.CONNECTION_REPLACED.refusal());
                 }
             }
         }
@@ -295,9 +251,7 @@ public final class Hub implements BrokerListener {
 
     /** Channel name to its number of local subscribers, sorted by name. */
     public Map<String, Integer> channels() {
-        Map<String, Integer> out = new TreeMap<>();
-        subscribers.forEach((ch, entry) -> out.put(ch, entry.subscriptions.size()));
-        return out;
+        return subscribers.counts();
     }
 
     public int connectionCount() {

@@ -1,8 +1,11 @@
 package io.gatehouse.hub;
 
-import io.gatehouse.broker.HistoryPage;
+import io.gatehouse.broker.PresenceEvent;
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.Recovery;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.StreamPosition;
@@ -35,12 +38,15 @@ public final class Subscription {
     private String epoch;
 
     private long offset;
-    /** Volatile, so that {@link #isLive} takes no lock: join/leave fan-out runs while another subscription holds its own. */
-    private volatile boolean ended;
-
-    private volatile boolean live;
-    /** Whether the hub added this subscription's client to the channel's presence. */
-    private volatile boolean present;
+    /** Guarded by this. */
+    private boolean ended;
+    /**
+     * Its own join came back from the broker: the joins and leaves delivered from here on were
+     * published after it, so they are news to this client. Guarded by this.
+     */
+    private boolean hearsPresence;
+    /** The client as the hub listed it in the channel's presence (set before its join goes out), or null. */
+    private volatile PresenceClient listedAs;
 
     Subscription(Connection connection, ChannelName channel, CompletionStage<Void> brokerReady) {
         this.connection = connection;
@@ -82,7 +88,6 @@ public final class Subscription {
         }
         Recovery recovery = Recovery.of(since, page, heldBack);
         heldBack = null;
-        live = true;
         epoch = recovery.position().epoch();
         offset = recovery.position().offset();
         announce.accept(recovery);
@@ -111,17 +116,29 @@ public final class Subscription {
         return forward(p, frame);
     }
 
-    /** Whether the subscription is live (join and leave go only to live ones). */
-    boolean isLive() {
-        return live && !ended;
+    /**
+     * Fan-out of a join or leave: whether it goes to this subscription's client. Those ordered after
+     * its own join do (the broker gives a channel one order; earlier ones are in the presence the
+     * client can read); none about its own connection. Its own join, coming back, starts it hearing.
+     * Under the lock, so that nothing is heard before {@link #start} has sent {@code subscribed}.
+     */
+    synchronized boolean hears(PresenceEvent event) {
+        if (event.client().connectionId().equals(connection.id())) {
+            if (event.kind() == PresenceEvent.Kind.JOIN && listedAs != null) {
+                hearsPresence = true;
+            }
+            return false;
+        }
+        return hearsPresence && !ended;
     }
 
-    boolean isPresent() {
-        return present;
+    /** The client as listed in the channel's presence (to unlist it when this ends), or null. */
+    PresenceClient listedAs() {
+        return listedAs;
     }
 
-    void markPresent() {
-        present = true;
+    void listedAs(PresenceClient client) {
+        listedAs = client;
     }
 
     synchronized void end() {

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.User;
-import io.gatehouse.broker.HistoryPage;
 import io.gatehouse.broker.PresenceEvent;
+import io.gatehouse.history.HistoryPage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -146,7 +146,7 @@ public final class MessageCodec {
     /** {@code join} or {@code leave} {channel, client}; encoded once for every subscriber. */
     public EncodedMessage presenceEvent(PresenceEvent event) {
         ObjectNode n = reply(event.kind() == PresenceEvent.Kind.JOIN ? MessageType.JOIN : MessageType.LEAVE, null);
-        n.put("channel", event.channel());
+        n.put("channel", event.channel().value());
         n.set("client", presenceClient(event.client()));
         return encode(n);
     }

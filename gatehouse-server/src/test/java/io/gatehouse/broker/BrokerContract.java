@@ -2,6 +2,9 @@ package io.gatehouse.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.HistoryQuery;
+import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +29,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -80,7 +86,7 @@ abstract class BrokerContract {
     protected ChannelName channel(String name, HistoryRetention retention) {
         ChannelName channel = ChannelName.parse(name + "-" + run).orElseThrow();
         retentions.put(channel.value(), retention);
-        await(broker.subscribe(channel.value()));
+        await(broker.subscribe(channel));
         return channel;
     }
 
@@ -228,6 +234,184 @@ abstract class BrokerContract {
         }
     }
 
+    // --- Delivery without the publisher
+
+    @Test
+    void publishCompletesWhileTheListenerIsBlockedOnTheChannelAndOtherChannelsAreDeliveredMeanwhile() {
+        ChannelName slow = channel("slow", KEEP_100_FOR_AN_HOUR);
+        ChannelName fast = channel("fast", HistoryRetention.NONE);
+        try (ListenerGate gate = gate(slow)) {
+            List<Publication> onSlow = offThePublishersThread(() -> publish(slow, 3));
+            gate.awaitEntered();
+
+            // Kept while the listener still holds the first ...
+            assertThat(history(slow, HistoryQuery.after(0)).publications()).isEqualTo(onSlow);
+            // ... and another channel does not wait for it.
+            Publication onFast = offThePublishersThread(() -> publish(fast, "{}"));
+            assertThat(recorder.awaitPublications(1)).containsExactly(onFast);
+
+            gate.release();
+            assertThat(recorder.awaitPublications(3)).isEqualTo(onSlow);
+            recorder.assertNoMorePublications();
+        }
+    }
+
+    @Test
+    void eachChannelIsDeliveredOneAtATimeInOffsetOrderWhileConcurrentPublishersRace() throws Exception {
+        List<ChannelName> channels = List.of(
+                channel("order-a", HistoryRetention.NONE),
+                channel("order-b", KEEP_100_FOR_AN_HOUR),
+                channel("order-c", HistoryRetention.NONE));
+        Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+        AtomicInteger overlaps = new AtomicInteger();
+        recorder.duringPublication(p -> {
+            AtomicInteger running = inFlight.computeIfAbsent(p.channel(), k -> new AtomicInteger());
+            if (running.incrementAndGet() > 1) {
+                overlaps.incrementAndGet();
+            }
+            Thread.yield(); // room for a second delivery of the channel to overlap this one
+            running.decrementAndGet();
+        });
+        int threads = 4;
+        int perThread = 300;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Publication>> returned = new CopyOnWriteArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < perThread; i++) {
+                        ChannelName c = channels.get((first + i) % channels.size());
+                        returned.add(broker.publish(c, "{}").toCompletableFuture());
+                    }
+                    return null;
+                });
+            }
+            go.countDown();
+            pool.shutdown();
+            assertThat(pool.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                    .isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<Publication> delivered = recorder.awaitPublications(threads * perThread);
+        recorder.assertNoMorePublications();
+        assertThat(overlaps).as("deliveries of one channel that overlapped").hasValue(0);
+        for (ChannelName c : channels) {
+            long published = returned.stream()
+                    .map(BrokerContract::await)
+                    .filter(p -> p.channel().equals(c.value()))
+                    .count();
+            List<Publication> inOrder = delivered.stream()
+                    .filter(p -> p.channel().equals(c.value()))
+                    .toList();
+            assertThat(offsets(inOrder)).as("delivered to %s", c).isEqualTo(range(1, published));
+        }
+    }
+
+    @Test
+    void joinsAndLeavesKeepTheirPlaceAmongTheChannelsPublications() {
+        ChannelName room = channel("room-order", HistoryRetention.NONE);
+        PresenceClient alice = client("c-1", "alice", T0);
+        PresenceEvent join = new PresenceEvent(room, PresenceEvent.Kind.JOIN, alice);
+        PresenceEvent leave = new PresenceEvent(room, PresenceEvent.Kind.LEAVE, alice);
+        try (ListenerGate gate = gate(room)) {
+            List<Object> published = offThePublishersThread(() -> {
+                Publication first = publish(room, "{\"n\":1}");
+                await(broker.publishPresenceEvent(join));
+                Publication second = publish(room, "{\"n\":2}");
+                await(broker.publishPresenceEvent(leave));
+                return List.of(first, join, second, leave);
+            });
+            gate.awaitEntered();
+            recorder.assertNothingDeliveredFor(Duration.ofMillis(100)); // the join waits behind the first
+
+            gate.release();
+            assertThat(recorder.awaitDeliveries(4)).isEqualTo(published);
+        }
+    }
+
+    @Test
+    void aControlCommandIsNotHeldUpByAChannelWhoseListenerIsBlocked() {
+        ChannelName busy = channel("busy", HistoryRetention.NONE);
+        ControlCommand disconnect = new ControlCommand.DisconnectUser("alice", RefusalCode.TOKEN_REVOKED.refusal());
+        try (ListenerGate gate = gate(busy)) {
+            offThePublishersThread(() -> publish(busy, "{}"));
+            gate.awaitEntered();
+
+            offThePublishersThread(() -> await(broker.publishControl(disconnect)));
+
+            assertThat(recorder.awaitControl()).isEqualTo(disconnect);
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotStopLaterDeliveries() {
+        ChannelName flaky = channel("flaky", HistoryRetention.NONE);
+        recorder.duringPublication(p -> {
+            if (p.offset() == 1) {
+                throw new IllegalStateException("a listener bug (this test throws it on purpose)");
+            }
+        });
+
+        List<Publication> published = publish(flaky, 3);
+
+        assertThat(recorder.awaitPublications(2)).isEqualTo(published.subList(1, 3));
+        ControlCommand command = new ControlCommand.DisconnectUser("bob", RefusalCode.TOKEN_REVOKED.refusal());
+        await(broker.publishControl(command));
+        assertThat(recorder.awaitControl()).isEqualTo(command);
+    }
+
+    /**
+     * Runs {@code publishing} on a thread of its own and waits for it (bounded): an implementation
+     * whose publish waits for the listener then fails the test instead of hanging it.
+     */
+    static <T> T offThePublishersThread(Callable<T> publishing) {
+        ExecutorService publisher = Executors.newSingleThreadExecutor();
+        try {
+            return publisher.submit(publishing).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the publisher waited for the listener", e);
+        } catch (Exception e) {
+            throw new AssertionError("publishing failed: " + e, e);
+        } finally {
+            publisher.shutdownNow();
+        }
+    }
+
+    /** Holds the listener inside the first delivery of {@code channel} until released (or closed). */
+    ListenerGate gate(ChannelName channel) {
+        ListenerGate gate = new ListenerGate();
+        recorder.duringPublication(p -> {
+            if (p.channel().equals(channel.value()) && gate.entered.getCount() > 0) {
+                gate.entered.countDown();
+                awaitLatch(gate.released, "the test to release the listener");
+            }
+        });
+        return gate;
+    }
+
+    static final class ListenerGate implements AutoCloseable {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch released = new CountDownLatch(1);
+
+        void awaitEntered() {
+            awaitLatch(entered, "the listener to receive the gated channel's first publication");
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
     // --- History
 
     @Test
@@ -354,9 +538,13 @@ abstract class BrokerContract {
     }
 
     private static void awaitLatch(CountDownLatch latch) {
+        awaitLatch(latch, "the reader to start");
+    }
+
+    static void awaitLatch(CountDownLatch latch, String what) {
         try {
             if (!latch.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError("the reader did not start");
+                throw new AssertionError("waited " + TIMEOUT + " for " + what);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -389,7 +577,7 @@ abstract class BrokerContract {
 
     @Test
     void presenceListsClientsOldestConnectionFirstThenByConnectionId() {
-        String room = channel("room", HistoryRetention.NONE).value();
+        ChannelName room = channel("room", HistoryRetention.NONE);
         PresenceClient carol = client("c-1", "carol", T0.plusSeconds(2));
         PresenceClient bob = client("c-3", "bob", T0.plusSeconds(1));
         PresenceClient alice = client("c-2", "alice", T0.plusSeconds(1));
@@ -403,7 +591,7 @@ abstract class BrokerContract {
 
     @Test
     void addingAConnectionAgainReplacesIt() {
-        String room = channel("room", HistoryRetention.NONE).value();
+        ChannelName room = channel("room", HistoryRetention.NONE);
         await(broker.addPresence(room, new PresenceClient("c-1", "u-1", "Alice", T0)));
         PresenceClient renamed = new PresenceClient("c-1", "u-1", "Alice Liddell", T0);
 
@@ -414,7 +602,7 @@ abstract class BrokerContract {
 
     @Test
     void removedClientLeavesPresenceAndRemovingAnAbsentOneIsANoOp() {
-        String room = channel("room", HistoryRetention.NONE).value();
+        ChannelName room = channel("room", HistoryRetention.NONE);
         PresenceClient alice = client("c-1", "alice", T0);
         PresenceClient bob = client("c-2", "bob", T0.plusSeconds(1));
         await(broker.addPresence(room, alice));
@@ -434,8 +622,8 @@ abstract class BrokerContract {
 
     @Test
     void presenceBelongsToItsChannel() {
-        String lobby = channel("lobby", HistoryRetention.NONE).value();
-        String attic = channel("attic", HistoryRetention.NONE).value();
+        ChannelName lobby = channel("lobby", HistoryRetention.NONE);
+        ChannelName attic = channel("attic", HistoryRetention.NONE);
         PresenceClient alice = client("c-1", "alice", T0);
 
         await(broker.addPresence(lobby, alice));
@@ -452,7 +640,7 @@ abstract class BrokerContract {
 
     @Test
     void presenceEventsReachTheListener() {
-        String room = channel("room", HistoryRetention.NONE).value();
+        ChannelName room = channel("room", HistoryRetention.NONE);
         PresenceClient alice = client("c-1", "alice", T0);
         PresenceEvent join = new PresenceEvent(room, PresenceEvent.Kind.JOIN, alice);
         PresenceEvent leave = new PresenceEvent(room, PresenceEvent.Kind.LEAVE, alice);
@@ -484,7 +672,7 @@ abstract class BrokerContract {
 
     @Test
     void subscribeCompletesAgainAfterUnsubscribeAndTheBrokerIsReachable() {
-        String topic = channel("topic", HistoryRetention.NONE).value();
+        ChannelName topic = channel("topic", HistoryRetention.NONE);
 
         broker.unsubscribe(topic);
         await(broker.subscribe(topic));
@@ -493,13 +681,15 @@ abstract class BrokerContract {
     }
 
     /**
-     * Queues what the broker delivers, so a test awaits it with a timeout instead of sleeping.
-     * {@link #duringPublication} runs inside {@code onPublication}, before it returns.
+     * Queues what the broker delivers, so a test awaits it with a timeout instead of sleeping: each
+     * kind in a queue of its own, and everything in one queue in delivery order.
+     * {@link #duringPublication} runs inside {@code onPublication}, before it records.
      */
     static final class RecordingListener implements BrokerListener {
         private final BlockingQueue<Publication> publications = new LinkedBlockingQueue<>();
         private final BlockingQueue<PresenceEvent> presenceEvents = new LinkedBlockingQueue<>();
         private final BlockingQueue<ControlCommand> controls = new LinkedBlockingQueue<>();
+        private final BlockingQueue<Object> deliveries = new LinkedBlockingQueue<>();
         private volatile Consumer<Publication> duringPublication = p -> {};
 
         void duringPublication(Consumer<Publication> action) {
@@ -510,16 +700,39 @@ abstract class BrokerContract {
         public void onPublication(Publication publication) {
             duringPublication.accept(publication);
             publications.add(publication);
+            deliveries.add(publication);
         }
 
         @Override
         public void onPresenceEvent(PresenceEvent event) {
             presenceEvents.add(event);
+            deliveries.add(event);
         }
 
         @Override
         public void onControl(ControlCommand command) {
             controls.add(command);
+            deliveries.add(command);
+        }
+
+        /** The next {@code count} deliveries of any kind, in the order they were delivered. */
+        List<Object> awaitDeliveries(int count) {
+            List<Object> received = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                received.add(next(deliveries, "delivery " + (i + 1) + " of " + count));
+            }
+            return received;
+        }
+
+        /** Fails if anything is delivered within {@code quiet}. */
+        void assertNothingDeliveredFor(Duration quiet) {
+            try {
+                Object early = deliveries.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(early).as("a delivery that should have waited").isNull();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
 
         /** The next {@code count} publications, in the order they were delivered. */
@@ -550,11 +763,10 @@ abstract class BrokerContract {
             return next(controls, "control command");
         }
 
-        /** Publications delivered so far, by channel, each channel's in delivery order. */
-        Map<String, List<Publication>> drainByChannel() {
-            List<Publication> all = new ArrayList<>();
-            publications.drainTo(all);
-            return all.stream().collect(Collectors.groupingBy(Publication::channel, Collectors.toList()));
+        /** The next {@code count} publications, by channel, each channel's in delivery order. */
+        Map<String, List<Publication>> awaitByChannel(int count) {
+            return awaitPublications(count).stream()
+                    .collect(Collectors.groupingBy(Publication::channel, Collectors.toList()));
         }
 
         private static <T> T next(BlockingQueue<T> queue, String what) {

@@ -2,8 +2,11 @@ package io.gatehouse.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.history.HistoryQuery;
+import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.StreamPosition;
 import java.time.Clock;
 import java.time.Duration;
@@ -167,7 +170,8 @@ class MemoryBrokerTest extends BrokerContract {
                 .hasSize(threads * perThread)
                 .extracting(p -> p.channel() + " " + p.epoch() + " " + p.offset())
                 .doesNotHaveDuplicates();
-        Map<String, List<Publication>> delivered = recorder.drainByChannel();
+        Map<String, List<Publication>> delivered = recorder.awaitByChannel(threads * perThread);
+        recorder.assertNoMorePublications();
         assertThat(delivered.values().stream().mapToInt(List::size).sum()).isEqualTo(threads * perThread);
         for (ChannelName c : channels) {
             List<List<Publication>> runs = epochRuns(delivered.get(c.value()));
@@ -182,6 +186,27 @@ class MemoryBrokerTest extends BrokerContract {
                         .isEqualTo(range(1, run.size()));
             }
         }
+    }
+
+    @Test
+    void closeEndsTheDeliveryThreadsAndRefusesWhatIsPublishedAfter() throws Exception {
+        ChannelName news = channel("news", HistoryRetention.NONE);
+        CompletableFuture<Thread> deliveredOn = new CompletableFuture<>();
+        recorder.duringPublication(p -> deliveredOn.complete(Thread.currentThread()));
+        publish(news, "{}");
+        Thread delivery = deliveredOn.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(delivery.getName()).startsWith("gatehouse-delivery-");
+        assertThat(delivery.isDaemon()).isTrue();
+
+        broker.close();
+
+        delivery.join(TIMEOUT.toMillis());
+        assertThat(delivery.isAlive()).as("%s after close", delivery.getName()).isFalse();
+        assertThat(broker.publish(news, "{}").toCompletableFuture()).isCompletedExceptionally();
+        assertThat(broker.publishControl(new ControlCommand.DisconnectUser("alice", RefusalCode.DISCONNECTED.refusal()))
+                        .toCompletableFuture())
+                .isCompletedExceptionally();
+        broker.close(); // idempotent
     }
 
     /** {@code inOrder} cut where the epoch changes. */

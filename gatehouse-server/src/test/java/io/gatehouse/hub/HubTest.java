@@ -6,14 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenKind;
 import io.gatehouse.auth.User;
-import io.gatehouse.broker.HistoryPage;
-import io.gatehouse.broker.HistoryQuery;
+import io.gatehouse.broker.BrokerListener;
+import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.broker.MemoryBroker;
+import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.NamespaceConfig;
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.HistoryQuery;
+import io.gatehouse.history.Recovery;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.StreamPosition;
 import java.time.Clock;
@@ -22,11 +27,22 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Fan-out and bookkeeping of the hub, on recording connections (no sockets needed). */
+/**
+ * Fan-out and bookkeeping of the hub, on recording connections (no sockets needed). The broker
+ * delivers on its own threads; a test waits until the hub has handled a delivery before it looks.
+ */
 class HubTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     /** A connection that records what it is sent. */
     static final class RecordingConnection implements Connection {
         final String id;
@@ -83,8 +99,76 @@ class HubTest {
     final Hub hub = new Hub(
             broker, new MessageCodec(new ObjectMapper()), new io.gatehouse.metrics.GatehouseMetrics(), CHANNELS);
 
+    /** What the broker delivered, recorded once the hub has handled it. */
+    final BlockingQueue<Object> handled = new LinkedBlockingQueue<>();
+    /** While set, presence events wait for it before they reach the hub (a slow delivery). */
+    volatile CountDownLatch presenceHeldUntil;
+
     {
-        broker.start(hub);
+        broker.start(new BrokerListener() {
+            @Override
+            public void onPublication(Publication p) {
+                hub.onPublication(p);
+                handled.add(p);
+            }
+
+            @Override
+            public void onPresenceEvent(PresenceEvent event) {
+                CountDownLatch gate = presenceHeldUntil;
+                if (gate != null) {
+                    awaitQuietly(gate);
+                }
+                hub.onPresenceEvent(event);
+                handled.add(event);
+            }
+
+            @Override
+            public void onControl(ControlCommand command) {
+                hub.onControl(command);
+                handled.add(command);
+            }
+        });
+    }
+
+    @AfterEach
+    void closeBroker() {
+        broker.close();
+    }
+
+    /** Publishes and waits until the hub has fanned the publication out. */
+    Publication publish(String channel, String dataJson) {
+        Publication p =
+                broker.publish(ch(channel), dataJson).toCompletableFuture().join();
+        awaitHandled(p::equals, "publication " + p.offset() + " of " + channel);
+        return p;
+    }
+
+    /** Waits until the hub has handled the {@code kind} of {@code connectionId} in {@code channel}. */
+    void awaitPresenceEvent(PresenceEvent.Kind kind, String connectionId, String channel) {
+        awaitHandled(
+                d -> d instanceof PresenceEvent e
+                        && e.kind() == kind
+                        && e.client().connectionId().equals(connectionId)
+                        && e.channel().value().equals(channel),
+                kind + " of " + connectionId + " in " + channel);
+    }
+
+    void awaitHandled(Predicate<Object> what, String description) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try {
+            while (true) {
+                Object d = handled.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (d == null) {
+                    throw new AssertionError("the hub did not handle " + description + " within " + TIMEOUT);
+                }
+                if (what.test(d)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     static ChannelName ch(String name) {
@@ -116,7 +200,7 @@ class HubTest {
         }
         subscribeLive(a, "news");
         subscribeLive(b, "news");
-        broker.publish(ch("news"), "{\"x\":1}");
+        publish("news", "{\"x\":1}");
         assertThat(a.sent).hasSize(1);
         assertThat(b.sent).hasSize(1);
         assertThat(a.sent.get(0)).isSameAs(b.sent.get(0));
@@ -145,7 +229,7 @@ class HubTest {
         hub.register(a);
         assertThat(subscribeLive(a, "news")).isNotNull();
         assertThat(hub.subscribe(a, ch("news"))).isNull();
-        broker.publish(ch("news"), "1");
+        publish("news", "1");
         assertThat(a.sent).hasSize(1);
         assertThat(hub.unsubscribe(a, "news")).isTrue();
         assertThat(hub.unsubscribe(a, "news")).isFalse();
@@ -156,20 +240,20 @@ class HubTest {
         RecordingConnection a = new RecordingConnection("a", "alice");
         hub.register(a);
         for (int i = 1; i <= 3; i++) {
-            broker.publish(ch("news"), String.valueOf(i));
+            publish("news", String.valueOf(i));
         }
         String epoch = broker.position(ch("news")).toCompletableFuture().join().epoch();
         Subscription s = hub.subscribe(a, ch("news"));
-        broker.publish(ch("news"), "4"); // arrives before the read: held back, and also in the page
+        publish("news", "4"); // arrives before the read: held back, and also in the page
         HistoryPage page = page("news", HistoryQuery.after(1));
-        broker.publish(ch("news"), "5"); // arrives after the read: held back, only here
+        publish("news", "5"); // arrives after the read: held back, only here
         assertThat(a.sent).isEmpty();
         List<Recovery> announced = new java.util.ArrayList<>();
         hub.start(s, new StreamPosition(1, epoch), page, r -> {
             announced.add(r);
             a.sent.add(new EncodedMessage("subscribed".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         });
-        broker.publish(ch("news"), "6");
+        publish("news", "6");
         assertThat(announced.get(0).recovered()).isTrue();
         assertThat(announced.get(0).missed()).extracting(p -> p.offset()).containsExactly(2L, 3L, 4L);
         assertThat(texts(a)).hasSize(3);
@@ -198,7 +282,9 @@ class HubTest {
         Subscription sa = hub.subscribe(a, ch("room:1"));
         assertThat(presence("room:1")).isEmpty(); // not live yet
         hub.start(sa, null, page("room:1", HistoryQuery.newest(0)), r -> {});
+        awaitPresenceEvent(PresenceEvent.Kind.JOIN, "a", "room:1");
         subscribeLive(b, "room:1");
+        awaitPresenceEvent(PresenceEvent.Kind.JOIN, "b", "room:1");
         assertThat(presence("room:1")).containsExactly("a", "b");
         assertThat(texts(a))
                 .singleElement()
@@ -206,10 +292,42 @@ class HubTest {
                 .contains("\"type\":\"join\"", "\"connection_id\":\"b\"", "\"user_id\":\"bob\"");
         assertThat(texts(b)).isEmpty(); // no join about itself, none about earlier members
         hub.unregister(b); // a dead connection leaves like an unsubscribe
+        awaitPresenceEvent(PresenceEvent.Kind.LEAVE, "b", "room:1");
         assertThat(presence("room:1")).containsExactly("a");
         assertThat(texts(a).get(1)).contains("\"type\":\"leave\"", "\"connection_id\":\"b\"");
         hub.unsubscribe(a, "room:1");
         assertThat(presence("room:1")).isEmpty();
+    }
+
+    @Test
+    void aJoinPublishedBeforeASubscriptionWentLiveIsNotSentToItThoughDeliveredAfter() {
+        RecordingConnection a = new RecordingConnection("a", "alice");
+        RecordingConnection b = new RecordingConnection("b", "bob");
+        hub.register(a);
+        hub.register(b);
+        CountDownLatch slowDelivery = new CountDownLatch(1);
+        presenceHeldUntil = slowDelivery;
+        subscribeLive(a, "room:2"); // a's join is published, its delivery held
+        subscribeLive(b, "room:2"); // b is live before a's join reaches the hub
+
+        slowDelivery.countDown();
+        awaitPresenceEvent(PresenceEvent.Kind.JOIN, "a", "room:2");
+        awaitPresenceEvent(PresenceEvent.Kind.JOIN, "b", "room:2");
+
+        assertThat(texts(b)).isEmpty(); // a is in the presence b can read; its join is old news
+        assertThat(texts(a)).singleElement().asString().contains("\"type\":\"join\"", "\"connection_id\":\"b\"");
+        assertThat(presence("room:2")).containsExactly("a", "b");
+    }
+
+    static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the test did not let the delivery go on");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -221,7 +339,7 @@ class HubTest {
     }
 
     List<String> presence(String channel) {
-        return broker.presence(channel).toCompletableFuture().join().stream()
+        return broker.presence(ch(channel)).toCompletableFuture().join().stream()
                 .map(c -> c.connectionId())
                 .toList();
     }

@@ -1,4 +1,4 @@
-package io.gatehouse.broker;
+package io.gatehouse.history;
 
 import java.time.Duration;
 

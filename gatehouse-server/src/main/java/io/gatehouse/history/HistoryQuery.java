@@ -1,4 +1,4 @@
-package io.gatehouse.broker;
+package io.gatehouse.history;
 
 /**
  * Which kept publications a history read returns, oldest first: with a {@code since} offset, the

@@ -1,8 +1,7 @@
-package io.gatehouse.hub;
+package io.gatehouse.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.broker.HistoryPage;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.StreamPosition;
 import java.time.Instant;

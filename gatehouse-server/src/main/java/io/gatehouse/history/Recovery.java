@@ -1,6 +1,5 @@
-package io.gatehouse.hub;
+package io.gatehouse.history;
 
-import io.gatehouse.broker.HistoryPage;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.StreamPosition;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.gatehouse.broker;
+package io.gatehouse.history;
 
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.StreamPosition;
