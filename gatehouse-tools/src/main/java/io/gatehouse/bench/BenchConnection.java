@@ -1,8 +1,10 @@
 package io.gatehouse.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBufInputStream;
+import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.ClientMessage;
+import io.gatehouse.protocol.MessageType;
+import io.gatehouse.protocol.ServerMessage;
+import io.gatehouse.protocol.WireCodec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -26,12 +28,18 @@ import java.util.concurrent.CompletableFuture;
  * only the futures and the volatile fields.
  */
 final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] CONNECTION_ESTABLISHED =
-            "\"type\":\"connection_established\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SUBSCRIBED = "\"type\":\"subscribed\"".getBytes(StandardCharsets.US_ASCII);
+    private static final WireCodec CODEC = new WireCodec();
+    /*
+     * The two frames every connection gets are recognised by their type field alone, without a
+     * parse: at tens of thousands of handshakes a second the client must not spend its core on
+     * JSON. The type names are the protocol module's; any other frame is read in full by it.
+     */
+    private static final byte[] CONNECTION_ESTABLISHED = typeField(MessageType.CONNECTION_ESTABLISHED);
+    private static final byte[] SUBSCRIBED = typeField(MessageType.SUBSCRIBED);
 
-    private final String channelName;
+    /** The channel to subscribe to; null for a connection that does not subscribe. */
+    private final ChannelName channelName;
+
     private final SubscriberLog log;
     /** Reads publications for the log; null without one. Only accessed by the event loop. */
     private final BenchPayload.Reader publications;
@@ -49,7 +57,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     /** Set as the connect starts. */
     private volatile Channel channel;
 
-    private BenchConnection(String channelName, SubscriberLog log) {
+    private BenchConnection(ChannelName channelName, SubscriberLog log) {
         this.channelName = channelName;
         this.log = log;
         this.publications = log == null ? null : new BenchPayload.Reader();
@@ -61,7 +69,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     }
 
     /** A connection that subscribes to {@code channelName} and logs the publications on it. */
-    static BenchConnection subscriber(String channelName, SubscriberLog log) {
+    static BenchConnection subscriber(ChannelName channelName, SubscriberLog log) {
         return new BenchConnection(channelName, log);
     }
 
@@ -103,20 +111,19 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws IOException {
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         long receivedNanos = System.nanoTime(); // before any parsing, so the client's own work is not counted
         if (frame instanceof TextWebSocketFrame text) {
             if (publications != null && publications.read(text.content())) {
                 log.delivered(publications.seq(), publications.sentNanos(), receivedNanos);
                 return;
             }
-            // The two frames every connection gets are recognised without a parse; others are rare.
             if (BenchPayload.indexOf(text.content(), CONNECTION_ESTABLISHED) >= 0) {
                 onEstablished(ctx, receivedNanos);
             } else if (BenchPayload.indexOf(text.content(), SUBSCRIBED) >= 0) {
                 ready.complete(null);
             } else {
-                onMessage(ctx, JSON.readTree(new ByteBufInputStream(text.content())), receivedNanos);
+                onMessage(ctx, CODEC.readServer(text.text()), receivedNanos);
             }
         } else if (frame instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain())); // the server's heartbeat
@@ -128,17 +135,19 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
         }
     }
 
-    private void onMessage(ChannelHandlerContext ctx, JsonNode message, long receivedNanos) {
-        switch (message.path("type").asText()) {
-            case "connection_established" -> onEstablished(ctx, receivedNanos);
-            case "subscribed" -> ready.complete(null);
-            case "error" ->
-                fail("error " + message.path("code").asText() + ": "
-                        + message.path("message").asText());
-            default -> {
-                // token_expiring, pong and the like are not part of any measurement
-            }
+    /**
+     * The rare frames, read by the protocol module. One it cannot read (not JSON, not a server
+     * message) reaches {@link #exceptionCaught} and fails the connection.
+     */
+    private void onMessage(ChannelHandlerContext ctx, ServerMessage message, long receivedNanos) {
+        if (message instanceof ServerMessage.ConnectionEstablished) {
+            onEstablished(ctx, receivedNanos);
+        } else if (message instanceof ServerMessage.Subscribed) {
+            ready.complete(null);
+        } else if (message instanceof ServerMessage.Error error) {
+            fail("error " + error.code().name() + ": " + (error.message() == null ? "" : error.message()));
         }
+        // token_expiring, pong and the like are not part of any measurement
     }
 
     private void onEstablished(ChannelHandlerContext ctx, long receivedNanos) {
@@ -146,7 +155,8 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
         if (channelName == null) {
             ready.complete(null);
         } else {
-            ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"subscribe\",\"channel\":\"" + channelName + "\"}"));
+            ctx.writeAndFlush(
+                    new TextWebSocketFrame(CODEC.write(new ClientMessage.Subscribe(null, channelName, null))));
         }
     }
 
@@ -183,5 +193,10 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
             channel.close();
         }
         return channel.closeFuture();
+    }
+
+    /** {@code "type":"NAME"}, as the frames of Gatehouse and the peers write it. */
+    private static byte[] typeField(MessageType type) {
+        return ("\"type\":\"" + type.wireName() + "\"").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -83,6 +83,56 @@ public record BenchResult(
         return out.toString();
     }
 
+    /**
+     * One run's result while its scenario runs: {@link BenchSetup#begin} starts it with what every
+     * result has (scenario, server, start time, settings, client), the scenario adds problems and
+     * notes in the order they should read, and {@link #build} adds the measured sections.
+     */
+    static final class Builder {
+        private final String scenario;
+        private final String url;
+        private final String startedAt;
+        private final Map<String, Object> settings;
+        private final Map<String, Object> client;
+        private final List<String> problems = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
+
+        Builder(
+                String scenario,
+                String url,
+                String startedAt,
+                Map<String, Object> settings,
+                Map<String, Object> client) {
+            this.scenario = scenario;
+            this.url = url;
+            this.startedAt = startedAt;
+            this.settings = settings;
+            this.client = client;
+        }
+
+        /** Something that fails the run. */
+        Builder problem(String problem) {
+            problems.add(problem);
+            return this;
+        }
+
+        Builder notes(List<String> more) {
+            notes.addAll(more);
+            return this;
+        }
+
+        Builder note(String note) {
+            notes.add(note);
+            return this;
+        }
+
+        /** The result, with the sections the scenario measured (null for one it did not). */
+        BenchResult build(Handshakes handshakes, Deliveries deliveries, MemoryUse memory, CpuUse cpu) {
+            return new BenchResult(
+                    scenario, url, startedAt, settings, client, handshakes, deliveries, memory, cpu, problems, notes);
+        }
+    }
+
     private List<String> sections() {
         List<String> out = new ArrayList<>();
         if (handshakes != null) {

@@ -1,5 +1,7 @@
 package io.gatehouse.bench;
 
+import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,26 @@ public record BenchSetup(
 
     OptionalLong serverPid() {
         return server == null ? OptionalLong.empty() : OptionalLong.of(server.pid());
+    }
+
+    /** Starts the result of {@code scenario}, run now with {@code settings}. */
+    BenchResult.Builder begin(String scenario, Map<String, Object> settings) {
+        return new BenchResult.Builder(scenario, target.url(), Instant.now().toString(), settings, clientDescription());
+    }
+
+    /** The server's RSS now, or null without its pid. */
+    Long residentBytes() throws IOException {
+        return server == null ? null : server.residentBytes();
+    }
+
+    /**
+     * The server's RSS growth from {@code rssBefore} to now over {@code connections} open ones,
+     * without heap figures; null without its pid.
+     */
+    MemoryUse residentGrowth(Long rssBefore, int connections) throws IOException {
+        return rssBefore == null
+                ? null
+                : new MemoryUse(server.pid(), connections, rssBefore, server.residentBytes(), null, null);
     }
 
     /** The load client, as the result reports it. */

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,6 @@ import java.util.Map;
  * Fails if any handshake failed.
  */
 public final class ConnectScenario {
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** After the warm-up at least this long, for the server to finish closing its connections. */
     static final Duration SETTLE_MIN = Duration.ofSeconds(1);
     /** ... and at most this long, for this JVM's compiler to finish what the warm-up made hot. */
@@ -68,7 +65,7 @@ public final class ConnectScenario {
     }
 
     public BenchResult run(BenchSetup setup) throws IOException, InterruptedException {
-        String startedAt = Instant.now().toString();
+        BenchResult.Builder result = setup.begin("connect", settings.describe());
         // The warm-up has tokens (and users) of its own, so no measured connection replaces one of its.
         List<String> allTokens = setup.tokens().tokens(settings.connections() + settings.warmupConnections());
         List<String> tokens = allTokens.subList(0, settings.connections());
@@ -83,47 +80,24 @@ public final class ConnectScenario {
                     return c;
                 });
             } finally {
-                BenchClient.closeAll(warmup.connections(), CLOSE_TIMEOUT);
+                warmup.close();
             }
             settle();
         }
-        Long rssBefore = setup.server() == null ? null : setup.server().residentBytes();
+        Long rssBefore = setup.residentBytes();
         Ramp ramp = new Ramp(setup.client(), settings.rate(), settings.maxInFlight(), setup.progress(), "connect");
         CpuSample cpuStart = CpuSample.take(setup.serverPid());
         try {
             ramp.run(tokens, i -> BenchConnection.idle());
             CpuUse cpu = CpuSample.take(setup.serverPid()).since(cpuStart);
-            int open = ramp.healthy().size();
-            MemoryUse memory = rssBefore == null
-                    ? null
-                    : new MemoryUse(
-                            setup.server().pid(),
-                            open,
-                            rssBefore,
-                            setup.server().residentBytes(),
-                            null,
-                            null);
+            MemoryUse memory = setup.residentGrowth(rssBefore, ramp.healthy().size());
             Handshakes handshakes = Handshakes.of(ramp);
-            List<String> problems = new ArrayList<>();
             if (handshakes.failed() > 0) {
-                problems.add(
-                        String.format("%,d of %,d handshakes failed", handshakes.failed(), handshakes.attempted()));
+                result.problem(handshakes.failedProblem());
             }
-            return new BenchResult(
-                    "connect",
-                    setup.target().url(),
-                    startedAt,
-                    settings.describe(),
-                    setup.clientDescription(),
-                    handshakes,
-                    null,
-                    memory,
-                    cpu,
-                    problems,
-                    setup.notes(cpu));
+            return result.notes(setup.notes(cpu)).build(handshakes, null, memory, cpu);
         } finally {
-            setup.progress().update(() -> "connect: closing");
-            BenchClient.closeAll(ramp.connections(), CLOSE_TIMEOUT);
+            ramp.close();
         }
     }
 }

@@ -1,9 +1,8 @@
 package io.gatehouse.bench;
 
+import io.gatehouse.protocol.ChannelName;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class FanoutScenario {
 
     public record Settings(
             int subscribers,
-            String channel,
+            ChannelName channel,
             double publicationsPerSecond,
             int payloadBytes,
             Duration warmup,
@@ -47,7 +46,7 @@ public final class FanoutScenario {
         Map<String, Object> describe() {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("subscribers", subscribers);
-            out.put("channel", channel);
+            out.put("channel", channel.value());
             out.put("publications_per_second", publicationsPerSecond);
             out.put("payload_bytes", payloadBytes);
             out.put("warmup_seconds", warmup.toMillis() / 1000.0);
@@ -68,11 +67,11 @@ public final class FanoutScenario {
     }
 
     public BenchResult run(BenchSetup setup) throws IOException, InterruptedException {
-        String startedAt = Instant.now().toString();
+        BenchResult.Builder result = setup.begin("fanout", settings.describe());
         int warmup = settings.warmupPublications();
         int total = warmup + settings.measuredPublications();
         List<String> tokens = setup.tokens().tokens(settings.subscribers());
-        Long rssBefore = setup.server() == null ? null : setup.server().residentBytes();
+        Long rssBefore = setup.residentBytes();
         LatencyRecorder latency = new LatencyRecorder();
         LongAdder deliveries = new LongAdder();
         Ramp ramp =
@@ -83,23 +82,12 @@ public final class FanoutScenario {
                     i -> BenchConnection.subscriber(
                             settings.channel(), new SubscriberLog(total, warmup, latency, deliveries)));
             Handshakes handshakes = Handshakes.of(ramp);
-            List<String> problems = new ArrayList<>();
             if (handshakes.failed() > 0) {
-                problems.add(String.format(
-                        "%,d of %,d subscribers did not subscribe; nothing was published",
-                        handshakes.failed(), handshakes.attempted()));
-                return new BenchResult(
-                        "fanout",
-                        setup.target().url(),
-                        startedAt,
-                        settings.describe(),
-                        setup.clientDescription(),
-                        handshakes,
-                        null,
-                        null,
-                        null,
-                        problems,
-                        setup.notes(null));
+                return result.problem(String.format(
+                                "%,d of %,d subscribers did not subscribe; nothing was published",
+                                handshakes.failed(), handshakes.attempted()))
+                        .notes(setup.notes(null))
+                        .build(handshakes, null, null, null);
             }
             List<SubscriberLog> logs =
                     ramp.connections().stream().map(BenchConnection::log).toList();
@@ -127,57 +115,37 @@ public final class FanoutScenario {
                 Thread.sleep(POLL_MILLIS);
             }
             CpuUse cpu = CpuSample.take(setup.serverPid()).since(cpuStart);
-            MemoryUse memory = rssBefore == null
-                    ? null
-                    : new MemoryUse(
-                            setup.server().pid(),
-                            ramp.healthy().size(),
-                            rssBefore,
-                            setup.server().residentBytes(),
-                            null,
-                            null);
+            MemoryUse memory = setup.residentGrowth(rssBefore, ramp.healthy().size());
 
-            Deliveries result = deliveries(published, logs, latency, warmup, total);
-            if (result.lost() > 0) {
-                problems.add(String.format("%,d of %,d deliveries were lost", result.lost(), result.expected()));
+            Deliveries received = deliveries(published, logs, latency, warmup, total);
+            if (received.lost() > 0) {
+                result.problem(String.format("%,d of %,d deliveries were lost", received.lost(), received.expected()));
             }
-            if (result.duplicates() > 0) {
-                problems.add(String.format("%,d deliveries were duplicates", result.duplicates()));
+            if (received.duplicates() > 0) {
+                result.problem(String.format("%,d deliveries were duplicates", received.duplicates()));
             }
-            if (result.publicationsFailed() > 0) {
-                problems.add(String.format(
+            if (received.publicationsFailed() > 0) {
+                result.problem(String.format(
                         "%,d of %,d publications were not answered 200: %s",
-                        result.publicationsFailed(), total, result.publishFailures()));
+                        received.publicationsFailed(), total, received.publishFailures()));
             }
             List<BenchConnection> dropped = ramp.dropped();
             if (!dropped.isEmpty()) {
-                problems.add(
+                result.problem(
                         String.format("%,d subscribers were disconnected: %s", dropped.size(), Ramp.failures(dropped)));
             }
-            List<String> notes = new ArrayList<>(setup.notes(cpu));
-            if (result.publicationsPerSecond() < SLOW_PUBLISHER_SHARE * settings.publicationsPerSecond()) {
-                notes.add(String.format(
+            result.notes(setup.notes(cpu));
+            if (received.publicationsPerSecond() < SLOW_PUBLISHER_SHARE * settings.publicationsPerSecond()) {
+                result.note(String.format(
                         "publications went out at %,.1f/s of the %,.1f/s asked: the publish answers were"
                                 + " slower than the schedule (one request in flight on each of %d connections)",
-                        result.publicationsPerSecond(),
+                        received.publicationsPerSecond(),
                         settings.publicationsPerSecond(),
                         settings.publishConnections()));
             }
-            return new BenchResult(
-                    "fanout",
-                    setup.target().url(),
-                    startedAt,
-                    settings.describe(),
-                    setup.clientDescription(),
-                    handshakes,
-                    result,
-                    memory,
-                    cpu,
-                    problems,
-                    notes);
+            return result.build(handshakes, received, memory, cpu);
         } finally {
-            setup.progress().update(() -> "fanout: closing");
-            BenchClient.closeAll(ramp.connections(), ConnectScenario.CLOSE_TIMEOUT);
+            ramp.close();
         }
     }
 

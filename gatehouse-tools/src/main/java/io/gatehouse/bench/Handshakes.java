@@ -29,6 +29,11 @@ public record Handshakes(
                 ramp.failures());
     }
 
+    /** The problem failed handshakes make of a run: "N of M handshakes failed". */
+    String failedProblem() {
+        return String.format("%,d of %,d handshakes failed", failed, attempted);
+    }
+
     String describe() {
         StringBuilder out = new StringBuilder(String.format(
                 "%,d of %,d connections established in %.2f s: %,.0f handshakes/s",

@@ -2,8 +2,6 @@ package io.gatehouse.bench;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +35,11 @@ public final class IdleScenario {
     }
 
     public BenchResult run(BenchSetup setup) throws IOException, InterruptedException {
-        String startedAt = Instant.now().toString();
+        BenchResult.Builder result = setup.begin("idle", settings.describe());
         List<String> tokens = setup.tokens().tokens(settings.connections());
         ProcessMemory server = setup.server();
         // RSS first: the heap reading runs a full collection, which may hand memory back.
-        Long rssBefore = server == null ? null : server.residentBytes();
+        Long rssBefore = setup.residentBytes();
         OptionalLong heapBefore = server == null ? OptionalLong.empty() : server.liveHeapBytes();
         Ramp ramp = new Ramp(setup.client(), settings.rate(), settings.maxInFlight(), setup.progress(), "idle");
         try {
@@ -61,7 +59,7 @@ public final class IdleScenario {
             CpuUse cpu = CpuSample.take(setup.serverPid()).since(cpuStart);
             int open = ramp.healthy().size();
             MemoryUse memory = null;
-            List<String> notes = new ArrayList<>(setup.notes(null));
+            result.notes(setup.notes(null));
             if (server != null) {
                 setup.progress().update(() -> "idle: reading the server's memory");
                 long rssAfter = server.residentBytes();
@@ -75,36 +73,22 @@ public final class IdleScenario {
                         heap ? heapBefore.getAsLong() : null,
                         heap ? heapAfter.getAsLong() : null);
                 if (!heap) {
-                    notes.add(
+                    result.note(
                             "no heap figures: pid " + server.pid() + " is not a JVM that jcmd can attach to; RSS only");
                 }
             }
-            List<String> problems = new ArrayList<>();
             if (handshakes.failed() > 0) {
-                problems.add(
-                        String.format("%,d of %,d handshakes failed", handshakes.failed(), handshakes.attempted()));
+                result.problem(handshakes.failedProblem());
             }
             List<BenchConnection> dropped = ramp.dropped();
             if (!dropped.isEmpty()) {
-                problems.add(String.format(
+                result.problem(String.format(
                         "%,d of %,d connections were dropped during the hold: %s",
                         dropped.size(), handshakes.succeeded(), Ramp.failures(dropped)));
             }
-            return new BenchResult(
-                    "idle",
-                    setup.target().url(),
-                    startedAt,
-                    settings.describe(),
-                    setup.clientDescription(),
-                    handshakes,
-                    null,
-                    memory,
-                    cpu,
-                    problems,
-                    notes);
+            return result.build(handshakes, null, memory, cpu);
         } finally {
-            setup.progress().update(() -> "idle: closing");
-            BenchClient.closeAll(ramp.connections(), ConnectScenario.CLOSE_TIMEOUT);
+            ramp.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.bench;
 
+import io.gatehouse.protocol.ChannelName;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ final class Publisher {
     private final BenchClient client;
     private final String host;
     private final String authorization;
-    private final String channelName;
+    private final ChannelName channelName;
     private final int payloadBytes;
     private final int connections;
 
@@ -52,7 +53,7 @@ final class Publisher {
             BenchClient client,
             BenchTarget target,
             String apiKey,
-            String channelName,
+            ChannelName channelName,
             int payloadBytes,
             int connections) {
         this.client = client;
@@ -184,6 +185,11 @@ final class Publisher {
         return authorization;
     }
 
+    /**
+     * The HTTP API's publish body, {@code {"channel":NAME,"data":DATA}} (not a WebSocket message, so
+     * not {@code WireCodec}'s): written by hand, as the data is already JSON text, and the name
+     * needs no escaping, the channel grammar having neither quotes nor backslashes.
+     */
     String body(int seq, long sentNanos) {
         return "{\"channel\":\"" + channelName + "\",\"data\":" + BenchPayload.json(seq, sentNanos, payloadBytes) + "}";
     }

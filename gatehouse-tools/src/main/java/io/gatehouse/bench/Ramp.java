@@ -23,6 +23,8 @@ import java.util.function.IntFunction;
 final class Ramp {
     /** A connection not ready this long after its start has failed. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+    /** How long {@link #close} waits for the sockets to close. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private static final long TICK_NANOS = 1_000_000; // 1 ms between looks at the schedule
 
@@ -140,6 +142,12 @@ final class Ramp {
         return connections.stream()
                 .filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally() && !c.healthy())
                 .toList();
+    }
+
+    /** Closes every connection of the ramp, saying so on the progress line. */
+    void close() throws InterruptedException {
+        progress.update(() -> label + ": closing");
+        BenchClient.closeAll(connections, CLOSE_TIMEOUT);
     }
 
     /** "reason" → how many of {@code some} failed for it. */
