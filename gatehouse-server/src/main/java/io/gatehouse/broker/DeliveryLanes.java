@@ -63,6 +63,12 @@ final class DeliveryLanes implements AutoCloseable {
         }
     }
 
+    /** How many deliveries of {@code channel} are waiting (not counting one that is running). */
+    int backlog(ChannelName channel) {
+        Lane lane = byChannel.get(channel.value());
+        return lane == null ? 0 : lane.size();
+    }
+
     /** Runs {@code delivery} after every control delivery handed in before it. */
     void submitControl(Runnable delivery) {
         control.offer(delivery);
@@ -125,6 +131,10 @@ final class DeliveryLanes implements AutoCloseable {
                 schedule(this);
             }
             return true;
+        }
+
+        synchronized int size() {
+            return pending.size();
         }
 
         /** The next delivery, or null: then the lane is idle (a channel's one retired). */

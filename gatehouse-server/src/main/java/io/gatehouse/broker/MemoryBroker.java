@@ -6,6 +6,7 @@ import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.StreamPosition;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * ({@link DeliveryLanes}); the listener runs later, on a delivery thread, outside every lock.
  */
 public final class MemoryBroker implements Broker {
+    /**
+     * Publications of one channel waiting for delivery, beyond which a publish is refused with
+     * RATE_LIMITED: delivery runs off the publisher's thread, and a channel whose fan-out cannot keep
+     * up must not grow memory without bound.
+     */
+    static final int MAX_BACKLOG = 10_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(MemoryBroker.class);
 
     /**
@@ -118,6 +126,14 @@ public final class MemoryBroker implements Broker {
         BrokerListener l = listener();
         if (closed) {
             return closedStage();
+        }
+        if (lanes.backlog(channel) >= MAX_BACKLOG) {
+            // Refused before an offset is taken: the publisher learns that nothing was published.
+            return CompletableFuture.failedFuture(RefusalCode.RATE_LIMITED
+                    .refusal("Channel " + channel + " has " + MAX_BACKLOG
+                            + " publications waiting to be delivered; publish more slowly")
+                    .retryAfter(1000)
+                    .asException());
         }
         return CompletableFuture.completedFuture(underLock(channel, (stream, now) -> {
             stream.offset++;

@@ -6,7 +6,9 @@ import io.gatehouse.history.HistoryQuery;
 import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.RefusalException;
 import io.gatehouse.protocol.StreamPosition;
 import java.time.Clock;
 import java.time.Duration;
@@ -207,6 +209,35 @@ class MemoryBrokerTest extends BrokerContract {
                         .toCompletableFuture())
                 .isCompletedExceptionally();
         broker.close(); // idempotent
+    }
+
+    @Test
+    void aChannelWhoseDeliveryCannotKeepUpRefusesPublishesBeforeTakingAnOffset() throws Exception {
+        ChannelName slow = channel("slow", HistoryRetention.NONE);
+        ChannelName other = channel("other", HistoryRetention.NONE);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        recorder.duringPublication(p -> {
+            if (p.channel().equals(slow.value())) {
+                blocked.countDown();
+                awaitQuietly(release);
+            }
+        });
+        publish(slow, "{}"); // offset 1, its delivery now blocks the lane
+        assertThat(blocked.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        for (int i = 0; i < MemoryBroker.MAX_BACKLOG; i++) {
+            publish(slow, "{}");
+        }
+
+        CompletableFuture<Publication> refused = broker.publish(slow, "{}").toCompletableFuture();
+        assertThat(refused).isCompletedExceptionally();
+        assertThat(RefusalException.refusalOf(refused.handle((p, e) -> e).join()))
+                .extracting(Refusal::code)
+                .isEqualTo(RefusalCode.RATE_LIMITED);
+        // Other channels are not held up, and the refused publish took no offset.
+        assertThat(publish(other, "{}").offset()).isEqualTo(1);
+        release.countDown();
+        assertThat(await(broker.position(slow)).offset()).isEqualTo(MemoryBroker.MAX_BACKLOG + 1L);
     }
 
     /** {@code inOrder} cut where the epoch changes. */
