@@ -81,6 +81,7 @@ public final class GatehouseClient implements AutoCloseable {
      * Subscribes to {@code channel}; the future completes with the first {@code subscribed} (whose
      * publications have then been delivered to {@code listener}), or fails with the server's
      * refusal ({@code PERMISSION_DENIED}, ...) or when the channel already has a subscription here.
+     * Made while disconnected (or stopped), it is sent with the next connection.
      *
      * @throws IllegalArgumentException when {@code channel} is not a channel name
      */

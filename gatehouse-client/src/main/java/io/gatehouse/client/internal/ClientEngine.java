@@ -186,7 +186,7 @@ public final class ClientEngine implements Link.Events {
         if (failure != null) {
             // The provider's message is the application's; it may quote a token, so only its type.
             Callbacks.LOG.log(Level.WARNING, "The token provider failed ({0}); retrying", kind(failure));
-            decide(Link.ABNORMAL_CLOSURE, null);
+            decide(0, null);
             return;
         }
         if (newToken == null || newToken.isBlank()) {
@@ -322,7 +322,11 @@ public final class ClientEngine implements Link.Events {
                 "Connection ended: {0} {1}",
                 code,
                 refusal == null ? "(no refusal)" : refusal.closeReason());
-        l.abort();
+        if (code == Link.ABNORMAL_CLOSURE) {
+            l.abort();
+        } else {
+            l.finish();
+        }
         link = null;
         established = null;
         ClientThread.cancel(timer);

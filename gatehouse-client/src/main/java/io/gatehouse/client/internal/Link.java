@@ -121,9 +121,7 @@ final class Link implements WebSocket.Listener {
         if (finished) {
             return;
         }
-        finished = true;
-        outbox.clear();
-        ClientThread.cancel(watchdog);
+        finish();
         if (socket != null) {
             WebSocket ws = socket;
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "")
@@ -135,12 +133,17 @@ final class Link implements WebSocket.Listener {
 
     /** Drops TCP at once (client thread). */
     void abort() {
-        finished = true;
-        outbox.clear();
-        ClientThread.cancel(watchdog);
+        finish();
         if (socket != null) {
             socket.abort();
         }
+    }
+
+    /** The server closed it: the JDK answers the close frame and lets go of TCP (client thread). */
+    void finish() {
+        finished = true;
+        outbox.clear();
+        ClientThread.cancel(watchdog);
     }
 
     @Override

@@ -36,24 +36,25 @@ final class Upgrade {
             String instanceId,
             Duration timeout,
             WebSocket.Listener listener) {
-        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(timeout);
-        URI uri = withParameter(url, "instance", instanceId);
-        switch (carrier) {
-            case AUTHORIZATION_HEADER -> b.header("Authorization", "Bearer " + token);
-            case SUBPROTOCOL ->
-                b.subprotocols(CredentialCarrier.PROTOCOL, CredentialCarrier.BEARER_PROTOCOL_PREFIX + token);
-            case QUERY -> uri = withParameter(uri, "token", token);
-            case AUTH_MESSAGE -> {} // sent as the first message once open
-        }
         try {
+            WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(timeout);
+            URI uri = withParameter(url, "instance", instanceId);
+            switch (carrier) {
+                case AUTHORIZATION_HEADER -> b.header("Authorization", "Bearer " + token);
+                case SUBPROTOCOL ->
+                    b.subprotocols(CredentialCarrier.PROTOCOL, CredentialCarrier.BEARER_PROTOCOL_PREFIX + token);
+                case QUERY -> uri = withParameter(uri, "token", token);
+                case AUTH_MESSAGE -> {} // sent as the first message once open
+            }
             return b.buildAsync(uri, listener);
         } catch (IllegalArgumentException e) {
-            // The JDK refuses a header or subprotocol with characters it may not carry; its message
-            // would quote the token.
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "The token has characters the " + carrier + " carrier cannot carry; use another carrier"));
+            return CompletableFuture.failedFuture(e); // read by refusalOf, which never repeats its message
         }
     }
+
+    /** The hint for a token that the JDK will not put in a header or subprotocol. */
+    static final String UNCARRIABLE_TOKEN =
+            "The token has characters this credential carrier cannot carry; choose another carrier";
 
     static URI withParameter(URI url, String name, String value) {
         String pair = name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
@@ -68,8 +69,11 @@ final class Upgrade {
      * chosen carrier; null when there was no HTTP answer (the network).
      */
     static Refusal refusalOf(Throwable failure) {
-        Throwable t =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable t = unwrap(failure);
+        if (t instanceof IllegalArgumentException) {
+            // The JDK's message may quote the token. Retrying cannot help: stop.
+            return RefusalCode.BAD_REQUEST.refusal(UNCARRIABLE_TOKEN);
+        }
         if (!(t instanceof WebSocketHandshakeException h)) {
             return null;
         }
