@@ -22,7 +22,10 @@ public interface TokenProvider {
         CONNECT,
         /** The server refused the last token as expired ({@code TOKEN_EXPIRED}): a fresh one is needed. */
         EXPIRED,
-        /** The server sent {@code token_expiring}: a fresh one, for an in-band {@code refresh}. */
+        /**
+         * The server sent {@code token_expiring}: a fresh one, for an in-band {@code refresh}. The
+         * same token as before means "nothing new": no refresh is sent.
+         */
         EXPIRING
     }
 

@@ -8,7 +8,6 @@ import io.gatehouse.client.ConnectionState;
 import io.gatehouse.client.CredentialCarrier;
 import io.gatehouse.client.StateChange;
 import io.gatehouse.client.SubscriptionListener;
-import io.gatehouse.client.TokenProvider;
 import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.ClientAction;
@@ -49,9 +48,8 @@ public final class ClientEngine implements Link.Events {
     // Client thread only.
     private final Subscriptions subscriptions = new Subscriptions();
     private final Requests requests = new Requests(codec);
+    private final Credential credential;
     private Link link;
-    private String token;
-    private TokenProvider.Reason nextReason = TokenProvider.Reason.CONNECT;
     private Refusal stoppedBy;
     private ScheduledFuture<?> timer;
     /** Counts connects, so that a token arriving for an abandoned one is recognised. */
@@ -67,6 +65,7 @@ public final class ClientEngine implements Link.Events {
         this.listener = options.listener();
         this.instanceId = instanceId;
         this.policy = new ReconnectPolicy(backoff);
+        this.credential = new Credential(options.tokenProvider());
         this.http = HttpClient.newBuilder()
                 .connectTimeout(options.handshakeTimeout())
                 .build();
@@ -165,21 +164,13 @@ public final class ClientEngine implements Link.Events {
         ClientThread.cancel(timer);
         int current = ++attempt;
         change(ConnectionState.CONNECTING, 0, null, Duration.ZERO);
-        askToken(nextReason)
+        credential
+                .forConnect()
                 .whenComplete((t, failure) -> thread.execute(() -> {
                     if (current == attempt && state == ConnectionState.CONNECTING) {
                         open(t, failure);
                     }
                 }));
-    }
-
-    private CompletableFuture<String> askToken(TokenProvider.Reason reason) {
-        try {
-            CompletableFuture<String> next = options.tokenProvider().token(reason);
-            return next == null ? CompletableFuture.completedFuture(null) : next;
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     private void open(String newToken, Throwable failure) {
@@ -193,8 +184,7 @@ public final class ClientEngine implements Link.Events {
             stop(0, RefusalCode.TOKEN_MISSING.refusal("The token provider has no token; log the user in"), true);
             return;
         }
-        nextReason = TokenProvider.Reason.CONNECT;
-        token = newToken;
+        credential.use(newToken);
         Link l = new Link(thread, this);
         link = l;
         timer = thread.schedule(
@@ -222,7 +212,7 @@ public final class ClientEngine implements Link.Events {
         if (link != l) {
             l.abort();
         } else if (options.carrier() == CredentialCarrier.AUTH_MESSAGE) {
-            l.send(codec.write(new ClientMessage.Auth(null, token, instanceId)));
+            l.send(codec.write(new ClientMessage.Auth(null, credential.current(), instanceId)));
         }
     }
 
@@ -296,23 +286,31 @@ public final class ClientEngine implements Link.Events {
         requests.flush(link);
     }
 
-    /** {@code token_expiring}: a fresh token from the provider, sent as an in-band {@code refresh}. */
+    /**
+     * {@code token_expiring}: a fresh token from the provider, sent as an in-band {@code refresh}.
+     * One at a time, and only a token other than the one held: the server warns again at once after
+     * a refresh that left the expiry close, and answering each warning with the same token would
+     * loop until the message rate limit closed the connection.
+     */
     private void refreshInBand() {
+        CompletableFuture<String> next = credential.forRefresh();
+        if (next == null) {
+            return;
+        }
         Link l = link;
-        askToken(TokenProvider.Reason.EXPIRING)
-                .whenComplete((fresh, failure) -> thread.execute(() -> {
-                    if (link != l || state != ConnectionState.CONNECTED || failure != null || fresh == null) {
-                        return; // at expiry the server closes with TOKEN_EXPIRED, and the reconnect asks again
-                    }
-                    token = fresh;
-                    requests.send(
-                            l,
-                            id -> new ClientMessage.Refresh(id, fresh),
-                            Requests.future(
-                                    ServerMessage.Refreshed.class,
-                                    ServerMessage.Refreshed::expiresAt,
-                                    new CompletableFuture<>()));
-                }));
+        next.whenComplete((fresh, failure) -> thread.execute(() -> {
+            if (link != l || state != ConnectionState.CONNECTED || failure != null || !credential.adopt(fresh)) {
+                // Nothing new: at expiry the server closes with TOKEN_EXPIRED, and the reconnect asks again.
+                credential.refreshOver();
+                return;
+            }
+            CompletableFuture<Instant> refreshed = new CompletableFuture<>();
+            refreshed.whenComplete((at, e) -> credential.refreshOver());
+            requests.send(
+                    l,
+                    id -> new ClientMessage.Refresh(id, fresh),
+                    Requests.future(ServerMessage.Refreshed.class, ServerMessage.Refreshed::expiresAt, refreshed));
+        }));
     }
 
     /** The current link is over, however it ended: what to do next is the refusal's client action. */
@@ -342,7 +340,7 @@ public final class ClientEngine implements Link.Events {
             return;
         }
         if (action == ClientAction.REFRESH_THEN_RETRY) {
-            nextReason = TokenProvider.Reason.EXPIRED;
+            credential.expired();
         }
         change(ConnectionState.RECONNECT_SCHEDULED, code, refusal, d.delay());
         timer = thread.schedule(
