@@ -69,7 +69,7 @@ public final class ConfigLoader {
             throw new ConfigException("invalid value for auth.jwt.secret (" + source(ConfigKey.AUTH_JWT_SECRET.key())
                     + "): an HS256 secret needs at least 32 bytes");
         }
-        if (string(ConfigKey.AUTH_JWT_ISSUER).equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER)) {
+        if (string(ConfigKey.AUTH_JWT_ISSUER).equals(GatehouseConfig.Jwt.GATEHOUSE_ISSUER)) {
             throw invalid(
                     ConfigKey.AUTH_JWT_ISSUER.key(),
                     string(ConfigKey.AUTH_JWT_ISSUER),
@@ -217,7 +217,7 @@ public final class ConfigLoader {
             int eq = entry.indexOf('=');
             String name = eq < 0 ? "" : entry.substring(0, eq);
             String iss = eq < 0 ? "" : entry.substring(eq + 1);
-            if (!io.gatehouse.auth.UserIds.ISSUER_NAME.matcher(name).matches()
+            if (!GatehouseConfig.Jwt.ISSUER_NAME.matcher(name).matches()
                     || iss.isEmpty()
                     || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
                     || !names.add(name)

@@ -54,7 +54,6 @@ class SigningKeyTest {
 
     static String mint(TestGatehouse server, String userId) {
         return server.gatehouse()
-                .node()
                 .tokenIssuer()
                 .issueJwt(new User(userId, userId, List.of()), List.of(), Duration.ofMinutes(5))
                 .token();
@@ -124,7 +123,6 @@ class SigningKeyTest {
             // the other Gatehouse's local users are not this one's
             String local = rsaServer
                     .gatehouse()
-                    .node()
                     .tokenIssuer()
                     .issueJwt(new User("local:admin", "admin", List.of()), List.of(), Duration.ofMinutes(5))
                     .token();
@@ -140,7 +138,6 @@ class SigningKeyTest {
                 .start()) {
             String local = rsaServer
                     .gatehouse()
-                    .node()
                     .tokenIssuer()
                     .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5))
                     .token();

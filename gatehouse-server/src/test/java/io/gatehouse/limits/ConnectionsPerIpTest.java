@@ -39,7 +39,7 @@ class ConnectionsPerIpTest {
     }
 
     static int openCount(TestGatehouse server) {
-        return server.gatehouse().node().limits().connectionsPerIp().count("127.0.0.1");
+        return server.gatehouse().limits().connectionsPerIp().count("127.0.0.1");
     }
 
     @Test
@@ -175,12 +175,7 @@ class ConnectionsPerIpTest {
             open.remove(0).close();
             Awaitility.await()
                     .atMost(Duration.ofSeconds(5))
-                    .until(() -> server.gatehouse()
-                                    .node()
-                                    .limits()
-                                    .connectionsPerIp()
-                                    .count("203.0.113.7")
-                            == 1);
+                    .until(() -> server.gatehouse().limits().connectionsPerIp().count("203.0.113.7") == 1);
             try (WsRecorder again = WsRecorder.connect(
                     server.ws(),
                     "Authorization",

@@ -1,0 +1,232 @@
+package io.gatehouse.transport;
+
+import io.gatehouse.accesslog.UpgradeAttempt;
+import io.gatehouse.api.ApiResponse;
+import io.gatehouse.auth.Credential;
+import io.gatehouse.auth.CredentialCarrier;
+import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.OriginPolicy;
+import io.gatehouse.auth.Verdict;
+import io.gatehouse.connection.ClientConnection;
+import io.gatehouse.limits.RequestLimits;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A WebSocket upgrade on {@value #PATH}, from the request to an open {@link ClientConnection}. The
+ * checks run in this order, each refusal recorded in the access log: draining and
+ * {@code limits.upgrades_per_ip} (HTTP 503/429), the credential's carrier and
+ * {@code limits.upgrades_per_credential} (429), the Origin (403), {@code limits.connections_per_ip}
+ * behind a proxy (429); then the credential is verified, off the event loop when the verifier
+ * needs I/O. A credential that is malformed or refused still completes the handshake, so that the
+ * client can read the refusal code from the close frame, which browsers cannot do with an HTTP
+ * status. Shared by every connection; each call runs on the connection's event loop.
+ */
+final class WebSocketUpgrade {
+    static final String PATH = "/ws";
+
+    private final RequestLimits limits;
+    private final OriginPolicy origins;
+    private final RequestAddresses addresses;
+    private final WebSocketEndpoint endpoint;
+    private final WebSocketServerHandshakerFactory handshakers;
+
+    WebSocketUpgrade(HttpEndpoint http, WebSocketEndpoint endpoint, RequestAddresses addresses) {
+        this.limits = http.limits();
+        this.origins = http.origins();
+        this.addresses = addresses;
+        this.endpoint = endpoint;
+        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(endpoint.maxMessageBytes())
+                .allowExtensions(false)
+                .closeOnProtocolViolation(false)
+                .withUTF8Validator(false) // added explicitly in the pipeline
+                .build();
+        this.handshakers = new WebSocketServerHandshakerFactory(PATH, CredentialExtractor.PROTOCOL, decoder);
+    }
+
+    /** Checks the upgrade {@code request}; refusals before the handshake are answered through {@code http}. */
+    void upgrade(
+            ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, HttpRequestHandler http) {
+        long startedNanos = System.nanoTime();
+        String ip = addresses.clientIp(ctx, request);
+        UpgradeAttempt attempt = endpoint.accessLog()
+                .attempt(
+                        ip,
+                        request.headers().get(HttpHeaderNames.ORIGIN),
+                        request.headers().get(HttpHeaderNames.USER_AGENT));
+        Refusal notNow = endpoint.lifecycle().isShuttingDown()
+                ? RefusalCode.SERVER_SHUTTING_DOWN.refusal(
+                        "The server is shutting down; reconnect to another node or shortly")
+                : limits.admitUpgrade(ip);
+        if (notNow != null) {
+            // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
+            attempt.refused(notNow);
+            http.respond(ctx, request, ApiResponse.refusal(notNow));
+            return;
+        }
+        CredentialExtractor.Extraction found = endpoint.credentials().extract(new NettyAuthRequest(request, query));
+        Credential credential = found.credential();
+        UpgradeAttempt presented = attempt.with(credential);
+        Refusal beforeHandshake = credential == null ? null : limits.admitCredential(credential);
+        if (beforeHandshake == null) {
+            boolean cookie = credential != null && credential.carrier() == CredentialCarrier.COOKIE;
+            // Before the upgrade, as HTTP: the page that tried it is not ours to talk to.
+            beforeHandshake = origins.check(
+                    request.headers().get(HttpHeaderNames.ORIGIN), addresses.serverOrigin(ctx, request), cookie);
+        }
+        if (beforeHandshake == null) {
+            ConnectionAdmission admission = ctx.pipeline().get(ConnectionAdmission.class);
+            if (admission != null && !admission.countResolved(ip)) {
+                // Behind a trusted proxy: counted by client IP now, once nothing else refuses it as HTTP,
+                // so that a refused upgrade leaves no count behind on a connection the proxy reuses.
+                beforeHandshake = limits.tooManyConnectionsFromIp();
+            }
+        }
+        if (beforeHandshake != null) {
+            presented.refused(beforeHandshake);
+            http.respond(ctx, request, ApiResponse.refusal(beforeHandshake));
+            return;
+        }
+        if (found.refusal() != null) {
+            limits.refused(ip, found.refusal());
+            presented.refused(found.refusal());
+            handshake(ctx, request, presented, startedNanos, http, c -> c.refuse(found.refusal()));
+            return;
+        }
+        if (found.isNone()) {
+            handshake(ctx, request, presented, startedNanos, http, ClientConnection::onUnauthenticatedOpen);
+            return;
+        }
+        request.retain();
+        endpoint.verifier().verify(credential).whenComplete((verdict, failure) -> {
+            if (failure == null && verdict.isAccepted()) {
+                limits.accepted(ip); // at once, not behind other upgrades queued on this event loop
+            }
+            ctx.executor().execute(() -> {
+                try {
+                    verified(ctx, request, presented, startedNanos, http, verdict, failure);
+                } finally {
+                    request.release();
+                }
+            });
+        });
+    }
+
+    private void verified(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            UpgradeAttempt attempt,
+            long startedNanos,
+            HttpRequestHandler http,
+            Verdict verdict,
+            Throwable failure) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
+        if (v.isAccepted()) {
+            handshake(ctx, request, attempt, startedNanos, http, c -> c.onAuthenticatedOpen(v.principal()));
+        } else {
+            limits.refused(attempt.clientIp(), v.refusal());
+            attempt.refused(v.refusal());
+            handshake(ctx, request, attempt, startedNanos, http, c -> c.refuse(v.refusal()));
+        }
+    }
+
+    /** Completes the WebSocket handshake, rebuilds the pipeline for frames, then calls {@code opened}. */
+    private void handshake(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            UpgradeAttempt attempt,
+            long startedNanos,
+            HttpRequestHandler http,
+            Consumer<ClientConnection> opened) {
+        WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
+        // V00 is a request without Sec-WebSocket-Version: the pre-RFC 6455 drafts, which have no
+        // close codes to carry a refusal. Answered 426 with the version we speak, as an unknown one.
+        if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        stripBearerProtocols(request);
+        WebSocketTransport transport = new WebSocketTransport(
+                ctx.channel(),
+                attempt.clientIp(),
+                endpoint.heartbeat(),
+                endpoint.metrics(),
+                endpoint.outboundBufferBytes());
+        ClientConnection connection = endpoint.clients().open(transport, attempt);
+        ctx.channel().config().setWriteBufferWaterMark(WebSocketTransport.UNAUTHENTICATED_OUTBOUND);
+        var pipeline = ctx.pipeline();
+        pipeline.addLast("utf8", new Utf8FrameValidator(false));
+        pipeline.addLast(PreAuthLimit.NAME, new PreAuthLimit(transport));
+        pipeline.addLast("fragments", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
+        pipeline.addLast("connection", transport);
+        pipeline.remove(http);
+        pipeline.remove(HttpDeadlines.NAME); // WebSocket connections have the auth timeout and heartbeat instead
+        ChannelFuture handshook;
+        try {
+            handshook = handshaker.handshake(ctx.channel(), request);
+        } catch (WebSocketHandshakeException incomplete) {
+            // Not a complete upgrade (not GET, no Connection: Upgrade, no key): thrown before any
+            // frame handler runs; answered as HTTP like any malformed request, then closed.
+            http.respond(
+                    ctx,
+                    false,
+                    ApiResponse.refusal(
+                            RefusalCode.BAD_REQUEST.refusal(
+                                    "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
+            return;
+        }
+        handshook.addListener(f -> {
+            endpoint.metrics().handshake(Duration.ofNanos(System.nanoTime() - startedNanos));
+            if (f.isSuccess()) {
+                ctx.channel().config().setAutoRead(true); // off while the upgrade request was in flight
+                transport.start(connection);
+                opened.accept(connection);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    /**
+     * Removes {@code gatehouse.bearer.<token>} offers before the handshaker sees them: it answers
+     * {@code gatehouse.v1} only, and it logs offers it does not support, which would log the token.
+     */
+    private static void stripBearerProtocols(FullHttpRequest request) {
+        List<String> kept = new ArrayList<>();
+        for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String p : header.split(",")) {
+                String t = p.trim();
+                if (!t.isEmpty() && !t.startsWith(CredentialExtractor.BEARER_PROTOCOL_PREFIX)) {
+                    kept.add(t);
+                }
+            }
+        }
+        if (kept.isEmpty()) {
+            request.headers().remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        } else {
+            request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", kept));
+        }
+    }
+}
