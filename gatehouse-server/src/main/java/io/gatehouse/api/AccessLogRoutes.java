@@ -41,7 +41,10 @@ public final class AccessLogRoutes {
     }
 
     public void register(HttpApi api) {
-        api.route("GET", "/api/v1/access-log", (req, path) -> keys.then(req, ApiScope.ADMIN, keyName -> entries(req)));
+        api.route(
+                "GET",
+                "/api/v1/access-log",
+                (req, path) -> keys.ifAllowed(req, ApiScope.ADMIN, keyName -> entries(req)));
     }
 
     private CompletionStage<ApiResponse> entries(ApiRequest req) {

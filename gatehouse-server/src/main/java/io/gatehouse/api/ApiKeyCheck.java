@@ -38,7 +38,7 @@ public final class ApiKeyCheck {
     }
 
     /** {@code action} with the key's name once the request's key has {@code scope}; else the refusal. */
-    CompletionStage<ApiResponse> then(
+    CompletionStage<ApiResponse> ifAllowed(
             ApiRequest req, ApiScope scope, Function<String, CompletionStage<ApiResponse>> action) {
         return verify(req, scope)
                 .thenCompose(v -> v.isAccepted()

@@ -35,7 +35,7 @@ public final class CredentialRoutes {
         api.route(
                 "POST",
                 "/api/v1/credentials/revoke",
-                (req, path) -> keys.then(req, ApiScope.REVOKE, keyName -> revoke(req, keyName)));
+                (req, path) -> keys.ifAllowed(req, ApiScope.REVOKE, keyName -> revoke(req, keyName)));
     }
 
     private CompletionStage<ApiResponse> revoke(ApiRequest req, String keyName) {

@@ -76,7 +76,7 @@ public final class ServerRoutes {
 
     private CompletionStage<ApiResponse> withKey(
             ApiRequest req, ApiScope scope, BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
-        return keys.then(req, scope, keyName -> action.apply(req, keyName));
+        return keys.ifAllowed(req, scope, keyName -> action.apply(req, keyName));
     }
 
     private CompletionStage<ApiResponse> publish(ApiRequest req, String keyName) {

@@ -42,7 +42,7 @@ public final class UserCredentialCheck {
     }
 
     /** Runs {@code action} (on the blocking pool) once the request's credential is verified; else the refusal. */
-    CompletionStage<ApiResponse> then(ApiRequest req, Function<Principal, ApiResponse> action) {
+    CompletionStage<ApiResponse> ifAuthenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
         Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
         if (slowDown != null) {
             return CompletableFuture.completedFuture(ApiResponse.refusal(slowDown));

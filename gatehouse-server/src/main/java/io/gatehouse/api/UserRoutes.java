@@ -49,13 +49,13 @@ public final class UserRoutes {
     }
 
     public void register(HttpApi api) {
-        api.route("GET", "/api/v1/auth/verify", (req, path) -> users.then(req, this::verify));
-        api.route("POST", "/api/v1/tokens", (req, path) -> users.then(req, p -> createToken(req, p)));
-        api.route("GET", "/api/v1/tokens", (req, path) -> users.then(req, this::listTokens));
+        api.route("GET", "/api/v1/auth/verify", (req, path) -> users.ifAuthenticated(req, this::verify));
+        api.route("POST", "/api/v1/tokens", (req, path) -> users.ifAuthenticated(req, p -> createToken(req, p)));
+        api.route("GET", "/api/v1/tokens", (req, path) -> users.ifAuthenticated(req, this::listTokens));
         api.route(
                 "DELETE",
                 "/api/v1/tokens/{prefix}",
-                (req, path) -> users.then(req, p -> revokeToken(p, path.get("prefix"))));
+                (req, path) -> users.ifAuthenticated(req, p -> revokeToken(p, path.get("prefix"))));
     }
 
     private ApiResponse verify(Principal p) {

@@ -62,6 +62,20 @@ final class WebSocketUpgrade {
         this.handshakers = new WebSocketServerHandshakerFactory(PATH, CredentialExtractor.PROTOCOL, decoder);
     }
 
+    /** One upgrade request on its way: where to answer, what the access log records, when it arrived. */
+    private record Pending(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            HttpRequestHandler http,
+            UpgradeAttempt attempt,
+            long startedNanos) {
+        /** Answered as HTTP, before any handshake. */
+        void refuseAsHttp(Refusal refusal) {
+            attempt.refused(refusal);
+            http.respond(ctx, request, ApiResponse.refusal(refusal));
+        }
+    }
+
     /** Checks the upgrade {@code request}; refusals before the handshake are answered through {@code http}. */
     void upgrade(
             ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, HttpRequestHandler http) {
@@ -78,41 +92,25 @@ final class WebSocketUpgrade {
                 : limits.admitUpgrade(ip);
         if (notNow != null) {
             // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
-            attempt.refused(notNow);
-            http.respond(ctx, request, ApiResponse.refusal(notNow));
+            new Pending(ctx, request, http, attempt, startedNanos).refuseAsHttp(notNow);
             return;
         }
         CredentialExtractor.Extraction found = endpoint.credentials().extract(new NettyAuthRequest(request, query));
         Credential credential = found.credential();
-        UpgradeAttempt presented = attempt.with(credential);
-        Refusal beforeHandshake = credential == null ? null : limits.admitCredential(credential);
-        if (beforeHandshake == null) {
-            boolean cookie = credential != null && credential.carrier() == CredentialCarrier.COOKIE;
-            // Before the upgrade, as HTTP: the page that tried it is not ours to talk to.
-            beforeHandshake = origins.check(
-                    request.headers().get(HttpHeaderNames.ORIGIN), addresses.serverOrigin(ctx, request), cookie);
-        }
-        if (beforeHandshake == null) {
-            ConnectionAdmission admission = ctx.pipeline().get(ConnectionAdmission.class);
-            if (admission != null && !admission.countResolved(ip)) {
-                // Behind a trusted proxy: counted by client IP now, once nothing else refuses it as HTTP,
-                // so that a refused upgrade leaves no count behind on a connection the proxy reuses.
-                beforeHandshake = limits.tooManyConnectionsFromIp();
-            }
-        }
-        if (beforeHandshake != null) {
-            presented.refused(beforeHandshake);
-            http.respond(ctx, request, ApiResponse.refusal(beforeHandshake));
+        Pending upgrade = new Pending(ctx, request, http, attempt.with(credential), startedNanos);
+        Refusal asHttp = refusalBeforeHandshake(ctx, request, ip, credential);
+        if (asHttp != null) {
+            upgrade.refuseAsHttp(asHttp);
             return;
         }
         if (found.refusal() != null) {
             limits.refused(ip, found.refusal());
-            presented.refused(found.refusal());
-            handshake(ctx, request, presented, startedNanos, http, c -> c.refuse(found.refusal()));
+            upgrade.attempt().refused(found.refusal());
+            handshake(upgrade, c -> c.refuse(found.refusal()));
             return;
         }
         if (found.isNone()) {
-            handshake(ctx, request, presented, startedNanos, http, ClientConnection::onUnauthenticatedOpen);
+            handshake(upgrade, ClientConnection::onUnauthenticatedOpen);
             return;
         }
         request.retain();
@@ -122,7 +120,8 @@ final class WebSocketUpgrade {
             }
             ctx.executor().execute(() -> {
                 try {
-                    verified(ctx, request, presented, startedNanos, http, verdict, failure);
+                    verified(
+                            upgrade, failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal()));
                 } finally {
                     request.release();
                 }
@@ -130,35 +129,52 @@ final class WebSocketUpgrade {
         });
     }
 
-    private void verified(
-            ChannelHandlerContext ctx,
-            FullHttpRequest request,
-            UpgradeAttempt attempt,
-            long startedNanos,
-            HttpRequestHandler http,
-            Verdict verdict,
-            Throwable failure) {
-        if (!ctx.channel().isActive()) {
+    /**
+     * What refuses the upgrade as HTTP once its credential (if any) is found: the credential's
+     * reconnect rate (429), a foreign Origin (403: the page that tried it is not ours to talk to),
+     * {@code limits.connections_per_ip} behind a trusted proxy (429). Null when nothing does.
+     */
+    private Refusal refusalBeforeHandshake(
+            ChannelHandlerContext ctx, FullHttpRequest request, String ip, Credential credential) {
+        if (credential != null) {
+            Refusal tooOften = limits.admitCredential(credential);
+            if (tooOften != null) {
+                return tooOften;
+            }
+        }
+        boolean cookie = credential != null && credential.carrier() == CredentialCarrier.COOKIE;
+        Refusal foreign = origins.check(
+                request.headers().get(HttpHeaderNames.ORIGIN), addresses.serverOrigin(ctx, request), cookie);
+        if (foreign != null) {
+            return foreign;
+        }
+        ConnectionAdmission admission = ctx.pipeline().get(ConnectionAdmission.class);
+        if (admission != null && !admission.countResolved(ip)) {
+            // Behind a trusted proxy: counted by client IP now, once nothing else refuses it as HTTP,
+            // so that a refused upgrade leaves no count behind on a connection the proxy reuses.
+            return limits.tooManyConnectionsFromIp();
+        }
+        return null;
+    }
+
+    /** The credential was verified, off the event loop; back on it now. */
+    private void verified(Pending upgrade, Verdict v) {
+        if (!upgrade.ctx().channel().isActive()) {
             return;
         }
-        Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
         if (v.isAccepted()) {
-            handshake(ctx, request, attempt, startedNanos, http, c -> c.onAuthenticatedOpen(v.principal()));
+            handshake(upgrade, c -> c.onAuthenticatedOpen(v.principal()));
         } else {
-            limits.refused(attempt.clientIp(), v.refusal());
-            attempt.refused(v.refusal());
-            handshake(ctx, request, attempt, startedNanos, http, c -> c.refuse(v.refusal()));
+            limits.refused(upgrade.attempt().clientIp(), v.refusal());
+            upgrade.attempt().refused(v.refusal());
+            handshake(upgrade, c -> c.refuse(v.refusal()));
         }
     }
 
     /** Completes the WebSocket handshake, rebuilds the pipeline for frames, then calls {@code opened}. */
-    private void handshake(
-            ChannelHandlerContext ctx,
-            FullHttpRequest request,
-            UpgradeAttempt attempt,
-            long startedNanos,
-            HttpRequestHandler http,
-            Consumer<ClientConnection> opened) {
+    private void handshake(Pending upgrade, Consumer<ClientConnection> opened) {
+        ChannelHandlerContext ctx = upgrade.ctx();
+        FullHttpRequest request = upgrade.request();
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
         // V00 is a request without Sec-WebSocket-Version: the pre-RFC 6455 drafts, which have no
         // close codes to carry a refusal. Answered 426 with the version we speak, as an unknown one.
@@ -170,18 +186,18 @@ final class WebSocketUpgrade {
         stripBearerProtocols(request);
         WebSocketTransport transport = new WebSocketTransport(
                 ctx.channel(),
-                attempt.clientIp(),
+                upgrade.attempt().clientIp(),
                 endpoint.heartbeat(),
                 endpoint.metrics(),
                 endpoint.outboundBufferBytes());
-        ClientConnection connection = endpoint.clients().open(transport, attempt);
+        ClientConnection connection = endpoint.clients().open(transport, upgrade.attempt());
         ctx.channel().config().setWriteBufferWaterMark(WebSocketTransport.UNAUTHENTICATED_OUTBOUND);
         var pipeline = ctx.pipeline();
         pipeline.addLast("utf8", new Utf8FrameValidator(false));
         pipeline.addLast(PreAuthLimit.NAME, new PreAuthLimit(transport));
         pipeline.addLast("fragments", new WebSocketFrameAggregator(endpoint.maxMessageBytes()));
         pipeline.addLast("connection", transport);
-        pipeline.remove(http);
+        pipeline.remove(upgrade.http());
         pipeline.remove(HttpDeadlines.NAME); // WebSocket connections have the auth timeout and heartbeat instead
         ChannelFuture handshook;
         try {
@@ -189,16 +205,17 @@ final class WebSocketUpgrade {
         } catch (WebSocketHandshakeException incomplete) {
             // Not a complete upgrade (not GET, no Connection: Upgrade, no key): thrown before any
             // frame handler runs; answered as HTTP like any malformed request, then closed.
-            http.respond(
-                    ctx,
-                    false,
-                    ApiResponse.refusal(
-                            RefusalCode.BAD_REQUEST.refusal(
-                                    "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
+            upgrade.http()
+                    .respond(
+                            ctx,
+                            false,
+                            ApiResponse.refusal(
+                                    RefusalCode.BAD_REQUEST.refusal(
+                                            "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
             return;
         }
         handshook.addListener(f -> {
-            endpoint.metrics().handshake(Duration.ofNanos(System.nanoTime() - startedNanos));
+            endpoint.metrics().handshake(Duration.ofNanos(System.nanoTime() - upgrade.startedNanos()));
             if (f.isSuccess()) {
                 ctx.channel().config().setAutoRead(true); // off while the upgrade request was in flight
                 transport.start(connection);
