@@ -1,10 +1,10 @@
 package io.gatehouse.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gatehouse.Node;
 import io.gatehouse.auth.ApiScope;
-import io.gatehouse.protocol.MessageCodec;
+import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
 import io.gatehouse.store.AccessLogEntry;
@@ -13,6 +13,7 @@ import io.gatehouse.store.StoreException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,22 +27,24 @@ public final class AccessLogRoutes {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
-    private final Node node;
+    private final ApiKeyCheck keys;
     private final AccessLogStore store;
+    private final ObjectMapper json;
+    private final Executor blocking;
 
-    public AccessLogRoutes(Node node) {
-        this.node = node;
-        this.store = new AccessLogStore(node.database());
+    /** @param blocking where the table is read */
+    public AccessLogRoutes(ApiKeyCheck keys, AccessLogStore store, ObjectMapper json, Executor blocking) {
+        this.keys = keys;
+        this.store = store;
+        this.json = json;
+        this.blocking = blocking;
     }
 
     public void register(HttpApi api) {
         api.route(
                 "GET",
                 "/api/v1/access-log",
-                (req, path) -> ApiKeyCheck.verify(node, req, ApiScope.ADMIN)
-                        .thenCompose(v -> v.isAccepted()
-                                ? entries(req)
-                                : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));
+                (req, path) -> keys.ifAllowed(req, ApiScope.ADMIN, keyName -> entries(req)));
     }
 
     private CompletionStage<ApiResponse> entries(ApiRequest req) {
@@ -58,12 +61,12 @@ public final class AccessLogRoutes {
                                         .asException();
                             }
                         },
-                        node.blocking())
+                        blocking)
                 .thenApply(this::body);
     }
 
     private ApiResponse body(List<AccessLogEntry> entries) {
-        ObjectNode out = node.codec().json().createObjectNode();
+        ObjectNode out = json.createObjectNode();
         ArrayNode list = out.putArray("entries");
         for (AccessLogEntry e : entries) {
             ObjectNode n = list.addObject();

@@ -1,11 +1,13 @@
 package io.gatehouse.api;
 
-import io.gatehouse.Node;
+import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.ApiKeyVerifier.ApiKeyVerdict;
 import io.gatehouse.auth.ApiScope;
+import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.Refusal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The API key of a server-API request, checked with the per-IP failure limit: an unknown or
@@ -13,19 +15,34 @@ import java.util.concurrent.CompletionStage;
  * an IP that has used that up is refused (429, Retry-After) before any lookup. So guessing keys
  * slows the guesser down, and a guesser's WebSocket upgrades too.
  */
-final class ApiKeyCheck {
-    private ApiKeyCheck() {}
+public final class ApiKeyCheck {
+    private final RequestLimits limits;
+    private final ApiKeyVerifier keys;
 
-    static CompletionStage<ApiKeyVerdict> verify(Node node, ApiRequest req, ApiScope scope) {
-        Refusal slowDown = node.limits().admitCredentialCheck(req.clientIp());
+    public ApiKeyCheck(RequestLimits limits, ApiKeyVerifier keys) {
+        this.limits = limits;
+        this.keys = keys;
+    }
+
+    CompletionStage<ApiKeyVerdict> verify(ApiRequest req, ApiScope scope) {
+        Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
         if (slowDown != null) {
             return CompletableFuture.completedFuture(new ApiKeyVerdict(null, slowDown));
         }
-        return node.apiKeys().verify(req.header("Authorization"), scope).thenApply(v -> {
+        return keys.verify(req.header("Authorization"), scope).thenApply(v -> {
             if (!v.isAccepted()) {
-                node.limits().refused(req.clientIp(), v.refusal());
+                limits.refused(req.clientIp(), v.refusal());
             }
             return v;
         });
+    }
+
+    /** {@code action} with the key's name once the request's key has {@code scope}; else the refusal. */
+    CompletionStage<ApiResponse> ifAllowed(
+            ApiRequest req, ApiScope scope, Function<String, CompletionStage<ApiResponse>> action) {
+        return verify(req, scope)
+                .thenCompose(v -> v.isAccepted()
+                        ? action.apply(v.keyName())
+                        : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal())));
     }
 }

@@ -1,12 +1,11 @@
 package io.gatehouse.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gatehouse.Node;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.Fingerprint;
-import io.gatehouse.hub.TokenRevoker;
-import java.util.concurrent.CompletableFuture;
+import io.gatehouse.revocation.TokenRevoker;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,26 +21,25 @@ public final class CredentialRoutes {
     /** Longer is no token: no header that carries one at the handshake is this long. */
     static final int MAX_TOKEN_CHARS = 8192;
 
-    private final Node node;
+    private final ApiKeyCheck keys;
     private final TokenRevoker revoker;
+    private final ObjectMapper json;
 
-    public CredentialRoutes(Node node, TokenRevoker revoker) {
-        this.node = node;
+    public CredentialRoutes(ApiKeyCheck keys, TokenRevoker revoker, ObjectMapper json) {
+        this.keys = keys;
         this.revoker = revoker;
+        this.json = json;
     }
 
     public void register(HttpApi api) {
         api.route(
                 "POST",
                 "/api/v1/credentials/revoke",
-                (req, path) -> ApiKeyCheck.verify(node, req, ApiScope.REVOKE)
-                        .thenCompose(v -> v.isAccepted()
-                                ? revoke(req, v.keyName())
-                                : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()))));
+                (req, path) -> keys.ifAllowed(req, ApiScope.REVOKE, keyName -> revoke(req, keyName)));
     }
 
     private CompletionStage<ApiResponse> revoke(ApiRequest req, String keyName) {
-        ObjectNode body = RequestBody.object(req, node.codec().json());
+        ObjectNode body = RequestBody.object(req, json);
         JsonNode field = body.get("token");
         if (field == null || field.isNull()) {
             throw RequestBody.bad("The body needs token: the token to revoke, as a string");
@@ -59,7 +57,7 @@ public final class CredentialRoutes {
                     keyName,
                     Fingerprint.of(token),
                     revoked);
-            return ApiResponse.ok(node.codec().json().createObjectNode().put("revoked", revoked));
+            return ApiResponse.ok(json.createObjectNode().put("revoked", revoked));
         });
     }
 }

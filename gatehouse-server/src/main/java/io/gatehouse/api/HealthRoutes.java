@@ -1,21 +1,43 @@
 package io.gatehouse.api;
 
-import io.gatehouse.Node;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.broker.Broker;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.store.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * {@code GET /health} (the process is alive), {@code GET /ready} (database and broker reachable)
  * and {@code GET /metrics} (Prometheus; behind {@code metrics.token} when set).
  */
 public final class HealthRoutes {
-    private final Node node;
+    private final GatehouseConfig.Metrics config;
+    private final GatehouseMetrics metrics;
+    private final Database database;
+    private final Broker broker;
+    private final ObjectMapper json;
+    private final Executor blocking;
 
-    public HealthRoutes(Node node) {
-        this.node = node;
+    /** @param blocking where the database is asked whether it answers */
+    public HealthRoutes(
+            GatehouseConfig.Metrics config,
+            GatehouseMetrics metrics,
+            Database database,
+            Broker broker,
+            ObjectMapper json,
+            Executor blocking) {
+        this.config = config;
+        this.metrics = metrics;
+        this.database = database;
+        this.broker = broker;
+        this.json = json;
+        this.blocking = blocking;
     }
 
     public void register(HttpApi api) {
@@ -24,35 +46,33 @@ public final class HealthRoutes {
             return CompletableFuture.completedFuture(
                     refused != null
                             ? ApiResponse.refusal(refused)
-                            : ApiResponse.text(
-                                    200, node.metrics().scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+                            : ApiResponse.text(200, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         });
         api.route(
                 "GET",
                 "/health",
                 (req, path) -> CompletableFuture.completedFuture(
-                        ApiResponse.ok(node.codec().json().createObjectNode().put("status", "ok"))));
+                        ApiResponse.ok(json.createObjectNode().put("status", "ok"))));
         api.route(
                 "GET",
                 "/ready",
                 (req, path) -> CompletableFuture.supplyAsync(
                         () -> {
-                            boolean database = node.database().isReachable();
-                            boolean broker = node.broker().isReachable();
-                            if (database && broker) {
-                                return ApiResponse.ok(
-                                        node.codec().json().createObjectNode().put("status", "ready"));
+                            boolean databaseUp = database.isReachable();
+                            boolean brokerUp = broker.isReachable();
+                            if (databaseUp && brokerUp) {
+                                return ApiResponse.ok(json.createObjectNode().put("status", "ready"));
                             }
                             return ApiResponse.refusal(RefusalCode.BACKEND_UNAVAILABLE.refusal(
-                                    (database ? "" : "database unreachable (database.url) ")
-                                            + (broker ? "" : "broker unreachable (broker.url)")));
+                                    (databaseUp ? "" : "database unreachable (database.url) ")
+                                            + (brokerUp ? "" : "broker unreachable (broker.url)")));
                         },
-                        node.blocking()));
+                        blocking));
     }
 
     /** With {@code metrics.token} set, {@code /metrics} needs {@code Authorization: Bearer <metrics.token>}; null when allowed. */
     private Refusal metricsRefusal(ApiRequest req) {
-        String token = node.config().metrics().token();
+        String token = config.token();
         if (token.isEmpty()) {
             return null;
         }

@@ -3,17 +3,21 @@ package io.gatehouse.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gatehouse.Node;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.PrintableId;
+import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.history.HistoryQuery;
 import io.gatehouse.hub.Connection;
+import io.gatehouse.hub.Hub;
+import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.ChannelName;
-import io.gatehouse.protocol.MessageCodec;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +28,30 @@ import java.util.function.BiFunction;
 /** The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6). */
 public final class ServerRoutes {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerRoutes.class);
-    private final Node node;
+    private final ApiKeyCheck keys;
+    private final MessageCodec codec;
+    private final Broker broker;
+    private final Hub hub;
+    private final ChannelAccess access;
+    private final Clock clock;
+    private final Instant startedAt;
 
-    public ServerRoutes(Node node) {
-        this.node = node;
+    /** @param startedAt when the node started, for {@code GET /api/v1/stats} */
+    public ServerRoutes(
+            ApiKeyCheck keys,
+            MessageCodec codec,
+            Broker broker,
+            Hub hub,
+            ChannelAccess access,
+            Clock clock,
+            Instant startedAt) {
+        this.keys = keys;
+        this.codec = codec;
+        this.broker = broker;
+        this.hub = hub;
+        this.access = access;
+        this.clock = clock;
+        this.startedAt = startedAt;
     }
 
     public void register(HttpApi api) {
@@ -52,14 +76,11 @@ public final class ServerRoutes {
 
     private CompletionStage<ApiResponse> withKey(
             ApiRequest req, ApiScope scope, BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
-        return ApiKeyCheck.verify(node, req, scope)
-                .thenCompose(v -> v.isAccepted()
-                        ? action.apply(req, v.keyName())
-                        : CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal())));
+        return keys.ifAllowed(req, scope, keyName -> action.apply(req, keyName));
     }
 
     private CompletionStage<ApiResponse> publish(ApiRequest req, String keyName) {
-        ObjectNode body = RequestBody.object(req, node.codec().json());
+        ObjectNode body = RequestBody.object(req, codec.json());
         JsonNode data = requireData(body);
         String channelText = RequestBody.optionalText(body, "channel");
         String user = RequestBody.optionalText(body, "user");
@@ -72,11 +93,11 @@ public final class ServerRoutes {
                         .orElseThrow(
                                 () -> RequestBody.bad(
                                         "Publishing to this user is not possible: user ids with a comma or a control character, or longer than 254, have no personal channel"));
-        return node.broker().publish(channel, data.toString()).thenApply(p -> ApiResponse.ok(position(p)));
+        return broker.publish(channel, data.toString()).thenApply(p -> ApiResponse.ok(position(p)));
     }
 
     private CompletionStage<ApiResponse> broadcast(ApiRequest req, String keyName) {
-        ObjectNode body = RequestBody.object(req, node.codec().json());
+        ObjectNode body = RequestBody.object(req, codec.json());
         JsonNode data = requireData(body);
         List<String> names = RequestBody.stringList(body, "channels");
         if (names.isEmpty()) {
@@ -86,10 +107,10 @@ public final class ServerRoutes {
         String json = data.toString();
         List<CompletableFuture<Publication>> all = new ArrayList<>();
         for (ChannelName c : channels) {
-            all.add(node.broker().publish(c, json).toCompletableFuture());
+            all.add(broker.publish(c, json).toCompletableFuture());
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            ObjectNode out = node.codec().json().createObjectNode();
+            ObjectNode out = codec.json().createObjectNode();
             ArrayNode results = out.putArray("publications");
             all.forEach(f -> results.add(position(f.join())));
             return ApiResponse.ok(out);
@@ -97,7 +118,7 @@ public final class ServerRoutes {
     }
 
     private CompletionStage<ApiResponse> disconnect(ApiRequest req, String keyName, String userId) {
-        ObjectNode body = RequestBody.object(req, node.codec().json());
+        ObjectNode body = RequestBody.object(req, codec.json());
         String codeText = RequestBody.optionalText(body, "code");
         RefusalCode code = RefusalCode.DISCONNECTED;
         if (codeText != null) {
@@ -110,7 +131,7 @@ public final class ServerRoutes {
         }
         String reason = RequestBody.optionalText(body, "reason");
         Refusal refusal = code.refusal();
-        int count = node.hub().connectionsOf(userId).size();
+        int count = hub.connectionsOf(userId).size();
         // The close frame carries only the code (SPEC §3); the operator's reason goes to the log.
         String loggedReason = reason == null ? "" : reason.replaceAll("\\p{Cntrl}", " ");
         LOG.info(
@@ -119,10 +140,8 @@ public final class ServerRoutes {
                 code.name(),
                 keyName,
                 loggedReason.length() > 200 ? loggedReason.substring(0, 200) : loggedReason);
-        return node.broker()
-                .publishControl(new ControlCommand.DisconnectUser(userId, refusal))
-                .thenApply(done -> ApiResponse.ok(node.codec()
-                        .json()
+        return broker.publishControl(new ControlCommand.DisconnectUser(userId, refusal))
+                .thenApply(done -> ApiResponse.ok(codec.json()
                         .createObjectNode()
                         .put("user", userId)
                         .put("code", refusal.code().name())
@@ -131,9 +150,9 @@ public final class ServerRoutes {
 
     private CompletionStage<ApiResponse> connections(ApiRequest req, String keyName) {
         String user = req.queryParameter("user");
-        ObjectNode out = node.codec().json().createObjectNode();
+        ObjectNode out = codec.json().createObjectNode();
         ArrayNode list = out.putArray("connections");
-        for (Connection c : user == null ? node.hub().connections() : node.hub().connectionsOf(user)) {
+        for (Connection c : user == null ? hub.connections() : hub.connectionsOf(user)) {
             ObjectNode n = list.addObject();
             n.put("connection_id", c.id());
             n.put("user_id", c.principal().user().id());
@@ -142,15 +161,15 @@ public final class ServerRoutes {
             n.put("client_ip", c.clientIp());
             n.put("method", c.principal().kind().wireName());
             n.put("expires_at", MessageCodec.timestamp(c.principal().expiresAt()));
-            n.set("channels", node.codec().json().valueToTree(node.hub().channelsOf(c)));
+            n.set("channels", codec.json().valueToTree(hub.channelsOf(c)));
         }
         return CompletableFuture.completedFuture(ApiResponse.ok(out));
     }
 
     private CompletionStage<ApiResponse> channels() {
-        ObjectNode out = node.codec().json().createObjectNode();
+        ObjectNode out = codec.json().createObjectNode();
         ArrayNode list = out.putArray("channels");
-        for (Map.Entry<String, Integer> e : node.hub().channels().entrySet()) {
+        for (Map.Entry<String, Integer> e : hub.channels().entrySet()) {
             list.addObject().put("channel", e.getKey()).put("subscribers", e.getValue());
         }
         return CompletableFuture.completedFuture(ApiResponse.ok(out));
@@ -158,14 +177,14 @@ public final class ServerRoutes {
 
     private CompletionStage<ApiResponse> presence(String channelText) {
         ChannelName channel = channel(channelText);
-        Refusal off = node.channelAccess().checkPresence(channel);
+        Refusal off = access.checkPresence(channel);
         if (off != null) {
             throw off.asException();
         }
-        return node.broker().presence(channel).thenApply(clients -> {
-            ObjectNode out = node.codec().json().createObjectNode().put("channel", channel.value());
+        return broker.presence(channel).thenApply(clients -> {
+            ObjectNode out = codec.json().createObjectNode().put("channel", channel.value());
             ArrayNode list = out.putArray("clients");
-            clients.forEach(c -> list.add(node.codec().presenceClient(c)));
+            clients.forEach(c -> list.add(codec.presenceClient(c)));
             return ApiResponse.ok(out);
         });
     }
@@ -177,27 +196,26 @@ public final class ServerRoutes {
         int limit = (int) Math.min(
                 Integer.MAX_VALUE, RequestBody.wholeNumber(req.queryParameter("limit"), "limit", Integer.MAX_VALUE));
         HistoryQuery query = since < 0 ? HistoryQuery.newest(limit) : HistoryQuery.after(since, limit);
-        return node.broker()
-                .history(channel, query)
-                .thenApply(page -> ApiResponse.ok(node.codec()
-                        .history(node.codec().json().createObjectNode().put("channel", channel.value()), page)));
+        return broker.history(channel, query)
+                .thenApply(page -> ApiResponse.ok(
+                        codec.history(codec.json().createObjectNode().put("channel", channel.value()), page)));
     }
 
     private CompletionStage<ApiResponse> stats() {
-        ObjectNode out = node.codec().json().createObjectNode();
-        out.put("connections", node.hub().connectionCount());
-        out.put("users", node.hub().userCount());
-        out.put("channels", node.hub().channels().size());
-        out.put("messages_published", node.hub().publishedCount());
-        out.put("messages_delivered", node.hub().deliveredCount());
-        out.put("started_at", MessageCodec.timestamp(node.startedAt()));
-        out.put("uptime_ms", node.clock().millis() - node.startedAt().toEpochMilli());
+        ObjectNode out = codec.json().createObjectNode();
+        out.put("connections", hub.connectionCount());
+        out.put("users", hub.userCount());
+        out.put("channels", hub.channels().size());
+        out.put("messages_published", hub.publishedCount());
+        out.put("messages_delivered", hub.deliveredCount());
+        out.put("started_at", MessageCodec.timestamp(startedAt));
+        out.put("uptime_ms", clock.millis() - startedAt.toEpochMilli());
         return CompletableFuture.completedFuture(ApiResponse.ok(out));
     }
 
     private ChannelName channel(String raw) {
         ChannelName c = ChannelName.parse(raw).orElseThrow(() -> RequestBody.bad(ChannelName.grammarHint()));
-        Refusal refused = node.channelAccess().checkServerPublish(c);
+        Refusal refused = access.checkServerPublish(c);
         if (refused != null) {
             throw RefusalCode.BAD_REQUEST.refusal(refused.hint()).asException();
         }
@@ -213,8 +231,7 @@ public final class ServerRoutes {
     }
 
     private ObjectNode position(Publication p) {
-        return node.codec()
-                .json()
+        return codec.json()
                 .createObjectNode()
                 .put("channel", p.channel())
                 .put("offset", p.offset())

@@ -1,38 +1,70 @@
 package io.gatehouse.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gatehouse.Node;
 import io.gatehouse.auth.AuthRequest;
+import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.Sessions;
+import io.gatehouse.codec.MessageCodec;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.limits.RequestLimits;
+import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.revocation.RevocationWatcher;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Cookie sessions over HTTP (SPEC §2, §6): {@code POST auth/login}, {@code auth/refresh},
  * {@code auth/logout}. Logins hash on the password-hashing pool; the rest runs on the blocking pool (database).
  */
 public final class SessionRoutes {
-    private final Node node;
+    private final GatehouseConfig.Session config;
+    private final Sessions sessions;
+    private final OriginPolicy origins;
+    private final RequestLimits limits;
+    private final RevocationWatcher revocations;
+    private final GatehouseMetrics metrics;
+    private final MessageCodec codec;
+    private final Executor blocking;
 
-    public SessionRoutes(Node node) {
-        this.node = node;
+    /**
+     * @param revocations acts on a logout's revocation at once
+     * @param blocking where sessions are read and written
+     */
+    public SessionRoutes(
+            GatehouseConfig.Session config,
+            Sessions sessions,
+            OriginPolicy origins,
+            RequestLimits limits,
+            RevocationWatcher revocations,
+            GatehouseMetrics metrics,
+            MessageCodec codec,
+            Executor blocking) {
+        this.config = config;
+        this.sessions = sessions;
+        this.origins = origins;
+        this.limits = limits;
+        this.revocations = revocations;
+        this.metrics = metrics;
+        this.codec = codec;
+        this.blocking = blocking;
     }
 
     public void register(HttpApi api) {
         api.route("POST", "/api/v1/auth/login", (req, path) -> login(req));
         api.route("POST", "/api/v1/auth/refresh", (req, path) -> {
-            Refusal slowDown = node.limits().admitCredentialCheck(req.clientIp());
+            Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
             return slowDown != null
                     ? done(ApiResponse.refusal(slowDown))
-                    : CompletableFuture.supplyAsync(() -> refresh(req), node.blocking());
+                    : CompletableFuture.supplyAsync(() -> refresh(req), blocking);
         });
         api.route(
                 "POST",
                 "/api/v1/auth/logout",
-                (req, path) -> CompletableFuture.supplyAsync(() -> logout(req), node.blocking()));
+                (req, path) -> CompletableFuture.supplyAsync(() -> logout(req), blocking));
     }
 
     /**
@@ -41,7 +73,7 @@ public final class SessionRoutes {
      * blocking pool that token and session lookups need.
      */
     private CompletionStage<ApiResponse> login(ApiRequest req) {
-        if (!node.config().auth().session().enabled()) {
+        if (!config.enabled()) {
             return done(ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal(
                     "Cookie sessions are off (auth.session.enabled: false); use tokens")));
         }
@@ -52,15 +84,15 @@ public final class SessionRoutes {
             return done(ApiResponse.refusal(
                     RefusalCode.BAD_REQUEST.refusal("Send the login as Content-Type: application/json")));
         }
-        Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
+        Refusal foreign = origins.check(req.header("Origin"), req.serverOrigin(), false);
         if (foreign != null) {
             return done(ApiResponse.refusal(foreign));
         }
-        Refusal slowDown = node.limits().admitLogin(req.clientIp());
+        Refusal slowDown = limits.admitLogin(req.clientIp());
         if (slowDown != null) {
             return done(ApiResponse.refusal(slowDown)); // before Argon2: guessing must not cost us more than them
         }
-        ObjectNode body = RequestBody.object(req, node.codec().json());
+        ObjectNode body = RequestBody.object(req, codec.json());
         String username = RequestBody.optionalText(body, "username");
         String password = RequestBody.optionalText(body, "password");
         if (username == null || password == null) {
@@ -68,22 +100,20 @@ public final class SessionRoutes {
         }
         // Taken before Argon2 and given back on success: logins sent at once cannot all pass a
         // check that would only count them once hashed.
-        Refusal reserved = node.limits().reserveLoginFailure(req.clientIp(), username);
+        Refusal reserved = limits.reserveLoginFailure(req.clientIp(), username);
         if (reserved != null) {
             return done(ApiResponse.refusal(reserved));
         }
         CompletionStage<java.util.Optional<Sessions.NewSession>> checked;
         try {
-            checked = node.sessions().login(username, password.toCharArray());
+            checked = sessions.login(username, password.toCharArray());
         } catch (RuntimeException notChecked) {
-            node.limits().loginNotFailed(req.clientIp(), username);
+            limits.loginNotFailed(req.clientIp(), username);
             throw notChecked;
         }
         return checked.whenComplete((session, notChecked) -> {
                     if (notChecked != null || session.isPresent()) {
-                        node.limits()
-                                .loginNotFailed(
-                                        req.clientIp(), username); // the hashing queue was full, or it succeeded
+                        limits.loginNotFailed(req.clientIp(), username); // the hashing queue was full, or it succeeded
                     }
                 })
                 .thenApply(session -> {
@@ -91,16 +121,12 @@ public final class SessionRoutes {
                         return ApiResponse.refusal(RefusalCode.LOGIN_FAILED.refusal()); // the reserved failures stand
                     }
                     Sessions.NewSession s = session.get();
-                    ObjectNode out = node.codec().json().createObjectNode();
-                    out.set("user", node.codec().user(s.user()));
+                    ObjectNode out = codec.json().createObjectNode();
+                    out.set("user", codec.user(s.user()));
                     out.put("csrf_token", s.csrfToken());
                     out.put("expires_at", s.expiresAt().toString());
                     return withCookies(
-                            ApiResponse.ok(out),
-                            s.sessionValue(),
-                            s.csrfToken(),
-                            node.sessions().ttl(),
-                            secure(req));
+                            ApiResponse.ok(out), s.sessionValue(), s.csrfToken(), sessions.ttl(), secure(req));
                 });
     }
 
@@ -126,21 +152,20 @@ public final class SessionRoutes {
             return ApiResponse.refusal(
                     RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie; POST /api/v1/auth/login"));
         }
-        Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
+        Refusal foreign = origins.check(req.header("Origin"), req.serverOrigin(), false);
         if (foreign != null) {
             return ApiResponse.refusal(foreign);
         }
-        Sessions.Refreshed r = node.sessions().refresh(session, csrf(req));
+        Sessions.Refreshed r = sessions.refresh(session, csrf(req));
         if (r.refusal() != null) {
-            node.limits().refused(req.clientIp(), r.refusal());
+            limits.refused(req.clientIp(), r.refusal());
             return ApiResponse.refusal(r.refusal());
         }
-        node.metrics().sessionRefreshed();
-        ObjectNode out = node.codec().json().createObjectNode();
+        metrics.sessionRefreshed();
+        ObjectNode out = codec.json().createObjectNode();
         out.put("csrf_token", r.csrfToken());
         out.put("expires_at", r.expiresAt().toString());
-        return withCookies(
-                ApiResponse.ok(out), session, r.csrfToken(), node.sessions().ttl(), secure(req));
+        return withCookies(ApiResponse.ok(out), session, r.csrfToken(), sessions.ttl(), secure(req));
     }
 
     private ApiResponse logout(ApiRequest req) {
@@ -148,17 +173,17 @@ public final class SessionRoutes {
         if (session == null) {
             return ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal("No gh_session cookie"));
         }
-        Refusal foreign = node.origins().check(req.header("Origin"), req.serverOrigin(), false);
+        Refusal foreign = origins.check(req.header("Origin"), req.serverOrigin(), false);
         if (foreign != null) {
             return ApiResponse.refusal(foreign);
         }
-        Refusal refused = node.sessions().logout(session, csrf(req));
+        Refusal refused = sessions.logout(session, csrf(req));
         if (refused != null) {
             return ApiResponse.refusal(refused);
         }
-        node.revocationWatcher().poll(); // Sessions.logout journaled it; act now rather than at the next tick
+        revocations.poll(); // Sessions.logout journaled it; act now rather than at the next tick
         return withCookies(
-                ApiResponse.ok(node.codec().json().createObjectNode().put("logged_out", true)),
+                ApiResponse.ok(codec.json().createObjectNode().put("logged_out", true)),
                 "",
                 "",
                 Duration.ZERO,

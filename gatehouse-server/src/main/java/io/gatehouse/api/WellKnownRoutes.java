@@ -1,9 +1,10 @@
 package io.gatehouse.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
-import io.gatehouse.Node;
 import io.gatehouse.auth.SigningKey;
+import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.RefusalCode;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -17,10 +18,10 @@ public final class WellKnownRoutes {
     /** The set, built once: the key is fixed for the life of the node. Empty without a signing key. */
     private final Optional<JsonNode> jwks;
 
-    public WellKnownRoutes(Node node) {
-        Optional<SigningKey> key = SigningKey.fromConfig(node.config().auth().jwt());
+    public WellKnownRoutes(GatehouseConfig.Jwt config, ObjectMapper json) {
+        Optional<SigningKey> key = SigningKey.fromConfig(config);
         // toJSONObject(true): public members only, whatever the JWK holds.
-        this.jwks = key.map(k -> node.codec().json().valueToTree(new JWKSet(k.publicJwk()).toJSONObject(true)));
+        this.jwks = key.map(k -> json.valueToTree(new JWKSet(k.publicJwk()).toJSONObject(true)));
     }
 
     public void register(HttpApi api) {

@@ -1,10 +1,7 @@
 package io.gatehouse.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.RefusalCode;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,10 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,7 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IntrospectionVerifier implements TokenVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(IntrospectionVerifier.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Answers kept at most; the least recently used goes first. */
     static final int MAX_CACHED_ANSWERS = 100_000;
     /** Longer tokens are refused without a call: no backend token is this long. */
@@ -62,7 +55,8 @@ public final class IntrospectionVerifier implements TokenVerifier {
 
     private final HttpClient http;
     private final Clock clock;
-    private final IntrospectionCache answers;
+    private final IntrospectionAnswers answers;
+    private final IntrospectionCache cache;
     /** One backend call per token hash at a time; a call removes its own entry once its answer is cached. */
     private final ConcurrentHashMap<String, CompletableFuture<Verdict>> inFlight = new ConcurrentHashMap<>();
     /**
@@ -88,7 +82,8 @@ public final class IntrospectionVerifier implements TokenVerifier {
                 + (url.getRawPath() == null ? "" : url.getRawPath());
         this.http = http;
         this.clock = clock;
-        this.answers = new IntrospectionCache(clock, MAX_CACHED_ANSWERS);
+        this.answers = new IntrospectionAnswers(config.idField(), clock);
+        this.cache = new IntrospectionCache(clock, MAX_CACHED_ANSWERS);
     }
 
     /** A verifier with its own HTTP client. */
@@ -151,7 +146,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
         if (h == null) {
             return java.util.Optional.empty();
         }
-        answers.remove(credentialId); // the cache key is the credential id: the token's SHA-256 hex
+        cache.remove(credentialId); // the cache key is the credential id: the token's SHA-256 hex
         return java.util.Optional.of(ask(h.token(), false));
     }
 
@@ -171,7 +166,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
      */
     public boolean forget(String token) {
         String key = HexFormat.of().formatHex(SecretToken.sha256(token));
-        boolean cached = answers.remove(key);
+        boolean cached = cache.remove(key);
         return held.remove(key) != null || cached;
     }
 
@@ -186,7 +181,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
                     "The token has characters or a length that no backend token has")));
         }
         String key = HexFormat.of().formatHex(SecretToken.sha256(token));
-        Verdict cached = answers.get(key);
+        Verdict cached = cache.get(key);
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
         }
@@ -195,7 +190,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
         if (running != null) {
             return running.copy(); // a copy, so no caller can complete or cancel what others wait on
         }
-        cached = answers.get(key); // a call may have finished between the first look and putIfAbsent
+        cached = cache.get(key); // a call may have finished between the first look and putIfAbsent
         if (cached != null) {
             inFlight.remove(key, call);
             call.complete(cached);
@@ -266,103 +261,13 @@ public final class IntrospectionVerifier implements TokenVerifier {
                 : HttpResponse.BodySubscribers.replacing(null);
     }
 
+    /** The verdict on an answer; an answer that is no user and no refusal is logged as an outage. */
     private Verdict judge(HttpResponse<byte[]> response, String fingerprint, String credentialId) {
-        int status = response.statusCode();
-        if (status == 200) {
-            return accept(response.body(), fingerprint, credentialId);
+        Verdict v = answers.verdict(response.statusCode(), response.body(), credentialId);
+        if (!v.isAccepted() && v.refusal().code() == RefusalCode.BACKEND_UNAVAILABLE) {
+            logOutage(v.refusal().hint(), fingerprint, null);
         }
-        if (status == 401 || status == 403) {
-            return Verdict.refused(RefusalCode.TOKEN_INVALID.refusal());
-        }
-        if (status >= 500) {
-            return unavailable(
-                    "auth.introspection.url answered HTTP " + status + "; back off and retry", fingerprint, null);
-        }
-        return unavailable(
-                "auth.introspection.url answered HTTP " + status + "; it must answer 200, 401 or 403",
-                fingerprint,
-                null);
-    }
-
-    /** Maps the backend's JSON user to a principal (field names as Django and DRF serialise a User). */
-    private Verdict accept(byte[] body, String fingerprint, String credentialId) {
-        JsonNode user;
-        try {
-            user = JSON.readTree(body);
-        } catch (IOException e) {
-            user = null;
-        }
-        if (user == null || !user.isObject()) {
-            return unavailable("auth.introspection.url answered 200 without a JSON object", fingerprint, null);
-        }
-        JsonNode id = user.get(config.idField());
-        if (id == null || !(id.isTextual() || id.isNumber()) || id.asText().isEmpty()) {
-            return unavailable(
-                    "The backend's answer has no \"" + config.idField()
-                            + "\"; set auth.introspection.id_field to the field that holds the user id",
-                    fingerprint,
-                    null);
-        }
-        List<String> roles;
-        List<String> channels;
-        try {
-            roles = strings(user, "roles");
-            channels = strings(user, "channels");
-        } catch (IllegalArgumentException e) {
-            return unavailable(
-                    "auth.introspection.url answered with " + e.getMessage() + " that is not a list of strings",
-                    fingerprint,
-                    null);
-        }
-        Set<String> allRoles = new LinkedHashSet<>(roles);
-        // Django's is_staff only opens the admin site; the admin role here sees every channel.
-        if (user.path("is_superuser").asBoolean(false)) {
-            allRoles.add(User.ADMIN_ROLE);
-        }
-        JsonNode exp = user.get("exp");
-        Instant expiresAt = null;
-        if (exp != null && !exp.isNull()) {
-            if (!exp.isNumber()) {
-                return unavailable(
-                        "auth.introspection.url answered with an exp that is not epoch seconds", fingerprint, null);
-            }
-            expiresAt = Instant.ofEpochSecond(exp.asLong());
-            if (!expiresAt.isAfter(clock.instant())) {
-                return Verdict.refused(RefusalCode.TOKEN_EXPIRED.refusal(
-                        "The backend says the token has expired (exp); log in again"));
-            }
-        }
-        String name = text(user, "name");
-        if (name == null) {
-            name = text(user, "username");
-        }
-        User u = new User(id.asText(), name, new ArrayList<>(allRoles));
-        return Verdict.accepted(
-                new Principal(u, Set.copyOf(channels), expiresAt, TokenKind.INTROSPECTED, credentialId));
-    }
-
-    private static String text(JsonNode user, String field) {
-        JsonNode n = user.get(field);
-        return n != null && n.isTextual() && !n.asText().isEmpty() ? n.asText() : null;
-    }
-
-    /** The strings of an array field; empty when absent or null. */
-    private static List<String> strings(JsonNode user, String field) {
-        JsonNode n = user.get(field);
-        if (n == null || n.isNull()) {
-            return List.of();
-        }
-        if (!n.isArray()) {
-            throw new IllegalArgumentException(field);
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : n) {
-            if (!item.isTextual()) {
-                throw new IllegalArgumentException(field);
-            }
-            out.add(item.asText());
-        }
-        return out;
+        return v;
     }
 
     /** Caches what will be the same answer next time: users and TOKEN_INVALID, not outages. */
@@ -371,9 +276,9 @@ public final class IntrospectionVerifier implements TokenVerifier {
         if (v.isAccepted()) {
             Instant until = now.plus(config.cacheTtl());
             Instant exp = v.principal().expiresAt();
-            answers.put(key, v, exp != null && exp.isBefore(until) ? exp : until);
+            cache.put(key, v, exp != null && exp.isBefore(until) ? exp : until);
         } else if (v.refusal().code() == RefusalCode.TOKEN_INVALID) {
-            answers.put(key, v, now.plus(config.negativeCacheTtl()));
+            cache.put(key, v, now.plus(config.negativeCacheTtl()));
         }
     }
 
@@ -389,6 +294,12 @@ public final class IntrospectionVerifier implements TokenVerifier {
     }
 
     private Verdict unavailable(String hint, String fingerprint, Throwable cause) {
+        logOutage(hint, fingerprint, cause);
+        return Verdict.refused(RefusalCode.BACKEND_UNAVAILABLE.refusal(hint));
+    }
+
+    /** At WARN at most every {@link #WARN_INTERVAL}, else at DEBUG: an outage must not flood the log. */
+    private void logOutage(String hint, String fingerprint, Throwable cause) {
         long now = clock.millis();
         long last = lastWarnMillis.get();
         String detail = cause == null ? "" : " (" + cause + ")";
@@ -408,7 +319,6 @@ public final class IntrospectionVerifier implements TokenVerifier {
                     detail,
                     fingerprint);
         }
-        return Verdict.refused(RefusalCode.BACKEND_UNAVAILABLE.refusal(hint));
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -183,7 +183,9 @@ public final class JwtVerifier implements TokenVerifier {
         if (claimsMinted(jwt)) {
             // Gatehouse's own: only its own key may verify it, never a key of the application's ...
             Outcome own = check(jwt, minted, true);
-            if (own.verdict().isAccepted() || !own.keyMissing() || !ids.isOtherIssuer(UserIds.GATEHOUSE_ISSUER)) {
+            if (own.verdict().isAccepted()
+                    || !own.keyMissing()
+                    || !ids.isOtherIssuer(GatehouseConfig.Jwt.GATEHOUSE_ISSUER)) {
                 return done(own.verdict());
             }
             // ... unless another Gatehouse is a named issuer (auth.jwt.other_issuers: NAME=gatehouse):
@@ -218,7 +220,7 @@ public final class JwtVerifier implements TokenVerifier {
     private static boolean claimsMinted(JWT jwt) {
         try {
             JWTClaimsSet claims = jwt.getJWTClaimsSet(); // null for a payload of JSON null
-            return claims != null && UserIds.GATEHOUSE_ISSUER.equals(claims.getIssuer());
+            return claims != null && GatehouseConfig.Jwt.GATEHOUSE_ISSUER.equals(claims.getIssuer());
         } catch (ParseException e) {
             return false; // the processor refuses it
         }

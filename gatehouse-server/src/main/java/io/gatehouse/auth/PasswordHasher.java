@@ -1,6 +1,6 @@
 package io.gatehouse.auth;
 
-import io.gatehouse.Threads;
+import io.gatehouse.concurrent.Threads;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;

@@ -21,7 +21,7 @@ import java.util.Optional;
  * Mints credentials for a user: opaque {@code ght_} tokens (stored only as a hash) and JWTs,
  * signed RS256/ES256 with {@code auth.jwt.signing_key} when one is configured (with its
  * {@code kid}, so holders of {@code /.well-known/jwks.json} can verify them), otherwise HS256
- * with the server's secret. Minted JWTs carry the reserved issuer {@value UserIds#GATEHOUSE_ISSUER}
+ * with the server's secret. Minted JWTs carry the reserved issuer {@value GatehouseConfig.Jwt#GATEHOUSE_ISSUER}
  * and the user's id as it is (already qualified, see {@link UserIds}). Blocking (opaque tokens write
  * to the database).
  */
@@ -122,7 +122,7 @@ public final class TokenIssuer {
         if (!channels.isEmpty()) {
             claims.claim("channels", channels);
         }
-        claims.issuer(UserIds.GATEHOUSE_ISSUER);
+        claims.issuer(GatehouseConfig.Jwt.GATEHOUSE_ISSUER);
         if (!audience.isEmpty()) {
             claims.audience(audience);
         }

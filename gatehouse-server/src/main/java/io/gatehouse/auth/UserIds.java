@@ -3,6 +3,7 @@ package io.gatehouse.auth;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
+import io.gatehouse.store.UserRecord;
 import java.util.List;
 import java.util.Map;
 
@@ -16,20 +17,14 @@ import java.util.Map;
  * primary {@code introspection:ID}. A primary id that starts with a reserved prefix is refused, so no source
  * can take an id that belongs to another.
  *
- * <p>JWTs minted by Gatehouse carry the reserved issuer {@value #GATEHOUSE_ISSUER} and, as their
- * {@code sub}, the id of whoever they were minted for, already qualified.
+ * <p>JWTs minted by Gatehouse carry the reserved issuer {@value GatehouseConfig.Jwt#GATEHOUSE_ISSUER}
+ * and, as their {@code sub}, the id of whoever they were minted for, already qualified.
  */
 public final class UserIds {
-    /** The {@code iss} of JWTs Gatehouse mints; never an application's. */
-    public static final String GATEHOUSE_ISSUER = "gatehouse";
-
-    public static final String LOCAL_PREFIX = "local:";
+    public static final String LOCAL_PREFIX = UserRecord.LOCAL_ID_PREFIX;
     public static final String JWT_PREFIX = "jwt:";
     public static final String INTROSPECTION_PREFIX = "introspection:";
     private static final List<String> RESERVED = List.of(LOCAL_PREFIX, JWT_PREFIX, INTROSPECTION_PREFIX);
-    /** What an issuer's name in {@code auth.jwt.other_issuers} ({@code NAME=ISSUER}) may be. */
-    public static final java.util.regex.Pattern ISSUER_NAME = java.util.regex.Pattern.compile("[a-z0-9_.\\-]{1,32}");
-
     private final GatehouseConfig.PrimarySource primary;
     /** iss to its configured name. */
     private final Map<String, String> otherIssuers;
@@ -51,7 +46,7 @@ public final class UserIds {
 
     /** The id of the local user {@code name} (a row of the users table). */
     public static String local(String name) {
-        return LOCAL_PREFIX + name;
+        return UserRecord.localId(name);
     }
 
     /** The local user name behind {@code id}, or null when {@code id} is not a local user's. */

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Per-user not-before: a JWT Gatehouse minted for a user is refused when it was issued before the
  * user was removed. Held in memory, fed by the revocation journal (USER entries, see
- * io.gatehouse.hub.RevocationWatcher), so a JWT handshake still reads no database. An entry is
+ * io.gatehouse.revocation.RevocationWatcher), so a JWT handshake still reads no database. An entry is
  * kept as long as a minted JWT may live ({@code auth.tokens.max_ttl}), then dropped. Thread-safe.
  */
 public final class UserNotBefore {

@@ -14,10 +14,10 @@ public final class ConfigLoader {
     private static final Pattern NAMESPACE_NAME = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
     private static final long MAX_MESSAGE_BYTES_LIMIT = 16L * 1024 * 1024; // 16 MiB
 
-    private final Map<String, ConfigSources.Setting> settings;
+    private final Settings settings;
     private final Map<String, String> declaredNamespaces;
 
-    private ConfigLoader(Map<String, ConfigSources.Setting> settings, Map<String, String> declaredNamespaces) {
+    private ConfigLoader(Settings settings, Map<String, String> declaredNamespaces) {
         this.settings = settings;
         this.declaredNamespaces = declaredNamespaces;
     }
@@ -28,7 +28,7 @@ public final class ConfigLoader {
      * @throws ConfigException naming the first key that is unknown or has an invalid value
      */
     public static GatehouseConfig load(ConfigSources sources) {
-        return new ConfigLoader(sources.settings(), sources.declaredNamespaces()).build();
+        return new ConfigLoader(new Settings(sources.settings()), sources.declaredNamespaces()).build();
     }
 
     /** The embedded defaults with nothing overridden. */
@@ -37,144 +37,92 @@ public final class ConfigLoader {
     }
 
     private GatehouseConfig build() {
-        Path dataDir = ((Path) value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
+        Path dataDir =
+                ((Path) settings.value(ConfigKey.DATA_DIR)).toAbsolutePath().normalize();
         var server = new GatehouseConfig.Server(
-                string(ConfigKey.SERVER_HOST),
-                (Integer) value(ConfigKey.SERVER_PORT),
+                settings.string(ConfigKey.SERVER_HOST),
+                (Integer) settings.value(ConfigKey.SERVER_PORT),
                 origins(),
                 proxies(),
-                (Boolean) value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM),
-                positive(ConfigKey.SERVER_REQUEST_TIMEOUT),
-                positive(ConfigKey.SERVER_IDLE_TIMEOUT),
+                (Boolean) settings.value(ConfigKey.SERVER_TLS_TERMINATED_UPSTREAM),
+                settings.positive(ConfigKey.SERVER_REQUEST_TIMEOUT),
+                settings.positive(ConfigKey.SERVER_IDLE_TIMEOUT),
                 publicOrigin());
         var database = new GatehouseConfig.Database(
-                string(ConfigKey.DATABASE_URL),
-                string(ConfigKey.DATABASE_USERNAME),
-                string(ConfigKey.DATABASE_PASSWORD),
-                (Integer) value(ConfigKey.DATABASE_POOL_SIZE));
-        String brokerUrl = string(ConfigKey.BROKER_URL);
+                settings.string(ConfigKey.DATABASE_URL),
+                settings.string(ConfigKey.DATABASE_USERNAME),
+                settings.string(ConfigKey.DATABASE_PASSWORD),
+                (Integer) settings.value(ConfigKey.DATABASE_POOL_SIZE));
+        String brokerUrl = settings.string(ConfigKey.BROKER_URL);
         if (!brokerUrl.equals("memory:")) {
             throw new ConfigException("invalid value for " + ConfigKey.BROKER_URL.key() + " ("
-                    + source(ConfigKey.BROKER_URL.key()) + "): only memory: is supported in this version");
+                    + settings.source(ConfigKey.BROKER_URL.key()) + "): only memory: is supported in this version");
         }
         if (!database.embedded()
                 && !database.url().startsWith("jdbc:postgresql:")
                 && !database.url().startsWith("jdbc:h2:")) {
             // Only the part before any settings: they may hold a password.
             String shown = database.url().split("[?;]", 2)[0];
-            throw invalid(ConfigKey.DATABASE_URL.key(), shown, "expected jdbc:postgresql://HOST/DB or jdbc:h2:...");
+            throw settings.invalid(
+                    ConfigKey.DATABASE_URL.key(), shown, "expected jdbc:postgresql://HOST/DB or jdbc:h2:...");
         }
-        String secret = string(ConfigKey.AUTH_JWT_SECRET);
-        if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-            throw new ConfigException("invalid value for auth.jwt.secret (" + source(ConfigKey.AUTH_JWT_SECRET.key())
-                    + "): an HS256 secret needs at least 32 bytes");
-        }
-        if (string(ConfigKey.AUTH_JWT_ISSUER).equals(io.gatehouse.auth.UserIds.GATEHOUSE_ISSUER)) {
-            throw invalid(
-                    ConfigKey.AUTH_JWT_ISSUER.key(),
-                    string(ConfigKey.AUTH_JWT_ISSUER),
-                    "'gatehouse' is reserved for the JWTs Gatehouse mints; name the application's issuer");
-        }
-        var jwt = new GatehouseConfig.Jwt(
-                secret,
-                stringList(ConfigKey.AUTH_JWT_PUBLIC_KEYS),
-                string(ConfigKey.AUTH_JWT_ISSUER),
-                string(ConfigKey.AUTH_JWT_AUDIENCE),
-                duration(ConfigKey.AUTH_JWT_CLOCK_SKEW),
-                httpUrl(ConfigKey.AUTH_JWT_JWKS_URL),
-                positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL),
-                string(ConfigKey.AUTH_JWT_SIGNING_KEY),
-                otherIssuers(),
-                algorithms());
-        Duration defaultTtl = positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
-        Duration maxTtl = positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
-        if (defaultTtl.compareTo(maxTtl) > 0) {
-            // Otherwise every token minted without an explicit ttl would be refused.
-            throw invalid(
-                    ConfigKey.AUTH_TOKENS_DEFAULT_TTL.key(),
-                    raw(ConfigKey.AUTH_TOKENS_DEFAULT_TTL),
-                    "longer than auth.tokens.max_ttl (" + raw(ConfigKey.AUTH_TOKENS_MAX_TTL)
-                            + "); shorten it or raise auth.tokens.max_ttl");
-        }
-        var tokens = new GatehouseConfig.Tokens(defaultTtl, maxTtl);
-        var session = new GatehouseConfig.Session(
-                positive(ConfigKey.AUTH_SESSION_TTL), positive(ConfigKey.AUTH_SESSION_CSRF_MAX_AGE), (Boolean)
-                        value(ConfigKey.AUTH_SESSION_ENABLED));
-        String scheme = string(ConfigKey.AUTH_INTROSPECTION_SCHEME);
-        if (!scheme.equals("Bearer") && !scheme.equals("Token")) {
-            throw invalid(ConfigKey.AUTH_INTROSPECTION_SCHEME.key(), scheme, "expected Bearer or Token");
-        }
-        String idField = string(ConfigKey.AUTH_INTROSPECTION_ID_FIELD);
-        if (idField.isEmpty()) {
-            throw invalid(
-                    ConfigKey.AUTH_INTROSPECTION_ID_FIELD.key(),
-                    idField,
-                    "must name a field of the backend's JSON answer");
-        }
-        var introspection = new GatehouseConfig.Introspection(
-                httpUrl(ConfigKey.AUTH_INTROSPECTION_URL),
-                scheme,
-                idField,
-                positive(ConfigKey.AUTH_INTROSPECTION_CACHE_TTL),
-                positive(ConfigKey.AUTH_INTROSPECTION_NEGATIVE_CACHE_TTL),
-                positive(ConfigKey.AUTH_INTROSPECTION_TIMEOUT),
-                positive(ConfigKey.AUTH_INTROSPECTION_RECHECK_INTERVAL));
-        var auth = new GatehouseConfig.Auth(
-                (Boolean) value(ConfigKey.AUTH_ALLOW_QUERY_TOKEN),
-                positive(ConfigKey.AUTH_TIMEOUT),
-                duration(ConfigKey.AUTH_EXPIRY_WARNING),
-                jwt,
-                tokens,
-                session,
-                introspection,
-                primarySource());
+        var auth = AuthSettings.read(settings);
         var heartbeat = new GatehouseConfig.Heartbeat(
-                positive(ConfigKey.HEARTBEAT_INTERVAL), positive(ConfigKey.HEARTBEAT_TIMEOUT));
-        long maxBytes = (Long) value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
+                settings.positive(ConfigKey.HEARTBEAT_INTERVAL), settings.positive(ConfigKey.HEARTBEAT_TIMEOUT));
+        long maxBytes = (Long) settings.value(ConfigKey.LIMITS_MAX_MESSAGE_BYTES);
         if (maxBytes > MAX_MESSAGE_BYTES_LIMIT) {
-            throw invalid(
-                    ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(), raw(ConfigKey.LIMITS_MAX_MESSAGE_BYTES), "at most 16MiB");
+            throw settings.invalid(
+                    ConfigKey.LIMITS_MAX_MESSAGE_BYTES.key(),
+                    settings.raw(ConfigKey.LIMITS_MAX_MESSAGE_BYTES),
+                    "at most 16MiB");
         }
-        String policy = string(ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY);
+        String policy = settings.string(ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY);
         GatehouseConfig.DuplicatePolicy duplicates = switch (policy.toLowerCase(Locale.ROOT)) {
             case "replace" -> GatehouseConfig.DuplicatePolicy.REPLACE;
             case "reject" -> GatehouseConfig.DuplicatePolicy.REJECT;
             case "allow" -> GatehouseConfig.DuplicatePolicy.ALLOW;
             default ->
-                throw invalid(
+                throw settings.invalid(
                         ConfigKey.LIMITS_DUPLICATE_SESSION_POLICY.key(), policy, "expected replace, reject or allow");
         };
-        long outbound = (Long) value(ConfigKey.LIMITS_OUTBOUND_BUFFER);
+        long outbound = (Long) settings.value(ConfigKey.LIMITS_OUTBOUND_BUFFER);
         if (outbound > Integer.MAX_VALUE) {
-            throw invalid(
-                    ConfigKey.LIMITS_OUTBOUND_BUFFER.key(), raw(ConfigKey.LIMITS_OUTBOUND_BUFFER), "at most 1GiB");
+            throw settings.invalid(
+                    ConfigKey.LIMITS_OUTBOUND_BUFFER.key(),
+                    settings.raw(ConfigKey.LIMITS_OUTBOUND_BUFFER),
+                    "at most 1GiB");
         }
         var limits = new GatehouseConfig.Limits(
                 (int) maxBytes,
                 duplicates,
-                rate(ConfigKey.LIMITS_UPGRADES_PER_IP),
-                rate(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL),
-                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_IP),
-                rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP),
-                rate(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT),
-                (Integer) value(ConfigKey.LIMITS_LOGIN_QUEUE),
-                rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
-                (Integer) value(ConfigKey.LIMITS_CONNECTIONS_PER_USER),
-                (Integer) value(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION),
+                settings.rate(ConfigKey.LIMITS_UPGRADES_PER_IP),
+                settings.rate(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL),
+                (Integer) settings.value(ConfigKey.LIMITS_CONNECTIONS_PER_IP),
+                settings.rate(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP),
+                settings.rate(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT),
+                (Integer) settings.value(ConfigKey.LIMITS_LOGIN_QUEUE),
+                settings.rate(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION),
+                (Integer) settings.value(ConfigKey.LIMITS_CONNECTIONS_PER_USER),
+                (Integer) settings.value(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION),
                 (int) outbound);
-        var accessLog = new GatehouseConfig.AccessLog(
-                positive(ConfigKey.ACCESS_LOG_RETENTION), (Integer) value(ConfigKey.ACCESS_LOG_BUFFER));
-        GatehouseConfig.LogFormat logFormat = switch (string(ConfigKey.LOG_FORMAT)
+        var accessLog = new GatehouseConfig.AccessLog(settings.positive(ConfigKey.ACCESS_LOG_RETENTION), (Integer)
+                settings.value(ConfigKey.ACCESS_LOG_BUFFER));
+        GatehouseConfig.LogFormat logFormat = switch (settings.string(ConfigKey.LOG_FORMAT)
                 .toLowerCase(Locale.ROOT)) {
             case "text" -> GatehouseConfig.LogFormat.TEXT;
             case "json" -> GatehouseConfig.LogFormat.JSON;
-            default -> throw invalid(ConfigKey.LOG_FORMAT.key(), string(ConfigKey.LOG_FORMAT), "expected text or json");
+            default ->
+                throw settings.invalid(
+                        ConfigKey.LOG_FORMAT.key(), settings.string(ConfigKey.LOG_FORMAT), "expected text or json");
         };
-        GatehouseConfig.Profile profile = switch (string(ConfigKey.PROFILE).toLowerCase(Locale.ROOT)) {
-            case "dev" -> GatehouseConfig.Profile.DEV;
-            case "prod" -> GatehouseConfig.Profile.PROD;
-            default -> throw invalid(ConfigKey.PROFILE.key(), string(ConfigKey.PROFILE), "expected dev or prod");
-        };
+        GatehouseConfig.Profile profile =
+                switch (settings.string(ConfigKey.PROFILE).toLowerCase(Locale.ROOT)) {
+                    case "dev" -> GatehouseConfig.Profile.DEV;
+                    case "prod" -> GatehouseConfig.Profile.PROD;
+                    default ->
+                        throw settings.invalid(
+                                ConfigKey.PROFILE.key(), settings.string(ConfigKey.PROFILE), "expected dev or prod");
+                };
         var config = new GatehouseConfig(
                 dataDir,
                 server,
@@ -185,51 +133,14 @@ public final class ConfigLoader {
                 limits,
                 new GatehouseConfig.Channels(namespaces()),
                 accessLog,
-                positive(ConfigKey.SHUTDOWN_DRAIN),
+                settings.positive(ConfigKey.SHUTDOWN_DRAIN),
                 logFormat,
                 profile,
-                new GatehouseConfig.Metrics(string(ConfigKey.METRICS_TOKEN)));
+                new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }
         return config;
-    }
-
-    private GatehouseConfig.PrimarySource primarySource() {
-        String raw = string(ConfigKey.AUTH_PRIMARY_SOURCE);
-        return switch (raw.toLowerCase(Locale.ROOT)) {
-            case "jwt" -> GatehouseConfig.PrimarySource.JWT;
-            case "introspection" -> GatehouseConfig.PrimarySource.INTROSPECTION;
-            default -> throw invalid(ConfigKey.AUTH_PRIMARY_SOURCE.key(), raw, "expected jwt or introspection");
-        };
-    }
-
-    /**
-     * auth.jwt.other_issuers: {@code NAME=ISSUER} entries, names and issuers each once; never
-     * auth.jwt.issuer. The reserved issuer may be listed: another Gatehouse's JWTs, verified by
-     * its keys (auth.jwt.jwks_url), then get their own namespace.
-     */
-    private List<String> otherIssuers() {
-        List<String> entries = stringList(ConfigKey.AUTH_JWT_OTHER_ISSUERS);
-        java.util.Set<String> names = new java.util.HashSet<>();
-        java.util.Set<String> issuers = new java.util.HashSet<>();
-        for (String entry : entries) {
-            int eq = entry.indexOf('=');
-            String name = eq < 0 ? "" : entry.substring(0, eq);
-            String iss = eq < 0 ? "" : entry.substring(eq + 1);
-            if (!io.gatehouse.auth.UserIds.ISSUER_NAME.matcher(name).matches()
-                    || iss.isEmpty()
-                    || iss.equals(string(ConfigKey.AUTH_JWT_ISSUER))
-                    || !names.add(name)
-                    || !issuers.add(iss)) {
-                throw invalid(
-                        ConfigKey.AUTH_JWT_OTHER_ISSUERS.key(),
-                        entry,
-                        "expected NAME=ISSUER (NAME of a-z 0-9 _ . -, at most 32), each name and issuer once, "
-                                + "not auth.jwt.issuer");
-            }
-        }
-        return entries;
     }
 
     /**
@@ -240,46 +151,28 @@ public final class ConfigLoader {
         if (problems.isEmpty()) {
             return;
         }
-        StringBuilder message = new StringBuilder("profile prod (" + source(ConfigKey.PROFILE.key()) + ") refuses "
-                + (problems.size() == 1 ? "an unsafe setting" : problems.size() + " unsafe settings")
-                + "; fix each key below, or use profile dev on a development machine:");
+        StringBuilder message =
+                new StringBuilder("profile prod (" + settings.source(ConfigKey.PROFILE.key()) + ") refuses "
+                        + (problems.size() == 1 ? "an unsafe setting" : problems.size() + " unsafe settings")
+                        + "; fix each key below, or use profile dev on a development machine:");
         for (ProdProfile.Problem p : problems) {
             message.append("\n  ")
                     .append(p.key().key())
                     .append(" (")
-                    .append(source(p.key().key()))
+                    .append(settings.source(p.key().key()))
                     .append("): ")
                     .append(p.text());
         }
         throw new ConfigException(message.toString());
     }
 
-    /** {@code auth.jwt.algorithms}: at least one of HS256, RS256, ES256, upper-cased. */
-    private java.util.Set<String> algorithms() {
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        for (String raw : stringList(ConfigKey.AUTH_JWT_ALGORITHMS)) {
-            String alg = raw.toUpperCase(Locale.ROOT);
-            if (!GatehouseConfig.Jwt.ALGORITHMS.contains(alg)) {
-                throw invalid(
-                        ConfigKey.AUTH_JWT_ALGORITHMS.key(),
-                        raw,
-                        "expected HS256, RS256 or ES256 ('none' and other algorithms are never accepted)");
-            }
-            out.add(alg);
-        }
-        if (out.isEmpty()) {
-            throw invalid(ConfigKey.AUTH_JWT_ALGORITHMS.key(), "", "name at least one of HS256, RS256, ES256");
-        }
-        return java.util.Set.copyOf(out);
-    }
-
     /** {@code server.allowed_origins}, each {@code scheme://host[:port]} without a path, lower-cased. */
     private List<String> origins() {
         List<String> out = new java.util.ArrayList<>();
-        for (String raw : stringList(ConfigKey.SERVER_ALLOWED_ORIGINS)) {
+        for (String raw : settings.stringList(ConfigKey.SERVER_ALLOWED_ORIGINS)) {
             String o = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
             if (o.equals("*")) {
-                throw invalid(
+                throw settings.invalid(
                         ConfigKey.SERVER_ALLOWED_ORIGINS.key(),
                         raw,
                         "a wildcard would let any site use your users' cookies; list the origins");
@@ -293,7 +186,7 @@ public final class ConfigLoader {
                     throw new java.net.URISyntaxException(o, "not an origin");
                 }
             } catch (java.net.URISyntaxException e) {
-                throw invalid(
+                throw settings.invalid(
                         ConfigKey.SERVER_ALLOWED_ORIGINS.key(),
                         raw,
                         "expected an origin such as https://app.example.com (scheme, host, optional port)");
@@ -305,7 +198,7 @@ public final class ConfigLoader {
 
     /** {@code server.public_url} as an origin, lower-cased; empty when unset. A path is allowed and ignored. */
     private String publicOrigin() {
-        String raw = string(ConfigKey.SERVER_PUBLIC_URL);
+        String raw = settings.string(ConfigKey.SERVER_PUBLIC_URL);
         if (raw.isEmpty()) {
             return "";
         }
@@ -320,23 +213,19 @@ public final class ConfigLoader {
             }
             return (scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())).toLowerCase(Locale.ROOT);
         } catch (java.net.URISyntaxException e) {
-            throw invalid(
+            throw settings.invalid(
                     ConfigKey.SERVER_PUBLIC_URL.key(),
                     raw,
                     "expected the external URL, such as https://app.example.com");
         }
     }
 
-    private RateLimit rate(ConfigKey key) {
-        return (RateLimit) value(key);
-    }
-
     /** {@code server.trusted_proxies}: each an IPv4 or IPv6 address or CIDR. */
     private List<String> proxies() {
-        List<String> out = stringList(ConfigKey.SERVER_TRUSTED_PROXIES);
+        List<String> out = settings.stringList(ConfigKey.SERVER_TRUSTED_PROXIES);
         for (String cidr : out) {
             if (!io.gatehouse.config.Cidr.isValid(cidr)) {
-                throw invalid(
+                throw settings.invalid(
                         ConfigKey.SERVER_TRUSTED_PROXIES.key(),
                         cidr,
                         "expected an address or CIDR such as 10.0.0.0/8 or ::1/128");
@@ -345,24 +234,15 @@ public final class ConfigLoader {
         return out;
     }
 
-    /** An http(s) URL, or empty. */
-    private String httpUrl(ConfigKey key) {
-        String url = string(key);
-        if (!url.isEmpty() && !url.startsWith("http://") && !url.startsWith("https://")) {
-            throw invalid(key.key(), url, "expected an http:// or https:// URL");
-        }
-        return url;
-    }
-
     private Map<String, NamespaceConfig> namespaces() {
         // Each name, with the key that mentions it and where it came from, for error messages.
         Map<String, String[]> names = new TreeMap<>();
         declaredNamespaces.forEach((name, source) ->
                 names.put(name, new String[] {NamespaceKey.PREFIX + name, source}));
-        for (String key : settings.keySet()) {
+        for (String key : settings.keys()) {
             if (ConfigSources.namespaceKey(key).isPresent()) {
                 String rest = key.substring(NamespaceKey.PREFIX.length());
-                names.putIfAbsent(rest.substring(0, rest.lastIndexOf('.')), new String[] {key, source(key)});
+                names.putIfAbsent(rest.substring(0, rest.lastIndexOf('.')), new String[] {key, settings.source(key)});
             }
         }
         Map<String, NamespaceConfig> out = new TreeMap<>();
@@ -378,80 +258,26 @@ public final class ConfigLoader {
 
     private NamespaceConfig namespace(String name) {
         String subscribeKey = NamespaceKey.SUBSCRIBE.keyFor(name);
-        String subscribe = (String) nsValue(name, NamespaceKey.SUBSCRIBE);
+        String subscribe = (String) settings.namespaceValue(name, NamespaceKey.SUBSCRIBE);
         NamespaceConfig.SubscribeRule subscribeRule = switch (subscribe.toLowerCase(Locale.ROOT)) {
             case "authenticated" -> NamespaceConfig.SubscribeRule.AUTHENTICATED;
             case "none" -> NamespaceConfig.SubscribeRule.NONE;
             case "admin" -> NamespaceConfig.SubscribeRule.ADMIN;
-            default -> throw invalid(subscribeKey, subscribe, "expected authenticated, none or admin");
+            default -> throw settings.invalid(subscribeKey, subscribe, "expected authenticated, none or admin");
         };
         String publishKey = NamespaceKey.PUBLISH.keyFor(name);
-        String publish = (String) nsValue(name, NamespaceKey.PUBLISH);
+        String publish = (String) settings.namespaceValue(name, NamespaceKey.PUBLISH);
         NamespaceConfig.PublishRule publishRule = switch (publish.toLowerCase(Locale.ROOT)) {
             case "server" -> NamespaceConfig.PublishRule.SERVER;
             case "authenticated" -> NamespaceConfig.PublishRule.AUTHENTICATED;
-            default -> throw invalid(publishKey, publish, "expected server or authenticated");
+            default -> throw settings.invalid(publishKey, publish, "expected server or authenticated");
         };
         return new NamespaceConfig(
                 subscribeRule,
                 publishRule,
-                (Integer) nsValue(name, NamespaceKey.HISTORY_SIZE),
-                (Duration) nsValue(name, NamespaceKey.HISTORY_TTL),
-                (Boolean) nsValue(name, NamespaceKey.PRESENCE),
-                (Boolean) nsValue(name, NamespaceKey.JOIN_LEAVE));
-    }
-
-    private Object nsValue(String name, NamespaceKey key) {
-        return parse(key.keyFor(name), key.type(), key.defaultValue());
-    }
-
-    private Object value(ConfigKey key) {
-        return parse(key.key(), key.type(), key.defaultValue());
-    }
-
-    private Object parse(String key, ValueType type, String defaultValue) {
-        ConfigSources.Setting s = settings.get(key);
-        Object raw = s == null ? defaultValue : s.raw();
-        try {
-            return type.parse(raw);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid value for " + key + " (" + source(key) + "): " + e.getMessage());
-        }
-    }
-
-    private String string(ConfigKey key) {
-        return (String) value(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<String> stringList(ConfigKey key) {
-        return List.copyOf((List<String>) value(key));
-    }
-
-    private Duration duration(ConfigKey key) {
-        return (Duration) value(key);
-    }
-
-    private Duration positive(ConfigKey key) {
-        Duration d = duration(key);
-        if (d.isZero()) {
-            throw invalid(key.key(), raw(key), "must be longer than zero");
-        }
-        return d;
-    }
-
-    /** The value as written, for error messages. */
-    private Object raw(ConfigKey key) {
-        ConfigSources.Setting s = settings.get(key.key());
-        return s == null ? key.defaultValue() : s.raw();
-    }
-
-    private String source(String key) {
-        ConfigSources.Setting s = settings.get(key);
-        return s == null ? "default" : s.source();
-    }
-
-    private ConfigException invalid(String key, Object value, String why) {
-        return new ConfigException("invalid value for " + key + " (" + source(key) + "): '" + value + "': " + why);
+                (Integer) settings.namespaceValue(name, NamespaceKey.HISTORY_SIZE),
+                (Duration) settings.namespaceValue(name, NamespaceKey.HISTORY_TTL),
+                (Boolean) settings.namespaceValue(name, NamespaceKey.PRESENCE),
+                (Boolean) settings.namespaceValue(name, NamespaceKey.JOIN_LEAVE));
     }
 }

@@ -82,7 +82,7 @@ public record GatehouseConfig(
             Introspection introspection,
             PrimarySource primarySource) {}
 
-    /** Whose user ids are kept as sent (auth.primary_source); see io.gatehouse.auth.UserIds. */
+    /** Whose user ids are kept as sent (auth.primary_source); see auth.UserIds. */
     public enum PrimarySource {
         JWT,
         INTROSPECTION
@@ -129,6 +129,13 @@ public record GatehouseConfig(
                     List.of(),
                     ALGORITHMS);
         }
+
+        /** The {@code iss} of JWTs Gatehouse mints; never an application's, so never {@code auth.jwt.issuer}. */
+        public static final String GATEHOUSE_ISSUER = "gatehouse";
+
+        /** What an issuer's name in {@code auth.jwt.other_issuers} ({@code NAME=ISSUER}) may be. */
+        public static final java.util.regex.Pattern ISSUER_NAME =
+                java.util.regex.Pattern.compile("[a-z0-9_.\\-]{1,32}");
 
         /** The algorithms Gatehouse can verify, as {@code auth.jwt.algorithms} names them. */
         public static final java.util.Set<String> ALGORITHMS = java.util.Set.of("HS256", "RS256", "ES256");

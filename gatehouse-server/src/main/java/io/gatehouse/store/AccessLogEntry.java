@@ -3,10 +3,11 @@ package io.gatehouse.store;
 import java.time.Instant;
 
 /**
- * One row of the access log. {@code outcome} is {@code ACCEPTED} or a refusal code;
- * {@code tokenFingerprint} is 8 hex digits of the credential's SHA-256, never the credential.
- * {@code closeCode} and {@code durationMillis} are null until an accepted connection closes.
- * Unknown parts are null.
+ * One access-log entry (SPEC §8), as the access log records it and as its row reads back.
+ * {@code outcome} is {@value #ACCEPTED} or a refusal code; {@code tokenFingerprint} is 8 hex digits
+ * of the credential's SHA-256, never the credential. An attempt has no {@code closeCode} and
+ * {@code durationMillis}; a close has both, and completes the row of its connection's accepted
+ * attempt (see {@link AccessLogStore#write}). Unknown parts are null.
  */
 public record AccessLogEntry(
         Instant time,
@@ -21,7 +22,44 @@ public record AccessLogEntry(
         Integer closeCode,
         Long durationMillis) {
 
-    /** Whether this entry reports a close rather than an attempt (see {@link AccessLogStore#write}). */
+    public static final String ACCEPTED = "ACCEPTED";
+
+    /** An upgrade attempt; {@code method} is the credential's carrier, if one was presented. */
+    public static AccessLogEntry attempt(
+            Instant time,
+            String clientIp,
+            String origin,
+            String userAgent,
+            String userId,
+            String method,
+            String outcome,
+            String tokenFingerprint,
+            String connectionId) {
+        return new AccessLogEntry(
+                time, clientIp, origin, userAgent, userId, method, outcome, tokenFingerprint, connectionId, null, null);
+    }
+
+    /**
+     * The close of an accepted connection at {@code closedAt}, {@code durationMillis} after it was
+     * accepted: the completion of that attempt, so its time is the attempt's.
+     */
+    public static AccessLogEntry close(
+            Instant closedAt, String clientIp, String userId, String connectionId, int closeCode, long durationMillis) {
+        return new AccessLogEntry(
+                closedAt.minusMillis(durationMillis),
+                clientIp,
+                null,
+                null,
+                userId,
+                null,
+                ACCEPTED,
+                null,
+                connectionId,
+                closeCode,
+                durationMillis);
+    }
+
+    /** Whether this entry reports a close rather than an attempt. */
     public boolean isClose() {
         return closeCode != null;
     }

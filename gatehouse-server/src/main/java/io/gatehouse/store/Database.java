@@ -2,7 +2,7 @@ package io.gatehouse.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.gatehouse.Threads;
+import io.gatehouse.concurrent.Threads;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -9,6 +9,14 @@ import java.util.Objects;
  * (see {@code io.gatehouse.auth.PasswordHasher}) and is left out of {@link #toString()}.
  */
 public record UserRecord(String id, List<String> roles, String passwordHash, Instant createdAt) {
+    /** What a local user's id starts with wherever users are named: tokens, sessions, channels. */
+    public static final String LOCAL_ID_PREFIX = "local:";
+
+    /** The user id of the local user {@code name} (a row of this table) everywhere else. */
+    public static String localId(String name) {
+        return LOCAL_ID_PREFIX + name;
+    }
+
     public UserRecord {
         Objects.requireNonNull(id, "id");
         roles = List.copyOf(roles);

@@ -76,8 +76,7 @@ public final class UserStore {
                 }
             }
             try (PreparedStatement deleteTokens = c.prepareStatement("DELETE FROM tokens WHERE user_id = ?")) {
-                deleteTokens.setString(
-                        1, io.gatehouse.auth.UserIds.local(id)); // a local user's tokens carry its local id
+                deleteTokens.setString(1, UserRecord.localId(id)); // a local user's tokens carry its local id
                 deleteTokens.executeUpdate();
             }
             // and its sessions, so a user re-created under the same name does not inherit them

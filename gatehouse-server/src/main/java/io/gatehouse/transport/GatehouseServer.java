@@ -1,11 +1,8 @@
 package io.gatehouse.transport;
 
-import io.gatehouse.Node;
-import io.gatehouse.Threads;
 import io.gatehouse.api.ApiResponse;
-import io.gatehouse.api.HttpApi;
+import io.gatehouse.concurrent.Threads;
 import io.gatehouse.protocol.RefusalCode;
-import io.gatehouse.protocol.Subprotocols;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -33,8 +30,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * The Netty server: one listening socket for HTTP and WebSocket. The pipeline, in wire order:
  * {@link ConnectionAdmission} (connections per IP) → {@link HttpDeadlines} (request and idle
  * timeouts) → {@code HttpServerCodec} → {@code HttpObjectAggregator} → {@link HttpRequestHandler};
- * an upgrade replaces the HTTP handlers and the deadlines with the WebSocket codec,
+ * an upgrade ({@link WebSocketUpgrade}) replaces the HTTP handlers and the deadlines with the WebSocket codec,
  * {@code Utf8FrameValidator}, {@link PreAuthLimit}, {@code WebSocketFrameAggregator} and
  * {@link WebSocketTransport}. This package is the only one
  * that imports Netty.
@@ -62,7 +57,8 @@ public final class GatehouseServer implements AutoCloseable {
         this.listener = listener;
     }
 
-    public static GatehouseServer start(Node node, HttpApi api, String host, int port) throws InterruptedException {
+    /** Listens on {@code server.host}:{@code server.port} of {@code http}'s configuration. */
+    public static GatehouseServer start(HttpEndpoint http, WebSocketEndpoint webSocket) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // Named so that Threads.assertMayBlock() recognises them.
@@ -72,15 +68,6 @@ public final class GatehouseServer implements AutoCloseable {
                 new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory(Threads.EVENT_LOOP_PREFIX), factory);
         Class<? extends ServerSocketChannel> channelType =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        int maxMessageBytes = node.config().limits().maxMessageBytes();
-        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxMessageBytes)
-                .allowExtensions(false)
-                .closeOnProtocolViolation(false)
-                .withUTF8Validator(false) // added explicitly in the pipeline
-                .build();
-        WebSocketServerHandshakerFactory handshakers =
-                new WebSocketServerHandshakerFactory(HttpRequestHandler.WEBSOCKET_PATH, Subprotocols.V1, decoder);
         try {
             Channel listener = new ServerBootstrap()
                     .group(boss, workers)
@@ -91,10 +78,9 @@ public final class GatehouseServer implements AutoCloseable {
                     .childOption(
                             ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(
-                                    node.config().limits().outboundBufferBytes() / 2,
-                                    node.config().limits().outboundBufferBytes()))
-                    .childHandler(initializer(node, api, handshakers))
-                    .bind(host, port)
+                                    webSocket.outboundBufferBytes() / 2, webSocket.outboundBufferBytes()))
+                    .childHandler(initializer(http, webSocket))
+                    .bind(http.config().host(), http.config().port())
                     .sync()
                     .channel();
             return new GatehouseServer(boss, workers, listener);
@@ -106,21 +92,22 @@ public final class GatehouseServer implements AutoCloseable {
     }
 
     /** The pipeline of a new connection, in wire order (see the class comment); also what the HTTP fuzz target runs. */
-    static ChannelInitializer<Channel> initializer(
-            Node node, HttpApi api, WebSocketServerHandshakerFactory handshakers) {
+    public static ChannelInitializer<Channel> initializer(HttpEndpoint http, WebSocketEndpoint webSocket) {
+        RequestAddresses addresses = new RequestAddresses(http.limits().clientAddress(), http.origins());
+        WebSocketUpgrade upgrade = new WebSocketUpgrade(http, webSocket, addresses);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline()
-                        .addLast(ConnectionAdmission.NAME, new ConnectionAdmission(node.limits()))
+                        .addLast(ConnectionAdmission.NAME, new ConnectionAdmission(http.limits()))
                         .addLast(
                                 HttpDeadlines.NAME,
                                 new HttpDeadlines(
-                                        node.config().server().requestTimeout(),
-                                        node.config().server().idleTimeout()))
+                                        http.config().requestTimeout(),
+                                        http.config().idleTimeout()))
                         .addLast("http", new HttpServerCodec())
                         .addLast("aggregator", new JsonBodyAggregator())
-                        .addLast("request", new HttpRequestHandler(node, api, handshakers));
+                        .addLast("request", new HttpRequestHandler(http.api(), addresses, upgrade));
             }
         };
     }

@@ -1,22 +1,11 @@
 package io.gatehouse.transport;
 
-import io.gatehouse.Node;
-import io.gatehouse.accesslog.AccessRecord;
 import io.gatehouse.api.ApiRequest;
 import io.gatehouse.api.ApiResponse;
 import io.gatehouse.api.HttpApi;
-import io.gatehouse.auth.Credential;
-import io.gatehouse.auth.CredentialCarrier;
-import io.gatehouse.auth.CredentialExtractor;
-import io.gatehouse.auth.ServerOrigin;
-import io.gatehouse.auth.Verdict;
-import io.gatehouse.connection.ClientConnection;
-import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
-import io.gatehouse.protocol.Subprotocols;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -30,50 +19,34 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
- * Handles one HTTP request: a WebSocket upgrade on {@value #WEBSOCKET_PATH}, anything else goes to
- * the {@link HttpApi}. An upgrade's credential is verified before the handshake (off the event
- * loop when the verifier needs I/O); a refused credential still completes the handshake so that
- * the client can read the refusal code from the close frame, which browsers cannot do with an
- * HTTP status.
+ * The HTTP requests of one connection, answered in order (HTTP/1.1 pipelining): a WebSocket upgrade
+ * on {@value WebSocketUpgrade#PATH} goes to the {@link WebSocketUpgrade}, anything else to the
+ * {@link HttpApi}. Only used on the channel's event loop, except {@link #respond}.
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    static final String WEBSOCKET_PATH = "/ws";
     /** Requests a connection may pipeline behind the one being answered. */
     static final int MAX_PIPELINED = 16;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpRequestHandler.class);
 
-    private final Node node;
     private final HttpApi api;
-    private final WebSocketServerHandshakerFactory handshakers;
+    private final RequestAddresses addresses;
+    private final WebSocketUpgrade upgrade;
     /** Whether a request is being answered. Only accessed on the event loop. */
     private boolean inFlight;
-    /** When the upgrade being handled arrived, for gatehouse_handshake_seconds. Only accessed on the event loop. */
-    private long upgradeStartedNanos;
     /** Requests that arrived pipelined behind it. Only accessed on the event loop. */
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
 
-    HttpRequestHandler(Node node, HttpApi api, WebSocketServerHandshakerFactory handshakers) {
-        this.node = node;
+    HttpRequestHandler(HttpApi api, RequestAddresses addresses, WebSocketUpgrade upgrade) {
         this.api = api;
-        this.handshakers = handshakers;
+        this.addresses = addresses;
+        this.upgrade = upgrade;
     }
 
     @Override
@@ -125,7 +98,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             respond(ctx, request, ApiResponse.refusal(RefusalCode.BAD_REQUEST.refusal("Malformed HTTP request")));
             return;
         }
-        if (query.path().equals(WEBSOCKET_PATH)) {
+        if (query.path().equals(WebSocketUpgrade.PATH)) {
             if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
                 respond(
                         ctx,
@@ -134,7 +107,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                                 "This endpoint takes WebSocket upgrades only (Upgrade: websocket)")));
                 return;
             }
-            upgrade(ctx, request, query);
+            upgrade.upgrade(ctx, request, query, this);
             return;
         }
         ApiRequest apiRequest = apiRequest(ctx, request, query);
@@ -169,174 +142,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         ctx.close();
     }
 
-    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        upgradeStartedNanos = System.nanoTime();
-        String ip = clientIp(ctx, request);
-        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
-        Refusal notNow = node.lifecycle().isShuttingDown()
-                ? RefusalCode.SERVER_SHUTTING_DOWN.refusal(
-                        "The server is shutting down; reconnect to another node or shortly")
-                : node.limits().admitUpgrade(ip);
-        if (notNow != null) {
-            // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
-            log(ip, origin, agent, null, notNow.code().name(), null, null);
-            respond(ctx, request, ApiResponse.refusal(notNow));
-            return;
-        }
-        CredentialExtractor.Extraction found = node.credentials().extract(new NettyAuthRequest(request, query));
-        Refusal tooOften = found.credential() == null ? null : node.limits().admitCredential(found.credential());
-        if (tooOften != null) {
-            log(ip, origin, agent, null, tooOften.code().name(), found.credential(), null);
-            respond(ctx, request, ApiResponse.refusal(tooOften));
-            return;
-        }
-        boolean cookie = found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE;
-        Refusal foreign = node.origins().check(origin, serverOrigin(ctx, request), cookie);
-        if (foreign != null) {
-            // Before the upgrade, as HTTP: the page that tried it is not ours to talk to.
-            log(ip, origin, agent, null, foreign.code().name(), found.credential(), null);
-            respond(ctx, request, ApiResponse.refusal(foreign));
-            return;
-        }
-        ConnectionAdmission admission = ctx.pipeline().get(ConnectionAdmission.class);
-        if (admission != null && !admission.countResolved(ip)) {
-            // Behind a trusted proxy: counted by client IP now, once nothing else refuses it as HTTP,
-            // so that a refused upgrade leaves no count behind on a connection the proxy reuses.
-            Refusal full = node.limits().tooManyConnectionsFromIp();
-            log(ip, origin, agent, null, full.code().name(), found.credential(), null);
-            respond(ctx, request, ApiResponse.refusal(full));
-            return;
-        }
-        if (found.refusal() != null) {
-            node.limits().refused(ip, found.refusal());
-            log(ip, origin, agent, null, found.refusal().code().name(), null, null);
-            handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(found.refusal()));
-            return;
-        }
-        if (found.isNone()) {
-            handshake(ctx, request, ip, origin, agent, ClientConnection::onUnauthenticatedOpen);
-            return;
-        }
-        Credential credential = found.credential();
-        request.retain();
-        node.credentialVerifier().verify(credential).whenComplete((verdict, failure) -> {
-            if (failure == null && verdict.isAccepted()) {
-                node.limits().accepted(ip); // at once, not behind other upgrades queued on this event loop
-            }
-            ctx.executor()
-                    .execute(() -> afterVerification(ctx, request, ip, origin, agent, credential, verdict, failure));
-        });
-    }
-
-    private void afterVerification(
-            ChannelHandlerContext ctx,
-            FullHttpRequest request,
-            String ip,
-            String origin,
-            String agent,
-            Credential credential,
-            Verdict verdict,
-            Throwable failure) {
-        try {
-            if (!ctx.channel().isActive()) {
-                return;
-            }
-            Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
-            if (v.isAccepted()) {
-                handshake(ctx, request, ip, origin, agent, connection -> {
-                    log(
-                            ip,
-                            origin,
-                            agent,
-                            v.principal().user().id(),
-                            AccessRecord.ACCEPTED,
-                            credential,
-                            connection.id());
-                    connection.onAuthenticatedOpen(v.principal());
-                });
-            } else {
-                node.limits().refused(ip, v.refusal());
-                log(ip, origin, agent, null, v.refusal().code().name(), credential, null);
-                handshake(ctx, request, ip, origin, agent, connection -> connection.refuse(v.refusal()));
-            }
-        } finally {
-            request.release();
-        }
-    }
-
-    /** Completes the WebSocket handshake, rebuilds the pipeline for frames, then calls {@code opened}. */
-    private void handshake(
-            ChannelHandlerContext ctx,
-            FullHttpRequest request,
-            String ip,
-            String origin,
-            String agent,
-            Consumer<ClientConnection> opened) {
-        WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
-        // V00 is a request without Sec-WebSocket-Version: the pre-RFC 6455 drafts, which have no
-        // close codes to carry a refusal. Answered 426 with the version we speak, as an unknown one.
-        if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
-                    .addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        stripBearerProtocols(request);
-        WebSocketTransport transport = new WebSocketTransport(
-                ctx.channel(),
-                ip,
-                node.config().heartbeat(),
-                node.metrics(),
-                node.config().limits().outboundBufferBytes());
-        ClientConnection connection = new ClientConnection(node, transport, origin, agent);
-        ctx.channel().config().setWriteBufferWaterMark(WebSocketTransport.UNAUTHENTICATED_OUTBOUND);
-        var pipeline = ctx.pipeline();
-        pipeline.addLast("utf8", new Utf8FrameValidator(false));
-        pipeline.addLast(PreAuthLimit.NAME, new PreAuthLimit(transport));
-        pipeline.addLast(
-                "fragments", new WebSocketFrameAggregator(node.config().limits().maxMessageBytes()));
-        pipeline.addLast("connection", transport);
-        pipeline.remove(this);
-        pipeline.remove(HttpDeadlines.NAME); // WebSocket connections have the auth timeout and heartbeat instead
-        ChannelFuture handshook;
-        try {
-            handshook = handshaker.handshake(ctx.channel(), request);
-        } catch (WebSocketHandshakeException incomplete) {
-            // Not a complete upgrade (not GET, no Connection: Upgrade, no key): thrown before any
-            // frame handler runs; answered as HTTP like any malformed request, then closed.
-            respond(
-                    ctx,
-                    false,
-                    ApiResponse.refusal(
-                            RefusalCode.BAD_REQUEST.refusal(
-                                    "Malformed WebSocket upgrade: send GET with Connection: Upgrade, Upgrade: websocket and Sec-WebSocket-Key")));
-            return;
-        }
-        handshook.addListener(f -> {
-            node.metrics().handshake(java.time.Duration.ofNanos(System.nanoTime() - upgradeStartedNanos));
-            if (f.isSuccess()) {
-                ctx.channel().config().setAutoRead(true); // off while the upgrade request was in flight
-                transport.start(connection);
-                opened.accept(connection);
-            } else {
-                ctx.close();
-            }
-        });
-    }
-
     private static HttpDeadlines deadlines(ChannelHandlerContext ctx) {
         return (HttpDeadlines) ctx.pipeline().get(HttpDeadlines.NAME);
-    }
-
-    private void log(
-            String ip,
-            String origin,
-            String agent,
-            String userId,
-            String outcome,
-            Credential credential,
-            String connectionId) {
-        node.accessLog().attempt(node.clock().instant(), ip, origin, agent, userId, outcome, credential, connectionId);
     }
 
     private ApiRequest apiRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
@@ -350,56 +157,16 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 params,
                 headers,
                 ByteBufUtil.getBytes(request.content()),
-                clientIp(ctx, request),
-                serverOrigin(ctx, request));
+                addresses.clientIp(ctx, request),
+                addresses.serverOrigin(ctx, request));
     }
 
-    /** The server's own origin as the browser sees it: server.public_url, a trusted proxy's forwarded host, or Host. */
-    private ServerOrigin serverOrigin(ChannelHandlerContext ctx, FullHttpRequest request) {
-        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
-        return node.origins().serverOrigin(peer, request.headers()::getAll);
-    }
-
-    /** The client's IP: the socket peer, or what a trusted proxy says (SPEC §7). */
-    private String clientIp(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress a)) {
-            return String.valueOf(ctx.channel().remoteAddress());
-        }
-        return node.limits()
-                .clientAddress()
-                .resolve(
-                        a.getAddress(),
-                        request.headers().getAll("Forwarded"),
-                        request.headers().getAll("X-Forwarded-For"));
-    }
-
-    /**
-     * Removes {@code gatehouse.bearer.<token>} offers before the handshaker sees them: it answers
-     * {@code gatehouse.v1} only, and it logs offers it does not support, which would log the token.
-     */
-    private static void stripBearerProtocols(FullHttpRequest request) {
-        List<String> kept = new ArrayList<>();
-        for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
-            for (String p : header.split(",")) {
-                String t = p.trim();
-                if (!t.isEmpty() && !t.startsWith(Subprotocols.BEARER_PREFIX)) {
-                    kept.add(t);
-                }
-            }
-        }
-        if (kept.isEmpty()) {
-            request.headers().remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-        } else {
-            request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", kept));
-        }
-    }
-
-    private void respond(ChannelHandlerContext ctx, FullHttpRequest request, ApiResponse response) {
+    void respond(ChannelHandlerContext ctx, FullHttpRequest request, ApiResponse response) {
         respond(ctx, HttpUtil.isKeepAlive(request), response);
     }
 
     /** Writes the response; then closes, or goes on with the next request. Any thread. */
-    private void respond(ChannelHandlerContext ctx, boolean keepAliveAsked, ApiResponse response) {
+    void respond(ChannelHandlerContext ctx, boolean keepAliveAsked, ApiResponse response) {
         // After a 400 the request stream may be out of step (a malformed head, a bad length): close.
         boolean keepAlive = keepAliveAsked && response.status() != HttpResponseStatus.BAD_REQUEST.code();
         FullHttpResponse out = new DefaultFullHttpResponse(

@@ -234,7 +234,7 @@ class AccessLogApiTest {
             rows.add(new AccessLogEntry(
                     t0.plusSeconds(i), "10.1.2.3", null, null, null, null, outcome, null, "c" + i, null, null));
         }
-        new AccessLogStore(server.gatehouse().node().database()).write(rows);
+        new AccessLogStore(server.gatehouse().database()).write(rows);
 
         assertThat(entries("outcome=" + outcome)).hasSize(100);
         assertThat(entries("outcome=" + outcome + "&limit=1000")).hasSize(150);
@@ -315,7 +315,7 @@ class AccessLogApiTest {
                 .contains(sha256Prefix(jwt), sha256Prefix(opaque), sha256Prefix(bad), sha256Prefix(browser.session()));
 
         List<String> cells = new ArrayList<>();
-        try (Connection c = server.gatehouse().node().database().dataSource().getConnection();
+        try (Connection c = server.gatehouse().database().dataSource().getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM access_log")) {
             ResultSetMetaData columns = rs.getMetaData();
@@ -338,7 +338,7 @@ class AccessLogApiTest {
     void closingTheServerWritesTheRecordsOfItsLastMomentsFirst() {
         String user = unique("liam");
         TestGatehouse own = new TestGatehouse().with("shutdown.drain", "100ms").start();
-        GatehouseConfig config = own.gatehouse().node().config();
+        GatehouseConfig config = own.gatehouse().config();
         WsRecorder ws = WsRecorder.connect(own.ws(), "Authorization", "Bearer " + Jwts.hs256For(user));
         try {
             ws.awaitType("connection_established");

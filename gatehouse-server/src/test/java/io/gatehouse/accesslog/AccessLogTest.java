@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.gatehouse.Threads;
+import io.gatehouse.concurrent.Threads;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.store.AccessLogEntry;
@@ -67,7 +67,8 @@ class AccessLogTest {
         long started = System.nanoTime();
         CompletableFuture<Void> done = onEventLoop(() -> {
             for (int i = 0; i < 2 * capacity; i++) {
-                log.attempt(Instant.now(), "10.0.0.1", null, "agent", null, "TOKEN_INVALID", null, null);
+                log.record(AccessLogEntry.attempt(
+                        Instant.now(), "10.0.0.1", null, "agent", null, null, "TOKEN_INVALID", null, null));
             }
         });
         done.get(5, TimeUnit.SECONDS);
@@ -89,7 +90,8 @@ class AccessLogTest {
         db = memoryDatabase();
         log = start(db, 10_000);
         for (int i = 0; i < 3000; i++) {
-            log.attempt(Instant.now(), "10.0.0.1", null, null, "u" + i, AccessRecord.ACCEPTED, null, "c" + i);
+            log.record(AccessLogEntry.attempt(
+                    Instant.now(), "10.0.0.1", null, null, "u" + i, null, AccessLogEntry.ACCEPTED, null, "c" + i));
         }
         log.close();
 
@@ -111,7 +113,8 @@ class AccessLogTest {
         try {
             h2Server.stop();
             for (int i = 0; i < 50; i++) {
-                log.attempt(Instant.now(), "10.0.0.1", null, null, "alice", AccessRecord.ACCEPTED, null, "c" + i);
+                log.record(AccessLogEntry.attempt(
+                        Instant.now(), "10.0.0.1", null, null, "alice", null, AccessLogEntry.ACCEPTED, null, "c" + i));
             }
             await().atMost(OUTAGE_WAIT).until(() -> logged(warnings, "Could not write the access log"));
             assertThat(log.held()).isEqualTo(50);
@@ -130,9 +133,11 @@ class AccessLogTest {
     void anEntryTheDatabaseRefusesIsDroppedAndCountedWhileTheRestAreWritten() {
         db = memoryDatabase();
         log = start(db, 1000);
-        log.attempt(Instant.now(), "10.0.0.1", null, null, "alice", AccessRecord.ACCEPTED, null, "c1");
-        log.record(AccessRecord.attempt(null, "10.0.0.1", null, null, null, null, "TOKEN_MISSING", null, "no-time"));
-        log.attempt(Instant.now(), "10.0.0.1", null, null, "bob", AccessRecord.ACCEPTED, null, "c2");
+        log.record(AccessLogEntry.attempt(
+                Instant.now(), "10.0.0.1", null, null, "alice", null, AccessLogEntry.ACCEPTED, null, "c1"));
+        log.record(AccessLogEntry.attempt(null, "10.0.0.1", null, null, null, null, "TOKEN_MISSING", null, "no-time"));
+        log.record(AccessLogEntry.attempt(
+                Instant.now(), "10.0.0.1", null, null, "bob", null, AccessLogEntry.ACCEPTED, null, "c2"));
         log.close();
 
         assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 10))
@@ -146,17 +151,17 @@ class AccessLogTest {
         db = memoryDatabase();
         log = start(db, 1000);
         Instant connected = Instant.parse("2030-01-01T00:00:00Z");
-        log.record(AccessRecord.attempt(
+        log.record(AccessLogEntry.attempt(
                 connected,
                 "10.0.0.1",
                 "https://app.example",
                 "agent",
                 "alice",
                 "query",
-                AccessRecord.ACCEPTED,
+                AccessLogEntry.ACCEPTED,
                 "0a1b2c3d",
                 "conn-1"));
-        log.record(AccessRecord.close(connected.plusMillis(2500), "10.0.0.1", "alice", "conn-1", 1000, 2500));
+        log.record(AccessLogEntry.close(connected.plusMillis(2500), "10.0.0.1", "alice", "conn-1", 1000, 2500));
         log.close();
 
         assertThat(new AccessLogStore(db).newest(AccessLogStore.Filter.ALL, 10))
@@ -167,7 +172,7 @@ class AccessLogTest {
                         "agent",
                         "alice",
                         "query",
-                        AccessRecord.ACCEPTED,
+                        AccessLogEntry.ACCEPTED,
                         "0a1b2c3d",
                         "conn-1",
                         1000,
@@ -197,7 +202,8 @@ class AccessLogTest {
         log = start(db, 1000);
         log.close();
 
-        log.attempt(Instant.now(), "10.0.0.1", null, null, null, "TOKEN_MISSING", null, null);
+        log.record(
+                AccessLogEntry.attempt(Instant.now(), "10.0.0.1", null, null, null, null, "TOKEN_MISSING", null, null));
 
         assertThat(metrics.scrape()).contains("gatehouse_access_log_dropped_total 1.0");
         assertThat(count(db)).isZero();
@@ -218,7 +224,7 @@ class AccessLogTest {
 
     private static AccessLogEntry row(Instant time, String connectionId) {
         return new AccessLogEntry(
-                time, "10.0.0.1", null, null, "alice", null, AccessRecord.ACCEPTED, null, connectionId, null, null);
+                time, "10.0.0.1", null, null, "alice", null, AccessLogEntry.ACCEPTED, null, connectionId, null, null);
     }
 
     private static long count(Database database) {

@@ -190,7 +190,7 @@ class ServerApiTest {
     @Test
     void aRevokedApiKeyIsRefused() {
         String key = server.apiKey("publish");
-        new io.gatehouse.store.ApiKeyStore(server.gatehouse().node().database())
+        new io.gatehouse.store.ApiKeyStore(server.gatehouse().database())
                 .revoke(key.substring(0, 12), java.time.Instant.now());
         TestGatehouse.Reply r =
                 server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + key);

@@ -129,7 +129,7 @@ class UserTokensApiTest {
     void anExpiredOpaqueTokenIsRefusedWithTokenExpired() {
         SecretToken secret = SecretToken.generate("ght_");
         Instant past = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
-        new TokenStore(server.gatehouse().node().database())
+        new TokenStore(server.gatehouse().database())
                 .insert(new TokenRecord(
                         secret.prefix(),
                         secret.hash(),

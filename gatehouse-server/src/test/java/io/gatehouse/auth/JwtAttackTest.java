@@ -153,7 +153,6 @@ class JwtAttackTest {
     @Test
     void jwtsTheServerMintsCarryTheConfiguredIssuerAndAudience() {
         String minted = server.gatehouse()
-                .node()
                 .tokenIssuer()
                 .issueJwt(new User("u10", "Ulla", List.of()), List.of(), Duration.ofMinutes(5))
                 .token();

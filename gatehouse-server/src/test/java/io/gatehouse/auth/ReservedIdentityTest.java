@@ -75,7 +75,6 @@ class ReservedIdentityTest {
                     Jwts.hs256(Jwts.claims("local:admin").issuer("gatehouse").claim("roles", List.of("admin")));
             assertRefused(server, forged, "TOKEN_INVALID");
             String own = server.gatehouse()
-                    .node()
                     .tokenIssuer()
                     .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5))
                     .token();

@@ -54,7 +54,6 @@ class SigningKeyTest {
 
     static String mint(TestGatehouse server, String userId) {
         return server.gatehouse()
-                .node()
                 .tokenIssuer()
                 .issueJwt(new User(userId, userId, List.of()), List.of(), Duration.ofMinutes(5))
                 .token();
@@ -120,7 +119,6 @@ class SigningKeyTest {
             // the other Gatehouse's local users are not this one's
             String local = rsaServer
                     .gatehouse()
-                    .node()
                     .tokenIssuer()
                     .issueJwt(new User("local:admin", "admin", List.of()), List.of(), Duration.ofMinutes(5))
                     .token();
@@ -136,7 +134,6 @@ class SigningKeyTest {
                 .start()) {
             String local = rsaServer
                     .gatehouse()
-                    .node()
                     .tokenIssuer()
                     .issueJwt(new User("local:admin", "admin", List.of("admin")), List.of(), Duration.ofMinutes(5))
                     .token();

@@ -39,7 +39,7 @@ class ConnectionsPerIpTest {
     }
 
     static int openCount(TestGatehouse server) {
-        return server.gatehouse().node().limits().connectionsPerIp().count("127.0.0.1");
+        return server.gatehouse().limits().connectionsPerIp().count("127.0.0.1");
     }
 
     @Test
@@ -163,12 +163,7 @@ class ConnectionsPerIpTest {
             open.remove(0).close();
             Awaitility.await()
                     .atMost(Duration.ofSeconds(5))
-                    .until(() -> server.gatehouse()
-                                    .node()
-                                    .limits()
-                                    .connectionsPerIp()
-                                    .count("203.0.113.7")
-                            == 1);
+                    .until(() -> server.gatehouse().limits().connectionsPerIp().count("203.0.113.7") == 1);
             server.connectWith(Jwts.hs256For("office3"), "X-Forwarded-For", "203.0.113.7")
                     .close(); // connection_established came
             open.forEach(WsRecorder::close);

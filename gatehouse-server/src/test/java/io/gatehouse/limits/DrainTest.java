@@ -22,7 +22,7 @@ class DrainTest {
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
         Awaitility.await()
                 .atMost(Duration.ofSeconds(5))
-                .until(() -> server.gatehouse().node().lifecycle().isShuttingDown());
+                .until(() -> server.gatehouse().lifecycle().isShuttingDown());
         try (RawWebSocket late =
                 RawWebSocket.connect(server.ws(), "Authorization: Bearer " + Jwts.hs256For("c"), "Connection: close")) {
             assertThat(late.handshakeResponse()).startsWith("HTTP/1.1 503");

@@ -48,7 +48,7 @@ class SlowConsumerTest {
             AtomicInteger received = new AtomicInteger();
             for (int sent = 0; sent < MESSAGES; sent += BATCH) {
                 for (int i = 0; i < BATCH; i++) {
-                    server.gatehouse().node().broker().publish(firehose, data);
+                    server.gatehouse().broker().publish(firehose, data);
                 }
                 int expected = sent + BATCH;
                 // The normal subscriber keeps up, as a live browser does.

@@ -225,7 +225,7 @@ class CookieSessionTest {
     void aRemovedUsersSessionDoesNotComeBackWithANewUserOfTheSameName() {
         server.user("zed", "zed-password", false);
         BrowserSession s = BrowserSession.login(server, "zed", "zed-password");
-        new io.gatehouse.store.UserStore(server.gatehouse().node().database()).remove("zed");
+        new io.gatehouse.store.UserStore(server.gatehouse().database()).remove("zed");
         server.user("zed", "another-password", false);
         TestGatehouse.Reply verify =
                 server.get("/api/v1/auth/verify", "Cookie", s.cookieHeader(), "X-CSRF-Token", s.csrf());

@@ -196,7 +196,6 @@ class GrantsFollowCredentialTest {
         try (first) {
             first.user("mona", "mona-password-1", false);
             jwt = first.gatehouse()
-                    .node()
                     .tokenIssuer()
                     .issueJwt(
                             new io.gatehouse.auth.User("local:mona", "mona", List.of()), List.of(), Duration.ofHours(1))

@@ -206,12 +206,12 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
     }
 
     private TokenIssuer issuer() {
-        return gatehouse.node().tokenIssuer();
+        return gatehouse.tokenIssuer();
     }
 
     /** A local user with a password (and the admin role if asked), as {@code gatehouse user add} makes it. */
     public void user(String name, String password, boolean admin) {
-        new io.gatehouse.store.UserStore(gatehouse.node().database())
+        new io.gatehouse.store.UserStore(gatehouse.database())
                 .add(new io.gatehouse.store.UserRecord(
                         name,
                         admin ? List.of("admin") : List.of(),
@@ -222,7 +222,7 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
     /** A new API key with the given scopes (publish, admin). */
     public String apiKey(String... scopes) {
         SecretToken key = SecretToken.generate(ApiKeyVerifier.KIND);
-        new ApiKeyStore(gatehouse.node().database())
+        new ApiKeyStore(gatehouse.database())
                 .insert(new ApiKeyRecord(key.prefix(), key.hash(), "test-key", List.of(scopes), Instant.now(), null));
         return key.value();
     }

@@ -163,12 +163,7 @@ class HttpDeadlinesTest {
             writer.start();
             org.awaitility.Awaitility.await()
                     .atMost(Duration.ofSeconds(10))
-                    .until(() -> server.gatehouse()
-                                    .node()
-                                    .limits()
-                                    .connectionsPerIp()
-                                    .count("127.0.0.1")
-                            == 0);
+                    .until(() -> server.gatehouse().limits().connectionsPerIp().count("127.0.0.1") == 0);
         }
     }
 

@@ -8,22 +8,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.gatehouse.Node;
-import io.gatehouse.api.AccessLogRoutes;
-import io.gatehouse.api.HealthRoutes;
-import io.gatehouse.api.HttpApi;
-import io.gatehouse.api.ServerRoutes;
-import io.gatehouse.api.SessionRoutes;
-import io.gatehouse.api.UserRoutes;
-import io.gatehouse.api.WellKnownRoutes;
-import io.gatehouse.protocol.Subprotocols;
+import io.gatehouse.Gatehouse;
 import io.gatehouse.testing.TestGatehouse;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -58,9 +48,7 @@ class HttpRequestFuzzTest {
     private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static TestGatehouse server;
-    private static Node node;
-    private static HttpApi api;
-    private static WebSocketServerHandshakerFactory handshakers;
+    private static Gatehouse node;
     private static ThreadPoolExecutor blocking;
     private static final Queue<ILoggingEvent> WARNINGS = new ConcurrentLinkedQueue<>();
 
@@ -71,23 +59,7 @@ class HttpRequestFuzzTest {
         server = new TestGatehouse()
                 .with("server.trusted_proxies", List.of("127.0.0.1"))
                 .start();
-        node = server.gatehouse().node();
-        // The routes Gatehouse.start registers.
-        api = new HttpApi();
-        new HealthRoutes(node).register(api);
-        new UserRoutes(node).register(api);
-        new SessionRoutes(node).register(api);
-        new ServerRoutes(node).register(api);
-        new AccessLogRoutes(node).register(api);
-        new WellKnownRoutes(node).register(api);
-        // As GatehouseServer.start builds it.
-        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(node.config().limits().maxMessageBytes())
-                .allowExtensions(false)
-                .closeOnProtocolViolation(false)
-                .withUTF8Validator(false)
-                .build();
-        handshakers = new WebSocketServerHandshakerFactory(HttpRequestHandler.WEBSOCKET_PATH, Subprotocols.V1, decoder);
+        node = server.gatehouse();
         blocking = (ThreadPoolExecutor) node.blocking();
         blocking.setCorePoolSize(1);
         blocking.setMaximumPoolSize(1);
@@ -115,12 +87,13 @@ class HttpRequestFuzzTest {
         WARNINGS.clear();
         int connectionsBefore = node.hub().connectionCount();
         TrackingAllocator alloc = new TrackingAllocator();
-        EmbeddedChannel channel = new EmbeddedChannel(GatehouseServer.initializer(node, api, handshakers)) {
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return isActive() ? new InetSocketAddress("127.0.0.1", 40_000) : null;
-            }
-        };
+        EmbeddedChannel channel =
+                new EmbeddedChannel(GatehouseServer.initializer(node.httpEndpoint(), node.webSocketEndpoint())) {
+                    @Override
+                    protected SocketAddress remoteAddress0() {
+                        return isActive() ? new InetSocketAddress("127.0.0.1", 40_000) : null;
+                    }
+                };
         channel.config().setAllocator(alloc);
         long[] answered = {0};
         try {

@@ -1,4 +1,4 @@
-package io.gatehouse.hub;
+package io.gatehouse.revocation;
 
 import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.broker.Broker;

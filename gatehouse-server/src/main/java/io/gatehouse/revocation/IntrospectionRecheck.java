@@ -1,8 +1,10 @@
-package io.gatehouse.hub;
+package io.gatehouse.revocation;
 
 import io.gatehouse.auth.IntrospectionVerifier;
 import io.gatehouse.auth.TokenKind;
 import io.gatehouse.auth.Verdict;
+import io.gatehouse.hub.Connection;
+import io.gatehouse.hub.Hub;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.gatehouse;
+package io.gatehouse.concurrent;
 
 /**
  * The rule that no event loop ever waits on the database or other I/O, made checkable: event-loop

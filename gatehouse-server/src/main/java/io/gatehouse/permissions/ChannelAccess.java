@@ -1,4 +1,4 @@
-package io.gatehouse.hub;
+package io.gatehouse.permissions;
 
 import io.gatehouse.auth.Principal;
 import io.gatehouse.config.GatehouseConfig;

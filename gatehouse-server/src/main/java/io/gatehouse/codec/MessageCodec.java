@@ -1,4 +1,4 @@
-package io.gatehouse.protocol;
+package io.gatehouse.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,13 +9,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.User;
 import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.history.HistoryPage;
+import io.gatehouse.protocol.BadMessageException;
+import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.MessageType;
+import io.gatehouse.protocol.PresenceClient;
+import io.gatehouse.protocol.Publication;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
- * The JSON form of protocol messages (SPEC §4). Timestamps named {@code *_at} are ISO-8601 UTC
+ * The JSON form of protocol messages (SPEC §4), until a typed codec in gatehouse-protocol replaces it. Timestamps named {@code *_at} are ISO-8601 UTC
  * strings; {@code server_time} and {@code timestamp} are Unix epoch milliseconds.
  */
 public final class MessageCodec {

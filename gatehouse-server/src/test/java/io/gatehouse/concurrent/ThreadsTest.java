@@ -1,4 +1,4 @@
-package io.gatehouse;
+package io.gatehouse.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.gatehouse;
+package io.gatehouse.transport;
 
 /** Whether the node is draining for shutdown: new upgrades are then refused with 503 SERVER_SHUTTING_DOWN. */
 public final class Lifecycle {
@@ -8,7 +8,8 @@ public final class Lifecycle {
         return shuttingDown;
     }
 
-    void beginShutdown() {
+    /** From now on, upgrades are refused; open connections are the caller's to close. */
+    public void beginShutdown() {
         shuttingDown = true;
     }
 }

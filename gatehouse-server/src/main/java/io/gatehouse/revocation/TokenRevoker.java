@@ -1,10 +1,11 @@
-package io.gatehouse.hub;
+package io.gatehouse.revocation;
 
 import io.gatehouse.auth.IntrospectionVerifier;
 import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.RevokedTokens;
 import io.gatehouse.auth.SecretToken;
 import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.hub.Hub;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;

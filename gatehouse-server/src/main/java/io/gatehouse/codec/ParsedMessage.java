@@ -1,7 +1,8 @@
-package io.gatehouse.protocol;
+package io.gatehouse.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.protocol.MessageType;
 
 /** One parsed client message: its type, the optional {@code id} to echo, and the whole object. */
 public record ParsedMessage(MessageType type, JsonNode id, ObjectNode body) {

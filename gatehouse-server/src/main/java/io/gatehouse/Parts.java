@@ -1,0 +1,241 @@
+package io.gatehouse;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.accesslog.AccessLog;
+import io.gatehouse.api.AccessLogRoutes;
+import io.gatehouse.api.ApiKeyCheck;
+import io.gatehouse.api.CredentialRoutes;
+import io.gatehouse.api.HealthRoutes;
+import io.gatehouse.api.HttpApi;
+import io.gatehouse.api.ServerRoutes;
+import io.gatehouse.api.SessionRoutes;
+import io.gatehouse.api.UserCredentialCheck;
+import io.gatehouse.api.UserRoutes;
+import io.gatehouse.api.WellKnownRoutes;
+import io.gatehouse.auth.ApiKeyVerifier;
+import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.CredentialVerifier;
+import io.gatehouse.auth.IntrospectedIds;
+import io.gatehouse.auth.IntrospectionVerifier;
+import io.gatehouse.auth.JwtVerifier;
+import io.gatehouse.auth.OpaqueTokenVerifier;
+import io.gatehouse.auth.OriginPolicy;
+import io.gatehouse.auth.PasswordHasher;
+import io.gatehouse.auth.PasswordHashingPool;
+import io.gatehouse.auth.RevokedTokens;
+import io.gatehouse.auth.Sessions;
+import io.gatehouse.auth.TokenIssuer;
+import io.gatehouse.auth.TokenVerifierChain;
+import io.gatehouse.auth.UserIds;
+import io.gatehouse.auth.UserNotBefore;
+import io.gatehouse.broker.MemoryBroker;
+import io.gatehouse.codec.MessageCodec;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.connection.ChannelCommands;
+import io.gatehouse.connection.ClientProtocol;
+import io.gatehouse.connection.CredentialLifetime;
+import io.gatehouse.connection.DuplicateConnections;
+import io.gatehouse.connection.Replies;
+import io.gatehouse.hub.Hub;
+import io.gatehouse.limits.ClientAddress;
+import io.gatehouse.limits.RequestLimits;
+import io.gatehouse.metrics.GatehouseMetrics;
+import io.gatehouse.permissions.ChannelAccess;
+import io.gatehouse.revocation.RevocationWatcher;
+import io.gatehouse.revocation.TokenRevoker;
+import io.gatehouse.store.AccessLogStore;
+import io.gatehouse.store.ApiKeyStore;
+import io.gatehouse.store.Database;
+import io.gatehouse.store.RevocationStore;
+import io.gatehouse.store.SessionStore;
+import io.gatehouse.store.TokenStore;
+import io.gatehouse.store.UserStore;
+import io.gatehouse.transport.HttpEndpoint;
+import io.gatehouse.transport.Lifecycle;
+import io.gatehouse.transport.WebSocketEndpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The parts of one node, built from its configuration in dependency order, each handed the parts
+ * it uses: the wiring behind {@link Gatehouse#start}. A field is set once its part is built, so
+ * that a start failing part-way can close what already runs ({@link #closeStarted}). Only used
+ * during start.
+ */
+final class Parts {
+    /** Blocking tasks (database lookups) that may wait for a thread before new ones are refused. */
+    static final int BLOCKING_QUEUE_LIMIT = 10_000;
+
+    final GatehouseConfig config;
+    final Database database;
+    ExecutorService blocking;
+    PasswordHashingPool hashing;
+    MemoryBroker broker;
+    AccessLog accessLog;
+    Hub hub;
+    RevocationWatcher watcher;
+    /** Null when introspection is off. */
+    IntrospectionVerifier introspection;
+
+    RequestLimits limits;
+    TokenIssuer tokenIssuer;
+    Lifecycle lifecycle;
+    HttpEndpoint http;
+    WebSocketEndpoint webSocket;
+
+    Parts(GatehouseConfig config, Database database) {
+        this.config = config;
+        this.database = database;
+    }
+
+    /** Builds every part; nothing listens or polls yet. */
+    void build(Clock clock) {
+        int threads = Math.max(4, config.database().poolSize());
+        // Bounded: past BLOCKING_QUEUE_LIMIT waiting tasks, work is refused with BACKEND_UNAVAILABLE
+        // instead of queueing (and holding requests) without limit.
+        blocking = new ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(BLOCKING_QUEUE_LIMIT),
+                Gatehouse.daemonThreads("gatehouse-blocking"));
+        // Argon2 gets threads of its own, so that a login flood cannot starve token lookups.
+        hashing = new PasswordHashingPool(
+                PasswordHashingPool.defaultThreads(), config.limits().loginQueue());
+
+        // Credentials: who a token or session says it is.
+        byte[] secret = DataDirectory.hmacSecret(config);
+        var jwt = config.auth().jwt();
+        UserIds ids = UserIds.forConfig(config.auth());
+        // A minted JWT lives at most auth.tokens.max_ttl: a removal older than that concerns none.
+        Duration mintedJwtLife = config.auth().tokens().maxTtl().plus(jwt.clockSkew());
+        UserNotBefore notBefore = new UserNotBefore(mintedJwtLife);
+        JwtVerifier jwtVerifier = JwtVerifier.forConfig(secret, jwt, clock, ids, notBefore);
+        TokenStore tokens = new TokenStore(database);
+        var opaque = new OpaqueTokenVerifier(tokens, blocking, clock);
+        var introspectionConfig = config.auth().introspection();
+        introspection =
+                introspectionConfig.enabled() ? IntrospectionVerifier.forConfig(introspectionConfig, clock) : null;
+        RevokedTokens revokedTokens = new RevokedTokens(clock);
+        // Introspection goes last: it claims every token that is neither ght_ nor a JWT.
+        var verifiers = new TokenVerifierChain(
+                introspection != null
+                        ? List.of(opaque, jwtVerifier, new IntrospectedIds(introspection, ids))
+                        : List.of(opaque, jwtVerifier),
+                revokedTokens);
+        RevocationStore revocations = new RevocationStore(database);
+        Sessions sessions = new Sessions(
+                new SessionStore(database),
+                new UserStore(database),
+                revocations,
+                tokens,
+                new PasswordHasher(),
+                hashing,
+                config.auth().session(),
+                clock);
+        CredentialVerifier credentialVerifier = new CredentialVerifier(verifiers, sessions, blocking);
+        CredentialExtractor credentials = new CredentialExtractor(
+                config.auth().allowQueryToken(), config.auth().session().enabled());
+        OriginPolicy origins = new OriginPolicy(
+                config.server().allowedOrigins(),
+                config.server().publicOrigin(),
+                new ClientAddress(config.server().trustedProxies())::isTrustedProxy);
+        tokenIssuer = TokenIssuer.forConfig(tokens, secret, config, clock);
+
+        // Channels: publications, live connections, who may hear what.
+        MessageCodec codec = new MessageCodec(new ObjectMapper());
+        GatehouseMetrics metrics = new GatehouseMetrics();
+        broker = new MemoryBroker(clock, config.channels()::retention);
+        accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
+        hub = new Hub(broker, codec, metrics, config.channels());
+        broker.start(hub);
+        ChannelAccess access = new ChannelAccess(config.channels());
+        limits = new RequestLimits(config, metrics);
+        watcher = new RevocationWatcher(revocations, broker, notBefore, mintedJwtLife);
+
+        // The HTTP API.
+        ApiKeyCheck apiKeys = new ApiKeyCheck(limits, new ApiKeyVerifier(new ApiKeyStore(database), blocking));
+        ObjectMapper json = codec.json();
+        HttpApi api = new HttpApi();
+        new HealthRoutes(config.metrics(), metrics, database, broker, json, blocking).register(api);
+        new UserRoutes(
+                        new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking),
+                        codec,
+                        tokenIssuer,
+                        tokens,
+                        watcher,
+                        config.auth().tokens(),
+                        clock)
+                .register(api);
+        new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
+                .register(api);
+        new ServerRoutes(apiKeys, codec, broker, hub, access, clock, clock.instant()).register(api);
+        new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
+        new WellKnownRoutes(jwt, json).register(api);
+        TokenRevoker revoker = new TokenRevoker(
+                tokens,
+                jwtVerifier,
+                introspection,
+                revokedTokens,
+                watcher,
+                hub,
+                blocking,
+                clock,
+                introspectionConfig.recheckInterval());
+        new CredentialRoutes(apiKeys, revoker, json).register(api);
+
+        // The client protocol, and the endpoints that carry it.
+        Replies replies = new Replies(codec, clock, config.heartbeat().interval());
+        ChannelCommands channels = new ChannelCommands(hub, broker, access, limits, metrics, replies);
+        ClientProtocol clients = new ClientProtocol(
+                clock,
+                config.auth().timeout(),
+                codec,
+                verifiers,
+                limits,
+                hub,
+                replies,
+                channels,
+                new CredentialLifetime(
+                        clock, config.auth().expiryWarning(), verifiers, sessions, blocking, channels, replies),
+                new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker));
+        lifecycle = new Lifecycle();
+        http = new HttpEndpoint(config.server(), api, limits, origins);
+        webSocket = new WebSocketEndpoint(
+                lifecycle,
+                credentials,
+                credentialVerifier,
+                accessLog,
+                clients,
+                config.heartbeat(),
+                config.limits().maxMessageBytes(),
+                config.limits().outboundBufferBytes(),
+                metrics);
+    }
+
+    /** Closes what already runs, in reverse, and the database: the start failed. */
+    void closeStarted() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (accessLog != null) {
+            accessLog.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        if (blocking != null) {
+            blocking.shutdownNow();
+        }
+        if (hashing != null) {
+            hashing.close();
+        }
+        database.close();
+    }
+}

@@ -1,0 +1,76 @@
+package io.gatehouse.api;
+
+import io.gatehouse.auth.CredentialCarrier;
+import io.gatehouse.auth.CredentialExtractor;
+import io.gatehouse.auth.CredentialVerifier;
+import io.gatehouse.auth.OriginPolicy;
+import io.gatehouse.auth.Principal;
+import io.gatehouse.auth.Verdict;
+import io.gatehouse.limits.RequestLimits;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * The credential of a user-facing API request, checked by the same rules as a WebSocket upgrade
+ * (SPEC §6): a bearer token or a cookie session with its CSRF header, from an allowed Origin. A
+ * refused credential counts against the client IP's {@code limits.auth_failures_per_ip}, as at
+ * the upgrade, and an IP that has used it up is refused before any lookup.
+ */
+public final class UserCredentialCheck {
+    private final RequestLimits limits;
+    private final CredentialExtractor credentials;
+    private final OriginPolicy origins;
+    private final CredentialVerifier verifier;
+    private final Executor blocking;
+
+    /** @param blocking where the routes' actions run (they read the database) */
+    public UserCredentialCheck(
+            RequestLimits limits,
+            CredentialExtractor credentials,
+            OriginPolicy origins,
+            CredentialVerifier verifier,
+            Executor blocking) {
+        this.limits = limits;
+        this.credentials = credentials;
+        this.origins = origins;
+        this.verifier = verifier;
+        this.blocking = blocking;
+    }
+
+    /** Runs {@code action} (on the blocking pool) once the request's credential is verified; else the refusal. */
+    CompletionStage<ApiResponse> ifAuthenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
+        Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
+        if (slowDown != null) {
+            return CompletableFuture.completedFuture(ApiResponse.refusal(slowDown));
+        }
+        CredentialExtractor.Extraction found = credentials.extractForHttpApi(req);
+        if (found.refusal() != null) {
+            limits.refused(req.clientIp(), found.refusal());
+            return CompletableFuture.completedFuture(ApiResponse.refusal(found.refusal()));
+        }
+        if (found.credential() != null && found.credential().carrier() == CredentialCarrier.COOKIE) {
+            Refusal foreign = origins.check(req.header("Origin"), req.serverOrigin(), false);
+            if (foreign != null) {
+                return CompletableFuture.completedFuture(ApiResponse.refusal(foreign));
+            }
+        }
+        if (found.isNone()) {
+            return CompletableFuture.completedFuture(ApiResponse.refusal(RefusalCode.TOKEN_MISSING.refusal(
+                    "Send Authorization: Bearer <token> (or ?token=), or the gh_session cookie with X-CSRF-Token")));
+        }
+        return verifier.verify(found.credential())
+                .thenApplyAsync(
+                        (Verdict v) -> {
+                            if (v.isAccepted()) {
+                                return action.apply(v.principal());
+                            }
+                            limits.refused(req.clientIp(), v.refusal());
+                            return ApiResponse.refusal(v.refusal());
+                        },
+                        blocking);
+    }
+}

@@ -1,0 +1,239 @@
+package io.gatehouse.connection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.broker.Broker;
+import io.gatehouse.codec.ParsedMessage;
+import io.gatehouse.config.ConfigKey;
+import io.gatehouse.history.HistoryPage;
+import io.gatehouse.history.HistoryQuery;
+import io.gatehouse.history.Recovery;
+import io.gatehouse.hub.Hub;
+import io.gatehouse.hub.Subscription;
+import io.gatehouse.limits.RequestLimits;
+import io.gatehouse.metrics.GatehouseMetrics;
+import io.gatehouse.permissions.ChannelAccess;
+import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.StreamPosition;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * What a client connection asks about channels (SPEC §4, §5): {@code subscribe} (with recovery),
+ * {@code unsubscribe}, {@code publish}, {@code history} and {@code presence}, each checked against
+ * {@link ChannelAccess} first; plus the implicit subscription to the user's personal channel and
+ * the end of subscriptions a refreshed credential no longer grants. Shared by every connection of
+ * the node; each call runs on the calling connection's thread, and answers arriving from the broker
+ * go back to it.
+ */
+public final class ChannelCommands {
+    private final Hub hub;
+    private final Broker broker;
+    private final ChannelAccess access;
+    private final RequestLimits limits;
+    private final GatehouseMetrics metrics;
+    private final Replies replies;
+
+    public ChannelCommands(
+            Hub hub,
+            Broker broker,
+            ChannelAccess access,
+            RequestLimits limits,
+            GatehouseMetrics metrics,
+            Replies replies) {
+        this.hub = hub;
+        this.broker = broker;
+        this.access = access;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.replies = replies;
+    }
+
+    void subscribe(ClientConnection c, ParsedMessage m) {
+        ChannelName channel = ClientFields.channel(m);
+        StreamPosition since = ClientFields.since(m);
+        Refusal denied = access.checkSubscribe(c.principal(), channel);
+        if (denied != null) {
+            c.send(replies.error(denied, m.id()));
+            return;
+        }
+        Subscription existing = hub.subscription(c, channel.value());
+        if (existing != null) {
+            if (c.personal().claim(channel)) {
+                recoverPersonal(c, existing, since, m.id());
+            } else {
+                c.send(replies.error(RefusalCode.BAD_REQUEST.refusal("Already subscribed to " + channel), m.id()));
+            }
+            return;
+        }
+        if (hub.subscriptionCount(c) >= limits.subscriptionsPerConnection()) {
+            // Presence entries come with subscriptions, so this bounds them too.
+            limits.limited(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION);
+            c.send(replies.error(
+                    RefusalCode.TOO_MANY_SUBSCRIPTIONS.refusal(
+                            "This connection has "
+                                    + limits.subscriptionsPerConnection()
+                                    + " subscriptions (limits.subscriptions_per_connection); unsubscribe from channels it no longer needs"),
+                    m.id()));
+            return;
+        }
+        start(
+                c,
+                hub.subscribe(c, channel),
+                since,
+                m.id(),
+                recovery -> c.send(replies.subscribed(m.id(), channel, recovery)));
+    }
+
+    /** Subscribes a connection that just opened to its user's personal channel, if the user id has one. */
+    void subscribePersonal(ClientConnection c) {
+        ChannelName personal = c.personal().channel();
+        if (personal != null) {
+            start(c, hub.subscribe(c, personal), null, null, recovery -> {});
+        }
+    }
+
+    void unsubscribe(ClientConnection c, ParsedMessage m) {
+        ChannelName channel = ClientFields.channel(m);
+        hub.unsubscribe(c, channel.value());
+        c.personal().released(channel);
+        c.send(replies.unsubscribed(m.id(), channel));
+    }
+
+    /** {@code history} {channel, since?, limit?}: kept publications, oldest first. */
+    void history(ClientConnection c, ParsedMessage m) {
+        ChannelName channel = ClientFields.channel(m);
+        StreamPosition since = ClientFields.since(m);
+        int limit = ClientFields.limit(m);
+        Refusal denied = access.checkSubscribe(c.principal(), channel);
+        if (denied != null) {
+            c.send(replies.error(denied, m.id()));
+            return;
+        }
+        broker.history(channel, since == null ? HistoryQuery.newest(limit) : HistoryQuery.after(since.offset(), limit))
+                .thenCompose(page -> since == null || page.position().epoch().equals(since.epoch())
+                        ? CompletableFuture.completedFuture(page)
+                        // offsets of another epoch mean nothing now: read from the oldest kept one
+                        : broker.history(channel, HistoryQuery.after(0, limit)))
+                .whenComplete((page, failure) -> c.execute(() -> c.send(
+                        failure != null
+                                ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), m.id())
+                                : replies.history(m.id(), channel, page))));
+    }
+
+    /** {@code presence} {channel}: who is subscribed, where the namespace keeps presence. */
+    void presence(ClientConnection c, ParsedMessage m) {
+        ChannelName channel = ClientFields.channel(m);
+        Refusal denied = access.checkSubscribe(c.principal(), channel);
+        if (denied == null) {
+            denied = access.checkPresence(channel);
+        }
+        if (denied != null) {
+            c.send(replies.error(denied, m.id()));
+            return;
+        }
+        broker.presence(channel)
+                .whenComplete((clients, failure) -> c.execute(() -> c.send(
+                        failure != null
+                                ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), m.id())
+                                : replies.presence(m.id(), channel, clients))));
+    }
+
+    void publish(ClientConnection c, ParsedMessage m) {
+        ChannelName channel = ClientFields.channel(m);
+        String data = ClientFields.data(m);
+        Refusal denied = access.checkClientPublish(c.principal(), channel);
+        if (denied != null) {
+            c.send(replies.error(denied, m.id()));
+            return;
+        }
+        broker.publish(channel, data)
+                .whenComplete((publication, failure) -> c.execute(() -> c.send(
+                        failure != null
+                                ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), m.id())
+                                : replies.published(m.id(), publication))));
+    }
+
+    /**
+     * After a refresh: ends each subscription the connection's new credential no longer grants (its
+     * claims, roles or channels list), telling the client {@code unsubscribed} with the refusal's code.
+     */
+    void endUngranted(ClientConnection c) {
+        for (String name : hub.channelsOf(c)) {
+            Subscription sub = hub.subscription(c, name);
+            if (sub == null) {
+                continue;
+            }
+            Refusal denied = access.checkSubscribe(c.principal(), sub.channel());
+            if (denied != null && hub.unsubscribe(c, name)) {
+                c.send(replies.unsubscribed(name, denied));
+            }
+        }
+    }
+
+    /**
+     * Reads history (or only the position, without {@code since}) once the broker delivers the
+     * channel here, then takes {@code sub} live; {@code announce} sends the reply.
+     */
+    private void start(
+            ClientConnection c, Subscription sub, StreamPosition since, JsonNode id, Consumer<Recovery> announce) {
+        ChannelName channel = sub.channel();
+        sub.brokerReady()
+                .thenCompose(ready -> since == null
+                        ? broker.position(channel).thenApply(now -> new HistoryPage(List.of(), now))
+                        : broker.history(channel, HistoryQuery.after(since.offset())))
+                .whenComplete((page, failure) -> c.execute(() -> {
+                    if (!c.isOpen() || hub.subscription(c, channel.value()) != sub) {
+                        return; // closed or unsubscribed meanwhile
+                    }
+                    if (failure != null) {
+                        hub.unsubscribe(c, channel.value());
+                        c.send(replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        return;
+                    }
+                    hub.start(sub, since, page, announce);
+                }));
+    }
+
+    /**
+     * The personal channel is subscribed from connect on; an explicit subscribe to it recovers what
+     * was missed before that: history after {@code since} up to where the subscription went live.
+     */
+    private void recoverPersonal(ClientConnection c, Subscription sub, StreamPosition since, JsonNode id) {
+        ChannelName channel = sub.channel();
+        sub.started()
+                .thenCompose(liveFrom -> since == null
+                        ? CompletableFuture.completedFuture(new HistoryPage(List.of(), liveFrom))
+                        : missedBefore(channel, since, liveFrom))
+                .whenComplete((page, failure) -> c.execute(() -> {
+                    if (!c.isOpen()) {
+                        return;
+                    }
+                    if (failure != null) {
+                        c.send(replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        return;
+                    }
+                    Recovery recovery = Recovery.of(since, page, List.of());
+                    if (since != null) {
+                        metrics.recovery(recovery.recovered());
+                    }
+                    c.send(replies.subscribed(id, channel, recovery));
+                }));
+    }
+
+    /** History after {@code since} up to {@code liveFrom}, where live delivery took over; none across epochs. */
+    private CompletionStage<HistoryPage> missedBefore(
+            ChannelName channel, StreamPosition since, StreamPosition liveFrom) {
+        return broker.history(channel, HistoryQuery.after(since.offset()))
+                .thenApply(page -> page.position().epoch().equals(liveFrom.epoch())
+                        ? new HistoryPage(
+                                page.publications().stream()
+                                        .filter(p -> p.offset() <= liveFrom.offset())
+                                        .toList(),
+                                liveFrom)
+                        : new HistoryPage(List.of(), liveFrom));
+    }
+}

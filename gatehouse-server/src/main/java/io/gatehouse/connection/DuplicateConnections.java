@@ -1,0 +1,48 @@
+package io.gatehouse.connection;
+
+import io.gatehouse.broker.Broker;
+import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.config.GatehouseConfig.DuplicatePolicy;
+import io.gatehouse.hub.Hub;
+import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
+import java.time.Instant;
+
+/**
+ * {@code limits.duplicate_session_policy} (SPEC §7): what a new connection of a
+ * {@link ClientInstance} does to the ones that instance already has open. {@code replace} closes
+ * the older ones with 4409 CONNECTION_REPLACED on every node (through the broker), {@code reject}
+ * refuses the newcomer while this node has one open, {@code allow} lets them be. Thread-safe.
+ */
+public final class DuplicateConnections {
+    private final DuplicatePolicy policy;
+    private final Hub hub;
+    private final Broker broker;
+
+    public DuplicateConnections(DuplicatePolicy policy, Hub hub, Broker broker) {
+        this.policy = policy;
+        this.hub = hub;
+        this.broker = broker;
+    }
+
+    /** Null when a new connection of {@code instance} may open; otherwise why not. */
+    Refusal admit(ClientInstance instance) {
+        if (policy == DuplicatePolicy.REJECT
+                && !hub.connectionsWith(instance.credentialId()).isEmpty()) {
+            return RefusalCode.CONNECTION_REPLACED.refusal(
+                    "Another connection already uses this session or token (limits.duplicate_session_policy: reject)");
+        }
+        return null;
+    }
+
+    /**
+     * Connection {@code connectionId} of {@code instance} is open, or took that instance over (a
+     * refresh) at {@code since}: under {@code replace}, the instance's connections older than that
+     * close, here and on every other node.
+     */
+    void opened(ClientInstance instance, String connectionId, Instant since) {
+        if (policy == DuplicatePolicy.REPLACE) {
+            broker.publishControl(new ControlCommand.ReplaceCredential(instance.credentialId(), connectionId, since));
+        }
+    }
+}
