@@ -29,7 +29,6 @@ import io.gatehouse.auth.TokenVerifierChain;
 import io.gatehouse.auth.UserIds;
 import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.broker.MemoryBroker;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.connection.ChannelCommands;
 import io.gatehouse.connection.ClientProtocol;
@@ -41,6 +40,7 @@ import io.gatehouse.limits.ClientAddress;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.permissions.ChannelAccess;
+import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.revocation.TokenRevoker;
 import io.gatehouse.store.AccessLogStore;
@@ -149,7 +149,7 @@ final class Parts {
         tokenIssuer = TokenIssuer.forConfig(tokens, secret, config, clock);
 
         // Channels: publications, live connections, who may hear what.
-        MessageCodec codec = new MessageCodec(new ObjectMapper());
+        WireCodec codec = new WireCodec(new ObjectMapper());
         GatehouseMetrics metrics = new GatehouseMetrics();
         broker = new MemoryBroker(clock, config.channels()::retention);
         accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.ApiScope;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
+import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.store.AccessLogEntry;
 import io.gatehouse.store.AccessLogStore;
 import io.gatehouse.store.StoreException;
@@ -70,7 +70,7 @@ public final class AccessLogRoutes {
         ArrayNode list = out.putArray("entries");
         for (AccessLogEntry e : entries) {
             ObjectNode n = list.addObject();
-            n.put("time", MessageCodec.timestamp(e.time()));
+            n.put("time", WireCodec.timestamp(e.time()));
             n.put("client_ip", e.clientIp());
             n.put("origin", e.origin());
             n.put("user_agent", e.userAgent());

@@ -7,7 +7,6 @@ import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.PrintableId;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.ControlCommand;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.history.HistoryQuery;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
@@ -16,6 +15,8 @@ import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.ServerMessage;
+import io.gatehouse.protocol.WireCodec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import java.util.function.BiFunction;
 public final class ServerRoutes {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerRoutes.class);
     private final ApiKeyCheck keys;
-    private final MessageCodec codec;
+    private final WireCodec codec;
     private final Broker broker;
     private final Hub hub;
     private final ChannelAccess access;
@@ -39,7 +40,7 @@ public final class ServerRoutes {
     /** @param startedAt when the node started, for {@code GET /api/v1/stats} */
     public ServerRoutes(
             ApiKeyCheck keys,
-            MessageCodec codec,
+            WireCodec codec,
             Broker broker,
             Hub hub,
             ChannelAccess access,
@@ -157,10 +158,10 @@ public final class ServerRoutes {
             n.put("connection_id", c.id());
             n.put("user_id", c.principal().user().id());
             n.put("name", c.principal().user().name());
-            n.put("connected_at", MessageCodec.timestamp(c.connectedAt()));
+            n.put("connected_at", WireCodec.timestamp(c.connectedAt()));
             n.put("client_ip", c.clientIp());
             n.put("method", c.principal().kind().wireName());
-            n.put("expires_at", MessageCodec.timestamp(c.principal().expiresAt()));
+            n.put("expires_at", WireCodec.timestamp(c.principal().expiresAt()));
             n.set("channels", codec.json().valueToTree(hub.channelsOf(c)));
         }
         return CompletableFuture.completedFuture(ApiResponse.ok(out));
@@ -181,12 +182,9 @@ public final class ServerRoutes {
         if (off != null) {
             throw off.asException();
         }
-        return broker.presence(channel).thenApply(clients -> {
-            ObjectNode out = codec.json().createObjectNode().put("channel", channel.value());
-            ArrayNode list = out.putArray("clients");
-            clients.forEach(c -> list.add(codec.presenceClient(c)));
-            return ApiResponse.ok(out);
-        });
+        return broker.presence(channel)
+                .thenApply(clients ->
+                        ApiResponse.ok(codec.fields(new ServerMessage.Presence(null, channel.value(), clients))));
     }
 
     /** {@code ?since=OFFSET&limit=N}: kept publications after since (else the newest), oldest first. */
@@ -197,8 +195,8 @@ public final class ServerRoutes {
                 Integer.MAX_VALUE, RequestBody.wholeNumber(req.queryParameter("limit"), "limit", Integer.MAX_VALUE));
         HistoryQuery query = since < 0 ? HistoryQuery.newest(limit) : HistoryQuery.after(since, limit);
         return broker.history(channel, query)
-                .thenApply(page -> ApiResponse.ok(
-                        codec.history(codec.json().createObjectNode().put("channel", channel.value()), page)));
+                .thenApply(page -> ApiResponse.ok(codec.fields(
+                        new ServerMessage.History(null, channel.value(), page.publications(), page.position()))));
     }
 
     private CompletionStage<ApiResponse> stats() {
@@ -208,7 +206,7 @@ public final class ServerRoutes {
         out.put("channels", hub.channels().size());
         out.put("messages_published", hub.publishedCount());
         out.put("messages_delivered", hub.deliveredCount());
-        out.put("started_at", MessageCodec.timestamp(startedAt));
+        out.put("started_at", WireCodec.timestamp(startedAt));
         out.put("uptime_ms", clock.millis() - startedAt.toEpochMilli());
         return CompletableFuture.completedFuture(ApiResponse.ok(out));
     }
@@ -230,11 +228,8 @@ public final class ServerRoutes {
         return data;
     }
 
+    /** {channel, offset, epoch}: the fields of the {@code published} reply. */
     private ObjectNode position(Publication p) {
-        return codec.json()
-                .createObjectNode()
-                .put("channel", p.channel())
-                .put("offset", p.offset())
-                .put("epoch", p.epoch());
+        return codec.fields(new ServerMessage.Published(null, p.channel(), p.position()));
     }
 }

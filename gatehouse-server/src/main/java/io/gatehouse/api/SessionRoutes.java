@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.AuthRequest;
 import io.gatehouse.auth.OriginPolicy;
 import io.gatehouse.auth.Sessions;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.revocation.RevocationWatcher;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,7 @@ public final class SessionRoutes {
     private final RequestLimits limits;
     private final RevocationWatcher revocations;
     private final GatehouseMetrics metrics;
-    private final MessageCodec codec;
+    private final WireCodec codec;
     private final Executor blocking;
 
     /**
@@ -41,7 +41,7 @@ public final class SessionRoutes {
             RequestLimits limits,
             RevocationWatcher revocations,
             GatehouseMetrics metrics,
-            MessageCodec codec,
+            WireCodec codec,
             Executor blocking) {
         this.config = config;
         this.sessions = sessions;
@@ -122,7 +122,7 @@ public final class SessionRoutes {
                     }
                     Sessions.NewSession s = session.get();
                     ObjectNode out = codec.json().createObjectNode();
-                    out.set("user", codec.user(s.user()));
+                    out.set("user", codec.json().valueToTree(s.user().info()));
                     out.put("csrf_token", s.csrfToken());
                     out.put("expires_at", s.expiresAt().toString());
                     return withCookies(

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenLifetime;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
@@ -23,7 +23,7 @@ import java.util.List;
  */
 public final class UserRoutes {
     private final UserCredentialCheck users;
-    private final MessageCodec codec;
+    private final WireCodec codec;
     private final TokenIssuer issuer;
     private final TokenStore tokens;
     private final RevocationWatcher revocations;
@@ -33,7 +33,7 @@ public final class UserRoutes {
     /** @param lifetimes auth.tokens: the default and longest lifetime of a token made here */
     public UserRoutes(
             UserCredentialCheck users,
-            MessageCodec codec,
+            WireCodec codec,
             TokenIssuer issuer,
             TokenStore tokens,
             RevocationWatcher revocations,
@@ -60,8 +60,8 @@ public final class UserRoutes {
 
     private ApiResponse verify(Principal p) {
         ObjectNode body = codec.json().createObjectNode();
-        body.set("user", codec.user(p.user()));
-        body.put("expires_at", MessageCodec.timestamp(p.expiresAt()));
+        body.set("user", codec.json().valueToTree(p.user().info()));
+        body.put("expires_at", WireCodec.timestamp(p.expiresAt()));
         body.put("method", p.kind().wireName());
         return ApiResponse.ok(body);
     }
@@ -113,9 +113,9 @@ public final class UserRoutes {
             }
             list.addObject()
                     .put("prefix", t.prefix())
-                    .put("created_at", MessageCodec.timestamp(t.createdAt()))
-                    .put("expires_at", MessageCodec.timestamp(t.expiresAt()))
-                    .put("last_used_at", MessageCodec.timestamp(t.lastUsedAt()));
+                    .put("created_at", WireCodec.timestamp(t.createdAt()))
+                    .put("expires_at", WireCodec.timestamp(t.expiresAt()))
+                    .put("last_used_at", WireCodec.timestamp(t.lastUsedAt()));
         }
         return ApiResponse.ok(out);
     }

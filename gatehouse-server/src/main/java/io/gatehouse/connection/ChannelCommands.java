@@ -2,7 +2,6 @@ package io.gatehouse.connection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.broker.Broker;
-import io.gatehouse.codec.ParsedMessage;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.history.HistoryPage;
 import io.gatehouse.history.HistoryQuery;
@@ -13,8 +12,10 @@ import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.ClientMessage;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.RefusalException;
 import io.gatehouse.protocol.StreamPosition;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -52,9 +53,9 @@ public final class ChannelCommands {
         this.replies = replies;
     }
 
-    void subscribe(ClientConnection c, ParsedMessage m) {
-        ChannelName channel = ClientFields.channel(m);
-        StreamPosition since = ClientFields.since(m);
+    void subscribe(ClientConnection c, ClientMessage.Subscribe m) {
+        ChannelName channel = m.channel();
+        StreamPosition since = m.since();
         Refusal denied = access.checkSubscribe(c.principal(), channel);
         if (denied != null) {
             c.send(replies.error(denied, m.id()));
@@ -96,18 +97,18 @@ public final class ChannelCommands {
         }
     }
 
-    void unsubscribe(ClientConnection c, ParsedMessage m) {
-        ChannelName channel = ClientFields.channel(m);
+    void unsubscribe(ClientConnection c, ClientMessage.Unsubscribe m) {
+        ChannelName channel = m.channel();
         hub.unsubscribe(c, channel.value());
         c.personal().released(channel);
         c.send(replies.unsubscribed(m.id(), channel));
     }
 
     /** {@code history} {channel, since?, limit?}: kept publications, oldest first. */
-    void history(ClientConnection c, ParsedMessage m) {
-        ChannelName channel = ClientFields.channel(m);
-        StreamPosition since = ClientFields.since(m);
-        int limit = ClientFields.limit(m);
+    void history(ClientConnection c, ClientMessage.History m) {
+        ChannelName channel = m.channel();
+        StreamPosition since = m.since();
+        int limit = m.limit();
         Refusal denied = access.checkSubscribe(c.principal(), channel);
         if (denied != null) {
             c.send(replies.error(denied, m.id()));
@@ -125,8 +126,8 @@ public final class ChannelCommands {
     }
 
     /** {@code presence} {channel}: who is subscribed, where the namespace keeps presence. */
-    void presence(ClientConnection c, ParsedMessage m) {
-        ChannelName channel = ClientFields.channel(m);
+    void presence(ClientConnection c, ClientMessage.Presence m) {
+        ChannelName channel = m.channel();
         Refusal denied = access.checkSubscribe(c.principal(), channel);
         if (denied == null) {
             denied = access.checkPresence(channel);
@@ -142,9 +143,9 @@ public final class ChannelCommands {
                                 : replies.presence(m.id(), channel, clients))));
     }
 
-    void publish(ClientConnection c, ParsedMessage m) {
-        ChannelName channel = ClientFields.channel(m);
-        String data = ClientFields.data(m);
+    void publish(ClientConnection c, ClientMessage.Publish m) {
+        ChannelName channel = m.channel();
+        String data = m.data().toString();
         Refusal denied = access.checkClientPublish(c.principal(), channel);
         if (denied != null) {
             c.send(replies.error(denied, m.id()));
@@ -153,7 +154,7 @@ public final class ChannelCommands {
         broker.publish(channel, data)
                 .whenComplete((publication, failure) -> c.execute(() -> c.send(
                         failure != null
-                                ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), m.id())
+                                ? replies.error(RefusalException.refusalOf(failure), m.id())
                                 : replies.published(m.id(), publication))));
     }
 

@@ -6,14 +6,13 @@ import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.Verdict;
-import io.gatehouse.codec.ParsedMessage;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.limits.TokenBucket;
 import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.ClientMessage;
 import io.gatehouse.protocol.EncodedMessage;
-import io.gatehouse.protocol.MessageType;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
@@ -27,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code auth}, verifying, open, closed), its principal, and the dispatch of each client message.
  * The work is elsewhere: channel commands in {@link ChannelCommands}, expiry and refresh in
  * {@link CredentialLifetime}, the duplicate policy in {@link DuplicateConnections}, the frames in
- * {@link ClientFields} and {@link Replies}, the access log in {@link UpgradeAttempt}. Knows nothing
+ * {@link Replies} (read and written by the protocol module's WireCodec), the access log in {@link UpgradeAttempt}. Knows nothing
  * of Netty: it talks to its socket through {@link Transport}. All methods except those of
  * {@link Connection} run on the transport's thread.
  */
@@ -57,6 +56,9 @@ public final class ClientConnection implements Connection {
     private State state = State.AWAITING_AUTH;
 
     private Future<?> authTimeout;
+    private static final String AUTHENTICATE_FIRST =
+            "Authenticate first: send {\"type\":\"auth\",\"token\":\"...\"} or connect with a credential";
+
     /** Set when the connection opens. Only accessed on the transport thread. */
     private PersonalChannel personal;
 
@@ -99,8 +101,20 @@ public final class ClientConnection implements Connection {
         if (state == State.CLOSED || !withinMessageLimit()) {
             return;
         }
+        ClientMessage m;
         try {
-            dispatch(protocol.codec.parse(text));
+            m = protocol.codec.readClient(text);
+        } catch (BadMessageException e) {
+            if (e.type() == null || state == State.OPEN) {
+                violation(e.refusal(), e.id());
+            } else if (state == State.AWAITING_AUTH) {
+                // A known message with a bad field is still not an auth message (auth has none to get wrong).
+                refuseWithoutToken(AUTHENTICATE_FIRST);
+            } // VERIFYING: dropped, like every message that races the verdict
+            return;
+        }
+        try {
+            dispatch(m);
         } catch (BadMessageException e) {
             violation(e.refusal(), e.id());
         }
@@ -152,7 +166,7 @@ public final class ClientConnection implements Connection {
         protocol.hub.unregister(this);
     }
 
-    private void dispatch(ParsedMessage m) {
+    private void dispatch(ClientMessage m) {
         if (state != State.OPEN) {
             if (state == State.AWAITING_AUTH) {
                 authenticate(m);
@@ -160,29 +174,35 @@ public final class ClientConnection implements Connection {
             // VERIFYING: messages that race the verdict are dropped; the client waits for connection_established.
             return;
         }
-        switch (m.type()) {
-            case PING -> send(protocol.replies.pong(m.id()));
-            case SUBSCRIBE -> protocol.channels.subscribe(this, m);
-            case UNSUBSCRIBE -> protocol.channels.unsubscribe(this, m);
-            case PUBLISH -> protocol.channels.publish(this, m);
-            case PRESENCE -> protocol.channels.presence(this, m);
-            case HISTORY -> protocol.channels.history(this, m);
-            case REFRESH -> protocol.lifetime.refresh(this, m);
-            case AUTH -> throw ClientFields.bad("Already authenticated; use refresh to extend the credential", m);
-            default ->
-                throw ClientFields.bad("Unknown message type '" + m.type().wireName() + "'", m);
+        if (m instanceof ClientMessage.Ping) {
+            send(protocol.replies.pong(m.id()));
+        } else if (m instanceof ClientMessage.Subscribe s) {
+            protocol.channels.subscribe(this, s);
+        } else if (m instanceof ClientMessage.Unsubscribe u) {
+            protocol.channels.unsubscribe(this, u);
+        } else if (m instanceof ClientMessage.Publish p) {
+            protocol.channels.publish(this, p);
+        } else if (m instanceof ClientMessage.Presence p) {
+            protocol.channels.presence(this, p);
+        } else if (m instanceof ClientMessage.History h) {
+            protocol.channels.history(this, h);
+        } else if (m instanceof ClientMessage.Refresh r) {
+            protocol.lifetime.refresh(this, r);
+        } else {
+            throw new BadMessageException(
+                    RefusalCode.BAD_REQUEST.refusal("Already authenticated; use refresh to extend the credential"),
+                    m.id());
         }
     }
 
     /** The first message of a connection that came without a credential (SPEC §2, point 5). */
-    private void authenticate(ParsedMessage m) {
-        if (m.type() != MessageType.AUTH) {
-            refuseWithoutToken(
-                    "Authenticate first: send {\"type\":\"auth\",\"token\":\"...\"} or connect with a credential");
+    private void authenticate(ClientMessage m) {
+        if (!(m instanceof ClientMessage.Auth auth)) {
+            refuseWithoutToken(AUTHENTICATE_FIRST);
             return;
         }
-        String token = ClientFields.token(m);
-        if (token == null) {
+        String token = auth.token();
+        if (token == null || token.isEmpty()) {
             refuseWithoutToken("The auth message needs a token field");
             return;
         }

@@ -2,9 +2,9 @@ package io.gatehouse.connection;
 
 import io.gatehouse.accesslog.UpgradeAttempt;
 import io.gatehouse.auth.TokenVerifier;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
+import io.gatehouse.protocol.WireCodec;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -18,7 +18,7 @@ public final class ClientProtocol {
     /** auth.timeout: how long a connection without a credential has to send {@code auth}. */
     final Duration authTimeout;
     /** Reads client frames. */
-    final MessageCodec codec;
+    final WireCodec codec;
     /** Verifies the token of an {@code auth} message. */
     final TokenVerifier tokens;
 
@@ -32,7 +32,7 @@ public final class ClientProtocol {
     public ClientProtocol(
             Clock clock,
             Duration authTimeout,
-            MessageCodec codec,
+            WireCodec codec,
             TokenVerifier tokens,
             RequestLimits limits,
             Hub hub,

@@ -5,7 +5,7 @@ import io.gatehouse.auth.Sessions;
 import io.gatehouse.auth.TokenKind;
 import io.gatehouse.auth.TokenVerifier;
 import io.gatehouse.auth.Verdict;
-import io.gatehouse.codec.ParsedMessage;
+import io.gatehouse.protocol.ClientMessage;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,11 +95,8 @@ public final class CredentialLifetime {
     }
 
     /** In-band {@code refresh} {token}: a new credential of the same user extends {@code c}. */
-    void refresh(ClientConnection c, ParsedMessage m) {
-        String token = ClientFields.token(m);
-        if (token == null) {
-            throw ClientFields.bad("refresh needs a token field", m);
-        }
+    void refresh(ClientConnection c, ClientMessage.Refresh m) {
+        String token = m.token(); // never empty: the codec refuses that
         String userId = c.principal().user().id();
         tokens.verify(token)
                 .whenComplete((verdict, failure) -> c.execute(() -> {

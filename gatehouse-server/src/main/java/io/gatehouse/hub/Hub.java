@@ -4,7 +4,6 @@ import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.BrokerListener;
 import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.broker.PresenceEvent;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.history.HistoryPage;
 import io.gatehouse.history.Recovery;
@@ -15,7 +14,9 @@ import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.protocol.ServerMessage;
 import io.gatehouse.protocol.StreamPosition;
+import io.gatehouse.protocol.WireCodec;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ import java.util.function.Consumer;
  * Fan-out encodes a publication once and shares the bytes.
  */
 public final class Hub implements BrokerListener {
-    private final MessageCodec codec;
+    private final WireCodec codec;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
     /** Credential id (token prefix, session prefix, JWT fingerprint) to its connections. */
@@ -47,7 +48,7 @@ public final class Hub implements BrokerListener {
     private final GatehouseMetrics metrics;
     private final Presence presence;
 
-    public Hub(Broker broker, MessageCodec codec, GatehouseMetrics metrics, GatehouseConfig.Channels channels) {
+    public Hub(Broker broker, WireCodec codec, GatehouseMetrics metrics, GatehouseConfig.Channels channels) {
         this.codec = codec;
         this.metrics = metrics;
         this.subscribers = new ChannelSubscribers(broker);
@@ -135,7 +136,7 @@ public final class Hub implements BrokerListener {
      * {@code subscribed} is already listed. Null if the subscription ended meanwhile.
      */
     public Recovery start(Subscription s, StreamPosition since, HistoryPage page, Consumer<Recovery> announce) {
-        Recovery recovery = s.start(since, page, codec::message, r -> {
+        Recovery recovery = s.start(since, page, this::messageFrame, r -> {
             if (presence.keeps(s.channel())) {
                 PresenceClient client = presenceClient(s.connection());
                 s.listedAs(client); // before its join goes out: that join coming back starts s hearing others
@@ -196,7 +197,7 @@ public final class Hub implements BrokerListener {
         int sent = 0;
         for (Subscription s : subscribers.of(p.channel())) {
             if (frame == null) {
-                frame = codec.message(p);
+                frame = messageFrame(p);
             }
             if (s.deliver(p, frame)) {
                 sent++;
@@ -206,13 +207,25 @@ public final class Hub implements BrokerListener {
         metrics.delivered(sent);
     }
 
+    /** The {@code message} frame of {@code p}: encoded once and shared by every subscriber. */
+    private EncodedMessage messageFrame(Publication p) {
+        return codec.encode(new ServerMessage.Message(p));
+    }
+
+    private static ServerMessage presenceFrame(PresenceEvent event) {
+        String channel = event.channel().value();
+        return event.kind() == PresenceEvent.Kind.JOIN
+                ? new ServerMessage.Join(channel, event.client())
+                : new ServerMessage.Leave(channel, event.client());
+    }
+
     @Override
     public void onPresenceEvent(PresenceEvent event) {
         EncodedMessage frame = null;
         for (Subscription s : subscribers.of(event.channel().value())) {
             if (s.hears(event)) {
                 if (frame == null) {
-                    frame = codec.presenceEvent(event);
+                    frame = codec.encode(presenceFrame(event));
                 }
                 s.connection().send(frame);
             }

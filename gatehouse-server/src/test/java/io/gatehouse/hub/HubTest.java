@@ -10,7 +10,6 @@ import io.gatehouse.broker.BrokerListener;
 import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.broker.PresenceEvent;
-import io.gatehouse.codec.MessageCodec;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.NamespaceConfig;
 import io.gatehouse.history.HistoryPage;
@@ -21,6 +20,7 @@ import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.StreamPosition;
+import io.gatehouse.protocol.WireCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,8 +96,8 @@ class HubTest {
             true);
     static final GatehouseConfig.Channels CHANNELS = new GatehouseConfig.Channels(Map.of("room", ROOM));
     final MemoryBroker broker = new MemoryBroker(Clock.systemUTC(), CHANNELS::retention);
-    final Hub hub = new Hub(
-            broker, new MessageCodec(new ObjectMapper()), new io.gatehouse.metrics.GatehouseMetrics(), CHANNELS);
+    final Hub hub =
+            new Hub(broker, new WireCodec(new ObjectMapper()), new io.gatehouse.metrics.GatehouseMetrics(), CHANNELS);
 
     /** What the broker delivered, recorded once the hub has handled it. */
     final BlockingQueue<Object> handled = new LinkedBlockingQueue<>();
