@@ -30,29 +30,8 @@ import java.util.function.Consumer;
  * the node; each call runs on the calling connection's thread, and answers arriving from the broker
  * go back to it.
  */
-public final class ChannelCommands {
-    private final Hub hub;
-    private final Broker broker;
-    private final ChannelAccess access;
-    private final RequestLimits limits;
-    private final GatehouseMetrics metrics;
-    private final Replies replies;
-
-    public ChannelCommands(
-            Hub hub,
-            Broker broker,
-            ChannelAccess access,
-            RequestLimits limits,
-            GatehouseMetrics metrics,
-            Replies replies) {
-        this.hub = hub;
-        this.broker = broker;
-        this.access = access;
-        this.limits = limits;
-        this.metrics = metrics;
-        this.replies = replies;
-    }
-
+public record ChannelCommands(
+        Hub hub, Broker broker, ChannelAccess access, RequestLimits limits, GatehouseMetrics metrics, Replies replies) {
     void subscribe(ClientConnection c, ClientMessage.Subscribe m) {
         ChannelName channel = m.channel();
         StreamPosition since = m.since();
