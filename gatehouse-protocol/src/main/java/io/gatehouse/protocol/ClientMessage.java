@@ -16,7 +16,9 @@ public sealed interface ClientMessage {
     /** The {@code id} to echo, or null. */
     JsonNode id();
 
-    MessageType type();
+    default MessageType type() {
+        return MessageType.of(getClass());
+    }
 
     /**
      * {@code auth}: the first message of a connection that had no credential in its upgrade.
@@ -25,11 +27,6 @@ public sealed interface ClientMessage {
      */
     record Auth(JsonNode id, String token, String instance) implements ClientMessage {
         @Override
-        public MessageType type() {
-            return MessageType.AUTH;
-        }
-
-        @Override
         public String toString() {
             return "Auth[token=" + (token == null ? "null" : "(" + token.length() + " chars)") + ", instance="
                     + instance + "]";
@@ -37,33 +34,18 @@ public sealed interface ClientMessage {
     }
 
     /** {@code ping}: answered with {@code pong}. */
-    record Ping(JsonNode id) implements ClientMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.PING;
-        }
-    }
+    record Ping(JsonNode id) implements ClientMessage {}
 
     /** {@code subscribe}; {@code since} (or null) is the last position the client processed. */
     record Subscribe(JsonNode id, ChannelName channel, StreamPosition since) implements ClientMessage {
         public Subscribe {
             Objects.requireNonNull(channel, "channel");
         }
-
-        @Override
-        public MessageType type() {
-            return MessageType.SUBSCRIBE;
-        }
     }
 
     record Unsubscribe(JsonNode id, ChannelName channel) implements ClientMessage {
         public Unsubscribe {
             Objects.requireNonNull(channel, "channel");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.UNSUBSCRIBE;
         }
     }
 
@@ -73,22 +55,12 @@ public sealed interface ClientMessage {
             Objects.requireNonNull(channel, "channel");
             Objects.requireNonNull(data, "data");
         }
-
-        @Override
-        public MessageType type() {
-            return MessageType.PUBLISH;
-        }
     }
 
     /** {@code refresh}: an in-band credential for the same user. */
     record Refresh(JsonNode id, String token) implements ClientMessage {
         public Refresh {
             Objects.requireNonNull(token, "token");
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.REFRESH;
         }
 
         @Override
@@ -102,11 +74,6 @@ public sealed interface ClientMessage {
         public Presence {
             Objects.requireNonNull(channel, "channel");
         }
-
-        @Override
-        public MessageType type() {
-            return MessageType.PRESENCE;
-        }
     }
 
     /**
@@ -119,11 +86,6 @@ public sealed interface ClientMessage {
             if (limit < 0) {
                 throw new IllegalArgumentException("limit must be 0 or more");
             }
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.HISTORY;
         }
     }
 }

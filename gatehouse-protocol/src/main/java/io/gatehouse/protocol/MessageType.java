@@ -1,6 +1,7 @@
 package io.gatehouse.protocol;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every {@code type} of the message protocol (SPEC §4), client to server and back. */
@@ -27,6 +28,30 @@ public enum MessageType {
     TOKEN_EXPIRING,
     ERROR;
 
+    /** The type of each message record, in one place (presence and history replies carry the request's type). */
+    private static final Map<Class<?>, MessageType> OF_RECORD = Map.ofEntries(
+            Map.entry(ClientMessage.Auth.class, AUTH),
+            Map.entry(ClientMessage.Ping.class, PING),
+            Map.entry(ClientMessage.Subscribe.class, SUBSCRIBE),
+            Map.entry(ClientMessage.Unsubscribe.class, UNSUBSCRIBE),
+            Map.entry(ClientMessage.Publish.class, PUBLISH),
+            Map.entry(ClientMessage.Refresh.class, REFRESH),
+            Map.entry(ClientMessage.Presence.class, PRESENCE),
+            Map.entry(ClientMessage.History.class, HISTORY),
+            Map.entry(ServerMessage.ConnectionEstablished.class, CONNECTION_ESTABLISHED),
+            Map.entry(ServerMessage.Pong.class, PONG),
+            Map.entry(ServerMessage.Subscribed.class, SUBSCRIBED),
+            Map.entry(ServerMessage.Unsubscribed.class, UNSUBSCRIBED),
+            Map.entry(ServerMessage.Published.class, PUBLISHED),
+            Map.entry(ServerMessage.Refreshed.class, REFRESHED),
+            Map.entry(ServerMessage.Message.class, MESSAGE),
+            Map.entry(ServerMessage.Join.class, JOIN),
+            Map.entry(ServerMessage.Leave.class, LEAVE),
+            Map.entry(ServerMessage.TokenExpiring.class, TOKEN_EXPIRING),
+            Map.entry(ServerMessage.Presence.class, PRESENCE),
+            Map.entry(ServerMessage.History.class, HISTORY),
+            Map.entry(ServerMessage.Error.class, ERROR));
+
     /** Whether clients send this type (presence and history replies carry the same type back). */
     public boolean isClientMessage() {
         return ordinal() <= HISTORY.ordinal();
@@ -34,6 +59,11 @@ public enum MessageType {
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The type of a {@link ClientMessage} or {@link ServerMessage} record class. */
+    static MessageType of(Class<?> messageRecord) {
+        return OF_RECORD.get(messageRecord);
     }
 
     public static Optional<MessageType> fromWire(String s) {

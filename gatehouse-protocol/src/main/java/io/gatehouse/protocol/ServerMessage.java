@@ -10,24 +10,16 @@ import java.util.List;
  * channels the client grammar cannot write (a personal channel {@code #auth0|123}).
  */
 public sealed interface ServerMessage {
-    MessageType type();
+    default MessageType type() {
+        return MessageType.of(getClass());
+    }
 
     /** {@code connection_established}: the connection is authenticated and open. */
     record ConnectionEstablished(
             String connectionId, UserInfo user, Instant expiresAt, long heartbeatIntervalMillis, long serverTimeMillis)
-            implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.CONNECTION_ESTABLISHED;
-        }
-    }
+            implements ServerMessage {}
 
-    record Pong(JsonNode id, long timestampMillis) implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.PONG;
-        }
-    }
+    record Pong(JsonNode id, long timestampMillis) implements ServerMessage {}
 
     /**
      * {@code subscribed}: live from {@code position}; {@code publications} are those missed after the
@@ -38,11 +30,6 @@ public sealed interface ServerMessage {
             implements ServerMessage {
         public Subscribed {
             publications = List.copyOf(publications);
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.SUBSCRIBED;
         }
     }
 
@@ -60,69 +47,29 @@ public sealed interface ServerMessage {
         public static Unsubscribed ended(String channel, Refusal refusal) {
             return new Unsubscribed(null, channel, refusal.code(), refusal.hint());
         }
-
-        @Override
-        public MessageType type() {
-            return MessageType.UNSUBSCRIBED;
-        }
     }
 
-    record Published(JsonNode id, String channel, StreamPosition position) implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.PUBLISHED;
-        }
-    }
+    record Published(JsonNode id, String channel, StreamPosition position) implements ServerMessage {}
 
     /** {@code refreshed}: the connection holds the new credential, which expires at {@code expiresAt} (or never). */
-    record Refreshed(JsonNode id, Instant expiresAt) implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.REFRESHED;
-        }
-    }
+    record Refreshed(JsonNode id, Instant expiresAt) implements ServerMessage {}
 
     /** {@code message}: one publication of a subscribed channel. */
-    record Message(Publication publication) implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.MESSAGE;
-        }
-    }
+    record Message(Publication publication) implements ServerMessage {}
 
     /** {@code join}: {@code client} subscribed to {@code channel} (a namespace with join_leave). */
-    record Join(String channel, PresenceClient client) implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.JOIN;
-        }
-    }
+    record Join(String channel, PresenceClient client) implements ServerMessage {}
 
     /** {@code leave}: {@code client} left {@code channel}. */
-    record Leave(String channel, PresenceClient client) implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.LEAVE;
-        }
-    }
+    record Leave(String channel, PresenceClient client) implements ServerMessage {}
 
     /** {@code token_expiring}: refresh within {@code expiresInMillis} or be closed with TOKEN_EXPIRED. */
-    record TokenExpiring(long expiresInMillis) implements ServerMessage {
-        @Override
-        public MessageType type() {
-            return MessageType.TOKEN_EXPIRING;
-        }
-    }
+    record TokenExpiring(long expiresInMillis) implements ServerMessage {}
 
     /** The {@code presence} reply: the channel's clients, oldest connection first. */
     record Presence(JsonNode id, String channel, List<PresenceClient> clients) implements ServerMessage {
         public Presence {
             clients = List.copyOf(clients);
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.PRESENCE;
         }
     }
 
@@ -132,22 +79,12 @@ public sealed interface ServerMessage {
         public History {
             publications = List.copyOf(publications);
         }
-
-        @Override
-        public MessageType type() {
-            return MessageType.HISTORY;
-        }
     }
 
     /** {@code error}: a request was refused; the connection stays open. */
     record Error(JsonNode id, RefusalCode code, String message) implements ServerMessage {
         public static Error of(Refusal refusal, JsonNode id) {
             return new Error(id, refusal.code(), refusal.hint());
-        }
-
-        @Override
-        public MessageType type() {
-            return MessageType.ERROR;
         }
     }
 }

@@ -21,24 +21,13 @@ import org.slf4j.LoggerFactory;
  * {@code GET /api/v1/access-log?outcome=&user=&ip=&limit=} (SPEC §6, §8): the newest access-log
  * rows, filtered by exact outcome, user id and client IP, for an API key with the admin scope.
  * Rows reach the table a moment after the attempt (the access log writes in batches).
+ *
+ * @param blocking where the table is read
  */
-public final class AccessLogRoutes {
+public record AccessLogRoutes(ApiKeyCheck keys, AccessLogStore store, ObjectMapper json, Executor blocking) {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogRoutes.class);
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
-
-    private final ApiKeyCheck keys;
-    private final AccessLogStore store;
-    private final ObjectMapper json;
-    private final Executor blocking;
-
-    /** @param blocking where the table is read */
-    public AccessLogRoutes(ApiKeyCheck keys, AccessLogStore store, ObjectMapper json, Executor blocking) {
-        this.keys = keys;
-        this.store = store;
-        this.json = json;
-        this.blocking = blocking;
-    }
 
     public void register(HttpApi api) {
         api.route(

@@ -15,15 +15,7 @@ import java.util.function.Function;
  * an IP that has used that up is refused (429, Retry-After) before any lookup. So guessing keys
  * slows the guesser down, and a guesser's WebSocket upgrades too.
  */
-public final class ApiKeyCheck {
-    private final RequestLimits limits;
-    private final ApiKeyVerifier keys;
-
-    public ApiKeyCheck(RequestLimits limits, ApiKeyVerifier keys) {
-        this.limits = limits;
-        this.keys = keys;
-    }
-
+public record ApiKeyCheck(RequestLimits limits, ApiKeyVerifier keys) {
     CompletionStage<ApiKeyVerdict> verify(ApiRequest req, ApiScope scope) {
         Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
         if (slowDown != null) {

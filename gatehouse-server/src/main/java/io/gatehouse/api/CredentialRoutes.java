@@ -16,20 +16,10 @@ import org.slf4j.LoggerFactory;
  * its kind, and closes the connections that use it (see {@link TokenRevoker}; docs/protocol.md).
  * Answers {@code {"revoked": true|false}} and nothing else about the token.
  */
-public final class CredentialRoutes {
+public record CredentialRoutes(ApiKeyCheck keys, TokenRevoker revoker, ObjectMapper json) {
     private static final Logger LOG = LoggerFactory.getLogger(CredentialRoutes.class);
     /** Longer is no token: no header that carries one at the handshake is this long. */
     static final int MAX_TOKEN_CHARS = 8192;
-
-    private final ApiKeyCheck keys;
-    private final TokenRevoker revoker;
-    private final ObjectMapper json;
-
-    public CredentialRoutes(ApiKeyCheck keys, TokenRevoker revoker, ObjectMapper json) {
-        this.keys = keys;
-        this.revoker = revoker;
-        this.json = json;
-    }
 
     public void register(HttpApi api) {
         api.route(

@@ -15,31 +15,16 @@ import java.util.concurrent.Executor;
 /**
  * {@code GET /health} (the process is alive), {@code GET /ready} (database and broker reachable)
  * and {@code GET /metrics} (Prometheus; behind {@code metrics.token} when set).
+ *
+ * @param blocking where the database is asked whether it answers
  */
-public final class HealthRoutes {
-    private final GatehouseConfig.Metrics config;
-    private final GatehouseMetrics metrics;
-    private final Database database;
-    private final Broker broker;
-    private final ObjectMapper json;
-    private final Executor blocking;
-
-    /** @param blocking where the database is asked whether it answers */
-    public HealthRoutes(
-            GatehouseConfig.Metrics config,
-            GatehouseMetrics metrics,
-            Database database,
-            Broker broker,
-            ObjectMapper json,
-            Executor blocking) {
-        this.config = config;
-        this.metrics = metrics;
-        this.database = database;
-        this.broker = broker;
-        this.json = json;
-        this.blocking = blocking;
-    }
-
+public record HealthRoutes(
+        GatehouseConfig.Metrics config,
+        GatehouseMetrics metrics,
+        Database database,
+        Broker broker,
+        ObjectMapper json,
+        Executor blocking) {
     public void register(HttpApi api) {
         api.route("GET", "/metrics", (req, path) -> {
             Refusal refused = metricsRefusal(req);

@@ -26,34 +26,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 
-/** The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6). */
-public final class ServerRoutes {
+/**
+ * The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6).
+ *
+ * @param startedAt when the node started, for {@code GET /api/v1/stats}
+ */
+public record ServerRoutes(
+        ApiKeyCheck keys,
+        WireCodec codec,
+        Broker broker,
+        Hub hub,
+        ChannelAccess access,
+        Clock clock,
+        Instant startedAt) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerRoutes.class);
-    private final ApiKeyCheck keys;
-    private final WireCodec codec;
-    private final Broker broker;
-    private final Hub hub;
-    private final ChannelAccess access;
-    private final Clock clock;
-    private final Instant startedAt;
-
-    /** @param startedAt when the node started, for {@code GET /api/v1/stats} */
-    public ServerRoutes(
-            ApiKeyCheck keys,
-            WireCodec codec,
-            Broker broker,
-            Hub hub,
-            ChannelAccess access,
-            Clock clock,
-            Instant startedAt) {
-        this.keys = keys;
-        this.codec = codec;
-        this.broker = broker;
-        this.hub = hub;
-        this.access = access;
-        this.clock = clock;
-        this.startedAt = startedAt;
-    }
 
     public void register(HttpApi api) {
         api.route("POST", "/api/v1/publish", (req, path) -> withKey(req, ApiScope.PUBLISH, this::publish));

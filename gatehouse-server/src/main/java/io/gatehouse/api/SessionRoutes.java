@@ -19,40 +19,19 @@ import java.util.concurrent.Executor;
 /**
  * Cookie sessions over HTTP (SPEC §2, §6): {@code POST auth/login}, {@code auth/refresh},
  * {@code auth/logout}. Logins hash on the password-hashing pool; the rest runs on the blocking pool (database).
+ *
+ * @param revocations acts on a logout's revocation at once
+ * @param blocking where sessions are read and written
  */
-public final class SessionRoutes {
-    private final GatehouseConfig.Session config;
-    private final Sessions sessions;
-    private final OriginPolicy origins;
-    private final RequestLimits limits;
-    private final RevocationWatcher revocations;
-    private final GatehouseMetrics metrics;
-    private final WireCodec codec;
-    private final Executor blocking;
-
-    /**
-     * @param revocations acts on a logout's revocation at once
-     * @param blocking where sessions are read and written
-     */
-    public SessionRoutes(
-            GatehouseConfig.Session config,
-            Sessions sessions,
-            OriginPolicy origins,
-            RequestLimits limits,
-            RevocationWatcher revocations,
-            GatehouseMetrics metrics,
-            WireCodec codec,
-            Executor blocking) {
-        this.config = config;
-        this.sessions = sessions;
-        this.origins = origins;
-        this.limits = limits;
-        this.revocations = revocations;
-        this.metrics = metrics;
-        this.codec = codec;
-        this.blocking = blocking;
-    }
-
+public record SessionRoutes(
+        GatehouseConfig.Session config,
+        Sessions sessions,
+        OriginPolicy origins,
+        RequestLimits limits,
+        RevocationWatcher revocations,
+        GatehouseMetrics metrics,
+        WireCodec codec,
+        Executor blocking) {
     public void register(HttpApi api) {
         api.route("POST", "/api/v1/auth/login", (req, path) -> login(req));
         api.route("POST", "/api/v1/auth/refresh", (req, path) -> {

@@ -19,28 +19,15 @@ import java.util.function.Function;
  * (SPEC §6): a bearer token or a cookie session with its CSRF header, from an allowed Origin. A
  * refused credential counts against the client IP's {@code limits.auth_failures_per_ip}, as at
  * the upgrade, and an IP that has used it up is refused before any lookup.
+ *
+ * @param blocking where the routes' actions run (they read the database)
  */
-public final class UserCredentialCheck {
-    private final RequestLimits limits;
-    private final CredentialExtractor credentials;
-    private final OriginPolicy origins;
-    private final CredentialVerifier verifier;
-    private final Executor blocking;
-
-    /** @param blocking where the routes' actions run (they read the database) */
-    public UserCredentialCheck(
-            RequestLimits limits,
-            CredentialExtractor credentials,
-            OriginPolicy origins,
-            CredentialVerifier verifier,
-            Executor blocking) {
-        this.limits = limits;
-        this.credentials = credentials;
-        this.origins = origins;
-        this.verifier = verifier;
-        this.blocking = blocking;
-    }
-
+public record UserCredentialCheck(
+        RequestLimits limits,
+        CredentialExtractor credentials,
+        OriginPolicy origins,
+        CredentialVerifier verifier,
+        Executor blocking) {
     /** Runs {@code action} (on the blocking pool) once the request's credential is verified; else the refusal. */
     CompletionStage<ApiResponse> ifAuthenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
         Refusal slowDown = limits.admitCredentialCheck(req.clientIp());

@@ -20,34 +20,17 @@ import java.util.List;
 /**
  * The user-facing API, authenticated by the same credential rules as the WebSocket upgrade:
  * {@code GET auth/verify} and the user's own opaque tokens.
+ *
+ * @param lifetimes auth.tokens: the default and longest lifetime of a token made here
  */
-public final class UserRoutes {
-    private final UserCredentialCheck users;
-    private final WireCodec codec;
-    private final TokenIssuer issuer;
-    private final TokenStore tokens;
-    private final RevocationWatcher revocations;
-    private final GatehouseConfig.Tokens lifetimes;
-    private final Clock clock;
-
-    /** @param lifetimes auth.tokens: the default and longest lifetime of a token made here */
-    public UserRoutes(
-            UserCredentialCheck users,
-            WireCodec codec,
-            TokenIssuer issuer,
-            TokenStore tokens,
-            RevocationWatcher revocations,
-            GatehouseConfig.Tokens lifetimes,
-            Clock clock) {
-        this.users = users;
-        this.codec = codec;
-        this.issuer = issuer;
-        this.tokens = tokens;
-        this.revocations = revocations;
-        this.lifetimes = lifetimes;
-        this.clock = clock;
-    }
-
+public record UserRoutes(
+        UserCredentialCheck users,
+        WireCodec codec,
+        TokenIssuer issuer,
+        TokenStore tokens,
+        RevocationWatcher revocations,
+        GatehouseConfig.Tokens lifetimes,
+        Clock clock) {
     public void register(HttpApi api) {
         api.route("GET", "/api/v1/auth/verify", (req, path) -> users.ifAuthenticated(req, this::verify));
         api.route("POST", "/api/v1/tokens", (req, path) -> users.ifAuthenticated(req, p -> createToken(req, p)));

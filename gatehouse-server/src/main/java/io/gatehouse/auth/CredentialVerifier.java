@@ -10,17 +10,7 @@ import java.util.concurrent.Executor;
  * the blocking executor, a token through the {@link TokenVerifierChain}. Never blocks the caller;
  * the stage never fails.
  */
-public final class CredentialVerifier {
-    private final TokenVerifier tokens;
-    private final Sessions sessions;
-    private final Executor blocking;
-
-    public CredentialVerifier(TokenVerifier tokens, Sessions sessions, Executor blocking) {
-        this.tokens = tokens;
-        this.sessions = sessions;
-        this.blocking = blocking;
-    }
-
+public record CredentialVerifier(TokenVerifier tokens, Sessions sessions, Executor blocking) {
     public CompletionStage<Verdict> verify(Credential credential) {
         if (credential.carrier() != CredentialCarrier.COOKIE) {
             return tokens.verify(credential.token());
@@ -33,9 +23,5 @@ public final class CredentialVerifier {
         } catch (RuntimeException rejected) { // the blocking pool is full
             return CompletableFuture.completedFuture(Verdict.refused(RefusalException.refusalOf(rejected)));
         }
-    }
-
-    public TokenVerifier tokens() {
-        return tokens;
     }
 }

@@ -8,15 +8,7 @@ import java.util.concurrent.CompletionStage;
  * ({@link UserIds#introspected}): bare when introspection is the primary source, else
  * {@code introspection:ID}.
  */
-public final class IntrospectedIds implements TokenVerifier {
-    private final TokenVerifier introspection;
-    private final UserIds ids;
-
-    public IntrospectedIds(TokenVerifier introspection, UserIds ids) {
-        this.introspection = introspection;
-        this.ids = ids;
-    }
-
+public record IntrospectedIds(TokenVerifier introspection, UserIds ids) implements TokenVerifier {
     @Override
     public boolean claims(String token) {
         return introspection.claims(token);

@@ -15,20 +15,10 @@ import java.util.concurrent.Executor;
  * Verifies opaque {@code ght_} tokens against their stored hashes. The lookup runs on the
  * blocking executor, never on the caller's thread.
  */
-public final class OpaqueTokenVerifier implements TokenVerifier {
+public record OpaqueTokenVerifier(TokenStore tokens, Executor blocking, Clock clock) implements TokenVerifier {
     public static final String KIND = "ght_";
     /** How stale {@code last_used_at} may get before a use writes it again. */
     static final java.time.Duration TOUCH_INTERVAL = java.time.Duration.ofMinutes(1);
-
-    private final TokenStore tokens;
-    private final Executor blocking;
-    private final Clock clock;
-
-    public OpaqueTokenVerifier(TokenStore tokens, Executor blocking, Clock clock) {
-        this.tokens = tokens;
-        this.blocking = blocking;
-        this.clock = clock;
-    }
 
     @Override
     public boolean claims(String token) {

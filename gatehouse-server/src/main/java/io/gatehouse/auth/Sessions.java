@@ -24,8 +24,18 @@ import java.util.concurrent.CompletionStage;
  * upgrade and cookie-authenticated state-changing request. Both are stored only as SHA-256
  * hashes. A CSRF token older than {@code auth.session.csrf_max_age} is stale: refresh issues a new
  * one and extends the session. All methods block (database, Argon2): never call them on an event loop.
+ *
+ * @param hashing where logins run (Argon2), apart from the blocking pool
  */
-public final class Sessions {
+public record Sessions(
+        SessionStore sessions,
+        UserStore users,
+        RevocationStore revocations,
+        TokenStore tokens,
+        PasswordHasher passwords,
+        PasswordHashingPool hashing,
+        GatehouseConfig.Session config,
+        Clock clock) {
     public static final String SESSION_COOKIE = "gh_session";
     public static final String CSRF_COOKIE = "gh_csrf";
     public static final String CSRF_HEADER = "X-CSRF-Token";
@@ -54,35 +64,6 @@ public final class Sessions {
         FRESH,
         /** Present and matching, however old: refresh and logout, which exist to recover from staleness. */
         MATCHING
-    }
-
-    private final SessionStore sessions;
-    private final UserStore users;
-    private final RevocationStore revocations;
-    private final TokenStore tokens;
-    private final PasswordHasher passwords;
-    private final PasswordHashingPool hashing;
-    private final GatehouseConfig.Session config;
-    private final Clock clock;
-
-    /** @param hashing where logins run (Argon2), apart from the blocking pool */
-    public Sessions(
-            SessionStore sessions,
-            UserStore users,
-            RevocationStore revocations,
-            TokenStore tokens,
-            PasswordHasher passwords,
-            PasswordHashingPool hashing,
-            GatehouseConfig.Session config,
-            Clock clock) {
-        this.tokens = tokens;
-        this.sessions = sessions;
-        this.users = users;
-        this.revocations = revocations;
-        this.passwords = passwords;
-        this.hashing = hashing;
-        this.config = config;
-        this.clock = clock;
     }
 
     /**

@@ -77,27 +77,17 @@ final class ApiKeyCommand {
             name = "list",
             mixinStandardHelpOptions = true,
             description = "Lists keys: prefix, name, scopes, created, revoked.")
-    static final class ListKeys implements Runnable {
-        @Mixin
-        ConfigOptions config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListKeys extends DatabaseCommand {
         @Override
-        public void run() {
-            try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                for (ApiKeyRecord k : new ApiKeyStore(db).list()) {
-                    spec.commandLine()
-                            .getOut()
-                            .printf(
-                                    "%-14s %-24s %-14s %s%s%n",
-                                    k.prefix(),
-                                    k.name(),
-                                    String.join(",", k.scopes()),
-                                    k.createdAt(),
-                                    k.revokedAt() == null ? "" : " revoked " + k.revokedAt());
-                }
+        void run(Database db) {
+            for (ApiKeyRecord k : new ApiKeyStore(db).list()) {
+                out().printf(
+                                "%-14s %-24s %-14s %s%s%n",
+                                k.prefix(),
+                                k.name(),
+                                String.join(",", k.scopes()),
+                                k.createdAt(),
+                                k.revokedAt() == null ? "" : " revoked " + k.revokedAt());
             }
         }
     }
@@ -106,24 +96,16 @@ final class ApiKeyCommand {
             name = "revoke",
             mixinStandardHelpOptions = true,
             description = "Revokes a key by its prefix (ghk_ and 8 characters).")
-    static final class Revoke implements Runnable {
-        @Mixin
-        ConfigOptions config;
-
+    static final class Revoke extends DatabaseCommand {
         @Parameters(paramLabel = "PREFIX")
         String prefix;
 
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public void run() {
-            try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                if (!new ApiKeyStore(db).revoke(prefix, Instant.now())) {
-                    throw new CommandFailure("no active API key with prefix " + prefix);
-                }
+        void run(Database db) {
+            if (!new ApiKeyStore(db).revoke(prefix, Instant.now())) {
+                throw new CommandFailure("no active API key with prefix " + prefix);
             }
-            spec.commandLine().getOut().println("revoked " + prefix);
+            out().println("revoked " + prefix);
         }
     }
 }

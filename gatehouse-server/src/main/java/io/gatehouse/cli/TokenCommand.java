@@ -138,33 +138,25 @@ final class TokenCommand {
             mixinStandardHelpOptions = true,
             description =
                     "Revokes an opaque token by its prefix (ght_ and 8 characters), and the tokens minted with it; they are refused from then on.")
-    static final class Revoke implements Runnable {
-        @Mixin
-        ConfigOptions config;
-
+    static final class Revoke extends DatabaseCommand {
         @Parameters(paramLabel = "PREFIX")
         String prefix;
 
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public void run() {
-            try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                TokenStore tokens = new TokenStore(db);
-                Instant now = Instant.now();
-                if (!tokens.revoke(prefix, now)) {
-                    throw new CommandFailure("no active token with prefix " + prefix);
-                }
-                // A running server reads the journal and closes the token's live connections,
-                // and those of the tokens minted with it (POST /api/v1/tokens), transitively.
-                RevocationStore journal = new RevocationStore(db);
-                journal.append(Revocation.Kind.CREDENTIAL, prefix, now);
-                for (String minted : tokens.revokeMintedFrom(prefix, now)) {
-                    journal.append(Revocation.Kind.CREDENTIAL, minted, now);
-                }
+        void run(Database db) {
+            TokenStore tokens = new TokenStore(db);
+            Instant now = Instant.now();
+            if (!tokens.revoke(prefix, now)) {
+                throw new CommandFailure("no active token with prefix " + prefix);
             }
-            spec.commandLine().getOut().println("revoked " + prefix);
+            // A running server reads the journal and closes the token's live connections,
+            // and those of the tokens minted with it (POST /api/v1/tokens), transitively.
+            RevocationStore journal = new RevocationStore(db);
+            journal.append(Revocation.Kind.CREDENTIAL, prefix, now);
+            for (String minted : tokens.revokeMintedFrom(prefix, now)) {
+                journal.append(Revocation.Kind.CREDENTIAL, minted, now);
+            }
+            out().println("revoked " + prefix);
         }
     }
 }

@@ -97,20 +97,11 @@ final class UserCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists users: name, roles, created.")
-    static final class ListUsers implements Runnable {
-        @Mixin
-        ConfigOptions config;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListUsers extends DatabaseCommand {
         @Override
-        public void run() {
-            try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                var out = spec.commandLine().getOut();
-                for (UserRecord u : new UserStore(db).list()) {
-                    out.printf("%-24s %-12s %s%n", u.id(), String.join(",", u.roles()), u.createdAt());
-                }
+        void run(Database db) {
+            for (UserRecord u : new UserStore(db).list()) {
+                out().printf("%-24s %-12s %s%n", u.id(), String.join(",", u.roles()), u.createdAt());
             }
         }
     }
@@ -120,27 +111,19 @@ final class UserCommand {
             mixinStandardHelpOptions = true,
             description =
                     "Removes a user, deletes their opaque tokens and sessions, refuses the JWTs minted for them and closes their live connections.")
-    static final class Remove implements Runnable {
-        @Mixin
-        ConfigOptions config;
-
+    static final class Remove extends DatabaseCommand {
         @Parameters(paramLabel = "NAME")
         String name;
 
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public void run() {
-            try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
-                if (!new UserStore(db).remove(name)) {
-                    throw new CommandFailure("no user '" + name + "'");
-                }
-                // A running server reads the journal and closes the user's live connections.
-                // It also refuses the JWTs Gatehouse minted for the user before now (a per-user not-before).
-                new RevocationStore(db).append(Revocation.Kind.USER, UserIds.local(name), Instant.now());
+        void run(Database db) {
+            if (!new UserStore(db).remove(name)) {
+                throw new CommandFailure("no user '" + name + "'");
             }
-            spec.commandLine().getOut().println("removed user " + name);
+            // A running server reads the journal and closes the user's live connections.
+            // It also refuses the JWTs Gatehouse minted for the user before now (a per-user not-before).
+            new RevocationStore(db).append(Revocation.Kind.USER, UserIds.local(name), Instant.now());
+            out().println("removed user " + name);
         }
     }
 }

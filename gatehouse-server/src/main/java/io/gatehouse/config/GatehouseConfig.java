@@ -107,29 +107,6 @@ public record GatehouseConfig(
             otherIssuers = List.copyOf(otherIssuers);
         }
 
-        /** No other issuers, every algorithm of {@link #ALGORITHMS} accepted. */
-        public Jwt(
-                String secret,
-                List<String> publicKeys,
-                String issuer,
-                String audience,
-                Duration clockSkew,
-                String jwksUrl,
-                Duration jwksCacheTtl,
-                String signingKey) {
-            this(
-                    secret,
-                    publicKeys,
-                    issuer,
-                    audience,
-                    clockSkew,
-                    jwksUrl,
-                    jwksCacheTtl,
-                    signingKey,
-                    List.of(),
-                    ALGORITHMS);
-        }
-
         /** The {@code iss} of JWTs Gatehouse mints; never an application's, so never {@code auth.jwt.issuer}. */
         public static final String GATEHOUSE_ISSUER = "gatehouse";
 

@@ -13,6 +13,7 @@ import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.ClientMessage;
+import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
@@ -20,7 +21,9 @@ import io.gatehouse.protocol.StreamPosition;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What a client connection asks about channels (SPEC §4, §5): {@code subscribe} (with recovery),
@@ -30,35 +33,12 @@ import java.util.function.Consumer;
  * the node; each call runs on the calling connection's thread, and answers arriving from the broker
  * go back to it.
  */
-public final class ChannelCommands {
-    private final Hub hub;
-    private final Broker broker;
-    private final ChannelAccess access;
-    private final RequestLimits limits;
-    private final GatehouseMetrics metrics;
-    private final Replies replies;
-
-    public ChannelCommands(
-            Hub hub,
-            Broker broker,
-            ChannelAccess access,
-            RequestLimits limits,
-            GatehouseMetrics metrics,
-            Replies replies) {
-        this.hub = hub;
-        this.broker = broker;
-        this.access = access;
-        this.limits = limits;
-        this.metrics = metrics;
-        this.replies = replies;
-    }
-
+public record ChannelCommands(
+        Hub hub, Broker broker, ChannelAccess access, RequestLimits limits, GatehouseMetrics metrics, Replies replies) {
     void subscribe(ClientConnection c, ClientMessage.Subscribe m) {
         ChannelName channel = m.channel();
         StreamPosition since = m.since();
-        Refusal denied = access.checkSubscribe(c.principal(), channel);
-        if (denied != null) {
-            c.send(replies.error(denied, m.id()));
+        if (refused(c, access.checkSubscribe(c.principal(), channel), m.id())) {
             return;
         }
         Subscription existing = hub.subscription(c, channel.value());
@@ -109,9 +89,7 @@ public final class ChannelCommands {
         ChannelName channel = m.channel();
         StreamPosition since = m.since();
         int limit = m.limit();
-        Refusal denied = access.checkSubscribe(c.principal(), channel);
-        if (denied != null) {
-            c.send(replies.error(denied, m.id()));
+        if (refused(c, access.checkSubscribe(c.principal(), channel), m.id())) {
             return;
         }
         broker.history(channel, since == null ? HistoryQuery.newest(limit) : HistoryQuery.after(since.offset(), limit))
@@ -119,36 +97,43 @@ public final class ChannelCommands {
                         ? CompletableFuture.completedFuture(page)
                         // offsets of another epoch mean nothing now: read from the oldest kept one
                         : broker.history(channel, HistoryQuery.after(0, limit)))
-                .whenComplete((page, failure) -> c.execute(() -> c.send(
-                        failure != null
-                                ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), m.id())
-                                : replies.history(m.id(), channel, page))));
+                .whenComplete(replyOnceRead(c, m.id(), page -> replies.history(m.id(), channel, page)));
     }
 
     /** {@code presence} {channel}: who is subscribed, where the namespace keeps presence. */
     void presence(ClientConnection c, ClientMessage.Presence m) {
         ChannelName channel = m.channel();
         Refusal denied = access.checkSubscribe(c.principal(), channel);
-        if (denied == null) {
-            denied = access.checkPresence(channel);
-        }
-        if (denied != null) {
-            c.send(replies.error(denied, m.id()));
+        if (refused(c, denied != null ? denied : access.checkPresence(channel), m.id())) {
             return;
         }
         broker.presence(channel)
-                .whenComplete((clients, failure) -> c.execute(() -> c.send(
-                        failure != null
-                                ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), m.id())
-                                : replies.presence(m.id(), channel, clients))));
+                .whenComplete(replyOnceRead(c, m.id(), clients -> replies.presence(m.id(), channel, clients)));
+    }
+
+    /** Sends {@code denied} as the error reply to request {@code id}; false, sending nothing, when it is null. */
+    private boolean refused(ClientConnection c, Refusal denied, JsonNode id) {
+        if (denied == null) {
+            return false;
+        }
+        c.send(replies.error(denied, id));
+        return true;
+    }
+
+    /**
+     * Sends {@code c}, on its thread, the reply {@code reply} makes of what the broker read, or
+     * INTERNAL_ERROR for request {@code id} when the read failed.
+     */
+    private <T> BiConsumer<T, Throwable> replyOnceRead(
+            ClientConnection c, JsonNode id, Function<T, EncodedMessage> reply) {
+        return (read, failure) -> c.execute(() ->
+                c.send(failure != null ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id) : reply.apply(read)));
     }
 
     void publish(ClientConnection c, ClientMessage.Publish m) {
         ChannelName channel = m.channel();
         String data = m.data().toString();
-        Refusal denied = access.checkClientPublish(c.principal(), channel);
-        if (denied != null) {
-            c.send(replies.error(denied, m.id()));
+        if (refused(c, access.checkClientPublish(c.principal(), channel), m.id())) {
             return;
         }
         broker.publish(channel, data)

@@ -67,8 +67,8 @@ public final class ClientConnection implements Connection {
         this.transport = transport;
         this.id = newId();
         this.attempt = attempt.on(id);
-        this.connectedAt = protocol.clock.instant();
-        this.messages = protocol.limits.messageBucket();
+        this.connectedAt = protocol.clock().instant();
+        this.messages = protocol.limits().messageBucket();
     }
 
     private static String newId() {
@@ -89,7 +89,7 @@ public final class ClientConnection implements Connection {
 
     /** The socket is open without a credential: the first message must be {@code auth}. */
     public void onUnauthenticatedOpen() {
-        authTimeout = transport.schedule(protocol.authTimeout, () -> {
+        authTimeout = transport.schedule(protocol.authTimeout(), () -> {
             if (state == State.AWAITING_AUTH || state == State.VERIFYING) {
                 attempt.refused(RefusalCode.AUTH_TIMEOUT.refusal());
                 closeWith(RefusalCode.AUTH_TIMEOUT.refusal());
@@ -103,7 +103,7 @@ public final class ClientConnection implements Connection {
         }
         ClientMessage m;
         try {
-            m = protocol.codec.readClient(text);
+            m = protocol.codec().readClient(text);
         } catch (BadMessageException e) {
             if (e.type() == null || state == State.OPEN) {
                 violation(e.refusal(), e.id());
@@ -133,7 +133,7 @@ public final class ClientConnection implements Connection {
     private boolean withinMessageLimit() {
         long wait = messages.take(System.nanoTime());
         if (wait > 0) {
-            protocol.limits.limited(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION);
+            protocol.limits().limited(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION);
             closeWith(RefusalCode.RATE_LIMITED
                     .refusal("Too many messages or control frames (limits.messages_per_connection)")
                     .retryAfter(wait));
@@ -149,7 +149,7 @@ public final class ClientConnection implements Connection {
      */
     public void onClosing() {
         state = State.CLOSED;
-        protocol.hub.unsubscribeAll(this);
+        protocol.hub().unsubscribeAll(this);
     }
 
     /** The socket closed, for whatever reason. */
@@ -163,7 +163,7 @@ public final class ClientConnection implements Connection {
         if (principal != null) {
             attempt.closed(principal, connectedAt, closeCode);
         }
-        protocol.hub.unregister(this);
+        protocol.hub().unregister(this);
     }
 
     private void dispatch(ClientMessage m) {
@@ -175,19 +175,19 @@ public final class ClientConnection implements Connection {
             return;
         }
         if (m instanceof ClientMessage.Ping) {
-            send(protocol.replies.pong(m.id()));
+            send(protocol.replies().pong(m.id()));
         } else if (m instanceof ClientMessage.Subscribe s) {
-            protocol.channels.subscribe(this, s);
+            protocol.channels().subscribe(this, s);
         } else if (m instanceof ClientMessage.Unsubscribe u) {
-            protocol.channels.unsubscribe(this, u);
+            protocol.channels().unsubscribe(this, u);
         } else if (m instanceof ClientMessage.Publish p) {
-            protocol.channels.publish(this, p);
+            protocol.channels().publish(this, p);
         } else if (m instanceof ClientMessage.Presence p) {
-            protocol.channels.presence(this, p);
+            protocol.channels().presence(this, p);
         } else if (m instanceof ClientMessage.History h) {
-            protocol.channels.history(this, h);
+            protocol.channels().history(this, h);
         } else if (m instanceof ClientMessage.Refresh r) {
-            protocol.lifetime.refresh(this, r);
+            protocol.lifetime().refresh(this, r);
         } else {
             throw new BadMessageException(
                     RefusalCode.BAD_REQUEST.refusal("Already authenticated; use refresh to extend the credential"),
@@ -208,14 +208,14 @@ public final class ClientConnection implements Connection {
         }
         Credential credential = new Credential(token, CredentialCarrier.AUTH_MESSAGE);
         UpgradeAttempt presented = attempt.with(credential);
-        Refusal tooOften = protocol.limits.admitCredential(credential);
+        Refusal tooOften = protocol.limits().admitCredential(credential);
         if (tooOften != null) {
             presented.refused(tooOften);
             closeWith(tooOften);
             return;
         }
         state = State.VERIFYING;
-        protocol.tokens
+        protocol.tokens()
                 .verify(token)
                 .whenComplete((verdict, failure) -> transport.execute(() -> {
                     if (state != State.VERIFYING) {
@@ -224,11 +224,11 @@ public final class ClientConnection implements Connection {
                     Verdict v = failure == null ? verdict : Verdict.refused(RefusalCode.INTERNAL_ERROR.refusal());
                     if (v.isAccepted()) {
                         authTimeout.cancel(false);
-                        protocol.limits.accepted(clientIp());
+                        protocol.limits().accepted(clientIp());
                         presented.accepted(v.principal());
                         establish(v.principal());
                     } else {
-                        protocol.limits.refused(clientIp(), v.refusal());
+                        protocol.limits().refused(clientIp(), v.refusal());
                         presented.refused(v.refusal());
                         closeWith(v.refusal());
                     }
@@ -244,13 +244,14 @@ public final class ClientConnection implements Connection {
     /** {@code p} is authenticated: take a place on the node (or be refused one), say so, watch the credential. */
     private void establish(Principal p) {
         ClientInstance instance = ClientInstance.of(p);
-        Refusal duplicate = protocol.duplicates.admit(instance);
+        Refusal duplicate = protocol.duplicates().admit(instance);
         if (duplicate != null) {
             closeWith(duplicate);
             return;
         }
-        if (protocol.hub.connectionsOf(p.user().id()).size() >= protocol.limits.connectionsPerUser()) {
-            protocol.limits.limited(ConfigKey.LIMITS_CONNECTIONS_PER_USER);
+        if (protocol.hub().connectionsOf(p.user().id()).size()
+                >= protocol.limits().connectionsPerUser()) {
+            protocol.limits().limited(ConfigKey.LIMITS_CONNECTIONS_PER_USER);
             closeWith(RefusalCode.TOO_MANY_CONNECTIONS
                     .refusal("This user has limits.connections_per_user connections open")
                     .retryAfter(5000));
@@ -259,12 +260,12 @@ public final class ClientConnection implements Connection {
         this.principal = p;
         state = State.OPEN;
         transport.authenticated();
-        protocol.hub.register(this);
-        protocol.duplicates.opened(instance, id, connectedAt);
+        protocol.hub().register(this);
+        protocol.duplicates().opened(instance, id, connectedAt);
         personal = new PersonalChannel(ChannelName.personal(p.user().id()).orElse(null));
-        protocol.channels.subscribePersonal(this);
-        send(protocol.replies.connectionEstablished(id, p));
-        protocol.lifetime.watch(this); // after connection_established: a token_expiring may follow at once
+        protocol.channels().subscribePersonal(this);
+        send(protocol.replies().connectionEstablished(id, p));
+        protocol.lifetime().watch(this); // after connection_established: a token_expiring may follow at once
     }
 
     private void violation(Refusal refusal, JsonNode id) {
@@ -272,7 +273,7 @@ public final class ClientConnection implements Connection {
             closeWith(RefusalCode.BAD_REQUEST.refusal("Too many invalid messages"));
             return;
         }
-        send(protocol.replies.error(refusal, id));
+        send(protocol.replies().error(refusal, id));
     }
 
     // --- For this package's helpers: on the transport's thread
@@ -307,8 +308,9 @@ public final class ClientConnection implements Connection {
     void renew(Principal next) {
         Principal old = principal;
         principal = next;
-        protocol.hub.rekey(this, old.credentialId());
-        protocol.duplicates.opened(ClientInstance.of(next), id, protocol.clock.instant());
+        protocol.hub().rekey(this, old.credentialId());
+        protocol.duplicates()
+                .opened(ClientInstance.of(next), id, protocol.clock().instant());
     }
 
     /** The same credential lives longer (a session extended over HTTP). */

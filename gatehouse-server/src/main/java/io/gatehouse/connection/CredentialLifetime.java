@@ -22,40 +22,21 @@ import java.util.concurrent.Future;
  * session a look at the database before closing, since {@code POST /api/v1/auth/refresh} may have
  * extended it. Shared by every connection of the node; each connection's timers are its own
  * {@link ExpiryTimers}, and everything here runs on the connection's thread.
+ *
+ * @param warning auth.expiry_warning
+ * @param tokens verifies the tokens of in-band refreshes
+ * @param blocking where a session's expiry is looked up in the database
  */
-public final class CredentialLifetime {
+public record CredentialLifetime(
+        Clock clock,
+        Duration warning,
+        TokenVerifier tokens,
+        Sessions sessions,
+        Executor blocking,
+        ChannelCommands channels,
+        Replies replies) {
     /** The longest expiry timer set at once; a later expiry is looked at again after it. */
     static final Duration LONGEST_TIMER = Duration.ofDays(1);
-
-    private final Clock clock;
-    private final Duration warning;
-    private final TokenVerifier tokens;
-    private final Sessions sessions;
-    private final Executor blocking;
-    private final ChannelCommands channels;
-    private final Replies replies;
-
-    /**
-     * @param warning auth.expiry_warning
-     * @param tokens verifies the tokens of in-band refreshes
-     * @param blocking where a session's expiry is looked up in the database
-     */
-    public CredentialLifetime(
-            Clock clock,
-            Duration warning,
-            TokenVerifier tokens,
-            Sessions sessions,
-            Executor blocking,
-            ChannelCommands channels,
-            Replies replies) {
-        this.clock = clock;
-        this.warning = warning;
-        this.tokens = tokens;
-        this.sessions = sessions;
-        this.blocking = blocking;
-        this.channels = channels;
-        this.replies = replies;
-    }
 
     /**
      * Sets {@code c}'s timers for its current principal, replacing any: {@code token_expiring}

@@ -14,17 +14,7 @@ import java.time.Instant;
  * the older ones with 4409 CONNECTION_REPLACED on every node (through the broker), {@code reject}
  * refuses the newcomer while this node has one open, {@code allow} lets them be. Thread-safe.
  */
-public final class DuplicateConnections {
-    private final DuplicatePolicy policy;
-    private final Hub hub;
-    private final Broker broker;
-
-    public DuplicateConnections(DuplicatePolicy policy, Hub hub, Broker broker) {
-        this.policy = policy;
-        this.hub = hub;
-        this.broker = broker;
-    }
-
+public record DuplicateConnections(DuplicatePolicy policy, Hub hub, Broker broker) {
     /** Null when a new connection of {@code instance} may open; otherwise why not. */
     Refusal admit(ClientInstance instance) {
         if (policy == DuplicatePolicy.REJECT

@@ -20,19 +20,10 @@ import java.util.List;
  * Every frame a client connection sends of its own (SPEC §4), as the protocol's
  * {@link ServerMessage} records, encoded by the one {@link WireCodec}; {@code id} is the request's,
  * echoed when it had one. Thread-safe.
+ *
+ * @param heartbeatInterval heartbeat.interval, which connection_established tells the client
  */
-public final class Replies {
-    private final WireCodec codec;
-    private final Clock clock;
-    private final Duration heartbeatInterval;
-
-    /** @param heartbeatInterval heartbeat.interval, which connection_established tells the client */
-    public Replies(WireCodec codec, Clock clock, Duration heartbeatInterval) {
-        this.codec = codec;
-        this.clock = clock;
-        this.heartbeatInterval = heartbeatInterval;
-    }
-
+public record Replies(WireCodec codec, Clock clock, Duration heartbeatInterval) {
     EncodedMessage connectionEstablished(String connectionId, Principal p) {
         return codec.encode(new ServerMessage.ConnectionEstablished(
                 connectionId, p.user().info(), p.expiresAt(), heartbeatInterval.toMillis(), clock.millis()));

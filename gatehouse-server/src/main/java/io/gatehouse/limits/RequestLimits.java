@@ -68,26 +68,18 @@ public final class RequestLimits {
         if (slowed != null) {
             return slowed;
         }
-        long wait = upgrades.take(ip);
-        if (wait > 0) {
-            metrics.limited(ConfigKey.LIMITS_UPGRADES_PER_IP);
-            return RefusalCode.RATE_LIMITED
-                    .refusal("Too many failed connection attempts from this address (limits.upgrades_per_ip)")
-                    .retryAfter(wait);
-        }
-        return null;
+        return limitedFor(
+                upgrades.take(ip),
+                ConfigKey.LIMITS_UPGRADES_PER_IP,
+                "Too many failed connection attempts from this address (limits.upgrades_per_ip)");
     }
 
     /** Null, or RATE_LIMITED with the wait, when {@code credential} was presented too often. Takes a token. */
     public Refusal admitCredential(Credential credential) {
-        long wait = upgradesPerCredential.take(Fingerprint.credentialId(credential.token()));
-        if (wait > 0) {
-            metrics.limited(ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL);
-            return RefusalCode.RATE_LIMITED
-                    .refusal("This credential reconnects too often (limits.upgrades_per_credential)")
-                    .retryAfter(wait);
-        }
-        return null;
+        return limitedFor(
+                upgradesPerCredential.take(Fingerprint.credentialId(credential.token())),
+                ConfigKey.LIMITS_UPGRADES_PER_CREDENTIAL,
+                "This credential reconnects too often (limits.upgrades_per_credential)");
     }
 
     /** An upgrade from {@code ip} was accepted: it does not count against limits.upgrades_per_ip. */
@@ -110,12 +102,16 @@ public final class RequestLimits {
     }
 
     private Refusal afterFailures(String ip, String hint) {
-        long wait = authFailures.peek(ip);
-        if (wait > 0) {
-            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
-            return RefusalCode.RATE_LIMITED.refusal(hint).retryAfter(wait);
+        return limitedFor(authFailures.peek(ip), ConfigKey.LIMITS_AUTH_FAILURES_PER_IP, hint);
+    }
+
+    /** Null when {@code wait} is 0; else RATE_LIMITED with that wait and {@code hint}, counted under {@code limit}. */
+    private Refusal limitedFor(long wait, ConfigKey limit, String hint) {
+        if (wait <= 0) {
+            return null;
         }
-        return null;
+        metrics.limited(limit);
+        return RefusalCode.RATE_LIMITED.refusal(hint).retryAfter(wait);
     }
 
     /**
@@ -126,22 +122,21 @@ public final class RequestLimits {
      * ({@link #loginNotFailed}); one that fails keeps them.
      */
     public Refusal reserveLoginFailure(String ip, String username) {
-        long wait = authFailures.take(ip);
-        if (wait > 0) {
-            metrics.limited(ConfigKey.LIMITS_AUTH_FAILURES_PER_IP);
-            return RefusalCode.RATE_LIMITED
-                    .refusal("Too many failed logins from this address; wait")
-                    .retryAfter(wait);
+        Refusal fromIp = limitedFor(
+                authFailures.take(ip),
+                ConfigKey.LIMITS_AUTH_FAILURES_PER_IP,
+                "Too many failed logins from this address; wait");
+        if (fromIp != null) {
+            return fromIp;
         }
-        wait = loginFailuresPerAccount.take(accountKey(username));
+        long wait = loginFailuresPerAccount.take(accountKey(username));
         if (wait > 0) {
-            authFailures.giveBack(ip);
-            metrics.limited(ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT);
-            return RefusalCode.RATE_LIMITED
-                    .refusal("Too many failed logins for this user; wait and retry")
-                    .retryAfter(wait);
+            authFailures.giveBack(ip); // neither is taken when one refuses
         }
-        return null;
+        return limitedFor(
+                wait,
+                ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT,
+                "Too many failed logins for this user; wait and retry");
     }
 
     /** A login reserved with {@link #reserveLoginFailure} succeeded or was not checked: give both back. */

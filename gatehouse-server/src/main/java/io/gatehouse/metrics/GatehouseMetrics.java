@@ -15,6 +15,11 @@ import java.util.function.Supplier;
  * the Prometheus names follow ({@code gatehouse_connection_attempts_total}). Thread-safe.
  */
 public final class GatehouseMetrics {
+    private static final String ATTEMPTS = "gatehouse.connection.attempts";
+    private static final String ATTEMPTS_HELP = "WebSocket upgrade attempts by outcome";
+    private static final String RECOVERIES = "gatehouse.recoveries";
+    private static final String RECOVERIES_HELP = "Subscribes with since, by whether they recovered";
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<String, Counter> attempts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limited = new ConcurrentHashMap<>();
@@ -28,41 +33,30 @@ public final class GatehouseMetrics {
     private final Timer handshake;
 
     public GatehouseMetrics() {
-        published = Counter.builder("gatehouse.messages.published")
-                .description("Publications accepted")
-                .register(registry);
-        delivered = Counter.builder("gatehouse.messages.delivered")
-                .description("Messages queued to subscribers")
-                .register(registry);
-        sessionRefreshes = Counter.builder("gatehouse.session.refresh")
-                .description("Session refreshes")
-                .register(registry);
-        accessLogDropped = Counter.builder("gatehouse.access.log.dropped")
-                .description("Access-log records dropped because the buffer was full")
-                .register(registry);
-        slowConsumers = Counter.builder("gatehouse.slow.consumers")
-                .description("Connections closed with 4508")
-                .register(registry);
-        recovered = Counter.builder("gatehouse.recoveries")
-                .tag("outcome", "recovered")
-                .description("Subscribes with since, by whether they recovered")
-                .register(registry);
-        notRecovered = Counter.builder("gatehouse.recoveries")
-                .tag("outcome", "not_recovered")
-                .description("Subscribes with since, by whether they recovered")
-                .register(registry);
-        attempts.put(
-                "ACCEPTED",
-                Counter.builder("gatehouse.connection.attempts")
-                        .tag("outcome", "ACCEPTED")
-                        .description("WebSocket upgrade attempts by outcome")
-                        .register(registry)); // visible from the start
+        published = counter("gatehouse.messages.published", "Publications accepted");
+        delivered = counter("gatehouse.messages.delivered", "Messages queued to subscribers");
+        sessionRefreshes = counter("gatehouse.session.refresh", "Session refreshes");
+        accessLogDropped =
+                counter("gatehouse.access.log.dropped", "Access-log records dropped because the buffer was full");
+        slowConsumers = counter("gatehouse.slow.consumers", "Connections closed with 4508");
+        recovered = counter(RECOVERIES, "outcome", "recovered", RECOVERIES_HELP);
+        notRecovered = counter(RECOVERIES, "outcome", "not_recovered", RECOVERIES_HELP);
+        attempts.put("ACCEPTED", counter(ATTEMPTS, "outcome", "ACCEPTED", ATTEMPTS_HELP)); // visible from the start
         handshake = Timer.builder("gatehouse.handshake")
                 .description("From upgrade request to connection_established or refusal")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+    }
+
+    private Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
+    }
+
+    /** The counter {@code name} with one tag. */
+    private Counter counter(String name, String tag, String value, String description) {
+        return Counter.builder(name).tag(tag, value).description(description).register(registry);
     }
 
     /** {@code gatehouse_connections}: live connections, read from {@code count}. */
@@ -74,12 +68,7 @@ public final class GatehouseMetrics {
 
     /** {@code gatehouse_connection_attempts_total{outcome}}: ACCEPTED or the refusal code. */
     public void attempt(String outcome) {
-        attempts.computeIfAbsent(
-                        outcome,
-                        o -> Counter.builder("gatehouse.connection.attempts")
-                                .tag("outcome", o)
-                                .description("WebSocket upgrade attempts by outcome")
-                                .register(registry))
+        attempts.computeIfAbsent(outcome, o -> counter(ATTEMPTS, "outcome", o, ATTEMPTS_HELP))
                 .increment();
     }
 
@@ -89,12 +78,7 @@ public final class GatehouseMetrics {
      */
     public void limited(io.gatehouse.config.ConfigKey limit) {
         String tag = limit.key().substring(limit.key().indexOf('.') + 1);
-        limited.computeIfAbsent(
-                        tag,
-                        l -> Counter.builder("gatehouse.limited")
-                                .tag("limit", l)
-                                .description("Requests refused by a limit")
-                                .register(registry))
+        limited.computeIfAbsent(tag, l -> counter("gatehouse.limited", "limit", l, "Requests refused by a limit"))
                 .increment();
     }
 

@@ -34,40 +34,19 @@ import java.util.concurrent.Executor;
  *
  * The answer is only whether something was revoked now: false for an unknown, malformed, expired
  * or already revoked token alike. Never blocks the caller; store and journal work runs on {@code blocking}.
+ *
+ * @param introspection null when introspection is off
  */
-public final class TokenRevoker {
-    private final TokenStore tokens;
-    private final TokenVerifier jwt;
-    private final IntrospectionVerifier introspection;
-    private final RevokedTokens revoked;
-    private final RevocationWatcher journal;
-    private final Hub hub;
-    private final Executor blocking;
-    private final Clock clock;
-    private final Duration introspectedHold;
-
-    /** @param introspection null when introspection is off */
-    public TokenRevoker(
-            TokenStore tokens,
-            TokenVerifier jwt,
-            IntrospectionVerifier introspection,
-            RevokedTokens revoked,
-            RevocationWatcher journal,
-            Hub hub,
-            Executor blocking,
-            Clock clock,
-            Duration introspectedHold) {
-        this.tokens = tokens;
-        this.jwt = jwt;
-        this.introspection = introspection;
-        this.revoked = revoked;
-        this.journal = journal;
-        this.hub = hub;
-        this.blocking = blocking;
-        this.clock = clock;
-        this.introspectedHold = introspectedHold;
-    }
-
+public record TokenRevoker(
+        TokenStore tokens,
+        TokenVerifier jwt,
+        IntrospectionVerifier introspection,
+        RevokedTokens revoked,
+        RevocationWatcher journal,
+        Hub hub,
+        Executor blocking,
+        Clock clock,
+        Duration introspectedHold) {
     /** Whether {@code token} was revoked by this call. */
     public CompletionStage<Boolean> revoke(String token) {
         if (token.startsWith(OpaqueTokenVerifier.KIND)) {

@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,9 +16,11 @@ public final class ApiKeyStore {
     private static final String COLUMNS = "prefix, hash, name, scopes, created_at, revoked_at";
 
     private final Database db;
+    private final PrefixedTable<ApiKeyRecord> keys;
 
     public ApiKeyStore(Database db) {
         this.db = db;
+        this.keys = new PrefixedTable<>(db, "api_keys", COLUMNS, "API key", ApiKeyStore::read);
     }
 
     /** @throws StoreException also when a key with the same prefix exists */
@@ -40,42 +41,19 @@ public final class ApiKeyStore {
     }
 
     public Optional<ApiKeyRecord> findByPrefix(String prefix) {
-        return db.run("find API key " + prefix, c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys WHERE prefix = ?")) {
-                s.setString(1, prefix);
-                try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-                }
-            }
-        });
+        return keys.find(prefix);
     }
 
     /** All keys, revoked ones included, oldest first. */
     public List<ApiKeyRecord> list() {
-        return db.run("list API keys", c -> {
-            try (PreparedStatement s =
-                            c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at, prefix");
-                    ResultSet rs = s.executeQuery()) {
-                List<ApiKeyRecord> keys = new ArrayList<>();
-                while (rs.next()) {
-                    keys.add(read(rs));
-                }
-                return keys;
-            }
-        });
+        return db.query(
+                "list API keys", "SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at, prefix", ApiKeyStore::read);
     }
 
     /** Marks the key revoked at {@code at}; false when it is unknown or already revoked. */
     public boolean revoke(String prefix, Instant at) {
         Objects.requireNonNull(at, "at");
-        return db.run("revoke API key " + prefix, c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
-                Columns.setInstant(s, 1, at);
-                s.setString(2, prefix);
-                return s.executeUpdate() == 1;
-            }
-        });
+        return keys.revoke(prefix, at);
     }
 
     private static ApiKeyRecord read(ResultSet rs) throws SQLException {

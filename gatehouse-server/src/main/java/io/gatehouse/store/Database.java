@@ -5,7 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.gatehouse.concurrent.Threads;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -146,6 +152,61 @@ public final class Database implements AutoCloseable {
             return work.apply(c);
         } catch (SQLException e) {
             throw new StoreException("Could not " + whatFor, e);
+        }
+    }
+
+    /** Reads the row a result stands on. */
+    @FunctionalInterface
+    interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /**
+     * The rows {@code sql} selects, with {@code parameters} (strings, longs, instants) bound in
+     * order, each read by {@code reader}.
+     */
+    <T> List<T> query(String whatFor, String sql, RowReader<T> reader, Object... parameters) {
+        return run(whatFor, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                bind(s, parameters);
+                try (ResultSet rs = s.executeQuery()) {
+                    List<T> rows = new ArrayList<>();
+                    while (rs.next()) {
+                        rows.add(reader.read(rs));
+                    }
+                    return rows;
+                }
+            }
+        });
+    }
+
+    /** Like {@link #query}, for a lookup that finds one row or none. */
+    <T> Optional<T> queryOne(String whatFor, String sql, RowReader<T> reader, Object... parameters) {
+        return query(whatFor, sql, reader, parameters).stream().findFirst();
+    }
+
+    /** Runs an INSERT, UPDATE or DELETE with {@code parameters} bound as in {@link #query}: the rows it changed. */
+    int update(String whatFor, String sql, Object... parameters) {
+        return run(whatFor, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                bind(s, parameters);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement s, Object[] parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object p = parameters[i];
+            if (p instanceof String text) {
+                s.setString(i + 1, text);
+            } else if (p instanceof Long number) {
+                s.setLong(i + 1, number);
+            } else if (p instanceof Instant at) {
+                Columns.setInstant(s, i + 1, at);
+            } else {
+                throw new IllegalArgumentException("No binding for parameter " + (i + 1) + ": " + p);
+            }
         }
     }
 

@@ -12,9 +12,11 @@ public final class SessionStore {
             "prefix, hash, user_id, csrf_hash, csrf_issued_at, created_at, expires_at, revoked_at";
 
     private final Database db;
+    private final PrefixedTable<SessionRecord> sessions;
 
     public SessionStore(Database db) {
         this.db = db;
+        this.sessions = new PrefixedTable<>(db, "sessions", COLUMNS, "session", SessionStore::read);
     }
 
     public void insert(SessionRecord r) {
@@ -35,14 +37,7 @@ public final class SessionStore {
     }
 
     public Optional<SessionRecord> findByPrefix(String prefix) {
-        return db.run("find session " + prefix, c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM sessions WHERE prefix = ?")) {
-                s.setString(1, prefix);
-                try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-                }
-            }
-        });
+        return sessions.find(prefix);
     }
 
     /** A new CSRF token and a later expiry for a live session; false if it is unknown or revoked. */
@@ -61,14 +56,7 @@ public final class SessionStore {
 
     /** False if unknown or already revoked. */
     public boolean revoke(String prefix, Instant at) {
-        return db.run("revoke session " + prefix, c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE sessions SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
-                Columns.setInstant(s, 1, at);
-                s.setString(2, prefix);
-                return s.executeUpdate() == 1;
-            }
-        });
+        return sessions.revoke(prefix, at);
     }
 
     private static SessionRecord read(ResultSet rs) throws SQLException {

@@ -26,20 +26,6 @@ public record TokenRecord(
         Instant revokedAt,
         String mintedFrom) {
 
-    public TokenRecord(
-            String prefix,
-            byte[] hash,
-            String userId,
-            String userName,
-            List<String> roles,
-            List<String> channels,
-            Instant createdAt,
-            Instant expiresAt,
-            Instant lastUsedAt,
-            Instant revokedAt) {
-        this(prefix, hash, userId, userName, roles, channels, createdAt, expiresAt, lastUsedAt, revokedAt, null);
-    }
-
     public TokenRecord {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(hash, "hash");

@@ -18,9 +18,11 @@ public final class TokenStore {
             "prefix, hash, user_id, user_name, roles, channels, created_at, expires_at, last_used_at, revoked_at, minted_from";
 
     private final Database db;
+    private final PrefixedTable<TokenRecord> tokens;
 
     public TokenStore(Database db) {
         this.db = db;
+        this.tokens = new PrefixedTable<>(db, "tokens", COLUMNS, "token", TokenStore::read);
     }
 
     /** @throws StoreException also when a token with the same prefix exists */
@@ -47,44 +49,22 @@ public final class TokenStore {
     }
 
     public Optional<TokenRecord> findByPrefix(String prefix) {
-        return db.run("find token " + prefix, c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM tokens WHERE prefix = ?")) {
-                s.setString(1, prefix);
-                try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-                }
-            }
-        });
+        return tokens.find(prefix);
     }
 
     /** The user's tokens, revoked and expired ones included, newest first. */
     public List<TokenRecord> listForUser(String userId) {
-        return db.run("list tokens of user '" + userId + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM tokens WHERE user_id = ? ORDER BY created_at DESC, prefix")) {
-                s.setString(1, userId);
-                try (ResultSet rs = s.executeQuery()) {
-                    List<TokenRecord> tokens = new ArrayList<>();
-                    while (rs.next()) {
-                        tokens.add(read(rs));
-                    }
-                    return tokens;
-                }
-            }
-        });
+        return db.query(
+                "list tokens of user '" + userId + "'",
+                "SELECT " + COLUMNS + " FROM tokens WHERE user_id = ? ORDER BY created_at DESC, prefix",
+                TokenStore::read,
+                userId);
     }
 
     /** Marks the token revoked at {@code at}; false when it is unknown or already revoked. */
     public boolean revoke(String prefix, Instant at) {
         Objects.requireNonNull(at, "at");
-        return db.run("revoke token " + prefix, c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
-                Columns.setInstant(s, 1, at);
-                s.setString(2, prefix);
-                return s.executeUpdate() == 1;
-            }
-        });
+        return tokens.revoke(prefix, at);
     }
 
     /**
@@ -93,15 +73,13 @@ public final class TokenStore {
      */
     public boolean revokeForUser(String prefix, String userId, Instant at) {
         Objects.requireNonNull(at, "at");
-        return db.run("revoke token " + prefix + " of user '" + userId + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND user_id = ? AND revoked_at IS NULL")) {
-                Columns.setInstant(s, 1, at);
-                s.setString(2, prefix);
-                s.setString(3, userId);
-                return s.executeUpdate() == 1;
-            }
-        });
+        return db.update(
+                        "revoke token " + prefix + " of user '" + userId + "'",
+                        "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND user_id = ? AND revoked_at IS NULL",
+                        at,
+                        prefix,
+                        userId)
+                == 1;
     }
 
     /**
@@ -151,15 +129,12 @@ public final class TokenStore {
      */
     public void touch(String prefix, Instant lastUsedAt) {
         Objects.requireNonNull(lastUsedAt, "lastUsedAt");
-        db.run("record use of token " + prefix, c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE tokens SET last_used_at = ? WHERE prefix = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
-                Columns.setInstant(s, 1, lastUsedAt);
-                s.setString(2, prefix);
-                Columns.setInstant(s, 3, lastUsedAt);
-                return s.executeUpdate();
-            }
-        });
+        db.update(
+                "record use of token " + prefix,
+                "UPDATE tokens SET last_used_at = ? WHERE prefix = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+                lastUsedAt,
+                prefix,
+                lastUsedAt);
     }
 
     private static TokenRecord read(ResultSet rs) throws SQLException {

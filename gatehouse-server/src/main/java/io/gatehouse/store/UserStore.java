@@ -3,7 +3,6 @@ package io.gatehouse.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,28 +37,13 @@ public final class UserStore {
     }
 
     public Optional<UserRecord> find(String id) {
-        return db.run("find user '" + id + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM users WHERE id = ?")) {
-                s.setString(1, id);
-                try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-                }
-            }
-        });
+        return db.queryOne(
+                "find user '" + id + "'", "SELECT " + COLUMNS + " FROM users WHERE id = ?", UserStore::read, id);
     }
 
     /** All users, ordered by id. */
     public List<UserRecord> list() {
-        return db.run("list users", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM users ORDER BY id");
-                    ResultSet rs = s.executeQuery()) {
-                List<UserRecord> users = new ArrayList<>();
-                while (rs.next()) {
-                    users.add(read(rs));
-                }
-                return users;
-            }
-        });
+        return db.query("list users", "SELECT " + COLUMNS + " FROM users ORDER BY id", UserStore::read);
     }
 
     /**
@@ -89,13 +73,8 @@ public final class UserStore {
     }
 
     public long count() {
-        return db.run("count users", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM users");
-                    ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        return db.query("count users", "SELECT COUNT(*) FROM users", rs -> rs.getLong(1))
+                .get(0);
     }
 
     private static UserRecord read(ResultSet rs) throws SQLException {

@@ -140,6 +140,7 @@ class UserTokensApiTest {
                         past.minus(1, ChronoUnit.HOURS),
                         past,
                         null,
+                        null,
                         null));
         try (WsRecorder ws = WsRecorder.connect(server.ws(), "Authorization", bearer(secret.value()))) {
             assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_EXPIRED"));

@@ -49,7 +49,9 @@ class JwksKeySourceTest {
                 Duration.ofSeconds(30),
                 jwks.url().toString(),
                 TTL,
-                "");
+                "",
+                List.of(),
+                GatehouseConfig.Jwt.ALGORITHMS);
     }
 
     private JwtVerifier verifier() {

@@ -66,7 +66,9 @@ class JwtVerifierFuzzTest {
                 Duration.ofSeconds(30),
                 "",
                 Duration.ofMinutes(5),
-                "");
+                "",
+                List.of(),
+                GatehouseConfig.Jwt.ALGORITHMS);
         return new JwtVerifier(SECRET, config, Optional.empty());
     }
 

@@ -229,6 +229,7 @@ abstract class StoreContractTest {
                 T0,
                 T0.plus(Duration.ofHours(1)),
                 null,
+                null,
                 null);
         tokens.insert(t);
         assertThat(tokens.findByPrefix("ght_dialog01")).contains(t);
@@ -248,6 +249,7 @@ abstract class StoreContractTest {
                 T0,
                 T0.plus(Duration.ofHours(1)),
                 null,
+                null,
                 null);
         tokens.insert(t);
         assertThat(tokens.findByPrefix("ght_AbCdEfGh")).contains(t);
@@ -265,7 +267,8 @@ abstract class StoreContractTest {
                 T0,
                 T0.plusSeconds(60),
                 T0.plusSeconds(10),
-                T0.plusSeconds(20));
+                T0.plusSeconds(20),
+                null);
         tokens.insert(t);
         assertThat(tokens.findByPrefix("ght_AbCdEfGh")).contains(t);
     }
@@ -423,6 +426,7 @@ abstract class StoreContractTest {
                 List.of("lobby"),
                 createdAt,
                 createdAt.plus(Duration.ofDays(1)),
+                null,
                 null,
                 null);
     }

@@ -6,15 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Runs every {@link Scenario} against one server, one connection at a time, and judges each. */
-public final class Probe {
-    private final ProbeClient client;
-    private final Clock clock;
-
-    public Probe(ProbeClient client, Clock clock) {
-        this.client = client;
-        this.clock = clock;
-    }
-
+public record Probe(ProbeClient client, Clock clock) {
     /**
      * Runs the matrix in order. One at a time, so that the server's per-IP limits and duplicate
      * session rules see what one careful client would do.

@@ -49,6 +49,7 @@ public final class ClientEngine implements Link.Events {
     private final Subscriptions subscriptions = new Subscriptions();
     private final Requests requests = new Requests(codec);
     private final Credential credential;
+    private final InBandRefresh refresh;
     private Link link;
     private Refusal stoppedBy;
     private ScheduledFuture<?> timer;
@@ -66,6 +67,7 @@ public final class ClientEngine implements Link.Events {
         this.instanceId = instanceId;
         this.policy = new ReconnectPolicy(backoff);
         this.credential = new Credential(options.tokenProvider());
+        this.refresh = new InBandRefresh(credential, thread, requests);
         this.http = HttpClient.newBuilder()
                 .connectTimeout(options.handshakeTimeout())
                 .build();
@@ -252,7 +254,7 @@ public final class ClientEngine implements Link.Events {
         } else if (message instanceof ServerMessage.Unsubscribed u && u.id() == null && u.code() != null) {
             subscriptions.ended(u.channel(), new Refusal(u.code(), u.message()));
         } else if (message instanceof ServerMessage.TokenExpiring) {
-            refreshInBand();
+            refresh.start(link, l -> link == l && state == ConnectionState.CONNECTED);
         } else if (message instanceof ServerMessage.Join j) {
             subscriptions.presence(j.channel(), j.client(), true);
         } else if (message instanceof ServerMessage.Leave left) {
@@ -284,33 +286,6 @@ public final class ClientEngine implements Link.Events {
         Callbacks.call("onConnected", () -> listener.onConnected(e));
         subscriptions.all().forEach(this::sendSubscribe);
         requests.flush(link);
-    }
-
-    /**
-     * {@code token_expiring}: a fresh token from the provider, sent as an in-band {@code refresh}.
-     * One at a time, and only a token other than the one held: the server warns again at once after
-     * a refresh that left the expiry close, and answering each warning with the same token would
-     * loop until the message rate limit closed the connection.
-     */
-    private void refreshInBand() {
-        CompletableFuture<String> next = credential.forRefresh();
-        if (next == null) {
-            return;
-        }
-        Link l = link;
-        next.whenComplete((fresh, failure) -> thread.execute(() -> {
-            if (link != l || state != ConnectionState.CONNECTED || failure != null || !credential.adopt(fresh)) {
-                // Nothing new: at expiry the server closes with TOKEN_EXPIRED, and the reconnect asks again.
-                credential.refreshOver();
-                return;
-            }
-            CompletableFuture<Instant> refreshed = new CompletableFuture<>();
-            refreshed.whenComplete((at, e) -> credential.refreshOver());
-            requests.send(
-                    l,
-                    id -> new ClientMessage.Refresh(id, fresh),
-                    Requests.future(ServerMessage.Refreshed.class, ServerMessage.Refreshed::expiresAt, refreshed));
-        }));
     }
 
     /** The current link is over, however it ended: what to do next is the refusal's client action. */

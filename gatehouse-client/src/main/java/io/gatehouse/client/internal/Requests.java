@@ -29,28 +29,6 @@ final class Requests {
         /** The server answered {@code error}. */
         void refused(Refusal refusal);
 
-        /** The {@code id} a reply carries (null for messages that are not replies). */
-        private static JsonNode idOf(ServerMessage m) {
-            if (m instanceof ServerMessage.Pong p) {
-                return p.id();
-            } else if (m instanceof ServerMessage.Subscribed s) {
-                return s.id();
-            } else if (m instanceof ServerMessage.Unsubscribed u) {
-                return u.id();
-            } else if (m instanceof ServerMessage.Published p) {
-                return p.id();
-            } else if (m instanceof ServerMessage.Refreshed r) {
-                return r.id();
-            } else if (m instanceof ServerMessage.Presence p) {
-                return p.id();
-            } else if (m instanceof ServerMessage.History h) {
-                return h.id();
-            } else if (m instanceof ServerMessage.Error e) {
-                return e.id();
-            }
-            return null;
-        }
-
         /** The connection ended first. */
         void lost(ConnectionLostException e);
     }
