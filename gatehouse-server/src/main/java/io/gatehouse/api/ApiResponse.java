@@ -42,7 +42,11 @@ public record ApiResponse(int status, byte[] body, List<Map.Entry<String, String
 
     /** The refusal body of SPEC §3: {@code {"error": ..., "code": ..., "hint": ...}}. */
     public static ApiResponse refusal(Refusal refusal) {
-        ObjectNode body = JSON.createObjectNode();
+        return refusal(refusal, JSON.createObjectNode());
+    }
+
+    /** The refusal body of SPEC §3 after the fields already in {@code body}. */
+    public static ApiResponse refusal(Refusal refusal, ObjectNode body) {
         body.put("error", refusal.code().title());
         body.put("code", refusal.code().name());
         body.put("hint", refusal.hint());

@@ -96,12 +96,7 @@ public record ServerRoutes(
         for (ChannelName c : channels) {
             all.add(broker.publish(c, json).toCompletableFuture());
         }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            ObjectNode out = codec.json().createObjectNode();
-            ArrayNode results = out.putArray("publications");
-            all.forEach(f -> results.add(position(f.join())));
-            return ApiResponse.ok(out);
-        });
+        return BroadcastAnswer.of(channels, all, codec);
     }
 
     private CompletionStage<ApiResponse> disconnect(ApiRequest req, String keyName, String userId) {
