@@ -68,6 +68,13 @@ public record GatehouseConfig(
         public boolean embedded() {
             return url.isEmpty();
         }
+
+        /** Without the password, and without the URL, which may carry one ({@code ?password=}). */
+        @Override
+        public String toString() {
+            return "Database[" + (embedded() ? "embedded" : "url set") + ", username=" + username + ", password "
+                    + (password.isEmpty() ? "unset" : "set") + ", poolSize=" + poolSize + "]";
+        }
     }
 
     public record Broker(String url) {}
@@ -125,6 +132,14 @@ public record GatehouseConfig(
         /** Whether RS256/ES256 tokens from another issuer are accepted (public keys or a JWKS URL). */
         public boolean acceptsIssuerKeys() {
             return !publicKeys.isEmpty() || !jwksUrl.isEmpty();
+        }
+
+        /** Without the HS256 secret and the signing key. */
+        @Override
+        public String toString() {
+            return "Jwt[secret " + (secret.isEmpty() ? "unset" : "set") + ", signingKey "
+                    + (signingKey.isEmpty() ? "unset" : "set") + ", issuer=" + issuer + ", audience=" + audience
+                    + ", jwksUrl=" + jwksUrl + ", algorithms=" + algorithms + "]";
         }
     }
 

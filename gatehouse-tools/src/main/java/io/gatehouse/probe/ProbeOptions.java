@@ -49,4 +49,16 @@ public record ProbeOptions(
     static int defaultPort(URI url) {
         return "wss".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     }
+
+    /** Says which credentials were given, never what they are. */
+    @Override
+    public String toString() {
+        return "ProbeOptions[url=" + url + ", token " + given(token) + ", expiredToken " + given(expiredToken)
+                + ", cookie " + given(cookie) + ", csrf " + given(csrf) + ", foreignOrigin=" + foreignOrigin
+                + ", ownOrigin=" + ownOrigin + ", refusalWait=" + refusalWait + "]";
+    }
+
+    private static String given(String secret) {
+        return secret == null || secret.isEmpty() ? "unset" : "set";
+    }
 }
