@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +36,7 @@ final class Link implements WebSocket.Listener {
 
     private static final long CLOSE_GRACE_MILLIS = 2000;
 
-    private final Executor loop;
+    private final ClientThread loop;
     private final Events events;
     /** Only touched by the JDK's listener callbacks, which it calls one at a time. */
     private final StringBuilder partial = new StringBuilder();
@@ -52,7 +51,7 @@ final class Link implements WebSocket.Listener {
     private boolean finished;
     private ScheduledFuture<?> watchdog;
 
-    Link(Executor loop, Events events) {
+    Link(ClientThread loop, Events events) {
         this.loop = loop;
         this.events = events;
     }
@@ -149,10 +148,14 @@ final class Link implements WebSocket.Listener {
     @Override
     public void onOpen(WebSocket webSocket) {
         heard();
-        loop.execute(() -> {
-            attach(webSocket);
-            events.opened(this);
-        });
+        // Closed while the upgrade was under way, the client thread may be gone: nobody would
+        // ever close this socket, and the server would hold the connection until its heartbeat.
+        loop.post(
+                () -> {
+                    attach(webSocket);
+                    events.opened(this);
+                },
+                webSocket::abort);
         webSocket.request(1);
     }
 
