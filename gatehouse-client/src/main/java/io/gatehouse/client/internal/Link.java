@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * writes text frames one at a time (the JDK allows one outstanding send). A new {@code Link} per
  * attempt, so that an event from an abandoned one is recognised and ignored.
  *
+ * <p>Outbound frames are paced by a {@link TokenBucket} below the server's {@code
+ * limits.messages_per_connection}, so a burst of resubscribes does not get the connection closed
+ * with {@code 4429 RATE_LIMITED}.
+ *
  * <p>Flow control: the next frame is requested only after the client thread handled this one, so a
  * client that cannot keep up stops reading and the server closes it with {@code 4508
  * SLOW_CONSUMER} (then it reconnects and recovers) rather than this process buffering without end.
@@ -38,6 +42,8 @@ final class Link implements WebSocket.Listener {
 
     private final ClientThread loop;
     private final Events events;
+    /** Client-thread only. */
+    private final TokenBucket pace;
     /** Only touched by the JDK's listener callbacks, which it calls one at a time. */
     private final StringBuilder partial = new StringBuilder();
 
@@ -50,10 +56,13 @@ final class Link implements WebSocket.Listener {
     private boolean sending;
     private boolean finished;
     private ScheduledFuture<?> watchdog;
+    /** The next {@link #pump()}, when {@link #pace} had no token; null otherwise. */
+    private ScheduledFuture<?> paused;
 
-    Link(ClientThread loop, Events events) {
+    Link(ClientThread loop, Events events, TokenBucket pace) {
         this.loop = loop;
         this.events = events;
+        this.pace = pace;
     }
 
     /** The socket opened (client thread). */
@@ -98,7 +107,17 @@ final class Link implements WebSocket.Listener {
     }
 
     private void pump() {
-        if (sending || finished || outbox.isEmpty()) {
+        if (sending || finished || paused != null || outbox.isEmpty()) {
+            return;
+        }
+        long waitNanos = pace.take(System.nanoTime());
+        if (waitNanos > 0) {
+            paused = loop.schedule(
+                    () -> {
+                        paused = null;
+                        pump();
+                    },
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
             return;
         }
         String next = outbox.poll();
@@ -143,6 +162,7 @@ final class Link implements WebSocket.Listener {
         finished = true;
         outbox.clear();
         ClientThread.cancel(watchdog);
+        ClientThread.cancel(paused);
     }
 
     @Override
