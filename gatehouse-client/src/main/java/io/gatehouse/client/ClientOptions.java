@@ -15,6 +15,8 @@ public final class ClientOptions {
     private final Duration backoffBase;
     private final Duration backoffCap;
     private final Duration handshakeTimeout;
+    private final double outboundPerSecond;
+    private final int outboundBurst;
     private final ClientListener listener;
 
     private ClientOptions(Builder b) {
@@ -24,6 +26,8 @@ public final class ClientOptions {
         this.backoffBase = b.backoffBase;
         this.backoffCap = b.backoffCap;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.outboundPerSecond = b.outboundPerSecond;
+        this.outboundBurst = b.outboundBurst;
         this.listener = b.listener;
         String scheme = url.getScheme();
         if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
@@ -34,6 +38,9 @@ public final class ClientOptions {
         }
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("handshakeTimeout must be positive");
+        }
+        if (!(outboundPerSecond > 0) || outboundBurst < 1) {
+            throw new IllegalArgumentException("outboundRate: the rate must be positive and the burst at least 1");
         }
     }
 
@@ -68,6 +75,16 @@ public final class ClientOptions {
         return handshakeTimeout;
     }
 
+    /** Messages per second a connection sends, once {@link #outboundBurst()} is used up. */
+    public double outboundPerSecond() {
+        return outboundPerSecond;
+    }
+
+    /** Messages a connection may send at once. */
+    public int outboundBurst() {
+        return outboundBurst;
+    }
+
     public ClientListener listener() {
         return listener;
     }
@@ -75,7 +92,9 @@ public final class ClientOptions {
     @Override
     public String toString() {
         return "ClientOptions[url=" + maskedUrl() + ", carrier=" + carrier + ", backoffBase=" + backoffBase
-                + ", backoffCap=" + backoffCap + ", handshakeTimeout=" + handshakeTimeout + "]";
+                + ", backoffCap=" + backoffCap + ", handshakeTimeout=" + handshakeTimeout + ", outboundRate="
+                + outboundPerSecond + "/s burst "
+                + outboundBurst + "]";
     }
 
     /** The URL without its query, which may hold a token a user put there by hand. */
@@ -93,6 +112,8 @@ public final class ClientOptions {
         private Duration backoffBase = Duration.ofMillis(500);
         private Duration backoffCap = Duration.ofSeconds(30);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private double outboundPerSecond = 50;
+        private int outboundBurst = 100;
         private ClientListener listener = new ClientListener() {};
 
         private Builder() {}
@@ -129,6 +150,18 @@ public final class ClientOptions {
         /** From the TCP connect to {@code connection_established}; 10 s by default. */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Paces what a connection sends (requests, resubscribes): {@code burst} messages at once,
+         * then {@code perSecond}; 50/s after a burst of 100 by default, half the server's default
+         * {@code limits.messages_per_connection}, which closes a faster client with {@code 4429}.
+         * Raise it only with the server's limit.
+         */
+        public Builder outboundRate(double perSecond, int burst) {
+            this.outboundPerSecond = perSecond;
+            this.outboundBurst = burst;
             return this;
         }
 

@@ -69,6 +69,13 @@ final class Fixtures {
         return rows;
     }
 
+    /** How many live connections the server holds for {@code user} ({@code GET /api/v1/connections}). */
+    static int connections(TestGatehouse server, String adminKey, String user) {
+        TestGatehouse.Reply r = server.get("/api/v1/connections?user=" + user, "Authorization", "apikey " + adminKey);
+        assertThat(r.status()).isEqualTo(200);
+        return r.body().path("connections").size();
+    }
+
     /** The access log's token fingerprint: the first 8 hex of the token's SHA-256. */
     static String fingerprint(String token) {
         try {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A {@link ClientListener} that keeps everything it hears, with when, for assertions. */
-final class Recorder implements ClientListener {
+class Recorder implements ClientListener {
     /** A state change and the {@link System#nanoTime()} it was heard at. */
     record Timed(StateChange change, long nanos) {}
 

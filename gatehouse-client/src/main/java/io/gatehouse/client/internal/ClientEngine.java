@@ -187,7 +187,8 @@ public final class ClientEngine implements Link.Events {
             return;
         }
         credential.use(newToken);
-        Link l = new Link(thread, this);
+        Link l = new Link(
+                thread, this, new TokenBucket(options.outboundPerSecond(), options.outboundBurst(), System.nanoTime()));
         link = l;
         timer = thread.schedule(
                 () -> {

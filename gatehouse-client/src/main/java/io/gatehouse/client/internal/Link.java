@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +12,10 @@ import java.util.concurrent.TimeUnit;
  * One WebSocket connection attempt: turns the JDK's callbacks into events on the client thread and
  * writes text frames one at a time (the JDK allows one outstanding send). A new {@code Link} per
  * attempt, so that an event from an abandoned one is recognised and ignored.
+ *
+ * <p>Outbound frames are paced by a {@link TokenBucket} below the server's {@code
+ * limits.messages_per_connection}, so a burst of resubscribes does not get the connection closed
+ * with {@code 4429 RATE_LIMITED}.
  *
  * <p>Flow control: the next frame is requested only after the client thread handled this one, so a
  * client that cannot keep up stops reading and the server closes it with {@code 4508
@@ -37,8 +40,10 @@ final class Link implements WebSocket.Listener {
 
     private static final long CLOSE_GRACE_MILLIS = 2000;
 
-    private final Executor loop;
+    private final ClientThread loop;
     private final Events events;
+    /** Client-thread only. */
+    private final TokenBucket pace;
     /** Only touched by the JDK's listener callbacks, which it calls one at a time. */
     private final StringBuilder partial = new StringBuilder();
 
@@ -51,10 +56,13 @@ final class Link implements WebSocket.Listener {
     private boolean sending;
     private boolean finished;
     private ScheduledFuture<?> watchdog;
+    /** The next {@link #pump()}, when {@link #pace} had no token; null otherwise. */
+    private ScheduledFuture<?> paused;
 
-    Link(Executor loop, Events events) {
+    Link(ClientThread loop, Events events, TokenBucket pace) {
         this.loop = loop;
         this.events = events;
+        this.pace = pace;
     }
 
     /** The socket opened (client thread). */
@@ -99,7 +107,17 @@ final class Link implements WebSocket.Listener {
     }
 
     private void pump() {
-        if (sending || finished || outbox.isEmpty()) {
+        if (sending || finished || paused != null || outbox.isEmpty()) {
+            return;
+        }
+        long waitNanos = pace.take(System.nanoTime());
+        if (waitNanos > 0) {
+            paused = loop.schedule(
+                    () -> {
+                        paused = null;
+                        pump();
+                    },
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
             return;
         }
         String next = outbox.poll();
@@ -144,15 +162,20 @@ final class Link implements WebSocket.Listener {
         finished = true;
         outbox.clear();
         ClientThread.cancel(watchdog);
+        ClientThread.cancel(paused);
     }
 
     @Override
     public void onOpen(WebSocket webSocket) {
         heard();
-        loop.execute(() -> {
-            attach(webSocket);
-            events.opened(this);
-        });
+        // Closed while the upgrade was under way, the client thread may be gone: nobody would
+        // ever close this socket, and the server would hold the connection until its heartbeat.
+        loop.post(
+                () -> {
+                    attach(webSocket);
+                    events.opened(this);
+                },
+                webSocket::abort);
         webSocket.request(1);
     }
 

@@ -4,13 +4,18 @@ import io.gatehouse.protocol.ClientAction;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * What the client does after a close, by the refusal table's client action (docs/protocol.md,
  * "Client actions"): retry with {@link Backoff}; refresh the credential and reconnect once (and if
  * the same refusal comes back, log in); log in; or stop. A close without a known refusal (a dropped
- * network, 1001, 1006) is a retry. Pure: it decides, the caller acts. Not thread-safe (the client
- * thread owns it).
+ * network, 1001, 1006) is a retry. Pure apart from its clock: it decides, the caller acts. Not
+ * thread-safe (the client thread owns it).
+ *
+ * <p>The backoff starts over only after a connection that stayed up {@link #STABLE_AFTER}: one the
+ * server closes right after {@code connection_established} (4429 for a burst of resubscribes, say)
+ * keeps backing off instead of reconnecting every half second forever.
  */
 public final class ReconnectPolicy {
     /**
@@ -19,16 +24,36 @@ public final class ReconnectPolicy {
      */
     public record Decision(ClientAction action, Duration delay, Refusal refusal) {}
 
+    /** How long a connection must have lasted for the backoff to start over when it ends. */
+    public static final Duration STABLE_AFTER = Duration.ofSeconds(5);
+
+    private static final long NOT_CONNECTED = Long.MIN_VALUE;
+
     private final Backoff backoff;
+    private final LongSupplier nanoClock;
+    private final long stableAfterNanos;
     /** The refusal a refresh was last tried for since the last successful connect, or null. */
     private RefusalCode refreshedFor;
+    /** When the current connection was established, or {@link #NOT_CONNECTED}. */
+    private long connectedAtNanos = NOT_CONNECTED;
 
     public ReconnectPolicy(Backoff backoff) {
+        this(backoff, System::nanoTime, STABLE_AFTER);
+    }
+
+    /** With {@code nanoClock} (as {@link System#nanoTime()}) and {@code stableAfter}, for tests. */
+    public ReconnectPolicy(Backoff backoff, LongSupplier nanoClock, Duration stableAfter) {
         this.backoff = backoff;
+        this.nanoClock = nanoClock;
+        this.stableAfterNanos = stableAfter.toNanos();
     }
 
     /** Decides after a close or failed connect; {@code refusal} is null when there was none. */
     public Decision onClose(Refusal refusal) {
+        if (connectedAtNanos != NOT_CONNECTED && nanoClock.getAsLong() - connectedAtNanos >= stableAfterNanos) {
+            backoff.reset();
+        }
+        connectedAtNanos = NOT_CONNECTED;
         long retryAfter = refusal == null ? 0 : refusal.retryAfterMillis();
         ClientAction action =
                 refusal == null ? ClientAction.RETRY : refusal.code().clientAction();
@@ -45,14 +70,19 @@ public final class ReconnectPolicy {
         };
     }
 
-    /** A connect succeeded: the backoff starts over, and a refresh may be tried again. */
+    /**
+     * A connect succeeded: a refresh may be tried again, and the backoff starts over once this
+     * connection has lasted {@link #STABLE_AFTER}.
+     */
     public void onConnected() {
-        backoff.reset();
         refreshedFor = null;
+        connectedAtNanos = nanoClock.getAsLong();
     }
 
     /** The application asked to reconnect (after logging the user in again): start over. */
     public void onRestart() {
-        onConnected();
+        backoff.reset();
+        refreshedFor = null;
+        connectedAtNanos = NOT_CONNECTED;
     }
 }

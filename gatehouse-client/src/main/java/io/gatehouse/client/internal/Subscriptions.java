@@ -51,7 +51,7 @@ final class Subscriptions {
      * connection changes nothing: the next one resubscribes.
      */
     Requests.Waiter replyTo(Subscription s, Link on) {
-        s.requested();
+        s.requested(on);
         return new Requests.Waiter() {
             @Override
             public void reply(ServerMessage message) {

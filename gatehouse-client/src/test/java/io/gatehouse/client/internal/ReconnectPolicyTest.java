@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.protocol.ClientAction;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /** Every close read by the refusal table's client action (docs/protocol.md, "Client actions"). */
@@ -69,5 +73,56 @@ class ReconnectPolicyTest {
                 .isEqualTo(ClientAction.STOP);
         assertThat(policy.onClose(RefusalCode.CONNECTION_REPLACED.refusal()).delay())
                 .isZero();
+    }
+
+    /** Always draws the top of the range, so the backoff's ceiling shows. */
+    private static final RandomGenerator HIGHEST = new RandomGenerator() {
+        @Override
+        public long nextLong() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long nextLong(long bound) {
+            return bound - 1;
+        }
+    };
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final ReconnectPolicy clocked = new ReconnectPolicy(
+            new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), HIGHEST), nanos::get, Duration.ofSeconds(5));
+
+    @Test
+    void aConnectionClosedRightAfterItWasEstablishedKeepsBackingOff() {
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clocked.onConnected();
+            nanos.addAndGet(Duration.ofMillis(300).toNanos()); // 4429 after a burst of resubscribes
+            delays.add(
+                    clocked.onClose(RefusalCode.RATE_LIMITED.refusal()).delay().toMillis());
+            nanos.addAndGet(Duration.ofMillis(delays.get(i)).toNanos());
+        }
+        assertThat(delays).containsExactly(500L, 1000L, 2000L, 4000L, 8000L);
+    }
+
+    @Test
+    void aConnectionThatLastedStartsTheBackoffOver() {
+        clocked.onClose(null);
+        clocked.onClose(null);
+        assertThat(clocked.onClose(null).delay()).isEqualTo(Duration.ofMillis(2000));
+        clocked.onConnected();
+        nanos.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThat(clocked.onClose(null).delay()).isEqualTo(Duration.ofMillis(500));
+        // A failed connect after it is no connection that lasted.
+        nanos.addAndGet(Duration.ofSeconds(60).toNanos());
+        assertThat(clocked.onClose(null).delay()).isEqualTo(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void aRestartStartsTheBackoffOverAtOnce() {
+        clocked.onClose(null);
+        clocked.onClose(null);
+        clocked.onRestart();
+        assertThat(clocked.onClose(null).delay()).isEqualTo(Duration.ofMillis(500));
     }
 }
