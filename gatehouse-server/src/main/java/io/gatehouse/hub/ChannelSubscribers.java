@@ -48,6 +48,11 @@ final class ChannelSubscribers {
          * the current one, or after an unsubscribe, the next. Only inside {@code compute}.
          */
         CompletableFuture<Void> ready = new CompletableFuture<>();
+        /**
+         * The broker refused the subscribe that {@link #ready} stood for. The subscriptions relying on
+         * it fail; the next one added asks the broker again. Only inside {@code compute}.
+         */
+        boolean failed;
 
         Entry(ChannelName channel) {
             this.channel = channel;
@@ -76,6 +81,12 @@ final class ChannelSubscribers {
         boolean[] inCharge = new boolean[1];
         Entry entry = byChannel.compute(channel.value(), (k, e) -> {
             Entry here = e == null ? new Entry(channel) : e;
+            if (here.failed && !here.calling) {
+                // Not a retry loop: a new subscription asks the broker once more.
+                here.failed = false;
+                here.atBroker = false;
+                here.ready = new CompletableFuture<>();
+            }
             created[0] = new Subscription(c, channel, here.ready);
             here.subscriptions.add(created[0]);
             inCharge[0] = here.takeCharge();
@@ -117,6 +128,10 @@ final class ChannelSubscribers {
                 }
                 done.whenComplete((v, failure) -> {
                     if (failure != null) {
+                        byChannel.computeIfPresent(entry.channel.value(), (k, e) -> {
+                            e.failed |= e.ready == call.ready();
+                            return e;
+                        });
                         call.ready().completeExceptionally(failure);
                     } else {
                         call.ready().complete(null);

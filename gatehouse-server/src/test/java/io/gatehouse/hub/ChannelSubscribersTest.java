@@ -66,6 +66,23 @@ class ChannelSubscribersTest {
     }
 
     @Test
+    void aSubscribeTheBrokerRefusedIsAskedAgainByTheNextSubscriptionNotInALoop() {
+        broker.failNextSubscribe = true;
+        Subscription a = subscribers.add(new HubTest.RecordingConnection("a", "alice"), NEWS);
+        assertThat(a.brokerReady().toCompletableFuture()).isCompletedExceptionally();
+        assertThat(broker.calls()).containsExactly("subscribe news");
+
+        Subscription b = subscribers.add(new HubTest.RecordingConnection("b", "bob"), NEWS);
+
+        assertThat(b.brokerReady().toCompletableFuture()).isCompleted().isNotCompletedExceptionally();
+        assertThat(broker.calls()).containsExactly("subscribe news", "subscribe news");
+        subscribers.remove(a);
+        subscribers.remove(b);
+        assertThat(broker.calls()).containsExactly("subscribe news", "subscribe news", "unsubscribe news");
+        assertThat(subscribers.counts()).isEmpty();
+    }
+
+    @Test
     void aNewFirstSubscriptionWhileTheLastOnesUnsubscribeIsUnderWaySubscribesAfterItAndTheNodeStaysSubscribed()
             throws Exception {
         Subscription old = subscribers.add(new HubTest.RecordingConnection("a", "alice"), NEWS);
@@ -174,9 +191,16 @@ class ChannelSubscribersTest {
             calls.add(call);
         }
 
+        /** Fails the next subscribe, as a remote broker that cannot be reached would. */
+        volatile boolean failNextSubscribe;
+
         @Override
         public CompletionStage<Void> subscribe(ChannelName channel) {
             record("subscribe " + channel.value());
+            if (failNextSubscribe) {
+                failNextSubscribe = false;
+                return CompletableFuture.failedFuture(new IllegalStateException("broker unreachable (on purpose)"));
+            }
             return memory.subscribe(channel);
         }
 
