@@ -68,8 +68,8 @@ public final class GatehouseClient implements AutoCloseable {
 
     /** A client that starts connecting at once, in the background. */
     public static GatehouseClient connect(ClientOptions options) {
-        // The instance id of SPEC §7, once per client object. The server does not use it yet
-        // (docs/protocol.md): two processes sharing one token replace each other (4409, a stop).
+        // The instance id of SPEC §7, once per client object: the server's duplicate policy replaces
+        // only an older connection of the same token and instance.
         String instanceId = UUID.randomUUID().toString();
         ClientEngine engine = new ClientEngine(
                 options, instanceId, new Backoff(options.backoffBase(), options.backoffCap(), new SecureRandom()));
@@ -158,10 +158,9 @@ public final class GatehouseClient implements AutoCloseable {
     }
 
     /**
-     * This client's instance id (SPEC §7), sent as {@code instance} with every connect. The server
-     * does not use it yet, so it cannot tell this client from another process with the same token:
-     * under the default {@code limits.duplicate_session_policy: replace} they close each other with
-     * {@code 4409 CONNECTION_REPLACED}, which stops the client. Give each process its own token.
+     * This client's instance id (SPEC §7), sent as {@code instance} with every connect. Under the
+     * default {@code limits.duplicate_session_policy: replace} a new connection closes only older
+     * ones of the same token and instance, so clients sharing a token do not close each other.
      */
     public String instanceId() {
         return engine.instanceId();

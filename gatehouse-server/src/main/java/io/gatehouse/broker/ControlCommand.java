@@ -11,9 +11,10 @@ public sealed interface ControlCommand {
     record DisconnectCredential(String credentialId, Refusal refusal) implements ControlCommand {}
 
     /**
-     * A newer connection, {@code newConnectionId} (opened at {@code since}), took over the credential
-     * {@code credentialId}: close every connection of it opened before with 4409 CONNECTION_REPLACED.
+     * A newer connection, {@code newConnectionId} (opened at {@code since}), of the client instance
+     * {@code instanceId} took over the credential {@code credentialId}: close every connection of that
+     * credential and instance opened before with 4409 CONNECTION_REPLACED.
      */
-    record ReplaceCredential(String credentialId, String newConnectionId, java.time.Instant since)
+    record ReplaceCredential(String credentialId, String instanceId, String newConnectionId, java.time.Instant since)
             implements ControlCommand {}
 }

@@ -212,7 +212,7 @@ public enum ConfigKey {
             "limits.duplicate_session_policy",
             ValueType.STRING,
             "replace",
-            "a second connection with the same session or token: replace (the older gets 4409), reject, or allow");
+            "a second connection of the same client instance (session or token, and instance id): replace (the older gets 4409), reject, or allow");
 
     private final String key;
     private final ValueType type;

@@ -13,6 +13,7 @@ import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.ClientMessage;
 import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.InstanceId;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
@@ -62,7 +63,14 @@ public final class ClientConnection implements Connection {
     /** Set when the connection opens. Only accessed on the transport thread. */
     private PersonalChannel personal;
 
-    ClientConnection(ClientProtocol protocol, Transport transport, UpgradeAttempt attempt) {
+    /**
+     * The client instance id (SPEC §7) as the upgrade's {@code instance} parameter or the
+     * {@code auth} message gave it, unchecked until the connection is established; null if none.
+     */
+    private String instance;
+
+    ClientConnection(ClientProtocol protocol, Transport transport, UpgradeAttempt attempt, String instance) {
+        this.instance = instance;
         this.protocol = protocol;
         this.transport = transport;
         this.id = newId();
@@ -201,6 +209,9 @@ public final class ClientConnection implements Connection {
             refuseWithoutToken(AUTHENTICATE_FIRST);
             return;
         }
+        if (instance == null) {
+            instance = auth.instance();
+        }
         String token = auth.token();
         if (token == null || token.isEmpty()) {
             refuseWithoutToken("The auth message needs a token field");
@@ -243,8 +254,12 @@ public final class ClientConnection implements Connection {
 
     /** {@code p} is authenticated: take a place on the node (or be refused one), say so, watch the credential. */
     private void establish(Principal p) {
-        ClientInstance instance = ClientInstance.of(p);
-        Refusal duplicate = protocol.duplicates().admit(instance);
+        if (instance != null && InstanceId.parse(instance).isEmpty()) {
+            closeWith(RefusalCode.BAD_REQUEST.refusal(InstanceId.grammarHint()));
+            return;
+        }
+        ClientInstance client = ClientInstance.of(p, instance);
+        Refusal duplicate = protocol.duplicates().admit(client);
         if (duplicate != null) {
             closeWith(duplicate);
             return;
@@ -261,7 +276,7 @@ public final class ClientConnection implements Connection {
         state = State.OPEN;
         transport.authenticated();
         protocol.hub().register(this);
-        protocol.duplicates().opened(instance, id, connectedAt);
+        protocol.duplicates().opened(client, id, connectedAt);
         personal = new PersonalChannel(ChannelName.personal(p.user().id()).orElse(null));
         protocol.channels().subscribePersonal(this);
         send(protocol.replies().connectionEstablished(id, p));
@@ -310,7 +325,7 @@ public final class ClientConnection implements Connection {
         principal = next;
         protocol.hub().rekey(this, old.credentialId());
         protocol.duplicates()
-                .opened(ClientInstance.of(next), id, protocol.clock().instant());
+                .opened(ClientInstance.of(next, instance), id, protocol.clock().instant());
     }
 
     /** The same credential lives longer (a session extended over HTTP). */
@@ -323,6 +338,11 @@ public final class ClientConnection implements Connection {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public String instanceId() {
+        return instance;
     }
 
     @Override

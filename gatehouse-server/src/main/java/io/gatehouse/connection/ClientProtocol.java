@@ -33,7 +33,7 @@ public record ClientProtocol(
      * transport then tells it how the socket opened ({@link ClientConnection#onAuthenticatedOpen},
      * {@link ClientConnection#onUnauthenticatedOpen} or {@link ClientConnection#refuse}).
      */
-    public ClientConnection open(Transport transport, UpgradeAttempt attempt) {
-        return new ClientConnection(this, transport, attempt);
+    public ClientConnection open(Transport transport, UpgradeAttempt attempt, String instance) {
+        return new ClientConnection(this, transport, attempt, instance);
     }
 }

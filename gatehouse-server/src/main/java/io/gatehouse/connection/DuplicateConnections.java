@@ -18,9 +18,11 @@ public record DuplicateConnections(DuplicatePolicy policy, Hub hub, Broker broke
     /** Null when a new connection of {@code instance} may open; otherwise why not. */
     Refusal admit(ClientInstance instance) {
         if (policy == DuplicatePolicy.REJECT
-                && !hub.connectionsWith(instance.credentialId()).isEmpty()) {
+                && instance.named()
+                && hub.connectionsWith(instance.credentialId()).stream()
+                        .anyMatch(c -> instance.instanceId().equals(c.instanceId()))) {
             return RefusalCode.CONNECTION_REPLACED.refusal(
-                    "Another connection already uses this session or token (limits.duplicate_session_policy: reject)");
+                    "Another connection of this client instance is open (limits.duplicate_session_policy: reject)");
         }
         return null;
     }
@@ -31,8 +33,9 @@ public record DuplicateConnections(DuplicatePolicy policy, Hub hub, Broker broke
      * close, here and on every other node.
      */
     void opened(ClientInstance instance, String connectionId, Instant since) {
-        if (policy == DuplicatePolicy.REPLACE) {
-            broker.publishControl(new ControlCommand.ReplaceCredential(instance.credentialId(), connectionId, since));
+        if (policy == DuplicatePolicy.REPLACE && instance.named()) {
+            broker.publishControl(new ControlCommand.ReplaceCredential(
+                    instance.credentialId(), instance.instanceId(), connectionId, since));
         }
     }
 }

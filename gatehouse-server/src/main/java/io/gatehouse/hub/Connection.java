@@ -13,6 +13,9 @@ public interface Connection {
 
     Instant connectedAt();
 
+    /** The client instance id (SPEC §7) the connection came with, or null: then it is nobody's duplicate. */
+    String instanceId();
+
     /** The client's IP address as the server resolved it. */
     String clientIp();
 

@@ -241,7 +241,9 @@ public final class Hub implements BrokerListener {
         } else if (command instanceof ControlCommand.ReplaceCredential r) {
             for (Connection c : connectionsWith(r.credentialId())) {
                 // only older ones: two racing newcomers must not close each other
-                if (!c.id().equals(r.newConnectionId()) && c.connectedAt().isBefore(r.since())) {
+                if (r.instanceId().equals(c.instanceId())
+                        && !c.id().equals(r.newConnectionId())
+                        && c.connectedAt().isBefore(r.since())) {
                     c.close(RefusalCode.CONNECTION_REPLACED.refusal());
                 }
             }

@@ -69,7 +69,8 @@ final class WebSocketUpgrade {
             FullHttpRequest request,
             HttpRequestHandler http,
             UpgradeAttempt attempt,
-            long startedNanos) {
+            long startedNanos,
+            String instance) {
         /** Answered as HTTP, before any handshake. */
         void refuseAsHttp(Refusal refusal) {
             attempt.refused(refusal);
@@ -93,12 +94,19 @@ final class WebSocketUpgrade {
                 : limits.admitUpgrade(ip);
         if (notNow != null) {
             // Before the upgrade, as HTTP 429 or 503 with Retry-After: cheap for us, clear for the client.
-            new Pending(ctx, request, http, attempt, startedNanos).refuseAsHttp(notNow);
+            new Pending(ctx, request, http, attempt, startedNanos, null).refuseAsHttp(notNow);
             return;
         }
         CredentialExtractor.Extraction found = endpoint.credentials().extract(new NettyAuthRequest(request, query));
         Credential credential = found.credential();
-        Pending upgrade = new Pending(ctx, request, http, attempt.with(credential), startedNanos);
+        List<String> instance = query.parameters().get("instance");
+        Pending upgrade = new Pending(
+                ctx,
+                request,
+                http,
+                attempt.with(credential),
+                startedNanos,
+                instance == null || instance.isEmpty() ? null : instance.get(0));
         Refusal asHttp = refusalBeforeHandshake(ctx, request, ip, credential);
         if (asHttp != null) {
             upgrade.refuseAsHttp(asHttp);
@@ -191,7 +199,7 @@ final class WebSocketUpgrade {
                 endpoint.heartbeat(),
                 endpoint.metrics(),
                 endpoint.outboundBufferBytes());
-        ClientConnection connection = endpoint.clients().open(transport, upgrade.attempt());
+        ClientConnection connection = endpoint.clients().open(transport, upgrade.attempt(), upgrade.instance());
         ctx.channel().config().setWriteBufferWaterMark(WebSocketTransport.UNAUTHENTICATED_OUTBOUND);
         var pipeline = ctx.pipeline();
         pipeline.addLast("utf8", new Utf8FrameValidator(false));

@@ -57,11 +57,12 @@ class IdentitySourceMatrixTest {
 
     /** A credential of one source: a bearer token, or a local user's cookie session. */
     record Cred(Source source, String bearer, BrowserSession session) {
+        /** Every socket names the same client instance: a second socket of one credential is its duplicate. */
         WsRecorder connect() {
             return session == null
-                    ? WsRecorder.connect(server.ws(), "Authorization", "Bearer " + bearer)
+                    ? WsRecorder.connect(server.ws("instance=page-1"), "Authorization", "Bearer " + bearer)
                     : WsRecorder.connect(
-                            session.ws(server),
+                            java.net.URI.create(session.ws(server) + "&instance=page-1"),
                             "Cookie",
                             session.cookieHeader(),
                             "Origin",

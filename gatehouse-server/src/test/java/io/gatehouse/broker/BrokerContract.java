@@ -657,7 +657,7 @@ abstract class BrokerContract {
         List<ControlCommand> commands = List.of(
                 new ControlCommand.DisconnectUser("alice", RefusalCode.TOKEN_REVOKED.refusal()),
                 new ControlCommand.DisconnectCredential("gh_abc123", RefusalCode.TOKEN_REVOKED.refusal()),
-                new ControlCommand.ReplaceCredential("gh_abc123", "conn-2", T0));
+                new ControlCommand.ReplaceCredential("gh_abc123", "tab-1", "conn-2", T0));
 
         for (ControlCommand c : commands) {
             await(broker.publishControl(c));

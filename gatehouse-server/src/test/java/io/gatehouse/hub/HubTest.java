@@ -71,6 +71,11 @@ class HubTest {
         }
 
         @Override
+        public String instanceId() {
+            return null;
+        }
+
+        @Override
         public String clientIp() {
             return "127.0.0.1";
         }
