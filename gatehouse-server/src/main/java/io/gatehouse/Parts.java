@@ -203,7 +203,14 @@ final class Parts {
                 replies,
                 channels,
                 new CredentialLifetime(
-                        clock, config.auth().expiryWarning(), verifiers, sessions, blocking, channels, replies),
+                        clock,
+                        config.auth().expiryWarning(),
+                        config.auth().jwt().clockSkew(),
+                        verifiers,
+                        sessions,
+                        blocking,
+                        channels,
+                        replies),
                 new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker));
         lifecycle = new Lifecycle();
         http = new HttpEndpoint(config.server(), api, limits, origins);

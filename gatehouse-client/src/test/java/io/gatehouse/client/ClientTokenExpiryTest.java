@@ -22,7 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClientTokenExpiryTest {
     @RegisterExtension
-    static final TestGatehouse server = new TestGatehouse().with("auth.expiry_warning", "2s");
+    // No clock skew: an open socket of a JWT closes at exp itself (not auth.jwt.clock_skew later).
+    static final TestGatehouse server =
+            new TestGatehouse().with("auth.expiry_warning", "2s").with("auth.jwt.clock_skew", "0s");
 
     /** Expired beyond any clock-skew allowance. */
     private static String expired(String user) {

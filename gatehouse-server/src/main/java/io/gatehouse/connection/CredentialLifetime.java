@@ -24,12 +24,15 @@ import java.util.concurrent.Future;
  * {@link ExpiryTimers}, and everything here runs on the connection's thread.
  *
  * @param warning auth.expiry_warning
+ * @param jwtClockSkew auth.jwt.clock_skew: a JWT is accepted that long past its {@code exp}, at the
+ *     handshake and on the open socket alike, so the socket closes that long after {@code exp}
  * @param tokens verifies the tokens of in-band refreshes
  * @param blocking where a session's expiry is looked up in the database
  */
 public record CredentialLifetime(
         Clock clock,
         Duration warning,
+        Duration jwtClockSkew,
         TokenVerifier tokens,
         Sessions sessions,
         Executor blocking,
@@ -49,7 +52,8 @@ public record CredentialLifetime(
         if (p.expiresAt() == null) {
             return;
         }
-        Duration left = Duration.between(clock.instant(), p.expiresAt());
+        Instant closesAt = closesAt(p);
+        Duration left = Duration.between(clock.instant(), closesAt);
         if (left.compareTo(LONGEST_TIMER) > 0) {
             // exp can be far beyond what a timer can hold (1e18 s overflows its nanoseconds):
             // look again after the longest timer instead, when the warning may be due.
@@ -62,7 +66,7 @@ public record CredentialLifetime(
         }
         Runnable warn = () -> {
             if (c.isOpen()) {
-                c.send(replies.tokenExpiring(p.expiresAt()));
+                c.send(replies.tokenExpiring(closesAt));
             }
         };
         Duration untilWarning = left.minus(warning);
@@ -73,6 +77,18 @@ public record CredentialLifetime(
             warningTimer = c.schedule(untilWarning, warn);
         }
         c.expiry().set(warningTimer, c.schedule(left.isNegative() ? Duration.ZERO : left, () -> expire(c, p)));
+    }
+
+    /**
+     * When a connection of {@code p} closes for expiry: at its {@code exp}, and for a JWT, whose
+     * {@code exp} another clock wrote, {@code auth.jwt.clock_skew} later, as the handshake allows.
+     */
+    private Instant closesAt(Principal p) {
+        Instant exp = p.expiresAt();
+        if (p.kind() != TokenKind.JWT || Duration.between(exp, Instant.MAX).compareTo(jwtClockSkew) <= 0) {
+            return exp;
+        }
+        return exp.plus(jwtClockSkew);
     }
 
     /** In-band {@code refresh} {token}: a new credential of the same user extends {@code c}. */
