@@ -2,11 +2,8 @@ package io.gatehouse.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.gatehouse.testing.Jwts;
+import io.gatehouse.testing.LogCapture;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.util.UUID;
@@ -15,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Issue 10 point 8: an id with a control character cannot forge a log line. A JWT {@code sub} or an
@@ -72,22 +68,16 @@ class ControlCharacterIdTest {
 
     @Test
     void theDisconnectIdIsEscapedBeforeItIsLogged() {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> captured = new ListAppender<>();
-        captured.setContext(context);
-        captured.start();
-        root.addAppender(captured);
-        try {
+        LogCapture captured = new LogCapture();
+        try (captured) {
             TestGatehouse.Reply r = server.post(
                     "/api/v1/users/evil%0A2026-01-01%20INFO%20forged%0D/disconnect",
                     "{}", "Authorization", "apikey " + server.apiKey("admin"));
             assertThat(r.status()).isEqualTo(200);
-        } finally {
-            root.detachAppender(captured);
         }
-        assertThat(captured.list).anyMatch(e -> e.getFormattedMessage().startsWith("disconnect user="));
-        assertThat(captured.list).allMatch(e -> e.getFormattedMessage().chars().noneMatch(Character::isISOControl));
-        assertThat(captured.list).anyMatch(e -> e.getFormattedMessage().contains("evil\\u000a2026"));
+        assertThat(captured.events()).anyMatch(e -> e.getFormattedMessage().startsWith("disconnect user="));
+        assertThat(captured.events())
+                .allMatch(e -> e.getFormattedMessage().chars().noneMatch(Character::isISOControl));
+        assertThat(captured.events()).anyMatch(e -> e.getFormattedMessage().contains("evil\\u000a2026"));
     }
 }

@@ -14,18 +14,7 @@ class BackoffTest {
     private static final Duration BASE = Duration.ofMillis(500);
     private static final Duration CAP = Duration.ofSeconds(30);
 
-    /** Always draws the top of the range, so the ceiling itself shows. */
-    private static final RandomGenerator HIGHEST = new RandomGenerator() {
-        @Override
-        public long nextLong() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long nextLong(long bound) {
-            return bound - 1;
-        }
-    };
+    private static final RandomGenerator HIGHEST = HighestDraw.INSTANCE;
 
     @Test
     void theCeilingDoublesFromTheBaseUntilTheCap() {

@@ -75,18 +75,7 @@ class ReconnectPolicyTest {
                 .isZero();
     }
 
-    /** Always draws the top of the range, so the backoff's ceiling shows. */
-    private static final RandomGenerator HIGHEST = new RandomGenerator() {
-        @Override
-        public long nextLong() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long nextLong(long bound) {
-            return bound - 1;
-        }
-    };
+    private static final RandomGenerator HIGHEST = HighestDraw.INSTANCE;
 
     private final AtomicLong nanos = new AtomicLong();
     private final ReconnectPolicy clocked = new ReconnectPolicy(
