@@ -1,0 +1,44 @@
+package io.gatehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Small pieces: no main source file of any module is longer than {@value #MAX_LINES} lines. */
+class SourceSizeTest {
+    static final int MAX_LINES = 400;
+    static final List<String> MODULES =
+            List.of("gatehouse-protocol", "gatehouse-server", "gatehouse-tools", "gatehouse-client");
+
+    @Test
+    void noMainSourceFileIsLongerThanFourHundredLines() throws IOException {
+        int files = 0;
+        for (String module : MODULES) {
+            Path main = Path.of("..", module, "src", "main", "java");
+            assertThat(main).as(module).isDirectory();
+            try (Stream<Path> sources = Files.walk(main)) {
+                List<Path> java =
+                        sources.filter(p -> p.toString().endsWith(".java")).toList();
+                files += java.size();
+                for (Path p : java) {
+                    assertThat(lines(p)).as(p.toString()).isLessThanOrEqualTo(MAX_LINES);
+                }
+            }
+        }
+        assertThat(files).isGreaterThan(200); // the walk found the sources, not an empty tree
+    }
+
+    private static long lines(Path p) {
+        try (Stream<String> lines = Files.lines(p)) {
+            return lines.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
