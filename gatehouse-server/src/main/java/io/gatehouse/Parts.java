@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.api.AccessLogRoutes;
 import io.gatehouse.api.ApiKeyCheck;
+import io.gatehouse.api.CorsPolicy;
 import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
 import io.gatehouse.api.HttpApi;
@@ -53,6 +54,7 @@ import io.gatehouse.store.UserStore;
 import io.gatehouse.transport.HttpEndpoint;
 import io.gatehouse.transport.Lifecycle;
 import io.gatehouse.transport.WebSocketEndpoint;
+import io.gatehouse.web.WebAssets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -162,7 +164,7 @@ final class Parts {
         // The HTTP API.
         ApiKeyCheck apiKeys = new ApiKeyCheck(limits, new ApiKeyVerifier(new ApiKeyStore(database), blocking));
         ObjectMapper json = codec.json();
-        HttpApi api = new HttpApi();
+        HttpApi api = new HttpApi(new CorsPolicy(origins));
         new HealthRoutes(config.metrics(), metrics, database, broker, json, blocking).register(api);
         new UserRoutes(
                         new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking),
@@ -189,6 +191,7 @@ final class Parts {
                 clock,
                 introspectionConfig.recheckInterval());
         new CredentialRoutes(apiKeys, revoker, json).register(api);
+        new WebAssets().register(api);
 
         // The client protocol, and the endpoints that carry it.
         Replies replies = new Replies(codec, clock, config.heartbeat().interval());

@@ -25,6 +25,17 @@ public final class HttpApi {
     private record Entry(String method, String template, Pattern pattern, List<String> names, Route route) {}
 
     private final List<Entry> entries = new ArrayList<>();
+    /** Cross-origin access to the user-facing endpoints, or null for none. */
+    private final CorsPolicy cors;
+
+    /** An API without cross-origin access. */
+    public HttpApi() {
+        this(null);
+    }
+
+    public HttpApi(CorsPolicy cors) {
+        this.cors = cors;
+    }
 
     public HttpApi route(String method, String template, Route route) {
         List<String> names = new ArrayList<>();
@@ -42,6 +53,16 @@ public final class HttpApi {
     }
 
     public CompletionStage<ApiResponse> handle(ApiRequest request) {
+        if (cors == null || !cors.covers(request.path())) {
+            return route(request);
+        }
+        if (CorsPolicy.isPreflight(request)) {
+            return CompletableFuture.completedFuture(cors.preflight(request));
+        }
+        return route(request).thenApply(response -> cors.answer(request, response));
+    }
+
+    private CompletionStage<ApiResponse> route(ApiRequest request) {
         boolean pathMatched = false;
         for (Entry e : entries) {
             Matcher m = e.pattern.matcher(request.path());

@@ -146,6 +146,11 @@ public final class OriginPolicy {
                 "Origin " + abbreviate(origin) + " is not allowed; add it to server.allowed_origins");
     }
 
+    /** Whether {@code origin} is one of {@code server.allowed_origins} (not merely the server's own). */
+    public boolean listed(String origin) {
+        return allowed.contains(origin.toLowerCase(Locale.ROOT));
+    }
+
     private void logOnceAMinute(String origin) {
         long now = System.currentTimeMillis();
         if (lastLogged.size() > MAX_REMEMBERED) {

@@ -176,8 +176,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         out.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         out.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         response.headers().forEach(h -> {
-            if (h.getKey().equalsIgnoreCase("Content-Type")) {
-                out.headers().set(HttpHeaderNames.CONTENT_TYPE, h.getValue());
+            if (h.getKey().equalsIgnoreCase("Content-Type") || h.getKey().equalsIgnoreCase("Cache-Control")) {
+                out.headers().set(h.getKey(), h.getValue()); // replaces the JSON defaults above
             } else {
                 out.headers().add(h.getKey(), h.getValue());
             }

@@ -1,0 +1,51 @@
+package io.gatehouse.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.protocol.RefusalCodeScript;
+import io.gatehouse.testing.TestGatehouse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Issue 12: the browser client and the test page are served; nothing outside web/ is. */
+class WebAssetsTest {
+    @RegisterExtension
+    static final TestGatehouse server = new TestGatehouse();
+
+    @Test
+    void theRefusalTableIsWrittenFromRefusalCodeByTheRunningServer() {
+        TestGatehouse.Reply r = server.get("/client/refusal-codes.js");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.raw().headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(r.raw().body()).isEqualTo(RefusalCodeScript.render());
+    }
+
+    @Test
+    void theTestPageIsServedAsHtmlWithAStrictContentSecurityPolicy() {
+        TestGatehouse.Reply r = server.get("/test");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.raw().headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+        assertThat(r.raw().headers().firstValue("content-security-policy")).hasValue(WebAssets.CONTENT_SECURITY_POLICY);
+        assertThat(r.raw().headers().firstValue("x-content-type-options")).hasValue("nosniff");
+        assertThat(r.raw().headers().firstValue("cache-control")).hasValue("no-cache");
+    }
+
+    @Test
+    void namesOutsideTheWebFolderOrUnknownAre404WithTheCode() {
+        for (String path : new String[] {
+            "/client/..%2Flogback.xml",
+            "/client/%2e%2e%2flogback.xml",
+            "/client/logback.xml",
+            "/client/nothing-here.js",
+            "/client/UPPER.js",
+            "/test/..%2F..%2Flogback.xml",
+            "/test/x.class"
+        }) {
+            TestGatehouse.Reply r = server.get(path);
+            assertThat(r.status()).as(path).isIn(400, 404);
+            if (r.status() == 404) {
+                assertThat(r.body().path("code").asText()).as(path).isEqualTo("NOT_FOUND");
+            }
+        }
+    }
+}
