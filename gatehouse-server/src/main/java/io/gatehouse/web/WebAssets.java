@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * /client/NAME.js} (from {@code clients/js}, packaged under {@code web/client}), and the connection
  * test page at {@code /test} with its assets at {@code /test/NAME}. The client's refusal table
  * ({@code /client/refusal-codes.js}) is written from {@link io.gatehouse.protocol.RefusalCode} by
- * the running server itself, so it cannot differ from the codes this server sends.
+ * the running server itself, so it cannot differ from the codes this server sends. The client's
+ * modules may be imported from any origin ({@code Access-Control-Allow-Origin: *}, no credentials).
  *
  * <p>A name is one path segment of lower-case letters, digits and dashes with a known extension,
  * so no request reaches a file outside {@code web/}; what was read once is kept (the set of files
@@ -50,10 +51,13 @@ public final class WebAssets {
     }
 
     private ApiResponse client(String file) {
-        if (REFUSAL_TABLE.equals(file)) {
-            return response(refusalTable, "js");
-        }
-        return named("web/client/", file);
+        ApiResponse module = REFUSAL_TABLE.equals(file) ? response(refusalTable, "js") : named("web/client/", file);
+        // Public code, no credentials: a single-page app on any origin may import it as a module
+        // (module scripts are fetched in CORS mode).
+        return module.status() == 200
+                ? module.withHeader("Access-Control-Allow-Origin", "*")
+                        .withHeader("Cross-Origin-Resource-Policy", "cross-origin")
+                : module;
     }
 
     private ApiResponse named(String folder, String file) {

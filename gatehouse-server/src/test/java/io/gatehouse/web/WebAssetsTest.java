@@ -18,6 +18,11 @@ class WebAssetsTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.raw().headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
         assertThat(r.raw().body()).isEqualTo(RefusalCodeScript.render());
+        assertThat(r.raw().headers().firstValue("access-control-allow-origin"))
+                .as("an SPA on another origin imports the client as a module")
+                .hasValue("*");
+        assertThat(r.raw().headers().firstValue("access-control-allow-credentials"))
+                .isEmpty();
     }
 
     @Test
