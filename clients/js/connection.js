@@ -6,13 +6,11 @@
 // reconnecting (waiting for a timer), stopped (log_in or stop: nothing until recheck()),
 // closed (the last handle closed).
 
-import { REFUSAL_CODES } from './refusal-codes.js';
-import { Backoff } from './backoff.js';
-import { ClosePolicy, hintFor, parseCloseReason, parseRefusalBody } from './close-policy.js';
-import { fetchJson } from './credential.js';
+import { hintFor } from './close-policy.js';
 import { INSTANCE_ID } from './instance-id.js';
 import { Liveness } from './liveness.js';
 import { mask } from './mask.js';
+import { Reconnector } from './reconnect.js';
 import { CLIENT_HINTS, Requests, requestError } from './requests.js';
 import { safeCall } from './safe-call.js';
 import { Subscriptions } from './subscription.js';
@@ -51,14 +49,9 @@ export class Connection {
     this.generation = 0;
     /** The generation whose credential is being prepared, or 0. */
     this.preparing = 0;
-    /** The refresh_then_retry code the next connect must refresh for, or null. */
-    this.refreshFor = null;
-    /** Whether auth/verify was asked in this failure streak (reset by connection_established). */
-    this.verifiedInStreak = false;
-    this.retryTimer = null;
     /** @type {((outcome: RecheckOutcome) => void)[]} */
     this.rechecks = [];
-    this.policy = new ClosePolicy(new Backoff(() => env.random()), () => env.now());
+    this.reconnector = new Reconnector(this);
     this.requests = new Requests();
     this.subscriptions = new Subscriptions();
     this.liveness = new Liveness(env, () => this.request({ type: 'ping' }), () => this.onSilent());
@@ -70,7 +63,7 @@ export class Connection {
   attach(handle) {
     if (this.handles.size === 0) this.listen(true);
     this.handles.add(handle);
-    if (this.state === 'stopped') this.policy.onRestart();
+    if (this.state === 'stopped') this.reconnector.restart();
     if (this.state === 'idle' || this.state === 'stopped') this.connect();
   }
 
@@ -118,13 +111,13 @@ export class Connection {
   /** Prepares the credential and opens a socket; a no-op while one is open or being prepared. */
   async connect({ force = false } = {}) {
     if (this.state === 'closed' || this.socket || this.preparing) return;
-    this.cancelRetry();
+    this.reconnector.cancel();
     const generation = ++this.generation;
     this.preparing = generation;
     this.setState('connecting');
     let prepared;
     try {
-      prepared = await this.credential.prepare({ refreshFor: this.refreshFor, force });
+      prepared = await this.credential.prepare({ refreshFor: this.reconnector.refreshFor, force });
     } catch (error) {
       prepared = { kind: 'unavailable', error };
     } finally {
@@ -132,17 +125,17 @@ export class Connection {
     }
     if (generation !== this.generation || this.state === 'closed') return;
     if (prepared.kind === 'ready') {
-      this.refreshFor = null;
+      this.reconnector.refreshFor = null;
       this.open();
     } else if (prepared.kind === 'idle') {
       const hint = hintFor(prepared.code);
       this.settleRechecks({ ok: false, code: prepared.code, hint });
       this.setState('idle', { code: prepared.code, hint });
     } else if (prepared.kind === 'refused') {
-      this.refreshFailed(prepared.refusal);
+      this.reconnector.refreshFailed(prepared.refusal);
     } else {
       this.log('no credential:', String(prepared.error && prepared.error.message));
-      this.decide(null);
+      this.reconnector.decide(null);
     }
   }
 
@@ -154,7 +147,7 @@ export class Connection {
       socket = new this.env.WebSocket(url, protocols);
     } catch (error) {
       this.log('WebSocket constructor failed:', String(error && error.message));
-      this.decide(null);
+      this.reconnector.decide(null);
       return;
     }
     this.socket = socket;
@@ -218,8 +211,7 @@ export class Connection {
     this.connectionId = message.connection_id ?? null;
     this.user = message.user ?? null;
     this.expiresAt = message.expires_at ? new Date(message.expires_at) : null;
-    this.policy.onConnected();
-    this.verifiedInStreak = false;
+    this.reconnector.onConnected();
     this.setState('connected');
     const personal = this.user && this.user.id != null ? `#${this.user.id}` : null;
     this.subscriptions.startAll(this.call, personal);
@@ -261,82 +253,15 @@ export class Connection {
   onClosed(code, reason) {
     const opened = this.socketOpened;
     this.dropSocket();
-    const refusal = parseCloseReason(reason);
     this.log('closed', code, reason || '');
-    if (!refusal && code === 1006 && !opened && !this.verifiedInStreak) {
-      this.verifiedInStreak = true;
-      return void this.verify();
-    }
-    this.decide(refusal);
+    this.reconnector.afterClose(code, reason, opened);
   }
 
   /** A ping went unanswered: the TCP connection is dead without the browser knowing. */
   onSilent() {
     this.log('no pong: closing with', LIVENESS_CLOSE_CODE);
     this.dropSocket(LIVENESS_CLOSE_CODE);
-    this.decide(null);
-  }
-
-  /** A 1006 before open hides the HTTP answer: GET auth/verify tells why. */
-  async verify() {
-    const generation = this.generation;
-    let refusal = null;
-    try {
-      const [url, init] = this.credential.verifyRequest(this.httpUrl);
-      const answer = await fetchJson(this.env.fetch, url, init);
-      if (!answer.ok) refusal = parseRefusalBody(answer.body);
-    } catch {
-      refusal = null; // the server is unreachable: retry
-    }
-    if (generation !== this.generation || this.state === 'closed' || this.socket) return;
-    this.log('auth/verify:', refusal ? refusal.code : 'no refusal');
-    this.decide(refusal);
-  }
-
-  /** Acts on a close (or a refused check) by the refusal table. */
-  decide(refusal) {
-    const decision = this.policy.onClose(refusal);
-    const { code, hint } = decision;
-    if (code) this.lastRefusal = { code, hint, at: new Date(this.env.now()) };
-    this.settleRechecks({ ok: false, code: code || 'CONNECTION_LOST', hint: hint || CLIENT_HINTS.CONNECTION_LOST });
-    if (decision.action === 'refresh_then_retry') this.refreshFor = code;
-    if (decision.action === 'retry' || decision.action === 'refresh_then_retry') {
-      this.scheduleRetry(decision.delayMs, code, hint);
-    } else {
-      this.stop(decision.action, code, hint);
-    }
-  }
-
-  /** The refresh a refresh_then_retry asked for failed, or gave the same token back. */
-  refreshFailed(refusal) {
-    const { code, retryAfterMs } = refusal;
-    const hint = hintFor(code);
-    this.lastRefusal = { code, hint, at: new Date(this.env.now()) };
-    this.settleRechecks({ ok: false, code, hint });
-    const action = REFUSAL_CODES[code].action;
-    if (action === 'retry') this.scheduleRetry(this.policy.backoff.next(retryAfterMs), code, hint);
-    else this.stop(action === 'stop' ? 'stop' : 'log_in', code, hint);
-  }
-
-  scheduleRetry(delayMs, code, hint) {
-    this.cancelRetry();
-    this.setState('reconnecting', { code, hint, retryInMs: delayMs });
-    this.retryTimer = this.env.setTimeout(() => {
-      this.retryTimer = null;
-      this.connect();
-    }, delayMs);
-  }
-
-  cancelRetry() {
-    if (this.retryTimer !== null) this.env.clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-  }
-
-  /** log_in or stop: no retry until recheck(). Only log_in is an authentication error. */
-  stop(action, code, hint) {
-    this.refreshFor = null;
-    this.setState('stopped', { code, hint });
-    if (action === 'log_in') this.emit('onAuthError', { code, hint });
+    this.reconnector.decide(null);
   }
 
   // ---- the application's requests ----
@@ -346,10 +271,7 @@ export class Connection {
     if (this.state === 'closed') return Promise.resolve({ ok: false, code: 'NOT_CONNECTED', hint: CLIENT_HINTS.NOT_CONNECTED });
     return new Promise((resolve) => {
       this.rechecks.push(resolve);
-      this.policy.onRestart();
-      this.refreshFor = null;
-      this.verifiedInStreak = false;
-      this.cancelRetry();
+      this.reconnector.restart();
       this.generation++;
       this.preparing = 0;
       this.dropSocket(1000);
@@ -367,7 +289,7 @@ export class Connection {
   shutdown() {
     this.generation++;
     this.preparing = 0;
-    this.cancelRetry();
+    this.reconnector.cancel();
     this.dropSocket(1000);
     this.listen(false);
     this.settleRechecks({ ok: false, code: 'NOT_CONNECTED', hint: CLIENT_HINTS.NOT_CONNECTED });
