@@ -7,6 +7,7 @@ export const BASE_MS = 500;
 /** Largest ceiling of the jitter range, in ms. */
 export const CAP_MS = 30_000;
 
+/** Full-jitter backoff; `next()` draws a delay, `reset()` starts over. Not shared between connections. */
 export class Backoff {
   /**
    * @param {() => number} random uniform in [0, 1)

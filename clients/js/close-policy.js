@@ -49,6 +49,7 @@ export function hintFor(code) {
   return code && REFUSAL_CODES[code] ? REFUSAL_CODES[code].hint : null;
 }
 
+/** Decides retry, refresh_then_retry, log_in or stop after each close; owns the backoff's reset rule. */
 export class ClosePolicy {
   /**
    * @param {Backoff} backoff

@@ -22,6 +22,7 @@ import { unregister } from './registry.js';
 /** The close code the client uses when it gives up on a silent socket. */
 export const LIVENESS_CLOSE_CODE = 4000;
 
+/** The page's connection for one (url, identity): one socket at a time, its state and timers. */
 export class Connection {
   /**
    * @param {{url: string, httpUrl: string, key: string, credential: any, env: any}} parts

@@ -34,6 +34,7 @@ export function deriveHttpUrl(url) {
   return `${u.protocol}//${u.host}${u.pathname.replace(/\/ws\/?$/, '').replace(/\/$/, '')}`;
 }
 
+/** A handle on the page's connection; `Gatehouse.connect(options)` makes one. */
 export class Gatehouse {
   /**
    * Connects, or joins the page's connection for the same url and identity.

@@ -7,6 +7,7 @@ export const PING_TIMEOUT_MS = 10_000;
 /** The ping interval when connection_established has no heartbeat_interval_ms, in ms. */
 export const DEFAULT_HEARTBEAT_MS = 25_000;
 
+/** The ping/pong timers of the current socket; start() on connection_established, stop() when it ends. */
 export class Liveness {
   /**
    * @param {import('./environment.js').Environment} env timers

@@ -9,6 +9,7 @@ import { ClosePolicy, hintFor, parseCloseReason, parseRefusalBody } from './clos
 import { fetchJson } from './credential.js';
 import { CLIENT_HINTS } from './requests.js';
 
+/** The after-close half of a Connection: the retry timer, the refresh to do, the verify streak. */
 export class Reconnector {
   /** @param {import('./connection.js').Connection} connection the one this acts for */
   constructor(connection) {

@@ -21,6 +21,7 @@ export const CLIENT_HINTS = Object.freeze({
   NOT_CONNECTED: 'Not connected; wait for the state connected (onStateChange) and try again',
 });
 
+/** The pending requests of one connection, by id. */
 export class Requests {
   constructor() {
     this.nextId = 1;

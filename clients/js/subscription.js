@@ -20,6 +20,7 @@ import { safeCall } from './safe-call.js';
  * @property {(error: {code: string, message: string}) => void} [onError]
  */
 
+/** One channel of a connection: its listeners (from every handle) and its recovery cursor. */
 export class Subscription {
   /** @param {string} channel */
   constructor(channel) {
