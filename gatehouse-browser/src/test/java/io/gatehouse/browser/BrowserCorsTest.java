@@ -17,9 +17,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (SameSite=Lax), so it uses tokens, which work.
  */
 class BrowserCorsTest {
-    static final String SPA = "http://app." + Chromium.TEST_DOMAIN + ":7001";
-    static final String CROSS_SITE_SPA = "http://app." + Chromium.OTHER_SITE + ":7001";
-    static final String FOREIGN = "http://evil." + Chromium.OTHER_SITE + ":7001";
+    static final String SPA = "http://app." + Chromium.TEST_DOMAIN + ":" + ClientPage.appPort();
+    static final String CROSS_SITE_SPA = "http://app." + Chromium.OTHER_SITE + ":" + ClientPage.appPort();
+    static final String FOREIGN = "http://evil." + Chromium.OTHER_SITE + ":" + ClientPage.appPort();
 
     @RegisterExtension
     static final TestGatehouse server =

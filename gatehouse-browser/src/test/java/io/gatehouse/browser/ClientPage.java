@@ -11,8 +11,9 @@ import org.awaitility.Awaitility;
  * what it does: {@code window.Gatehouse}; {@code window.sockets}, every WebSocket the page opened
  * (the constructor is wrapped before the client loads), and {@code window.closes}, their close
  * events with code and reason; {@code window.events}, what the tests'
- * callbacks pushed through {@code window.record(kind)}. The page itself is served by Playwright
- * (a route), so a test can put it on any origin; the client comes from the real gateway.
+ * callbacks pushed through {@code window.record(kind)}. The page comes from the gateway's origin
+ * (written into a document the gateway served) or from {@link HarnessServer}, an app's origin; the
+ * client always comes from the real gateway.
  */
 public final class ClientPage {
     public static final Duration WAIT = Duration.ofSeconds(30);
@@ -56,19 +57,24 @@ public final class ClientPage {
     }
 
     /**
-     * A new tab of {@code context} at {@code origin} (e.g. {@code http://127.0.0.1:PORT}) with the
-     * client imported from {@code gatewayHttp}.
+     * A new tab of {@code context} at {@code origin} with the client imported from {@code
+     * gatewayHttp}: the gateway's own origin, or an origin on {@link #appPort()} (another host name
+     * of 127.0.0.1, as {@link Chromium} resolves them).
      */
     public static ClientPage open(BrowserContext context, String origin, String gatewayHttp) {
         String html = HARNESS.formatted(gatewayHttp);
-        context.route(
-                origin + "/harness",
-                route -> route.fulfill(new com.microsoft.playwright.Route.FulfillOptions()
-                        .setStatus(200)
-                        .setContentType("text/html; charset=utf-8")
-                        .setBody(html)));
         Page page = context.newPage();
-        page.navigate(origin + "/harness");
+        // What the page said, in the test's output (target/surefire-reports/*-output.txt).
+        page.onConsoleMessage(m -> System.out.println("[page " + origin + "] " + m.type() + ": " + m.text()));
+        page.onPageError(e -> System.out.println("[page " + origin + "] error: " + e));
+        if (origin.equals(gatewayHttp)) {
+            // The gateway's own origin: a document it served (a 404 answer), then the harness in it.
+            page.navigate(origin + "/harness");
+            page.setContent(html);
+        } else {
+            HarnessServer.serve(html);
+            page.navigate(origin + "/harness");
+        }
         page.waitForFunction("() => window.Gatehouse !== undefined");
         return new ClientPage(page, gatewayHttp);
     }
@@ -129,6 +135,11 @@ public final class ClientPage {
     /** Waits until {@code name} is in state {@code state}. */
     public void awaitState(String name, String state) {
         until("window['" + name + "']?.state === '" + state + "'");
+    }
+
+    /** The port an app's origin uses ({@code http://app.gatehouse.test:PORT}). */
+    public static int appPort() {
+        return HarnessServer.port();
     }
 
     public Page page() {
