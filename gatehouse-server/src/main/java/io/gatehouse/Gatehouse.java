@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  * watchers; {@link #close} stops them in reverse. Nothing else holds the whole node.
  */
 public final class Gatehouse implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Gatehouse.class);
+
     private final GatehouseConfig config;
     private final Database database;
     private final ExecutorService blocking;
@@ -75,6 +77,7 @@ public final class Gatehouse implements AutoCloseable {
      */
     public static Gatehouse start(GatehouseConfig config, Clock clock, Consumer<String> console)
             throws InterruptedException {
+        warnAboutInsecureCookies(config);
         Parts parts = new Parts(config, DataDirectory.openDatabase(config));
         IntrospectionRecheck recheck = null;
         try {
@@ -96,6 +99,23 @@ public final class Gatehouse implements AutoCloseable {
             }
             parts.closeStarted();
             throw e;
+        }
+    }
+
+    /**
+     * {@code auth.session.same_site: none} makes the session cookies Secure, which browsers keep
+     * only from https pages: without TLS in front (Gatehouse has none of its own) logins seem to
+     * work and no cookie comes back. The prod profile refuses it; other profiles are told.
+     */
+    private static void warnAboutInsecureCookies(GatehouseConfig config) {
+        GatehouseConfig.Session session = config.auth().session();
+        if (session.enabled()
+                && session.sameSite() == GatehouseConfig.SameSite.NONE
+                && !config.server().tlsInFront()) {
+            LOG.warn("auth.session.same_site is none but no TLS is in front (server.trusted_proxies is empty and"
+                    + " server.tls_terminated_upstream is false): the cookies are Secure and SameSite=None, which"
+                    + " browsers keep only over https; put a TLS-terminating proxy in front and list it in"
+                    + " server.trusted_proxies, or set auth.session.same_site: lax");
         }
     }
 

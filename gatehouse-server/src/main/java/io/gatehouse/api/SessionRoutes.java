@@ -173,10 +173,15 @@ public record SessionRoutes(
         return req.header(Sessions.CSRF_HEADER);
     }
 
-    /** The session cookie is HttpOnly; the CSRF cookie is readable by the page's scripts; both Secure under TLS. */
-    private static ApiResponse withCookies(
-            ApiResponse r, String session, String csrf, Duration maxAge, boolean secure) {
-        String attributes = "; Path=/; Max-Age=" + maxAge.toSeconds() + "; SameSite=Lax" + (secure ? "; Secure" : "");
+    /**
+     * The session cookie is HttpOnly; the CSRF cookie is readable by the page's scripts; both have
+     * SameSite {@code auth.session.same_site} and are Secure under TLS, and always with
+     * {@code SameSite=None}, which browsers drop without it.
+     */
+    private ApiResponse withCookies(ApiResponse r, String session, String csrf, Duration maxAge, boolean secure) {
+        GatehouseConfig.SameSite sameSite = config.sameSite();
+        String attributes = "; Path=/; Max-Age=" + maxAge.toSeconds() + "; SameSite=" + sameSite.attribute()
+                + (secure || sameSite == GatehouseConfig.SameSite.NONE ? "; Secure" : "");
         return r.withHeader("Set-Cookie", Sessions.SESSION_COOKIE + "=" + session + attributes + "; HttpOnly")
                 .withHeader("Set-Cookie", Sessions.CSRF_COOKIE + "=" + csrf + attributes);
     }

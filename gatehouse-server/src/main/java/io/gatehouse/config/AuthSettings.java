@@ -53,7 +53,8 @@ final class AuthSettings {
         var session = new GatehouseConfig.Session(
                 settings.positive(ConfigKey.AUTH_SESSION_TTL),
                 settings.positive(ConfigKey.AUTH_SESSION_CSRF_MAX_AGE),
-                (Boolean) settings.value(ConfigKey.AUTH_SESSION_ENABLED));
+                (Boolean) settings.value(ConfigKey.AUTH_SESSION_ENABLED),
+                sameSite(settings));
         String scheme = settings.string(ConfigKey.AUTH_INTROSPECTION_SCHEME);
         if (!scheme.equals("Bearer") && !scheme.equals("Token")) {
             throw settings.invalid(ConfigKey.AUTH_INTROSPECTION_SCHEME.key(), scheme, "expected Bearer or Token");
@@ -82,6 +83,17 @@ final class AuthSettings {
                 session,
                 introspection,
                 primarySource(settings));
+    }
+
+    private static GatehouseConfig.SameSite sameSite(Settings settings) {
+        String raw = settings.string(ConfigKey.AUTH_SESSION_SAME_SITE);
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "lax" -> GatehouseConfig.SameSite.LAX;
+            case "strict" -> GatehouseConfig.SameSite.STRICT;
+            case "none" -> GatehouseConfig.SameSite.NONE;
+            default ->
+                throw settings.invalid(ConfigKey.AUTH_SESSION_SAME_SITE.key(), raw, "expected lax, strict or none");
+        };
     }
 
     private static GatehouseConfig.PrimarySource primarySource(Settings settings) {

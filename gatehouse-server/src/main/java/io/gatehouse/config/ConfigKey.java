@@ -108,6 +108,11 @@ public enum ConfigKey {
     AUTH_SESSION_TTL("auth.session.ttl", ValueType.DURATION, "24h", "lifetime of a cookie session; refresh extends it"),
     AUTH_SESSION_CSRF_MAX_AGE(
             "auth.session.csrf_max_age", ValueType.DURATION, "30m", "age after which a CSRF token is stale"),
+    AUTH_SESSION_SAME_SITE(
+            "auth.session.same_site",
+            ValueType.STRING,
+            "lax",
+            "SameSite of the gh_session and gh_csrf cookies: lax, strict, or none (then always Secure: for a page on another site, over TLS only)"),
     AUTH_INTROSPECTION_URL(
             "auth.introspection.url",
             ValueType.STRING,

@@ -185,13 +185,13 @@ public final class ConfigLoader {
                         || u.getRawQuery() != null) {
                     throw new java.net.URISyntaxException(o, "not an origin");
                 }
+                out.add(origin(u));
             } catch (java.net.URISyntaxException e) {
                 throw settings.invalid(
                         ConfigKey.SERVER_ALLOWED_ORIGINS.key(),
                         raw,
                         "expected an origin such as https://app.example.com (scheme, host, optional port)");
             }
-            out.add(o.toLowerCase(Locale.ROOT));
         }
         return List.copyOf(out);
     }
@@ -211,13 +211,24 @@ public final class ConfigLoader {
                     || u.getRawUserInfo() != null) {
                 throw new java.net.URISyntaxException(raw, "not an http(s) URL");
             }
-            return (scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())).toLowerCase(Locale.ROOT);
+            return origin(u);
         } catch (java.net.URISyntaxException e) {
             throw settings.invalid(
                     ConfigKey.SERVER_PUBLIC_URL.key(),
                     raw,
                     "expected the external URL, such as https://app.example.com");
         }
+    }
+
+    /**
+     * {@code scheme://host[:port]} of {@code u}, lower-cased, as a browser writes it in Origin: without
+     * the scheme's default port ({@code https://app.example.com}, never {@code :443}).
+     */
+    private static String origin(java.net.URI u) {
+        String scheme = u.getScheme().toLowerCase(Locale.ROOT);
+        int port = u.getPort();
+        boolean defaultPort = (port == 443 && scheme.equals("https")) || (port == 80 && scheme.equals("http"));
+        return (scheme + "://" + u.getHost() + (port < 0 || defaultPort ? "" : ":" + port)).toLowerCase(Locale.ROOT);
     }
 
     /** {@code server.trusted_proxies}: each an IPv4 or IPv6 address or CIDR. */

@@ -61,7 +61,12 @@ public record GatehouseConfig(
             boolean tlsTerminatedUpstream,
             Duration requestTimeout,
             Duration idleTimeout,
-            String publicOrigin) {}
+            String publicOrigin) {
+        /** Whether TLS ends in front of Gatehouse (which has none of its own): a trusted proxy, or the operator says so. */
+        public boolean tlsInFront() {
+            return !trustedProxies.isEmpty() || tlsTerminatedUpstream;
+        }
+    }
 
     /** {@code url} empty means the embedded database under the data directory. */
     public record Database(String url, String username, String password, int poolSize) {
@@ -149,9 +154,34 @@ public record GatehouseConfig(
 
     /**
      * Cookie sessions. {@code enabled} false declares a token-only deployment; the prod profile
-     * then does not ask for {@code server.allowed_origins}.
+     * then does not ask for {@code server.allowed_origins}. {@code sameSite}: the cookies' SameSite.
      */
-    public record Session(Duration ttl, Duration csrfMaxAge, boolean enabled) {}
+    public record Session(Duration ttl, Duration csrfMaxAge, boolean enabled, SameSite sameSite) {
+        public Session(Duration ttl, Duration csrfMaxAge, boolean enabled) {
+            this(ttl, csrfMaxAge, enabled, SameSite.LAX);
+        }
+    }
+
+    /**
+     * {@code auth.session.same_site}: when browsers send the session cookies. {@link #NONE} (cross-site
+     * pages too) makes the cookies always Secure, as browsers drop {@code SameSite=None} without it.
+     */
+    public enum SameSite {
+        LAX("Lax"),
+        STRICT("Strict"),
+        NONE("None");
+
+        private final String attribute;
+
+        SameSite(String attribute) {
+            this.attribute = attribute;
+        }
+
+        /** The value of the cookie's {@code SameSite=} attribute. */
+        public String attribute() {
+            return attribute;
+        }
+    }
 
     /**
      * {@code url} empty means introspection is off. {@code scheme} is Bearer or Token.

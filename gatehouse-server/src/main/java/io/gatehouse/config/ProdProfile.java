@@ -131,7 +131,7 @@ final class ProdProfile {
                                 + " limit; list only your proxies' addresses (e.g. 10.0.0.0/8)"));
             }
         }
-        boolean tls = !server.trustedProxies().isEmpty() || server.tlsTerminatedUpstream();
+        boolean tls = server.tlsInFront();
         if (tls) {
             for (String origin : server.allowedOrigins()) {
                 if (origin.startsWith("http://")
@@ -153,7 +153,16 @@ final class ProdProfile {
                             + " random bytes and give your Prometheus authorization: {credentials: <it>}"));
         }
         secret(out, ConfigKey.METRICS_TOKEN, metricsToken);
-        if (server.trustedProxies().isEmpty() && !server.tlsTerminatedUpstream()) {
+        if (!tls && auth.session().enabled() && auth.session().sameSite() == GatehouseConfig.SameSite.NONE) {
+            out.add(
+                    new Problem(
+                            ConfigKey.AUTH_SESSION_SAME_SITE,
+                            "none without TLS in front: browsers drop a SameSite=None cookie"
+                                    + " that is not Secure, and a session cookie that any site's page may send needs TLS; put a"
+                                    + " TLS-terminating proxy in front and list it in server.trusted_proxies (or set"
+                                    + " server.tls_terminated_upstream: true), or keep lax and use tokens for cross-site pages"));
+        }
+        if (!tls) {
             out.add(new Problem(
                     ConfigKey.SERVER_TRUSTED_PROXIES,
                     "empty and server.tls_terminated_upstream is false:"

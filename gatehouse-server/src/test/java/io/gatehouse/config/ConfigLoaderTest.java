@@ -91,6 +91,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sessionSameSiteIsLaxByDefaultAndReadFromItsEnvironmentForm() {
+        assertThat(ConfigLoader.defaults().auth().session().sameSite()).isEqualTo(GatehouseConfig.SameSite.LAX);
+        assertThat(ConfigLoader.load(
+                                new ConfigSources().environment(Map.of("GATEHOUSE_AUTH_SESSION_SAME_SITE", "Strict")))
+                        .auth()
+                        .session()
+                        .sameSite())
+                .isEqualTo(GatehouseConfig.SameSite.STRICT);
+    }
+
+    @Test
+    void anUnknownSessionSameSiteIsRefusedNamingTheKey() throws IOException {
+        Path yaml = yaml("auth:\n  session:\n    same_site: sideways\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().yamlFile(yaml)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("invalid value for auth.session.same_site (config file")
+                .hasMessageContaining("'sideways'")
+                .hasMessageContaining("expected lax, strict or none");
+    }
+
+    @Test
     void environmentOverridesYaml() throws IOException {
         Path yaml = yaml("server: {host: 0.0.0.0, port: 9000}\n");
 

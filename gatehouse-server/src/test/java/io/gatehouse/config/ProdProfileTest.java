@@ -206,6 +206,40 @@ class ProdProfileTest {
     }
 
     @Test
+    void sameSiteNoneWithoutTlsInFrontIsRefusedNamingTheKey() {
+        String message = refusal(Map.of(
+                "GATEHOUSE_AUTH_SESSION_SAME_SITE", "none",
+                "GATEHOUSE_SERVER_TRUSTED_PROXIES", ""));
+
+        assertThat(message.lines())
+                .anySatisfy(line -> assertThat(line)
+                        .startsWith(
+                                "  auth.session.same_site (environment variable GATEHOUSE_AUTH_SESSION_SAME_SITE): ")
+                        .contains("Secure")
+                        .contains("server.trusted_proxies"));
+    }
+
+    @Test
+    void sameSiteNoneLoadsWithTlsInFront() {
+        assertThat(load(Map.of("GATEHOUSE_AUTH_SESSION_SAME_SITE", "none"))
+                        .auth()
+                        .session()
+                        .sameSite())
+                .isEqualTo(GatehouseConfig.SameSite.NONE);
+        assertThat(load(Map.of(
+                                "GATEHOUSE_AUTH_SESSION_SAME_SITE",
+                                "none",
+                                "GATEHOUSE_SERVER_TRUSTED_PROXIES",
+                                "",
+                                "GATEHOUSE_SERVER_TLS_TERMINATED_UPSTREAM",
+                                "true"))
+                        .auth()
+                        .session()
+                        .sameSite())
+                .isEqualTo(GatehouseConfig.SameSite.NONE);
+    }
+
+    @Test
     void wildcardOriginsAreRefusedInEveryProfile() {
         for (String wildcard : List.of("*", "https://*.example.com")) {
             assertThatThrownBy(() -> load(Map.of("GATEHOUSE_SERVER_ALLOWED_ORIGINS", wildcard)))

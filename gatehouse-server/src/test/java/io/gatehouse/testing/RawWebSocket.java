@@ -96,6 +96,48 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a WebSocket to {@code host:port} with exactly the request head given: the request line
+     * {@code GET TARGET HTTP/VERSION} and {@code headerLines}, and no Host unless one is among them
+     * (a proxy that drops the port, an HTTP/1.0 client). The upgrade headers are added. The answer's
+     * head is {@link #handshakeResponse}, whatever its status.
+     */
+    public static RawWebSocket connectExactly(
+            String host, int port, String target, String httpVersion, String... headerLines) {
+        try {
+            Socket s = new Socket();
+            s.connect(new java.net.InetSocketAddress(host, port), 10_000);
+            s.setSoTimeout(10_000);
+            String key = Base64.getEncoder().encodeToString(new byte[16]);
+            StringBuilder req = new StringBuilder()
+                    .append("GET ")
+                    .append(target)
+                    .append(" HTTP/")
+                    .append(httpVersion)
+                    .append("\r\n")
+                    .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                    .append("Sec-WebSocket-Key: ")
+                    .append(key)
+                    .append("\r\n")
+                    .append("Sec-WebSocket-Version: 13\r\n");
+            for (String h : headerLines) {
+                req.append(h).append("\r\n");
+            }
+            req.append("\r\n");
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new RawWebSocket(s, readHeaders(s.getInputStream()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The status code of the handshake answer: 101 when upgraded. */
+    public int status() {
+        String[] first = handshakeResponse.split("\r\n", 2)[0].split(" ");
+        return first.length > 1 ? Integer.parseInt(first[1]) : -1;
+    }
+
     private static String readHeaders(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int matched = 0;
@@ -196,6 +238,27 @@ public final class RawWebSocket implements AutoCloseable {
         try {
             socket.setSoTimeout(timeoutMillis);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body of an HTTP answer to the upgrade (a refusal), by its Content-Length; the connection may stay open. */
+    public String readHttpBody(int timeoutMillis) {
+        int length = 0;
+        for (String line : handshakeResponse.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(
+                        line.substring("content-length:".length()).trim());
+            }
+        }
+        try {
+            socket.setSoTimeout(timeoutMillis);
+            byte[] body = new byte[length];
+            in.readFully(body);
+            return new String(body, StandardCharsets.UTF_8);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no whole body within " + timeoutMillis + " ms");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
