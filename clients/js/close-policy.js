@@ -1,0 +1,103 @@
+// What the client does after a close, by the refusal table (refusal-codes.js, generated from the
+// server's RefusalCode; docs/protocol.md "Client actions"). Pure apart from its clock and its
+// backoff: it decides, the connection acts.
+
+import { REFUSAL_CODES } from './refusal-codes.js';
+import { Backoff } from './backoff.js';
+
+/** How long a connection must have lasted, in ms, for the backoff to start over when it ends. */
+export const STABLE_AFTER_MS = 5_000;
+
+/** @typedef {import('./refusal-codes.js').ClientAction} ClientAction */
+/** @typedef {{code: string, retryAfterMs: number}} Refusal */
+/**
+ * @typedef {object} Decision
+ * @property {ClientAction} action
+ * @property {number} delayMs how long to wait before reconnecting (retry, refresh_then_retry)
+ * @property {string | null} code the refusal code, or null for a close without one
+ * @property {string | null} hint the table's hint for `code`
+ */
+
+const REASON = /^([A-Z][A-Z0-9_]*)(?: retry_after_ms=(\d+))?$/;
+
+/**
+ * Reads a close reason (`CODE` or `CODE retry_after_ms=N`). Anything else, or a code the table
+ * does not know, is not a Gatehouse refusal: null.
+ * @param {string | null | undefined} reason
+ * @returns {Refusal | null}
+ */
+export function parseCloseReason(reason) {
+  const m = REASON.exec(reason || '');
+  if (!m || !Object.prototype.hasOwnProperty.call(REFUSAL_CODES, m[1])) return null;
+  return { code: m[1], retryAfterMs: m[2] ? Number(m[2]) : 0 };
+}
+
+/**
+ * Reads an HTTP refusal body `{code, hint?, retry_after_ms?}` (auth/verify, auth/refresh).
+ * @param {any} body
+ * @returns {Refusal | null}
+ */
+export function parseRefusalBody(body) {
+  if (!body || typeof body.code !== 'string') return null;
+  if (!Object.prototype.hasOwnProperty.call(REFUSAL_CODES, body.code)) return null;
+  const after = Number(body.retry_after_ms);
+  return { code: body.code, retryAfterMs: Number.isFinite(after) && after > 0 ? after : 0 };
+}
+
+/** @param {string | null} code @returns {string | null} the table's hint */
+export function hintFor(code) {
+  return code && REFUSAL_CODES[code] ? REFUSAL_CODES[code].hint : null;
+}
+
+export class ClosePolicy {
+  /**
+   * @param {Backoff} backoff
+   * @param {() => number} now epoch ms
+   */
+  constructor(backoff, now) {
+    this.backoff = backoff;
+    this.now = now;
+    /** The refresh_then_retry code a refresh was tried for since the last connect, or null. */
+    this.refreshedFor = null;
+    /** When the current connection was established, or null. */
+    this.connectedAt = null;
+  }
+
+  /**
+   * Decides after a close, a failed connect or a refused HTTP check.
+   * @param {Refusal | null} refusal null for a close without a refusal code (1006, 1001, ...)
+   * @returns {Decision}
+   */
+  onClose(refusal) {
+    if (this.connectedAt !== null && this.now() - this.connectedAt >= STABLE_AFTER_MS) {
+      this.backoff.reset();
+    }
+    this.connectedAt = null;
+    const code = refusal ? refusal.code : null;
+    const retryAfterMs = refusal ? refusal.retryAfterMs : 0;
+    const action = code ? REFUSAL_CODES[code].action : 'retry';
+    const hint = hintFor(code);
+    if (action === 'retry') {
+      return { action, delayMs: this.backoff.next(retryAfterMs), code, hint };
+    }
+    if (action === 'refresh_then_retry') {
+      if (this.refreshedFor === code) return { action: 'log_in', delayMs: 0, code, hint };
+      this.refreshedFor = code;
+      return { action, delayMs: retryAfterMs, code, hint };
+    }
+    return { action, delayMs: 0, code, hint };
+  }
+
+  /** `connection_established` arrived: a refresh may be tried again; the stability clock starts. */
+  onConnected() {
+    this.refreshedFor = null;
+    this.connectedAt = this.now();
+  }
+
+  /** The application asked to start over (recheck): fresh backoff, a refresh may be tried again. */
+  onRestart() {
+    this.backoff.reset();
+    this.refreshedFor = null;
+    this.connectedAt = null;
+  }
+}
