@@ -236,3 +236,48 @@ export class SubscriptionRow {
     this.button.textContent = 'Remove';
   }
 }
+
+/** @param {Date|string|number|undefined} at */
+export function timeOf(at) {
+  if (at === undefined || at === null) return '';
+  const d = at instanceof Date ? at : new Date(at);
+  return Number.isNaN(d.getTime()) ? '' : `at ${d.toLocaleTimeString()}`;
+}
+/**
+ * Shows an identifier in a monospace font, or a dash in the text font when there is none.
+ * @param {string} id
+ * @param {string|null|undefined} value
+ */
+export function setId(id, value) {
+  const el = byId(id);
+  el.textContent = value ?? '—';
+  el.dataset.empty = String(value == null);
+}
+/**
+ * Runs `action` on submit without ever submitting the form (the CSP has form-action 'none').
+ * @param {string} id
+ * @param {() => unknown} action
+ */
+export function onSubmit(id, action) {
+  byId(id).addEventListener('submit', (event) => {
+    event.preventDefault();
+    action();
+  });
+}
+
+/** @param {string} id @param {() => unknown} action */
+export function onClick(id, action) {
+  byId(id).addEventListener('click', action);
+}
+
+/** @returns {'token'|'cookie'} */
+export function mode() {
+  return /** @type {HTMLInputElement} */ (byId('mode-cookie')).checked ? 'cookie' : 'token';
+}
+
+/** Shows the form of the chosen credential mode. */
+export function showMode() {
+  const cookie = mode() === 'cookie';
+  byId('token-form').hidden = cookie;
+  byId('login-form').hidden = !cookie;
+}

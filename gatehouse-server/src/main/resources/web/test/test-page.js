@@ -21,7 +21,7 @@
 //   log          #log > li[data-kind=message|state|refusal|info|error][data-channel][data-offset]
 //                (newest first, at most 200), #log-clear
 //
-// Query parameters (for links and screenshots): url=WS_URL, mode=cookie, channel=NAME (pre-fills
+// Query parameters (for links and screenshots): url=WS_URL (this server's only), mode=cookie, channel=NAME (pre-fills
 // the subscribe and publish channel), subscribe=a,b (subscribes at once), token=TOKEN (pre-fills
 // the token field) and connect=1 (connects at once). A token in the address is for local use
 // only: it lands in the browser history and in any proxy's access log. The page removes it from
@@ -29,7 +29,11 @@
 
 import { Gatehouse } from '/client/gatehouse.js';
 import { csrfCookie, logIn, logOut } from './test-page-session.js';
-import { Log, SubscriptionRow, byId, countdown, mask, setResult, setText, shown } from './test-page-view.js';
+import { defaultUrl, ownServerUrl } from './test-page-url.js';
+import {
+  Log, SubscriptionRow, byId, countdown, mask, mode, onClick, onSubmit, setId, setResult, setText, shown,
+  showMode, timeOf,
+} from './test-page-view.js';
 
 /** @typedef {{code: string, hint?: string, at?: Date|string|number}} Refusal */
 
@@ -51,16 +55,6 @@ const subscriptions = new Map();
 
 // ---- connecting -------------------------------------------------------------------------------
 
-/** @returns {string} the WebSocket URL of this page's server */
-function defaultUrl() {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-}
-
-/** @returns {'token'|'cookie'} */
-function mode() {
-  return /** @type {HTMLInputElement} */ (byId('mode-cookie')).checked ? 'cookie' : 'token';
-}
-
 /** @returns {string} */
 function tokenValue() {
   return /** @type {HTMLInputElement} */ (byId('token')).value.trim();
@@ -79,7 +73,12 @@ function connect(credentials) {
   setResult('recheck-result', 'none', '');
   setText('rtt', '—');
   setResult('subscribe-result', 'none', '');
-  const url = /** @type {HTMLInputElement} */ (byId('ws-url')).value.trim() || defaultUrl();
+  const url = ownServerUrl(/** @type {HTMLInputElement} */ (byId('ws-url')).value.trim() || defaultUrl());
+  if (url === null) {
+    log.add({ kind: 'error', text: `not connecting: this page connects only to its own server, ${defaultUrl()}` });
+    render();
+    return;
+  }
   /** @type {Record<string, unknown>} */
   const options = {
     url,
@@ -124,24 +123,6 @@ function stateChanged(e) {
 }
 
 // ---- the status panel -------------------------------------------------------------------------
-
-/** @param {Date|string|number|undefined} at */
-function timeOf(at) {
-  if (at === undefined || at === null) return '';
-  const d = at instanceof Date ? at : new Date(at);
-  return Number.isNaN(d.getTime()) ? '' : `at ${d.toLocaleTimeString()}`;
-}
-
-/**
- * Shows an identifier in a monospace font, or a dash in the text font when there is none.
- * @param {string} id
- * @param {string|null|undefined} value
- */
-function setId(id, value) {
-  const el = byId(id);
-  el.textContent = value ?? '—';
-  el.dataset.empty = String(value == null);
-}
 
 /** Shows the handle's properties; runs on every state change and once a second. */
 function render() {
@@ -366,32 +347,10 @@ function disconnect() {
 
 // ---- wiring -----------------------------------------------------------------------------------
 
-function showMode() {
-  const cookie = mode() === 'cookie';
-  byId('token-form').hidden = cookie;
-  byId('login-form').hidden = !cookie;
-}
-
-/**
- * Runs `action` on submit without ever submitting the form (the CSP has form-action 'none').
- * @param {string} id
- * @param {() => unknown} action
- */
-function onSubmit(id, action) {
-  byId(id).addEventListener('submit', (event) => {
-    event.preventDefault();
-    action();
-  });
-}
-
-/** @param {string} id @param {() => unknown} action */
-function onClick(id, action) {
-  byId(id).addEventListener('click', action);
-}
-
 function start() {
   const urlField = /** @type {HTMLInputElement} */ (byId('ws-url'));
-  urlField.value = params.get('url') || defaultUrl();
+  // Only this server: a link must not send the cookie's CSRF token or a pasted token elsewhere.
+  urlField.value = ownServerUrl(params.get('url') || '') ?? defaultUrl();
   if (params.get('mode') === 'cookie') /** @type {HTMLInputElement} */ (byId('mode-cookie')).checked = true;
   const channel = params.get('channel');
   if (channel) {

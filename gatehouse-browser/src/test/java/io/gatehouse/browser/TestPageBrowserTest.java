@@ -79,6 +79,21 @@ class TestPageBrowserTest {
     }
 
     @Test
+    void aLinkCannotPointThePageAtAnotherServer() {
+        try (BrowserContext context = chromium.newContext()) {
+            Page page = context.newPage();
+            page.navigate(server.url() + "/test?url=ws://evil.example.test:9/ws&mode=cookie&connect=1");
+            page.waitForSelector("#state[data-state]");
+            assertThat(page.inputValue("#ws-url")).isEqualTo(server.url().replaceFirst("^http", "ws") + "/ws");
+            page.fill("#ws-url", "ws://evil.example.test:9/ws");
+            page.fill("#token", Jwts.hs256For("page-user"));
+            page.click("#connect");
+            page.waitForSelector("#log li[data-kind=error]");
+            assertThat(page.textContent("#log")).contains("only to its own server");
+        }
+    }
+
+    @Test
     void theLoginFormConnectsWithTheCookieSessionAndRecheckSucceeds() {
         try (BrowserContext context = chromium.newContext()) {
             Page page = open(context);

@@ -24,14 +24,17 @@ import java.util.regex.Pattern;
  * modules may be imported from any origin ({@code Access-Control-Allow-Origin: *}, no credentials).
  *
  * <p>A name is one path segment of lower-case letters, digits and dashes with a known extension,
- * so no request reaches a file outside {@code web/}; what was read once is kept (the set of files
- * is fixed and small).
+ * so no request reaches a file outside {@code web/}; a file read once is kept (the files are few and
+ * fixed), a miss is not (its name came from a request, and would let a client fill the map).
  */
 public final class WebAssets {
-    /** The page may load only its own scripts and styles, connect to this server's sockets, and not be framed. */
-    static final String CONTENT_SECURITY_POLICY =
-            "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:;"
-                    + " style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    /**
+     * The page may load only its own scripts and styles, open sockets and requests only to this
+     * server ({@code 'self'} covers ws: and wss: of the same host), and not be framed: a link to
+     * the test page cannot make it send a CSRF token or a pasted token to another host.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self'; img-src 'self' data:;"
+            + " style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}\\.(js|css|html|svg)");
     private static final Map<String, String> TYPES = Map.of(
@@ -68,7 +71,13 @@ public final class WebAssets {
     }
 
     private ApiResponse asset(String resource) {
-        Optional<byte[]> bytes = read.computeIfAbsent(resource, WebAssets::load);
+        Optional<byte[]> bytes = read.get(resource);
+        if (bytes == null) {
+            bytes = load(resource);
+            if (bytes.isPresent()) {
+                read.put(resource, bytes); // only files that exist: names come from requests
+            }
+        }
         String extension = resource.substring(resource.lastIndexOf('.') + 1);
         return bytes.map(b -> response(b, extension)).orElseGet(() -> notFound(resource));
     }

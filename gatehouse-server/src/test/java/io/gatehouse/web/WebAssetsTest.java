@@ -36,6 +36,16 @@ class WebAssetsTest {
     }
 
     @Test
+    void theCspLetsThePageConnectToThisServerOnly() {
+        String csp = server.get("/test")
+                .raw()
+                .headers()
+                .firstValue("content-security-policy")
+                .orElseThrow();
+        assertThat(csp).contains("connect-src 'self';").doesNotContain("ws:").doesNotContain("wss:");
+    }
+
+    @Test
     void namesOutsideTheWebFolderOrUnknownAre404WithTheCode() {
         for (String path : new String[] {
             "/client/..%2Flogback.xml",

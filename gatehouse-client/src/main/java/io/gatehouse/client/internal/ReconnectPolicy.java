@@ -9,8 +9,10 @@ import java.util.function.LongSupplier;
 /**
  * What the client does after a close, by the refusal table's client action (docs/protocol.md,
  * "Client actions"): retry with {@link Backoff}; refresh the credential and reconnect once (and if
- * the same refusal comes back, log in); log in; or stop. A close without a known refusal (a dropped
- * network, 1001, 1006) is a retry. Pure apart from its clock: it decides, the caller acts. Not
+ * a refresh-then-retry refusal of any code comes back before a connect succeeds, log in); log in;
+ * or stop. A close without a known refusal (a dropped network, 1001, 1006) is a retry, and so is
+ * {@code CONNECTION_REPLACED} on a connect that never succeeded (the server still holds this
+ * instance's old socket under {@code duplicate_session_policy: reject}). Pure apart from its clock: it decides, the caller acts. Not
  * thread-safe (the client thread owns it).
  *
  * <p>The backoff starts over only after a connection that stayed up {@link #STABLE_AFTER}: one the
@@ -32,8 +34,8 @@ public final class ReconnectPolicy {
     private final Backoff backoff;
     private final LongSupplier nanoClock;
     private final long stableAfterNanos;
-    /** The refusal a refresh was last tried for since the last successful connect, or null. */
-    private RefusalCode refreshedFor;
+    /** Whether a refresh was tried since the last successful connect (for any refusal). */
+    private boolean refreshed;
     /** When the current connection was established, or {@link #NOT_CONNECTED}. */
     private long connectedAtNanos = NOT_CONNECTED;
 
@@ -50,20 +52,28 @@ public final class ReconnectPolicy {
 
     /** Decides after a close or failed connect; {@code refusal} is null when there was none. */
     public Decision onClose(Refusal refusal) {
-        if (connectedAtNanos != NOT_CONNECTED && nanoClock.getAsLong() - connectedAtNanos >= stableAfterNanos) {
+        boolean established = connectedAtNanos != NOT_CONNECTED;
+        if (established && nanoClock.getAsLong() - connectedAtNanos >= stableAfterNanos) {
             backoff.reset();
         }
         connectedAtNanos = NOT_CONNECTED;
         long retryAfter = refusal == null ? 0 : refusal.retryAfterMillis();
         ClientAction action =
                 refusal == null ? ClientAction.RETRY : refusal.code().clientAction();
+        if (!established && refusal != null && refusal.code() == RefusalCode.CONNECTION_REPLACED) {
+            // duplicate_session_policy: reject, while the server still holds this instance's old
+            // (half-open) socket: it lets go at its heartbeat timeout; nothing newer took over.
+            action = ClientAction.RETRY;
+        }
         return switch (action) {
             case RETRY -> new Decision(ClientAction.RETRY, backoff.next(retryAfter), refusal);
             case REFRESH_THEN_RETRY -> {
-                if (refusal.code() == refreshedFor) {
+                if (refreshed) {
+                    // Refresh once in all, whatever the code: two refusals taking turns must not
+                    // make the client refresh and reconnect for ever.
                     yield new Decision(ClientAction.LOG_IN, Duration.ZERO, refusal);
                 }
-                refreshedFor = refusal.code();
+                refreshed = true;
                 yield new Decision(ClientAction.REFRESH_THEN_RETRY, Duration.ofMillis(retryAfter), refusal);
             }
             case LOG_IN, STOP -> new Decision(action, Duration.ZERO, refusal);
@@ -75,14 +85,14 @@ public final class ReconnectPolicy {
      * connection has lasted {@link #STABLE_AFTER}.
      */
     public void onConnected() {
-        refreshedFor = null;
+        refreshed = false;
         connectedAtNanos = nanoClock.getAsLong();
     }
 
     /** The application asked to reconnect (after logging the user in again): start over. */
     public void onRestart() {
         backoff.reset();
-        refreshedFor = null;
+        refreshed = false;
         connectedAtNanos = NOT_CONNECTED;
     }
 }

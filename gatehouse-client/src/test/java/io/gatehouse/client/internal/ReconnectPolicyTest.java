@@ -26,10 +26,11 @@ class ReconnectPolicyTest {
     }
 
     @Test
-    void everyCodeFollowsItsClientAction() {
+    void everyCodeOnAnEstablishedConnectionFollowsItsClientAction() {
         for (RefusalCode code : RefusalCode.values()) {
             ReconnectPolicy fresh =
                     new ReconnectPolicy(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), new Random(3)));
+            fresh.onConnected();
             assertThat(fresh.onClose(code.refusal()).action()).as(code.name()).isEqualTo(code.clientAction());
         }
     }
@@ -49,6 +50,26 @@ class ReconnectPolicyTest {
         ReconnectPolicy.Decision again = policy.onClose(RefusalCode.TOKEN_EXPIRED.refusal());
         assertThat(again.action()).isEqualTo(ClientAction.LOG_IN);
         assertThat(again.refusal().code()).isEqualTo(RefusalCode.TOKEN_EXPIRED);
+    }
+
+    @Test
+    void twoRefreshRefusalsOfDifferentCodesBeforeAConnectAreLogIn() {
+        assertThat(policy.onClose(RefusalCode.CSRF_TOKEN_EXPIRED.refusal()).action())
+                .isEqualTo(ClientAction.REFRESH_THEN_RETRY);
+        ReconnectPolicy.Decision next = policy.onClose(RefusalCode.CSRF_VALIDATION_ERROR.refusal());
+        assertThat(next.action()).isEqualTo(ClientAction.LOG_IN);
+        assertThat(next.refusal().code()).isEqualTo(RefusalCode.CSRF_VALIDATION_ERROR);
+    }
+
+    @Test
+    void connectionReplacedBeforeTheConnectSucceededIsRetriedButAfterItStops() {
+        // duplicate_session_policy: reject while the server still holds this instance's old socket
+        ReconnectPolicy.Decision early = policy.onClose(RefusalCode.CONNECTION_REPLACED.refusal());
+        assertThat(early.action()).isEqualTo(ClientAction.RETRY);
+        assertThat(early.delay()).isBetween(Duration.ZERO, Duration.ofMillis(500));
+        policy.onConnected();
+        assertThat(policy.onClose(RefusalCode.CONNECTION_REPLACED.refusal()).action())
+                .isEqualTo(ClientAction.STOP);
     }
 
     @Test
