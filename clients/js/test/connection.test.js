@@ -231,3 +231,45 @@ test('a ping without a pong within 10 s closes with 4000 and reconnects', async 
   assert.equal(page.sockets.length, 2);
   gh.close();
 });
+
+test('CONNECTION_REPLACED (duplicate_session_policy reject) on a socket never established: retried with backoff until the server lets go', async () => {
+  const { page, rec, gh } = await connected({ random: () => 0.999 });
+  await page.clock.advance(35_000); // no pong: the client gives up on a half-open socket (4000)
+  assert.deepEqual(page.sockets[0].closedWith, [4000]);
+  await page.clock.advance(30_000);
+  assert.equal(page.sockets.length, 2);
+  page.socket.open();
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED'); // the server still holds the old one
+  await flush();
+  assert.equal(gh.state, 'reconnecting');
+  assert.equal(rec.states.at(-1).code, 'CONNECTION_REPLACED');
+  assert.equal(rec.states.at(-1).retryInMs, 999, 'the backoff went on from the 4000 close');
+  await page.clock.advance(999);
+  assert.equal(page.sockets.length, 3);
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED');
+  await flush();
+  assert.equal(rec.states.at(-1).retryInMs, 1998);
+  await page.clock.advance(1998);
+  page.socket.establish();
+  assert.equal(gh.state, 'connected');
+  assert.deepEqual(rec.authErrors, []);
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED'); // established, then replaced: stop
+  await page.clock.advance(120_000);
+  assert.equal(page.sockets.length, 4);
+  assert.equal(gh.state, 'stopped');
+  gh.close();
+});
+
+test('CONNECTION_REPLACED after recheck() on a socket never established is a retry, not stopped', async () => {
+  const { page, rec, gh } = await connected();
+  const outcome = gh.recheck();
+  await flush();
+  page.socket.open();
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED');
+  assert.equal((await outcome).code, 'CONNECTION_REPLACED');
+  assert.equal(gh.state, 'reconnecting');
+  await page.clock.advance(30_000);
+  assert.equal(page.sockets.length, 3);
+  assert.deepEqual(rec.authErrors, []);
+  gh.close();
+});
