@@ -70,8 +70,11 @@ export class ClosePolicy {
   constructor(backoff, now) {
     this.backoff = backoff;
     this.now = now;
-    /** The refresh_then_retry code a refresh was tried for since the last connect, or null. */
-    this.refreshedFor = null;
+    /**
+     * Whether a refresh_then_retry close (of any code) came since the last connection_established:
+     * the next one, whatever its code, is log_in ("refresh once, then log in").
+     */
+    this.refreshed = false;
     /** When the current socket got connection_established, or null (none yet, or it closed). */
     this.connectedAt = null;
   }
@@ -95,8 +98,8 @@ export class ClosePolicy {
       return { action, delayMs: this.backoff.next(retryAfterMs), code, hint };
     }
     if (action === 'refresh_then_retry') {
-      if (this.refreshedFor === code) return { action: 'log_in', delayMs: 0, code, hint };
-      this.refreshedFor = code;
+      if (this.refreshed) return { action: 'log_in', delayMs: 0, code, hint };
+      this.refreshed = true;
       return { action, delayMs: retryAfterMs, code, hint };
     }
     return { action, delayMs: 0, code, hint };
@@ -104,14 +107,14 @@ export class ClosePolicy {
 
   /** `connection_established` arrived: a refresh may be tried again; the stability clock starts. */
   onConnected() {
-    this.refreshedFor = null;
+    this.refreshed = false;
     this.connectedAt = this.now();
   }
 
   /** The application asked to start over (recheck): fresh backoff, a refresh may be tried again. */
   onRestart() {
     this.backoff.reset();
-    this.refreshedFor = null;
+    this.refreshed = false;
     this.connectedAt = null;
   }
 }

@@ -69,6 +69,19 @@ test('refresh_then_retry twice without a connect in between is log_in', () => {
   }
 });
 
+test('refresh_then_retry of another code before a connect is log_in too (refresh once in all)', () => {
+  const codes = Object.keys(REFUSAL_CODES).filter((c) => REFUSAL_CODES[c].action === 'refresh_then_retry');
+  for (const first of codes) {
+    for (const second of codes) {
+      const { policy: p } = policy();
+      assert.equal(p.onClose({ code: first, retryAfterMs: 0 }).action, 'refresh_then_retry');
+      p.onClose(null); // a plain retry in between does not count as a connect
+      const decision = p.onClose({ code: second, retryAfterMs: 0 });
+      assert.deepEqual(decision, { action: 'log_in', delayMs: 0, code: second, hint: REFUSAL_CODES[second].hint }, `${first} then ${second}`);
+    }
+  }
+});
+
 test('the backoff starts over only after a connection that lasted 5 s', () => {
   const { clock, policy: p } = policy();
   p.onClose(null);

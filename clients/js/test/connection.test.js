@@ -273,3 +273,33 @@ test('CONNECTION_REPLACED after recheck() on a socket never established is a ret
   assert.deepEqual(rec.authErrors, []);
   gh.close();
 });
+
+test('cookie mode, a server alternating CSRF_TOKEN_EXPIRED and CSRF_VALIDATION_ERROR: one refresh, then onAuthError', async () => {
+  const { page, rec, gh } = await connected({ cookie: true });
+  page.socket.serverClose(4403, 'CSRF_TOKEN_EXPIRED');
+  await page.clock.advance(0);
+  assert.equal(page.fetch.to('/api/v1/auth/refresh').length, 1);
+  assert.equal(page.sockets.length, 2);
+  page.socket.open();
+  page.socket.serverClose(4403, 'CSRF_VALIDATION_ERROR');
+  await page.clock.advance(60_000);
+  assert.equal(page.fetch.to('/api/v1/auth/refresh').length, 1, 'no second refresh');
+  assert.equal(page.sockets.length, 2, 'no reconnect');
+  assert.equal(gh.state, 'stopped');
+  assert.deepEqual(rec.authErrors, [{ code: 'CSRF_VALIDATION_ERROR', hint: REFUSAL_CODES.CSRF_VALIDATION_ERROR.hint }]);
+  gh.close();
+});
+
+test('token mode, TOKEN_EXPIRED then CSRF_TOKEN_MISSING before a connect: onAuthError, one getToken refresh', async () => {
+  const { page, rec, gh, getToken } = await connected();
+  page.socket.serverClose(4401, 'TOKEN_EXPIRED');
+  await page.clock.advance(0);
+  assert.equal(getToken.calls, 2);
+  page.socket.open();
+  page.socket.serverClose(4403, 'CSRF_TOKEN_MISSING');
+  await page.clock.advance(60_000);
+  assert.equal(getToken.calls, 2);
+  assert.equal(page.sockets.length, 2);
+  assert.deepEqual(rec.authErrors.map((e) => e.code), ['CSRF_TOKEN_MISSING']);
+  gh.close();
+});
