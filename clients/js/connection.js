@@ -64,8 +64,8 @@ export class Connection {
   attach(handle) {
     if (this.handles.size === 0) this.listen(true);
     this.handles.add(handle);
-    if (this.state === 'stopped') this.reconnector.restart();
-    if (this.state === 'idle' || this.state === 'stopped') this.connect();
+    // idle: there may be a credential now. stopped stays stopped: only recheck() restarts it.
+    if (this.state === 'idle') this.connect();
   }
 
   detach(handle) {

@@ -28,7 +28,7 @@ export class Reconnector {
     this.verifiedInStreak = false;
   }
 
-  /** The application starts over (recheck, a new handle of a stopped connection). */
+  /** The application starts over (recheck()). */
   restart() {
     this.policy.onRestart();
     this.refreshFor = null;
