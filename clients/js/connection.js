@@ -82,9 +82,7 @@ export class Connection {
 
   pageEvent(event) {
     if (event.type === 'visibilitychange' && this.env.document?.visibilityState !== 'visible') return;
-    if (this.state !== 'reconnecting') return;
-    this.log(`${event.type}: reconnecting now`);
-    this.connect();
+    if (this.state === 'reconnecting') this.reconnector.hurry(event.type);
   }
 
   emit(name, payload) {

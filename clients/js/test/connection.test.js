@@ -303,3 +303,41 @@ test('token mode, TOKEN_EXPIRED then CSRF_TOKEN_MISSING before a connect: onAuth
   assert.deepEqual(rec.authErrors.map((e) => e.code), ['CSRF_TOKEN_MISSING']);
   gh.close();
 });
+
+for (const [code, close] of [['SERVER_SHUTTING_DOWN', 1012], ['RATE_LIMITED', 4429], ['TOO_MANY_CONNECTIONS', 4429]]) {
+  test(`online and visibilitychange never reconnect before ${code}'s retry_after_ms`, async () => {
+    const { page, gh } = await connected();
+    page.socket.serverClose(close, `${code} retry_after_ms=7312`);
+    await page.clock.advance(10);
+    page.window.dispatchEvent(new Event('online'));
+    page.document.dispatchEvent(new Event('visibilitychange'));
+    await page.clock.advance(7301);
+    assert.equal(page.sockets.length, 1, 'not before retry_after_ms');
+    assert.equal(gh.state, 'reconnecting');
+    assert.deepEqual(page.clock.pending(), [7312], 'the timer is left as it was');
+    await page.clock.advance(1);
+    assert.equal(page.sockets.length, 2);
+    gh.close();
+  });
+}
+
+test('a page event before retry_after_ms moves a longer backoff timer to retry_after_ms; after it, connects at once', async () => {
+  const { page, rec, gh } = await connected({ random: () => 0.999 });
+  page.socket.serverClose(4429, 'RATE_LIMITED retry_after_ms=300');
+  await page.clock.advance(10);
+  assert.equal(rec.states.at(-1).retryInMs, 500);
+  page.window.dispatchEvent(new Event('online'));
+  await page.clock.advance(289);
+  assert.equal(page.sockets.length, 1);
+  assert.deepEqual(page.clock.pending(), [290], 'one timer, due at retry_after_ms');
+  await page.clock.advance(1);
+  assert.equal(page.sockets.length, 2, 'at retry_after_ms, before the backoff would have');
+  page.socket.serverClose(1012, 'SERVER_SHUTTING_DOWN retry_after_ms=100');
+  await page.clock.advance(100);
+  assert.equal(page.sockets.length, 2, 'the backoff (999 ms) is longer than the hint');
+  page.document.dispatchEvent(new Event('visibilitychange'));
+  await flush();
+  assert.equal(page.sockets.length, 3, 'the hint has passed: at once');
+  assert.deepEqual(page.clock.pending(), []);
+  gh.close();
+});
