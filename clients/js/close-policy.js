@@ -49,6 +49,18 @@ export function hintFor(code) {
   return code && REFUSAL_CODES[code] ? REFUSAL_CODES[code].hint : null;
 }
 
+/**
+ * The table's action for `code`, except CONNECTION_REPLACED on a socket that never got
+ * connection_established: with duplicate_session_policy `reject` the server refuses this new
+ * connection while it still holds the page's old (half-open) one, which it will time out, so
+ * that is a retry. On an established socket it means a newer connection took over: stop.
+ * @param {string} code @param {boolean} established @returns {ClientAction}
+ */
+export function actionFor(code, established) {
+  if (code === 'CONNECTION_REPLACED' && !established) return 'retry';
+  return REFUSAL_CODES[code].action;
+}
+
 /** Decides retry, refresh_then_retry, log_in or stop after each close; owns the backoff's reset rule. */
 export class ClosePolicy {
   /**
@@ -58,9 +70,12 @@ export class ClosePolicy {
   constructor(backoff, now) {
     this.backoff = backoff;
     this.now = now;
-    /** The refresh_then_retry code a refresh was tried for since the last connect, or null. */
-    this.refreshedFor = null;
-    /** When the current connection was established, or null. */
+    /**
+     * Whether a refresh_then_retry close (of any code) came since the last connection_established:
+     * the next one, whatever its code, is log_in ("refresh once, then log in").
+     */
+    this.refreshed = false;
+    /** When the current socket got connection_established, or null (none yet, or it closed). */
     this.connectedAt = null;
   }
 
@@ -70,20 +85,21 @@ export class ClosePolicy {
    * @returns {Decision}
    */
   onClose(refusal) {
-    if (this.connectedAt !== null && this.now() - this.connectedAt >= STABLE_AFTER_MS) {
+    const established = this.connectedAt !== null;
+    if (established && this.now() - this.connectedAt >= STABLE_AFTER_MS) {
       this.backoff.reset();
     }
     this.connectedAt = null;
     const code = refusal ? refusal.code : null;
     const retryAfterMs = refusal ? refusal.retryAfterMs : 0;
-    const action = code ? REFUSAL_CODES[code].action : 'retry';
+    const action = code ? actionFor(code, established) : 'retry';
     const hint = hintFor(code);
     if (action === 'retry') {
       return { action, delayMs: this.backoff.next(retryAfterMs), code, hint };
     }
     if (action === 'refresh_then_retry') {
-      if (this.refreshedFor === code) return { action: 'log_in', delayMs: 0, code, hint };
-      this.refreshedFor = code;
+      if (this.refreshed) return { action: 'log_in', delayMs: 0, code, hint };
+      this.refreshed = true;
       return { action, delayMs: retryAfterMs, code, hint };
     }
     return { action, delayMs: 0, code, hint };
@@ -91,14 +107,14 @@ export class ClosePolicy {
 
   /** `connection_established` arrived: a refresh may be tried again; the stability clock starts. */
   onConnected() {
-    this.refreshedFor = null;
+    this.refreshed = false;
     this.connectedAt = this.now();
   }
 
   /** The application asked to start over (recheck): fresh backoff, a refresh may be tried again. */
   onRestart() {
     this.backoff.reset();
-    this.refreshedFor = null;
+    this.refreshed = false;
     this.connectedAt = null;
   }
 }

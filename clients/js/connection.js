@@ -64,8 +64,8 @@ export class Connection {
   attach(handle) {
     if (this.handles.size === 0) this.listen(true);
     this.handles.add(handle);
-    if (this.state === 'stopped') this.reconnector.restart();
-    if (this.state === 'idle' || this.state === 'stopped') this.connect();
+    // idle: there may be a credential now. stopped stays stopped: only recheck() restarts it.
+    if (this.state === 'idle') this.connect();
   }
 
   detach(handle) {
@@ -82,9 +82,7 @@ export class Connection {
 
   pageEvent(event) {
     if (event.type === 'visibilitychange' && this.env.document?.visibilityState !== 'visible') return;
-    if (this.state !== 'reconnecting') return;
-    this.log(`${event.type}: reconnecting now`);
-    this.connect();
+    if (this.state === 'reconnecting') this.reconnector.hurry(event.type);
   }
 
   emit(name, payload) {

@@ -20,6 +20,10 @@ export class Reconnector {
     /** Whether auth/verify was asked in this failure streak (reset by connection_established). */
     this.verifiedInStreak = false;
     this.retryTimer = null;
+    /** When the retry timer fires (epoch ms). */
+    this.retryAt = 0;
+    /** now + the server's retry_after_ms when the retry was scheduled: no page event connects before it. */
+    this.notBefore = 0;
   }
 
   /** connection_established: a refresh may be tried again, a new streak may verify again. */
@@ -28,7 +32,7 @@ export class Reconnector {
     this.verifiedInStreak = false;
   }
 
-  /** The application starts over (recheck, a new handle of a stopped connection). */
+  /** The application starts over (recheck()). */
   restart() {
     this.policy.onRestart();
     this.refreshFor = null;
@@ -74,7 +78,7 @@ export class Reconnector {
     this.refused(code, hint);
     if (decision.action === 'refresh_then_retry') this.refreshFor = code;
     if (decision.action === 'retry' || decision.action === 'refresh_then_retry') {
-      this.schedule(decision.delayMs, code, hint);
+      this.schedule(decision.delayMs, code, hint, refusal ? refusal.retryAfterMs : 0);
     } else {
       this.stop(decision.action, code, hint);
     }
@@ -85,7 +89,7 @@ export class Reconnector {
     const hint = hintFor(code);
     this.refused(code, hint);
     const action = REFUSAL_CODES[code].action;
-    if (action === 'retry') this.schedule(this.policy.backoff.next(retryAfterMs), code, hint);
+    if (action === 'retry') this.schedule(this.policy.backoff.next(retryAfterMs), code, hint, retryAfterMs);
     else this.stop(action === 'stop' ? 'stop' : 'log_in', code, hint);
   }
 
@@ -96,14 +100,39 @@ export class Reconnector {
     c.settleRechecks({ ok: false, code: code || 'CONNECTION_LOST', hint: hint || CLIENT_HINTS.CONNECTION_LOST });
   }
 
-  schedule(delayMs, code, hint) {
+  /** Reconnects after `delayMs`; `retryAfterMs` (the server's hint, 0 for none) also bounds hurry(). */
+  schedule(delayMs, code, hint, retryAfterMs = 0) {
     const c = this.connection;
     this.cancel();
+    this.notBefore = c.env.now() + retryAfterMs;
     c.setState('reconnecting', { code, hint, retryInMs: delayMs });
+    this.arm(delayMs);
+  }
+
+  arm(delayMs) {
+    const c = this.connection;
+    this.cancel();
+    this.retryAt = c.env.now() + delayMs;
     this.retryTimer = c.env.setTimeout(() => {
       this.retryTimer = null;
       c.connect();
     }, delayMs);
+  }
+
+  /**
+   * The tab became visible or the browser went online while reconnecting: connect now, unless
+   * the server's retry_after_ms has not passed yet; then at notBefore (never later than the timer).
+   */
+  hurry(why) {
+    const c = this.connection;
+    const now = c.env.now();
+    if (now >= this.notBefore) {
+      c.log(`${why}: reconnecting now`);
+      return void c.connect();
+    }
+    if (this.retryTimer !== null && this.retryAt <= this.notBefore) return;
+    c.log(`${why}: reconnecting once retry_after_ms has passed, in ${this.notBefore - now} ms`);
+    this.arm(this.notBefore - now);
   }
 
   cancel() {

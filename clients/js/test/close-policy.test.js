@@ -24,13 +24,29 @@ test('a refusal body is read by its code and retry_after_ms', () => {
   assert.equal(parseRefusalBody(null), null);
 });
 
-test('every code of the table gets its table action', () => {
+test('every code of the table gets its table action on an established connection', () => {
   for (const [code, entry] of Object.entries(REFUSAL_CODES)) {
     const { policy: p } = policy();
+    p.onConnected();
     const decision = p.onClose({ code, retryAfterMs: 0 });
     assert.equal(decision.action, entry.action, code);
     assert.equal(decision.code, code);
     assert.equal(decision.hint, entry.hint);
+  }
+});
+
+test('CONNECTION_REPLACED before connection_established is a retry with backoff; after it, stop', () => {
+  const { policy: p } = policy();
+  const replaced = { code: 'CONNECTION_REPLACED', retryAfterMs: 0 };
+  assert.deepEqual(p.onClose(replaced), { action: 'retry', delayMs: 500, code: 'CONNECTION_REPLACED', hint: REFUSAL_CODES.CONNECTION_REPLACED.hint });
+  assert.equal(p.onClose(replaced).delayMs, 1000, 'backs off');
+  p.onConnected();
+  assert.equal(p.onClose(replaced).action, 'stop');
+  assert.equal(p.onClose(replaced).action, 'retry', 'the next socket was not established');
+  for (const [code, entry] of Object.entries(REFUSAL_CODES)) {
+    if (code === 'CONNECTION_REPLACED') continue;
+    const { policy: q } = policy();
+    assert.equal(q.onClose({ code, retryAfterMs: 0 }).action, entry.action, `${code} before connection_established`);
   }
 });
 
@@ -50,6 +66,19 @@ test('refresh_then_retry twice without a connect in between is log_in', () => {
     q.onClose({ code, retryAfterMs: 0 });
     q.onConnected();
     assert.equal(q.onClose({ code, retryAfterMs: 0 }).action, 'refresh_then_retry', `${code} after a connect`);
+  }
+});
+
+test('refresh_then_retry of another code before a connect is log_in too (refresh once in all)', () => {
+  const codes = Object.keys(REFUSAL_CODES).filter((c) => REFUSAL_CODES[c].action === 'refresh_then_retry');
+  for (const first of codes) {
+    for (const second of codes) {
+      const { policy: p } = policy();
+      assert.equal(p.onClose({ code: first, retryAfterMs: 0 }).action, 'refresh_then_retry');
+      p.onClose(null); // a plain retry in between does not count as a connect
+      const decision = p.onClose({ code: second, retryAfterMs: 0 });
+      assert.deepEqual(decision, { action: 'log_in', delayMs: 0, code: second, hint: REFUSAL_CODES[second].hint }, `${first} then ${second}`);
+    }
   }
 });
 

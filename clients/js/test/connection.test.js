@@ -231,3 +231,113 @@ test('a ping without a pong within 10 s closes with 4000 and reconnects', async 
   assert.equal(page.sockets.length, 2);
   gh.close();
 });
+
+test('CONNECTION_REPLACED (duplicate_session_policy reject) on a socket never established: retried with backoff until the server lets go', async () => {
+  const { page, rec, gh } = await connected({ random: () => 0.999 });
+  await page.clock.advance(35_000); // no pong: the client gives up on a half-open socket (4000)
+  assert.deepEqual(page.sockets[0].closedWith, [4000]);
+  await page.clock.advance(30_000);
+  assert.equal(page.sockets.length, 2);
+  page.socket.open();
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED'); // the server still holds the old one
+  await flush();
+  assert.equal(gh.state, 'reconnecting');
+  assert.equal(rec.states.at(-1).code, 'CONNECTION_REPLACED');
+  assert.equal(rec.states.at(-1).retryInMs, 999, 'the backoff went on from the 4000 close');
+  await page.clock.advance(999);
+  assert.equal(page.sockets.length, 3);
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED');
+  await flush();
+  assert.equal(rec.states.at(-1).retryInMs, 1998);
+  await page.clock.advance(1998);
+  page.socket.establish();
+  assert.equal(gh.state, 'connected');
+  assert.deepEqual(rec.authErrors, []);
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED'); // established, then replaced: stop
+  await page.clock.advance(120_000);
+  assert.equal(page.sockets.length, 4);
+  assert.equal(gh.state, 'stopped');
+  gh.close();
+});
+
+test('CONNECTION_REPLACED after recheck() on a socket never established is a retry, not stopped', async () => {
+  const { page, rec, gh } = await connected();
+  const outcome = gh.recheck();
+  await flush();
+  page.socket.open();
+  page.socket.serverClose(4409, 'CONNECTION_REPLACED');
+  assert.equal((await outcome).code, 'CONNECTION_REPLACED');
+  assert.equal(gh.state, 'reconnecting');
+  await page.clock.advance(30_000);
+  assert.equal(page.sockets.length, 3);
+  assert.deepEqual(rec.authErrors, []);
+  gh.close();
+});
+
+test('cookie mode, a server alternating CSRF_TOKEN_EXPIRED and CSRF_VALIDATION_ERROR: one refresh, then onAuthError', async () => {
+  const { page, rec, gh } = await connected({ cookie: true });
+  page.socket.serverClose(4403, 'CSRF_TOKEN_EXPIRED');
+  await page.clock.advance(0);
+  assert.equal(page.fetch.to('/api/v1/auth/refresh').length, 1);
+  assert.equal(page.sockets.length, 2);
+  page.socket.open();
+  page.socket.serverClose(4403, 'CSRF_VALIDATION_ERROR');
+  await page.clock.advance(60_000);
+  assert.equal(page.fetch.to('/api/v1/auth/refresh').length, 1, 'no second refresh');
+  assert.equal(page.sockets.length, 2, 'no reconnect');
+  assert.equal(gh.state, 'stopped');
+  assert.deepEqual(rec.authErrors, [{ code: 'CSRF_VALIDATION_ERROR', hint: REFUSAL_CODES.CSRF_VALIDATION_ERROR.hint }]);
+  gh.close();
+});
+
+test('token mode, TOKEN_EXPIRED then CSRF_TOKEN_MISSING before a connect: onAuthError, one getToken refresh', async () => {
+  const { page, rec, gh, getToken } = await connected();
+  page.socket.serverClose(4401, 'TOKEN_EXPIRED');
+  await page.clock.advance(0);
+  assert.equal(getToken.calls, 2);
+  page.socket.open();
+  page.socket.serverClose(4403, 'CSRF_TOKEN_MISSING');
+  await page.clock.advance(60_000);
+  assert.equal(getToken.calls, 2);
+  assert.equal(page.sockets.length, 2);
+  assert.deepEqual(rec.authErrors.map((e) => e.code), ['CSRF_TOKEN_MISSING']);
+  gh.close();
+});
+
+for (const [code, close] of [['SERVER_SHUTTING_DOWN', 1012], ['RATE_LIMITED', 4429], ['TOO_MANY_CONNECTIONS', 4429]]) {
+  test(`online and visibilitychange never reconnect before ${code}'s retry_after_ms`, async () => {
+    const { page, gh } = await connected();
+    page.socket.serverClose(close, `${code} retry_after_ms=7312`);
+    await page.clock.advance(10);
+    page.window.dispatchEvent(new Event('online'));
+    page.document.dispatchEvent(new Event('visibilitychange'));
+    await page.clock.advance(7301);
+    assert.equal(page.sockets.length, 1, 'not before retry_after_ms');
+    assert.equal(gh.state, 'reconnecting');
+    assert.deepEqual(page.clock.pending(), [7312], 'the timer is left as it was');
+    await page.clock.advance(1);
+    assert.equal(page.sockets.length, 2);
+    gh.close();
+  });
+}
+
+test('a page event before retry_after_ms moves a longer backoff timer to retry_after_ms; after it, connects at once', async () => {
+  const { page, rec, gh } = await connected({ random: () => 0.999 });
+  page.socket.serverClose(4429, 'RATE_LIMITED retry_after_ms=300');
+  await page.clock.advance(10);
+  assert.equal(rec.states.at(-1).retryInMs, 500);
+  page.window.dispatchEvent(new Event('online'));
+  await page.clock.advance(289);
+  assert.equal(page.sockets.length, 1);
+  assert.deepEqual(page.clock.pending(), [290], 'one timer, due at retry_after_ms');
+  await page.clock.advance(1);
+  assert.equal(page.sockets.length, 2, 'at retry_after_ms, before the backoff would have');
+  page.socket.serverClose(1012, 'SERVER_SHUTTING_DOWN retry_after_ms=100');
+  await page.clock.advance(100);
+  assert.equal(page.sockets.length, 2, 'the backoff (999 ms) is longer than the hint');
+  page.document.dispatchEvent(new Event('visibilitychange'));
+  await flush();
+  assert.equal(page.sockets.length, 3, 'the hint has passed: at once');
+  assert.deepEqual(page.clock.pending(), []);
+  gh.close();
+});

@@ -174,6 +174,59 @@ test('two connect() calls share one socket; closing one keeps the other working;
   assert.equal(size(), before);
 });
 
+test('a second connect() on a connection stopped by TOKEN_REVOKED leaves it stopped; only recheck() restarts it', async () => {
+  const { page, rec, gh } = await connected();
+  page.socket.serverClose(4401, 'TOKEN_REVOKED');
+  await flush();
+  assert.equal(gh.state, 'stopped');
+  const getToken = tokens('tok-1');
+  const rec2 = recorder();
+  const second = page.connect({ getToken, ...rec2 });
+  await page.clock.advance(120_000);
+  assert.equal(page.sockets.length, 1, 'no socket with the refused token');
+  assert.equal(getToken.calls, 0);
+  assert.equal(second.state, 'stopped');
+  assert.equal(second.lastRefusal.code, 'TOKEN_REVOKED');
+  assert.equal(gh.state, 'stopped');
+  assert.deepEqual(rec.authErrors.map((e) => e.code), ['TOKEN_REVOKED']);
+  assert.deepEqual(rec2.states, []);
+  const outcome = second.recheck();
+  await flush();
+  assert.equal(page.sockets.length, 2);
+  page.socket.establish();
+  assert.equal((await outcome).ok, true);
+  gh.close();
+  second.close();
+});
+
+test('a second connect() after TOKEN_EXPIRED led to log_in stays stopped, even with a new getToken', async () => {
+  const { page, rec, gh } = await connected();
+  for (const _ of [1, 2]) {
+    page.socket.serverClose(4401, 'TOKEN_EXPIRED');
+    await page.clock.advance(0);
+  }
+  assert.equal(rec.authErrors.length, 1);
+  const second = page.connect({ getToken: tokens('tok-3') });
+  await page.clock.advance(120_000);
+  assert.equal(page.sockets.length, 2);
+  assert.deepEqual([second.state, second.lastRefusal.code, rec.authErrors.length], ['stopped', 'TOKEN_EXPIRED', 1]);
+  gh.close();
+  second.close();
+});
+
+test('a second connect() on an idle connection (no credential yet) asks getToken again', async () => {
+  const page = setup();
+  const gh = page.connect({ getToken: async () => null });
+  await flush();
+  assert.equal(gh.state, 'idle');
+  const second = page.connect({ getToken: tokens('tok-1') });
+  await flush();
+  assert.equal(page.sockets.length, 1);
+  assert.deepEqual(page.socket.protocols, ['gatehouse.v1', 'gatehouse.bearer.tok-1']);
+  gh.close();
+  second.close();
+});
+
 test('a different identity on the same URL is another connection', async () => {
   const page = setup();
   const a = page.connect({ getToken: tokens('tok-a') });
