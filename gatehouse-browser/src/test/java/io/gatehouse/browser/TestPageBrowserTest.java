@@ -86,6 +86,7 @@ class TestPageBrowserTest {
             page.waitForSelector("#state[data-state]");
             assertThat(page.inputValue("#ws-url")).isEqualTo(server.url().replaceFirst("^http", "ws") + "/ws");
             page.fill("#ws-url", "ws://evil.example.test:9/ws");
+            page.check("#mode-token");
             page.fill("#token", Jwts.hs256For("page-user"));
             page.click("#connect");
             page.waitForSelector("#log li[data-kind=error]");

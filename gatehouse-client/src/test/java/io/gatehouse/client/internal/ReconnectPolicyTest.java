@@ -90,10 +90,11 @@ class ReconnectPolicyTest {
     @Test
     void logInAndStopAreNeverRetried() {
         assertThat(policy.onClose(RefusalCode.TOKEN_REVOKED.refusal()).action()).isEqualTo(ClientAction.LOG_IN);
+        assertThat(policy.onClose(RefusalCode.DISCONNECTED.refusal()).action()).isEqualTo(ClientAction.STOP);
+        assertThat(policy.onClose(RefusalCode.DISCONNECTED.refusal()).delay()).isZero();
+        policy.onConnected(); // replaced after it was established (before: a retry, see below)
         assertThat(policy.onClose(RefusalCode.CONNECTION_REPLACED.refusal()).action())
                 .isEqualTo(ClientAction.STOP);
-        assertThat(policy.onClose(RefusalCode.CONNECTION_REPLACED.refusal()).delay())
-                .isZero();
     }
 
     private static final RandomGenerator HIGHEST = HighestDraw.INSTANCE;
