@@ -95,10 +95,7 @@ class BrowserCredentialsTest {
     void aStaleCsrfTokenIsRefreshedBeforeTheSocketIsTriedAgainAndRecheckResolvesOk() throws Exception {
         try (BrowserContext context = chromium.newContext()) {
             ClientPage tab = ClientPage.open(context, server.url(), server.url());
-            Object status = tab.eval("async () => (await fetch('/api/v1/auth/login', {method: 'POST',"
-                    + " headers: {'Content-Type': 'application/json'},"
-                    + " body: JSON.stringify({username: 'alice', password: 'alice-password'})})).status");
-            assertThat(status).isEqualTo(200);
+            assertThat(tab.logIn("alice", "alice-password")).isEqualTo(200);
             Thread.sleep(2_500); // the CSRF token is now stale (auth.session.csrf_max_age: 2s)
 
             tab.connectWithSession("gh");

@@ -52,10 +52,7 @@ class BrowserLoginTest {
     void aCookieSessionPageLogsInConnectsAndReceivesAPublish() {
         try (BrowserContext context = chromium.newContext()) {
             ClientPage tab = ClientPage.open(context, server.url(), server.url());
-            Object status = tab.eval("async () => (await fetch('/api/v1/auth/login', {method: 'POST',"
-                    + " headers: {'Content-Type': 'application/json'},"
-                    + " body: JSON.stringify({username: 'alice', password: 'alice-password'})})).status");
-            assertThat(status).isEqualTo(200);
+            assertThat(tab.logIn("alice", "alice-password")).isEqualTo(200);
             tab.connectWithSession("gh");
             tab.awaitState("gh", "connected");
             assertThat(tab.text("() => window.gh.user.id")).isEqualTo("local:alice");

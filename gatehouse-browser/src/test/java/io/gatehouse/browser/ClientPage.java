@@ -117,6 +117,16 @@ public final class ClientPage {
                 java.util.List.of(name, channel));
     }
 
+    /** {@code POST /api/v1/auth/login} from the page to its own origin; the answer's status. */
+    public int logIn(String user, String password) {
+        Object status = page.evaluate(
+                "async ([username, password]) => (await fetch('/api/v1/auth/login', {method: 'POST',"
+                        + " headers: {'Content-Type': 'application/json'},"
+                        + " body: JSON.stringify({username, password})})).status",
+                java.util.List.of(user, password));
+        return ((Number) status).intValue();
+    }
+
     /** How many messages {@code name} got on {@code channel}. */
     public int received(String name, String channel) {
         return number("() => (window.got?.['" + name + "|" + channel + "'] ?? []).length");

@@ -61,39 +61,11 @@ public final class RawWebSocket implements AutoCloseable {
      * system's), so that a flooding test cannot get far ahead of what the server has read.
      */
     public static RawWebSocket connect(URI uri, int sendBufferBytes, String... headerLines) {
-        try {
-            Socket s = new Socket();
-            if (sendBufferBytes > 0) {
-                s.setSendBufferSize(sendBufferBytes);
-            }
-            s.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
-            s.setSoTimeout(10_000);
-            String key = Base64.getEncoder().encodeToString(new byte[16]);
-            StringBuilder req = new StringBuilder()
-                    .append("GET ")
-                    .append(uri.getRawPath())
-                    .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-                    .append(" HTTP/1.1\r\n")
-                    .append("Host: ")
-                    .append(uri.getHost())
-                    .append(':')
-                    .append(uri.getPort())
-                    .append("\r\n")
-                    .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: ")
-                    .append(key)
-                    .append("\r\n")
-                    .append("Sec-WebSocket-Version: 13\r\n");
-            for (String h : headerLines) {
-                req.append(h).append("\r\n");
-            }
-            req.append("\r\n");
-            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
-            s.getOutputStream().flush();
-            return new RawWebSocket(s, readHeaders(s.getInputStream()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String[] lines = new String[headerLines.length + 1];
+        lines[0] = "Host: " + uri.getHost() + ":" + uri.getPort();
+        System.arraycopy(headerLines, 0, lines, 1, headerLines.length);
+        String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        return open(uri.getHost(), uri.getPort(), sendBufferBytes, target, "1.1", lines);
     }
 
     /**
@@ -104,8 +76,16 @@ public final class RawWebSocket implements AutoCloseable {
      */
     public static RawWebSocket connectExactly(
             String host, int port, String target, String httpVersion, String... headerLines) {
+        return open(host, port, 0, target, httpVersion, headerLines);
+    }
+
+    private static RawWebSocket open(
+            String host, int port, int sendBufferBytes, String target, String httpVersion, String... headerLines) {
         try {
             Socket s = new Socket();
+            if (sendBufferBytes > 0) {
+                s.setSendBufferSize(sendBufferBytes);
+            }
             s.connect(new java.net.InetSocketAddress(host, port), 10_000);
             s.setSoTimeout(10_000);
             String key = Base64.getEncoder().encodeToString(new byte[16]);
@@ -114,14 +94,21 @@ public final class RawWebSocket implements AutoCloseable {
                     .append(target)
                     .append(" HTTP/")
                     .append(httpVersion)
-                    .append("\r\n")
-                    .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                    .append("\r\n");
+            for (String h : headerLines) {
+                if (h.regionMatches(true, 0, "Host:", 0, 5)) {
+                    req.append(h).append("\r\n"); // first, where a client puts it
+                }
+            }
+            req.append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                     .append("Sec-WebSocket-Key: ")
                     .append(key)
                     .append("\r\n")
                     .append("Sec-WebSocket-Version: 13\r\n");
             for (String h : headerLines) {
-                req.append(h).append("\r\n");
+                if (!h.regionMatches(true, 0, "Host:", 0, 5)) {
+                    req.append(h).append("\r\n");
+                }
             }
             req.append("\r\n");
             s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
