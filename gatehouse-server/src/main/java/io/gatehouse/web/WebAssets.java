@@ -49,6 +49,11 @@ public final class WebAssets {
 
     public void register(HttpApi api) {
         api.route("GET", "/client/{file}", (req, path) -> done(client(path.get("file"))));
+        // Until the dashboard (issue 14) lives at /, a browser opening the server lands on /test.
+        api.route(
+                "GET",
+                "/",
+                (req, path) -> done(new ApiResponse(302, new byte[0], List.of(Map.entry("Location", "/test")))));
         api.route("GET", "/test", (req, path) -> done(asset("web/test/index.html")));
         api.route("GET", "/test/{file}", (req, path) -> done(named("web/test/", path.get("file"))));
     }

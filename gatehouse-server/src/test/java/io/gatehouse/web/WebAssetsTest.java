@@ -36,6 +36,13 @@ class WebAssetsTest {
     }
 
     @Test
+    void theRootLeadsToTheTestPageUntilTheDashboardIsThere() {
+        TestGatehouse.Reply r = server.get("/");
+        assertThat(r.status()).isEqualTo(302);
+        assertThat(r.raw().headers().firstValue("location")).hasValue("/test");
+    }
+
+    @Test
     void theCspLetsThePageConnectToThisServerOnly() {
         String csp = server.get("/test")
                 .raw()
