@@ -88,4 +88,11 @@ public sealed interface ClientMessage {
             }
         }
     }
+
+    /** {@code cancel_task}: the owner (or an admin) asks the worker of task {@code taskId} to stop. */
+    record CancelTask(JsonNode id, String taskId) implements ClientMessage {
+        public CancelTask {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+    }
 }

@@ -42,6 +42,13 @@ final class ClientMessageReader {
                 StreamPosition since = since(type, id, body);
                 yield new ClientMessage.History(id, channel, since, limit(type, id, body));
             }
+            case CANCEL_TASK -> {
+                String taskId = text(body, "task_id");
+                if (taskId == null || taskId.isEmpty()) {
+                    throw BadMessageException.badRequest("cancel_task needs a task_id field", id, type);
+                }
+                yield new ClientMessage.CancelTask(id, taskId);
+            }
             default -> throw BadMessageException.badRequest("Unknown message type '" + type.wireName() + "'", id, null);
         };
     }

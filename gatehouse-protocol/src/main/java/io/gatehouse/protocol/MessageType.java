@@ -15,6 +15,7 @@ public enum MessageType {
     REFRESH,
     PRESENCE,
     HISTORY,
+    CANCEL_TASK,
     // server to client
     CONNECTION_ESTABLISHED,
     PONG,
@@ -26,6 +27,7 @@ public enum MessageType {
     JOIN,
     LEAVE,
     TOKEN_EXPIRING,
+    TASK_PROGRESS,
     ERROR;
 
     /** The type of each message record, in one place (presence and history replies carry the request's type). */
@@ -38,6 +40,7 @@ public enum MessageType {
             Map.entry(ClientMessage.Refresh.class, REFRESH),
             Map.entry(ClientMessage.Presence.class, PRESENCE),
             Map.entry(ClientMessage.History.class, HISTORY),
+            Map.entry(ClientMessage.CancelTask.class, CANCEL_TASK),
             Map.entry(ServerMessage.ConnectionEstablished.class, CONNECTION_ESTABLISHED),
             Map.entry(ServerMessage.Pong.class, PONG),
             Map.entry(ServerMessage.Subscribed.class, SUBSCRIBED),
@@ -48,13 +51,14 @@ public enum MessageType {
             Map.entry(ServerMessage.Join.class, JOIN),
             Map.entry(ServerMessage.Leave.class, LEAVE),
             Map.entry(ServerMessage.TokenExpiring.class, TOKEN_EXPIRING),
+            Map.entry(ServerMessage.TaskProgress.class, TASK_PROGRESS),
             Map.entry(ServerMessage.Presence.class, PRESENCE),
             Map.entry(ServerMessage.History.class, HISTORY),
             Map.entry(ServerMessage.Error.class, ERROR));
 
     /** Whether clients send this type (presence and history replies carry the same type back). */
     public boolean isClientMessage() {
-        return ordinal() <= HISTORY.ordinal();
+        return ordinal() <= CANCEL_TASK.ordinal();
     }
 
     public String wireName() {

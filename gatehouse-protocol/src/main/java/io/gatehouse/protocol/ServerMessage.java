@@ -3,6 +3,7 @@ package io.gatehouse.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A message the server sends (docs/protocol.md, "Messages"): one record per {@code type}. Replies
@@ -78,6 +79,18 @@ public sealed interface ServerMessage {
             implements ServerMessage {
         public History {
             publications = List.copyOf(publications);
+        }
+    }
+
+    /**
+     * {@code task_progress}: the state of one task of the connection's user (docs/protocol.md,
+     * "Tasks"), pushed on every change, after connect for each unfinished task, and as the reply to
+     * {@code cancel_task} (then with its {@code id}). {@code task} is the task object as the HTTP
+     * API answers it.
+     */
+    record TaskProgress(JsonNode id, JsonNode task) implements ServerMessage {
+        public TaskProgress {
+            Objects.requireNonNull(task, "task");
         }
     }
 

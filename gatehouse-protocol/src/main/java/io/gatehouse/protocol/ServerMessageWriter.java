@@ -83,6 +83,9 @@ final class ServerMessageWriter {
             n.put("channel", m.channel());
             publications(n.putArray("publications"), m.publications());
             position(n, m.position());
+        } else if (message instanceof ServerMessage.TaskProgress m) {
+            id(n, m.id(), withType);
+            n.set("task", m.task());
         } else if (message instanceof ServerMessage.Error m) {
             id(n, m.id(), withType);
             n.put("code", m.code().name());

@@ -76,6 +76,8 @@ public final class WireCodec {
             if (m.limit() != ClientMessage.NO_LIMIT) {
                 n.put("limit", m.limit());
             }
+        } else if (message instanceof ClientMessage.CancelTask m) {
+            n.put("task_id", m.taskId());
         }
         return n.toString();
     }

@@ -34,7 +34,8 @@ class WireCodecTest {
                 new ClientMessage.Refresh(id, "tok2"),
                 new ClientMessage.Presence(id, NEWS),
                 new ClientMessage.History(id, NEWS, new StreamPosition(0, "e"), 10),
-                new ClientMessage.History(null, NEWS, null, ClientMessage.NO_LIMIT));
+                new ClientMessage.History(null, NEWS, null, ClientMessage.NO_LIMIT),
+                new ClientMessage.CancelTask(id, "tsk_abc"));
         for (ClientMessage m : all) {
             assertThat(codec.readClient(codec.write(m))).as(m.toString()).isEqualTo(m);
         }
@@ -61,6 +62,10 @@ class WireCodecTest {
                 new ServerMessage.TokenExpiring(60000),
                 new ServerMessage.Presence(id, "news", List.of(ALICE)),
                 new ServerMessage.History(id, "news", List.of(P1), at),
+                new ServerMessage.TaskProgress(
+                        null, codec.json().createObjectNode().put("id", "tsk_1").put("done", 3)),
+                new ServerMessage.TaskProgress(
+                        id, codec.json().createObjectNode().put("status", "cancel_requested")),
                 ServerMessage.Error.of(RefusalCode.TOO_MANY_SUBSCRIPTIONS.refusal(), id));
         for (ServerMessage m : all) {
             assertThat(codec.readServer(codec.encode(m).text()))
@@ -82,6 +87,10 @@ class WireCodecTest {
         assertThat(codec.encode(ServerMessage.Error.of(RefusalCode.BAD_REQUEST.refusal("no"), null))
                         .text())
                 .isEqualTo("{\"type\":\"error\",\"code\":\"BAD_REQUEST\",\"message\":\"no\"}");
+        assertThat(codec.encode(new ServerMessage.TaskProgress(
+                                null, codec.json().createObjectNode().put("id", "tsk_1")))
+                        .text())
+                .isEqualTo("{\"type\":\"task_progress\",\"task\":{\"id\":\"tsk_1\"}}");
         assertThat(codec.fields(new ServerMessage.Published(new IntNode(1), "news", new StreamPosition(2, "e")))
                         .toString())
                 .isEqualTo("{\"channel\":\"news\",\"offset\":2,\"epoch\":\"e\"}");
@@ -102,6 +111,8 @@ class WireCodecTest {
                 "{\"type\":\"history\",\"channel\":\"a\",\"limit\":-1}|limit must be a whole number, 0 or more",
                 "{\"type\":\"publish\",\"channel\":\"a\"}|publish needs a data field",
                 "{\"type\":\"refresh\",\"token\":\"\"}|refresh needs a token field",
+                "{\"type\":\"cancel_task\"}|cancel_task needs a task_id field",
+                "{\"type\":\"task_progress\",\"task\":{}}|Unknown message type 'task_progress'",
             })
     void badClientMessagesSayWhatIsWrong(String frame, String hint) {
         assertThatThrownBy(() -> codec.readClient(frame)).isInstanceOfSatisfying(BadMessageException.class, e -> {
