@@ -12,6 +12,7 @@ import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.revocation.IntrospectionRecheck;
 import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.store.Database;
+import io.gatehouse.tasks.Tasks;
 import io.gatehouse.transport.GatehouseServer;
 import io.gatehouse.transport.HttpEndpoint;
 import io.gatehouse.transport.Lifecycle;
@@ -43,6 +44,7 @@ public final class Gatehouse implements AutoCloseable {
     private final AccessLog accessLog;
     private final Hub hub;
     private final RevocationWatcher watcher;
+    private final Tasks tasks;
     /** Null when introspection is off. */
     private final IntrospectionRecheck recheck;
 
@@ -62,6 +64,7 @@ public final class Gatehouse implements AutoCloseable {
         this.accessLog = parts.accessLog;
         this.hub = parts.hub;
         this.watcher = parts.watcher;
+        this.tasks = parts.tasks;
         this.recheck = recheck;
         this.limits = parts.limits;
         this.tokenIssuer = parts.tokenIssuer;
@@ -85,6 +88,7 @@ public final class Gatehouse implements AutoCloseable {
             parts.build(clock);
             GatehouseServer server = GatehouseServer.start(parts.http, parts.webSocket);
             parts.watcher.start();
+            parts.tasks.start();
             if (parts.introspection != null) {
                 recheck = new IntrospectionRecheck(
                         parts.hub,
@@ -155,6 +159,10 @@ public final class Gatehouse implements AutoCloseable {
         return tokenIssuer;
     }
 
+    public Tasks tasks() {
+        return tasks;
+    }
+
     public Lifecycle lifecycle() {
         return lifecycle;
     }
@@ -185,6 +193,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         drain();
         server.close();
+        tasks.close(); // writes the progress still held back
         accessLog.close();
         watcher.close();
         hashing.close();

@@ -10,6 +10,7 @@ import io.gatehouse.api.HealthRoutes;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
 import io.gatehouse.api.SessionRoutes;
+import io.gatehouse.api.TaskRoutes;
 import io.gatehouse.api.UserCredentialCheck;
 import io.gatehouse.api.UserRoutes;
 import io.gatehouse.api.WellKnownRoutes;
@@ -49,8 +50,11 @@ import io.gatehouse.store.ApiKeyStore;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.SessionStore;
+import io.gatehouse.store.TaskStore;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserStore;
+import io.gatehouse.tasks.TaskCommands;
+import io.gatehouse.tasks.Tasks;
 import io.gatehouse.transport.HttpEndpoint;
 import io.gatehouse.transport.Lifecycle;
 import io.gatehouse.transport.WebSocketEndpoint;
@@ -83,6 +87,8 @@ final class Parts {
     RevocationWatcher watcher;
     /** Null when introspection is off. */
     IntrospectionVerifier introspection;
+
+    Tasks tasks;
 
     RequestLimits limits;
     TokenIssuer tokenIssuer;
@@ -166,8 +172,10 @@ final class Parts {
         ObjectMapper json = codec.json();
         HttpApi api = new HttpApi(new CorsPolicy(origins));
         new HealthRoutes(config.metrics(), metrics, database, broker, json, blocking).register(api);
+        UserCredentialCheck userCredentials =
+                new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking);
         new UserRoutes(
-                        new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking),
+                        userCredentials,
                         codec,
                         tokenIssuer,
                         tokens,
@@ -178,6 +186,9 @@ final class Parts {
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
         new ServerRoutes(apiKeys, codec, broker, hub, access, clock, clock.instant()).register(api);
+        tasks = new Tasks(
+                new TaskStore(database), hub, codec, clock, config.tasks(), Gatehouse.daemonThreads("gatehouse-tasks"));
+        new TaskRoutes(apiKeys, userCredentials, tasks, blocking).register(api);
         new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
         new WellKnownRoutes(jwt, json).register(api);
         TokenRevoker revoker = new TokenRevoker(
@@ -214,7 +225,8 @@ final class Parts {
                         blocking,
                         channels,
                         replies),
-                new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker));
+                new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker),
+                new TaskCommands(tasks, blocking));
         lifecycle = new Lifecycle();
         http = new HttpEndpoint(config.server(), api, limits, origins);
         webSocket = new WebSocketEndpoint(
@@ -233,6 +245,9 @@ final class Parts {
     void closeStarted() {
         if (watcher != null) {
             watcher.close();
+        }
+        if (tasks != null) {
+            tasks.close();
         }
         if (accessLog != null) {
             accessLog.close();

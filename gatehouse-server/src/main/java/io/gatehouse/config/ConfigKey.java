@@ -206,6 +206,16 @@ public enum ConfigKey {
             ValueType.POSITIVE_INT,
             "10000",
             "access-log records held while the database is slow; more are dropped and counted"),
+    TASKS_PUSH_INTERVAL(
+            "tasks.push_interval",
+            ValueType.DURATION,
+            "100ms",
+            "task progress faster than this is coalesced per task (the last update always arrives) and written to the database at most once per interval"),
+    TASKS_RETENTION(
+            "tasks.retention",
+            ValueType.DURATION,
+            "30d",
+            "how long finished tasks stay queryable before they are pruned"),
     SHUTDOWN_DRAIN(
             "shutdown.drain",
             ValueType.DURATION,

@@ -136,7 +136,10 @@ public final class ConfigLoader {
                 settings.positive(ConfigKey.SHUTDOWN_DRAIN),
                 logFormat,
                 profile,
-                new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)));
+                new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)),
+                new GatehouseConfig.Tasks(
+                        settings.positive(ConfigKey.TASKS_PUSH_INTERVAL),
+                        settings.positive(ConfigKey.TASKS_RETENTION)));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }

@@ -21,7 +21,11 @@ public record GatehouseConfig(
         Duration shutdownDrain,
         LogFormat logFormat,
         Profile profile,
-        Metrics metrics) {
+        Metrics metrics,
+        Tasks tasks) {
+
+    /** tasks.*: how often one task's progress is pushed and written; how long a finished task is kept. */
+    public record Tasks(Duration pushInterval, Duration retention) {}
 
     /** {@code token} empty means {@code /metrics} answers anyone who can reach it. */
     public record Metrics(String token) {

@@ -196,6 +196,8 @@ public final class ClientConnection implements Connection {
             protocol.channels().history(this, h);
         } else if (m instanceof ClientMessage.Refresh r) {
             protocol.lifetime().refresh(this, r);
+        } else if (m instanceof ClientMessage.CancelTask c) {
+            protocol.tasks().cancel(this, c.id(), c.taskId());
         } else {
             throw new BadMessageException(
                     RefusalCode.BAD_REQUEST.refusal("Already authenticated; use refresh to extend the credential"),
@@ -280,6 +282,7 @@ public final class ClientConnection implements Connection {
         personal = new PersonalChannel(ChannelName.personal(p.user().id()).orElse(null));
         protocol.channels().subscribePersonal(this);
         send(protocol.replies().connectionEstablished(id, p));
+        protocol.tasks().catchUp(this); // read on the blocking pool: never holds up connection_established
         protocol.lifetime().watch(this); // after connection_established: a token_expiring may follow at once
     }
 

@@ -5,6 +5,7 @@ import io.gatehouse.auth.TokenVerifier;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.WireCodec;
+import io.gatehouse.tasks.TaskCommands;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -16,6 +17,7 @@ import java.time.Duration;
  * @param authTimeout auth.timeout: how long a connection without a credential has to send {@code auth}
  * @param codec reads client frames
  * @param tokens verifies the token of an {@code auth} message
+ * @param tasks the catch-up after connect and {@code cancel_task}
  */
 public record ClientProtocol(
         Clock clock,
@@ -27,7 +29,8 @@ public record ClientProtocol(
         Replies replies,
         ChannelCommands channels,
         CredentialLifetime lifetime,
-        DuplicateConnections duplicates) {
+        DuplicateConnections duplicates,
+        TaskCommands tasks) {
     /**
      * A new connection over {@code transport}, which the upgrade {@code attempt} opened. The
      * transport then tells it how the socket opened ({@link ClientConnection#onAuthenticatedOpen},
