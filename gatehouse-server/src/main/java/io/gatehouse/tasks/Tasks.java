@@ -46,25 +46,6 @@ public final class Tasks implements AutoCloseable {
     /** What a progress call answers: the task, and whether its owner asked to cancel it. */
     public record Progress(TaskRecord task, boolean cancelRequested) {}
 
-    /** A cached unfinished task. Guarded by itself. */
-    private static final class LiveTask {
-        TaskRecord current;
-        /** Progress not yet pushed and written. */
-        boolean dirty;
-
-        boolean flushScheduled;
-        long lastFlushNanos;
-        long lastTouchedNanos;
-        /** No longer in the cache: callers holding it must look again. */
-        boolean gone;
-
-        LiveTask(TaskRecord current, long now) {
-            this.current = current;
-            this.lastFlushNanos = now - TimeUnit.DAYS.toNanos(1);
-            this.lastTouchedNanos = now;
-        }
-    }
-
     private final TaskStore store;
     private final Hub hub;
     private final WireCodec codec;
