@@ -188,6 +188,14 @@ class TaskPushTest {
         assertThat(withCsrf.status()).isEqualTo(200);
         assertThat(withCsrf.body().path("status").asText()).isEqualTo("cancel_requested");
 
+        String byAdminPage = worker.create(alice, 10).path("id").asText();
+        try (WsRecorder adminPage = server.connectWith(Jwts.hs256For("root", List.of("admin"), List.of()))) {
+            adminPage.send("{\"type\":\"cancel_task\",\"id\":3,\"task_id\":\"" + byAdminPage + "\"}");
+            JsonNode reply = awaitReply(adminPage, 3);
+            assertThat(reply.path("type").asText()).isEqualTo("task_progress");
+            assertThat(reply.path("task").path("status").asText()).isEqualTo("cancel_requested");
+        }
+
         String byAdmin = worker.create(alice, 10).path("id").asText();
         String admin = "Bearer " + Jwts.hs256For("root", List.of("admin"), List.of());
         TestGatehouse.Reply adminCancel =

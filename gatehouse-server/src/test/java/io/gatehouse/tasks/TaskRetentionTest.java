@@ -66,8 +66,21 @@ class TaskRetentionTest {
         try (first) {
             TaskWorker worker = new TaskWorker(first);
             id = worker.create("alice", 100).path("id").asText();
-            worker.progress(id, 1);
+            worker.progress(id, 1); // the first progress goes out (and is written) at once
+            var store = first.gatehouse().tasks().store();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (store.find(id).orElseThrow().done() != 1) {
+                assertThat(System.nanoTime())
+                        .as("first progress written within 5 s")
+                        .isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            worker.progress(id, 63);
             worker.progress(id, 64); // within the hour after the first: held back, not yet written
+            Thread.sleep(300);
+            assertThat(store.find(id).orElseThrow().done()).isEqualTo(1);
+            assertThat(worker.get("/api/v1/tasks/" + id).body().path("done").asLong())
+                    .isEqualTo(64);
         }
         try (Gatehouse second = Gatehouse.start(config, Clock.systemUTC(), line -> {});
                 WsRecorder page = WsRecorder.connect(
