@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Cross-origin access to the user-facing API for a single-page app on another origin (issue #12):
- * {@code /api/v1/auth/*} (login, refresh, logout, verify) and {@code /api/v1/tokens*}, for the
+ * {@code /api/v1/auth/*} (login, refresh, logout, verify), {@code /api/v1/tokens*} and the user's
+ * task endpoints ({@code /api/v1/tasks}, {@code /api/v1/tasks/{id}}, {@code .../cancel}), for the
  * origins of {@code server.allowed_origins} and no others. A preflight ({@code OPTIONS} with {@code
  * Access-Control-Request-Method}) from a listed origin is answered 204 with the methods and headers
  * these endpoints take; every answer to a listed origin carries {@code Access-Control-Allow-Origin}
@@ -26,6 +27,9 @@ public final class CorsPolicy {
     static final long MAX_AGE_SECONDS = 600;
 
     private static final List<String> PREFIXES = List.of("/api/v1/auth/", "/api/v1/tokens");
+    /** The user's task endpoints: the list, one task, its cancel; not the workers' progress and finish calls. */
+    private static final java.util.regex.Pattern USER_TASKS =
+            java.util.regex.Pattern.compile("/api/v1/tasks(/[^/]+(/cancel)?)?");
 
     private final OriginPolicy origins;
 
@@ -35,6 +39,9 @@ public final class CorsPolicy {
 
     /** Whether {@code path} is one of the endpoints a page on an allowed origin may call. */
     public boolean covers(String path) {
+        if (USER_TASKS.matcher(path).matches()) {
+            return true;
+        }
         for (String p : PREFIXES) {
             if (path.startsWith(p)
                     && (p.endsWith("/") || path.length() == p.length() || path.charAt(p.length()) == '/')) {

@@ -17,7 +17,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The task endpoints (docs/protocol.md, "Tasks"). Workers (the server API, an API key with the
@@ -28,6 +31,7 @@ import java.util.function.Supplier;
  * @param blocking where the database is read and written
  */
 public record TaskRoutes(ApiKeyCheck keys, UserCredentialCheck users, Tasks tasks, Executor blocking) {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRoutes.class);
     private static final String TASK = "/api/v1/tasks/{id}";
 
     public void register(HttpApi api) {
@@ -69,8 +73,7 @@ public record TaskRoutes(ApiKeyCheck keys, UserCredentialCheck users, Tasks task
     }
 
     /** {@code action} on the blocking pool with the key's name, once the key has the publish scope. */
-    private CompletionStage<ApiResponse> worker(
-            ApiRequest req, java.util.function.Function<String, ApiResponse> action) {
+    private CompletionStage<ApiResponse> worker(ApiRequest req, Function<String, ApiResponse> action) {
         return keys.ifAllowed(
                 req,
                 ApiScope.PUBLISH,
@@ -82,7 +85,7 @@ public record TaskRoutes(ApiKeyCheck keys, UserCredentialCheck users, Tasks task
         try {
             return action.get();
         } catch (StoreException e) {
-            org.slf4j.LoggerFactory.getLogger(TaskRoutes.class).warn("A task request failed: {}", e.getMessage());
+            LOG.warn("A task request failed: {}", e.getMessage());
             throw RefusalCode.BACKEND_UNAVAILABLE
                     .refusal("The database is unavailable; retry later")
                     .asException();

@@ -14,6 +14,8 @@ import io.gatehouse.store.TaskStatus;
 import io.gatehouse.store.TaskStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,7 +64,7 @@ public final class Tasks implements AutoCloseable {
             WireCodec codec,
             Clock clock,
             GatehouseConfig.Tasks config,
-            java.util.concurrent.ThreadFactory threads) {
+            ThreadFactory threads) {
         this.store = store;
         this.hub = hub;
         this.codec = codec;
@@ -266,8 +269,8 @@ public final class Tasks implements AutoCloseable {
     }
 
     /** Now, to the microsecond: what the database keeps, so an answer and a later read agree. */
-    private java.time.Instant now() {
-        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     private static boolean mayTouch(TaskRecord t, User user) {

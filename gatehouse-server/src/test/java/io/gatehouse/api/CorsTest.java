@@ -87,6 +87,23 @@ class CorsTest {
     }
 
     @Test
+    void theUsersTaskEndpointsHaveCorsAndTheWorkersCallsNone() throws Exception {
+        for (String path : List.of("/api/v1/tasks", "/api/v1/tasks/tsk_abc", "/api/v1/tasks/tsk_abc/cancel")) {
+            HttpResponse<String> r = preflight(path, SPA, "POST");
+            assertThat(r.statusCode()).as(path).isEqualTo(204);
+            assertThat(r.headers().firstValue("access-control-allow-origin"))
+                    .as(path)
+                    .hasValue(SPA);
+        }
+        for (String path : List.of("/api/v1/tasks/tsk_abc/progress", "/api/v1/tasks/tsk_abc/complete")) {
+            HttpResponse<String> r = preflight(path, SPA, "POST");
+            assertThat(r.headers().firstValue("access-control-allow-origin"))
+                    .as(path)
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void theServerApiAndOtherPathsHaveNoCors() throws Exception {
         for (String path : List.of("/api/v1/publish", "/api/v1/stats", "/health")) {
             HttpResponse<String> r = preflight(path, SPA, "POST");
