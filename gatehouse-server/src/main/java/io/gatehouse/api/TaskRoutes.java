@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.Principal;
+import io.gatehouse.auth.PrintableId;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.StoreException;
 import io.gatehouse.store.TaskRecord;
@@ -85,7 +86,8 @@ public record TaskRoutes(ApiKeyCheck keys, UserCredentialCheck users, Tasks task
         try {
             return action.get();
         } catch (StoreException e) {
-            LOG.warn("A task request failed: {}", e.getMessage());
+            LOG.warn(
+                    "A task request failed: {}", PrintableId.escape(e.getMessage())); // it may name an id from the path
             throw RefusalCode.BACKEND_UNAVAILABLE
                     .refusal("The database is unavailable; retry later")
                     .asException();
