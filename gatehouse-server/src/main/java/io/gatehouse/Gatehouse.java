@@ -5,6 +5,7 @@ import io.gatehouse.auth.PasswordHashingPool;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
@@ -41,6 +42,7 @@ public final class Gatehouse implements AutoCloseable {
     private final PasswordHashingPool hashing;
     private final Broker broker;
     private final AccessLog accessLog;
+    private final WebhookEvents hooks;
     private final Hub hub;
     private final RevocationWatcher watcher;
     /** Null when introspection is off. */
@@ -60,6 +62,7 @@ public final class Gatehouse implements AutoCloseable {
         this.hashing = parts.hashing;
         this.broker = parts.broker;
         this.accessLog = parts.accessLog;
+        this.hooks = parts.hooks;
         this.hub = parts.hub;
         this.watcher = parts.watcher;
         this.recheck = recheck;
@@ -147,6 +150,11 @@ public final class Gatehouse implements AutoCloseable {
         return hub;
     }
 
+    /** Where events for the application's webhook endpoint are raised (docs/webhooks.md). */
+    public WebhookEvents hooks() {
+        return hooks;
+    }
+
     public RequestLimits limits() {
         return limits;
     }
@@ -186,6 +194,7 @@ public final class Gatehouse implements AutoCloseable {
         drain();
         server.close();
         accessLog.close();
+        hooks.close(); // after the server: the closes of the drained connections are written first
         watcher.close();
         hashing.close();
         blocking.shutdown();

@@ -7,6 +7,7 @@ import io.gatehouse.api.ApiKeyCheck;
 import io.gatehouse.api.CorsPolicy;
 import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
+import io.gatehouse.api.HookRoutes;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
 import io.gatehouse.api.SessionRoutes;
@@ -36,6 +37,7 @@ import io.gatehouse.connection.ClientProtocol;
 import io.gatehouse.connection.CredentialLifetime;
 import io.gatehouse.connection.DuplicateConnections;
 import io.gatehouse.connection.Replies;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.ClientAddress;
 import io.gatehouse.limits.RequestLimits;
@@ -51,6 +53,7 @@ import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.SessionStore;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserStore;
+import io.gatehouse.store.WebhookStore;
 import io.gatehouse.transport.HttpEndpoint;
 import io.gatehouse.transport.Lifecycle;
 import io.gatehouse.transport.WebSocketEndpoint;
@@ -79,6 +82,7 @@ final class Parts {
     PasswordHashingPool hashing;
     MemoryBroker broker;
     AccessLog accessLog;
+    WebhookEvents hooks;
     Hub hub;
     RevocationWatcher watcher;
     /** Null when introspection is off. */
@@ -155,7 +159,8 @@ final class Parts {
         GatehouseMetrics metrics = new GatehouseMetrics();
         broker = new MemoryBroker(clock, config.channels()::retention);
         accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
-        hub = new Hub(broker, codec, metrics, config.channels());
+        hooks = WebhookEvents.start(database, config.hooks(), metrics, clock);
+        hub = new Hub(broker, codec, metrics, config.channels(), hooks::presence);
         broker.start(hub);
         ChannelAccess access = new ChannelAccess(config.channels());
         limits = new RequestLimits(config, metrics);
@@ -173,12 +178,15 @@ final class Parts {
                         tokens,
                         watcher,
                         config.auth().tokens(),
-                        clock)
+                        clock,
+                        hooks)
                 .register(api);
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
         new ServerRoutes(apiKeys, codec, broker, hub, access, clock, clock.instant()).register(api);
         new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
+        new HookRoutes(apiKeys, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1))
+                .register(api);
         new WellKnownRoutes(jwt, json).register(api);
         TokenRevoker revoker = new TokenRevoker(
                 tokens,
@@ -189,7 +197,8 @@ final class Parts {
                 hub,
                 blocking,
                 clock,
-                introspectionConfig.recheckInterval());
+                introspectionConfig.recheckInterval(),
+                hooks);
         new CredentialRoutes(apiKeys, revoker, json).register(api);
         new WebAssets().register(api);
 
@@ -214,7 +223,8 @@ final class Parts {
                         blocking,
                         channels,
                         replies),
-                new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker));
+                new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker),
+                hooks);
         lifecycle = new Lifecycle();
         http = new HttpEndpoint(config.server(), api, limits, origins);
         webSocket = new WebSocketEndpoint(
@@ -236,6 +246,9 @@ final class Parts {
         }
         if (accessLog != null) {
             accessLog.close();
+        }
+        if (hooks != null) {
+            hooks.close();
         }
         if (broker != null) {
             broker.close();

@@ -6,6 +6,7 @@ import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.WireCodec;
@@ -30,7 +31,8 @@ public record UserRoutes(
         TokenStore tokens,
         RevocationWatcher revocations,
         GatehouseConfig.Tokens lifetimes,
-        Clock clock) {
+        Clock clock,
+        WebhookEvents hooks) {
     public void register(HttpApi api) {
         api.route("GET", "/api/v1/auth/verify", (req, path) -> users.ifAuthenticated(req, this::verify));
         api.route("POST", "/api/v1/tokens", (req, path) -> users.ifAuthenticated(req, p -> createToken(req, p)));
@@ -108,8 +110,10 @@ public record UserRoutes(
             return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("You have no active token with prefix " + prefix));
         }
         revocations.revoke(Revocation.Kind.CREDENTIAL, prefix); // closes its live connections
+        hooks.tokenRevoked(prefix, p.user().id());
         for (String minted : tokens.revokeMintedFrom(prefix, clock.instant())) {
             revocations.revoke(Revocation.Kind.CREDENTIAL, minted); // and those of tokens minted with it
+            hooks.tokenRevoked(minted, p.user().id());
         }
         return ApiResponse.ok(codec.json().createObjectNode().put("revoked", prefix));
     }

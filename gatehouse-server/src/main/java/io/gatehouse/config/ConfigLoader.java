@@ -136,7 +136,8 @@ public final class ConfigLoader {
                 settings.positive(ConfigKey.SHUTDOWN_DRAIN),
                 logFormat,
                 profile,
-                new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)));
+                new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)),
+                HookSettings.read(settings));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }

@@ -21,7 +21,8 @@ public record GatehouseConfig(
         Duration shutdownDrain,
         LogFormat logFormat,
         Profile profile,
-        Metrics metrics) {
+        Metrics metrics,
+        Hooks hooks) {
 
     /** {@code token} empty means {@code /metrics} answers anyone who can reach it. */
     public record Metrics(String token) {
@@ -43,6 +44,35 @@ public record GatehouseConfig(
     }
 
     public record AccessLog(Duration retention, int buffer) {}
+
+    /**
+     * Webhooks (docs/webhooks.md). {@code url} empty means off. {@code events} empty means every
+     * type. {@code retryBase} and {@code retryCap} bound the full-jitter backoff between attempts.
+     */
+    public record Hooks(
+            String url,
+            String secret,
+            List<String> events,
+            int maxAttempts,
+            int maxQueue,
+            Duration timeout,
+            Duration retryBase,
+            Duration retryCap) {
+        public Hooks {
+            events = List.copyOf(events);
+        }
+
+        public boolean enabled() {
+            return !url.isEmpty();
+        }
+
+        /** Without the secret. */
+        @Override
+        public String toString() {
+            return "Hooks[url=" + url + ", secret " + (secret.isEmpty() ? "unset" : "set") + ", events=" + events
+                    + ", maxAttempts=" + maxAttempts + ", maxQueue=" + maxQueue + ", timeout=" + timeout + "]";
+        }
+    }
 
     /**
      * {@code allowedOrigins}: browser origins allowed besides the server's own, normalised

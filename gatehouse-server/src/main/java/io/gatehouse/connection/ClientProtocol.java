@@ -2,6 +2,7 @@ package io.gatehouse.connection;
 
 import io.gatehouse.accesslog.UpgradeAttempt;
 import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.WireCodec;
@@ -16,6 +17,7 @@ import java.time.Duration;
  * @param authTimeout auth.timeout: how long a connection without a credential has to send {@code auth}
  * @param codec reads client frames
  * @param tokens verifies the token of an {@code auth} message
+ * @param hooks told when a connection opens and closes (connection.opened, connection.closed)
  */
 public record ClientProtocol(
         Clock clock,
@@ -27,7 +29,8 @@ public record ClientProtocol(
         Replies replies,
         ChannelCommands channels,
         CredentialLifetime lifetime,
-        DuplicateConnections duplicates) {
+        DuplicateConnections duplicates,
+        WebhookEvents hooks) {
     /**
      * A new connection over {@code transport}, which the upgrade {@code attempt} opened. The
      * transport then tells it how the socket opened ({@link ClientConnection#onAuthenticatedOpen},

@@ -5,6 +5,7 @@ import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.RevokedTokens;
 import io.gatehouse.auth.SecretToken;
 import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
@@ -35,6 +36,8 @@ import java.util.concurrent.Executor;
  * The answer is only whether something was revoked now: false for an unknown, malformed, expired
  * or already revoked token alike. Never blocks the caller; store and journal work runs on {@code blocking}.
  *
+ * Each revocation raises a {@code token.revoked} webhook event, written right after the journal entry.
+ *
  * @param introspection null when introspection is off
  */
 public record TokenRevoker(
@@ -46,7 +49,8 @@ public record TokenRevoker(
         Hub hub,
         Executor blocking,
         Clock clock,
-        Duration introspectedHold) {
+        Duration introspectedHold,
+        WebhookEvents hooks) {
     /** Whether {@code token} was revoked by this call. */
     public CompletionStage<Boolean> revoke(String token) {
         if (token.startsWith(OpaqueTokenVerifier.KIND)) {
@@ -74,6 +78,9 @@ public record TokenRevoker(
                                 journal.revoke(
                                         Revocation.Kind.CREDENTIAL,
                                         v.principal().credentialId());
+                                hooks.tokenRevoked(
+                                        v.principal().credentialId(),
+                                        v.principal().user().id());
                                 return CompletableFuture.completedFuture(true);
                             },
                             blocking);
@@ -86,9 +93,14 @@ public record TokenRevoker(
                 return CompletableFuture.completedFuture(false);
             }
             revoked.add(credentialId, clock.instant().plus(introspectedHold));
+            String userId = hub.connectionsWith(credentialId).stream()
+                    .map(c -> c.principal().user().id())
+                    .findFirst()
+                    .orElse(null);
             return CompletableFuture.supplyAsync(
                     () -> {
                         journal.revoke(Revocation.Kind.CREDENTIAL, credentialId);
+                        hooks.tokenRevoked(credentialId, userId);
                         return true;
                     },
                     blocking);
@@ -109,6 +121,7 @@ public record TokenRevoker(
             return false;
         }
         journal.revoke(Revocation.Kind.CREDENTIAL, prefix.get());
+        hooks.tokenRevoked(prefix.get(), found.get().userId());
         return true;
     }
 }
