@@ -219,6 +219,36 @@ class WebhooksTest {
         }
     }
 
+    @Test
+    void presenceEventsComeOnlyForNamespacesWithPresenceAndHooksEventsFilters() {
+        try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
+                TestGatehouse g = server(receiver)
+                        .with("channels.namespaces.lobby", Map.of("presence", true, "join_leave", false))
+                        .with("channels.namespaces.plain", Map.of("presence", false))
+                        .with("hooks.events", List.of("presence.joined", "presence.left"))
+                        .start();
+                WsRecorder ws = g.connectAs("alice")) {
+            String connectionId = ws.established().path("connection_id").asText();
+            ws.subscribe("plain:news");
+            ws.subscribe("lobby:main");
+            ws.unsubscribe("lobby:main");
+            ws.unsubscribe("plain:news");
+
+            await().atMost(WAIT).until(() -> receiver.ofType("presence.left").size() == 1);
+            JsonNode joined = receiver.ofType("presence.joined").get(0).path("data");
+            JsonNode left = receiver.ofType("presence.left").get(0).path("data");
+            assertThat(joined.path("channel").asText()).isEqualTo("lobby:main");
+            assertThat(joined.path("client").path("connection_id").asText()).isEqualTo(connectionId);
+            assertThat(joined.path("client").path("user_id").asText()).isEqualTo("alice");
+            assertThat(left.path("channel").asText()).isEqualTo("lobby:main");
+            assertThat(left.path("client").path("connection_id").asText()).isEqualTo(connectionId);
+            ws.assertAlive();
+            assertThat(receiver.events)
+                    .as("no connection.* (hooks.events), no plain:* (no presence)")
+                    .hasSize(2);
+        }
+    }
+
     /** Opens a connection of {@code user} and closes it; its connection id. */
     private static String openAndClose(TestGatehouse g, String user) {
         WsRecorder ws = g.connectAs(user);
