@@ -14,6 +14,7 @@ import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
+import io.gatehouse.store.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -109,12 +110,17 @@ public record UserRoutes(
         if (!tokens.revokeForUser(prefix, p.user().id(), clock.instant())) {
             return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("You have no active token with prefix " + prefix));
         }
-        revocations.revoke(Revocation.Kind.CREDENTIAL, prefix); // closes its live connections
-        hooks.tokenRevoked(prefix, p.user().id());
+        revokeWithEvent(prefix, p); // closes its live connections
         for (String minted : tokens.revokeMintedFrom(prefix, clock.instant())) {
-            revocations.revoke(Revocation.Kind.CREDENTIAL, minted); // and those of tokens minted with it
-            hooks.tokenRevoked(minted, p.user().id());
+            revokeWithEvent(minted, p); // and those of tokens minted with it
         }
         return ApiResponse.ok(codec.json().createObjectNode().put("revoked", prefix));
+    }
+
+    /** Journals the revocation with its token.revoked webhook event, in one transaction. */
+    private void revokeWithEvent(String credentialId, Principal p) {
+        List<WebhookEvent> event = hooks.tokenRevoked(credentialId, p.user().id());
+        revocations.revoke(Revocation.Kind.CREDENTIAL, credentialId, event);
+        hooks.written(event.size());
     }
 }

@@ -207,19 +207,19 @@ public final class WebhookEvents implements AutoCloseable {
     }
 
     /**
-     * {@code token.revoked}: {@code credentialId} is the token's prefix (ght_...) or, for a JWT or an
-     * introspected token, its fingerprint; {@code userId} null when unknown. Blocking (database).
+     * The {@code token.revoked} event, prepared (empty when not sent), for the revocation journal to
+     * write in its own transaction; {@link #written} follows. {@code credentialId} is the token's prefix
+     * (ght_...) or, for a JWT or an introspected token, its fingerprint; {@code userId} null when unknown.
      */
-    public void tokenRevoked(String credentialId, String userId) {
-        if (!sends(TOKEN_REVOKED)) {
-            return;
-        }
-        enqueue(
-                TOKEN_REVOKED,
-                JSON.createObjectNode()
-                        .put("credential_id", credentialId)
-                        .put("user_id", userId)
-                        .put("at", WireCodec.timestamp(clock.instant())));
+    public List<WebhookEvent> tokenRevoked(String credentialId, String userId) {
+        return prepare(
+                        TOKEN_REVOKED,
+                        JSON.createObjectNode()
+                                .put("credential_id", credentialId)
+                                .put("user_id", userId)
+                                .put("at", WireCodec.timestamp(clock.instant())))
+                .stream()
+                .toList();
     }
 
     /** Events waiting: pending in the database (as last counted, plus this node's writes) and buffered. */

@@ -11,8 +11,10 @@ import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
+import io.gatehouse.store.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,7 +38,7 @@ import java.util.concurrent.Executor;
  * The answer is only whether something was revoked now: false for an unknown, malformed, expired
  * or already revoked token alike. Never blocks the caller; store and journal work runs on {@code blocking}.
  *
- * Each revocation raises a {@code token.revoked} webhook event, written right after the journal entry.
+ * Each revocation raises a {@code token.revoked} webhook event, written with the journal entry in one transaction.
  *
  * @param introspection null when introspection is off
  */
@@ -75,10 +77,7 @@ public record TokenRevoker(
                                 revoked.add(
                                         v.principal().credentialId(),
                                         v.principal().expiresAt());
-                                journal.revoke(
-                                        Revocation.Kind.CREDENTIAL,
-                                        v.principal().credentialId());
-                                hooks.tokenRevoked(
+                                revokeWithEvent(
                                         v.principal().credentialId(),
                                         v.principal().user().id());
                                 return CompletableFuture.completedFuture(true);
@@ -99,8 +98,7 @@ public record TokenRevoker(
                     .orElse(null);
             return CompletableFuture.supplyAsync(
                     () -> {
-                        journal.revoke(Revocation.Kind.CREDENTIAL, credentialId);
-                        hooks.tokenRevoked(credentialId, userId);
+                        revokeWithEvent(credentialId, userId);
                         return true;
                     },
                     blocking);
@@ -120,8 +118,14 @@ public record TokenRevoker(
                 || !tokens.revoke(prefix.get(), clock.instant())) {
             return false;
         }
-        journal.revoke(Revocation.Kind.CREDENTIAL, prefix.get());
-        hooks.tokenRevoked(prefix.get(), found.get().userId());
+        revokeWithEvent(prefix.get(), found.get().userId());
         return true;
+    }
+
+    /** Journals the revocation of {@code credentialId} with its token.revoked event, in one transaction. */
+    private void revokeWithEvent(String credentialId, String userId) {
+        List<WebhookEvent> event = hooks.tokenRevoked(credentialId, userId);
+        journal.revoke(Revocation.Kind.CREDENTIAL, credentialId, event);
+        hooks.written(event.size());
     }
 }

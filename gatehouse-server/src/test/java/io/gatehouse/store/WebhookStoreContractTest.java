@@ -135,6 +135,26 @@ abstract class WebhookStoreContractTest {
     }
 
     @Test
+    void aRevocationAndItsEventsCommitTogetherOrNotAtAll() {
+        RevocationStore journal = new RevocationStore(db);
+        journal.append(
+                Revocation.Kind.CREDENTIAL, "ght_aaaaaaaa", T0, List.of(WebhookEvent.pending("evt_1", "t", T0, "{}")));
+
+        assertThat(journal.after(0, 10)).extracting(Revocation::subject).containsExactly("ght_aaaaaaaa");
+        assertThat(store.find("evt_1")).isPresent();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> journal.append(
+                        Revocation.Kind.CREDENTIAL,
+                        "ght_bbbbbbbb",
+                        T0,
+                        List.of(WebhookEvent.pending("evt_1", "t", T0, "{}"))))
+                .isInstanceOf(StoreException.class);
+        assertThat(journal.after(0, 10))
+                .as("the refused event took its entry with it")
+                .hasSize(1);
+    }
+
+    @Test
     void aLongErrorIsCutToTheColumn() {
         store.insert(List.of(WebhookEvent.pending("evt_1", "t", T0, "{}")));
         store.failed("evt_1", "x".repeat(5000) + "\r\n", T0, T0);
