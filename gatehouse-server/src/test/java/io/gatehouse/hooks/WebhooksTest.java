@@ -249,6 +249,35 @@ class WebhooksTest {
         }
     }
 
+    @Test
+    void aTokenDeletedByItsOwnerRaisesTokenRevokedAndItsConnectionClosesWithTheReason() {
+        try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
+                TestGatehouse g = server(receiver).start()) {
+            String token = g.opaqueToken("alice");
+            String prefix = token.substring(0, 12);
+            WsRecorder ws = g.connectWith(token);
+            String connectionId = ws.established().path("connection_id").asText();
+
+            var deleted = g.delete(
+                    "/api/v1/tokens/" + prefix,
+                    "Authorization",
+                    "Bearer " + io.gatehouse.testing.Jwts.hs256For("alice"));
+            assertThat(deleted.status()).isEqualTo(200);
+
+            await().atMost(WAIT)
+                    .until(() -> receiver.ofType("token.revoked").size() == 1
+                            && receiver.ofType("connection.closed").size() == 1);
+            ws.close();
+            JsonNode revoked = receiver.ofType("token.revoked").get(0).path("data");
+            assertThat(revoked.path("credential_id").asText()).isEqualTo(prefix);
+            assertThat(revoked.path("user_id").asText()).isEqualTo("alice");
+            JsonNode closed = receiver.ofType("connection.closed").get(0).path("data");
+            assertThat(closed.path("connection_id").asText()).isEqualTo(connectionId);
+            assertThat(closed.path("code").asInt()).isEqualTo(4401);
+            assertThat(closed.path("reason").asText()).isEqualTo("TOKEN_REVOKED");
+        }
+    }
+
     /** Opens a connection of {@code user} and closes it; its connection id. */
     private static String openAndClose(TestGatehouse g, String user) {
         WsRecorder ws = g.connectAs(user);
