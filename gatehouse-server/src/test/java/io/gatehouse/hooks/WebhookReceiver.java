@@ -33,6 +33,8 @@ final class WebhookReceiver implements AutoCloseable {
     private int port;
     private HttpServer server;
     volatile int answer = 200;
+    /** How long each delivery is held before it is answered: a slow backend. */
+    volatile long delayMillis;
 
     /** Verified events by id, the first copy of each. */
     final Map<String, JsonNode> events = new ConcurrentHashMap<>();
@@ -74,6 +76,13 @@ final class WebhookReceiver implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             String signature = exchange.getRequestHeaders().getFirst("Gatehouse-Signature");
             if (!verified(signature, body)) {
                 rejected.incrementAndGet();

@@ -278,6 +278,30 @@ class WebhooksTest {
         }
     }
 
+    @Test
+    void aBackendThatNeverAnswersInTimeDoesNotSlowWebSocketTraffic() {
+        try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
+                TestGatehouse g = server(receiver).with("hooks.timeout", "1s").start()) {
+            receiver.delayMillis = 5_000;
+            List<WsRecorder> open = new ArrayList<>();
+            long started = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                WsRecorder ws = g.connectAs("user" + i);
+                ws.assertAlive();
+                open.add(ws);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            open.forEach(WsRecorder::close);
+
+            assertThat(took).as("20 connections established and answering").isLessThan(Duration.ofSeconds(5));
+            await().atMost(WAIT)
+                    .until(() -> metrics(g).contains("gatehouse_webhook_attempts_failed_total")
+                            && !metrics(g).contains("gatehouse_webhook_attempts_failed_total 0.0"));
+            await().atMost(WAIT).until(() -> g.gatehouse().hooks().depth() == 40); // nothing lost while it waits
+            assertThat(receiver.events).isEmpty();
+        }
+    }
+
     /** Opens a connection of {@code user} and closes it; its connection id. */
     private static String openAndClose(TestGatehouse g, String user) {
         WsRecorder ws = g.connectAs(user);
