@@ -44,6 +44,11 @@ final class WebhookReceiver implements AutoCloseable {
     final AtomicInteger rejected = new AtomicInteger();
     /** Deliveries answered with something other than 2xx while {@link #answer} said so. */
     final AtomicInteger refused = new AtomicInteger();
+    /** Every delivery as it came: its Gatehouse-Signature header and raw body. */
+    final List<Delivery> raw = new CopyOnWriteArrayList<>();
+
+    record Delivery(String signature, byte[] body) {}
+
     /** Request headers that were not as documented (Content-Type, Gatehouse-Event-Id). */
     final List<String> problems = new CopyOnWriteArrayList<>();
 
@@ -84,6 +89,7 @@ final class WebhookReceiver implements AutoCloseable {
                 }
             }
             String signature = exchange.getRequestHeaders().getFirst("Gatehouse-Signature");
+            raw.add(new Delivery(signature, body));
             if (!verified(signature, body)) {
                 rejected.incrementAndGet();
                 exchange.sendResponseHeaders(401, -1);
