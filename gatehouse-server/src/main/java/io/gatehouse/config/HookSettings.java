@@ -83,9 +83,10 @@ final class HookSettings {
         } catch (URISyntaxException e) {
             // answered below
         }
+        // A URL with user info may hold a password: it is not repeated in the message.
         throw settings.invalid(
                 ConfigKey.HOOKS_URL.key(),
-                url,
-                "expected an http:// or https:// URL such as https://app.example.com/hooks");
+                url.contains("@") ? "(not shown)" : url,
+                "expected an http:// or https:// URL without user info, such as https://app.example.com/hooks");
     }
 }

@@ -52,6 +52,13 @@ class HookSettingsTest {
                 "hooks.url");
         assertRefused(Map.of("GATEHOUSE_HOOKS_URL", "not a url", "GATEHOUSE_HOOKS_SECRET", SECRET), "hooks.url");
         assertRefused(Map.of("GATEHOUSE_HOOKS_URL", "https://app.example.com/hooks"), "hooks.secret");
+        assertThatThrownBy(() -> load(Map.of(
+                        "GATEHOUSE_HOOKS_URL",
+                        "https://app:hunter2@app.example.com/hooks",
+                        "GATEHOUSE_HOOKS_SECRET",
+                        SECRET)))
+                .hasMessageStartingWith("invalid value for hooks.url (")
+                .hasMessageNotContaining("hunter2");
         assertRefused(Map.of("GATEHOUSE_HOOKS_EVENTS", "connection.opened, connection.exploded"), "hooks.events");
         assertRefused(Map.of("GATEHOUSE_HOOKS_MAX_ATTEMPTS", "0"), "hooks.max_attempts");
         assertRefused(Map.of("GATEHOUSE_HOOKS_MAX_QUEUE", "-1"), "hooks.max_queue");
