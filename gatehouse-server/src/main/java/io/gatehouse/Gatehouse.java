@@ -5,6 +5,7 @@ import io.gatehouse.auth.PasswordHashingPool;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
@@ -42,6 +43,7 @@ public final class Gatehouse implements AutoCloseable {
     private final PasswordHashingPool hashing;
     private final Broker broker;
     private final AccessLog accessLog;
+    private final WebhookEvents hooks;
     private final Hub hub;
     private final RevocationWatcher watcher;
     private final Tasks tasks;
@@ -62,6 +64,7 @@ public final class Gatehouse implements AutoCloseable {
         this.hashing = parts.hashing;
         this.broker = parts.broker;
         this.accessLog = parts.accessLog;
+        this.hooks = parts.hooks;
         this.hub = parts.hub;
         this.watcher = parts.watcher;
         this.tasks = parts.tasks;
@@ -151,6 +154,11 @@ public final class Gatehouse implements AutoCloseable {
         return hub;
     }
 
+    /** Where events for the application's webhook endpoint are raised (docs/webhooks.md). */
+    public WebhookEvents hooks() {
+        return hooks;
+    }
+
     public RequestLimits limits() {
         return limits;
     }
@@ -195,6 +203,7 @@ public final class Gatehouse implements AutoCloseable {
         server.close();
         tasks.close(); // writes the progress still held back
         accessLog.close();
+        hooks.close(); // after the server: the closes of the drained connections are written first
         watcher.close();
         hashing.close();
         blocking.shutdown();

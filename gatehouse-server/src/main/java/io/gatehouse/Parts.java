@@ -7,6 +7,7 @@ import io.gatehouse.api.ApiKeyCheck;
 import io.gatehouse.api.CorsPolicy;
 import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
+import io.gatehouse.api.HookRoutes;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
 import io.gatehouse.api.SessionRoutes;
@@ -37,6 +38,7 @@ import io.gatehouse.connection.ClientProtocol;
 import io.gatehouse.connection.CredentialLifetime;
 import io.gatehouse.connection.DuplicateConnections;
 import io.gatehouse.connection.Replies;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.ClientAddress;
 import io.gatehouse.limits.RequestLimits;
@@ -53,6 +55,7 @@ import io.gatehouse.store.SessionStore;
 import io.gatehouse.store.TaskStore;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserStore;
+import io.gatehouse.store.WebhookStore;
 import io.gatehouse.tasks.TaskCommands;
 import io.gatehouse.tasks.Tasks;
 import io.gatehouse.transport.HttpEndpoint;
@@ -83,6 +86,7 @@ final class Parts {
     PasswordHashingPool hashing;
     MemoryBroker broker;
     AccessLog accessLog;
+    WebhookEvents hooks;
     Hub hub;
     RevocationWatcher watcher;
     /** Null when introspection is off. */
@@ -161,7 +165,8 @@ final class Parts {
         GatehouseMetrics metrics = new GatehouseMetrics();
         broker = new MemoryBroker(clock, config.channels()::retention);
         accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
-        hub = new Hub(broker, codec, metrics, config.channels());
+        hooks = WebhookEvents.start(database, config.hooks(), metrics, clock);
+        hub = new Hub(broker, codec, metrics, config.channels(), hooks::presence);
         broker.start(hub);
         ChannelAccess access = new ChannelAccess(config.channels());
         limits = new RequestLimits(config, metrics);
@@ -181,7 +186,8 @@ final class Parts {
                         tokens,
                         watcher,
                         config.auth().tokens(),
-                        clock)
+                        clock,
+                        hooks)
                 .register(api);
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
@@ -190,6 +196,8 @@ final class Parts {
                 new TaskStore(database), hub, codec, clock, config.tasks(), Gatehouse.daemonThreads("gatehouse-tasks"));
         new TaskRoutes(apiKeys, userCredentials, tasks, blocking).register(api);
         new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
+        new HookRoutes(apiKeys, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1))
+                .register(api);
         new WellKnownRoutes(jwt, json).register(api);
         TokenRevoker revoker = new TokenRevoker(
                 tokens,
@@ -200,7 +208,8 @@ final class Parts {
                 hub,
                 blocking,
                 clock,
-                introspectionConfig.recheckInterval());
+                introspectionConfig.recheckInterval(),
+                hooks);
         new CredentialRoutes(apiKeys, revoker, json).register(api);
         new WebAssets().register(api);
 
@@ -226,7 +235,8 @@ final class Parts {
                         channels,
                         replies),
                 new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker),
-                new TaskCommands(tasks, blocking));
+                new TaskCommands(tasks, blocking),
+                hooks);
         lifecycle = new Lifecycle();
         http = new HttpEndpoint(config.server(), api, limits, origins);
         webSocket = new WebSocketEndpoint(
@@ -251,6 +261,9 @@ final class Parts {
         }
         if (accessLog != null) {
             accessLog.close();
+        }
+        if (hooks != null) {
+            hooks.close();
         }
         if (broker != null) {
             broker.close();

@@ -58,6 +58,11 @@ public final class UpgradeAttempt {
         return clientIp;
     }
 
+    /** How the credential came (authorization_header, subprotocol, query, cookie, auth_message), or null. */
+    public String method() {
+        return credential == null ? null : credential.carrier().wireName();
+    }
+
     public void accepted(Principal principal) {
         record(principal.user().id(), AccessLogEntry.ACCEPTED);
     }

@@ -6,6 +6,7 @@ import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.WireCodec;
@@ -13,6 +14,7 @@ import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
+import io.gatehouse.store.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +32,8 @@ public record UserRoutes(
         TokenStore tokens,
         RevocationWatcher revocations,
         GatehouseConfig.Tokens lifetimes,
-        Clock clock) {
+        Clock clock,
+        WebhookEvents hooks) {
     public void register(HttpApi api) {
         api.route("GET", "/api/v1/auth/verify", (req, path) -> users.ifAuthenticated(req, this::verify));
         api.route("POST", "/api/v1/tokens", (req, path) -> users.ifAuthenticated(req, p -> createToken(req, p)));
@@ -107,10 +110,17 @@ public record UserRoutes(
         if (!tokens.revokeForUser(prefix, p.user().id(), clock.instant())) {
             return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("You have no active token with prefix " + prefix));
         }
-        revocations.revoke(Revocation.Kind.CREDENTIAL, prefix); // closes its live connections
+        revokeWithEvent(prefix, p); // closes its live connections
         for (String minted : tokens.revokeMintedFrom(prefix, clock.instant())) {
-            revocations.revoke(Revocation.Kind.CREDENTIAL, minted); // and those of tokens minted with it
+            revokeWithEvent(minted, p); // and those of tokens minted with it
         }
         return ApiResponse.ok(codec.json().createObjectNode().put("revoked", prefix));
+    }
+
+    /** Journals the revocation with its token.revoked webhook event, in one transaction. */
+    private void revokeWithEvent(String credentialId, Principal p) {
+        List<WebhookEvent> event = hooks.tokenRevoked(credentialId, p.user().id());
+        revocations.revoke(Revocation.Kind.CREDENTIAL, credentialId, event);
+        hooks.written(event.size());
     }
 }

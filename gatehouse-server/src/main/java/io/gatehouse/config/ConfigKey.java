@@ -216,6 +216,38 @@ public enum ConfigKey {
             ValueType.DURATION,
             "30d",
             "how long finished tasks stay queryable before they are pruned"),
+    HOOKS_URL(
+            "hooks.url",
+            ValueType.STRING,
+            "",
+            "http(s) URL of the application endpoint that receives webhook events (docs/webhooks.md); empty turns webhooks off"),
+    HOOKS_SECRET(
+            "hooks.secret",
+            ValueType.STRING,
+            "",
+            "HMAC-SHA256 key of the Gatehouse-Signature header; required when hooks.url is set (at least 32 bytes)"),
+    HOOKS_EVENTS(
+            "hooks.events",
+            ValueType.STRING_LIST,
+            "",
+            "event types to send, e.g. connection.opened, token.revoked; empty sends every type"),
+    HOOKS_MAX_ATTEMPTS(
+            "hooks.max_attempts",
+            ValueType.POSITIVE_INT,
+            "20",
+            "attempts per event before it is kept as dead (GET /api/v1/hooks/dead)"),
+    HOOKS_MAX_QUEUE(
+            "hooks.max_queue",
+            ValueType.POSITIVE_INT,
+            "100000",
+            "pending events past which connection.* and presence.* events are dropped and counted; task.* and token.revoked never are"),
+    HOOKS_TIMEOUT("hooks.timeout", ValueType.DURATION, "5s", "time the endpoint has to answer one delivery"),
+    HOOKS_RETRY_BASE(
+            "hooks.retry_base",
+            ValueType.DURATION,
+            "1s",
+            "first retry delay; each retry waits a random time up to retry_base * 2^(attempts-1), at most hooks.retry_cap"),
+    HOOKS_RETRY_CAP("hooks.retry_cap", ValueType.DURATION, "10m", "longest wait between two attempts (at most 10m)"),
     SHUTDOWN_DRAIN(
             "shutdown.drain",
             ValueType.DURATION,

@@ -138,8 +138,8 @@ public final class ConfigLoader {
                 profile,
                 new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)),
                 new GatehouseConfig.Tasks(
-                        settings.positive(ConfigKey.TASKS_PUSH_INTERVAL),
-                        settings.positive(ConfigKey.TASKS_RETENTION)));
+                        settings.positive(ConfigKey.TASKS_PUSH_INTERVAL), settings.positive(ConfigKey.TASKS_RETENTION)),
+                HookSettings.read(settings));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }

@@ -22,7 +22,8 @@ public record GatehouseConfig(
         LogFormat logFormat,
         Profile profile,
         Metrics metrics,
-        Tasks tasks) {
+        Tasks tasks,
+        Hooks hooks) {
 
     /** tasks.*: how often one task's progress is pushed and written; how long a finished task is kept. */
     public record Tasks(Duration pushInterval, Duration retention) {}
@@ -47,6 +48,35 @@ public record GatehouseConfig(
     }
 
     public record AccessLog(Duration retention, int buffer) {}
+
+    /**
+     * Webhooks (docs/webhooks.md). {@code url} empty means off. {@code events} empty means every
+     * type. {@code retryBase} and {@code retryCap} bound the full-jitter backoff between attempts.
+     */
+    public record Hooks(
+            String url,
+            String secret,
+            List<String> events,
+            int maxAttempts,
+            int maxQueue,
+            Duration timeout,
+            Duration retryBase,
+            Duration retryCap) {
+        public Hooks {
+            events = List.copyOf(events);
+        }
+
+        public boolean enabled() {
+            return !url.isEmpty();
+        }
+
+        /** Without the secret. */
+        @Override
+        public String toString() {
+            return "Hooks[url=" + url + ", secret " + (secret.isEmpty() ? "unset" : "set") + ", events=" + events
+                    + ", maxAttempts=" + maxAttempts + ", maxQueue=" + maxQueue + ", timeout=" + timeout + "]";
+        }
+    }
 
     /**
      * {@code allowedOrigins}: browser origins allowed besides the server's own, normalised

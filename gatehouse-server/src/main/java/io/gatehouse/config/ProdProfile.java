@@ -153,6 +153,7 @@ final class ProdProfile {
                             + " random bytes and give your Prometheus authorization: {credentials: <it>}"));
         }
         secret(out, ConfigKey.METRICS_TOKEN, metricsToken);
+        secret(out, ConfigKey.HOOKS_SECRET, config.hooks().secret());
         if (!tls && auth.session().enabled() && auth.session().sameSite() == GatehouseConfig.SameSite.NONE) {
             out.add(
                     new Problem(

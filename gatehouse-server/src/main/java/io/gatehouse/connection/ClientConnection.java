@@ -60,6 +60,9 @@ public final class ClientConnection implements Connection {
     private static final String AUTHENTICATE_FIRST =
             "Authenticate first: send {\"type\":\"auth\",\"token\":\"...\"} or connect with a credential";
 
+    /** The refusal the server closed with; null while open or when the client closed. Transport thread. */
+    private RefusalCode closedFor;
+
     /** Set when the connection opens. Only accessed on the transport thread. */
     private PersonalChannel personal;
 
@@ -87,7 +90,7 @@ public final class ClientConnection implements Connection {
     /** The socket is open and {@code principal} was authenticated during the upgrade. */
     public void onAuthenticatedOpen(Principal principal) {
         attempt.accepted(principal);
-        establish(principal);
+        establish(principal, attempt);
     }
 
     /** The socket is open, but its credential was refused during the upgrade: tell the client why. */
@@ -155,8 +158,9 @@ public final class ClientConnection implements Connection {
      * slow consumer). The socket may wait seconds for the client's close frame; subscriptions and
      * presence end now.
      */
-    public void onClosing() {
+    public void onClosing(Refusal refusal) {
         state = State.CLOSED;
+        closedFor = refusal.code();
         protocol.hub().unsubscribeAll(this);
     }
 
@@ -170,6 +174,13 @@ public final class ClientConnection implements Connection {
         // The close record first: shutdown waits for the hub to empty, then flushes the access log.
         if (principal != null) {
             attempt.closed(principal, connectedAt, closeCode);
+            protocol.hooks()
+                    .connectionClosed(
+                            id,
+                            principal.user().id(),
+                            closeCode,
+                            closedFor == null ? null : closedFor.name(),
+                            protocol.clock().millis() - connectedAt.toEpochMilli());
         }
         protocol.hub().unregister(this);
     }
@@ -239,7 +250,7 @@ public final class ClientConnection implements Connection {
                         authTimeout.cancel(false);
                         protocol.limits().accepted(clientIp());
                         presented.accepted(v.principal());
-                        establish(v.principal());
+                        establish(v.principal(), presented);
                     } else {
                         protocol.limits().refused(clientIp(), v.refusal());
                         presented.refused(v.refusal());
@@ -254,8 +265,11 @@ public final class ClientConnection implements Connection {
         closeWith(missing);
     }
 
-    /** {@code p} is authenticated: take a place on the node (or be refused one), say so, watch the credential. */
-    private void establish(Principal p) {
+    /**
+     * {@code p} is authenticated, with the credential of {@code via}: take a place on the node (or be
+     * refused one), say so, watch the credential.
+     */
+    private void establish(Principal p, UpgradeAttempt via) {
         if (instance != null && InstanceId.parse(instance).isEmpty()) {
             closeWith(RefusalCode.BAD_REQUEST.refusal(InstanceId.grammarHint()));
             return;
@@ -283,6 +297,7 @@ public final class ClientConnection implements Connection {
         protocol.channels().subscribePersonal(this);
         send(protocol.replies().connectionEstablished(id, p));
         protocol.tasks().catchUp(this); // read on the blocking pool: never holds up connection_established
+        protocol.hooks().connectionOpened(id, p.user().id(), via.method(), clientIp());
         protocol.lifetime().watch(this); // after connection_established: a token_expiring may follow at once
     }
 

@@ -2,6 +2,7 @@ package io.gatehouse.connection;
 
 import io.gatehouse.accesslog.UpgradeAttempt;
 import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.WireCodec;
@@ -18,6 +19,7 @@ import java.time.Duration;
  * @param codec reads client frames
  * @param tokens verifies the token of an {@code auth} message
  * @param tasks the catch-up after connect and {@code cancel_task}
+ * @param hooks told when a connection opens and closes (connection.opened, connection.closed)
  */
 public record ClientProtocol(
         Clock clock,
@@ -30,7 +32,8 @@ public record ClientProtocol(
         ChannelCommands channels,
         CredentialLifetime lifetime,
         DuplicateConnections duplicates,
-        TaskCommands tasks) {
+        TaskCommands tasks,
+        WebhookEvents hooks) {
     /**
      * A new connection over {@code transport}, which the upgrade {@code attempt} opened. The
      * transport then tells it how the socket opened ({@link ClientConnection#onAuthenticatedOpen},

@@ -49,10 +49,20 @@ public final class Hub implements BrokerListener {
     private final Presence presence;
 
     public Hub(Broker broker, WireCodec codec, GatehouseMetrics metrics, GatehouseConfig.Channels channels) {
+        this(broker, codec, metrics, channels, event -> {});
+    }
+
+    /** {@code presenceObserver} is told of every presence join and leave on this node (the webhooks). */
+    public Hub(
+            Broker broker,
+            WireCodec codec,
+            GatehouseMetrics metrics,
+            GatehouseConfig.Channels channels,
+            Consumer<PresenceEvent> presenceObserver) {
         this.codec = codec;
         this.metrics = metrics;
         this.subscribers = new ChannelSubscribers(broker);
-        this.presence = new Presence(broker, channels);
+        this.presence = new Presence(broker, channels, presenceObserver);
         metrics.connections(connections::size);
     }
 

@@ -31,6 +31,10 @@ public final class GatehouseMetrics {
     private final Counter recovered;
     private final Counter notRecovered;
     private final Timer handshake;
+    private final Counter webhookDropped;
+    private final Counter webhookDelivered;
+    private final Counter webhookFailed;
+    private final Counter webhookDead;
 
     public GatehouseMetrics() {
         published = counter("gatehouse.messages.published", "Publications accepted");
@@ -42,6 +46,14 @@ public final class GatehouseMetrics {
         recovered = counter(RECOVERIES, "outcome", "recovered", RECOVERIES_HELP);
         notRecovered = counter(RECOVERIES, "outcome", "not_recovered", RECOVERIES_HELP);
         attempts.put("ACCEPTED", counter(ATTEMPTS, "outcome", "ACCEPTED", ATTEMPTS_HELP)); // visible from the start
+        webhookDropped = counter(
+                "gatehouse.webhook.events.dropped",
+                "Webhook events (connection.*, presence.*) dropped because hooks.max_queue were pending");
+        webhookDelivered = counter("gatehouse.webhook.events.delivered", "Webhook events the endpoint answered 2xx");
+        webhookFailed =
+                counter("gatehouse.webhook.attempts.failed", "Webhook deliveries that failed (not 2xx, or no answer)");
+        webhookDead = counter(
+                "gatehouse.webhook.events.dead", "Webhook events kept as dead after hooks.max_attempts failures");
         handshake = Timer.builder("gatehouse.handshake")
                 .description("From upgrade request to connection_established or refusal")
                 .publishPercentileHistogram()
@@ -109,6 +121,29 @@ public final class GatehouseMetrics {
 
     public void handshake(Duration d) {
         handshake.record(d);
+    }
+
+    /** {@code gatehouse_webhook_queue_depth}: webhook events waiting for delivery, read from {@code depth}. */
+    public void webhookQueueDepth(Supplier<Number> depth) {
+        Gauge.builder("gatehouse.webhook.queue.depth", depth)
+                .description("Webhook events waiting for delivery")
+                .register(registry);
+    }
+
+    public void webhookDropped() {
+        webhookDropped.increment();
+    }
+
+    public void webhookDelivered() {
+        webhookDelivered.increment();
+    }
+
+    public void webhookFailed() {
+        webhookFailed.increment();
+    }
+
+    public void webhookDead() {
+        webhookDead.increment();
     }
 
     /** The Prometheus text exposition. */

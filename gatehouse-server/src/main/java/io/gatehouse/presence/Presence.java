@@ -6,6 +6,7 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.NamespaceConfig;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.PresenceClient;
+import java.util.function.Consumer;
 
 /**
  * Who is here (SPEC §5, namespace keys {@code presence} and {@code join_leave}): a subscription
@@ -21,10 +22,13 @@ import io.gatehouse.protocol.PresenceClient;
 public final class Presence {
     private final Broker broker;
     private final GatehouseConfig.Channels channels;
+    /** Told of every join and leave, announced or not (the webhooks' presence.joined / presence.left). */
+    private final Consumer<PresenceEvent> observer;
 
-    public Presence(Broker broker, GatehouseConfig.Channels channels) {
+    public Presence(Broker broker, GatehouseConfig.Channels channels, Consumer<PresenceEvent> observer) {
         this.broker = broker;
         this.channels = channels;
+        this.observer = observer;
     }
 
     /** Whether {@code channel}'s namespace keeps presence: then its live subscriptions are listed. */
@@ -39,18 +43,22 @@ public final class Presence {
      */
     public void join(ChannelName channel, PresenceClient client) {
         broker.addPresence(channel, client);
+        PresenceEvent join = new PresenceEvent(channel, PresenceEvent.Kind.JOIN, client);
         NamespaceConfig ns = channels.namespace(channel.namespace());
         if (ns != null && ns.joinLeave()) {
-            broker.publishPresenceEvent(new PresenceEvent(channel, PresenceEvent.Kind.JOIN, client));
+            broker.publishPresenceEvent(join);
         }
+        observer.accept(join);
     }
 
     /** Unlists {@code client}, which {@link #join} listed, and announces its leave if the namespace says so. */
     public void leave(ChannelName channel, PresenceClient client) {
         broker.removePresence(channel, client.connectionId());
+        PresenceEvent leave = new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client);
         NamespaceConfig ns = channels.namespace(channel.namespace());
         if (ns != null && ns.joinLeave()) {
-            broker.publishPresenceEvent(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client));
+            broker.publishPresenceEvent(leave);
         }
+        observer.accept(leave);
     }
 }

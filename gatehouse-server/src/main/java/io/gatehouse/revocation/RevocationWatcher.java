@@ -6,6 +6,7 @@ import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.RevocationStore;
+import io.gatehouse.store.WebhookEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -91,8 +92,13 @@ public final class RevocationWatcher implements AutoCloseable {
 
     /** Journals a revocation (for other processes) and sends it through the broker at once. Blocking (database). */
     public void revoke(Revocation.Kind kind, String subject) {
+        revoke(kind, subject, List.of());
+    }
+
+    /** As {@link #revoke(Revocation.Kind, String)}, writing {@code events} to the webhook outbox with the entry. */
+    public void revoke(Revocation.Kind kind, String subject, List<WebhookEvent> events) {
         Instant now = Instant.now();
-        journal.append(kind, subject, now);
+        journal.append(kind, subject, now, events);
         if (kind == Revocation.Kind.USER) {
             notBefore.raise(subject, now);
         }

@@ -5,13 +5,16 @@ import io.gatehouse.auth.OpaqueTokenVerifier;
 import io.gatehouse.auth.RevokedTokens;
 import io.gatehouse.auth.SecretToken;
 import io.gatehouse.auth.TokenVerifier;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
+import io.gatehouse.store.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,6 +38,8 @@ import java.util.concurrent.Executor;
  * The answer is only whether something was revoked now: false for an unknown, malformed, expired
  * or already revoked token alike. Never blocks the caller; store and journal work runs on {@code blocking}.
  *
+ * Each revocation raises a {@code token.revoked} webhook event, written with the journal entry in one transaction.
+ *
  * @param introspection null when introspection is off
  */
 public record TokenRevoker(
@@ -46,7 +51,8 @@ public record TokenRevoker(
         Hub hub,
         Executor blocking,
         Clock clock,
-        Duration introspectedHold) {
+        Duration introspectedHold,
+        WebhookEvents hooks) {
     /** Whether {@code token} was revoked by this call. */
     public CompletionStage<Boolean> revoke(String token) {
         if (token.startsWith(OpaqueTokenVerifier.KIND)) {
@@ -71,9 +77,9 @@ public record TokenRevoker(
                                 revoked.add(
                                         v.principal().credentialId(),
                                         v.principal().expiresAt());
-                                journal.revoke(
-                                        Revocation.Kind.CREDENTIAL,
-                                        v.principal().credentialId());
+                                revokeWithEvent(
+                                        v.principal().credentialId(),
+                                        v.principal().user().id());
                                 return CompletableFuture.completedFuture(true);
                             },
                             blocking);
@@ -86,9 +92,13 @@ public record TokenRevoker(
                 return CompletableFuture.completedFuture(false);
             }
             revoked.add(credentialId, clock.instant().plus(introspectedHold));
+            String userId = hub.connectionsWith(credentialId).stream()
+                    .map(c -> c.principal().user().id())
+                    .findFirst()
+                    .orElse(null);
             return CompletableFuture.supplyAsync(
                     () -> {
-                        journal.revoke(Revocation.Kind.CREDENTIAL, credentialId);
+                        revokeWithEvent(credentialId, userId);
                         return true;
                     },
                     blocking);
@@ -108,7 +118,14 @@ public record TokenRevoker(
                 || !tokens.revoke(prefix.get(), clock.instant())) {
             return false;
         }
-        journal.revoke(Revocation.Kind.CREDENTIAL, prefix.get());
+        revokeWithEvent(prefix.get(), found.get().userId());
         return true;
+    }
+
+    /** Journals the revocation of {@code credentialId} with its token.revoked event, in one transaction. */
+    private void revokeWithEvent(String credentialId, String userId) {
+        List<WebhookEvent> event = hooks.tokenRevoked(credentialId, userId);
+        journal.revoke(Revocation.Kind.CREDENTIAL, credentialId, event);
+        hooks.written(event.size());
     }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.store;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.List;
  * closes the live connections it concerns. Blocking.
  */
 public final class RevocationStore {
+    private static final String INSERT = "INSERT INTO revocations (kind, subject, created_at) VALUES (?, ?, ?)";
+
     private final Database db;
 
     public RevocationStore(Database db) {
@@ -17,12 +20,25 @@ public final class RevocationStore {
     }
 
     public void append(Revocation.Kind kind, String subject, Instant at) {
-        db.update(
-                "record a revocation",
-                "INSERT INTO revocations (kind, subject, created_at) VALUES (?, ?, ?)",
-                kind.name(),
-                subject,
-                at);
+        db.update("record a revocation", INSERT, kind.name(), subject, at);
+    }
+
+    /** Appends the entry and writes {@code events} to the webhook outbox in one transaction: both or neither. */
+    public void append(Revocation.Kind kind, String subject, Instant at, List<WebhookEvent> events) {
+        if (events.isEmpty()) {
+            append(kind, subject, at);
+            return;
+        }
+        db.inTransaction("record a revocation", c -> {
+            try (PreparedStatement s = c.prepareStatement(INSERT)) {
+                s.setString(1, kind.name());
+                s.setString(2, subject);
+                Columns.setInstant(s, 3, at);
+                s.executeUpdate();
+            }
+            WebhookStore.insert(c, events);
+            return null;
+        });
     }
 
     /** The id of the newest entry, 0 when there is none: where a node starts reading. */

@@ -259,7 +259,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
         closing = true;
         closeCode = refusal.code().closeCode();
         if (connection != null) {
-            connection.onClosing();
+            connection.onClosing(refusal);
         }
         // RFC 6455 §7.1.1: wait for the client's close frame before dropping TCP, so the client
         // reads our close frame instead of a reset; drop it anyway if the client stays silent.

@@ -72,7 +72,21 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
 
     public TestGatehouse start() {
         try {
-            dataDir = Files.createTempDirectory("gatehouse-test");
+            return startIn(Files.createTempDirectory("gatehouse-test"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Closes the server and starts a new one on the same data directory (and database), as a restart does. */
+    public TestGatehouse restart() {
+        close();
+        return startIn(dataDir);
+    }
+
+    private TestGatehouse startIn(Path directory) {
+        try {
+            dataDir = directory;
             Path yaml = dataDir.resolve("config.yaml");
             Map<String, Object> all = new LinkedHashMap<>(settings);
             all.put(ConfigKey.DATA_DIR.key(), dataDir.resolve("data").toString());
