@@ -14,6 +14,7 @@ import { Reconnector } from './reconnect.js';
 import { CLIENT_HINTS, Requests, requestError } from './requests.js';
 import { safeCall } from './safe-call.js';
 import { Subscriptions } from './subscription.js';
+import { Tasks } from './tasks.js';
 import { unregister } from './registry.js';
 
 /** @typedef {'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'closed'} State */
@@ -38,6 +39,7 @@ export class Connection {
     /** @type {State} */
     this.state = 'idle';
     this.user = null;
+    this.tasks = new Tasks();
     /** @type {Date | null} */
     this.expiresAt = null;
     /** @type {{code: string, hint: string, at: Date} | null} */
@@ -201,6 +203,9 @@ export class Connection {
         return;
       case 'token_expiring':
         return void this.onExpiring();
+      case 'task_progress': // a change, the catch-up after connecting, or the answer to cancel_task
+        this.requests.settle(message);
+        return this.tasks.onProgress(message.task);
       default:
         if (!this.requests.settle(message) && message.type === 'error') this.log('error', message.code, message.message || '');
     }

@@ -75,7 +75,12 @@ export class TokenCredential {
 
   /** @param {string} httpUrl @returns {[string, RequestInit]} */
   verifyRequest(httpUrl) {
-    return [`${httpUrl}/api/v1/auth/verify`, { method: 'GET', headers: { Authorization: `Bearer ${this.token}` } }];
+    return this.apiRequest(`${httpUrl}/api/v1/auth/verify`, 'GET');
+  }
+
+  /** A request to the user-facing API with this credential: [url, init] for fetch. */
+  apiRequest(url, method) {
+    return [url, { method, headers: { Authorization: `Bearer ${this.token}` } }];
   }
 
   /**
@@ -188,7 +193,12 @@ export class SessionCredential {
 
   /** @param {string} httpUrl @returns {[string, RequestInit]} */
   verifyRequest(httpUrl) {
-    return [`${httpUrl}/api/v1/auth/verify`, { method: 'GET', credentials: 'include', headers: { 'X-CSRF-Token': this.token || '' } }];
+    return this.apiRequest(`${httpUrl}/api/v1/auth/verify`, 'GET');
+  }
+
+  /** A request to the user-facing API with this credential: [url, init] for fetch. */
+  apiRequest(url, method) {
+    return [url, { method, credentials: 'include', headers: { 'X-CSRF-Token': this.token || '' } }];
   }
 
   /** `token_expiring` for a session: extend it and keep the new CSRF token. */

@@ -7,6 +7,7 @@ import { resolveEnvironment } from './environment.js';
 import { INSTANCE_ID } from './instance-id.js';
 import { lookup, register, registryKey } from './registry.js';
 import { CLIENT_HINTS, requestError } from './requests.js';
+import { TasksHandle } from './tasks.js';
 
 /**
  * @typedef {object} GatehouseOptions
@@ -72,6 +73,8 @@ export class Gatehouse {
     /** @type {Set<{channel: string, listener: any}>} this handle's subscriptions */
     this.mine = new Set();
     this.closed = false;
+    /** `gh.tasks`: the user's long-running tasks (onProgress, list, cancel). */
+    this.tasks = new TasksHandle(connection, (message) => this.request(message), requestError);
   }
 
   /**
@@ -146,6 +149,7 @@ export class Gatehouse {
   close() {
     if (this.closed) return;
     for (const entry of [...this.mine]) this.release(entry);
+    this.tasks.close();
     this.closed = true;
     this.connection.detach(this);
   }

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FINISHED, REMEMBERED, Tasks } from '../tasks.js';
+import { flush, recorder, setup, tokens } from './fakes.js';
+
+const task = (id, status = 'running', done = 0) => ({ id, owner: 'alice', kind: 'import', title: id, status, done, total: 10, message: null, updated_at: `2030-01-01T00:00:0${done}Z` });
+
+async function connected() {
+  const page = setup();
+  const rec = recorder();
+  const gh = page.connect({ getToken: tokens('tok-1'), ...rec });
+  await flush();
+  page.socket.establish();
+  return { page, gh };
+}
+
+test('every task_progress reaches every onProgress listener, in order', async () => {
+  const { page, gh } = await connected();
+  const seen = [];
+  gh.tasks.onProgress((t) => seen.push(`${t.id}:${t.done}`));
+  page.socket.receive({ type: 'task_progress', task: task('t1', 'running', 1) });
+  page.socket.receive({ type: 'task_progress', task: task('t1', 'running', 2) });
+  page.socket.receive({ type: 'task_progress', task: task('t2', 'completed', 9) });
+  assert.deepEqual(seen, ['t1:1', 't1:2', 't2:9']);
+  gh.close();
+});
+
+test('a listener added after the catch-up first gets the unfinished tasks already known', async () => {
+  const { page, gh } = await connected();
+  page.socket.receive({ type: 'task_progress', task: task('t1', 'running', 3) });
+  page.socket.receive({ type: 'task_progress', task: task('t2', 'failed', 1) });
+  page.socket.receive({ type: 'task_progress', task: task('t3', 'cancel_requested', 2) });
+  const seen = [];
+  gh.tasks.onProgress((t) => seen.push(`${t.id}:${t.status}`));
+  assert.deepEqual(seen, ['t1:running', 't3:cancel_requested']);
+  gh.close();
+});
+
+test('cancel sends cancel_task and resolves with the task; NOT_FOUND rejects with the code', async () => {
+  const { page, gh } = await connected();
+  const s = page.socket;
+  const cancelled = gh.tasks.cancel('t1');
+  assert.equal(s.last('cancel_task').task_id, 't1');
+  s.receive({ type: 'task_progress', id: s.last('cancel_task').id, task: task('t1', 'cancel_requested', 4) });
+  assert.equal((await cancelled).status, 'cancel_requested');
+  const missing = gh.tasks.cancel('other-users-task');
+  s.receive({ type: 'error', id: s.last('cancel_task').id, code: 'NOT_FOUND', message: 'No such task' });
+  await assert.rejects(missing, (e) => e.code === 'NOT_FOUND');
+  gh.close();
+});
+
+test('list asks GET /api/v1/tasks with the connection credential and the query', async () => {
+  const { page, gh } = await connected();
+  page.fetch.respond = () => ({ status: 200, body: { tasks: [task('t1')], next_cursor: null } });
+  const listed = await gh.tasks.list({ status: 'running', limit: 20 });
+  assert.deepEqual(listed.tasks.map((t) => t.id), ['t1']);
+  const call = page.fetch.calls.at(-1);
+  assert.match(call.url, /\/api\/v1\/tasks\?status=running&limit=20$/);
+  assert.equal(call.init.headers.Authorization, 'Bearer tok-1');
+  page.fetch.respond = () => ({ status: 401, body: { code: 'TOKEN_EXPIRED', hint: 'refresh' } });
+  await assert.rejects(gh.tasks.list(), (e) => e.code === 'TOKEN_EXPIRED');
+  gh.close();
+});
+
+test('close stops the handle listeners; another handle of the page keeps its own', async () => {
+  const { page, gh } = await connected();
+  const other = page.connect({ getToken: tokens('tok-1') });
+  const mine = [];
+  const theirs = [];
+  gh.tasks.onProgress((t) => mine.push(t.id));
+  other.tasks.onProgress((t) => theirs.push(t.id));
+  gh.close();
+  page.socket.receive({ type: 'task_progress', task: task('t9') });
+  assert.deepEqual(mine, []);
+  assert.deepEqual(theirs, ['t9']);
+  other.close();
+});
+
+test('only the newest REMEMBERED tasks are kept for late listeners', () => {
+  const tasks = new Tasks();
+  for (let i = 0; i < REMEMBERED + 10; i++) tasks.onProgress(task(`t${i}`));
+  assert.equal(tasks.latest.size, REMEMBERED);
+  assert.equal(tasks.latest.has('t0'), false);
+  assert.equal(tasks.latest.has(`t${REMEMBERED + 9}`), true);
+  assert.deepEqual([...FINISHED].sort(), ['cancelled', 'completed', 'failed']);
+});
