@@ -193,7 +193,15 @@ final class Parts {
                 .register(api);
         new ServerRoutes(apiKeys, codec, broker, hub, access, clock, clock.instant()).register(api);
         tasks = new Tasks(
-                new TaskStore(database), hub, codec, clock, config.tasks(), Gatehouse.daemonThreads("gatehouse-tasks"));
+                new TaskStore(database),
+                hub,
+                codec,
+                clock,
+                config.tasks(),
+                Gatehouse.daemonThreads("gatehouse-tasks"),
+                // The task as the tasks API answers it (docs/webhooks.md); never dropped.
+                task -> hooks.enqueue(
+                        WebhookEvents.TASK_CANCEL_REQUESTED, tasks.json().of(task)));
         new TaskRoutes(apiKeys, userCredentials, tasks, blocking).register(api);
         new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
         new HookRoutes(apiKeys, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1))

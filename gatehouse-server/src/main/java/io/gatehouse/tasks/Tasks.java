@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,9 @@ public final class Tasks implements AutoCloseable {
     /** What a progress call answers: the task, and whether its owner asked to cancel it. */
     public record Progress(TaskRecord task, boolean cancelRequested) {}
 
+    /** Told once per task when its owner (or an admin) asks to cancel it: the webhook. */
+    private final Consumer<TaskRecord> cancelRequested;
+
     private final TaskStore store;
     private final Hub hub;
     private final WireCodec codec;
@@ -64,7 +68,9 @@ public final class Tasks implements AutoCloseable {
             WireCodec codec,
             Clock clock,
             GatehouseConfig.Tasks config,
-            ThreadFactory threads) {
+            ThreadFactory threads,
+            Consumer<TaskRecord> cancelRequested) {
+        this.cancelRequested = cancelRequested;
         this.store = store;
         this.hub = hub;
         this.codec = codec;
@@ -215,14 +221,20 @@ public final class Tasks implements AutoCloseable {
         if (visible.isEmpty()) {
             return visible;
         }
-        return withLive(id, lt -> {
+        boolean[] requested = {false};
+        Optional<TaskRecord> answer = withLive(id, lt -> {
             TaskRecord t = lt.current;
             if (t.status() != TaskStatus.RUNNING) {
                 return t;
             }
             TaskRecord next = t.withStatus(TaskStatus.CANCEL_REQUESTED, t.done(), t.message(), null, now());
+            requested[0] = true;
             return changeStatus(lt, next, "user:" + user.id());
         });
+        if (requested[0]) {
+            answer.ifPresent(cancelRequested); // the webhook task.cancel_requested, outside the task's lock
+        }
+        return answer;
     }
 
     /**

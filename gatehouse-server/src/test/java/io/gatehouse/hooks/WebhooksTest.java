@@ -68,6 +68,39 @@ class WebhooksTest {
     }
 
     @Test
+    void aCancelFromThePageRaisesTaskCancelRequestedWithTheTask() {
+        try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
+                TestGatehouse g = server(receiver).start()) {
+            String key = "apikey " + g.apiKey("publish");
+            TestGatehouse.Reply created = g.post(
+                    "/api/v1/tasks",
+                    "{\"owner\":\"carol\",\"kind\":\"import\",\"title\":\"Numbers\",\"total\":10}",
+                    "Authorization",
+                    key);
+            assertThat(created.status()).isEqualTo(201);
+            String id = created.body().path("id").asText();
+            WsRecorder ws = g.connectAs("carol");
+            ws.sendJson("{\"type\":\"cancel_task\",\"task_id\":\"" + id + "\",\"id\":7}");
+            await().atMost(WAIT)
+                    .until(() -> receiver.ofType("task.cancel_requested").size() == 1);
+            JsonNode data = receiver.ofType("task.cancel_requested").get(0).path("data");
+            assertThat(data.path("id").asText()).isEqualTo(id);
+            assertThat(data.path("owner").asText()).isEqualTo("carol");
+            assertThat(data.path("status").asText()).isEqualTo("cancel_requested");
+            assertThat(receiver.problems).isEmpty();
+            // Asking again does not raise it twice.
+            ws.sendJson("{\"type\":\"cancel_task\",\"task_id\":\"" + id + "\",\"id\":8}");
+            JsonNode reply;
+            do {
+                reply = ws.awaitType("task_progress");
+            } while (reply.path("id").asInt() != 8);
+            assertThat(reply.path("task").path("status").asText()).isEqualTo("cancel_requested");
+            assertThat(receiver.ofType("task.cancel_requested")).hasSize(1);
+            ws.close();
+        }
+    }
+
+    @Test
     void aReceiverWithAnotherSecretRejectsEveryDelivery() {
         try (WebhookReceiver receiver = new WebhookReceiver("another-secret-that-is-at-least-32-bytes");
                 TestGatehouse g = server(receiver).start()) {
