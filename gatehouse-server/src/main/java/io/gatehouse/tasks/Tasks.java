@@ -228,8 +228,9 @@ public final class Tasks implements AutoCloseable {
                 return t;
             }
             TaskRecord next = t.withStatus(TaskStatus.CANCEL_REQUESTED, t.done(), t.message(), null, now());
-            requested[0] = true;
-            return changeStatus(lt, next, "user:" + user.id());
+            TaskRecord stored = changeStatus(lt, next, "user:" + user.id());
+            requested[0] = stored == next; // not when another node changed the task first
+            return stored;
         });
         if (requested[0]) {
             answer.ifPresent(cancelRequested); // the webhook task.cancel_requested, outside the task's lock
