@@ -139,12 +139,21 @@ public final class TaskStore {
 
     /** The owner's running and cancel-requested tasks, oldest first. */
     public List<TaskRecord> unfinishedOf(String owner) {
-        return db.query(
+        // The newest ones: a worker that never finishes its tasks must not make every connect of
+        // their owner read, cache and send thousands of them.
+        List<TaskRecord> newest = db.query(
                 "list the unfinished tasks of user '" + owner + "'",
-                "SELECT " + COLUMNS + " FROM tasks WHERE owner = ? AND " + UNFINISHED + " ORDER BY created_at, id",
+                "SELECT " + COLUMNS + " FROM tasks WHERE owner = ? AND " + UNFINISHED
+                        + " ORDER BY created_at DESC, id DESC FETCH FIRST " + MAX_UNFINISHED + " ROWS ONLY",
                 TaskStore::read,
                 owner);
+        List<TaskRecord> oldestFirst = new java.util.ArrayList<>(newest);
+        java.util.Collections.reverse(oldestFirst);
+        return oldestFirst;
     }
+
+    /** At most this many unfinished tasks of one owner are sent after a connect (the newest). */
+    public static final int MAX_UNFINISHED = 100;
 
     /** The task's status changes, oldest first; empty for an unknown task. */
     public List<TaskHistoryEntry> history(String id) {

@@ -22,4 +22,33 @@ final class LiveTask {
         this.lastFlushNanos = now - TimeUnit.DAYS.toNanos(1); // the first progress goes out at once
         this.lastTouchedNanos = now;
     }
+
+    /**
+     * Made from a row read before this entry existed: takes {@code stored} (the row now), and is
+     * gone when the task finished (or was deleted) since, so that a stale row is never served.
+     *
+     * @return whether it is gone
+     */
+    synchronized boolean settle(TaskRecord stored) {
+        if (stored == null || stored.status().isFinished()) {
+            gone = true;
+        } else {
+            current = stored;
+        }
+        return gone;
+    }
+
+    /** The progress held back, to be written at shutdown; null when there is none. */
+    synchronized TaskRecord takeHeldBack() {
+        if (gone || !dirty) {
+            return null;
+        }
+        dirty = false;
+        return current;
+    }
+
+    /** The latest state; {@code stored} once it left the cache. */
+    synchronized TaskRecord latestOr(TaskRecord stored) {
+        return gone ? stored : current;
+    }
 }

@@ -93,13 +93,9 @@ public final class Tasks implements AutoCloseable {
     public void close() {
         timers.shutdownNow();
         for (LiveTask lt : live.values()) {
-            TaskRecord snapshot;
-            synchronized (lt) {
-                if (lt.gone || !lt.dirty) {
-                    continue;
-                }
-                lt.dirty = false;
-                snapshot = lt.current;
+            TaskRecord snapshot = lt.takeHeldBack();
+            if (snapshot == null) {
+                continue;
             }
             try {
                 store.saveProgress(snapshot);
@@ -166,7 +162,7 @@ public final class Tasks implements AutoCloseable {
         return store.list(q).stream()
                 .map(t -> {
                     LiveTask lt = live.get(t.id());
-                    return lt == null ? t : latest(lt, t);
+                    return lt == null ? t : lt.latestOr(t);
                 })
                 .toList();
     }
@@ -316,21 +312,26 @@ public final class Tasks implements AutoCloseable {
 
     /** The cache entry of unfinished task {@code t}, made from it if there is none. */
     private LiveTask cached(TaskRecord t) {
-        return live.computeIfAbsent(t.id(), k -> new LiveTask(t, System.nanoTime()));
-    }
-
-    private static TaskRecord latest(LiveTask lt, TaskRecord stored) {
-        synchronized (lt) {
-            return lt.gone ? stored : lt.current;
+        boolean[] made = {false};
+        LiveTask lt = live.computeIfAbsent(t.id(), k -> {
+            made[0] = true;
+            return new LiveTask(t, System.nanoTime());
+        });
+        if (made[0] && lt.settle(store.find(t.id()).orElse(null))) { // t may be older than the row
+            live.remove(t.id(), lt);
         }
+        return lt;
     }
 
     /** Under lt's lock: writes next (a status change) at once, pushes it; a final one leaves the cache. */
     private TaskRecord changeStatus(LiveTask lt, TaskRecord next, String actor) {
         TaskRecord before = lt.current;
         if (!store.changeStatus(next, before.status(), actor)) {
-            // Someone else changed it in the database (another node): take what is there.
-            next = store.find(before.id()).orElse(before);
+            // Someone else changed it in the database (another node). A finish still wins over an
+            // unfinished state (the worker's word is the last); anything else takes what is there.
+            TaskRecord stored = store.find(before.id()).orElse(before);
+            boolean finishes = next.status().isFinished() && !stored.status().isFinished();
+            next = finishes && store.changeStatus(next, stored.status(), actor) ? next : stored;
         }
         lt.current = next;
         lt.dirty = false;
