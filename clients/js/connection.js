@@ -221,6 +221,14 @@ export class Connection {
     this.subscriptions.startAll(this.call, personal);
     this.liveness.start(message.heartbeat_interval_ms);
     this.settleRechecks({ ok: true, user: this.user, expiresAt: this.expiresAt });
+    void this.tasks.recheckUnfinished((id) => this.fetchTask(id));
+  }
+
+  /** GET /api/v1/tasks/{id} with the current credential: {status, body}. */
+  async fetchTask(id) {
+    const url = `${this.httpUrl}/api/v1/tasks/${encodeURIComponent(id)}`;
+    const response = await this.env.fetch(...this.credential.apiRequest(url, 'GET'));
+    return { status: response.status, body: await response.json().catch(() => null) };
   }
 
   async onExpiring() {

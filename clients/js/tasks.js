@@ -44,6 +44,26 @@ export class Tasks {
   }
 
   /**
+   * After a reconnect: the catch-up names only tasks still unfinished, so a remembered task that
+   * finished while the socket was down is asked for (`GET /api/v1/tasks/{id}`) and its final
+   * state handed on; one that is gone (pruned, 404) is forgotten. Failures are left for the next
+   * reconnect.
+   * @param {(id: string) => Promise<{status: number, body: any}>} fetchTask
+   */
+  async recheckUnfinished(fetchTask) {
+    const remembered = [...this.latest.values()].filter((t) => !FINISHED.includes(t.status));
+    for (const task of remembered) {
+      try {
+        const answer = await fetchTask(task.id);
+        if (answer.status === 404) this.latest.delete(task.id);
+        else if (answer.status === 200 && answer.body && FINISHED.includes(answer.body.status)) this.onProgress(answer.body);
+      } catch {
+        // the network or the server: the next reconnect asks again
+      }
+    }
+  }
+
+  /**
    * Listens to every change; first hands over the unfinished tasks already known, so a component
    * mounted after the catch-up still shows them.
    * @param {(task: Task) => void} listener

@@ -84,3 +84,26 @@ test('only the newest REMEMBERED tasks are kept for late listeners', () => {
   assert.equal(tasks.latest.has(`t${REMEMBERED + 9}`), true);
   assert.deepEqual([...FINISHED].sort(), ['cancelled', 'completed', 'failed']);
 });
+
+test('after a reconnect a remembered task that finished meanwhile is asked for and its end handed on', async () => {
+  const { page, gh } = await connected();
+  const seen = [];
+  gh.tasks.onProgress((t) => seen.push(`${t.id}:${t.status}`));
+  page.socket.receive({ type: 'task_progress', task: task('t1', 'running', 3) });
+  page.socket.receive({ type: 'task_progress', task: task('t2', 'running', 1) });
+  page.socket.receive({ type: 'task_progress', task: task('t3', 'completed', 9) });
+  page.fetch.respond = (url) => (url.endsWith('/t1') ? { status: 200, body: task('t1', 'completed', 10) }
+    : url.endsWith('/t2') ? { status: 404, body: { code: 'NOT_FOUND' } } : { status: 500, body: null });
+  page.socket.close(1006);
+  await page.clock.advance(30000);
+  await flush();
+  page.sockets.at(-1).establish();
+  await flush();
+  await flush();
+  const asked = page.fetch.calls.filter((c) => c.url.includes('/api/v1/tasks/')).map((c) => c.url.split('/').at(-1));
+  assert.deepEqual(asked.sort(), ['t1', 't2']);
+  assert.deepEqual(seen, ['t1:running', 't2:running', 't3:completed', 't1:completed']);
+  assert.equal(gh.connection.tasks.latest.has('t2'), false);
+  assert.equal(page.fetch.calls.at(-1).init.headers.Authorization, 'Bearer tok-1');
+  gh.close();
+});

@@ -93,6 +93,34 @@ class TaskProgressExampleTest {
     }
 
     @Test
+    void aTaskThatFinishedWhileThePageWasOfflineShowsItsEndAfterTheReconnect() {
+        String owner = "offline-owner-" + System.nanoTime();
+        String key = "apikey " + server.apiKey("publish");
+        try (BrowserContext context = chromium.newContext()) {
+            ClientPage tab = ownersPage(context, owner);
+            TestGatehouse.Reply created = server.post(
+                    "/api/v1/tasks",
+                    "{\"owner\":\"" + owner + "\",\"kind\":\"import\",\"title\":\"Offline\",\"total\":10}",
+                    "Authorization",
+                    key);
+            String id = created.body().path("id").asText();
+            server.post("/api/v1/tasks/" + id + "/progress", "{\"done\":3}", "Authorization", key);
+            tab.until("window.seen.some((t) => t.id === '" + id + "' && t.done === 3)");
+
+            context.setOffline(true);
+            tab.eval("() => window.sockets.at(-1).socket.close(4000, 'network gone')");
+            tab.until("window.gh.state !== 'connected'");
+            assertThat(server.post("/api/v1/tasks/" + id + "/complete", "{}", "Authorization", key)
+                            .status())
+                    .isEqualTo(200);
+            context.setOffline(false);
+
+            tab.awaitState("gh", "connected");
+            tab.until("window.seen.some((t) => t.id === '" + id + "' && t.status === 'completed')");
+        }
+    }
+
+    @Test
     void cancelOnThePageReachesTheWorkerWhichConfirms() throws Exception {
         String owner = "cancelling-owner-" + System.nanoTime();
         try (BrowserContext context = chromium.newContext()) {
