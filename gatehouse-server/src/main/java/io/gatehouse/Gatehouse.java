@@ -201,17 +201,19 @@ public final class Gatehouse implements AutoCloseable {
         }
         drain();
         server.close();
-        tasks.close(); // writes the progress still held back
-        accessLog.close();
-        hooks.close(); // after the server: the closes of the drained connections are written first
-        watcher.close();
-        hashing.close();
+        // The API calls under way end before what they use stops: a progress call answered 200
+        // is then held back in tasks and written below, a revocation's event is in the outbox.
         blocking.shutdown();
         try {
             blocking.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tasks.close(); // writes the progress still held back
+        accessLog.close();
+        hooks.close(); // after the server: the closes of the drained connections are written first
+        watcher.close();
+        hashing.close();
         broker.close();
         database.close();
     }

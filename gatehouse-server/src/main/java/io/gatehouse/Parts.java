@@ -52,11 +52,14 @@ import io.gatehouse.store.ApiKeyStore;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.SessionStore;
+import io.gatehouse.store.TaskRecord;
 import io.gatehouse.store.TaskStore;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserStore;
+import io.gatehouse.store.WebhookEvent;
 import io.gatehouse.store.WebhookStore;
 import io.gatehouse.tasks.TaskCommands;
+import io.gatehouse.tasks.TaskEvents;
 import io.gatehouse.tasks.Tasks;
 import io.gatehouse.transport.HttpEndpoint;
 import io.gatehouse.transport.Lifecycle;
@@ -199,9 +202,23 @@ final class Parts {
                 clock,
                 config.tasks(),
                 Gatehouse.daemonThreads("gatehouse-tasks"),
-                // The task as the tasks API answers it (docs/webhooks.md); never dropped.
-                task -> hooks.enqueue(
-                        WebhookEvents.TASK_CANCEL_REQUESTED, tasks.json().of(task)));
+                new TaskEvents() {
+                    // The task as the tasks API answers it (docs/webhooks.md); never dropped.
+                    @Override
+                    public List<WebhookEvent> cancelRequested(TaskRecord task) {
+                        return hooks
+                                .prepare(
+                                        WebhookEvents.TASK_CANCEL_REQUESTED,
+                                        tasks.json().of(task))
+                                .stream()
+                                .toList();
+                    }
+
+                    @Override
+                    public void written(int count) {
+                        hooks.written(count);
+                    }
+                });
         new TaskRoutes(apiKeys, userCredentials, tasks, blocking).register(api);
         new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
         new HookRoutes(apiKeys, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1))

@@ -69,6 +69,15 @@ public final class TaskStore {
      * stored task is still in status {@code expected}; false (and nothing written) if not.
      */
     public boolean changeStatus(TaskRecord next, TaskStatus expected, String actor) {
+        return changeStatus(next, expected, actor, List.of());
+    }
+
+    /**
+     * {@link #changeStatus(TaskRecord, TaskStatus, String)}, with {@code events} written to the
+     * webhook outbox in the same transaction: all of it, or nothing (no event for a change that did
+     * not happen, no change without its event).
+     */
+    public boolean changeStatus(TaskRecord next, TaskStatus expected, String actor, List<WebhookEvent> events) {
         return db.inTransaction("change the status of task " + next.id(), c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE tasks SET status = ?, done = ?, total = ?,"
                     + " message = ?, result = ?, updated_at = ?, finished_at = ? WHERE id = ? AND status = ?")) {
@@ -86,6 +95,9 @@ public final class TaskStore {
                 }
             }
             addHistory(c, next, actor);
+            if (!events.isEmpty()) {
+                WebhookStore.insert(c, events);
+            }
             return true;
         });
     }

@@ -7,10 +7,16 @@ import java.util.concurrent.TimeUnit;
 final class LiveTask {
     /** The latest state, progress included. */
     TaskRecord current;
-    /** Progress not yet pushed and written. */
+    /** Progress not yet pushed (nor written). */
     boolean dirty;
     /** A flush is scheduled for this task. */
     boolean flushScheduled;
+    /** Progress pushed but not yet written; null when there is none. */
+    TaskRecord unwritten;
+    /** A write of this task's progress is under way. */
+    boolean writing;
+    /** The last write of its progress was refused. */
+    boolean writeFailing;
 
     long lastFlushNanos;
     long lastTouchedNanos;
@@ -40,10 +46,11 @@ final class LiveTask {
 
     /** The progress held back, to be written at shutdown; null when there is none. */
     synchronized TaskRecord takeHeldBack() {
-        if (gone || !dirty) {
+        if (gone || (!dirty && unwritten == null)) {
             return null;
         }
         dirty = false;
+        unwritten = null;
         return current;
     }
 

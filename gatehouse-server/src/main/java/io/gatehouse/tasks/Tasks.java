@@ -12,6 +12,7 @@ import io.gatehouse.store.StoreException;
 import io.gatehouse.store.TaskRecord;
 import io.gatehouse.store.TaskStatus;
 import io.gatehouse.store.TaskStore;
+import io.gatehouse.store.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,12 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +49,8 @@ public final class Tasks implements AutoCloseable {
     /** What a progress call answers: the task, and whether its owner asked to cancel it. */
     public record Progress(TaskRecord task, boolean cancelRequested) {}
 
-    /** Told once per task when its owner (or an admin) asks to cancel it: the webhook. */
-    private final Consumer<TaskRecord> cancelRequested;
+    /** The webhook event of a cancel request, written with it. */
+    private final TaskEvents events;
 
     private final TaskStore store;
     private final Hub hub;
@@ -61,6 +60,7 @@ public final class Tasks implements AutoCloseable {
     private final GatehouseConfig.Tasks config;
     private final Map<String, LiveTask> live = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
+    private final ProgressWriteBehind writeBehind;
 
     public Tasks(
             TaskStore store,
@@ -69,8 +69,8 @@ public final class Tasks implements AutoCloseable {
             Clock clock,
             GatehouseConfig.Tasks config,
             ThreadFactory threads,
-            Consumer<TaskRecord> cancelRequested) {
-        this.cancelRequested = cancelRequested;
+            TaskEvents events) {
+        this.events = events;
         this.store = store;
         this.hub = hub;
         this.codec = codec;
@@ -80,6 +80,7 @@ public final class Tasks implements AutoCloseable {
         ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(2, threads);
         pool.setRemoveOnCancelPolicy(true);
         this.timers = pool;
+        this.writeBehind = new ProgressWriteBehind(store, pool, config.pushInterval(), this::push);
     }
 
     /** Starts the periodic pruning of finished tasks older than tasks.retention. */
@@ -88,21 +89,10 @@ public final class Tasks implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::pruneQuietly, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the timers and writes the progress still held back. */
+    /** Stops the timers (the writes under way end first) and writes the progress still held back. */
     @Override
     public void close() {
-        timers.shutdownNow();
-        for (LiveTask lt : live.values()) {
-            TaskRecord snapshot = lt.takeHeldBack();
-            if (snapshot == null) {
-                continue;
-            }
-            try {
-                store.saveProgress(snapshot);
-            } catch (StoreException e) {
-                LOG.warn("Progress of task {} lost at shutdown: {}", snapshot.id(), e.getMessage());
-            }
-        }
+        writeBehind.close(live.values());
     }
 
     public WireCodec codec() {
@@ -184,8 +174,7 @@ public final class Tasks implements AutoCloseable {
                                 total != null ? total : t.total(),
                                 message != null ? message : t.message(),
                                 now());
-                        lt.dirty = true;
-                        scheduleFlush(id, lt);
+                        writeBehind.changed(lt);
                     }
                     return lt.current;
                 })
@@ -204,7 +193,7 @@ public final class Tasks implements AutoCloseable {
             TaskRecord t = lt.current;
             long done = to == TaskStatus.COMPLETED && t.total() != null ? Math.max(t.done(), t.total()) : t.done();
             TaskRecord next = t.withStatus(to, done, message != null ? message : t.message(), resultJson, now());
-            return changeStatus(lt, next, actor);
+            return changeStatus(lt, next, actor, List.of());
         });
     }
 
@@ -217,19 +206,22 @@ public final class Tasks implements AutoCloseable {
         if (visible.isEmpty()) {
             return visible;
         }
-        boolean[] requested = {false};
+        int[] written = {0};
         Optional<TaskRecord> answer = withLive(id, lt -> {
             TaskRecord t = lt.current;
             if (t.status() != TaskStatus.RUNNING) {
                 return t;
             }
             TaskRecord next = t.withStatus(TaskStatus.CANCEL_REQUESTED, t.done(), t.message(), null, now());
-            TaskRecord stored = changeStatus(lt, next, "user:" + user.id());
-            requested[0] = stored == next; // not when another node changed the task first
+            List<WebhookEvent> event = events.cancelRequested(next);
+            TaskRecord stored = changeStatus(lt, next, "user:" + user.id(), event);
+            if (stored == next) { // not when another node changed the task first: then nothing was written
+                written[0] = event.size();
+            }
             return stored;
         });
-        if (requested[0]) {
-            answer.ifPresent(cancelRequested); // the webhook task.cancel_requested, outside the task's lock
+        if (written[0] > 0) {
+            events.written(written[0]); // outside the task's lock
         }
         return answer;
     }
@@ -257,7 +249,7 @@ public final class Tasks implements AutoCloseable {
         for (Map.Entry<String, LiveTask> e : live.entrySet()) {
             LiveTask lt = e.getValue();
             synchronized (lt) {
-                if (!lt.dirty && !lt.flushScheduled && now - lt.lastTouchedNanos > IDLE_IN_CACHE.toNanos()) {
+                if (ProgressWriteBehind.idle(lt) && now - lt.lastTouchedNanos > IDLE_IN_CACHE.toNanos()) {
                     lt.gone = true;
                     live.remove(e.getKey(), lt);
                 }
@@ -323,10 +315,14 @@ public final class Tasks implements AutoCloseable {
         return lt;
     }
 
-    /** Under lt's lock: writes next (a status change) at once, pushes it; a final one leaves the cache. */
-    private TaskRecord changeStatus(LiveTask lt, TaskRecord next, String actor) {
+    /**
+     * Under lt's lock: writes next (a status change) at once, with {@code events} in its transaction,
+     * and pushes it; a final one leaves the cache. When another node changed the task first, the
+     * events are not written.
+     */
+    private TaskRecord changeStatus(LiveTask lt, TaskRecord next, String actor, List<WebhookEvent> events) {
         TaskRecord before = lt.current;
-        if (!store.changeStatus(next, before.status(), actor)) {
+        if (!store.changeStatus(next, before.status(), actor, events)) {
             // Someone else changed it in the database (another node). A finish still wins over an
             // unfinished state (the worker's word is the last); anything else takes what is there.
             TaskRecord stored = store.find(before.id()).orElse(before);
@@ -334,48 +330,13 @@ public final class Tasks implements AutoCloseable {
             next = finishes && store.changeStatus(next, stored.status(), actor) ? next : stored;
         }
         lt.current = next;
-        lt.dirty = false;
-        lt.lastFlushNanos = System.nanoTime();
+        ProgressWriteBehind.statusWritten(lt);
         if (next.status().isFinished()) {
             lt.gone = true;
             live.remove(next.id(), lt);
         }
         push(next);
         return next;
-    }
-
-    /** Under lt's lock: a flush of its progress is due no sooner than push_interval after the last. */
-    private void scheduleFlush(String id, LiveTask lt) {
-        if (lt.flushScheduled) {
-            return;
-        }
-        lt.flushScheduled = true;
-        long delay = Math.max(0, lt.lastFlushNanos + config.pushInterval().toNanos() - System.nanoTime());
-        try {
-            timers.schedule(() -> flush(lt), delay, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            lt.flushScheduled = false; // closing
-        }
-    }
-
-    /** Pushes the latest progress of lt, then writes it behind. */
-    private void flush(LiveTask lt) {
-        TaskRecord snapshot;
-        synchronized (lt) {
-            lt.flushScheduled = false;
-            if (lt.gone || !lt.dirty) {
-                return;
-            }
-            snapshot = lt.current;
-            lt.dirty = false;
-            lt.lastFlushNanos = System.nanoTime();
-            push(snapshot);
-        }
-        try {
-            store.saveProgress(snapshot);
-        } catch (StoreException e) {
-            LOG.warn("Progress of task {} not written (the next change writes it): {}", snapshot.id(), e.getMessage());
-        }
     }
 
     /** Sends t to every connection of its owner on this node. */

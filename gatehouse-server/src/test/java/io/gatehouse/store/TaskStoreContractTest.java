@@ -210,4 +210,31 @@ abstract class TaskStoreContractTest {
     private static List<String> ids(List<TaskRecord> tasks) {
         return tasks.stream().map(TaskRecord::id).toList();
     }
+
+    @Test
+    void aStatusChangeAndItsWebhookEventAreWrittenTogetherOrNotAtAll() {
+        WebhookStore outbox = new WebhookStore(db);
+        TaskRecord t = task("tsk_a", "alice", T0);
+        store.create(t, "apikey:w");
+        TaskRecord asked = t.withStatus(TaskStatus.CANCEL_REQUESTED, 0, null, null, T0.plusSeconds(1));
+        WebhookEvent event = WebhookEvent.pending("evt_1", "task.cancel_requested", T0, "{}");
+
+        assertThat(store.changeStatus(asked, TaskStatus.RUNNING, "user:alice", List.of(event)))
+                .isTrue();
+        assertThat(outbox.find("evt_1")).isPresent();
+
+        // No change (the status is not the expected one): no event either.
+        WebhookEvent second = WebhookEvent.pending("evt_2", "task.cancel_requested", T0, "{}");
+        assertThat(store.changeStatus(asked, TaskStatus.RUNNING, "user:alice", List.of(second)))
+                .isFalse();
+        assertThat(outbox.find("evt_2")).isEmpty();
+
+        // The event cannot be written (its id is taken): the change is rolled back with it.
+        TaskRecord failed = asked.withStatus(TaskStatus.FAILED, 0, "no", null, T0.plusSeconds(2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> store.changeStatus(failed, TaskStatus.CANCEL_REQUESTED, "apikey:w", List.of(event)))
+                .isInstanceOf(StoreException.class);
+        assertThat(store.find("tsk_a")).contains(asked);
+        assertThat(store.history("tsk_a")).hasSize(2);
+    }
 }
