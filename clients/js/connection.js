@@ -221,12 +221,12 @@ export class Connection {
     this.subscriptions.startAll(this.call, personal);
     this.liveness.start(message.heartbeat_interval_ms);
     this.settleRechecks({ ok: true, user: this.user, expiresAt: this.expiresAt });
-    void this.tasks.recheckUnfinished((id) => this.fetchTask(id));
+    void this.tasks.recheckUnfinished((path) => this.apiGet(path));
   }
 
-  /** GET /api/v1/tasks/{id} with the current credential: {status, body}. */
-  async fetchTask(id) {
-    const url = `${this.httpUrl}/api/v1/tasks/${encodeURIComponent(id)}`;
+  /** GET of the user-facing API (`path` from /api/v1) with the current credential: {status, body}. */
+  async apiGet(path) {
+    const url = `${this.httpUrl}${path}`;
     const response = await this.env.fetch(...this.credential.apiRequest(url, 'GET'));
     return { status: response.status, body: await response.json().catch(() => null) };
   }

@@ -11,6 +11,12 @@ export const FINISHED = Object.freeze(['cancelled', 'completed', 'failed']);
 /** How many tasks are remembered for late listeners (the oldest are forgotten first). */
 export const REMEMBERED = 500;
 
+/** How many of the user's newest tasks the recheck after a reconnect lists in one call. */
+export const RECHECK_PAGE = 100;
+
+/** How many remembered unfinished tasks not in that list are then asked for one by one. */
+export const RECHECKED_ONE_BY_ONE = 20;
+
 /**
  * @typedef {object} Task
  * @property {string} id
@@ -45,22 +51,54 @@ export class Tasks {
 
   /**
    * After a reconnect: the catch-up names only tasks still unfinished, so a remembered task that
-   * finished while the socket was down is asked for (`GET /api/v1/tasks/{id}`) and its final
-   * state handed on; one that is gone (pruned, 404) is forgotten. Failures are left for the next
-   * reconnect.
-   * @param {(id: string) => Promise<{status: number, body: any}>} fetchTask
+   * finished while the socket was down would keep its old state. One list call first
+   * (`GET /api/v1/tasks?limit=100`, the user's newest tasks): each remembered unfinished task it
+   * shows finished has its final state handed on. Only remembered unfinished tasks not in that
+   * page are then asked one by one (`GET /api/v1/tasks/{id}`), at most RECHECKED_ONE_BY_ONE of
+   * them, least recently changed or asked first: a finished one is handed on, one that is gone
+   * (pruned, 404) is forgotten, the rest wait for the next reconnect. Failures are left for the
+   * next reconnect (a failed list call asks nothing more).
+   * @param {(path: string) => Promise<{status: number, body: any}>} get a GET of the user-facing API
    */
-  async recheckUnfinished(fetchTask) {
-    const remembered = [...this.latest.values()].filter((t) => !FINISHED.includes(t.status));
-    for (const task of remembered) {
+  async recheckUnfinished(get) {
+    const unfinished = [...this.latest.values()].filter((t) => !FINISHED.includes(t.status));
+    if (unfinished.length === 0) return;
+    const listed = new Set();
+    try {
+      const answer = await get(`/api/v1/tasks?limit=${RECHECK_PAGE}`);
+      if (answer.status !== 200 || !Array.isArray(answer.body?.tasks)) return;
+      for (const task of answer.body.tasks) {
+        if (!task || typeof task.id !== 'string') continue;
+        listed.add(task.id);
+        if (FINISHED.includes(task.status) && this.isUnfinished(task.id)) this.onProgress(task);
+      }
+    } catch {
+      return; // the network or the server: the next reconnect asks again
+    }
+    const rest = unfinished.filter((t) => !listed.has(t.id)).slice(0, RECHECKED_ONE_BY_ONE);
+    for (const task of rest) {
       try {
-        const answer = await fetchTask(task.id);
+        const answer = await get(`/api/v1/tasks/${encodeURIComponent(task.id)}`);
         if (answer.status === 404) this.latest.delete(task.id);
-        else if (answer.status === 200 && answer.body && FINISHED.includes(answer.body.status)) this.onProgress(answer.body);
+        else if (answer.status === 200 && FINISHED.includes(answer.body?.status)) this.onProgress(answer.body);
+        else if (this.isUnfinished(task.id)) this.requeue(task.id);
       } catch {
         // the network or the server: the next reconnect asks again
       }
     }
+  }
+
+  /** @param {string} id @returns {boolean} remembered and not finished */
+  isUnfinished(id) {
+    const task = this.latest.get(id);
+    return task !== undefined && !FINISHED.includes(task.status);
+  }
+
+  /** Moves a task behind the others unheard (the next recheck asks the others first). @param {string} id */
+  requeue(id) {
+    const task = this.latest.get(id);
+    this.latest.delete(id);
+    this.latest.set(id, task);
   }
 
   /**

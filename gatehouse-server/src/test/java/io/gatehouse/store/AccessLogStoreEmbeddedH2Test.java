@@ -1,20 +1,8 @@
 package io.gatehouse.store;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
-
 /** The access-log store contract on the embedded H2 database, in a fresh data directory per test. */
 class AccessLogStoreEmbeddedH2Test extends AccessLogStoreContractTest {
-    @TempDir
-    Path dataDir;
-
-    @Override
-    protected void prepareEmptyDatabase() {
-        // Database.open creates the file in dataDir.
-    }
-
-    @Override
-    protected Database openDatabase() {
-        return Database.open(Database.embeddedUrl(dataDir), "gatehouse", "", 2);
+    AccessLogStoreEmbeddedH2Test() {
+        super(TestDatabases.embeddedH2());
     }
 }

@@ -11,29 +11,17 @@ import org.junit.jupiter.api.Test;
  * The store contract on a real PostgreSQL, each test in its own {@link PostgresTestSchema}.
  */
 class PostgresStoreContractTest extends StoreContractTest {
-    private PostgresTestSchema schema;
-
-    @Override
-    protected void prepareEmptyDatabase() throws SQLException {
-        schema = new PostgresTestSchema();
-        schema.create();
-    }
-
-    @Override
-    protected Database openDatabase() {
-        return schema.open();
-    }
-
-    @Override
-    protected void discardDatabase() throws SQLException {
-        schema.drop();
+    PostgresStoreContractTest() {
+        super(TestDatabases.postgres());
     }
 
     @Test
     void migrationsLandInTheSchemaNamedByTheUrl() throws SQLException {
         try (Connection c = PostgresTestSchema.administration();
-                var rs = c.getMetaData().getTables(null, schema.name, "users", null)) {
-            assertThat(rs.next()).as("table %s.users exists", schema.name).isTrue();
+                var rs = c.getMetaData().getTables(null, databases.schema(), "users", null)) {
+            assertThat(rs.next())
+                    .as("table %s.users exists", databases.schema())
+                    .isTrue();
         }
     }
 

@@ -9,13 +9,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract of the stores, run against every database Gatehouse supports. Each subclass
- * gives every test its own empty database.
+ * names the database ({@link TestDatabases}), which gives every test its own empty one.
  */
 abstract class StoreContractTest {
     /** Has a non-zero microsecond part, so a lossy timestamp column would show. */
@@ -29,27 +29,16 @@ abstract class StoreContractTest {
     private TokenStore tokens;
     private ApiKeyStore keys;
 
-    /** Creates this test's empty database, which {@link #openDatabase()} then opens. */
-    protected abstract void prepareEmptyDatabase() throws Exception;
+    @RegisterExtension
+    final TestDatabases databases;
 
-    /** Opens this test's database; may be called again after closing, to reopen it. */
-    protected abstract Database openDatabase();
-
-    /** Removes what prepareEmptyDatabase created, after the database is closed. */
-    protected void discardDatabase() throws Exception {}
-
-    @BeforeEach
-    void openStores() throws Exception {
-        prepareEmptyDatabase();
-        useDatabase(openDatabase());
+    StoreContractTest(TestDatabases databases) {
+        this.databases = databases;
     }
 
-    @AfterEach
-    void closeDatabase() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-        discardDatabase();
+    @BeforeEach
+    void openStores() {
+        useDatabase(databases.open());
     }
 
     private void useDatabase(Database database) {
@@ -83,7 +72,7 @@ abstract class StoreContractTest {
     void reopeningTheDatabaseKeepsItsDataAndMigratesNothingAgain() {
         users.add(user("alice"));
         db.close();
-        useDatabase(openDatabase());
+        useDatabase(databases.open());
         assertThat(users.find("alice")).isPresent();
     }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The contract of {@link TaskStore}, run on every database Gatehouse supports. Each subclass gives
- * every test its own empty, migrated database.
+ * The contract of {@link TaskStore}, run on every database Gatehouse supports. Each subclass names
+ * the database ({@link TestDatabases}), which gives every test its own empty, migrated one.
  */
 abstract class TaskStoreContractTest {
     /** Has a non-zero microsecond part, so a lossy timestamp column would show. */
@@ -19,23 +19,17 @@ abstract class TaskStoreContractTest {
     private Database db;
     private TaskStore store;
 
-    protected abstract void prepareEmptyDatabase() throws Exception;
+    @RegisterExtension
+    final TestDatabases databases;
 
-    protected abstract Database openDatabase();
-
-    protected void discardDatabase() throws Exception {}
-
-    @BeforeEach
-    void open() throws Exception {
-        prepareEmptyDatabase();
-        db = openDatabase();
-        store = new TaskStore(db);
+    TaskStoreContractTest(TestDatabases databases) {
+        this.databases = databases;
     }
 
-    @AfterEach
-    void close() throws Exception {
-        db.close();
-        discardDatabase();
+    @BeforeEach
+    void open() {
+        db = databases.open();
+        store = new TaskStore(db);
     }
 
     private static TaskRecord task(String id, String owner, Instant at) {

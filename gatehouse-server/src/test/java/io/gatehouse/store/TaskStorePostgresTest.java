@@ -1,24 +1,8 @@
 package io.gatehouse.store;
 
-import java.sql.SQLException;
-
 /** The task store contract on a real PostgreSQL, each test in its own {@link PostgresTestSchema}. */
 class TaskStorePostgresTest extends TaskStoreContractTest {
-    private PostgresTestSchema schema;
-
-    @Override
-    protected void prepareEmptyDatabase() throws SQLException {
-        schema = new PostgresTestSchema();
-        schema.create();
-    }
-
-    @Override
-    protected Database openDatabase() {
-        return schema.open();
-    }
-
-    @Override
-    protected void discardDatabase() throws SQLException {
-        schema.drop();
+    TaskStorePostgresTest() {
+        super(TestDatabases.postgres());
     }
 }

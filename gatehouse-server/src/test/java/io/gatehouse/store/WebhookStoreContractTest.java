@@ -6,13 +6,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract of {@link WebhookStore}, run on every database Gatehouse supports. Each subclass
- * gives every test its own empty, migrated database.
+ * names the database ({@link TestDatabases}), which gives every test its own empty, migrated one.
  */
 abstract class WebhookStoreContractTest {
     /** Has a non-zero microsecond part, so a lossy timestamp column would show. */
@@ -21,23 +21,17 @@ abstract class WebhookStoreContractTest {
     private Database db;
     private WebhookStore store;
 
-    protected abstract void prepareEmptyDatabase() throws Exception;
+    @RegisterExtension
+    final TestDatabases databases;
 
-    protected abstract Database openDatabase();
-
-    protected void discardDatabase() throws Exception {}
-
-    @BeforeEach
-    void open() throws Exception {
-        prepareEmptyDatabase();
-        db = openDatabase();
-        store = new WebhookStore(db);
+    WebhookStoreContractTest(TestDatabases databases) {
+        this.databases = databases;
     }
 
-    @AfterEach
-    void close() throws Exception {
-        db.close();
-        discardDatabase();
+    @BeforeEach
+    void open() {
+        db = databases.open();
+        store = new WebhookStore(db);
     }
 
     @Test
