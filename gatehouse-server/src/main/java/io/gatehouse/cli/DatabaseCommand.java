@@ -1,6 +1,7 @@
 package io.gatehouse.cli;
 
 import io.gatehouse.DataDirectory;
+import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.store.Database;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -19,11 +20,19 @@ abstract class DatabaseCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    private GatehouseConfig loaded;
+
     @Override
     public final void run() {
-        try (Database db = DataDirectory.openDatabase(config.load(Map.of()))) {
+        loaded = config.load(Map.of());
+        try (Database db = DataDirectory.openDatabase(loaded)) {
             run(db);
         }
+    }
+
+    /** The configuration the database was opened with. */
+    GatehouseConfig configuration() {
+        return loaded;
     }
 
     /** The command's work; {@code db} closes when it returns. */

@@ -6,10 +6,12 @@ import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.auth.User;
 import io.gatehouse.auth.UserIds;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.store.Database;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.RevocationStore;
+import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserRecord;
 import io.gatehouse.store.UserStore;
@@ -137,7 +139,7 @@ final class TokenCommand {
             name = "revoke",
             mixinStandardHelpOptions = true,
             description =
-                    "Revokes an opaque token by its prefix (ght_ and 8 characters), and the tokens minted with it; they are refused from then on.")
+                    "Revokes an opaque token by its prefix (ght_ and 8 characters), and the tokens minted with it; they are refused from then on, their connections closed, and a token.revoked webhook event raised for each when hooks.url is set.")
     static final class Revoke extends DatabaseCommand {
         @Parameters(paramLabel = "PREFIX")
         String prefix;
@@ -146,15 +148,18 @@ final class TokenCommand {
         void run(Database db) {
             TokenStore tokens = new TokenStore(db);
             Instant now = Instant.now();
+            String userId = tokens.findByPrefix(prefix).map(TokenRecord::userId).orElse(null);
             if (!tokens.revoke(prefix, now)) {
                 throw new CommandFailure("no active token with prefix " + prefix);
             }
             // A running server reads the journal and closes the token's live connections,
-            // and those of the tokens minted with it (POST /api/v1/tokens), transitively.
+            // and those of the tokens minted with it (POST /api/v1/tokens), transitively; it sends
+            // the token.revoked events written with each entry, as for a revocation through the API.
             RevocationStore journal = new RevocationStore(db);
-            journal.append(Revocation.Kind.CREDENTIAL, prefix, now);
+            WebhookEvents hooks = WebhookEvents.preparing(configuration().hooks(), Clock.systemUTC());
+            journal.append(Revocation.Kind.CREDENTIAL, prefix, now, hooks.tokenRevoked(prefix, userId));
             for (String minted : tokens.revokeMintedFrom(prefix, now)) {
-                journal.append(Revocation.Kind.CREDENTIAL, minted, now);
+                journal.append(Revocation.Kind.CREDENTIAL, minted, now, hooks.tokenRevoked(minted, userId));
             }
             out().println("revoked " + prefix);
         }

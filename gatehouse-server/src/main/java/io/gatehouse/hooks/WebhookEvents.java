@@ -88,7 +88,17 @@ public final class WebhookEvents implements AutoCloseable {
             this.delivery = new WebhookDelivery(store, config, metrics, clock, pending);
             this.buffer = new WebhookBuffer(store, Math.min(BUFFER, config.maxQueue()), pending, delivery::wake);
         }
-        metrics.webhookQueueDepth(this::depth);
+        if (metrics != null) {
+            metrics.webhookQueueDepth(this::depth);
+        }
+    }
+
+    /**
+     * Events prepared here for another process to send (the CLI writes them, a running server that
+     * shares the database delivers them): {@link #prepare} and {@link #tokenRevoked} only.
+     */
+    public static WebhookEvents preparing(GatehouseConfig.Hooks config, Clock clock) {
+        return new WebhookEvents(config, null, clock, null);
     }
 
     /** Starts the writer and the delivery worker when {@code hooks.url} is set; otherwise events are ignored. */
@@ -105,7 +115,7 @@ public final class WebhookEvents implements AutoCloseable {
 
     /** Whether events of {@code type} are sent: hooks.url is set and hooks.events names it (or is empty). */
     public boolean sends(String type) {
-        return store != null && (config.events().isEmpty() || config.events().contains(type));
+        return config.enabled() && (config.events().isEmpty() || config.events().contains(type));
     }
 
     /** Whether {@code type} may be dropped when hooks.max_queue events wait: connection.* and presence.*. */
@@ -116,7 +126,7 @@ public final class WebhookEvents implements AutoCloseable {
     /** Raises an event of {@code type} with {@code data}; see the class comment for what blocks. */
     public void enqueue(String type, ObjectNode data) {
         Optional<WebhookEvent> event = prepare(type, data);
-        if (event.isEmpty()) {
+        if (event.isEmpty() || store == null) {
             return;
         }
         if (droppable(type)) {

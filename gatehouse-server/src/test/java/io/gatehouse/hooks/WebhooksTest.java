@@ -312,6 +312,33 @@ class WebhooksTest {
     }
 
     @Test
+    void aTokenRevokedWithTheCliRaisesTokenRevokedThroughTheRunningServer() {
+        try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
+                TestGatehouse g = server(receiver).start()) {
+            String token = g.opaqueToken("alice");
+            String prefix = token.substring(0, 12);
+            WsRecorder ws = g.connectWith(token);
+
+            assertThat(g.cli("token", "revoke", prefix)).isEqualTo("revoked " + prefix);
+
+            await().atMost(WAIT)
+                    .until(() -> receiver.ofType("token.revoked").size() == 1
+                            && receiver.ofType("connection.closed").size() == 1);
+            ws.close();
+            JsonNode revoked = receiver.ofType("token.revoked").get(0).path("data");
+            assertThat(revoked.path("credential_id").asText()).isEqualTo(prefix);
+            assertThat(revoked.path("user_id").asText()).isEqualTo("alice");
+            assertThat(receiver.ofType("connection.closed")
+                            .get(0)
+                            .path("data")
+                            .path("reason")
+                            .asText())
+                    .isEqualTo("TOKEN_REVOKED");
+            assertThat(receiver.rejected).hasValue(0);
+        }
+    }
+
+    @Test
     void aBackendThatNeverAnswersInTimeDoesNotSlowWebSocketTraffic() {
         try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
                 TestGatehouse g = server(receiver).with("hooks.timeout", "1s").start()) {
