@@ -11,6 +11,8 @@ final class LiveTask {
     boolean dirty;
     /** A flush is scheduled for this task. */
     boolean flushScheduled;
+    /** A retry of a refused write is scheduled for this task. */
+    boolean retryScheduled;
     /** Progress pushed but not yet written; null when there is none. */
     TaskRecord unwritten;
     /** A write of this task's progress is under way. */

@@ -52,7 +52,7 @@ final class ProgressWriteBehind {
 
     /** Whether lt has nothing to push or write (it may leave the cache). */
     static boolean idle(LiveTask lt) {
-        return !lt.dirty && !lt.flushScheduled && !lt.writing && lt.unwritten == null;
+        return !lt.dirty && !lt.flushScheduled && !lt.retryScheduled && !lt.writing && lt.unwritten == null;
     }
 
     private void schedule(LiveTask lt, long delayNanos) {
@@ -61,17 +61,38 @@ final class ProgressWriteBehind {
         }
         lt.flushScheduled = true;
         try {
-            timers.schedule(() -> flush(lt), delayNanos, TimeUnit.NANOSECONDS);
+            timers.schedule(() -> flush(lt, true), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             lt.flushScheduled = false; // stopping: close() writes what is held back
         }
     }
 
-    /** Pushes lt's latest progress if it changed, then writes the latest not yet written. */
-    private void flush(LiveTask lt) {
+    /** Under lt's lock: its write was refused; tried again after RETRY (or sooner, by the next flush). */
+    private void scheduleRetry(LiveTask lt) {
+        if (lt.retryScheduled) {
+            return;
+        }
+        lt.retryScheduled = true;
+        try {
+            timers.schedule(() -> flush(lt, false), RETRY.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            lt.retryScheduled = false; // stopping: close() writes what is held back
+        }
+    }
+
+    /**
+     * Pushes lt's latest progress if it changed, then writes the latest not yet written. A refused
+     * write delays no push: pushes keep their push_interval while the retries wait for theirs.
+     */
+    private void flush(LiveTask lt, boolean scheduled) {
         TaskRecord toWrite;
+        boolean failedBefore;
         synchronized (lt) {
-            lt.flushScheduled = false;
+            if (scheduled) {
+                lt.flushScheduled = false;
+            } else {
+                lt.retryScheduled = false;
+            }
             if (lt.gone) {
                 return;
             }
@@ -87,8 +108,9 @@ final class ProgressWriteBehind {
             toWrite = lt.unwritten;
             lt.unwritten = null;
             lt.writing = true;
+            failedBefore = lt.writeFailing;
         }
-        boolean written = write(toWrite, lt.writeFailing);
+        boolean written = write(toWrite, failedBefore);
         synchronized (lt) {
             lt.writing = false;
             lt.writeFailing = !written;
@@ -96,7 +118,11 @@ final class ProgressWriteBehind {
                 lt.unwritten = toWrite;
             }
             if (lt.unwritten != null && !lt.gone) {
-                schedule(lt, written ? 0 : RETRY.toNanos());
+                if (written) {
+                    schedule(lt, 0); // newer progress came in during the write
+                } else {
+                    scheduleRetry(lt);
+                }
             }
         }
     }
