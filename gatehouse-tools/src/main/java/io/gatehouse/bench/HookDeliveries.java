@@ -12,7 +12,10 @@ import java.util.Map;
  * @param raised events this run should have raised: two per connection established
  * @param raisedPerSecond raised over generationSeconds
  * @param seconds from the first event of this run received to the last
+ * @param duringGeneration events of this run received before the generation ended
  * @param drainSeconds from the end of the generation to the last event received
+ * @param drainPerSecond events received after the generation ended over drainSeconds: the delivery
+ *     rate of a backlog when nothing else competes for the server
  * @param unreadable signed deliveries whose body was not JSON
  * @param otherEvents events received that this run did not raise (earlier runs, other clients)
  * @param serverDropped {@code gatehouse_webhook_events_dropped_total} grown during the run, or null
@@ -32,7 +35,9 @@ public record HookDeliveries(
         Map<String, Long> byType,
         double seconds,
         double perSecond,
+        long duringGeneration,
         double drainSeconds,
+        double drainPerSecond,
         Percentiles lag,
         Long serverDropped) {
 
@@ -44,9 +49,12 @@ public record HookDeliveries(
                 raised, generationSeconds, raisedPerSecond, connections));
         out.append(nl)
                 .append(String.format(
-                        "  received: %,d of %,d (missing %,d), %,.0f events/s over %.1f s (first to last),"
-                                + " the last %.1f s after the generation ended",
-                        received, raised, missing, perSecond, seconds, drainSeconds));
+                        "  received: %,d of %,d (missing %,d), %,.0f events/s over %.1f s (first to last)",
+                        received, raised, missing, perSecond, seconds));
+        out.append(nl)
+                .append(String.format(
+                        "  %,d while connections were opening and closing, then %,d in %.1f s: %,.0f events/s",
+                        duringGeneration, received - duringGeneration, drainSeconds, drainPerSecond));
         out.append(nl)
                 .append(String.format(
                         "  duplicates %,d, bad signatures %,d, events of other runs %,d %s",

@@ -80,6 +80,7 @@ public final class HooksScenario {
             setup.progress().update(() -> "hooks: closing the last connections");
             cycler.stop(Ramp.READY_TIMEOUT.plus(Ramp.CLOSE_TIMEOUT).toNanos());
             long generationEnd = System.nanoTime();
+            long duringGeneration = receiver.received();
             long raised = 2L * cycler.established();
 
             long drainEnd = generationEnd + settings.drainTimeout().toNanos();
@@ -106,6 +107,7 @@ public final class HooksScenario {
             long last = receiver.lastNanos();
             long span = first == 0 ? 0 : last - first;
             long generationNanos = generationEnd - start;
+            long drainNanos = Math.max(0, last - generationEnd);
             HookDeliveries deliveries = new HookDeliveries(
                     settings.connections(),
                     generationNanos / Rate.NANOS_PER_SECOND,
@@ -120,7 +122,9 @@ public final class HooksScenario {
                     receiver.byType(),
                     span / Rate.NANOS_PER_SECOND,
                     Rate.perSecond(Math.max(0, received - 1), span),
-                    last == 0 ? 0 : Math.max(0, last - generationEnd) / Rate.NANOS_PER_SECOND,
+                    duringGeneration,
+                    drainNanos / Rate.NANOS_PER_SECOND,
+                    Rate.perSecond(received - duringGeneration, drainNanos),
                     receiver.lag(),
                     dropped);
             Handshakes handshakes = cycler.handshakes();

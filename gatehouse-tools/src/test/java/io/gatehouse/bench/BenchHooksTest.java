@@ -96,6 +96,8 @@ class BenchHooksTest {
         assertThat(w.get("by_type").get("connection.opened").asLong())
                 .isEqualTo(w.get("by_type").get("connection.closed").asLong());
         assertThat(w.get("per_second").asDouble()).isPositive();
+        assertThat(w.get("during_generation").asLong())
+                .isBetween(0L, w.get("received").asLong());
         assertThat(w.get("lag").get("count").asLong())
                 .isEqualTo(w.get("received").asLong());
         assertThat(w.get("server_dropped").asLong()).isZero();
