@@ -23,8 +23,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One bench connection, the last handler of its WebSocket pipeline: it waits for
  * {@code connection_established}, subscribes to the bench channel if it has one, hands every
- * publication to its {@link SubscriberLog}, answers the server's pings, and keeps the first
- * thing that went wrong. Frames arrive on the connection's event loop; the scenario thread reads
+ * publication to its {@link SubscriberLog} (and, for a task owner, every {@code task_progress} to
+ * its {@link TaskLog}), answers the server's pings, and keeps the first thing that went wrong. Frames arrive on the connection's event loop; the scenario thread reads
  * only the futures and the volatile fields.
  */
 final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
@@ -43,6 +43,10 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     private final SubscriberLog log;
     /** Reads publications for the log; null without one. Only accessed by the event loop. */
     private final BenchPayload.Reader publications;
+    /** Where a task owner's task_progress frames go; null for other connections. */
+    private final TaskLog tasks;
+    /** The owner this connection is, for its TaskLog. */
+    private final int owner;
 
     /** When the TCP connect was started, {@code System.nanoTime()}; set before the connect. */
     private volatile long startNanos;
@@ -57,20 +61,27 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     /** Set as the connect starts. */
     private volatile Channel channel;
 
-    private BenchConnection(ChannelName channelName, SubscriberLog log) {
+    private BenchConnection(ChannelName channelName, SubscriberLog log, TaskLog tasks, int owner) {
         this.channelName = channelName;
         this.log = log;
         this.publications = log == null ? null : new BenchPayload.Reader();
+        this.tasks = tasks;
+        this.owner = owner;
     }
 
     /** A connection that only connects (and answers pings). */
     static BenchConnection idle() {
-        return new BenchConnection(null, null);
+        return new BenchConnection(null, null, null, -1);
     }
 
     /** A connection that subscribes to {@code channelName} and logs the publications on it. */
     static BenchConnection subscriber(ChannelName channelName, SubscriberLog log) {
-        return new BenchConnection(channelName, log);
+        return new BenchConnection(channelName, log, null, -1);
+    }
+
+    /** A connection of task owner {@code owner} that logs the task_progress frames it gets. */
+    static BenchConnection taskOwner(TaskLog tasks, int owner) {
+        return new BenchConnection(null, null, tasks, owner);
     }
 
     /** Called by {@link BenchClient} just before it starts the TCP connect. */
@@ -144,6 +155,10 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
             onEstablished(ctx, receivedNanos);
         } else if (message instanceof ServerMessage.Subscribed) {
             ready.complete(null);
+        } else if (message instanceof ServerMessage.TaskProgress progress) {
+            if (tasks != null) {
+                tasks.received(owner, progress.task());
+            }
         } else if (message instanceof ServerMessage.Error error) {
             fail("error " + error.code().name() + ": " + (error.message() == null ? "" : error.message()));
         }

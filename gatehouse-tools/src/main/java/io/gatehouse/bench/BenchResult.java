@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * One run of one scenario: its settings, the sections it measured (absent ones are null and left
  * out of the JSON), the problems that fail it (lost or duplicated deliveries, failed handshakes,
- * dropped connections) and notes that do not. Written as JSON for {@code --json} and as a short
+ * dropped connections, failed calls, stale task states, missing webhook events) and notes that do
+ * not. Written as JSON for {@code --json} and as a short
  * text for people.
  *
  * @param client event-loop threads, transport and source addresses of the load client
@@ -29,6 +30,8 @@ public record BenchResult(
         Map<String, Object> client,
         Handshakes handshakes,
         Deliveries deliveries,
+        TaskUpdates tasks,
+        HookDeliveries webhooks,
         MemoryUse memory,
         CpuUse cpu,
         List<String> problems,
@@ -96,6 +99,8 @@ public record BenchResult(
         private final Map<String, Object> client;
         private final List<String> problems = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
+        private TaskUpdates tasks;
+        private HookDeliveries webhooks;
 
         Builder(
                 String scenario,
@@ -126,10 +131,34 @@ public record BenchResult(
             return this;
         }
 
+        /** The tasks scenario's section. */
+        Builder tasks(TaskUpdates section) {
+            tasks = section;
+            return this;
+        }
+
+        /** The hooks scenario's section. */
+        Builder webhooks(HookDeliveries section) {
+            webhooks = section;
+            return this;
+        }
+
         /** The result, with the sections the scenario measured (null for one it did not). */
         BenchResult build(Handshakes handshakes, Deliveries deliveries, MemoryUse memory, CpuUse cpu) {
             return new BenchResult(
-                    scenario, url, startedAt, settings, client, handshakes, deliveries, memory, cpu, problems, notes);
+                    scenario,
+                    url,
+                    startedAt,
+                    settings,
+                    client,
+                    handshakes,
+                    deliveries,
+                    tasks,
+                    webhooks,
+                    memory,
+                    cpu,
+                    problems,
+                    notes);
         }
     }
 
@@ -140,6 +169,12 @@ public record BenchResult(
         }
         if (deliveries != null) {
             out.add(deliveries.describe());
+        }
+        if (tasks != null) {
+            out.add(tasks.describe());
+        }
+        if (webhooks != null) {
+            out.add(webhooks.describe());
         }
         if (memory != null) {
             out.add(memory.describe());

@@ -16,15 +16,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One keep-alive HTTP/1.1 connection of the {@link Publisher}, the last handler of
- * {@code HttpClientCodec → HttpObjectAggregator → PublishConnection}: one
- * {@code POST /api/v1/publish} at a time, stamped with {@code System.nanoTime()} as it is
- * written, answered or timed out before the next.
+ * One keep-alive HTTP/1.1 connection of an {@link HttpLoad} (the fan-out {@link Publisher}, the
+ * tasks scenario's {@link ProgressWorker}), the last handler of
+ * {@code HttpClientCodec → HttpObjectAggregator → PublishConnection}: one {@code POST} at a time,
+ * stamped with {@code System.nanoTime()} as it is written, answered or timed out before the next.
  */
 final class PublishConnection extends SimpleChannelInboundHandler<FullHttpResponse> {
     private static final long NONE = -1;
 
-    private final Publisher publisher;
+    private final HttpLoad load;
     private volatile Channel channel;
     /** The publication in flight, or NONE. Only accessed by the event loop. */
     private long seq = NONE;
@@ -32,18 +32,18 @@ final class PublishConnection extends SimpleChannelInboundHandler<FullHttpRespon
     private long sentNanos;
     private ScheduledFuture<?> timeout;
 
-    PublishConnection(Publisher publisher) {
-        this.publisher = publisher;
+    PublishConnection(HttpLoad load) {
+        this.load = load;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
-        publisher.idle(this);
+        load.idle(this);
         super.channelActive(ctx);
     }
 
-    /** Sends publication {@code seq}; the connection must be idle. Any thread. */
+    /** Sends request {@code seq}; the connection must be idle. Any thread. */
     void send(int seq) {
         Channel c = channel;
         c.eventLoop().execute(() -> write(c, seq));
@@ -53,15 +53,15 @@ final class PublishConnection extends SimpleChannelInboundHandler<FullHttpRespon
         seq = publication;
         sentNanos = System.nanoTime();
         ByteBuf body = c.alloc().buffer();
-        body.writeCharSequence(publisher.body(publication, sentNanos), StandardCharsets.UTF_8);
+        body.writeCharSequence(load.body(publication, sentNanos), StandardCharsets.UTF_8);
         FullHttpRequest request =
-                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, publisher.path(), body);
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, load.path(publication), body);
         request.headers()
-                .set(HttpHeaderNames.HOST, publisher.host())
-                .set(HttpHeaderNames.AUTHORIZATION, publisher.authorization())
+                .set(HttpHeaderNames.HOST, load.host())
+                .set(HttpHeaderNames.AUTHORIZATION, load.authorization())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        publisher.sent(publication, sentNanos);
+        load.sent(publication, sentNanos);
         timeout = c.eventLoop()
                 .schedule(
                         () -> {
@@ -84,13 +84,13 @@ final class PublishConnection extends SimpleChannelInboundHandler<FullHttpRespon
                 status == 200
                         ? null
                         : "HTTP " + status + " " + abbreviate(response.content().toString(StandardCharsets.UTF_8)));
-        publisher.idle(this);
+        load.idle(this);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         finish("connection closed before the answer");
-        publisher.lost(this);
+        load.lost(this);
     }
 
     @Override
@@ -107,7 +107,7 @@ final class PublishConnection extends SimpleChannelInboundHandler<FullHttpRespon
         if (timeout != null) {
             timeout.cancel(false);
         }
-        publisher.answered((int) seq, System.nanoTime() - sentNanos, failure);
+        load.answered((int) seq, System.nanoTime() - sentNanos, failure);
         seq = NONE;
     }
 

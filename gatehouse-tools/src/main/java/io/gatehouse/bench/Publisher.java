@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * publication carries its {@code seq} and the {@code System.nanoTime()} at which its request was
  * written ({@link BenchPayload}).
  */
-final class Publisher {
+final class Publisher implements HttpLoad {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** How far the schedule may fall behind before the rest is given up. */
     static final Duration MAX_LAG = Duration.ofSeconds(30);
@@ -173,15 +173,18 @@ final class Publisher {
 
     // --- called by the connections, on their event loops
 
-    String host() {
+    @Override
+    public String host() {
         return host;
     }
 
-    String path() {
+    @Override
+    public String path(int seq) {
         return BenchTarget.PUBLISH_PATH;
     }
 
-    String authorization() {
+    @Override
+    public String authorization() {
         return authorization;
     }
 
@@ -190,15 +193,18 @@ final class Publisher {
      * not {@code WireCodec}'s): written by hand, as the data is already JSON text, and the name
      * needs no escaping, the channel grammar having neither quotes nor backslashes.
      */
-    String body(int seq, long sentNanos) {
+    @Override
+    public String body(int seq, long sentNanos) {
         return "{\"channel\":\"" + channelName + "\",\"data\":" + BenchPayload.json(seq, sentNanos, payloadBytes) + "}";
     }
 
-    void sent(int seq, long sentNanos) {
+    @Override
+    public void sent(int seq, long sentNanos) {
         outcome.sentNanos.set(seq, sentNanos);
     }
 
-    void answered(int seq, long answerNanos, String failure) {
+    @Override
+    public void answered(int seq, long answerNanos, String failure) {
         if (failure == null) {
             outcome.answeredOk.incrementAndGet();
         } else {
@@ -210,14 +216,16 @@ final class Publisher {
         inFlight.decrementAndGet();
     }
 
-    void idle(PublishConnection c) {
+    @Override
+    public void idle(PublishConnection c) {
         if (!finished) {
             idle.offer(c);
         }
     }
 
     /** The server closed {@code c}: another takes its place while the run lasts, within a budget. */
-    void lost(PublishConnection c) {
+    @Override
+    public void lost(PublishConnection c) {
         idle.remove(c);
         if (!finished && replacementsLeft.getAndDecrement() > 0) {
             open();

@@ -24,6 +24,7 @@ import java.util.UUID;
  */
 public final class TokenSource {
     static final Duration LIFETIME = Duration.ofHours(1);
+    static final String SUBJECT_PREFIX = "bench-";
 
     private final JWSSigner signer;
     private final String fixedToken;
@@ -57,15 +58,30 @@ public final class TokenSource {
      * not part of what is measured.
      */
     public List<String> tokens(int count) {
+        return tokens(count, SUBJECT_PREFIX);
+    }
+
+    /** As {@link #tokens(int)}, for users {@code PREFIX0}, {@code PREFIX1}, ... */
+    public List<String> tokens(int count, String subjectPrefix) {
         if (fixedToken != null) {
             return Collections.nCopies(count, fixedToken);
         }
         Date expiry = Date.from(Instant.now().plus(LIFETIME));
         List<String> tokens = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            tokens.add(mint("bench-" + i, expiry));
+            tokens.add(mint(subjectPrefix + i, expiry));
         }
         return tokens;
+    }
+
+    /** The user id ({@code sub}) of connection {@code index}'s minted token: {@code bench-N}. */
+    public static String subject(int index) {
+        return SUBJECT_PREFIX + index;
+    }
+
+    /** Whether each connection gets a token of its own user ({@link #subject}), rather than one fixed token. */
+    public boolean perConnection() {
+        return fixedToken == null;
     }
 
     private String mint(String subject, Date expiry) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gatehouse bench connect|fanout|idle}: load for docs/benchmarks.md against a server on
+ * {@code gatehouse bench connect|fanout|idle|tasks|hooks}: load for docs/benchmarks.md against a server on
  * this machine (Gatehouse, or a peer that speaks the same protocol). Exit 0 when the run passed
  * its own checks, 1 when it did not (lost or duplicated deliveries, failed handshakes, dropped
  * connections), 2 on a usage error. Each scenario is a subcommand of its own; the options they
@@ -22,10 +22,17 @@ import picocli.CommandLine.Spec;
         description = {
             "Puts load on a WebSocket server on this machine and measures it.",
             "The server is Gatehouse, or a peer that speaks its protocol (?token= HS256 JWT, connection_established,"
-                    + " subscribe, POST /api/v1/publish). Every run sends only to loopback and stops by itself.",
+                    + " subscribe, POST /api/v1/publish; tasks and hooks need Gatehouse's task API and webhooks). Every"
+                    + " run sends only to loopback and stops by itself.",
             "Exit status: 0 passed, 1 the run failed its own checks, 2 usage error."
         },
-        subcommands = {BenchConnectCommand.class, BenchFanoutCommand.class, BenchIdleCommand.class})
+        subcommands = {
+            BenchConnectCommand.class,
+            BenchFanoutCommand.class,
+            BenchIdleCommand.class,
+            BenchTasksCommand.class,
+            BenchHooksCommand.class
+        })
 final class BenchCommand implements Runnable {
     /** The longest hold, warm-up or measured phase a run may ask for, so that every run ends. */
     static final Duration MAX_PHASE = Duration.ofHours(1);
@@ -37,7 +44,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing scenario: connect, fanout or idle");
+        throw new ParameterException(spec.commandLine(), "Missing scenario: connect, fanout, idle, tasks or hooks");
     }
 
     /** A scenario, once the common options have been checked. */

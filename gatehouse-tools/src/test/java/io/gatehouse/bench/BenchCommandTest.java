@@ -114,6 +114,53 @@ class BenchCommandTest {
     }
 
     @Test
+    void tasksPostsProgressAndEveryOwnerEndsWithItsTasksLastDone() throws Exception {
+        Path json = dir.resolve("tasks.json");
+
+        Result r = bench(
+                "tasks",
+                "--api-key",
+                server.apiKey("publish"),
+                "--owners",
+                "5",
+                "--tasks-per-owner",
+                "2",
+                "--worker-connections",
+                "2",
+                "--warmup",
+                "500ms",
+                "--duration",
+                "1500ms",
+                "--json",
+                json.toString());
+
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode result = JSON.readTree(json.toFile());
+        assertThat(result.get("handshakes").get("succeeded").asInt()).isEqualTo(5);
+        JsonNode t = result.get("tasks");
+        assertThat(t.get("owners").asInt()).isEqualTo(5);
+        assertThat(t.get("tasks").asInt()).isEqualTo(10);
+        assertThat(t.get("calls_failed").asInt()).isZero();
+        assertThat(t.get("measured_calls").asLong()).isPositive();
+        assertThat(t.get("calls_per_second").asDouble()).isPositive();
+        assertThat(t.get("call_answer").get("count").asLong())
+                .isEqualTo(t.get("measured_calls").asLong());
+        assertThat(t.get("measured_frames").asLong()).isPositive();
+        assertThat(t.get("frames_per_second").asDouble()).isPositive();
+        // Each of 10 tasks is pushed at most once per tasks.push_interval (100 ms) and at least once.
+        assertThat(t.get("frames_per_second").asDouble()).isLessThanOrEqualTo(10 * 10 * 1.5);
+        assertThat(t.get("tasks_checked").asInt()).isEqualTo(10);
+        assertThat(t.get("tasks_current").asInt()).isEqualTo(10);
+        assertThat(t.get("tasks_wrong_owner").asInt()).isZero();
+        assertThat(t.get("tasks_backwards").asInt()).isZero();
+        assertThat(r.out()).contains("10 of 10 tasks current", "PASSED");
+        // The run completes its tasks: none is left for a later run's owners.
+        TestGatehouse.Reply running = server.get(
+                "/api/v1/tasks?owner=bench-0&status=running", "Authorization", "apikey " + server.apiKey("publish"));
+        assertThat(running.body().get("tasks")).isEmpty();
+    }
+
+    @Test
     void idleHoldsEveryConnectionAndReportsRssAndLiveHeapPerConnection() throws Exception {
         Path json = dir.resolve("idle.json");
 
@@ -182,6 +229,28 @@ class BenchCommandTest {
         assertThat(run("bench", "fanout", "--url", url, "--secret", TestGatehouse.SECRET)
                         .err())
                 .contains("--api-key");
+        assertThat(run("bench", "tasks", "--url", url, "--token", "t", "--api-key", "k")
+                        .err())
+                .contains("--secret");
+        assertThat(run("bench", "tasks", "--url", url, "--secret", TestGatehouse.SECRET, "--owners", "0")
+                        .exit())
+                .isEqualTo(2);
+        assertThat(run("bench", "hooks", "--url", url, "--secret", TestGatehouse.SECRET)
+                        .err())
+                .contains("--hook-port");
+        assertThat(run(
+                                "bench",
+                                "hooks",
+                                "--url",
+                                url,
+                                "--secret",
+                                TestGatehouse.SECRET,
+                                "--hook-port",
+                                "9",
+                                "--hook-secret",
+                                "short")
+                        .err())
+                .contains("at least 32 bytes");
         assertThat(run(
                                 "bench",
                                 "fanout",

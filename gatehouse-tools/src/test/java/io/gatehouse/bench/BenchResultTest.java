@@ -73,6 +73,8 @@ class BenchResultTest {
                 Map.of("threads", 1, "transport", "epoll", "source_addresses", 16),
                 handshakes,
                 null,
+                null,
+                null,
                 memory,
                 new CpuUse(0.62, 0.98, 0.5),
                 problems,
