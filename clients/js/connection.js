@@ -13,6 +13,7 @@ import { mask } from './mask.js';
 import { Reconnector } from './reconnect.js';
 import { CLIENT_HINTS, Requests, requestError } from './requests.js';
 import { safeCall } from './safe-call.js';
+import { Stats } from './stats.js';
 import { Subscriptions } from './subscription.js';
 import { Tasks } from './tasks.js';
 import { unregister } from './registry.js';
@@ -40,6 +41,7 @@ export class Connection {
     this.state = 'idle';
     this.user = null;
     this.tasks = new Tasks();
+    this.stats = new Stats();
     /** @type {Date | null} */
     this.expiresAt = null;
     /** @type {{code: string, hint: string, at: Date} | null} */
@@ -206,6 +208,9 @@ export class Connection {
       case 'task_progress': // a change, the catch-up after connecting, or the answer to cancel_task
         this.requests.settle(message);
         return this.tasks.onProgress(message.task);
+      case 'stats_update': // the answer to get_stats (it has the request's id), or a gatehouse:stats push
+        if (!this.requests.settle(message)) this.stats.onUpdate(message.data);
+        return;
       default:
         if (!this.requests.settle(message) && message.type === 'error') this.log('error', message.code, message.message || '');
     }

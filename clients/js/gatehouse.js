@@ -7,6 +7,7 @@ import { resolveEnvironment } from './environment.js';
 import { INSTANCE_ID } from './instance-id.js';
 import { lookup, register, registryKey } from './registry.js';
 import { CLIENT_HINTS, requestError } from './requests.js';
+import { StatsHandle } from './stats.js';
 import { TasksHandle } from './tasks.js';
 
 /**
@@ -75,6 +76,12 @@ export class Gatehouse {
     this.closed = false;
     /** `gh.tasks`: the user's long-running tasks (onProgress, list, cancel). */
     this.tasks = new TasksHandle(connection, (message) => this.request(message), requestError);
+    /** `gh.stats`: the server's live figures, for an admin (get, onUpdate). */
+    this.stats = new StatsHandle(
+      connection,
+      (message) => this.request(message),
+      (channel, onMessage, callbacks) => this.subscribe(channel, onMessage, callbacks),
+    );
   }
 
   /**
@@ -150,6 +157,7 @@ export class Gatehouse {
     if (this.closed) return;
     for (const entry of [...this.mine]) this.release(entry);
     this.tasks.close();
+    this.stats.close();
     this.closed = true;
     this.connection.detach(this);
   }
