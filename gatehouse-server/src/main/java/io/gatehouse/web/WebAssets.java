@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * The files a browser fetches (SPEC §6, Pages): the browser client's modules at {@code
- * /client/NAME.js} (from {@code clients/js}, packaged under {@code web/client}), and the connection
- * test page at {@code /test} with its assets at {@code /test/NAME}. The client's refusal table
+ * /client/NAME.js} (from {@code clients/js}, packaged under {@code web/client}), the dashboard at
+ * {@code /} with its assets at {@code /dashboard/NAME}, and the connection test page at {@code /test}
+ * with its assets at {@code /test/NAME}. The client's refusal table
  * ({@code /client/refusal-codes.js}) is written from {@link io.gatehouse.protocol.RefusalCode} by
  * the running server itself, so it cannot differ from the codes this server sends. The client's
  * modules may be imported from any origin ({@code Access-Control-Allow-Origin: *}, no credentials).
@@ -29,9 +30,10 @@ import java.util.regex.Pattern;
  */
 public final class WebAssets {
     /**
-     * The page may load only its own scripts and styles, open sockets and requests only to this
+     * The pages may load only their own scripts and styles, open sockets and requests only to this
      * server ({@code 'self'} covers ws: and wss: of the same host), and not be framed: a link to
-     * the test page cannot make it send a CSRF token or a pasted token to another host.
+     * the test page cannot make it send a CSRF token or a pasted token to another host, and the
+     * dashboard cannot be put in a frame to trick an admin into a click.
      */
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self'; img-src 'self' data:;"
             + " style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -49,11 +51,8 @@ public final class WebAssets {
 
     public void register(HttpApi api) {
         api.route("GET", "/client/{file}", (req, path) -> done(client(path.get("file"))));
-        // Until the dashboard (issue 14) lives at /, a browser opening the server lands on /test.
-        api.route(
-                "GET",
-                "/",
-                (req, path) -> done(new ApiResponse(302, new byte[0], List.of(Map.entry("Location", "/test")))));
+        api.route("GET", "/", (req, path) -> done(asset("web/dashboard/index.html")));
+        api.route("GET", "/dashboard/{file}", (req, path) -> done(named("web/dashboard/", path.get("file"))));
         api.route("GET", "/test", (req, path) -> done(asset("web/test/index.html")));
         api.route("GET", "/test/{file}", (req, path) -> done(named("web/test/", path.get("file"))));
     }

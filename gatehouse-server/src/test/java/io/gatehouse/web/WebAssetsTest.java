@@ -7,7 +7,7 @@ import io.gatehouse.testing.TestGatehouse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Issue 12: the browser client and the test page are served; nothing outside web/ is. */
+/** Issues 12 and 14: the browser client, the test page and the dashboard are served; nothing outside web/ is. */
 class WebAssetsTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
@@ -36,10 +36,15 @@ class WebAssetsTest {
     }
 
     @Test
-    void theRootLeadsToTheTestPageUntilTheDashboardIsThere() {
+    void theRootIsTheDashboardWithTheHeadersOfTheTestPage() {
         TestGatehouse.Reply r = server.get("/");
-        assertThat(r.status()).isEqualTo(302);
-        assertThat(r.raw().headers().firstValue("location")).hasValue("/test");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.raw().body()).contains("<title>Gatehouse dashboard</title>");
+        assertThat(r.raw().headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+        assertThat(r.raw().headers().firstValue("content-security-policy")).hasValue(WebAssets.CONTENT_SECURITY_POLICY);
+        assertThat(r.raw().headers().firstValue("x-content-type-options")).hasValue("nosniff");
+        assertThat(r.raw().headers().firstValue("cache-control")).hasValue("no-cache");
+        assertThat(r.raw().headers().firstValue("referrer-policy")).hasValue("no-referrer");
     }
 
     @Test
@@ -61,7 +66,10 @@ class WebAssetsTest {
             "/client/nothing-here.js",
             "/client/UPPER.js",
             "/test/..%2F..%2Flogback.xml",
-            "/test/x.class"
+            "/test/x.class",
+            "/dashboard/..%2Fclient%2Fgatehouse.js",
+            "/dashboard/nothing-here.js",
+            "/dashboard/index.json"
         }) {
             TestGatehouse.Reply r = server.get(path);
             assertThat(r.status()).as(path).isIn(400, 404);

@@ -1,0 +1,121 @@
+// The dashboard's three charts over the last 15 minutes, drawn as inline SVG from the pure
+// arithmetic of charts.js (why no library: see there). Colours come from dashboard.css classes
+// (.line, .area-accepted, .code-0 … .code-7), so this file holds no style.
+//
+// Each chart's <svg> carries data-samples (how many samples it drew) and data-last (the newest
+// value, for the upgrades chart accepted + refused per second): browser tests wait on them.
+
+import {
+  GAP_INTERVALS, WINDOW_MS, areaPath, keysByTotal, linePath, linearScale, niceCeiling, paletteIndex, stack, stackMax,
+  timeTicks, yTicks,
+} from './charts.js';
+import { formatRate } from './format.js';
+import { ACCEPTED, refusalTotals, series, upgradeRows } from './samples.js';
+import { el, svg } from './view.js';
+
+/** How many colours dashboard.css has for refusal codes (.code-0 … .code-7). */
+const PALETTE_SIZE = 8;
+
+/** The plot's margins inside the SVG: room for the y labels on the left and the times below. */
+const PAD = { left: 42, right: 8, top: 8, bottom: 20 };
+
+/** @typedef {import('./samples.js').Sample} Sample */
+/** @typedef {{end: number, intervalMs: number}} Frame the window's end (epoch ms) and the sample interval */
+
+/**
+ * Clears `target` and draws the axes for values 0..yMax over the window ending at `end`.
+ * @param {SVGSVGElement} target
+ * @param {number} yMax
+ * @param {number} end
+ * @returns {{x: (t: number) => number, y: (v: number) => number, plot: SVGElement}|null} null while hidden
+ */
+function axes(target, yMax, end) {
+  const width = Math.round(target.getBoundingClientRect().width);
+  const height = Math.round(target.getBoundingClientRect().height);
+  if (width < 60 || height < 40) return null; // not laid out (hidden, or before the first layout)
+  target.replaceChildren();
+  target.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const x = linearScale([end - WINDOW_MS, end], [PAD.left, width - PAD.right]);
+  const y = linearScale([0, yMax], [height - PAD.bottom, PAD.top]);
+  const grid = svg('g', { class: 'grid' });
+  for (const value of yTicks(yMax, 3)) {
+    grid.append(svg('line', { x1: PAD.left, x2: width - PAD.right, y1: y(value), y2: y(value) }));
+    const label = svg('text', { x: PAD.left - 6, y: y(value) + 4, 'text-anchor': 'end' });
+    label.textContent = formatRate(value);
+    grid.append(label);
+  }
+  for (const tick of timeTicks(end)) {
+    const anchor = tick.label === 'now' ? 'end' : tick.t === end - WINDOW_MS ? 'start' : 'middle';
+    const label = svg('text', { x: x(tick.t), y: height - 5, 'text-anchor': anchor });
+    label.textContent = tick.label;
+    grid.append(label);
+  }
+  const plot = svg('g', { class: 'plot' });
+  target.append(grid, plot);
+  return { x, y, plot };
+}
+
+/**
+ * A line chart of one figure of the samples.
+ * @param {SVGSVGElement} target
+ * @param {Sample[]} samples oldest first
+ * @param {(s: Sample) => number} pick
+ * @param {Frame} frame
+ */
+export function drawLine(target, samples, pick, { end, intervalMs }) {
+  const points = series(samples, pick);
+  const max = niceCeiling(points.reduce((m, p) => Math.max(m, p.v), 0));
+  const drawn = axes(target, max, end);
+  if (!drawn) return;
+  drawn.plot.append(svg('path', { class: 'line', d: linePath(points, drawn.x, drawn.y, intervalMs * GAP_INTERVALS) }));
+  target.dataset.samples = String(points.length);
+  target.dataset.last = points.length ? String(points[points.length - 1].v) : '';
+}
+
+/**
+ * Accepted upgrades with the refused ones stacked on them by refusal code, and its legend (each
+ * code with its rate in the newest sample).
+ * @param {SVGSVGElement} target
+ * @param {HTMLElement} legend a <ul>
+ * @param {Sample[]} samples oldest first
+ * @param {Frame} frame
+ */
+export function drawUpgrades(target, legend, samples, { end, intervalMs }) {
+  const codes = keysByTotal(refusalTotals(samples));
+  const layers = stack(upgradeRows(samples), [ACCEPTED, ...codes]);
+  const drawn = axes(target, niceCeiling(stackMax(layers)), end);
+  if (!drawn) return;
+  for (const layer of layers) {
+    const colour = layer.key === ACCEPTED ? 'area-accepted' : `area-code code-${paletteIndex(layer.key, PALETTE_SIZE)}`;
+    const shape = svg('path', { class: colour, d: areaPath(layer.bands, drawn.x, drawn.y, intervalMs * GAP_INTERVALS) });
+    const title = svg('title');
+    title.textContent = layer.key === ACCEPTED ? 'accepted upgrades' : `refused: ${layer.key}`;
+    shape.append(title);
+    drawn.plot.append(shape);
+  }
+  const newest = samples[samples.length - 1];
+  const top = layers.length ? layers[layers.length - 1].bands : [];
+  target.dataset.samples = String(samples.length);
+  target.dataset.last = top.length ? String(top[top.length - 1].y1) : '';
+  const items = [legendItem('swatch area-accepted', 'accepted', newest?.upgrades_accepted)];
+  for (const code of codes) {
+    const item = legendItem(`swatch area-code code-${paletteIndex(code, PALETTE_SIZE)}`, code, newest?.upgrades_refused?.[code] ?? 0);
+    item.dataset.code = code;
+    items.push(item);
+  }
+  legend.replaceChildren(...items);
+}
+
+/**
+ * @param {string} swatchClass
+ * @param {string} name
+ * @param {number|undefined} rate
+ * @returns {HTMLElement}
+ */
+function legendItem(swatchClass, name, rate) {
+  return el('li', {}, [
+    el('span', { className: swatchClass, attrs: { 'aria-hidden': 'true' } }),
+    el('span', { className: 'legend-name', text: name }),
+    el('span', { className: 'legend-rate', text: `${formatRate(rate ?? 0)}/s` }),
+  ]);
+}
