@@ -65,6 +65,11 @@ public final class Chromium implements BeforeAllCallback, AfterAllCallback {
         return browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
     }
 
+    /** A fresh profile with these options (a phone's viewport, say). */
+    public BrowserContext newContext(Browser.NewContextOptions options) {
+        return browser.newContext(options);
+    }
+
     @Override
     public void afterAll(ExtensionContext context) {
         if (browser != null) {
