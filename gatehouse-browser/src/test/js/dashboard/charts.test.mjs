@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GAP_INTERVALS, WINDOW_MS, areaPath, keysByTotal, linePath, linearScale, niceCeiling, paletteIndex, runs, stack,
+  GAP_INTERVALS, WINDOW_MS, areaPath, assignSlots, keysByTotal, linePath, linearScale, niceCeiling, runs, stack,
   stackMax, timeTicks, yTicks,
 } from '../../../../../gatehouse-server/src/main/resources/web/dashboard/charts.js';
 
@@ -101,11 +101,15 @@ test('keysByTotal orders positive totals largest first, ties by name', () => {
   assert.deepEqual(keysByTotal({}), []);
 });
 
-test('paletteIndex is stable and within the palette', () => {
-  for (const code of ['TOKEN_INVALID', 'RATE_LIMITED', 'ORIGIN_NOT_ALLOWED', '']) {
-    const i = paletteIndex(code, 7);
-    assert.ok(i >= 0 && i < 7);
-    assert.equal(paletteIndex(code, 7), i);
-  }
-  assert.notEqual(paletteIndex('TOKEN_INVALID', 97), paletteIndex('TOKEN_EXPIRED', 97));
+test('colour slots: a key keeps its slot; new keys take slots nobody had, then slots not drawn now', () => {
+  const slots = new Map();
+  assignSlots(slots, ['A', 'B'], 3);
+  assert.deepEqual([...slots], [['A', 0], ['B', 1]]);
+  assignSlots(slots, ['C', 'A'], 3);
+  assert.deepEqual([...slots], [['A', 0], ['B', 1], ['C', 2]]);
+  assignSlots(slots, ['D', 'C'], 3);
+  assert.equal(slots.get('D'), 0, 'every slot was given out: the first one not drawn now (A and B are not)');
+  assert.equal(slots.get('C'), 2);
+  assignSlots(slots, ['E', 'D', 'C', 'B'], 3);
+  assert.equal(slots.get('E'), 1, 'every slot drawn now: the next in turn (the fifth key, 4 % 3)');
 });

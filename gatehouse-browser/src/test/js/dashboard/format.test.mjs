@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  formatBytes, formatCount, formatCpu, formatDuration, formatHeap, formatRate, formatTime, shortList, since,
+  formatBytes, formatCount, formatCpu, formatDuration, formatHeapOf, formatRate, formatTime, shortList, since,
 } from '../../../../../gatehouse-server/src/main/resources/web/dashboard/format.js';
 
 test('counts have thousands separators; no value is a dash', () => {
@@ -41,13 +41,13 @@ test('durations in their two largest units', () => {
   assert.equal(formatDuration(null), '—');
 });
 
-test('CPU as a share of one core, heap as used of max', () => {
+test('CPU as a share of one core; the heap maximum with the share used', () => {
   assert.equal(formatCpu(0.354), '35 %');
   assert.equal(formatCpu(2), '200 %');
   assert.equal(formatCpu(undefined), '—');
-  assert.equal(formatHeap(256 * 1024 ** 2, 1024 ** 3), '256 MiB / 1 GiB (25 %)');
-  assert.equal(formatHeap(256 * 1024 ** 2, -1), '256 MiB');
-  assert.equal(formatHeap(undefined, 1), '—');
+  assert.equal(formatHeapOf(256 * 1024 ** 2, 1024 ** 3), 'of 1 GiB (25 %)');
+  assert.equal(formatHeapOf(256 * 1024 ** 2, -1), '');
+  assert.equal(formatHeapOf(undefined, 1024), 'of 1 KiB');
 });
 
 test('times in local time to the second; since() is how long ago', () => {

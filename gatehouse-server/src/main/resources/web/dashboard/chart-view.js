@@ -6,7 +6,7 @@
 // value, for the upgrades chart accepted + refused per second): browser tests wait on them.
 
 import {
-  GAP_INTERVALS, WINDOW_MS, areaPath, keysByTotal, linePath, linearScale, niceCeiling, paletteIndex, stack, stackMax,
+  GAP_INTERVALS, WINDOW_MS, areaPath, assignSlots, keysByTotal, linePath, linearScale, niceCeiling, stack, stackMax,
   timeTicks, yTicks,
 } from './charts.js';
 import { formatRate } from './format.js';
@@ -15,6 +15,9 @@ import { el, svg } from './view.js';
 
 /** How many colours dashboard.css has for refusal codes (.code-0 … .code-7). */
 const PALETTE_SIZE = 8;
+
+/** Each refusal code's colour slot, kept while the page lives. */
+const slots = new Map();
 
 /** The plot's margins inside the SVG: room for the y labels on the left and the times below. */
 const PAD = { left: 42, right: 8, top: 8, bottom: 20 };
@@ -82,11 +85,12 @@ export function drawLine(target, samples, pick, { end, intervalMs }) {
  */
 export function drawUpgrades(target, legend, samples, { end, intervalMs }) {
   const codes = keysByTotal(refusalTotals(samples));
+  assignSlots(slots, codes, PALETTE_SIZE);
   const layers = stack(upgradeRows(samples), [ACCEPTED, ...codes]);
   const drawn = axes(target, niceCeiling(stackMax(layers)), end);
   if (!drawn) return;
   for (const layer of layers) {
-    const colour = layer.key === ACCEPTED ? 'area-accepted' : `area-code code-${paletteIndex(layer.key, PALETTE_SIZE)}`;
+    const colour = layer.key === ACCEPTED ? 'area-accepted' : `area-code code-${slots.get(layer.key)}`;
     const shape = svg('path', { class: colour, d: areaPath(layer.bands, drawn.x, drawn.y, intervalMs * GAP_INTERVALS) });
     const title = svg('title');
     title.textContent = layer.key === ACCEPTED ? 'accepted upgrades' : `refused: ${layer.key}`;
@@ -99,7 +103,7 @@ export function drawUpgrades(target, legend, samples, { end, intervalMs }) {
   target.dataset.last = top.length ? String(top[top.length - 1].y1) : '';
   const items = [legendItem('swatch area-accepted', 'accepted', newest?.upgrades_accepted)];
   for (const code of codes) {
-    const item = legendItem(`swatch area-code code-${paletteIndex(code, PALETTE_SIZE)}`, code, newest?.upgrades_refused?.[code] ?? 0);
+    const item = legendItem(`swatch area-code code-${slots.get(code)}`, code, newest?.upgrades_refused?.[code] ?? 0);
     item.dataset.code = code;
     items.push(item);
   }

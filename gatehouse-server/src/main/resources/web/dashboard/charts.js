@@ -185,13 +185,24 @@ export function keysByTotal(totals) {
 }
 
 /**
- * A stable palette slot for a name (a refusal code keeps its colour as others come and go).
- * @param {string} name
+ * Colour slots for keys, kept while the page lives, so a refusal code keeps its colour as others
+ * come and go. A new key takes a slot no key has had yet; with all of them given out, a slot none
+ * of the keys drawn now holds; failing that, the next in turn.
+ * @param {Map<string, number>} slots key -> slot, updated in place
+ * @param {string[]} keys the keys drawn now
  * @param {number} size the palette's length
- * @returns {number} 0 .. size-1
+ * @returns {Map<string, number>} slots
  */
-export function paletteIndex(name, size) {
-  let hash = 0;
-  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) >>> 0;
-  return hash % size;
+export function assignSlots(slots, keys, size) {
+  const drawn = new Set(keys.filter((k) => slots.has(k)).map((k) => slots.get(k)));
+  for (const key of keys) {
+    if (slots.has(key)) continue;
+    const given = new Set(slots.values());
+    let slot = [...Array(size).keys()].find((i) => !given.has(i));
+    slot ??= [...Array(size).keys()].find((i) => !drawn.has(i));
+    slot ??= slots.size % size;
+    slots.set(key, slot);
+    drawn.add(slot);
+  }
+  return slots;
 }

@@ -13,8 +13,8 @@
 //                stopped|closed], #node, #version, #uptime, #action-result[data-outcome]
 //   figures      #fig-connections, #fig-upgrades-accepted, #fig-upgrades-refused, #fig-messages-in,
 //                #fig-messages-out, #fig-deliveries, #fig-slow-consumers, #fig-slow-consumers-window,
-//                #fig-access-log-queue, #fig-webhook-queue, #fig-heap, #fig-cpu (each [data-value],
-//                the raw number)
+//                #fig-access-log-queue, #fig-webhook-queue, #fig-heap, #fig-heap-of, #fig-cpu (each
+//                but the -window and -of lines has [data-value], the raw number)
 //   charts       svg#chart-connections, svg#chart-upgrades, svg#chart-deliveries [data-samples]
 //                [data-last], #legend-upgrades > li[data-code]
 //   tables       #connections, #connections-count, #connections-empty, #connections-result;
@@ -28,7 +28,7 @@
 
 import { currentUser, isAdmin, logIn, logOut } from './api.js';
 import { drawLine, drawUpgrades } from './chart-view.js';
-import { formatBytes, formatCount, formatCpu, formatDuration, formatHeap, formatRate } from './format.js';
+import { formatBytes, formatCount, formatCpu, formatDuration, formatHeapOf, formatRate } from './format.js';
 import { Live } from './live.js';
 import { Panels } from './panels.js';
 import { refusedRate } from './samples.js';
@@ -187,8 +187,8 @@ function samplesChanged() {
     figure('fig-access-log-queue', now.access_log_queue, formatCount(now.access_log_queue));
     figure('fig-webhook-queue', now.webhook_queue, formatCount(now.webhook_queue));
     setText('webhook-queue', formatCount(now.webhook_queue));
-    figure('fig-heap', now.heap_used_bytes, formatHeap(now.heap_used_bytes, now.heap_max_bytes));
-    byId('fig-heap').title = `max ${formatBytes(now.heap_max_bytes)}`;
+    figure('fig-heap', now.heap_used_bytes, formatBytes(now.heap_used_bytes));
+    setText('fig-heap-of', formatHeapOf(now.heap_used_bytes, now.heap_max_bytes));
     figure('fig-cpu', now.cpu_process, formatCpu(now.cpu_process));
     // The tables follow what the figures say changed, rather than polling faster.
     if (now.connections !== lastConnections) {

@@ -77,15 +77,15 @@ export function formatCpu(cores) {
 }
 
 /**
- * The heap as "used / max" with the share ("212 MiB / 1 GiB (21 %)"); without a max, the used.
+ * The heap's maximum and how much of it is used ("of 1 GiB (21 %)"); "" without a maximum.
  * @param {number|null|undefined} used
  * @param {number|null|undefined} max
  * @returns {string}
  */
-export function formatHeap(used, max) {
-  if (!Number.isFinite(used)) return '—';
-  if (!Number.isFinite(max) || !max || max <= 0) return formatBytes(used);
-  return `${formatBytes(used)} / ${formatBytes(max)} (${Math.round((/** @type {number} */ (used) / max) * 100)} %)`;
+export function formatHeapOf(used, max) {
+  if (!Number.isFinite(max) || !max || max <= 0) return '';
+  const share = Number.isFinite(used) ? ` (${Math.round((/** @type {number} */ (used) / max) * 100)} %)` : '';
+  return `of ${formatBytes(max)}${share}`;
 }
 
 /**

@@ -57,6 +57,7 @@ class DashboardPageTest {
             "fig-access-log-queue",
             "fig-webhook-queue",
             "fig-heap",
+            "fig-heap-of",
             "fig-cpu",
             "chart-connections",
             "chart-upgrades",
