@@ -88,7 +88,12 @@ export class Live {
       this.callbacks.onSamples(this);
     } catch (error) {
       const e = /** @type {any} */ (error);
-      if (mine === this.generation && e?.code && e.code !== 'CONNECTION_LOST') this.callbacks.onRefused(e);
+      if (mine !== this.generation || e?.code === 'CONNECTION_LOST') return; // the next subscribe asks again
+      if (e?.code === 'RATE_LIMITED') {
+        setTimeout(() => this.reload(mine), this.intervalMs); // one answer per interval and connection
+        return;
+      }
+      if (e?.code) this.callbacks.onRefused(e);
     }
   }
 
