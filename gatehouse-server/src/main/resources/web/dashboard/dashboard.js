@@ -17,7 +17,8 @@
 //                but the -window and -of lines has [data-value], the raw number)
 //   charts       svg#chart-connections, svg#chart-upgrades, svg#chart-deliveries [data-samples]
 //                [data-last], #legend-upgrades > li[data-code]
-//   tables       #connections, #connections-count, #connections-empty, #connections-result;
+//   tables       (each #NAME-result[data-outcome] gets [data-loaded-at] once its table loaded)
+//                #connections, #connections-count, #connections-empty, #connections-result;
 //                #refusal-filters, #filter-code, #filter-user, #filter-ip, #filter-since,
 //                #filter-apply, #refusals, #refusals-empty, #refusals-result; #channels,
 //                #channels-count, #channels-empty, #channels-result; #tasks, #tasks-empty,

@@ -58,7 +58,8 @@ export class Panels {
   }
 
   /**
-   * Runs a load; its failure goes to the panel's result line (a 401 also to onUnauthorized).
+   * Runs a load; its failure goes to the panel's result line (a 401 also to onUnauthorized), its
+   * success stamps the line's data-loaded-at.
    * @param {string} resultId
    * @param {() => Promise<void>} load
    */
@@ -66,6 +67,7 @@ export class Panels {
     try {
       await load();
       setResult(resultId, 'none', '');
+      byId(resultId).dataset.loadedAt = String(Date.now()); // for tests: the table is in step
     } catch (error) {
       setResult(resultId, 'error', describeError(error));
       if (/** @type {any} */ (error)?.status === 401) this.hooks.onUnauthorized(error);

@@ -98,7 +98,7 @@ class DashboardBrowserTest {
         try (BrowserContext context = chromium.newContext()) {
             DashboardPage dashboard = DashboardPage.open(context, server.url()).logInAsAdmin(ADMIN, ADMIN_PASSWORD);
             Page page = dashboard.page();
-            page.waitForSelector("#refusals-result[data-outcome=none]");
+            page.waitForSelector("#refusals-result[data-loaded-at]");
             Instant refusedAt = Instant.now();
             refuseOneUpgrade("Bearer not-a-token-" + System.nanoTime());
             long shownAfterMs = waitForRefusalSince(page, RefusalCode.TOKEN_INVALID, refusedAt);
@@ -181,7 +181,7 @@ class DashboardBrowserTest {
             context.onPage(p -> p.onWebSocket(ws -> requests.add(ws.url())));
             DashboardPage dashboard = DashboardPage.open(context, server.url()).logInAsAdmin(ADMIN, ADMIN_PASSWORD);
             dashboard.page().waitForSelector("#connections tr[data-testid=connection]");
-            dashboard.page().waitForSelector("#refusals-result[data-outcome=none]");
+            dashboard.page().waitForSelector("#refusals-result[data-loaded-at]");
             dashboard.page().waitForTimeout(1500); // a few pushes and a table refresh more
             URI origin = URI.create(server.url());
             List<String> foreign = requests.stream()
