@@ -265,6 +265,11 @@ public final class ConfigLoader {
                 throw new ConfigException("invalid namespace name '" + name + "' in " + where[0] + " (" + where[1]
                         + "): use 1-64 letters, digits, _ - . @ (no ':' or '#')");
             }
+            if (name.equals(NamespaceConfig.BUILT_IN_NAME)) {
+                throw new ConfigException(NamespaceKey.PREFIX + name + " is reserved (" + where[0] + ", " + where[1]
+                        + "): the namespace " + name + " is built in (" + NamespaceConfig.STATS_CHANNEL
+                        + ", the node's statistics for admins); use another name");
+            }
             out.put(name, namespace(name));
         });
         return Map.copyOf(out);

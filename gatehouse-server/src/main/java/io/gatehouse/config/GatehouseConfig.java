@@ -265,10 +265,16 @@ public record GatehouseConfig(
     public record Channels(Map<String, NamespaceConfig> namespaces) {
         /**
          * The rules of {@code namespace}; the defaults when {@code namespace} is null (a channel
-         * without one); null when no such namespace is configured.
+         * without one); {@link NamespaceConfig#BUILT_IN} for {@code gatehouse}; null when no such
+         * namespace is configured.
          */
         public NamespaceConfig namespace(String namespace) {
-            return namespace == null ? NamespaceConfig.DEFAULT : namespaces.get(namespace);
+            if (namespace == null) {
+                return NamespaceConfig.DEFAULT;
+            }
+            return NamespaceConfig.BUILT_IN_NAME.equals(namespace)
+                    ? NamespaceConfig.BUILT_IN
+                    : namespaces.get(namespace);
         }
 
         /** How much history {@code channel} keeps: its namespace's history_size and history_ttl. */
