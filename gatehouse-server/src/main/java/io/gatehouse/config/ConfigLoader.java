@@ -139,7 +139,8 @@ public final class ConfigLoader {
                 new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)),
                 new GatehouseConfig.Tasks(
                         settings.positive(ConfigKey.TASKS_PUSH_INTERVAL), settings.positive(ConfigKey.TASKS_RETENTION)),
-                HookSettings.read(settings));
+                HookSettings.read(settings),
+                new GatehouseConfig.Dashboard(statsInterval()));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }
@@ -246,6 +247,17 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    private Duration statsInterval() {
+        Duration d = settings.duration(ConfigKey.DASHBOARD_STATS_INTERVAL);
+        if (d.compareTo(GatehouseConfig.Dashboard.MIN_STATS_INTERVAL) < 0) {
+            throw settings.invalid(
+                    ConfigKey.DASHBOARD_STATS_INTERVAL.key(),
+                    settings.raw(ConfigKey.DASHBOARD_STATS_INTERVAL),
+                    "at least 100ms");
+        }
+        return d;
     }
 
     private Map<String, NamespaceConfig> namespaces() {

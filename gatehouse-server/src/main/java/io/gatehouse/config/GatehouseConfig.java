@@ -23,7 +23,14 @@ public record GatehouseConfig(
         Profile profile,
         Metrics metrics,
         Tasks tasks,
-        Hooks hooks) {
+        Hooks hooks,
+        Dashboard dashboard) {
+
+    /** dashboard.*: how often the node samples its statistics (docs/protocol.md, "Live statistics"). */
+    public record Dashboard(Duration statsInterval) {
+        /** The shortest dashboard.stats_interval. */
+        public static final Duration MIN_STATS_INTERVAL = Duration.ofMillis(100);
+    }
 
     /** tasks.*: how often one task's progress is pushed and written; how long a finished task is kept. */
     public record Tasks(Duration pushInterval, Duration retention) {}

@@ -302,6 +302,18 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("channels.namespaces.gatehouse is reserved");
     }
 
+    @Test
+    void statsIntervalIsOneSecondByDefaultAndAtLeast100Milliseconds() {
+        assertThat(ConfigLoader.defaults().dashboard().statsInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(loadEnv("GATEHOUSE_DASHBOARD_STATS_INTERVAL", "100ms")
+                        .dashboard()
+                        .statsInterval())
+                .isEqualTo(Duration.ofMillis(100));
+        assertInvalid("GATEHOUSE_DASHBOARD_STATS_INTERVAL", "99ms", "dashboard.stats_interval")
+                .hasMessageContaining("at least 100ms");
+        assertInvalid("GATEHOUSE_DASHBOARD_STATS_INTERVAL", "0s", "dashboard.stats_interval");
+    }
+
     // --- value syntax ---
 
     @Test
