@@ -47,6 +47,7 @@ import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.revocation.TokenRevoker;
+import io.gatehouse.stats.NodeStats;
 import io.gatehouse.store.AccessLogStore;
 import io.gatehouse.store.ApiKeyStore;
 import io.gatehouse.store.Database;
@@ -96,6 +97,7 @@ final class Parts {
     IntrospectionVerifier introspection;
 
     Tasks tasks;
+    NodeStats stats;
 
     RequestLimits limits;
     TokenIssuer tokenIssuer;
@@ -239,6 +241,18 @@ final class Parts {
         new WebAssets().register(api);
 
         // The client protocol, and the endpoints that carry it.
+        String version = Parts.class.getPackage().getImplementationVersion();
+        stats = new NodeStats(
+                hub,
+                metrics,
+                accessLog::held,
+                hooks::depth,
+                codec,
+                clock,
+                config.dashboard().statsInterval(),
+                version == null ? "development" : version,
+                Gatehouse.address(config.server().host(), config.server().port()),
+                Gatehouse.daemonThreads("gatehouse-stats"));
         Replies replies = new Replies(codec, clock, config.heartbeat().interval());
         ChannelCommands channels = new ChannelCommands(hub, broker, access, limits, metrics, replies);
         ClientProtocol clients = new ClientProtocol(
@@ -261,7 +275,8 @@ final class Parts {
                         replies),
                 new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker),
                 new TaskCommands(tasks, blocking),
-                hooks);
+                hooks,
+                stats);
         lifecycle = new Lifecycle();
         http = new HttpEndpoint(config.server(), api, limits, origins);
         webSocket = new WebSocketEndpoint(
@@ -278,6 +293,9 @@ final class Parts {
 
     /** Closes what already runs, in reverse, and the database: the start failed. */
     void closeStarted() {
+        if (stats != null) {
+            stats.close();
+        }
         if (watcher != null) {
             watcher.close();
         }

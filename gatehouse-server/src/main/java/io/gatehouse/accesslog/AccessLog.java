@@ -101,8 +101,8 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Records buffered or being written. */
-    int held() {
+    /** Records buffered or being written: the access-log queue (at most access_log.buffer). */
+    public int held() {
         return writer.held();
     }
 

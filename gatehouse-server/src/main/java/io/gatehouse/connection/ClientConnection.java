@@ -209,6 +209,8 @@ public final class ClientConnection implements Connection {
             protocol.lifetime().refresh(this, r);
         } else if (m instanceof ClientMessage.CancelTask c) {
             protocol.tasks().cancel(this, c.id(), c.taskId());
+        } else if (m instanceof ClientMessage.GetStats) {
+            protocol.stats().get(this, m.id());
         } else {
             throw new BadMessageException(
                     RefusalCode.BAD_REQUEST.refusal("Already authenticated; use refresh to extend the credential"),

@@ -217,6 +217,25 @@ public final class Hub implements BrokerListener {
         metrics.delivered(sent);
     }
 
+    /** Whether {@code channel} has a subscription on this node (starting ones included). */
+    public boolean hasSubscribers(String channel) {
+        return !subscribers.of(channel).isEmpty();
+    }
+
+    /**
+     * Sends {@code frame}, a message of the server's own rather than a publication (no offset, not
+     * a delivery), to every live local subscriber of {@code channel}; returns to how many.
+     */
+    public int push(String channel, EncodedMessage frame) {
+        int sent = 0;
+        for (Subscription s : subscribers.of(channel)) {
+            if (s.push(frame)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
     /** The {@code message} frame of {@code p}: encoded once and shared by every subscriber. */
     private EncodedMessage messageFrame(Publication p) {
         return codec.encode(new ServerMessage.Message(p));
