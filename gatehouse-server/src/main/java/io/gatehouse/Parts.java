@@ -3,6 +3,7 @@ package io.gatehouse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.api.AccessLogRoutes;
+import io.gatehouse.api.AdminCheck;
 import io.gatehouse.api.ApiKeyCheck;
 import io.gatehouse.api.CorsPolicy;
 import io.gatehouse.api.CredentialRoutes;
@@ -194,7 +195,8 @@ final class Parts {
                 .register(api);
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
-        new ServerRoutes(apiKeys, codec, broker, hub, access, clock, clock.instant()).register(api);
+        AdminCheck admins = new AdminCheck(apiKeys, userCredentials, accessLog);
+        new ServerRoutes(admins, codec, broker, hub, access, clock, clock.instant()).register(api);
         tasks = new Tasks(
                 new TaskStore(database),
                 hub,
@@ -219,10 +221,9 @@ final class Parts {
                         hooks.written(count);
                     }
                 });
-        new TaskRoutes(apiKeys, userCredentials, tasks, blocking).register(api);
-        new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
-        new HookRoutes(apiKeys, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1))
-                .register(api);
+        new TaskRoutes(admins, userCredentials, tasks, blocking).register(api);
+        new AccessLogRoutes(admins, new AccessLogStore(database), json, blocking).register(api);
+        new HookRoutes(admins, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1)).register(api);
         new WellKnownRoutes(jwt, json).register(api);
         TokenRevoker revoker = new TokenRevoker(
                 tokens,

@@ -19,21 +19,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/access-log?outcome=&user=&ip=&limit=} (SPEC §6, §8): the newest access-log
- * rows, filtered by exact outcome, user id and client IP, for an API key with the admin scope.
+ * rows, filtered by exact outcome, user id and client IP, for an API key with the admin scope or
+ * an admin's cookie session ({@link AdminCheck}).
  * Rows reach the table a moment after the attempt (the access log writes in batches).
  *
  * @param blocking where the table is read
  */
-public record AccessLogRoutes(ApiKeyCheck keys, AccessLogStore store, ObjectMapper json, Executor blocking) {
+public record AccessLogRoutes(AdminCheck admins, AccessLogStore store, ObjectMapper json, Executor blocking) {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogRoutes.class);
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
     public void register(HttpApi api) {
         api.route(
-                "GET",
-                "/api/v1/access-log",
-                (req, path) -> keys.ifAllowed(req, ApiScope.ADMIN, keyName -> entries(req)));
+                "GET", "/api/v1/access-log", (req, path) -> admins.ifAllowed(req, ApiScope.ADMIN, who -> entries(req)));
     }
 
     private CompletionStage<ApiResponse> entries(ApiRequest req) {
@@ -70,6 +69,8 @@ public record AccessLogRoutes(ApiKeyCheck keys, AccessLogStore store, ObjectMapp
             n.put("connection_id", e.connectionId());
             n.put("close_code", e.closeCode());
             n.put("duration_ms", e.durationMillis());
+            n.put("action", e.action());
+            n.put("target", e.target());
         }
         return ApiResponse.ok(out);
     }

@@ -3,6 +3,7 @@ package io.gatehouse.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.accesslog.AdminAction;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.PrintableId;
 import io.gatehouse.broker.Broker;
@@ -27,12 +28,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 
 /**
- * The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6).
+ * The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6),
+ * and for admins by their cookie session ({@link AdminCheck}).
  *
  * @param startedAt when the node started, for {@code GET /api/v1/stats}
  */
 public record ServerRoutes(
-        ApiKeyCheck keys,
+        AdminCheck admins,
         WireCodec codec,
         Broker broker,
         Hub hub,
@@ -42,31 +44,31 @@ public record ServerRoutes(
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerRoutes.class);
 
     public void register(HttpApi api) {
-        api.route("POST", "/api/v1/publish", (req, path) -> withKey(req, ApiScope.PUBLISH, this::publish));
-        api.route("POST", "/api/v1/broadcast", (req, path) -> withKey(req, ApiScope.PUBLISH, this::broadcast));
+        api.route("POST", "/api/v1/publish", (req, path) -> allowed(req, ApiScope.PUBLISH, this::publish));
+        api.route("POST", "/api/v1/broadcast", (req, path) -> allowed(req, ApiScope.PUBLISH, this::broadcast));
         api.route(
                 "POST",
                 "/api/v1/users/{id}/disconnect",
-                (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> disconnect(r, key, path.get("id"))));
-        api.route("GET", "/api/v1/connections", (req, path) -> withKey(req, ApiScope.ADMIN, this::connections));
-        api.route("GET", "/api/v1/channels", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> channels()));
+                (req, path) -> allowed(req, ApiScope.ADMIN, (r, who) -> disconnect(r, who, path.get("id"))));
+        api.route("GET", "/api/v1/connections", (req, path) -> allowed(req, ApiScope.ADMIN, this::connections));
+        api.route("GET", "/api/v1/channels", (req, path) -> allowed(req, ApiScope.ADMIN, (r, who) -> channels()));
         api.route(
                 "GET",
                 "/api/v1/channels/{channel}/presence",
-                (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> presence(path.get("channel"))));
+                (req, path) -> allowed(req, ApiScope.PUBLISH, (r, who) -> presence(path.get("channel"))));
         api.route(
                 "GET",
                 "/api/v1/channels/{channel}/history",
-                (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> history(r, path.get("channel"))));
-        api.route("GET", "/api/v1/stats", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> stats()));
+                (req, path) -> allowed(req, ApiScope.PUBLISH, (r, who) -> history(r, path.get("channel"))));
+        api.route("GET", "/api/v1/stats", (req, path) -> allowed(req, ApiScope.ADMIN, (r, who) -> stats()));
     }
 
-    private CompletionStage<ApiResponse> withKey(
-            ApiRequest req, ApiScope scope, BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
-        return keys.ifAllowed(req, scope, keyName -> action.apply(req, keyName));
+    private CompletionStage<ApiResponse> allowed(
+            ApiRequest req, ApiScope scope, BiFunction<ApiRequest, Operator, CompletionStage<ApiResponse>> action) {
+        return admins.ifAllowed(req, scope, who -> action.apply(req, who));
     }
 
-    private CompletionStage<ApiResponse> publish(ApiRequest req, String keyName) {
+    private CompletionStage<ApiResponse> publish(ApiRequest req, Operator who) {
         ObjectNode body = RequestBody.object(req, codec.json());
         JsonNode data = requireData(body);
         String channelText = RequestBody.optionalText(body, "channel");
@@ -80,10 +82,13 @@ public record ServerRoutes(
                         .orElseThrow(
                                 () -> RequestBody.bad(
                                         "Publishing to this user is not possible: user ids with a comma or a control character, or longer than 254, have no personal channel"));
-        return broker.publish(channel, data.toString()).thenApply(p -> ApiResponse.ok(position(p)));
+        return broker.publish(channel, data.toString()).thenApply(p -> {
+            who.performed(AdminAction.PUBLISH, channel.value());
+            return ApiResponse.ok(position(p));
+        });
     }
 
-    private CompletionStage<ApiResponse> broadcast(ApiRequest req, String keyName) {
+    private CompletionStage<ApiResponse> broadcast(ApiRequest req, Operator who) {
         ObjectNode body = RequestBody.object(req, codec.json());
         JsonNode data = requireData(body);
         List<String> names = RequestBody.stringList(body, "channels");
@@ -96,10 +101,11 @@ public record ServerRoutes(
         for (ChannelName c : channels) {
             all.add(broker.publish(c, json).toCompletableFuture());
         }
+        who.performed(AdminAction.BROADCAST, String.join(",", names));
         return BroadcastAnswer.of(channels, all, codec);
     }
 
-    private CompletionStage<ApiResponse> disconnect(ApiRequest req, String keyName, String userId) {
+    private CompletionStage<ApiResponse> disconnect(ApiRequest req, Operator who, String userId) {
         ObjectNode body = RequestBody.object(req, codec.json());
         String codeText = RequestBody.optionalText(body, "code");
         RefusalCode code = RefusalCode.DISCONNECTED;
@@ -117,11 +123,12 @@ public record ServerRoutes(
         // The close frame carries only the code (SPEC §3); the operator's reason goes to the log.
         String loggedReason = reason == null ? "" : reason.replaceAll("\\p{Cntrl}", " ");
         LOG.info(
-                "disconnect user={} code={} key={} reason=\"{}\"",
+                "disconnect user={} code={} by {} reason=\"{}\"",
                 PrintableId.escape(userId),
                 code.name(),
-                keyName,
+                who,
                 loggedReason.length() > 200 ? loggedReason.substring(0, 200) : loggedReason);
+        who.performed(AdminAction.USER_DISCONNECT, userId + " code=" + code.name());
         return broker.publishControl(new ControlCommand.DisconnectUser(userId, refusal))
                 .thenApply(done -> ApiResponse.ok(codec.json()
                         .createObjectNode()
@@ -130,7 +137,7 @@ public record ServerRoutes(
                         .put("disconnected_here", count)));
     }
 
-    private CompletionStage<ApiResponse> connections(ApiRequest req, String keyName) {
+    private CompletionStage<ApiResponse> connections(ApiRequest req, Operator who) {
         String user = req.queryParameter("user");
         ObjectNode out = codec.json().createObjectNode();
         ArrayNode list = out.putArray("connections");

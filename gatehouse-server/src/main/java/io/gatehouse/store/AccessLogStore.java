@@ -13,11 +13,11 @@ import java.util.List;
  * The {@code access_log} table. Blocking; the access log's writer thread and the API's blocking
  * executor call it, never an event loop.
  *
- * <p>One row per upgrade attempt. A close does not add a row: it completes the row of its
- * connection's attempt (same connection id and outcome, no close code yet) with the close code and
- * duration, so an operator reads one line per connection. When that row is gone (its attempt was
- * dropped from a full buffer, or swept by retention) the close entry is inserted as a row of its
- * own.
+ * <p>One row per upgrade attempt, and one per admin action ({@link AccessLogEntry#action}). A
+ * close does not add a row: it completes the row of its connection's attempt (same connection id
+ * and outcome, no close code yet) with the close code and duration, so an operator reads one line
+ * per connection. When that row is gone (its attempt was dropped from a full buffer, or swept by
+ * retention) the close entry is inserted as a row of its own.
  *
  * <p>Text values are cut to their column's width and control characters replaced before they are
  * written: a hostile User-Agent must neither fail a whole batch nor forge a line in an export.
@@ -32,11 +32,14 @@ public final class AccessLogStore {
     private static final int OUTCOME_CHARS = 64;
     private static final int FINGERPRINT_CHARS = 16;
     private static final int CONNECTION_ID_CHARS = 64;
+    // As in V7__access_log_admin_actions.sql.
+    private static final int ACTION_CHARS = 64;
+    private static final int TARGET_CHARS = 512;
 
     private static final String COLUMNS = "time, client_ip, origin, user_agent, user_id, method, outcome, "
-            + "token_fingerprint, connection_id, close_code, duration_ms";
+            + "token_fingerprint, connection_id, close_code, duration_ms, action, target";
     private static final String INSERT =
-            "INSERT INTO access_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            "INSERT INTO access_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String COMPLETE = "UPDATE access_log SET close_code = ?, duration_ms = ? "
             + "WHERE connection_id = ? AND outcome = ? AND close_code IS NULL";
 
@@ -92,6 +95,8 @@ public final class AccessLogStore {
                 s.setString(9, text(e.connectionId(), CONNECTION_ID_CHARS));
                 setNullableInt(s, 10, e.closeCode());
                 setNullableLong(s, 11, e.durationMillis());
+                s.setString(12, text(e.action(), ACTION_CHARS));
+                s.setString(13, text(e.target(), TARGET_CHARS));
                 s.addBatch();
             }
             s.executeBatch();
@@ -190,7 +195,9 @@ public final class AccessLogStore {
                 rs.getString("token_fingerprint"),
                 rs.getString("connection_id"),
                 close,
-                duration);
+                duration,
+                rs.getString("action"),
+                rs.getString("target"));
     }
 
     /**
