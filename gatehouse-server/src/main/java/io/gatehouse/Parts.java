@@ -5,6 +5,7 @@ import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.api.AccessLogRoutes;
 import io.gatehouse.api.AdminCheck;
 import io.gatehouse.api.ApiKeyCheck;
+import io.gatehouse.api.ConnectionRoutes;
 import io.gatehouse.api.CorsPolicy;
 import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
@@ -197,6 +198,7 @@ final class Parts {
                 .register(api);
         AdminCheck admins = new AdminCheck(apiKeys, userCredentials, accessLog);
         new ServerRoutes(admins, codec, broker, hub, access, clock, clock.instant()).register(api);
+        new ConnectionRoutes(admins, codec, broker, hub).register(api);
         tasks = new Tasks(
                 new TaskStore(database),
                 hub,

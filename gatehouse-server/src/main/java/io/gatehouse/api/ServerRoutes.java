@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.accesslog.AdminAction;
 import io.gatehouse.auth.ApiScope;
-import io.gatehouse.auth.PrintableId;
 import io.gatehouse.broker.Broker;
-import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.history.HistoryQuery;
-import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.ChannelName;
@@ -29,7 +26,8 @@ import java.util.function.BiFunction;
 
 /**
  * The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6),
- * and for admins by their cookie session ({@link AdminCheck}).
+ * and for admins by their cookie session ({@link AdminCheck}): publish, broadcast, channels, presence,
+ * history and stats. The connections are {@link ConnectionRoutes}'.
  *
  * @param startedAt when the node started, for {@code GET /api/v1/stats}
  */
@@ -41,16 +39,10 @@ public record ServerRoutes(
         ChannelAccess access,
         Clock clock,
         Instant startedAt) {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerRoutes.class);
 
     public void register(HttpApi api) {
         api.route("POST", "/api/v1/publish", (req, path) -> allowed(req, ApiScope.PUBLISH, this::publish));
         api.route("POST", "/api/v1/broadcast", (req, path) -> allowed(req, ApiScope.PUBLISH, this::broadcast));
-        api.route(
-                "POST",
-                "/api/v1/users/{id}/disconnect",
-                (req, path) -> allowed(req, ApiScope.ADMIN, (r, who) -> disconnect(r, who, path.get("id"))));
-        api.route("GET", "/api/v1/connections", (req, path) -> allowed(req, ApiScope.ADMIN, this::connections));
         api.route("GET", "/api/v1/channels", (req, path) -> allowed(req, ApiScope.ADMIN, (r, who) -> channels()));
         api.route(
                 "GET",
@@ -103,56 +95,6 @@ public record ServerRoutes(
         }
         who.performed(AdminAction.BROADCAST, String.join(",", names));
         return BroadcastAnswer.of(channels, all, codec);
-    }
-
-    private CompletionStage<ApiResponse> disconnect(ApiRequest req, Operator who, String userId) {
-        ObjectNode body = RequestBody.object(req, codec.json());
-        String codeText = RequestBody.optionalText(body, "code");
-        RefusalCode code = RefusalCode.DISCONNECTED;
-        if (codeText != null) {
-            try {
-                code = RefusalCode.valueOf(codeText);
-            } catch (IllegalArgumentException e) {
-                throw RequestBody.bad(
-                        "code must be a refusal code such as DISCONNECTED or TOKEN_REVOKED (see docs/protocol.md)");
-            }
-        }
-        String reason = RequestBody.optionalText(body, "reason");
-        Refusal refusal = code.refusal();
-        int count = hub.connectionsOf(userId).size();
-        // The close frame carries only the code (SPEC §3); the operator's reason goes to the log.
-        String loggedReason = reason == null ? "" : reason.replaceAll("\\p{Cntrl}", " ");
-        LOG.info(
-                "disconnect user={} code={} by {} reason=\"{}\"",
-                PrintableId.escape(userId),
-                code.name(),
-                who,
-                loggedReason.length() > 200 ? loggedReason.substring(0, 200) : loggedReason);
-        who.performed(AdminAction.USER_DISCONNECT, userId + " code=" + code.name());
-        return broker.publishControl(new ControlCommand.DisconnectUser(userId, refusal))
-                .thenApply(done -> ApiResponse.ok(codec.json()
-                        .createObjectNode()
-                        .put("user", userId)
-                        .put("code", refusal.code().name())
-                        .put("disconnected_here", count)));
-    }
-
-    private CompletionStage<ApiResponse> connections(ApiRequest req, Operator who) {
-        String user = req.queryParameter("user");
-        ObjectNode out = codec.json().createObjectNode();
-        ArrayNode list = out.putArray("connections");
-        for (Connection c : user == null ? hub.connections() : hub.connectionsOf(user)) {
-            ObjectNode n = list.addObject();
-            n.put("connection_id", c.id());
-            n.put("user_id", c.principal().user().id());
-            n.put("name", c.principal().user().name());
-            n.put("connected_at", WireCodec.timestamp(c.connectedAt()));
-            n.put("client_ip", c.clientIp());
-            n.put("method", c.principal().kind().wireName());
-            n.put("expires_at", WireCodec.timestamp(c.principal().expiresAt()));
-            n.set("channels", codec.json().valueToTree(hub.channelsOf(c)));
-        }
-        return CompletableFuture.completedFuture(ApiResponse.ok(out));
     }
 
     private CompletionStage<ApiResponse> channels() {

@@ -246,6 +246,11 @@ public final class Hub implements BrokerListener {
     public void onControl(ControlCommand command) {
         if (command instanceof ControlCommand.DisconnectUser d) {
             connectionsOf(d.userId()).forEach(c -> c.close(d.refusal()));
+        } else if (command instanceof ControlCommand.DisconnectConnection d) {
+            Connection c = connections.get(d.connectionId());
+            if (c != null) {
+                c.close(d.refusal());
+            }
         } else if (command instanceof ControlCommand.DisconnectCredential d) {
             connectionsWith(d.credentialId()).forEach(c -> c.close(d.refusal()));
         } else if (command instanceof ControlCommand.ReplaceCredential r) {
@@ -263,6 +268,11 @@ public final class Hub implements BrokerListener {
     public List<Connection> connectionsOf(String userId) {
         Set<Connection> set = byUser.get(userId);
         return set == null ? List.of() : List.copyOf(set);
+    }
+
+    /** The live connection {@code id} of this node, or null. */
+    public Connection connection(String id) {
+        return connections.get(id);
     }
 
     public Collection<Connection> connections() {

@@ -193,6 +193,18 @@ class AdminSessionApiTest {
 
     static TestGatehouse.Reply send(
             String method, String path, String body, BrowserSession s, boolean withCsrf, String... more) {
+        return send(server, method, path, body, s, withCsrf, more);
+    }
+
+    /** A request of the browser session {@code s}: its cookie, its CSRF token if {@code withCsrf}, and {@code more} headers. */
+    static TestGatehouse.Reply send(
+            TestGatehouse server,
+            String method,
+            String path,
+            String body,
+            BrowserSession s,
+            boolean withCsrf,
+            String... more) {
         List<String> headers = new ArrayList<>(List.of("Cookie", s.cookieHeader()));
         if (withCsrf) {
             headers.addAll(List.of("X-CSRF-Token", s.csrf()));
