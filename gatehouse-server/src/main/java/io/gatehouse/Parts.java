@@ -184,15 +184,25 @@ final class Parts {
         new HealthRoutes(config.metrics(), metrics, database, broker, json, blocking).register(api);
         UserCredentialCheck userCredentials =
                 new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking);
+        TokenRevoker revoker = new TokenRevoker(
+                tokens,
+                jwtVerifier,
+                introspection,
+                revokedTokens,
+                watcher,
+                hub,
+                blocking,
+                clock,
+                introspectionConfig.recheckInterval(),
+                hooks);
         new UserRoutes(
                         userCredentials,
                         codec,
                         tokenIssuer,
                         tokens,
-                        watcher,
+                        revoker,
                         config.auth().tokens(),
-                        clock,
-                        hooks)
+                        clock)
                 .register(api);
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
@@ -227,18 +237,7 @@ final class Parts {
         new AccessLogRoutes(admins, new AccessLogStore(database), json, blocking).register(api);
         new HookRoutes(admins, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1)).register(api);
         new WellKnownRoutes(jwt, json).register(api);
-        TokenRevoker revoker = new TokenRevoker(
-                tokens,
-                jwtVerifier,
-                introspection,
-                revokedTokens,
-                watcher,
-                hub,
-                blocking,
-                clock,
-                introspectionConfig.recheckInterval(),
-                hooks);
-        new CredentialRoutes(apiKeys, revoker, json).register(api);
+        new CredentialRoutes(admins, revoker, json, blocking).register(api);
         new WebAssets().register(api);
 
         // The client protocol, and the endpoints that carry it.
