@@ -207,7 +207,7 @@ final class Parts {
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
         AdminCheck admins = new AdminCheck(apiKeys, userCredentials, accessLog);
-        new ServerRoutes(admins, codec, broker, hub, access, clock, clock.instant()).register(api);
+        new ServerRoutes(admins, codec, broker, hub, access, config.channels(), clock, clock.instant()).register(api);
         new ConnectionRoutes(admins, codec, broker, hub).register(api);
         tasks = new Tasks(
                 new TaskStore(database),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.accesslog.AdminAction;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.PrintableId;
+import io.gatehouse.auth.TokenKind;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.hub.Connection;
@@ -12,6 +13,7 @@ import io.gatehouse.hub.ConnectionIds;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.WireCodec;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -96,7 +98,13 @@ public record ConnectionRoutes(AdminCheck admins, WireCodec codec, Broker broker
             n.put("client_ip", c.clientIp());
             n.put("method", c.principal().kind().wireName());
             n.put("expires_at", WireCodec.timestamp(c.principal().expiresAt()));
-            n.set("channels", codec.json().valueToTree(hub.channelsOf(c)));
+            n.put("origin", c.origin());
+            List<String> channels = hub.channelsOf(c).stream().sorted().toList();
+            n.set("subscriptions", codec.json().valueToTree(channels));
+            n.set("channels", codec.json().valueToTree(channels)); // the older name of subscriptions
+            n.put(
+                    "token_prefix",
+                    c.principal().kind() == TokenKind.OPAQUE ? c.principal().credentialId() : null);
         }
         return CompletableFuture.completedFuture(ApiResponse.ok(out));
     }

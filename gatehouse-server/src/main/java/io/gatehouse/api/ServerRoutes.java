@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.accesslog.AdminAction;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.broker.Broker;
+import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.history.HistoryQuery;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.permissions.ChannelAccess;
@@ -14,6 +15,7 @@ import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.ServerMessage;
+import io.gatehouse.protocol.StreamPosition;
 import io.gatehouse.protocol.WireCodec;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,6 +31,7 @@ import java.util.function.BiFunction;
  * and for admins by their cookie session ({@link AdminCheck}): publish, broadcast, channels, presence,
  * history and stats. The connections are {@link ConnectionRoutes}'.
  *
+ * @param namespaces the channel namespaces: which keep history, for {@code GET /api/v1/channels}
  * @param startedAt when the node started, for {@code GET /api/v1/stats}
  */
 public record ServerRoutes(
@@ -37,6 +40,7 @@ public record ServerRoutes(
         Broker broker,
         Hub hub,
         ChannelAccess access,
+        GatehouseConfig.Channels namespaces,
         Clock clock,
         Instant startedAt) {
 
@@ -97,13 +101,37 @@ public record ServerRoutes(
         return BroadcastAnswer.of(channels, all, codec);
     }
 
+    /**
+     * Each channel with local subscribers: {@code subscribers} (this node's), {@code presence} (the
+     * count, or null where the namespace keeps none), {@code offset} and {@code epoch} (the last,
+     * or null where the namespace keeps no history), in name order.
+     */
     private CompletionStage<ApiResponse> channels() {
-        ObjectNode out = codec.json().createObjectNode();
-        ArrayNode list = out.putArray("channels");
+        List<CompletableFuture<ObjectNode>> rows = new ArrayList<>();
         for (Map.Entry<String, Integer> e : hub.channels().entrySet()) {
-            list.addObject().put("channel", e.getKey()).put("subscribers", e.getValue());
+            ChannelName c = hub.channel(e.getKey()); // null if it just lost its last subscriber
+            CompletableFuture<Integer> present = c != null && access.checkPresence(c) == null
+                    ? broker.presence(c).thenApply(List::size).toCompletableFuture()
+                    : CompletableFuture.completedFuture(null);
+            CompletableFuture<StreamPosition> position =
+                    c != null && namespaces.retention(c).keepsAny()
+                            ? broker.position(c).toCompletableFuture()
+                            : CompletableFuture.completedFuture(null);
+            rows.add(present.thenCombine(position, (count, at) -> {
+                ObjectNode n = codec.json().createObjectNode();
+                n.put("channel", e.getKey()).put("subscribers", e.getValue());
+                n.put("presence", count);
+                n.put("offset", at == null ? null : at.offset());
+                n.put("epoch", at == null ? null : at.epoch());
+                return n;
+            }));
         }
-        return CompletableFuture.completedFuture(ApiResponse.ok(out));
+        return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ObjectNode out = codec.json().createObjectNode();
+            ArrayNode list = out.putArray("channels");
+            rows.forEach(r -> list.add(r.join()));
+            return ApiResponse.ok(out);
+        });
     }
 
     private CompletionStage<ApiResponse> presence(String channelText) {

@@ -373,6 +373,11 @@ public final class ClientConnection implements Connection {
     }
 
     @Override
+    public String origin() {
+        return attempt.origin();
+    }
+
+    @Override
     public boolean send(EncodedMessage message) {
         return transport.send(message);
     }

@@ -284,6 +284,14 @@ public final class Hub implements BrokerListener {
         return mine == null ? Set.of() : Set.copyOf(mine.keySet());
     }
 
+    /**
+     * The channel named {@code value} while this node has subscribers of it, or null. (Personal
+     * channels may hold characters a client cannot write, so names are looked up, not parsed.)
+     */
+    public ChannelName channel(String value) {
+        return subscribers.channel(value);
+    }
+
     /** Channel name to its number of local subscribers, sorted by name. */
     public Map<String, Integer> channels() {
         return subscribers.counts();
