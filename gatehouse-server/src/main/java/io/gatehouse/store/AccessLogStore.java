@@ -43,9 +43,23 @@ public final class AccessLogStore {
     private static final String COMPLETE = "UPDATE access_log SET close_code = ?, duration_ms = ? "
             + "WHERE connection_id = ? AND outcome = ? AND close_code IS NULL";
 
-    /** Which rows {@link #newest} returns; a null field matches every row. */
-    public record Filter(String outcome, String userId, String clientIp) {
+    /**
+     * Which rows {@link #newest} returns; every field that is set must match, a null (or false)
+     * one matches every row. {@code outcome}, {@code userId}, {@code clientIp}: exactly;
+     * {@code refused}: any outcome but ACCEPTED; {@code since}: at or after; {@code until}: before.
+     */
+    public record Filter(
+            String outcome, String userId, String clientIp, boolean refused, Instant since, Instant until) {
         public static final Filter ALL = new Filter(null, null, null);
+
+        public Filter(String outcome, String userId, String clientIp) {
+            this(outcome, userId, clientIp, false, null, null);
+        }
+    }
+
+    /** One {@code ?} of a query and how to set it. */
+    private interface Parameter {
+        void set(PreparedStatement s, int index) throws SQLException;
     }
 
     private final Database db;
@@ -134,17 +148,29 @@ public final class AccessLogStore {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
         List<String> conditions = new ArrayList<>();
-        List<String> values = new ArrayList<>();
+        List<Parameter> values = new ArrayList<>();
         condition(conditions, values, "outcome", filter.outcome());
         condition(conditions, values, "user_id", filter.userId());
         condition(conditions, values, "client_ip", filter.clientIp());
+        if (filter.refused()) {
+            conditions.add("outcome <> ?");
+            values.add((st, i) -> st.setString(i, AccessLogEntry.ACCEPTED));
+        }
+        if (filter.since() != null) {
+            conditions.add("time >= ?");
+            values.add((st, i) -> Columns.setInstant(st, i, filter.since()));
+        }
+        if (filter.until() != null) {
+            conditions.add("time < ?");
+            values.add((st, i) -> Columns.setInstant(st, i, filter.until()));
+        }
         String sql = "SELECT " + COLUMNS + " FROM access_log"
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
                 + " ORDER BY time DESC, id DESC LIMIT " + limit;
         return db.run("read the access log", c -> {
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < values.size(); i++) {
-                    s.setString(i + 1, values.get(i));
+                    values.get(i).set(s, i + 1);
                 }
                 List<AccessLogEntry> out = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -172,10 +198,10 @@ public final class AccessLogStore {
         return db.isReachable();
     }
 
-    private static void condition(List<String> conditions, List<String> values, String column, String value) {
+    private static void condition(List<String> conditions, List<Parameter> values, String column, String value) {
         if (value != null) {
             conditions.add(column + " = ?");
-            values.add(value);
+            values.add((s, i) -> s.setString(i, value));
         }
     }
 
