@@ -3,7 +3,9 @@ package io.gatehouse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.api.AccessLogRoutes;
+import io.gatehouse.api.AdminCheck;
 import io.gatehouse.api.ApiKeyCheck;
+import io.gatehouse.api.ConnectionRoutes;
 import io.gatehouse.api.CorsPolicy;
 import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
@@ -184,19 +186,31 @@ final class Parts {
         new HealthRoutes(config.metrics(), metrics, database, broker, json, blocking).register(api);
         UserCredentialCheck userCredentials =
                 new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking);
+        TokenRevoker revoker = new TokenRevoker(
+                tokens,
+                jwtVerifier,
+                introspection,
+                revokedTokens,
+                watcher,
+                hub,
+                blocking,
+                clock,
+                introspectionConfig.recheckInterval(),
+                hooks);
         new UserRoutes(
                         userCredentials,
                         codec,
                         tokenIssuer,
                         tokens,
-                        watcher,
+                        revoker,
                         config.auth().tokens(),
-                        clock,
-                        hooks)
+                        clock)
                 .register(api);
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
-        new ServerRoutes(apiKeys, codec, broker, hub, access, clock, clock.instant()).register(api);
+        AdminCheck admins = new AdminCheck(apiKeys, userCredentials, accessLog);
+        new ServerRoutes(admins, codec, broker, hub, access, config.channels(), clock, clock.instant()).register(api);
+        new ConnectionRoutes(admins, codec, broker, hub).register(api);
         tasks = new Tasks(
                 new TaskStore(database),
                 hub,
@@ -221,23 +235,11 @@ final class Parts {
                         hooks.written(count);
                     }
                 });
-        new TaskRoutes(apiKeys, userCredentials, tasks, blocking).register(api);
-        new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
-        new HookRoutes(apiKeys, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1))
-                .register(api);
+        new TaskRoutes(admins, userCredentials, tasks, blocking).register(api);
+        new AccessLogRoutes(admins, new AccessLogStore(database), json, blocking).register(api);
+        new HookRoutes(admins, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1)).register(api);
         new WellKnownRoutes(jwt, json).register(api);
-        TokenRevoker revoker = new TokenRevoker(
-                tokens,
-                jwtVerifier,
-                introspection,
-                revokedTokens,
-                watcher,
-                hub,
-                blocking,
-                clock,
-                introspectionConfig.recheckInterval(),
-                hooks);
-        new CredentialRoutes(apiKeys, revoker, json).register(api);
+        new CredentialRoutes(admins, revoker, json, blocking).register(api);
         new WebAssets().register(api);
 
         // The client protocol, and the endpoints that carry it.
