@@ -1,14 +1,9 @@
 package io.gatehouse.cli;
 
-import io.gatehouse.config.ConfigKey;
-import io.gatehouse.config.GatehouseConfig;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -26,31 +21,14 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(
-            names = "--host",
-            paramLabel = "HOST",
-            description = "Address to listen on (server.host). Default: 127.0.0.1")
-    String host;
-
-    @Option(
-            names = "--port",
-            paramLabel = "PORT",
-            description = "Port to listen on; 0 picks a free one (server.port). Default: 8080")
-    Integer port;
+    @Mixin
+    ListenOptions listen;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Map<ConfigKey, Object> flags = new EnumMap<>(ConfigKey.class);
-        if (host != null) {
-            flags.put(ConfigKey.SERVER_HOST, host);
-        }
-        if (port != null) {
-            flags.put(ConfigKey.SERVER_PORT, port);
-        }
-        GatehouseConfig cfg = config.load(flags);
-        return NodeRun.run(cfg, spec.commandLine().getOut(), NodeRun.Addition.NONE);
+        return NodeRun.run(config.load(listen.flags()), spec.commandLine().getOut(), NodeRun.Addition.NONE);
     }
 }
