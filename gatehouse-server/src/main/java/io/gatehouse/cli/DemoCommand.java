@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static AutoCloseable start(Gatehouse node, boolean adminCreated, PrintWriter out) {
         Demo demo = Demo.start(node);
-        String url = node.url();
+        String url = demo.localUrl(); // the node's own, with 127.0.0.1 for "every address"
         out.println("dashboard: " + url + "/");
         if (adminCreated) {
             out.println("admin: log in to the dashboard as '" + DataDirectory.BOOTSTRAP_ADMIN

@@ -47,12 +47,14 @@ public final class Demo implements AutoCloseable {
 
     private final UserState userState;
     private final URI clientsUri;
+    private final String localUrl;
     private final DemoPublisher publisher;
     private final DemoTasks tasks;
     private final DemoTraffic traffic;
 
-    private Demo(UserState userState, DemoPublisher publisher, DemoTasks tasks, DemoTraffic traffic) {
+    private Demo(UserState userState, String localUrl, DemoPublisher publisher, DemoTasks tasks, DemoTraffic traffic) {
         this.userState = userState;
+        this.localUrl = localUrl;
         this.clientsUri = traffic.uri();
         this.publisher = publisher;
         this.tasks = tasks;
@@ -78,7 +80,7 @@ public final class Demo implements AutoCloseable {
                     webSocketUri(node.url()),
                     node.config().limits());
             traffic.start();
-            return new Demo(state, publisher, tasks, traffic);
+            return new Demo(state, localUrl(node.url()), publisher, tasks, traffic);
         } catch (RuntimeException e) {
             tasks.close();
             publisher.close();
@@ -96,25 +98,37 @@ public final class Demo implements AutoCloseable {
     }
 
     /**
-     * {@code ws://HOST:PORT/ws} of the node itself: the loopback address when it listens on every
-     * address, else the address it listens on (a local one: the traffic never leaves the machine).
+     * {@code http://HOST:PORT} of the node on this machine: {@code 127.0.0.1} when it listens on every
+     * address (a dual-stack socket takes IPv4 too), else the address it listens on, a local one.
      */
-    static URI webSocketUri(String nodeUrl) {
+    static String localUrl(String nodeUrl) {
         URI base = URI.create(nodeUrl);
         String host = base.getHost();
         try {
-            InetAddress bound = InetAddress.getByName(host);
-            if (bound.isAnyLocalAddress()) {
-                host = bound.getAddress().length == 16 ? "[::1]" : "127.0.0.1";
+            if (InetAddress.getByName(host).isAnyLocalAddress()) {
+                host = "127.0.0.1";
             }
         } catch (UnknownHostException e) {
             throw new IllegalStateException("the node's own address " + host + " does not resolve", e);
         }
-        return URI.create("ws://" + host + ":" + base.getPort() + "/ws");
+        return "http://" + host + ":" + base.getPort();
+    }
+
+    /** {@code ws://HOST:PORT/ws} of the node itself, HOST as in {@link #localUrl}: the traffic never leaves the machine. */
+    static URI webSocketUri(String nodeUrl) {
+        return URI.create(localUrl(nodeUrl).replaceFirst("^http", "ws") + "/ws");
     }
 
     public UserState userState() {
         return userState;
+    }
+
+    /**
+     * The node's URL for a browser on this machine: {@code http://127.0.0.1:PORT} when it listens on
+     * every address, else its own.
+     */
+    public String localUrl() {
+        return localUrl;
     }
 
     /** Where the demo clients connect: this node's WebSocket endpoint on a local address. */

@@ -232,7 +232,8 @@ class DemoTest {
     @Test
     void theClientsConnectToTheNodeItself() {
         assertThat(Demo.webSocketUri("http://0.0.0.0:8080")).isEqualTo(URI.create("ws://127.0.0.1:8080/ws"));
-        assertThat(Demo.webSocketUri("http://[::]:8080")).isEqualTo(URI.create("ws://[::1]:8080/ws"));
+        assertThat(Demo.webSocketUri("http://[0:0:0:0:0:0:0:0]:8080")).isEqualTo(URI.create("ws://127.0.0.1:8080/ws"));
+        assertThat(Demo.localUrl("http://[0:0:0:0:0:0:0:0]:8080")).isEqualTo("http://127.0.0.1:8080");
         assertThat(Demo.webSocketUri("http://127.0.0.1:9")).isEqualTo(URI.create("ws://127.0.0.1:9/ws"));
         assertThat(Demo.webSocketUri("http://[::1]:9")).isEqualTo(URI.create("ws://[::1]:9/ws"));
     }
