@@ -56,7 +56,12 @@ final class DemoClient {
             return;
         }
         if (DemoTraffic.stale(token)) {
-            token = traffic.mint();
+            try {
+                token = traffic.mint();
+            } catch (RuntimeException e) { // the database refused: try again later
+                traffic.later(this::connect, 30_000);
+                return;
+            }
         }
         traffic.http
                 .newWebSocketBuilder()

@@ -141,8 +141,12 @@ final class DemoTraffic implements AutoCloseable {
                     + Long.toHexString(ThreadLocalRandom.current().nextLong());
         } else {
             if (expiredToken == null) {
-                expiredToken = issuer.issueOpaque(user, List.of(), Duration.ofMillis(1))
-                        .token();
+                try {
+                    expiredToken = issuer.issueOpaque(user, List.of(), Duration.ofMillis(1))
+                            .token();
+                } catch (RuntimeException e) {
+                    return; // the database refused; an exception would end the periodic refusals
+                }
             }
             token = expiredToken;
         }

@@ -151,6 +151,32 @@ class DemoTest {
     }
 
     @Test
+    void aCancelFromTheDemoUserEndsTheTaskAsCancelled() {
+        server.start();
+        startDemo();
+        String token = server.localOpaqueToken(Demo.USER);
+        JsonNode task = awaitValue(Duration.ofSeconds(15), () -> {
+            JsonNode tasks = server.get("/api/v1/tasks", "Authorization", "Bearer " + token)
+                    .body()
+                    .path("tasks");
+            return tasks.size() > 0 ? tasks.get(0) : null;
+        });
+        String id = task.path("id").asText();
+
+        TestGatehouse.Reply cancel =
+                server.post("/api/v1/tasks/" + id + "/cancel", "{}", "Authorization", "Bearer " + token);
+        assertThat(cancel.status()).as(String.valueOf(cancel.body())).isEqualTo(200);
+
+        JsonNode ended = awaitValue(Duration.ofSeconds(15), () -> {
+            JsonNode t = server.get("/api/v1/tasks/" + id, "Authorization", "Bearer " + token)
+                    .body();
+            return t.path("status").asText().equals("cancelled") ? t : null;
+        });
+        assertThat(ended.path("message").asText()).isEqualTo("Cancelled by its owner");
+        assertThat(ended.path("done").asLong()).isLessThan(DemoTasks.STEPS);
+    }
+
+    @Test
     void clientsOfTheDemoUserConnectOnLoopbackAndSomeAreRefusedWithACode() {
         server.start();
         String admin = server.apiKey("admin");
