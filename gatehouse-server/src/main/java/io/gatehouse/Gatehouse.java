@@ -12,6 +12,7 @@ import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.revocation.IntrospectionRecheck;
 import io.gatehouse.revocation.RevocationWatcher;
+import io.gatehouse.stats.NodeStats;
 import io.gatehouse.store.Database;
 import io.gatehouse.tasks.Tasks;
 import io.gatehouse.transport.GatehouseServer;
@@ -47,6 +48,7 @@ public final class Gatehouse implements AutoCloseable {
     private final Hub hub;
     private final RevocationWatcher watcher;
     private final Tasks tasks;
+    private final NodeStats stats;
     /** Null when introspection is off. */
     private final IntrospectionRecheck recheck;
 
@@ -68,6 +70,7 @@ public final class Gatehouse implements AutoCloseable {
         this.hub = parts.hub;
         this.watcher = parts.watcher;
         this.tasks = parts.tasks;
+        this.stats = parts.stats;
         this.recheck = recheck;
         this.limits = parts.limits;
         this.tokenIssuer = parts.tokenIssuer;
@@ -92,6 +95,7 @@ public final class Gatehouse implements AutoCloseable {
             GatehouseServer server = GatehouseServer.start(parts.http, parts.webSocket);
             parts.watcher.start();
             parts.tasks.start();
+            parts.stats.start(address(server.host(), server.port()));
             if (parts.introspection != null) {
                 recheck = new IntrospectionRecheck(
                         parts.hub,
@@ -132,8 +136,12 @@ public final class Gatehouse implements AutoCloseable {
 
     /** The base URL, {@code http://HOST:PORT}. */
     public String url() {
-        String host = server.host();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        return "http://" + address(server.host(), port());
+    }
+
+    /** {@code HOST:PORT}, an IPv6 host in brackets. */
+    static String address(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     // What operators' tools and tests look at in a running node.
@@ -171,6 +179,11 @@ public final class Gatehouse implements AutoCloseable {
         return tasks;
     }
 
+    /** The node's live statistics, as get_stats and gatehouse:stats carry them. */
+    public NodeStats stats() {
+        return stats;
+    }
+
     public Lifecycle lifecycle() {
         return lifecycle;
     }
@@ -199,6 +212,7 @@ public final class Gatehouse implements AutoCloseable {
         if (recheck != null) {
             recheck.close();
         }
+        stats.close();
         drain();
         server.close();
         // The API calls under way end before what they use stops: a progress call answered 200

@@ -3,7 +3,9 @@ package io.gatehouse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.accesslog.AccessLog;
 import io.gatehouse.api.AccessLogRoutes;
+import io.gatehouse.api.AdminCheck;
 import io.gatehouse.api.ApiKeyCheck;
+import io.gatehouse.api.ConnectionRoutes;
 import io.gatehouse.api.CorsPolicy;
 import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
@@ -47,6 +49,7 @@ import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.revocation.TokenRevoker;
+import io.gatehouse.stats.NodeStats;
 import io.gatehouse.store.AccessLogStore;
 import io.gatehouse.store.ApiKeyStore;
 import io.gatehouse.store.Database;
@@ -96,6 +99,7 @@ final class Parts {
     IntrospectionVerifier introspection;
 
     Tasks tasks;
+    NodeStats stats;
 
     RequestLimits limits;
     TokenIssuer tokenIssuer;
@@ -182,19 +186,31 @@ final class Parts {
         new HealthRoutes(config.metrics(), metrics, database, broker, json, blocking).register(api);
         UserCredentialCheck userCredentials =
                 new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking);
+        TokenRevoker revoker = new TokenRevoker(
+                tokens,
+                jwtVerifier,
+                introspection,
+                revokedTokens,
+                watcher,
+                hub,
+                blocking,
+                clock,
+                introspectionConfig.recheckInterval(),
+                hooks);
         new UserRoutes(
                         userCredentials,
                         codec,
                         tokenIssuer,
                         tokens,
-                        watcher,
+                        revoker,
                         config.auth().tokens(),
-                        clock,
-                        hooks)
+                        clock)
                 .register(api);
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
-        new ServerRoutes(apiKeys, codec, broker, hub, access, clock, clock.instant()).register(api);
+        AdminCheck admins = new AdminCheck(apiKeys, userCredentials, accessLog);
+        new ServerRoutes(admins, codec, broker, hub, access, config.channels(), clock, clock.instant()).register(api);
+        new ConnectionRoutes(admins, codec, broker, hub).register(api);
         tasks = new Tasks(
                 new TaskStore(database),
                 hub,
@@ -219,26 +235,26 @@ final class Parts {
                         hooks.written(count);
                     }
                 });
-        new TaskRoutes(apiKeys, userCredentials, tasks, blocking).register(api);
-        new AccessLogRoutes(apiKeys, new AccessLogStore(database), json, blocking).register(api);
-        new HookRoutes(apiKeys, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1))
-                .register(api);
+        new TaskRoutes(admins, userCredentials, tasks, blocking).register(api);
+        new AccessLogRoutes(admins, new AccessLogStore(database), json, blocking).register(api);
+        new HookRoutes(admins, new WebhookStore(database), json, blocking, clock, () -> hooks.written(1)).register(api);
         new WellKnownRoutes(jwt, json).register(api);
-        TokenRevoker revoker = new TokenRevoker(
-                tokens,
-                jwtVerifier,
-                introspection,
-                revokedTokens,
-                watcher,
-                hub,
-                blocking,
-                clock,
-                introspectionConfig.recheckInterval(),
-                hooks);
-        new CredentialRoutes(apiKeys, revoker, json).register(api);
+        new CredentialRoutes(admins, revoker, json, blocking).register(api);
         new WebAssets().register(api);
 
         // The client protocol, and the endpoints that carry it.
+        String version = Parts.class.getPackage().getImplementationVersion();
+        stats = new NodeStats(
+                hub,
+                metrics,
+                accessLog::held,
+                hooks::depth,
+                codec,
+                clock,
+                config.dashboard().statsInterval(),
+                version == null ? "development" : version,
+                Gatehouse.address(config.server().host(), config.server().port()),
+                Gatehouse.daemonThreads("gatehouse-stats"));
         Replies replies = new Replies(codec, clock, config.heartbeat().interval());
         ChannelCommands channels = new ChannelCommands(hub, broker, access, limits, metrics, replies);
         ClientProtocol clients = new ClientProtocol(
@@ -261,7 +277,8 @@ final class Parts {
                         replies),
                 new DuplicateConnections(config.limits().duplicateSessionPolicy(), hub, broker),
                 new TaskCommands(tasks, blocking),
-                hooks);
+                hooks,
+                stats);
         lifecycle = new Lifecycle();
         http = new HttpEndpoint(config.server(), api, limits, origins);
         webSocket = new WebSocketEndpoint(
@@ -278,6 +295,9 @@ final class Parts {
 
     /** Closes what already runs, in reverse, and the database: the start failed. */
     void closeStarted() {
+        if (stats != null) {
+            stats.close();
+        }
         if (watcher != null) {
             watcher.close();
         }

@@ -98,6 +98,7 @@ class BrowserReconnectTest {
             ClientPage tab = ClientPage.open(context, gateway.url(), gateway.url());
             tab.connectWithToken("gh", Jwts.hs256For("visible-user"));
             tab.awaitState("gh", "connected");
+            jitterAtTheCeiling(tab);
             tab.eval("() => { Object.defineProperty(document, 'visibilityState', {configurable: true,"
                     + " get: () => window.visibility ?? 'visible'}); window.visibility = 'hidden';"
                     + " document.dispatchEvent(new Event('visibilitychange')); }");
@@ -112,7 +113,9 @@ class BrowserReconnectTest {
             long connectedAt = ((Number) tab.eval("() => window.events.filter((e) => e.kind === 'gh:state'"
                             + " && e.state === 'connected').at(-1).at"))
                     .longValue();
-            assertThat(connectedAt - shownAt).as("ms from visible to connected").isLessThan(1_500);
+            System.out.println("visible to connected: " + (connectedAt - shownAt) + " ms; the backoff timer was due "
+                    + (due - shownAt) + " ms after visible");
+            assertThat(connectedAt).as("connected after the tab became visible").isGreaterThanOrEqualTo(shownAt);
             assertThat(connectedAt).as("before the backoff timer was due").isLessThan(due);
             assertThat(tab.number("() => window.openSockets()")).isEqualTo(1);
         }
@@ -125,6 +128,7 @@ class BrowserReconnectTest {
             ClientPage tab = ClientPage.open(context, gateway.url(), gateway.url());
             tab.connectWithToken("gh", Jwts.hs256For("online-user"));
             tab.awaitState("gh", "connected");
+            jitterAtTheCeiling(tab);
             tab.eval("() => { window.addEventListener('online', () => { window.wentOnline = Date.now(); }); }");
             context.setOffline(true); // CDP network emulation
             gateway.stop();
@@ -138,22 +142,37 @@ class BrowserReconnectTest {
                             + " && e.state === 'connected').at(-1).at"))
                     .longValue();
             long onlineAtMs = ((Number) tab.eval("() => window.wentOnline")).longValue();
-            assertThat(connectedAt - onlineAtMs)
-                    .as("ms from online to connected")
-                    .isLessThan(1_500);
+            System.out.println("online to connected: " + (connectedAt - onlineAtMs) + " ms; the backoff timer was due "
+                    + (due - onlineAtMs) + " ms after online");
+            assertThat(connectedAt)
+                    .as("connected after the browser went online")
+                    .isGreaterThanOrEqualTo(onlineAtMs);
             assertThat(connectedAt).as("before the backoff timer was due").isLessThan(due);
             assertThat(tab.number("() => window.openSockets()")).isEqualTo(1);
         }
     }
 
     /**
-     * Waits until the client, failing to reach a stopped server, waits at least 3 s for its next
-     * attempt; returns the page time that attempt is due at.
+     * Makes the page's backoff draw the top of each jitter range (0.5, 1, 2, 4, 8 s, ...), so that
+     * {@link #awaitLongBackoff} comes in a known time. The client takes its randomness from
+     * {@code Math.random} when it draws.
+     */
+    private static void jitterAtTheCeiling(ClientPage tab) {
+        tab.eval("() => { Math.random = () => 0.9999; }");
+    }
+
+    /**
+     * Waits until the client, failing to reach a stopped server, waits at least 8 s for its next
+     * attempt, at least 6 s of it still to come; returns the page time that attempt is due at.
+     *
+     * <p>"At once, not at the end of the backoff" is then checked by order: connected after the
+     * event and before that time. The seconds between are room for the server's restart and the
+     * reconnect on a loaded machine (a 1,500 ms bound on the reconnect measured the machine).
      */
     private static long awaitLongBackoff(ClientPage tab) {
         tab.until(
                 "window.events.some((e) => e.kind === 'gh:state' && e.state === 'reconnecting'"
-                        + " && e.retryInMs >= 3000 && e.at + e.retryInMs > Date.now() + 2500)",
+                        + " && e.retryInMs >= 8000 && e.at + e.retryInMs > Date.now() + 6000)",
                 Duration.ofSeconds(90));
         return ((Number) tab.eval("() => { const e = window.events.filter((e) => e.kind === 'gh:state'"
                         + " && e.state === 'reconnecting').at(-1); return e.at + e.retryInMs; }"))

@@ -95,4 +95,10 @@ public sealed interface ClientMessage {
             Objects.requireNonNull(taskId, "taskId");
         }
     }
+
+    /**
+     * {@code get_stats}: the node's live statistics with their history (admin connections only);
+     * answered with {@code stats_update}.
+     */
+    record GetStats(JsonNode id) implements ClientMessage {}
 }

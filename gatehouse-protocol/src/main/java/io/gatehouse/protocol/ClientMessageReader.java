@@ -49,6 +49,7 @@ final class ClientMessageReader {
                 }
                 yield new ClientMessage.CancelTask(id, taskId);
             }
+            case GET_STATS -> new ClientMessage.GetStats(id);
             default -> throw BadMessageException.badRequest("Unknown message type '" + type.wireName() + "'", id, null);
         };
     }

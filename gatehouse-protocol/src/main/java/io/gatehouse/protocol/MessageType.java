@@ -16,6 +16,7 @@ public enum MessageType {
     PRESENCE,
     HISTORY,
     CANCEL_TASK,
+    GET_STATS,
     // server to client
     CONNECTION_ESTABLISHED,
     PONG,
@@ -28,6 +29,7 @@ public enum MessageType {
     LEAVE,
     TOKEN_EXPIRING,
     TASK_PROGRESS,
+    STATS_UPDATE,
     ERROR;
 
     /** The type of each message record, in one place (presence and history replies carry the request's type). */
@@ -41,6 +43,7 @@ public enum MessageType {
             Map.entry(ClientMessage.Presence.class, PRESENCE),
             Map.entry(ClientMessage.History.class, HISTORY),
             Map.entry(ClientMessage.CancelTask.class, CANCEL_TASK),
+            Map.entry(ClientMessage.GetStats.class, GET_STATS),
             Map.entry(ServerMessage.ConnectionEstablished.class, CONNECTION_ESTABLISHED),
             Map.entry(ServerMessage.Pong.class, PONG),
             Map.entry(ServerMessage.Subscribed.class, SUBSCRIBED),
@@ -52,13 +55,14 @@ public enum MessageType {
             Map.entry(ServerMessage.Leave.class, LEAVE),
             Map.entry(ServerMessage.TokenExpiring.class, TOKEN_EXPIRING),
             Map.entry(ServerMessage.TaskProgress.class, TASK_PROGRESS),
+            Map.entry(ServerMessage.StatsUpdate.class, STATS_UPDATE),
             Map.entry(ServerMessage.Presence.class, PRESENCE),
             Map.entry(ServerMessage.History.class, HISTORY),
             Map.entry(ServerMessage.Error.class, ERROR));
 
     /** Whether clients send this type (presence and history replies carry the same type back). */
     public boolean isClientMessage() {
-        return ordinal() <= CANCEL_TASK.ordinal();
+        return ordinal() <= GET_STATS.ordinal();
     }
 
     public String wireName() {

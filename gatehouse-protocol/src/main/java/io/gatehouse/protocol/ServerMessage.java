@@ -94,6 +94,19 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * {@code stats_update}: the node's statistics (docs/protocol.md, "Live statistics"): the reply to
+     * {@code get_stats} (then with its {@code id}, {@code data} the whole Stats with history), or
+     * pushed every dashboard.stats_interval to subscribers of {@code gatehouse:stats} ({@code data}
+     * {node, now}). {@code dataJson} is the data object as JSON text, written as it is: the server
+     * encodes a history once per interval, not once per request.
+     */
+    record StatsUpdate(JsonNode id, String dataJson) implements ServerMessage {
+        public StatsUpdate {
+            Objects.requireNonNull(dataJson, "dataJson");
+        }
+    }
+
     /** {@code error}: a request was refused; the connection stays open. */
     record Error(JsonNode id, RefusalCode code, String message) implements ServerMessage {
         public static Error of(Refusal refusal, JsonNode id) {

@@ -59,6 +59,8 @@ final class ServerMessageReader {
             case HISTORY ->
                 new ServerMessage.History(id, text(n, "channel", type), publications(n, type), position(n, type));
             case TASK_PROGRESS -> new ServerMessage.TaskProgress(id, object(n, "task", type));
+            case STATS_UPDATE ->
+                new ServerMessage.StatsUpdate(id, object(n, "data", type).toString());
             case ERROR ->
                 new ServerMessage.Error(id, code(n, type), n.path("message").asText(null));
             default -> throw bad("'" + type.wireName() + "' is a client message", type);

@@ -86,6 +86,9 @@ final class ServerMessageWriter {
         } else if (message instanceof ServerMessage.TaskProgress m) {
             id(n, m.id(), withType);
             n.set("task", m.task());
+        } else if (message instanceof ServerMessage.StatsUpdate m) {
+            id(n, m.id(), withType);
+            n.putRawValue("data", new RawValue(m.dataJson()));
         } else if (message instanceof ServerMessage.Error m) {
             id(n, m.id(), withType);
             n.put("code", m.code().name());

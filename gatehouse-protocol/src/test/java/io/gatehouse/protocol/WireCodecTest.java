@@ -35,7 +35,9 @@ class WireCodecTest {
                 new ClientMessage.Presence(id, NEWS),
                 new ClientMessage.History(id, NEWS, new StreamPosition(0, "e"), 10),
                 new ClientMessage.History(null, NEWS, null, ClientMessage.NO_LIMIT),
-                new ClientMessage.CancelTask(id, "tsk_abc"));
+                new ClientMessage.CancelTask(id, "tsk_abc"),
+                new ClientMessage.GetStats(id),
+                new ClientMessage.GetStats(null));
         for (ClientMessage m : all) {
             assertThat(codec.readClient(codec.write(m))).as(m.toString()).isEqualTo(m);
         }
@@ -66,6 +68,8 @@ class WireCodecTest {
                         null, codec.json().createObjectNode().put("id", "tsk_1").put("done", 3)),
                 new ServerMessage.TaskProgress(
                         id, codec.json().createObjectNode().put("status", "cancel_requested")),
+                new ServerMessage.StatsUpdate(id, "{\"node\":\"n1\",\"history\":[{\"connections\":3}]}"),
+                new ServerMessage.StatsUpdate(null, "{\"node\":\"n1\",\"now\":{\"cpu_process\":0.25}}"),
                 ServerMessage.Error.of(RefusalCode.TOO_MANY_SUBSCRIPTIONS.refusal(), id));
         for (ServerMessage m : all) {
             assertThat(codec.readServer(codec.encode(m).text()))
@@ -91,6 +95,11 @@ class WireCodecTest {
                                 null, codec.json().createObjectNode().put("id", "tsk_1")))
                         .text())
                 .isEqualTo("{\"type\":\"task_progress\",\"task\":{\"id\":\"tsk_1\"}}");
+        assertThat(codec.encode(new ServerMessage.StatsUpdate(new IntNode(2), "{\"node\":\"n1\"}"))
+                        .text())
+                .isEqualTo("{\"type\":\"stats_update\",\"id\":2,\"data\":{\"node\":\"n1\"}}");
+        assertThat(codec.write(new ClientMessage.GetStats(new IntNode(3))))
+                .isEqualTo("{\"type\":\"get_stats\",\"id\":3}");
         assertThat(codec.fields(new ServerMessage.Published(new IntNode(1), "news", new StreamPosition(2, "e")))
                         .toString())
                 .isEqualTo("{\"channel\":\"news\",\"offset\":2,\"epoch\":\"e\"}");
@@ -104,7 +113,7 @@ class WireCodecTest {
                 "[1]|A message must be a JSON object with a type",
                 "{\"id\":1}|The message has no type",
                 "{\"type\":\"pong\"}|Unknown message type 'pong'",
-                "{\"type\":\"get_stats\"}|Unknown message type 'get_stats'",
+                "{\"type\":\"stats_update\",\"data\":{}}|Unknown message type 'stats_update'",
                 "{\"type\":\"subscribe\"}|subscribe needs a channel field",
                 "{\"type\":\"subscribe\",\"channel\":\"a b\"}|Channel names are",
                 "{\"type\":\"subscribe\",\"channel\":\"a\",\"since\":{\"offset\":-1,\"epoch\":\"e\"}}|since must be",

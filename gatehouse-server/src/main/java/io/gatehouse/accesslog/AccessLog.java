@@ -1,5 +1,10 @@
 package io.gatehouse.accesslog;
 
+import io.gatehouse.auth.AuthRequest;
+import io.gatehouse.auth.Credential;
+import io.gatehouse.auth.Fingerprint;
+import io.gatehouse.auth.Principal;
+import io.gatehouse.auth.PrintableId;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.store.AccessLogEntry;
@@ -11,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records every upgrade attempt, accepted or refused, and every close of an accepted connection
- * (SPEC §8): one line to the {@code gatehouse.access} logger and one row in the
- * {@code access_log} table. It never sees a whole secret, only fingerprints: attempts are made by
- * {@link UpgradeAttempt}, the one place that turns a credential into its carrier and fingerprint.
+ * Records every upgrade attempt, accepted or refused, every close of an accepted connection
+ * (SPEC §8), and every admin action through the HTTP API with a cookie session: one line to the
+ * {@code gatehouse.access} logger and one row in the {@code access_log} table. It never keeps a
+ * whole secret, only fingerprints: attempts are made by {@link UpgradeAttempt} and actions by
+ * {@link #action}, the two places that turn a credential into its carrier and fingerprint.
  *
  * <p>Never blocks its caller, which is usually an event loop: {@link #record} only offers the
  * entry to a buffer of {@code access_log.buffer} entries, which an {@link AccessLogWriter} moves
@@ -64,9 +70,43 @@ public final class AccessLog implements AutoCloseable {
         return new UpgradeAttempt(this, clock, clientIp, origin, userAgent, null, null);
     }
 
+    /**
+     * Records that the admin {@code admin}, authenticated by {@code credential} on {@code request}
+     * from {@code clientIp}, did {@code action} to {@code target}: a row of its own, not an upgrade
+     * attempt (no attempt is counted). Never blocks.
+     */
+    public void action(
+            AdminAction action,
+            String target,
+            Principal admin,
+            Credential credential,
+            String clientIp,
+            AuthRequest request) {
+        record(AccessLogEntry.action(
+                clock.instant(),
+                clientIp,
+                request.header("Origin"),
+                request.header("User-Agent"),
+                admin.user().id(),
+                credential.carrier().wireName(),
+                Fingerprint.of(credential.token()),
+                action.wireName(),
+                target));
+    }
+
     /** Logs the entry and buffers it for the database. Never blocks. */
     public void record(AccessLogEntry e) {
-        if (!e.isClose()) {
+        if (e.isAction()) {
+            LOG.info(
+                    "action {} target=\"{}\" user={} ip={} origin={} method={} fingerprint={}",
+                    e.action(),
+                    PrintableId.escape(e.target()), // it may hold an id from a path
+                    e.userId(),
+                    e.clientIp(),
+                    e.origin(),
+                    e.method(),
+                    e.tokenFingerprint());
+        } else if (!e.isClose()) {
             metrics.attempt(e.outcome());
             LOG.info(
                     "attempt outcome={} ip={} origin={} method={} user={} fingerprint={} connection={} agent=\"{}\"",
@@ -101,8 +141,8 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Records buffered or being written. */
-    int held() {
+    /** Records buffered or being written: the access-log queue (at most access_log.buffer). */
+    public int held() {
         return writer.held();
     }
 

@@ -58,6 +58,11 @@ public final class UpgradeAttempt {
         return clientIp;
     }
 
+    /** The {@code Origin} header of the upgrade, or null. */
+    public String origin() {
+        return origin;
+    }
+
     /** How the credential came (authorization_header, subprotocol, query, cookie, auth_message), or null. */
     public String method() {
         return credential == null ? null : credential.carrier().wireName();

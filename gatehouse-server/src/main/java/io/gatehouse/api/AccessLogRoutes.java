@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.protocol.RefusalCode;
-import io.gatehouse.protocol.RefusalException;
 import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.store.AccessLogEntry;
 import io.gatehouse.store.AccessLogStore;
@@ -18,31 +17,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /api/v1/access-log?outcome=&user=&ip=&limit=} (SPEC §6, §8): the newest access-log
- * rows, filtered by exact outcome, user id and client IP, for an API key with the admin scope.
+ * {@code GET /api/v1/access-log?outcome=&code=&refused=&user=&ip=&since=&until=&limit=} (SPEC §6,
+ * §8; {@link AccessLogQuery}): the newest access-log rows, for an API key with the admin scope or
+ * an admin's cookie session ({@link AdminCheck}). Each refused row carries its refusal code and
+ * that code's documented hint ({@link RefusalCode#defaultHint()}).
  * Rows reach the table a moment after the attempt (the access log writes in batches).
  *
  * @param blocking where the table is read
  */
-public record AccessLogRoutes(ApiKeyCheck keys, AccessLogStore store, ObjectMapper json, Executor blocking) {
+public record AccessLogRoutes(AdminCheck admins, AccessLogStore store, ObjectMapper json, Executor blocking) {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogRoutes.class);
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
 
     public void register(HttpApi api) {
         api.route(
-                "GET",
-                "/api/v1/access-log",
-                (req, path) -> keys.ifAllowed(req, ApiScope.ADMIN, keyName -> entries(req)));
+                "GET", "/api/v1/access-log", (req, path) -> admins.ifAllowed(req, ApiScope.ADMIN, who -> entries(req)));
     }
 
     private CompletionStage<ApiResponse> entries(ApiRequest req) {
-        int limit = limit(req.queryParameter("limit"));
-        var filter = new AccessLogStore.Filter(optional(req, "outcome"), optional(req, "user"), optional(req, "ip"));
+        AccessLogQuery query = AccessLogQuery.of(req);
         return CompletableFuture.supplyAsync(
                         () -> {
                             try {
-                                return store.newest(filter, limit);
+                                return store.newest(query.filter(), query.limit());
                             } catch (StoreException e) {
                                 LOG.warn("GET /api/v1/access-log failed", e);
                                 throw RefusalCode.BACKEND_UNAVAILABLE
@@ -70,27 +66,18 @@ public record AccessLogRoutes(ApiKeyCheck keys, AccessLogStore store, ObjectMapp
             n.put("connection_id", e.connectionId());
             n.put("close_code", e.closeCode());
             n.put("duration_ms", e.durationMillis());
+            String refusal = AccessLogEntry.ACCEPTED.equals(e.outcome()) ? null : e.outcome();
+            n.put("code", refusal);
+            n.put(
+                    "hint",
+                    refusal == null
+                            ? null
+                            : RefusalCode.fromName(refusal)
+                                    .map(RefusalCode::defaultHint)
+                                    .orElse(null));
+            n.put("action", e.action());
+            n.put("target", e.target());
         }
         return ApiResponse.ok(out);
-    }
-
-    private static int limit(String raw) {
-        long limit;
-        try {
-            limit = RequestBody.wholeNumber(raw, "limit", DEFAULT_LIMIT);
-        } catch (RefusalException e) {
-            limit = -1; // answered below, with the range
-        }
-        if (limit >= 1 && limit <= MAX_LIMIT) {
-            return (int) limit;
-        }
-        throw RequestBody.bad(
-                "limit must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
-    }
-
-    /** A filter parameter; absent and empty both mean "any". */
-    private static String optional(ApiRequest req, String name) {
-        String value = req.queryParameter(name);
-        return value == null || value.isEmpty() ? null : value;
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.accesslog.AdminAction;
 import io.gatehouse.auth.ApiScope;
+import io.gatehouse.auth.PrintableId;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.WireCodec;
 import io.gatehouse.store.StoreException;
@@ -21,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dead webhook events (docs/webhooks.md), for an API key with the admin scope:
+ * The dead webhook events (docs/webhooks.md), for an API key with the admin scope or an admin's
+ * cookie session ({@link AdminCheck}):
  * {@code GET /api/v1/hooks/dead} lists the {@value #LIMIT} most recently failed, each with its body
  * and last error; {@code POST /api/v1/hooks/dead/{id}/retry} makes one pending again, with a fresh
  * count of attempts (404 NOT_FOUND when no dead event has that id).
@@ -29,28 +32,29 @@ import org.slf4j.LoggerFactory;
  * @param wake tells the delivery worker that an event is due
  */
 public record HookRoutes(
-        ApiKeyCheck keys, WebhookStore store, ObjectMapper json, Executor blocking, Clock clock, Runnable wake) {
+        AdminCheck admins, WebhookStore store, ObjectMapper json, Executor blocking, Clock clock, Runnable wake) {
     private static final Logger LOG = LoggerFactory.getLogger(HookRoutes.class);
     static final int LIMIT = 1000;
 
     public void register(HttpApi api) {
-        api.route("GET", "/api/v1/hooks/dead", (req, path) -> keys.ifAllowed(req, ApiScope.ADMIN, keyName -> dead()));
+        api.route("GET", "/api/v1/hooks/dead", (req, path) -> admins.ifAllowed(req, ApiScope.ADMIN, who -> dead()));
         api.route(
                 "POST",
                 "/api/v1/hooks/dead/{id}/retry",
-                (req, path) -> keys.ifAllowed(req, ApiScope.ADMIN, keyName -> retry(keyName, path.get("id"))));
+                (req, path) -> admins.ifAllowed(req, ApiScope.ADMIN, who -> retry(who, path.get("id"))));
     }
 
     private CompletionStage<ApiResponse> dead() {
         return blocking(() -> store.dead(LIMIT)).thenApply(this::list);
     }
 
-    private CompletionStage<ApiResponse> retry(String keyName, String id) {
+    private CompletionStage<ApiResponse> retry(Operator who, String id) {
         return blocking(() -> store.retry(id, clock.instant())).thenApply(retried -> {
             if (!retried) {
                 return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("No dead webhook event has id " + id));
             }
-            LOG.info("webhook event {} retried by key={}", id, keyName);
+            LOG.info("webhook event {} retried by {}", PrintableId.escape(id), who);
+            who.performed(AdminAction.WEBHOOK_RETRY, id);
             wake.run();
             return ApiResponse.ok(json.createObjectNode().put("retried", id));
         });

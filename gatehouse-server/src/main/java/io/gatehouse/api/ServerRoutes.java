@@ -3,12 +3,11 @@ package io.gatehouse.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.accesslog.AdminAction;
 import io.gatehouse.auth.ApiScope;
-import io.gatehouse.auth.PrintableId;
 import io.gatehouse.broker.Broker;
-import io.gatehouse.broker.ControlCommand;
+import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.history.HistoryQuery;
-import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.ChannelName;
@@ -16,6 +15,7 @@ import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.ServerMessage;
+import io.gatehouse.protocol.StreamPosition;
 import io.gatehouse.protocol.WireCodec;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,46 +27,44 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 
 /**
- * The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6).
+ * The server API for application backends, authenticated by {@code Authorization: apikey <key>} (SPEC §6),
+ * and for admins by their cookie session ({@link AdminCheck}): publish, broadcast, channels, presence,
+ * history and stats. The connections are {@link ConnectionRoutes}'.
  *
+ * @param namespaces the channel namespaces: which keep history, for {@code GET /api/v1/channels}
  * @param startedAt when the node started, for {@code GET /api/v1/stats}
  */
 public record ServerRoutes(
-        ApiKeyCheck keys,
+        AdminCheck admins,
         WireCodec codec,
         Broker broker,
         Hub hub,
         ChannelAccess access,
+        GatehouseConfig.Channels namespaces,
         Clock clock,
         Instant startedAt) {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerRoutes.class);
 
     public void register(HttpApi api) {
-        api.route("POST", "/api/v1/publish", (req, path) -> withKey(req, ApiScope.PUBLISH, this::publish));
-        api.route("POST", "/api/v1/broadcast", (req, path) -> withKey(req, ApiScope.PUBLISH, this::broadcast));
-        api.route(
-                "POST",
-                "/api/v1/users/{id}/disconnect",
-                (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> disconnect(r, key, path.get("id"))));
-        api.route("GET", "/api/v1/connections", (req, path) -> withKey(req, ApiScope.ADMIN, this::connections));
-        api.route("GET", "/api/v1/channels", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> channels()));
+        api.route("POST", "/api/v1/publish", (req, path) -> allowed(req, ApiScope.PUBLISH, this::publish));
+        api.route("POST", "/api/v1/broadcast", (req, path) -> allowed(req, ApiScope.PUBLISH, this::broadcast));
+        api.route("GET", "/api/v1/channels", (req, path) -> allowed(req, ApiScope.ADMIN, (r, who) -> channels()));
         api.route(
                 "GET",
                 "/api/v1/channels/{channel}/presence",
-                (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> presence(path.get("channel"))));
+                (req, path) -> allowed(req, ApiScope.PUBLISH, (r, who) -> presence(path.get("channel"))));
         api.route(
                 "GET",
                 "/api/v1/channels/{channel}/history",
-                (req, path) -> withKey(req, ApiScope.PUBLISH, (r, key) -> history(r, path.get("channel"))));
-        api.route("GET", "/api/v1/stats", (req, path) -> withKey(req, ApiScope.ADMIN, (r, key) -> stats()));
+                (req, path) -> allowed(req, ApiScope.PUBLISH, (r, who) -> history(r, path.get("channel"))));
+        api.route("GET", "/api/v1/stats", (req, path) -> allowed(req, ApiScope.ADMIN, (r, who) -> stats()));
     }
 
-    private CompletionStage<ApiResponse> withKey(
-            ApiRequest req, ApiScope scope, BiFunction<ApiRequest, String, CompletionStage<ApiResponse>> action) {
-        return keys.ifAllowed(req, scope, keyName -> action.apply(req, keyName));
+    private CompletionStage<ApiResponse> allowed(
+            ApiRequest req, ApiScope scope, BiFunction<ApiRequest, Operator, CompletionStage<ApiResponse>> action) {
+        return admins.ifAllowed(req, scope, who -> action.apply(req, who));
     }
 
-    private CompletionStage<ApiResponse> publish(ApiRequest req, String keyName) {
+    private CompletionStage<ApiResponse> publish(ApiRequest req, Operator who) {
         ObjectNode body = RequestBody.object(req, codec.json());
         JsonNode data = requireData(body);
         String channelText = RequestBody.optionalText(body, "channel");
@@ -80,10 +78,13 @@ public record ServerRoutes(
                         .orElseThrow(
                                 () -> RequestBody.bad(
                                         "Publishing to this user is not possible: user ids with a comma or a control character, or longer than 254, have no personal channel"));
-        return broker.publish(channel, data.toString()).thenApply(p -> ApiResponse.ok(position(p)));
+        return broker.publish(channel, data.toString()).thenApply(p -> {
+            who.performed(AdminAction.PUBLISH, channel.value());
+            return ApiResponse.ok(position(p));
+        });
     }
 
-    private CompletionStage<ApiResponse> broadcast(ApiRequest req, String keyName) {
+    private CompletionStage<ApiResponse> broadcast(ApiRequest req, Operator who) {
         ObjectNode body = RequestBody.object(req, codec.json());
         JsonNode data = requireData(body);
         List<String> names = RequestBody.stringList(body, "channels");
@@ -96,65 +97,41 @@ public record ServerRoutes(
         for (ChannelName c : channels) {
             all.add(broker.publish(c, json).toCompletableFuture());
         }
+        who.performed(AdminAction.BROADCAST, String.join(",", names));
         return BroadcastAnswer.of(channels, all, codec);
     }
 
-    private CompletionStage<ApiResponse> disconnect(ApiRequest req, String keyName, String userId) {
-        ObjectNode body = RequestBody.object(req, codec.json());
-        String codeText = RequestBody.optionalText(body, "code");
-        RefusalCode code = RefusalCode.DISCONNECTED;
-        if (codeText != null) {
-            try {
-                code = RefusalCode.valueOf(codeText);
-            } catch (IllegalArgumentException e) {
-                throw RequestBody.bad(
-                        "code must be a refusal code such as DISCONNECTED or TOKEN_REVOKED (see docs/protocol.md)");
-            }
-        }
-        String reason = RequestBody.optionalText(body, "reason");
-        Refusal refusal = code.refusal();
-        int count = hub.connectionsOf(userId).size();
-        // The close frame carries only the code (SPEC §3); the operator's reason goes to the log.
-        String loggedReason = reason == null ? "" : reason.replaceAll("\\p{Cntrl}", " ");
-        LOG.info(
-                "disconnect user={} code={} key={} reason=\"{}\"",
-                PrintableId.escape(userId),
-                code.name(),
-                keyName,
-                loggedReason.length() > 200 ? loggedReason.substring(0, 200) : loggedReason);
-        return broker.publishControl(new ControlCommand.DisconnectUser(userId, refusal))
-                .thenApply(done -> ApiResponse.ok(codec.json()
-                        .createObjectNode()
-                        .put("user", userId)
-                        .put("code", refusal.code().name())
-                        .put("disconnected_here", count)));
-    }
-
-    private CompletionStage<ApiResponse> connections(ApiRequest req, String keyName) {
-        String user = req.queryParameter("user");
-        ObjectNode out = codec.json().createObjectNode();
-        ArrayNode list = out.putArray("connections");
-        for (Connection c : user == null ? hub.connections() : hub.connectionsOf(user)) {
-            ObjectNode n = list.addObject();
-            n.put("connection_id", c.id());
-            n.put("user_id", c.principal().user().id());
-            n.put("name", c.principal().user().name());
-            n.put("connected_at", WireCodec.timestamp(c.connectedAt()));
-            n.put("client_ip", c.clientIp());
-            n.put("method", c.principal().kind().wireName());
-            n.put("expires_at", WireCodec.timestamp(c.principal().expiresAt()));
-            n.set("channels", codec.json().valueToTree(hub.channelsOf(c)));
-        }
-        return CompletableFuture.completedFuture(ApiResponse.ok(out));
-    }
-
+    /**
+     * Each channel with local subscribers: {@code subscribers} (this node's), {@code presence} (the
+     * count, or null where the namespace keeps none), {@code offset} and {@code epoch} (the last,
+     * or null where the namespace keeps no history), in name order.
+     */
     private CompletionStage<ApiResponse> channels() {
-        ObjectNode out = codec.json().createObjectNode();
-        ArrayNode list = out.putArray("channels");
+        List<CompletableFuture<ObjectNode>> rows = new ArrayList<>();
         for (Map.Entry<String, Integer> e : hub.channels().entrySet()) {
-            list.addObject().put("channel", e.getKey()).put("subscribers", e.getValue());
+            ChannelName c = hub.channel(e.getKey()); // null if it just lost its last subscriber
+            CompletableFuture<Integer> present = c != null && access.checkPresence(c) == null
+                    ? broker.presence(c).thenApply(List::size).toCompletableFuture()
+                    : CompletableFuture.completedFuture(null);
+            CompletableFuture<StreamPosition> position =
+                    c != null && namespaces.retention(c).keepsAny()
+                            ? broker.position(c).toCompletableFuture()
+                            : CompletableFuture.completedFuture(null);
+            rows.add(present.thenCombine(position, (count, at) -> {
+                ObjectNode n = codec.json().createObjectNode();
+                n.put("channel", e.getKey()).put("subscribers", e.getValue());
+                n.put("presence", count);
+                n.put("offset", at == null ? null : at.offset());
+                n.put("epoch", at == null ? null : at.epoch());
+                return n;
+            }));
         }
-        return CompletableFuture.completedFuture(ApiResponse.ok(out));
+        return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ObjectNode out = codec.json().createObjectNode();
+            ArrayNode list = out.putArray("channels");
+            rows.forEach(r -> list.add(r.join()));
+            return ApiResponse.ok(out);
+        });
     }
 
     private CompletionStage<ApiResponse> presence(String channelText) {

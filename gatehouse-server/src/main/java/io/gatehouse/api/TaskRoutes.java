@@ -27,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * The task endpoints (docs/protocol.md, "Tasks"). Workers (the server API, an API key with the
  * {@code publish} scope) create tasks and report on them; users (cookie session or token) list
  * their own and cancel them. {@code GET /api/v1/tasks} and {@code GET /api/v1/tasks/{id}} serve
- * both: a request with {@code Authorization: apikey ...} is the server API's, any other the user's.
+ * both: a request with {@code Authorization: apikey ...} is the server API's, any other the user's;
+ * {@code GET /api/v1/tasks?all=true} with an admin's cookie session is the server API's listing.
  *
  * @param blocking where the database is read and written
  */
-public record TaskRoutes(ApiKeyCheck keys, UserCredentialCheck users, Tasks tasks, Executor blocking) {
+public record TaskRoutes(AdminCheck admins, UserCredentialCheck users, Tasks tasks, Executor blocking) {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRoutes.class);
     private static final String TASK = "/api/v1/tasks/{id}";
 
@@ -56,8 +57,15 @@ public record TaskRoutes(ApiKeyCheck keys, UserCredentialCheck users, Tasks task
                 "/api/v1/tasks",
                 (req, path) -> isApiKey(req)
                         ? worker(req, key -> list(req, null))
-                        : users.ifAuthenticated(
-                                req, p -> guarded(() -> list(req, p.user().id()))));
+                        : allOwners(req)
+                                ? admins.ifAllowed(
+                                        req,
+                                        ApiScope.PUBLISH,
+                                        who -> CompletableFuture.supplyAsync(
+                                                () -> guarded(() -> list(req, null)), blocking))
+                                : users.ifAuthenticated(
+                                        req,
+                                        p -> guarded(() -> list(req, p.user().id()))));
         api.route(
                 "GET",
                 TASK,
@@ -73,12 +81,28 @@ public record TaskRoutes(ApiKeyCheck keys, UserCredentialCheck users, Tasks task
         return authorization != null && authorization.toLowerCase(Locale.ROOT).startsWith("apikey ");
     }
 
+    /**
+     * {@code ?all=true}: the server API's listing (every owner, the {@code owner} filter) for an
+     * admin's cookie session ({@link AdminCheck}); absent or false: the user's own tasks.
+     */
+    static boolean allOwners(ApiRequest req) {
+        String all = req.queryParameter("all");
+        if (all == null || all.isEmpty() || all.equals("false")) {
+            return false;
+        }
+        if (all.equals("true")) {
+            return true;
+        }
+        throw RequestBody.bad("all must be true (every owner's tasks, for admins) or false");
+    }
+
     /** {@code action} on the blocking pool with the key's name, once the key has the publish scope. */
     private CompletionStage<ApiResponse> worker(ApiRequest req, Function<String, ApiResponse> action) {
-        return keys.ifAllowed(
-                req,
-                ApiScope.PUBLISH,
-                key -> CompletableFuture.supplyAsync(() -> guarded(() -> action.apply(key)), blocking));
+        return admins.keys()
+                .ifAllowed(
+                        req,
+                        ApiScope.PUBLISH,
+                        key -> CompletableFuture.supplyAsync(() -> guarded(() -> action.apply(key)), blocking));
     }
 
     /** A database failure is BACKEND_UNAVAILABLE (503), not an internal error. */

@@ -1,5 +1,6 @@
 package io.gatehouse.api;
 
+import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.CredentialVerifier;
@@ -30,6 +31,21 @@ public record UserCredentialCheck(
         Executor blocking) {
     /** Runs {@code action} (on the blocking pool) once the request's credential is verified; else the refusal. */
     CompletionStage<ApiResponse> ifAuthenticated(ApiRequest req, Function<Principal, ApiResponse> action) {
+        return ifAuthenticatedThen(req, p -> CompletableFuture.completedFuture(action.apply(p)));
+    }
+
+    /**
+     * The request's cookie session (with the CSRF header that came with it, if any) when that is
+     * the credential it carries; else null (a token, nothing, or sessions are off). Checks nothing.
+     */
+    Credential sessionOf(ApiRequest req) {
+        Credential c = credentials.extractForHttpApi(req).credential();
+        return c != null && c.carrier() == CredentialCarrier.COOKIE ? c : null;
+    }
+
+    /** As {@link #ifAuthenticated}, for an action that completes later. */
+    CompletionStage<ApiResponse> ifAuthenticatedThen(
+            ApiRequest req, Function<Principal, CompletionStage<ApiResponse>> action) {
         Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
         if (slowDown != null) {
             return CompletableFuture.completedFuture(ApiResponse.refusal(slowDown));
@@ -50,13 +66,13 @@ public record UserCredentialCheck(
                     "Send Authorization: Bearer <token> (or ?token=), or the gh_session cookie with X-CSRF-Token")));
         }
         return verifier.verify(found.credential())
-                .thenApplyAsync(
+                .thenComposeAsync(
                         (Verdict v) -> {
                             if (v.isAccepted()) {
                                 return action.apply(v.principal());
                             }
                             limits.refused(req.clientIp(), v.refusal());
-                            return ApiResponse.refusal(v.refusal());
+                            return CompletableFuture.completedFuture(ApiResponse.refusal(v.refusal()));
                         },
                         blocking);
     }

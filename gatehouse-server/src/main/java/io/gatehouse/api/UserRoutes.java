@@ -6,15 +6,12 @@ import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenLifetime;
 import io.gatehouse.config.GatehouseConfig;
-import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.WireCodec;
-import io.gatehouse.revocation.RevocationWatcher;
-import io.gatehouse.store.Revocation;
+import io.gatehouse.revocation.TokenRevoker;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
-import io.gatehouse.store.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,10 +27,9 @@ public record UserRoutes(
         WireCodec codec,
         TokenIssuer issuer,
         TokenStore tokens,
-        RevocationWatcher revocations,
+        TokenRevoker revoker,
         GatehouseConfig.Tokens lifetimes,
-        Clock clock,
-        WebhookEvents hooks) {
+        Clock clock) {
     public void register(HttpApi api) {
         api.route("GET", "/api/v1/auth/verify", (req, path) -> users.ifAuthenticated(req, this::verify));
         api.route("POST", "/api/v1/tokens", (req, path) -> users.ifAuthenticated(req, p -> createToken(req, p)));
@@ -107,20 +103,9 @@ public record UserRoutes(
     }
 
     private ApiResponse revokeToken(Principal p, String prefix) {
-        if (!tokens.revokeForUser(prefix, p.user().id(), clock.instant())) {
+        if (!revoker.revokeOfUser(prefix, p.user().id())) { // and closes its live connections
             return ApiResponse.refusal(RefusalCode.NOT_FOUND.refusal("You have no active token with prefix " + prefix));
         }
-        revokeWithEvent(prefix, p); // closes its live connections
-        for (String minted : tokens.revokeMintedFrom(prefix, clock.instant())) {
-            revokeWithEvent(minted, p); // and those of tokens minted with it
-        }
         return ApiResponse.ok(codec.json().createObjectNode().put("revoked", prefix));
-    }
-
-    /** Journals the revocation with its token.revoked webhook event, in one transaction. */
-    private void revokeWithEvent(String credentialId, Principal p) {
-        List<WebhookEvent> event = hooks.tokenRevoked(credentialId, p.user().id());
-        revocations.revoke(Revocation.Kind.CREDENTIAL, credentialId, event);
-        hooks.written(event.size());
     }
 }

@@ -24,6 +24,7 @@ public record SecretToken(String value, String prefix, byte[] hash) {
 
     private static final Pattern KIND = Pattern.compile("[a-z]+_");
     private static final Pattern RANDOM_PART = Pattern.compile("[A-Za-z0-9_-]{" + RANDOM_CHARS + "}");
+    private static final Pattern PREFIX_RANDOM_PART = Pattern.compile("[A-Za-z0-9_-]{" + PREFIX_RANDOM_CHARS + "}");
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
@@ -55,6 +56,14 @@ public record SecretToken(String value, String prefix, byte[] hash) {
             return Optional.empty();
         }
         return Optional.of(kind + randomPart.substring(0, PREFIX_RANDOM_CHARS));
+    }
+
+    /** Whether {@code value} is shaped like the lookup prefix of a secret of this kind ({@code ght_} and 8 characters). */
+    public static boolean isPrefix(String value, String kind) {
+        return value != null
+                && kind != null
+                && value.startsWith(kind)
+                && PREFIX_RANDOM_PART.matcher(value.substring(kind.length())).matches();
     }
 
     /** SHA-256 of value's UTF-8 bytes. */

@@ -7,6 +7,9 @@ public sealed interface ControlCommand {
     /** Close every connection of {@code userId} with {@code refusal}. */
     record DisconnectUser(String userId, Refusal refusal) implements ControlCommand {}
 
+    /** Close the connection {@code connectionId} (on whichever node holds it) with {@code refusal}. */
+    record DisconnectConnection(String connectionId, Refusal refusal) implements ControlCommand {}
+
     /** Close every connection authenticated by the credential {@code credentialId} (a prefix or fingerprint). */
     record DisconnectCredential(String credentialId, Refusal refusal) implements ControlCommand {}
 

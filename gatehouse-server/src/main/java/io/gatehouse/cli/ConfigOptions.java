@@ -30,11 +30,16 @@ final class ConfigOptions {
 
     /** The configuration from the file, the environment, then these flags and {@code flags}. */
     GatehouseConfig load(Map<ConfigKey, Object> flags) {
+        return ConfigLoader.load(sources(flags));
+    }
+
+    /** The file, the environment, then these flags and {@code flags}, not validated yet. */
+    ConfigSources sources(Map<ConfigKey, Object> flags) {
         ConfigSources sources = new ConfigSources().yamlFile(configFile).environment(System.getenv());
         sources.flag(ConfigKey.DATA_DIR, dataDir, "--data-dir");
         sources.flag(ConfigKey.PROFILE, profile, "--profile");
         flags.forEach((key, value) ->
                 sources.flag(key, value, "--" + key.key().substring(key.key().lastIndexOf('.') + 1)));
-        return ConfigLoader.load(sources);
+        return sources;
     }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "A real-time WebSocket gateway that gets authentication right.",
         subcommands = {
             ServeCommand.class,
+            DemoCommand.class,
             UserCommand.class,
             TokenCommand.class,
             ApiKeyCommand.class,

@@ -1,21 +1,9 @@
 package io.gatehouse.cli;
 
-import io.gatehouse.Gatehouse;
-import io.gatehouse.config.ConfigKey;
-import io.gatehouse.config.GatehouseConfig;
-import java.time.Clock;
-import java.util.EnumMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -30,63 +18,17 @@ import picocli.CommandLine.Spec;
             "Logs go to standard error, as JSON lines with log.format: json."
         })
 final class ServeCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
     @Mixin
     ConfigOptions config;
 
-    @Option(
-            names = "--host",
-            paramLabel = "HOST",
-            description = "Address to listen on (server.host). Default: 127.0.0.1")
-    String host;
-
-    @Option(
-            names = "--port",
-            paramLabel = "PORT",
-            description = "Port to listen on; 0 picks a free one (server.port). Default: 8080")
-    Integer port;
+    @Mixin
+    ListenOptions listen;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Map<ConfigKey, Object> flags = new EnumMap<>(ConfigKey.class);
-        if (host != null) {
-            flags.put(ConfigKey.SERVER_HOST, host);
-        }
-        if (port != null) {
-            flags.put(ConfigKey.SERVER_PORT, port);
-        }
-        GatehouseConfig cfg = config.load(flags);
-        LogOutput.use(cfg.logFormat());
-        var out = spec.commandLine().getOut();
-        Gatehouse gatehouse = Gatehouse.start(cfg, Clock.systemUTC(), out::println);
-        AtomicBoolean closed = new AtomicBoolean();
-        Runnable closeOnce = () -> {
-            if (closed.compareAndSet(false, true)) {
-                gatehouse.close();
-            }
-        };
-        CountDownLatch stop = new CountDownLatch(1);
-        // Any other way the JVM ends (System.exit, SIGHUP) still closes the node in order.
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            stop.countDown();
-                            closeOnce.run();
-                        },
-                        "gatehouse-shutdown"));
-        StopSignals.install(stop::countDown);
-        out.println("listening on " + gatehouse.url());
-        out.flush();
-        LOG.info(
-                "listening on {} (profile {})",
-                gatehouse.url(),
-                cfg.profile().name().toLowerCase(Locale.ROOT));
-        stop.await();
-        closeOnce.run();
-        return 0;
+        return NodeRun.run(config.load(listen.flags()), spec.commandLine().getOut(), NodeRun.Addition.NONE);
     }
 }

@@ -216,6 +216,11 @@ public enum ConfigKey {
             ValueType.DURATION,
             "30d",
             "how long finished tasks stay queryable before they are pruned"),
+    DASHBOARD_STATS_INTERVAL(
+            "dashboard.stats_interval",
+            ValueType.DURATION,
+            "1s",
+            "how often the node samples its statistics (the last 900 samples are kept) and sends stats_update to admins subscribed to gatehouse:stats; at least 100ms"),
     HOOKS_URL(
             "hooks.url",
             ValueType.STRING,

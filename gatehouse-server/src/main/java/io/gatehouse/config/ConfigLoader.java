@@ -139,7 +139,8 @@ public final class ConfigLoader {
                 new GatehouseConfig.Metrics(settings.string(ConfigKey.METRICS_TOKEN)),
                 new GatehouseConfig.Tasks(
                         settings.positive(ConfigKey.TASKS_PUSH_INTERVAL), settings.positive(ConfigKey.TASKS_RETENTION)),
-                HookSettings.read(settings));
+                HookSettings.read(settings),
+                new GatehouseConfig.Dashboard(statsInterval()));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }
@@ -248,6 +249,17 @@ public final class ConfigLoader {
         return out;
     }
 
+    private Duration statsInterval() {
+        Duration d = settings.duration(ConfigKey.DASHBOARD_STATS_INTERVAL);
+        if (d.compareTo(GatehouseConfig.Dashboard.MIN_STATS_INTERVAL) < 0) {
+            throw settings.invalid(
+                    ConfigKey.DASHBOARD_STATS_INTERVAL.key(),
+                    settings.raw(ConfigKey.DASHBOARD_STATS_INTERVAL),
+                    "at least 100ms");
+        }
+        return d;
+    }
+
     private Map<String, NamespaceConfig> namespaces() {
         // Each name, with the key that mentions it and where it came from, for error messages.
         Map<String, String[]> names = new TreeMap<>();
@@ -264,6 +276,11 @@ public final class ConfigLoader {
             if (!NAMESPACE_NAME.matcher(name).matches()) {
                 throw new ConfigException("invalid namespace name '" + name + "' in " + where[0] + " (" + where[1]
                         + "): use 1-64 letters, digits, _ - . @ (no ':' or '#')");
+            }
+            if (name.equals(NamespaceConfig.BUILT_IN_NAME)) {
+                throw new ConfigException(NamespaceKey.PREFIX + name + " is reserved (" + where[0] + ", " + where[1]
+                        + "): the namespace " + name + " is built in (" + NamespaceConfig.STATS_CHANNEL
+                        + ", the node's statistics for admins); use another name");
             }
             out.put(name, namespace(name));
         });

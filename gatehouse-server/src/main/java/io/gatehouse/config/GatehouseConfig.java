@@ -23,7 +23,14 @@ public record GatehouseConfig(
         Profile profile,
         Metrics metrics,
         Tasks tasks,
-        Hooks hooks) {
+        Hooks hooks,
+        Dashboard dashboard) {
+
+    /** dashboard.*: how often the node samples its statistics (docs/protocol.md, "Live statistics"). */
+    public record Dashboard(Duration statsInterval) {
+        /** The shortest dashboard.stats_interval. */
+        public static final Duration MIN_STATS_INTERVAL = Duration.ofMillis(100);
+    }
 
     /** tasks.*: how often one task's progress is pushed and written; how long a finished task is kept. */
     public record Tasks(Duration pushInterval, Duration retention) {}
@@ -265,10 +272,16 @@ public record GatehouseConfig(
     public record Channels(Map<String, NamespaceConfig> namespaces) {
         /**
          * The rules of {@code namespace}; the defaults when {@code namespace} is null (a channel
-         * without one); null when no such namespace is configured.
+         * without one); {@link NamespaceConfig#BUILT_IN} for {@code gatehouse}; null when no such
+         * namespace is configured.
          */
         public NamespaceConfig namespace(String namespace) {
-            return namespace == null ? NamespaceConfig.DEFAULT : namespaces.get(namespace);
+            if (namespace == null) {
+                return NamespaceConfig.DEFAULT;
+            }
+            return NamespaceConfig.BUILT_IN_NAME.equals(namespace)
+                    ? NamespaceConfig.BUILT_IN
+                    : namespaces.get(namespace);
         }
 
         /** How much history {@code channel} keeps: its namespace's history_size and history_ttl. */

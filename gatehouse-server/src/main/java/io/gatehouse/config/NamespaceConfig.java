@@ -15,6 +15,19 @@ public record NamespaceConfig(
     public static final NamespaceConfig DEFAULT = new NamespaceConfig(
             SubscribeRule.AUTHENTICATED, PublishRule.SERVER, 100, Duration.ofMinutes(5), false, false);
 
+    /**
+     * The namespace of Gatehouse's own channels, built in: {@code channels.namespaces.gatehouse} is
+     * refused at start.
+     */
+    public static final String BUILT_IN_NAME = "gatehouse";
+
+    /** Its one channel: the node's statistics, as {@code stats_update} pushes (docs/protocol.md). */
+    public static final String STATS_CHANNEL = BUILT_IN_NAME + ":stats";
+
+    /** The rules of {@link #BUILT_IN_NAME}: admins subscribe, nobody publishes, no history, no presence. */
+    public static final NamespaceConfig BUILT_IN =
+            new NamespaceConfig(SubscribeRule.ADMIN, PublishRule.NONE, 0, Duration.ZERO, false, false);
+
     /** Who may subscribe. */
     public enum SubscribeRule {
         AUTHENTICATED,
@@ -22,9 +35,13 @@ public record NamespaceConfig(
         ADMIN
     }
 
-    /** Who may publish: only the server API, or any authenticated subscriber too. */
+    /**
+     * Who may publish: only the server API, or any authenticated subscriber too; nobody in the
+     * built-in namespace (not configurable).
+     */
     public enum PublishRule {
         SERVER,
-        AUTHENTICATED
+        AUTHENTICATED,
+        NONE
     }
 }

@@ -8,6 +8,7 @@ import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.Verdict;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.hub.Connection;
+import io.gatehouse.hub.ConnectionIds;
 import io.gatehouse.limits.TokenBucket;
 import io.gatehouse.protocol.BadMessageException;
 import io.gatehouse.protocol.ChannelName;
@@ -18,9 +19,7 @@ import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One client's side of the message protocol (SPEC §4): the connection's state (awaiting
@@ -76,15 +75,10 @@ public final class ClientConnection implements Connection {
         this.instance = instance;
         this.protocol = protocol;
         this.transport = transport;
-        this.id = newId();
+        this.id = ConnectionIds.generate();
         this.attempt = attempt.on(id);
         this.connectedAt = protocol.clock().instant();
         this.messages = protocol.limits().messageBucket();
-    }
-
-    private static String newId() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        return HexFormat.of().toHexDigits(r.nextLong()) + HexFormat.of().toHexDigits(r.nextLong());
     }
 
     /** The socket is open and {@code principal} was authenticated during the upgrade. */
@@ -209,6 +203,8 @@ public final class ClientConnection implements Connection {
             protocol.lifetime().refresh(this, r);
         } else if (m instanceof ClientMessage.CancelTask c) {
             protocol.tasks().cancel(this, c.id(), c.taskId());
+        } else if (m instanceof ClientMessage.GetStats) {
+            protocol.stats().get(this, m.id());
         } else {
             throw new BadMessageException(
                     RefusalCode.BAD_REQUEST.refusal("Already authenticated; use refresh to extend the credential"),
@@ -376,6 +372,11 @@ public final class ClientConnection implements Connection {
     @Override
     public String clientIp() {
         return transport.clientIp();
+    }
+
+    @Override
+    public String origin() {
+        return attempt.origin();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.WireCodec;
+import io.gatehouse.stats.NodeStats;
 import io.gatehouse.tasks.TaskCommands;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param tokens verifies the token of an {@code auth} message
  * @param tasks the catch-up after connect and {@code cancel_task}
  * @param hooks told when a connection opens and closes (connection.opened, connection.closed)
+ * @param stats answers {@code get_stats}
  */
 public record ClientProtocol(
         Clock clock,
@@ -33,7 +35,8 @@ public record ClientProtocol(
         CredentialLifetime lifetime,
         DuplicateConnections duplicates,
         TaskCommands tasks,
-        WebhookEvents hooks) {
+        WebhookEvents hooks,
+        NodeStats stats) {
     /**
      * A new connection over {@code transport}, which the upgrade {@code attempt} opened. The
      * transport then tells it how the socket opened ({@link ClientConnection#onAuthenticatedOpen},

@@ -177,6 +177,12 @@ final class ChannelSubscribers {
         return entry == null ? Set.of() : entry.subscriptions;
     }
 
+    /** The channel whose name is {@code value} while it has an entry here, or null. */
+    ChannelName channel(String value) {
+        Entry entry = byChannel.get(value);
+        return entry == null ? null : entry.channel;
+    }
+
     /** Channel name to its number of local subscriptions, sorted by name; channels without one left out. */
     Map<String, Integer> counts() {
         Map<String, Integer> out = new TreeMap<>();

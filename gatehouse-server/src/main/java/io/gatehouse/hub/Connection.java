@@ -19,6 +19,9 @@ public interface Connection {
     /** The client's IP address as the server resolved it. */
     String clientIp();
 
+    /** The {@code Origin} header of the upgrade, or null (a non-browser client). */
+    String origin();
+
     /**
      * Queues one text frame without blocking. Returns false when the connection is closed or
      * can take no more, in which case the message was not queued.

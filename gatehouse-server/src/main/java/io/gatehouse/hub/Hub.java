@@ -217,6 +217,25 @@ public final class Hub implements BrokerListener {
         metrics.delivered(sent);
     }
 
+    /** Whether {@code channel} has a subscription on this node (starting ones included). */
+    public boolean hasSubscribers(String channel) {
+        return !subscribers.of(channel).isEmpty();
+    }
+
+    /**
+     * Sends {@code frame}, a message of the server's own rather than a publication (no offset, not
+     * a delivery), to every live local subscriber of {@code channel}; returns to how many.
+     */
+    public int push(String channel, EncodedMessage frame) {
+        int sent = 0;
+        for (Subscription s : subscribers.of(channel)) {
+            if (s.push(frame)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
     /** The {@code message} frame of {@code p}: encoded once and shared by every subscriber. */
     private EncodedMessage messageFrame(Publication p) {
         return codec.encode(new ServerMessage.Message(p));
@@ -246,6 +265,11 @@ public final class Hub implements BrokerListener {
     public void onControl(ControlCommand command) {
         if (command instanceof ControlCommand.DisconnectUser d) {
             connectionsOf(d.userId()).forEach(c -> c.close(d.refusal()));
+        } else if (command instanceof ControlCommand.DisconnectConnection d) {
+            Connection c = connections.get(d.connectionId());
+            if (c != null) {
+                c.close(d.refusal());
+            }
         } else if (command instanceof ControlCommand.DisconnectCredential d) {
             connectionsWith(d.credentialId()).forEach(c -> c.close(d.refusal()));
         } else if (command instanceof ControlCommand.ReplaceCredential r) {
@@ -265,6 +289,11 @@ public final class Hub implements BrokerListener {
         return set == null ? List.of() : List.copyOf(set);
     }
 
+    /** The live connection {@code id} of this node, or null. */
+    public Connection connection(String id) {
+        return connections.get(id);
+    }
+
     public Collection<Connection> connections() {
         return List.copyOf(connections.values());
     }
@@ -272,6 +301,14 @@ public final class Hub implements BrokerListener {
     public Set<String> channelsOf(Connection c) {
         Map<String, Subscription> mine = subscriptionsOf.get(c.id());
         return mine == null ? Set.of() : Set.copyOf(mine.keySet());
+    }
+
+    /**
+     * The channel named {@code value} while this node has subscribers of it, or null. (Personal
+     * channels may hold characters a client cannot write, so names are looked up, not parsed.)
+     */
+    public ChannelName channel(String value) {
+        return subscribers.channel(value);
     }
 
     /** Channel name to its number of local subscribers, sorted by name. */

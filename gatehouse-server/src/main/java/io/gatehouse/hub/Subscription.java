@@ -117,6 +117,15 @@ public final class Subscription {
     }
 
     /**
+     * A frame of the server's own for this subscription's client (a {@code stats_update} of
+     * {@code gatehouse:stats}), sent only once live: never before {@code subscribed}. Returns whether
+     * it was sent.
+     */
+    synchronized boolean push(EncodedMessage frame) {
+        return !ended && heldBack == null && connection.send(frame);
+    }
+
+    /**
      * Fan-out of a join or leave: whether it goes to this subscription's client. Those ordered after
      * its own join do (the broker gives a channel one order; earlier ones are in the presence the
      * client can read); none about its own connection. Its own join, coming back, starts it hearing.

@@ -25,6 +25,8 @@ public final class GatehouseMetrics {
     private final ConcurrentHashMap<String, Counter> limited = new ConcurrentHashMap<>();
     private final Counter published;
     private final Counter delivered;
+    private final Counter messagesIn;
+    private final Counter messagesOut;
     private final Counter sessionRefreshes;
     private final Counter accessLogDropped;
     private final Counter slowConsumers;
@@ -39,6 +41,8 @@ public final class GatehouseMetrics {
     public GatehouseMetrics() {
         published = counter("gatehouse.messages.published", "Publications accepted");
         delivered = counter("gatehouse.messages.delivered", "Messages queued to subscribers");
+        messagesIn = counter("gatehouse.messages.in", "Text messages received from clients");
+        messagesOut = counter("gatehouse.messages.out", "Text frames queued to clients: replies, messages, pushes");
         sessionRefreshes = counter("gatehouse.session.refresh", "Session refreshes");
         accessLogDropped =
                 counter("gatehouse.access.log.dropped", "Access-log records dropped because the buffer was full");
@@ -92,6 +96,38 @@ public final class GatehouseMetrics {
         String tag = limit.key().substring(limit.key().indexOf('.') + 1);
         limited.computeIfAbsent(tag, l -> counter("gatehouse.limited", "limit", l, "Requests refused by a limit"))
                 .increment();
+    }
+
+    /**
+     * How many upgrade attempts had {@code outcome} (ACCEPTED or a refusal code) since start: what
+     * {@code gatehouse_connection_attempts_total{outcome}} says.
+     */
+    public long attempts(String outcome) {
+        Counter c = attempts.get(outcome);
+        return c == null ? 0 : (long) c.count();
+    }
+
+    /** A client sent a text message. */
+    public void messageIn() {
+        messagesIn.increment();
+    }
+
+    /** A text frame was queued to a client. */
+    public void messageOut() {
+        messagesOut.increment();
+    }
+
+    public long messagesIn() {
+        return (long) messagesIn.count();
+    }
+
+    public long messagesOut() {
+        return (long) messagesOut.count();
+    }
+
+    /** Connections closed as slow consumers since start. */
+    public long slowConsumers() {
+        return (long) slowConsumers.count();
     }
 
     public void published() {

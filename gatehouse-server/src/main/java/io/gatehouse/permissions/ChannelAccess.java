@@ -12,7 +12,9 @@ import io.gatehouse.protocol.RefusalCode;
  * {@code channels} claim allow subscribing to anything; otherwise the namespace's {@code subscribe}
  * rule applies, and a user-limited channel ({@code #}) further admits only its listed users.
  * Clients may publish only where the namespace says {@code publish: authenticated}, and only to
- * channels they may subscribe to.
+ * channels they may subscribe to. The built-in namespace {@code gatehouse} has one channel,
+ * {@code gatehouse:stats}: admins (and nobody else, whatever the token's channels claim) subscribe;
+ * nobody publishes, not even the server API.
  */
 public final class ChannelAccess {
     private final GatehouseConfig.Channels channels;
@@ -23,10 +25,19 @@ public final class ChannelAccess {
 
     /** Null when allowed; otherwise why not. */
     public Refusal checkSubscribe(Principal principal, ChannelName channel) {
+        NamespaceConfig ns = channels.namespace(channel.namespace());
+        if (ns == NamespaceConfig.BUILT_IN) {
+            if (!channel.value().equals(NamespaceConfig.STATS_CHANNEL)) {
+                return builtIn();
+            }
+            return principal.user().isAdmin()
+                    ? null
+                    : RefusalCode.PERMISSION_DENIED.refusal(
+                            "Only admins may subscribe to " + NamespaceConfig.STATS_CHANNEL);
+        }
         if (principal.user().isAdmin() || principal.channels().contains(channel.value())) {
             return null;
         }
-        NamespaceConfig ns = channels.namespace(channel.namespace());
         if (ns == null) {
             return unknownNamespace(channel);
         }
@@ -50,6 +61,9 @@ public final class ChannelAccess {
         if (ns == null) {
             return unknownNamespace(channel);
         }
+        if (ns.publish() == NamespaceConfig.PublishRule.NONE) {
+            return builtIn();
+        }
         if (ns.publish() == NamespaceConfig.PublishRule.SERVER) {
             return RefusalCode.PERMISSION_DENIED.refusal(
                     "Only the server API publishes to " + namespaceLabel(channel) + " (namespace publish: server)");
@@ -59,7 +73,11 @@ public final class ChannelAccess {
 
     /** Null when the server API may publish to {@code channel}; otherwise why not. */
     public Refusal checkServerPublish(ChannelName channel) {
-        return channels.namespace(channel.namespace()) == null ? unknownNamespace(channel) : null;
+        NamespaceConfig ns = channels.namespace(channel.namespace());
+        if (ns == null) {
+            return unknownNamespace(channel);
+        }
+        return ns.publish() == NamespaceConfig.PublishRule.NONE ? builtIn() : null;
     }
 
     /** Null when {@code channel}'s namespace keeps presence; otherwise why there is none. */
@@ -68,6 +86,9 @@ public final class ChannelAccess {
         if (ns == null) {
             return unknownNamespace(channel);
         }
+        if (ns == NamespaceConfig.BUILT_IN) {
+            return RefusalCode.BAD_REQUEST.refusal(builtIn().hint());
+        }
         if (!ns.presence()) {
             return RefusalCode.BAD_REQUEST.refusal("Presence is off for " + namespaceLabel(channel)
                     + (channel.namespace() == null
@@ -75,6 +96,14 @@ public final class ChannelAccess {
                             : "; set channels.namespaces." + channel.namespace() + ".presence: true"));
         }
         return null;
+    }
+
+    /** Anything but subscribing to gatehouse:stats, in the built-in namespace. */
+    private static Refusal builtIn() {
+        return RefusalCode.PERMISSION_DENIED.refusal(
+                "Namespace '" + NamespaceConfig.BUILT_IN_NAME
+                        + "' is built in: its one channel, " + NamespaceConfig.STATS_CHANNEL
+                        + ", carries the server's own stats_update to admins; nobody publishes to it, and it keeps no history or presence");
     }
 
     private static Refusal unknownNamespace(ChannelName channel) {

@@ -106,6 +106,25 @@ public record TokenRevoker(
         return CompletableFuture.completedFuture(false);
     }
 
+    /**
+     * Revokes the opaque token with {@code prefix} when it is an unrevoked token of {@code userId},
+     * and the tokens minted with it, each through the journal with its token.revoked event (so
+     * their connections close on every node); false, with nothing done, when it is not. For
+     * {@code DELETE /api/v1/tokens/{prefix}} (the user's own) and
+     * {@code DELETE /api/v1/users/{id}/tokens/{prefix}} (an admin's). Blocks: call it on the
+     * blocking pool.
+     */
+    public boolean revokeOfUser(String prefix, String userId) {
+        if (!tokens.revokeForUser(prefix, userId, clock.instant())) {
+            return false;
+        }
+        revokeWithEvent(prefix, userId);
+        for (String minted : tokens.revokeMintedFrom(prefix, clock.instant())) {
+            revokeWithEvent(minted, userId);
+        }
+        return true;
+    }
+
     private boolean revokeOpaque(String token) {
         Optional<String> prefix = SecretToken.prefixOf(token, OpaqueTokenVerifier.KIND);
         if (prefix.isEmpty()) {

@@ -13,11 +13,11 @@ import java.util.List;
  * The {@code access_log} table. Blocking; the access log's writer thread and the API's blocking
  * executor call it, never an event loop.
  *
- * <p>One row per upgrade attempt. A close does not add a row: it completes the row of its
- * connection's attempt (same connection id and outcome, no close code yet) with the close code and
- * duration, so an operator reads one line per connection. When that row is gone (its attempt was
- * dropped from a full buffer, or swept by retention) the close entry is inserted as a row of its
- * own.
+ * <p>One row per upgrade attempt, and one per admin action ({@link AccessLogEntry#action}). A
+ * close does not add a row: it completes the row of its connection's attempt (same connection id
+ * and outcome, no close code yet) with the close code and duration, so an operator reads one line
+ * per connection. When that row is gone (its attempt was dropped from a full buffer, or swept by
+ * retention) the close entry is inserted as a row of its own.
  *
  * <p>Text values are cut to their column's width and control characters replaced before they are
  * written: a hostile User-Agent must neither fail a whole batch nor forge a line in an export.
@@ -32,17 +32,34 @@ public final class AccessLogStore {
     private static final int OUTCOME_CHARS = 64;
     private static final int FINGERPRINT_CHARS = 16;
     private static final int CONNECTION_ID_CHARS = 64;
+    // As in V7__access_log_admin_actions.sql.
+    private static final int ACTION_CHARS = 64;
+    private static final int TARGET_CHARS = 512;
 
     private static final String COLUMNS = "time, client_ip, origin, user_agent, user_id, method, outcome, "
-            + "token_fingerprint, connection_id, close_code, duration_ms";
+            + "token_fingerprint, connection_id, close_code, duration_ms, action, target";
     private static final String INSERT =
-            "INSERT INTO access_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            "INSERT INTO access_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String COMPLETE = "UPDATE access_log SET close_code = ?, duration_ms = ? "
             + "WHERE connection_id = ? AND outcome = ? AND close_code IS NULL";
 
-    /** Which rows {@link #newest} returns; a null field matches every row. */
-    public record Filter(String outcome, String userId, String clientIp) {
+    /**
+     * Which rows {@link #newest} returns; every field that is set must match, a null (or false)
+     * one matches every row. {@code outcome}, {@code userId}, {@code clientIp}: exactly;
+     * {@code refused}: any outcome but ACCEPTED; {@code since}: at or after; {@code until}: before.
+     */
+    public record Filter(
+            String outcome, String userId, String clientIp, boolean refused, Instant since, Instant until) {
         public static final Filter ALL = new Filter(null, null, null);
+
+        public Filter(String outcome, String userId, String clientIp) {
+            this(outcome, userId, clientIp, false, null, null);
+        }
+    }
+
+    /** One {@code ?} of a query and how to set it. */
+    private interface Parameter {
+        void set(PreparedStatement s, int index) throws SQLException;
     }
 
     private final Database db;
@@ -92,6 +109,8 @@ public final class AccessLogStore {
                 s.setString(9, text(e.connectionId(), CONNECTION_ID_CHARS));
                 setNullableInt(s, 10, e.closeCode());
                 setNullableLong(s, 11, e.durationMillis());
+                s.setString(12, text(e.action(), ACTION_CHARS));
+                s.setString(13, text(e.target(), TARGET_CHARS));
                 s.addBatch();
             }
             s.executeBatch();
@@ -129,17 +148,29 @@ public final class AccessLogStore {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
         List<String> conditions = new ArrayList<>();
-        List<String> values = new ArrayList<>();
+        List<Parameter> values = new ArrayList<>();
         condition(conditions, values, "outcome", filter.outcome());
         condition(conditions, values, "user_id", filter.userId());
         condition(conditions, values, "client_ip", filter.clientIp());
+        if (filter.refused()) {
+            conditions.add("outcome <> ?");
+            values.add((st, i) -> st.setString(i, AccessLogEntry.ACCEPTED));
+        }
+        if (filter.since() != null) {
+            conditions.add("time >= ?");
+            values.add((st, i) -> Columns.setInstant(st, i, filter.since()));
+        }
+        if (filter.until() != null) {
+            conditions.add("time < ?");
+            values.add((st, i) -> Columns.setInstant(st, i, filter.until()));
+        }
         String sql = "SELECT " + COLUMNS + " FROM access_log"
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
                 + " ORDER BY time DESC, id DESC LIMIT " + limit;
         return db.run("read the access log", c -> {
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < values.size(); i++) {
-                    s.setString(i + 1, values.get(i));
+                    values.get(i).set(s, i + 1);
                 }
                 List<AccessLogEntry> out = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -167,10 +198,10 @@ public final class AccessLogStore {
         return db.isReachable();
     }
 
-    private static void condition(List<String> conditions, List<String> values, String column, String value) {
+    private static void condition(List<String> conditions, List<Parameter> values, String column, String value) {
         if (value != null) {
             conditions.add(column + " = ?");
-            values.add(value);
+            values.add((s, i) -> s.setString(i, value));
         }
     }
 
@@ -190,7 +221,9 @@ public final class AccessLogStore {
                 rs.getString("token_fingerprint"),
                 rs.getString("connection_id"),
                 close,
-                duration);
+                duration,
+                rs.getString("action"),
+                rs.getString("target"));
     }
 
     /**

@@ -124,6 +124,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
             return; // a closed connection acts on nothing more the client sends
         }
         if (frame instanceof TextWebSocketFrame text) {
+            metrics.messageIn();
             connection.onText(text.text());
         } else if (frame instanceof PingWebSocketFrame) {
             // Counted like a message. A client that does not read its pongs gets no more of them
@@ -207,6 +208,7 @@ final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFram
             return false;
         }
         outbox.offer(message);
+        metrics.messageOut();
         return true;
     }
 

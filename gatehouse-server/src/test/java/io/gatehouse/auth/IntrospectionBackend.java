@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,8 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class IntrospectionBackend implements AutoCloseable {
     static final String PATH = "/me";
 
-    /** What the backend answers for one token: status, JSON body, and how long it waits first. */
-    record Answer(int status, String body, Duration delay) {}
+    /**
+     * What the backend answers for one token: status, JSON body, how long it waits first, and
+     * (unless null) a latch it waits for before that, for as long as the test holds it.
+     */
+    record Answer(int status, String body, Duration delay, CountDownLatch held) {}
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool(); // slow answers must not queue others
@@ -69,8 +73,19 @@ final class IntrospectionBackend implements AutoCloseable {
     }
 
     IntrospectionBackend answer(String token, int status, String body, Duration delay) {
-        answers.put(token, new Answer(status, body, delay));
+        answers.put(token, new Answer(status, body, delay, null));
         return this;
+    }
+
+    /**
+     * Answers {@code token} only once the returned latch is counted down: a backend slower than
+     * any wall-clock bound, so a test can show that something did not wait for it without timing
+     * it. Unreleased answers end when the backend closes.
+     */
+    CountDownLatch answerWhenReleased(String token, int status, String body) {
+        CountDownLatch held = new CountDownLatch(1);
+        answers.put(token, new Answer(status, body, Duration.ZERO, held));
+        return held;
     }
 
     /** Calls for {@code token}, whatever scheme carried it. */
@@ -95,14 +110,18 @@ final class IntrospectionBackend implements AutoCloseable {
             String token = authorization == null ? "" : authorization.substring(authorization.indexOf(' ') + 1);
             calls.incrementAndGet();
             callsByToken.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
-            Answer a = answers.getOrDefault(token, new Answer(401, "{\"detail\":\"Invalid token.\"}", Duration.ZERO));
-            if (!a.delay().isZero()) {
-                try {
-                    Thread.sleep(a.delay().toMillis()); // the backend being slow is the point
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+            Answer a = answers.getOrDefault(
+                    token, new Answer(401, "{\"detail\":\"Invalid token.\"}", Duration.ZERO, null));
+            try {
+                if (a.held() != null) {
+                    a.held().await(); // until the test releases it (or the backend closes)
                 }
+                if (!a.delay().isZero()) {
+                    Thread.sleep(a.delay().toMillis()); // the backend being slow is the point
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
             byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");

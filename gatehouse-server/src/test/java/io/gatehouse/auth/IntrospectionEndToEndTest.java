@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Introspected tokens end to end (SPEC §2, issue 3 point 7): a real backend, a real gateway, real
  * WebSockets. The gateway speaks to the backend as DRF/Knox expect ({@code Token} scheme, id in
- * {@code pk}), with a 300 ms timeout and a 1 s negative cache: long enough to hold across two
- * handshakes, short enough to watch it expire.
+ * {@code pk}), with a 300 ms timeout and a 3 s negative cache: long enough to hold across two
+ * handshakes on a loaded machine (1 s need not be), short enough to watch it expire.
  */
 class IntrospectionEndToEndTest {
     static final IntrospectionBackend backend = IntrospectionBackend.start();
@@ -33,7 +34,7 @@ class IntrospectionEndToEndTest {
             .with("auth.introspection.scheme", "Token")
             .with("auth.introspection.id_field", "pk")
             .with("auth.introspection.timeout", "300ms")
-            .with("auth.introspection.negative_cache_ttl", "1s")
+            .with("auth.introspection.negative_cache_ttl", "3s")
             .with("limits.duplicate_session_policy", "allow"); // several sockets share a token here
 
     @AfterAll
@@ -100,11 +101,19 @@ class IntrospectionEndToEndTest {
 
     @Test
     void aBackendSlowerThanTheTimeoutClosesTheSocketWith4503BackendUnavailable() {
+        // The backend holds its answer until the end of the test, so the gateway can only have
+        // closed by giving up on its own, and the hint names the 300 ms it was given (not the 3 s
+        // default). A stopwatch bound on the close measured the machine; the time is printed.
         String token = token();
-        backend.answer(token, 200, djangoUser(7, "slow"), Duration.ofSeconds(2));
-        long start = System.nanoTime();
-        assertBackendUnavailable(server, token, "auth.introspection.timeout");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1900));
+        CountDownLatch release = backend.answerWhenReleased(token, 200, djangoUser(7, "slow"));
+        try {
+            long start = System.nanoTime();
+            assertBackendUnavailable(server, token, "did not answer within 300 ms (auth.introspection.timeout)");
+            System.out.println("refused 4503 and answered 503 in "
+                    + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms while the backend held its answer");
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
@@ -167,7 +176,7 @@ class IntrospectionEndToEndTest {
         assertThat(backend.calls(token)).isEqualTo(1);
 
         backend.answer(token, 200, djangoUser(11, "dave")); // the backend now vouches for the token
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(15)) // the 3 s negative TTL, and room for a loaded machine
                 .pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> assertThat(server.get("/api/v1/auth/verify", "Authorization", bearer(token))
                                 .status())

@@ -28,16 +28,12 @@ class IntrospectionVerifierTest {
     static final Duration NEGATIVE_CACHE_TTL = Duration.ofSeconds(5);
 
     final MutableClock clock = new MutableClock(Instant.now());
-    final IntrospectionVerifier verifier = IntrospectionVerifier.forConfig(
-            new GatehouseConfig.Introspection(
-                    backend.url(),
-                    "Bearer",
-                    "id",
-                    CACHE_TTL,
-                    NEGATIVE_CACHE_TTL,
-                    Duration.ofSeconds(2),
-                    Duration.ofMinutes(5)),
-            clock);
+    final IntrospectionVerifier verifier = IntrospectionVerifier.forConfig(config(Duration.ofSeconds(2)), clock);
+
+    static GatehouseConfig.Introspection config(Duration timeout) {
+        return new GatehouseConfig.Introspection(
+                backend.url(), "Bearer", "id", CACHE_TTL, NEGATIVE_CACHE_TTL, timeout, Duration.ofMinutes(5));
+    }
 
     @AfterAll
     static void stopBackend() {
@@ -227,9 +223,12 @@ class IntrospectionVerifierTest {
 
     @Test
     void verifyReturnsAtOnceOnAnEventLoopWhileTheBackendIsSlow() throws Exception {
-        verify(token()); // warm the HTTP client up, so the measurement below is of verify alone
+        // The backend answers only when the test lets it, and the timeout is far beyond the test:
+        // a verify that returns while the answer is held did not wait for it, however slow the
+        // machine. (A stopwatch bound on verify measured the machine.) Its time is printed.
+        IntrospectionVerifier patient = IntrospectionVerifier.forConfig(config(Duration.ofMinutes(1)), clock);
         String token = token();
-        backend.answer(token, 200, "{\"id\":\"slow\"}", Duration.ofSeconds(1));
+        CountDownLatch release = backend.answerWhenReleased(token, 200, "{\"id\":\"slow\"}");
         AtomicLong elapsedNanos = new AtomicLong();
         AtomicReference<CompletableFuture<Verdict>> returned = new AtomicReference<>();
         AtomicReference<Boolean> doneOnReturn = new AtomicReference<>();
@@ -237,7 +236,7 @@ class IntrospectionVerifierTest {
         Thread loop = new Thread(
                 () -> {
                     long start = System.nanoTime();
-                    CompletableFuture<Verdict> f = verifier.verify(token).toCompletableFuture();
+                    CompletableFuture<Verdict> f = patient.verify(token).toCompletableFuture();
                     elapsedNanos.set(System.nanoTime() - start);
                     doneOnReturn.set(f.isDone());
                     returned.set(f.whenComplete(
@@ -245,10 +244,17 @@ class IntrospectionVerifierTest {
                 },
                 "gatehouse-loop-test");
         loop.start();
-        loop.join(5_000);
-
-        assertThat(doneOnReturn.get()).isFalse();
-        assertThat(Duration.ofNanos(elapsedNanos.get())).isLessThan(Duration.ofMillis(200));
+        try {
+            loop.join(10_000);
+            assertThat(loop.isAlive())
+                    .as("verify returned while the backend held its answer")
+                    .isFalse();
+            assertThat(doneOnReturn.get()).isFalse();
+            System.out.println(
+                    "verify returned in " + Duration.ofNanos(elapsedNanos.get()).toMillis() + " ms");
+        } finally {
+            release.countDown();
+        }
         assertThat(returned.get().get(10, TimeUnit.SECONDS).principal().user().id())
                 .isEqualTo("slow");
         assertThat(completedOn.get()).isNotEqualTo("gatehouse-loop-test");

@@ -24,6 +24,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,6 +46,7 @@ final class JwksServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String body = new JWKSet().toString(true);
     private volatile Duration delay = Duration.ZERO;
+    private volatile CountDownLatch held;
     private volatile boolean refuseH2c;
 
     private JwksServer() {
@@ -64,6 +66,10 @@ final class JwksServer implements AutoCloseable {
                 return;
             }
             try {
+                CountDownLatch gate = held;
+                if (gate != null) {
+                    gate.await(); // until the test releases it (or the server closes)
+                }
                 Thread.sleep(delay.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -96,6 +102,16 @@ final class JwksServer implements AutoCloseable {
     JwksServer delay(Duration d) {
         delay = d;
         return this;
+    }
+
+    /**
+     * Holds every response until the returned latch is counted down: a server slower than any
+     * wall-clock bound, so a test can show that something did not wait for it without timing it.
+     */
+    CountDownLatch holdResponses() {
+        CountDownLatch gate = new CountDownLatch(1);
+        held = gate;
+        return gate;
     }
 
     /** Answers 400 to a request with an {@code Upgrade} header (h2c), as uvicorn before 0.19 does. */

@@ -272,6 +272,48 @@ class ConfigLoaderTest {
         assertThat(chat.subscribe()).isEqualTo(NamespaceConfig.SubscribeRule.ADMIN);
     }
 
+    @Test
+    void theBuiltInNamespaceGatehouseHasItsOwnRulesWithoutConfiguration() {
+        NamespaceConfig gatehouse = ConfigLoader.defaults().channels().namespace("gatehouse");
+
+        assertThat(gatehouse).isSameAs(NamespaceConfig.BUILT_IN);
+        assertThat(gatehouse.subscribe()).isEqualTo(NamespaceConfig.SubscribeRule.ADMIN);
+        assertThat(gatehouse.publish()).isEqualTo(NamespaceConfig.PublishRule.NONE);
+        assertThat(gatehouse.historySize()).isZero();
+        assertThat(gatehouse.presence()).isFalse();
+        assertThat(NamespaceConfig.STATS_CHANNEL).isEqualTo("gatehouse:stats");
+    }
+
+    @Test
+    void configuringTheBuiltInNamespaceStopsLoadingNamingTheKey() throws IOException {
+        for (String text : List.of(
+                "channels: {namespaces: {gatehouse: {publish: authenticated}}}\n",
+                "channels: {namespaces: {gatehouse: {}}}\n",
+                "channels:\n  namespaces:\n    gatehouse:\n")) {
+            Path yaml = yaml(text);
+            assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources().yamlFile(yaml)))
+                    .as(text)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("channels.namespaces.gatehouse is reserved")
+                    .hasMessageContaining("gatehouse:stats");
+        }
+        assertThatThrownBy(() -> loadEnv("GATEHOUSE_CHANNELS_NAMESPACES_GATEHOUSE_PRESENCE", "true"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("channels.namespaces.gatehouse is reserved");
+    }
+
+    @Test
+    void statsIntervalIsOneSecondByDefaultAndAtLeast100Milliseconds() {
+        assertThat(ConfigLoader.defaults().dashboard().statsInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(loadEnv("GATEHOUSE_DASHBOARD_STATS_INTERVAL", "100ms")
+                        .dashboard()
+                        .statsInterval())
+                .isEqualTo(Duration.ofMillis(100));
+        assertInvalid("GATEHOUSE_DASHBOARD_STATS_INTERVAL", "99ms", "dashboard.stats_interval")
+                .hasMessageContaining("at least 100ms");
+        assertInvalid("GATEHOUSE_DASHBOARD_STATS_INTERVAL", "0s", "dashboard.stats_interval");
+    }
+
     // --- value syntax ---
 
     @Test

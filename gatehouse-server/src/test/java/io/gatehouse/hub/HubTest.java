@@ -81,6 +81,11 @@ class HubTest {
         }
 
         @Override
+        public String origin() {
+            return null;
+        }
+
+        @Override
         public boolean send(EncodedMessage message) {
             sent.add(message);
             return true;

@@ -59,6 +59,12 @@ class MetricsEndpointTest {
                 assertThat(sample(text, "gatehouse_messages_delivered_total"))
                         .as(text)
                         .hasValue(1.0);
+                assertThat(sample(text, "gatehouse_messages_in_total"))
+                        .as("alice's subscribe")
+                        .hasValue(1.0);
+                assertThat(sample(text, "gatehouse_messages_out_total"))
+                        .as("connection_established, subscribed and the message, to alice")
+                        .hasValue(3.0);
                 assertThat(sample(text, "gatehouse_handshake_seconds_count"))
                         .as(text)
                         .hasValueSatisfying(n -> assertThat(n).isPositive());

@@ -25,8 +25,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every test uses channels of its own, so they share one server.
  */
 class HistoryReadTest {
-    /** Publications older than the {@code brief} namespace's history_ttl leave its history. */
-    static final Duration BRIEF_TTL = Duration.ofSeconds(1);
+    /**
+     * Publications older than the {@code brief} namespace's history_ttl leave its history. Long
+     * enough for two publishes, a connection and a read to fit in it on a loaded machine (1 s need
+     * not be), short enough to wait out.
+     */
+    static final Duration BRIEF_TTL = Duration.ofSeconds(3);
 
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse()

@@ -144,6 +144,65 @@ abstract class AccessLogStoreContractTest {
     }
 
     @Test
+    void refusedSinceAndUntilFilterAndCombineWithTheOthers() {
+        store.write(List.of(
+                attempt(T0, "10.0.0.1", "alice", "ACCEPTED", "a0"),
+                attempt(T0.plusSeconds(1), "10.0.0.1", null, "TOKEN_INVALID", "x1"),
+                attempt(T0.plusSeconds(2), "10.0.0.2", null, "ORIGIN_NOT_ALLOWED", "x2"),
+                attempt(T0.plusSeconds(3), "10.0.0.1", "bob", "ACCEPTED", "b3"),
+                attempt(T0.plusSeconds(4), "10.0.0.1", null, "TOKEN_INVALID", "x4")));
+
+        assertThat(ids(filter(null, null, true, null, null))).containsExactly("x4", "x2", "x1");
+        assertThat(ids(filter("TOKEN_INVALID", null, true, null, null))).containsExactly("x4", "x1");
+        assertThat(ids(filter(null, "10.0.0.1", true, null, null))).containsExactly("x4", "x1");
+        // since is inclusive, until exclusive, to the microsecond the column keeps
+        assertThat(ids(filter(null, null, false, T0.plusSeconds(1), null))).containsExactly("x4", "b3", "x2", "x1");
+        assertThat(ids(filter(null, null, false, null, T0.plusSeconds(3)))).containsExactly("x2", "x1", "a0");
+        assertThat(ids(filter(null, null, false, T0.plusSeconds(1), T0.plusSeconds(3))))
+                .containsExactly("x2", "x1");
+        assertThat(ids(filter(null, null, true, T0.plusSeconds(2), T0.plusSeconds(5))))
+                .containsExactly("x4", "x2");
+        assertThat(ids(filter(
+                        null,
+                        null,
+                        false,
+                        T0.plusNanos(1_000),
+                        T0.plusSeconds(1).plusNanos(1_000))))
+                .containsExactly("x1");
+        assertThat(ids(filter(null, null, false, T0.plusSeconds(5), null))).isEmpty();
+        assertThat(ids(filter("ACCEPTED", null, true, null, null))).isEmpty();
+    }
+
+    @Test
+    void anAdminActionReadsBackWithItsActionAndTargetAndNoCloseCompletesIt() {
+        AccessLogEntry action = AccessLogEntry.action(
+                T0,
+                "10.0.0.9",
+                "https://gw.example",
+                "Mozilla/5.0",
+                "local:root",
+                "cookie",
+                "0a1b2c3d",
+                "connection.disconnect",
+                "c0ffee code=DISCONNECTED");
+        store.write(List.of(attempt(T0, "10.0.0.1", "alice", "ACCEPTED", "c0ffee"), action));
+        store.write(List.of(close(T0, "c0ffee", 4410, 5)));
+
+        List<AccessLogEntry> rows = store.newest(AccessLogStore.Filter.ALL, 10);
+        assertThat(rows).hasSize(2).contains(action);
+        assertThat(rows)
+                .filteredOn(e -> e.action() == null)
+                .singleElement()
+                .satisfies(e -> assertThat(e.closeCode()).isEqualTo(4410));
+        assertThat(ids(new AccessLogStore.Filter(null, "local:root", null))).containsExactly((String) null);
+    }
+
+    private static AccessLogStore.Filter filter(
+            String outcome, String ip, boolean refused, Instant since, Instant until) {
+        return new AccessLogStore.Filter(outcome, null, ip, refused, since, until);
+    }
+
+    @Test
     void oneCallWritesMoreThanOneBatchWorthInOneTransaction() {
         List<AccessLogEntry> many = new ArrayList<>();
         for (int i = 0; i < 1200; i++) {

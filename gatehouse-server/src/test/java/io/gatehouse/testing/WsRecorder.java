@@ -239,6 +239,18 @@ public final class WsRecorder implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /**
+     * {@link #awaitClose()}, printing how long after {@code sinceNanos} (a {@link System#nanoTime()})
+     * the close frame came, as a figure for the test's output. Not a bound: how fast is a matter for
+     * benchmarks, and a loaded machine must not fail a test; the wait is {@link #TIMEOUT}.
+     */
+    public Close awaitClose(String what, long sinceNanos) {
+        Close c = awaitClose();
+        System.out.println(what + ": closed "
+                + Duration.ofNanos(System.nanoTime() - sinceNanos).toMillis() + " ms after");
+        return c;
+    }
+
     /** Asserts that nothing arrives for {@code wait}. */
     public void assertQuiet(Duration wait) {
         try {

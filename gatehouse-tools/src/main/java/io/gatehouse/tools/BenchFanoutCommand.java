@@ -3,7 +3,6 @@ package io.gatehouse.tools;
 import io.gatehouse.bench.FanoutScenario;
 import io.gatehouse.protocol.ChannelName;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,12 +30,8 @@ final class BenchFanoutCommand implements Callable<Integer> {
     @Mixin
     BenchOptions common;
 
-    @Option(
-            names = "--api-key",
-            paramLabel = "KEY",
-            required = true,
-            description = "Key for Authorization: apikey KEY (gatehouse apikey create --scopes publish).")
-    String apiKey;
+    @Mixin
+    MeasuredLoadOptions load;
 
     @Option(names = "--subscribers", paramLabel = "N", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
     int subscribers;
@@ -60,36 +55,6 @@ final class BenchFanoutCommand implements Callable<Integer> {
     int payloadBytes;
 
     @Option(
-            names = "--warmup",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            converter = DurationArgument.class,
-            description = "Publications checked but not timed. Default: ${DEFAULT-VALUE}")
-    Duration warmup;
-
-    @Option(
-            names = "--duration",
-            paramLabel = "DURATION",
-            defaultValue = "30s",
-            converter = DurationArgument.class,
-            description = "The measured phase. Default: ${DEFAULT-VALUE}")
-    Duration duration;
-
-    @Option(
-            names = "--connect-rate",
-            paramLabel = "R",
-            defaultValue = "2000",
-            description = "Subscribers connected per second. Default: ${DEFAULT-VALUE}")
-    double connectRate;
-
-    @Option(
-            names = "--max-in-flight",
-            paramLabel = "M",
-            defaultValue = "256",
-            description = "Subscriber handshakes outstanding at most. Default: ${DEFAULT-VALUE}")
-    int maxInFlight;
-
-    @Option(
             names = "--publish-connections",
             paramLabel = "C",
             defaultValue = "64",
@@ -103,11 +68,8 @@ final class BenchFanoutCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         BenchCommand.requirePositive(spec, publicationsPerSecond, "--publications-per-second");
-        BenchCommand.requirePositive(spec, connectRate, "--connect-rate");
-        BenchCommand.requirePositive(spec, maxInFlight, "--max-in-flight");
         BenchCommand.requirePositive(spec, publishConnections, "--publish-connections");
-        BenchCommand.requirePhase(spec, warmup, "--warmup", true);
-        BenchCommand.requirePhase(spec, duration, "--duration", false);
+        load.validate(spec);
         if (payloadBytes < 1 || payloadBytes > 1_000_000) {
             throw new ParameterException(
                     spec.commandLine(), "--payload-bytes must be 1-1000000 (the HTTP body limit is 1 MiB)");
@@ -116,7 +78,7 @@ final class BenchFanoutCommand implements Callable<Integer> {
                 .filter(c -> !c.isUserLimited() && c.value().length() <= MAX_CHANNEL_CHARS)
                 .orElseThrow(() -> new ParameterException(
                         spec.commandLine(), "--channel must be a channel name of A-Z a-z 0-9 _ - . : @ ,"));
-        long publications = Math.round(publicationsPerSecond * (warmup.toNanos() + duration.toNanos()) / 1e9);
+        long publications = Math.round(publicationsPerSecond * (load.warmup.toNanos() + load.duration.toNanos()) / 1e9);
         if ((long) subscribers * publications > Integer.MAX_VALUE) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -130,11 +92,11 @@ final class BenchFanoutCommand implements Callable<Integer> {
                 channelName,
                 publicationsPerSecond,
                 payloadBytes,
-                warmup,
-                duration,
-                connectRate,
-                maxInFlight,
+                load.warmup,
+                load.duration,
+                load.connectRate,
+                load.maxInFlight,
                 publishConnections);
-        return common.run(subscribers, new FanoutScenario(settings, apiKey)::run);
+        return common.run(subscribers, new FanoutScenario(settings, load.apiKey)::run);
     }
 }

@@ -2,7 +2,6 @@ package io.gatehouse.tools;
 
 import io.gatehouse.bench.TasksScenario;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,12 +29,8 @@ final class BenchTasksCommand implements Callable<Integer> {
     @Mixin
     BenchOptions common;
 
-    @Option(
-            names = "--api-key",
-            paramLabel = "KEY",
-            required = true,
-            description = "Key for Authorization: apikey KEY (gatehouse apikey create --scopes publish).")
-    String apiKey;
+    @Mixin
+    MeasuredLoadOptions load;
 
     @Option(names = "--owners", paramLabel = "N", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
     int owners;
@@ -55,36 +50,6 @@ final class BenchTasksCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}")
     int workerConnections;
 
-    @Option(
-            names = "--warmup",
-            paramLabel = "DURATION",
-            defaultValue = "5s",
-            converter = DurationArgument.class,
-            description = "Calls made but not counted. Default: ${DEFAULT-VALUE}")
-    Duration warmup;
-
-    @Option(
-            names = "--duration",
-            paramLabel = "DURATION",
-            defaultValue = "30s",
-            converter = DurationArgument.class,
-            description = "The measured phase. Default: ${DEFAULT-VALUE}")
-    Duration duration;
-
-    @Option(
-            names = "--connect-rate",
-            paramLabel = "R",
-            defaultValue = "2000",
-            description = "Owners connected per second. Default: ${DEFAULT-VALUE}")
-    double connectRate;
-
-    @Option(
-            names = "--max-in-flight",
-            paramLabel = "M",
-            defaultValue = "256",
-            description = "Owner handshakes outstanding at most. Default: ${DEFAULT-VALUE}")
-    int maxInFlight;
-
     @Spec
     CommandSpec spec;
 
@@ -93,10 +58,7 @@ final class BenchTasksCommand implements Callable<Integer> {
         BenchCommand.requirePositive(spec, owners, "--owners");
         BenchCommand.requirePositive(spec, tasksPerOwner, "--tasks-per-owner");
         BenchCommand.requirePositive(spec, workerConnections, "--worker-connections");
-        BenchCommand.requirePositive(spec, connectRate, "--connect-rate");
-        BenchCommand.requirePositive(spec, maxInFlight, "--max-in-flight");
-        BenchCommand.requirePhase(spec, warmup, "--warmup", true);
-        BenchCommand.requirePhase(spec, duration, "--duration", false);
+        load.validate(spec);
         if ((long) owners * tasksPerOwner > MAX_TASKS) {
             throw new ParameterException(
                     spec.commandLine(), String.format("--owners x --tasks-per-owner must be at most %,d", MAX_TASKS));
@@ -107,7 +69,13 @@ final class BenchTasksCommand implements Callable<Integer> {
                     "tasks needs a user per owner: give --secret (minted JWTs, sub bench-N), not --token");
         }
         TasksScenario.Settings settings = new TasksScenario.Settings(
-                owners, tasksPerOwner, workerConnections, warmup, duration, connectRate, maxInFlight);
-        return common.run(owners + workerConnections, new TasksScenario(settings, apiKey)::run);
+                owners,
+                tasksPerOwner,
+                workerConnections,
+                load.warmup,
+                load.duration,
+                load.connectRate,
+                load.maxInFlight);
+        return common.run(owners + workerConnections, new TasksScenario(settings, load.apiKey)::run);
     }
 }

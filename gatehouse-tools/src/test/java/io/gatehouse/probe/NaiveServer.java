@@ -34,6 +34,8 @@ final class NaiveServer implements AutoCloseable {
     enum Reaction {
         /** Upgrade and echo every text frame; answer close with close. */
         ECHO,
+        /** As {@link #ECHO}, after sending one text message at once (as Gatehouse's connection_established). */
+        GREET,
         /** Answer {@code HTTP/1.1 401 Unauthorized} before the upgrade. */
         HTTP_401,
         /** Upgrade, then send a close frame with no code and no reason. */
@@ -123,6 +125,13 @@ final class NaiveServer implements AutoCloseable {
                     awaitClose(in);
                 }
                 case ECHO -> echo(in, out);
+                case GREET -> {
+                    byte[] hello = "{\"type\":\"hello\"}".getBytes(StandardCharsets.UTF_8);
+                    out.write(new byte[] {(byte) 0x81, (byte) hello.length});
+                    out.write(hello);
+                    out.flush();
+                    echo(in, out);
+                }
                 case HTTP_401 -> throw new AssertionError("answered above");
             }
         } catch (IOException e) {

@@ -14,6 +14,12 @@ class ProbeNaiveServerTest {
     private static final String GOOD = "good-token";
     /** Any 32 bytes: the naive server checks nothing, so the minted tokens only need to exist. */
     private static final String SECRET = "a-secret-this-server-never-checks-at-all";
+    /**
+     * For servers that refuse at once (badly): long enough that a loaded machine cannot make a
+     * refusal late enough to be judged an acceptance (300 ms could). Their accepted upgrades greet
+     * at once, so the probe does not watch those for the whole of it.
+     */
+    private static final String REFUSAL_WAIT = "5s";
 
     @Test
     void aServerThatAcceptsEveryUpgradeIsUnsafeOnEveryRowThatMustBeRefused() {
@@ -73,8 +79,8 @@ class ProbeNaiveServerTest {
 
     @Test
     void aBareHttp401BeforeTheUpgradeIsARefusalTheClientCannotRead() {
-        try (NaiveServer strict = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.HTTP_401)) {
-            ProbeRun run = probe(strict.ws().toString(), "--token", GOOD, "--wait", "300ms", "--json");
+        try (NaiveServer strict = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.GREET : Reaction.HTTP_401)) {
+            ProbeRun run = probe(strict.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT, "--json");
 
             assertThat(run.exit()).as(run.toString()).isEqualTo(1);
             for (Scenario s : new Scenario[] {Scenario.NO_CREDENTIAL, Scenario.GARBAGE_TOKEN}) {
@@ -94,8 +100,8 @@ class ProbeNaiveServerTest {
     @Test
     void aCloseFrameWithoutCodeOrReasonIsUnreadable() {
         try (NaiveServer terse =
-                NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.CLOSE_WITHOUT_CODE)) {
-            ProbeRun run = probe(terse.ws().toString(), "--token", GOOD, "--wait", "300ms", "--json");
+                NaiveServer.start(r -> r.carries(GOOD) ? Reaction.GREET : Reaction.CLOSE_WITHOUT_CODE)) {
+            ProbeRun run = probe(terse.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT, "--json");
 
             assertThat(run.exit()).as(run.toString()).isEqualTo(1);
             assertThat(run.verdict(Scenario.NO_CREDENTIAL)).isEqualTo("UNREADABLE");
@@ -110,8 +116,8 @@ class ProbeNaiveServerTest {
 
     @Test
     void aConnectionDroppedWithoutACloseFrameIsUnreadable() {
-        try (NaiveServer rude = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.ECHO : Reaction.DROP)) {
-            ProbeRun run = probe(rude.ws().toString(), "--token", GOOD, "--wait", "300ms", "--json");
+        try (NaiveServer rude = NaiveServer.start(r -> r.carries(GOOD) ? Reaction.GREET : Reaction.DROP)) {
+            ProbeRun run = probe(rude.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT, "--json");
 
             assertThat(run.exit()).as(run.toString()).isEqualTo(1);
             assertThat(run.verdict(Scenario.NO_CREDENTIAL)).isEqualTo("UNREADABLE");
