@@ -11,9 +11,8 @@ import { byId, describeError, el, onSubmit, setResult, setText } from './view.js
 
 /** Rows shown at most per table (the API answers more; the count says how many). */
 const SHOWN = 200;
-/** Refusals shown; without a code filter the page asks for more rows and keeps the refused ones. */
+/** Refusals shown (the newest). */
 const REFUSALS_SHOWN = 50;
-const ACCESS_LOG_ROWS_WITHOUT_CODE = 500;
 
 /**
  * @typedef {object} PanelHooks
@@ -104,13 +103,13 @@ export class Panels {
       const user = /** @type {HTMLInputElement} */ (byId('filter-user')).value.trim();
       const ip = /** @type {HTMLInputElement} */ (byId('filter-ip')).value.trim();
       const window = /** @type {HTMLSelectElement} */ (byId('filter-since')).value;
-      const query = new URLSearchParams({ limit: String(code ? REFUSALS_SHOWN : ACCESS_LOG_ROWS_WITHOUT_CODE) });
-      if (code) query.set('outcome', code); // a refused row's outcome is its code
+      const query = new URLSearchParams({ refused: 'true', limit: String(REFUSALS_SHOWN) });
+      if (code) query.set('code', code);
       if (user) query.set('user', user);
       if (ip) query.set('ip', ip);
       if (window) query.set('since', new Date(Date.now() - Number(window)).toISOString());
       const body = await api('GET', `/api/v1/access-log?${query}`);
-      const refused = (body.entries ?? []).filter((/** @type {any} */ e) => e.outcome !== 'ACCEPTED').slice(0, REFUSALS_SHOWN);
+      const refused = body.entries ?? [];
       renderRefusals(byId('refusals'), refused);
       byId('refusals-empty').hidden = refused.length > 0;
     });
