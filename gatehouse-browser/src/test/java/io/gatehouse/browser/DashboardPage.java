@@ -53,13 +53,13 @@ final class DashboardPage {
     /** Waits until {@code #id[data-value]} is {@code value}. */
     void awaitFigure(String id, long value) {
         page.waitForFunction(
-                "([id, v]) => Number(document.getElementById(id)?.dataset.value) === v", List.of(id, value));
+                "([id, v]) => Number(document.getElementById(id)?.dataset.value) === v", List.of(id, (double) value));
     }
 
     /** Waits until the chart {@code #id} drew its newest point at {@code value}. */
     void awaitChartLast(String id, long value) {
         page.waitForFunction(
-                "([id, v]) => Number(document.getElementById(id)?.dataset.last) === v", List.of(id, value));
+                "([id, v]) => Number(document.getElementById(id)?.dataset.last) === v", List.of(id, (double) value));
     }
 
     /** The selector of the connections table's row of {@code userId}. */
