@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Issue 14, in Chromium: the dashboard at {@code /} as an admin uses it. Log in; the connection
  * figure and chart move when clients connect; a refused upgrade is in the refusal table with its
- * code and hint within 2 s; Disconnect closes that client with the chosen code; a broadcast reaches a
+ * code and hint within 2 s; Disconnect closes that client with the chosen code; Revoke ends an opaque
+ * token and its connection; a broadcast reaches a
  * subscriber; a user without the admin role sees "Admin only"; no request leaves the page's origin;
  * the page fits a phone. Screenshots go to {@code target/dashboard*.png}.
  */
@@ -44,6 +45,7 @@ class DashboardBrowserTest {
     static void users() {
         server.user(ADMIN, ADMIN_PASSWORD, true);
         server.user("alice", "alice-password", false);
+        server.user("bob", "bob-password", false);
     }
 
     @Test
@@ -105,6 +107,7 @@ class DashboardBrowserTest {
             Instant refusedAt = Instant.now();
             refuseOneUpgrade("Bearer not-a-token-" + System.nanoTime());
             long shownAfterMs = waitForRefusalSince(page, RefusalCode.TOKEN_INVALID, refusedAt);
+            System.out.println("the refused upgrade was in the table after " + shownAfterMs + " ms");
             String row = "#refusals tr[data-testid=refusal][data-code=TOKEN_INVALID]";
             assertThat(page.textContent(row + " td[data-col=code]")).isEqualTo("TOKEN_INVALID");
             assertThat(page.textContent(row + " td[data-col=hint]")).isEqualTo(RefusalCode.TOKEN_INVALID.defaultHint());
@@ -131,6 +134,31 @@ class DashboardBrowserTest {
                         .contains("TOKEN_REVOKED");
                 page.waitForSelector(row, new Page.WaitForSelectorOptions().setState(WaitForSelectorState.DETACHED));
             }
+        }
+    }
+
+    @Test
+    void revokeFromTheTableEndsTheOpaqueTokenAndItsConnection() {
+        try (BrowserContext context = chromium.newContext()) {
+            DashboardPage dashboard = DashboardPage.open(context, server.url()).logInAsAdmin(ADMIN, ADMIN_PASSWORD);
+            Page page = dashboard.page();
+            String token = server.localOpaqueToken("bob");
+            try (WsRecorder bob = server.connectWith(token)) {
+                String row = DashboardPage.connectionRow("local:bob");
+                page.waitForSelector(row + " button[data-testid=revoke]");
+                page.click(row + " button[data-testid=revoke]");
+                WsRecorder.Close close = bob.awaitClose();
+                assertThat(close.code()).isEqualTo(RefusalCode.TOKEN_REVOKED.closeCode());
+                assertThat(close.reason()).startsWith(RefusalCode.TOKEN_REVOKED.name());
+                page.waitForSelector("#action-result[data-outcome=ok]");
+                assertThat(page.textContent("#action-result"))
+                        .contains("Revoked ght_")
+                        .contains("local:bob");
+            }
+            // The token itself is dead, not only its connection.
+            TestGatehouse.Reply verify = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + token);
+            assertThat(verify.status()).isEqualTo(401);
+            assertThat(verify.body().path("code").asText()).isEqualTo(RefusalCode.TOKEN_REVOKED.name());
         }
     }
 
