@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GAP_INTERVALS, WINDOW_MS, areaPath, assignSlots, keysByTotal, linePath, linearScale, niceCeiling, runs, stack,
+  GAP_INTERVALS, WINDOW_MS, areaPath, assignSlots, bucketRows, keysByTotal, linePath, linearScale, niceCeiling, runs, stack,
   stackMax, timeTicks, yTicks,
 } from '../../../../../gatehouse-server/src/main/resources/web/dashboard/charts.js';
 
@@ -112,4 +112,27 @@ test('colour slots: a key keeps its slot; new keys take slots nobody had, then s
   assert.equal(slots.get('C'), 2);
   assignSlots(slots, ['E', 'D', 'C', 'B'], 3);
   assert.equal(slots.get('E'), 1, 'every slot drawn now: the next in turn (the fifth key, 4 % 3)');
+});
+
+test('bucketRows averages each epoch-aligned bucket, a missing key counting as 0, at its newest time', () => {
+  const rows = [
+    { t: 10_000, values: { a: 1 } },
+    { t: 11_000, values: { a: 3, b: 2 } },
+    { t: 19_000, values: { a: 2 } },
+    { t: 20_000, values: { a: 6 } },
+    { t: 45_000, values: { b: 1 } },
+  ];
+  assert.deepEqual(bucketRows(rows, 10_000), [
+    { t: 19_000, values: { a: 2, b: 2 / 3 } },
+    { t: 20_000, values: { a: 6 } },
+    { t: 45_000, values: { b: 1 } },
+  ]);
+  assert.deepEqual(bucketRows([], 10_000), []);
+});
+
+test('a bucket keeps its value as later samples arrive in later buckets', () => {
+  const rows = Array.from({ length: 25 }, (_, i) => ({ t: 100_000 + i * 1000, values: { a: i } }));
+  const before = bucketRows(rows.slice(0, 21), 10_000);
+  const after = bucketRows(rows, 10_000);
+  assert.deepEqual(after.slice(0, 2), before.slice(0, 2));
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WINDOW_MS } from '../../../../../gatehouse-server/src/main/resources/web/dashboard/charts.js';
 import {
-  ACCEPTED, MAX_SAMPLES, mergeSamples, refusalTotals, refusedRate, series, upgradeRows,
+  ACCEPTED, MAX_SAMPLES, mergeSamples, refusalTotals, refusedRate, upgradeCounts, upgradeRows,
 } from '../../../../../gatehouse-server/src/main/resources/web/dashboard/samples.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
@@ -44,11 +44,20 @@ test('refused rates add up over the codes of a sample and over samples per code'
   assert.deepEqual(refusalTotals(samples), { TOKEN_INVALID: 3, RATE_LIMITED: 0.5 });
 });
 
-test('series and upgrade rows are by time in epoch ms', () => {
-  const samples = [sample(1, { deliveries: 7 }), sample(2, { upgrades_accepted: 3, upgrades_refused: { TOKEN_INVALID: 2 } })];
-  assert.deepEqual(series(samples, (s) => s.deliveries), [{ t: T0 + 1000, v: 7 }, { t: T0 + 2000, v: 0 }]);
+test('upgrade rows are accepted and each refusal code by time in epoch ms', () => {
+  const samples = [sample(1), sample(2, { upgrades_accepted: 3, upgrades_refused: { TOKEN_INVALID: 2 } })];
   assert.deepEqual(upgradeRows(samples), [
     { t: T0 + 1000, values: { [ACCEPTED]: 1 } },
     { t: T0 + 2000, values: { TOKEN_INVALID: 2, [ACCEPTED]: 3 } },
   ]);
+});
+
+test('upgrade counts are the rates times the interval, added up and rounded', () => {
+  const samples = [
+    sample(1, { upgrades_accepted: 2, upgrades_refused: { TOKEN_INVALID: 1 } }),
+    sample(2, { upgrades_accepted: 0.5, upgrades_refused: { TOKEN_INVALID: 1, RATE_LIMITED: 0.25 } }),
+  ];
+  assert.deepEqual(upgradeCounts(samples, 1000), { [ACCEPTED]: 3, TOKEN_INVALID: 2, RATE_LIMITED: 0 });
+  assert.deepEqual(upgradeCounts(samples, 4000), { [ACCEPTED]: 10, TOKEN_INVALID: 8, RATE_LIMITED: 1 });
+  assert.deepEqual(upgradeCounts([], 1000), {});
 });

@@ -2,15 +2,16 @@
 // arithmetic of charts.js (why no library: see there). Colours come from dashboard.css classes
 // (.line, .area-accepted, .code-0 … .code-7), so this file holds no style.
 //
-// Each chart's <svg> carries data-samples (how many samples it drew) and data-last (the newest
-// value, for the upgrades chart accepted + refused per second): browser tests wait on them.
+// Each chart's <svg> carries data-samples (how many samples it drew from) and data-last (the
+// newest point: connections; for the rate charts the newest 10-second average, upgrades accepted
+// and refused together): browser tests wait on them.
 
 import {
-  GAP_INTERVALS, WINDOW_MS, areaPath, assignSlots, keysByTotal, linePath, linearScale, niceCeiling, stack, stackMax,
-  timeTicks, yTicks,
+  GAP_INTERVALS, WINDOW_MS, areaPath, assignSlots, bucketRows, keysByTotal, linePath, linearScale, niceCeiling, stack,
+  stackMax, timeTicks, yTicks,
 } from './charts.js';
-import { formatRate } from './format.js';
-import { ACCEPTED, refusalTotals, series, upgradeRows } from './samples.js';
+import { formatCount, formatRate } from './format.js';
+import { ACCEPTED, refusalTotals, upgradeCounts, upgradeRows } from './samples.js';
 import { el, svg } from './view.js';
 
 /** How many colours dashboard.css has for refusal codes (.code-0 … .code-7). */
@@ -18,6 +19,12 @@ const PALETTE_SIZE = 8;
 
 /** Each refusal code's colour slot, kept while the page lives. */
 const slots = new Map();
+
+/**
+ * Rates are drawn as averages over buckets this long (charts.js bucketRows): 90 over the window,
+ * each a few pixels wide, where one-second samples would be hairlines.
+ */
+export const RATE_BUCKET_MS = 10_000;
 
 /** The plot's margins inside the SVG: room for the y labels on the left and the times below. */
 const PAD = { left: 42, right: 8, top: 8, bottom: 20 };
@@ -59,25 +66,28 @@ function axes(target, yMax, end) {
 }
 
 /**
- * A line chart of one figure of the samples.
+ * A line chart of one figure of the samples: as it is (a level, like connections), or averaged
+ * over RATE_BUCKET_MS (a rate).
  * @param {SVGSVGElement} target
  * @param {Sample[]} samples oldest first
  * @param {(s: Sample) => number} pick
- * @param {Frame} frame
+ * @param {Frame & {rate?: boolean}} frame
  */
-export function drawLine(target, samples, pick, { end, intervalMs }) {
-  const points = series(samples, pick);
+export function drawLine(target, samples, pick, { end, intervalMs, rate = false }) {
+  const rows = samples.map((s) => ({ t: Date.parse(s.at), values: { v: Number(pick(s)) || 0 } }));
+  const step = rate ? RATE_BUCKET_MS : intervalMs;
+  const points = (rate ? bucketRows(rows, step) : rows).map((r) => ({ t: r.t, v: r.values.v ?? 0 }));
   const max = niceCeiling(points.reduce((m, p) => Math.max(m, p.v), 0));
   const drawn = axes(target, max, end);
   if (!drawn) return;
-  drawn.plot.append(svg('path', { class: 'line', d: linePath(points, drawn.x, drawn.y, intervalMs * GAP_INTERVALS) }));
-  target.dataset.samples = String(points.length);
+  drawn.plot.append(svg('path', { class: 'line', d: linePath(points, drawn.x, drawn.y, Math.max(step, intervalMs) * GAP_INTERVALS) }));
+  target.dataset.samples = String(samples.length);
   target.dataset.last = points.length ? String(points[points.length - 1].v) : '';
 }
 
 /**
- * Accepted upgrades with the refused ones stacked on them by refusal code, and its legend (each
- * code with its rate in the newest sample).
+ * Accepted upgrades with the refused ones stacked on them by refusal code, averaged over
+ * RATE_BUCKET_MS, and its legend: each code with how many upgrades it had in the window.
  * @param {SVGSVGElement} target
  * @param {HTMLElement} legend a <ul>
  * @param {Sample[]} samples oldest first
@@ -86,24 +96,25 @@ export function drawLine(target, samples, pick, { end, intervalMs }) {
 export function drawUpgrades(target, legend, samples, { end, intervalMs }) {
   const codes = keysByTotal(refusalTotals(samples));
   assignSlots(slots, codes, PALETTE_SIZE);
-  const layers = stack(upgradeRows(samples), [ACCEPTED, ...codes]);
+  const layers = stack(bucketRows(upgradeRows(samples), RATE_BUCKET_MS), [ACCEPTED, ...codes]);
   const drawn = axes(target, niceCeiling(stackMax(layers)), end);
   if (!drawn) return;
+  const gap = Math.max(RATE_BUCKET_MS, intervalMs) * GAP_INTERVALS;
   for (const layer of layers) {
     const colour = layer.key === ACCEPTED ? 'area-accepted' : `area-code code-${slots.get(layer.key)}`;
-    const shape = svg('path', { class: colour, d: areaPath(layer.bands, drawn.x, drawn.y, intervalMs * GAP_INTERVALS) });
+    const shape = svg('path', { class: colour, d: areaPath(layer.bands, drawn.x, drawn.y, gap) });
     const title = svg('title');
     title.textContent = layer.key === ACCEPTED ? 'accepted upgrades' : `refused: ${layer.key}`;
     shape.append(title);
     drawn.plot.append(shape);
   }
-  const newest = samples[samples.length - 1];
   const top = layers.length ? layers[layers.length - 1].bands : [];
   target.dataset.samples = String(samples.length);
   target.dataset.last = top.length ? String(top[top.length - 1].y1) : '';
-  const items = [legendItem('swatch area-accepted', 'accepted', newest?.upgrades_accepted)];
+  const counts = upgradeCounts(samples, intervalMs);
+  const items = [legendItem('swatch area-accepted', 'accepted', counts[ACCEPTED] ?? 0)];
   for (const code of codes) {
-    const item = legendItem(`swatch area-code code-${slots.get(code)}`, code, newest?.upgrades_refused?.[code] ?? 0);
+    const item = legendItem(`swatch area-code code-${slots.get(code)}`, code, counts[code] ?? 0);
     item.dataset.code = code;
     items.push(item);
   }
@@ -113,13 +124,13 @@ export function drawUpgrades(target, legend, samples, { end, intervalMs }) {
 /**
  * @param {string} swatchClass
  * @param {string} name
- * @param {number|undefined} rate
+ * @param {number} count upgrades in the window
  * @returns {HTMLElement}
  */
-function legendItem(swatchClass, name, rate) {
-  return el('li', {}, [
+function legendItem(swatchClass, name, count) {
+  return el('li', { attrs: { title: `${formatCount(count)} in the last 15 minutes` } }, [
     el('span', { className: swatchClass, attrs: { 'aria-hidden': 'true' } }),
     el('span', { className: 'legend-name', text: name }),
-    el('span', { className: 'legend-rate', text: `${formatRate(rate ?? 0)}/s` }),
+    el('span', { className: 'legend-count', text: formatCount(count) }),
   ]);
 }

@@ -162,6 +162,35 @@ export function stack(rows, keys) {
 }
 
 /**
+ * Averages rows over buckets of `bucketMs` aligned to the epoch, so that a bucket keeps its value
+ * as samples arrive and the chart does not shimmer: one row per bucket that has samples, at its
+ * newest sample's time. A per-second rate that happens once in a while (a refused upgrade) is a
+ * hairline one sample wide; averaged over ten seconds it is a bar that can be seen.
+ * @param {{t: number, values: Record<string, number>}[]} rows time-ordered; a missing key is 0
+ * @param {number} bucketMs
+ * @returns {{t: number, values: Record<string, number>}[]}
+ */
+export function bucketRows(rows, bucketMs) {
+  /** @type {{key: number, t: number, n: number, sums: Record<string, number>}[]} */
+  const buckets = [];
+  for (const row of rows) {
+    const key = Math.floor(row.t / bucketMs);
+    let bucket = buckets[buckets.length - 1];
+    if (!bucket || bucket.key !== key) {
+      bucket = { key, t: row.t, n: 0, sums: {} };
+      buckets.push(bucket);
+    }
+    bucket.t = row.t;
+    bucket.n++;
+    for (const [k, v] of Object.entries(row.values)) bucket.sums[k] = (bucket.sums[k] ?? 0) + (Number(v) || 0);
+  }
+  return buckets.map((b) => ({
+    t: b.t,
+    values: Object.fromEntries(Object.entries(b.sums).map(([k, sum]) => [k, sum / b.n])),
+  }));
+}
+
+/**
  * The highest top of a stack (what its y axis must reach).
  * @param {Layer[]} layers
  * @returns {number}

@@ -221,7 +221,7 @@ function draw() {
   const chart = (/** @type {string} */ id) => /** @type {SVGSVGElement} */ (/** @type {unknown} */ (byId(id)));
   drawLine(chart('chart-connections'), samples, (s) => s.connections, frame);
   drawUpgrades(chart('chart-upgrades'), byId('legend-upgrades'), samples, frame);
-  drawLine(chart('chart-deliveries'), samples, (s) => s.deliveries, frame);
+  drawLine(chart('chart-deliveries'), samples, (s) => s.deliveries, { ...frame, rate: true });
 }
 
 // ---- wiring ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The dashboard's copy of a node's stats samples (docs/protocol.md, "Stats"): the history that
 // get_stats answers, then one sample per stats_update push. Pure functions of arrays (tested with
-// node --test, gatehouse-browser/src/test/js): merging, and the series each chart draws.
+// node --test, gatehouse-browser/src/test/js): merging, and the rows the upgrades chart draws.
 
 import { WINDOW_MS } from './charts.js';
 
@@ -60,16 +60,6 @@ export function refusalTotals(samples) {
   return totals;
 }
 
-/**
- * One figure of every sample, as chart points.
- * @param {Sample[]} samples
- * @param {(s: Sample) => number} pick
- * @returns {import('./charts.js').Point[]}
- */
-export function series(samples, pick) {
-  return samples.map((s) => ({ t: Date.parse(s.at), v: Number(pick(s)) || 0 }));
-}
-
 /** The key of accepted upgrades in the upgrades chart's stack (refusal codes are upper case). */
 export const ACCEPTED = 'accepted';
 
@@ -83,4 +73,20 @@ export function upgradeRows(samples) {
     t: Date.parse(s.at),
     values: { ...(s.upgrades_refused ?? {}), [ACCEPTED]: Number(s.upgrades_accepted) || 0 },
   }));
+}
+
+/**
+ * How many upgrades each sample's rates stand for, added up: accepted and each refusal code
+ * (rate x interval, rounded), for the legend of the upgrades chart.
+ * @param {Sample[]} samples
+ * @param {number} intervalMs
+ * @returns {Record<string, number>}
+ */
+export function upgradeCounts(samples, intervalMs) {
+  /** @type {Record<string, number>} */
+  const sums = {};
+  for (const row of upgradeRows(samples)) {
+    for (const [key, rate] of Object.entries(row.values)) sums[key] = (sums[key] ?? 0) + rate;
+  }
+  return Object.fromEntries(Object.entries(sums).map(([key, sum]) => [key, Math.round((sum * intervalMs) / 1000)]));
 }
