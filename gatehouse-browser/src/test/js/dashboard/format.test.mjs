@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  formatBytes, formatCount, formatCpu, formatDuration, formatHeapOf, formatRate, formatTime, shortList, since,
+  formatBytes, formatCount, formatCpu, formatDuration, formatHeapOf, formatRate, formatTick, formatTime, shortList, since,
 } from '../../../../../gatehouse-server/src/main/resources/web/dashboard/format.js';
 
 test('counts have thousands separators; no value is a dash', () => {
@@ -66,4 +66,10 @@ test('a short list shows the first items and how many more', () => {
   assert.equal(shortList(['a', 'b', 'c', 'd', 'e']), 'a, b, c +2');
   assert.equal(shortList([]), '—');
   assert.equal(shortList(null), '—');
+});
+
+test('axis labels keep up to two decimals, so a half of 2.5 reads 1.25, not 1.3', () => {
+  assert.deepEqual([0, 0.25, 0.5, 1.25, 2.5, 5, 50, 125, 2500, 12500, 2.5e6].map(formatTick),
+    ['0', '0.25', '0.5', '1.25', '2.5', '5', '50', '125', '2,500', '12.5k', '2.5M']);
+  assert.equal(formatTick(Number.NaN), '');
 });

@@ -10,7 +10,7 @@ import {
   GAP_INTERVALS, WINDOW_MS, areaPath, assignSlots, bucketRows, keysByTotal, linePath, linearScale, niceCeiling, stack,
   stackMax, timeTicks, yTicks,
 } from './charts.js';
-import { formatCount, formatRate } from './format.js';
+import { formatCount, formatTick } from './format.js';
 import { ACCEPTED, refusalTotals, upgradeCounts, upgradeRows } from './samples.js';
 import { el, svg } from './view.js';
 
@@ -51,7 +51,7 @@ function axes(target, yMax, end) {
   for (const value of yTicks(yMax, 3)) {
     grid.append(svg('line', { x1: PAD.left, x2: width - PAD.right, y1: y(value), y2: y(value) }));
     const label = svg('text', { x: PAD.left - 6, y: y(value) + 4, 'text-anchor': 'end' });
-    label.textContent = formatRate(value);
+    label.textContent = formatTick(value);
     grid.append(label);
   }
   for (const tick of timeTicks(end)) {
@@ -112,7 +112,10 @@ export function drawUpgrades(target, legend, samples, { end, intervalMs }) {
   target.dataset.samples = String(samples.length);
   target.dataset.last = top.length ? String(top[top.length - 1].y1) : '';
   const counts = upgradeCounts(samples, intervalMs);
-  const items = [legendItem('swatch area-accepted', 'accepted', counts[ACCEPTED] ?? 0)];
+  const items = [
+    el('li', { className: 'legend-note', text: 'in 15 min:' }),
+    legendItem('swatch area-accepted', 'accepted', counts[ACCEPTED] ?? 0),
+  ];
   for (const code of codes) {
     const item = legendItem(`swatch area-code code-${slots.get(code)}`, code, counts[code] ?? 0);
     item.dataset.code = code;

@@ -34,6 +34,20 @@ function trim(n) {
 }
 
 /**
+ * An axis label: up to two decimals, without trailing zeros ("1.25", "2.5", "5"), then k and M.
+ * @param {number} n
+ * @returns {string}
+ */
+export function formatTick(n) {
+  if (!Number.isFinite(n)) return '';
+  const abs = Math.abs(n);
+  if (abs >= 1e6) return `${trim(n / 1e6)}M`;
+  if (abs >= 1e4) return `${trim(n / 1e3)}k`;
+  if (abs >= 100) return GROUPED.format(Math.round(n));
+  return String(Math.round(n * 100) / 100);
+}
+
+/**
  * Bytes in binary units, as the configuration writes sizes ("512 B", "64 KiB", "1.5 GiB").
  * @param {number|null|undefined} n
  * @returns {string}
