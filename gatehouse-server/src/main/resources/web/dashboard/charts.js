@@ -4,7 +4,7 @@
 //
 // Why SVG written here rather than a vendored chart library: three time-series charts of at most
 // 900 points need a scale, a path and a stack, which this file and chart-view.js do in a few
-// hundred lines (about 12 KB unminified). The lightest library that draws stacked areas (uPlot,
+// hundred lines (about 15 KB unminified). The lightest library that draws stacked areas (uPlot,
 // about 50 KB minified) or a common one (Chart.js, about 200 KB) would be several times that, a
 // third-party file to keep up to date inside the jar, and no simpler to test.
 
