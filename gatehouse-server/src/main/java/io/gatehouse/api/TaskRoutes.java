@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code publish} scope) create tasks and report on them; users (cookie session or token) list
  * their own and cancel them. {@code GET /api/v1/tasks} and {@code GET /api/v1/tasks/{id}} serve
  * both: a request with {@code Authorization: apikey ...} is the server API's, any other the user's;
- * {@code GET /api/v1/tasks?all=true} with an admin's cookie session is the server API's listing.
+ * {@code GET /api/v1/tasks?all=true} from an admin (cookie session or token) lists every owner's tasks.
  *
  * @param blocking where the database is read and written
  */
@@ -57,15 +57,14 @@ public record TaskRoutes(AdminCheck admins, UserCredentialCheck users, Tasks tas
                 "/api/v1/tasks",
                 (req, path) -> isApiKey(req)
                         ? worker(req, key -> list(req, null))
-                        : allOwners(req)
-                                ? admins.ifAllowed(
-                                        req,
-                                        ApiScope.PUBLISH,
-                                        who -> CompletableFuture.supplyAsync(
-                                                () -> guarded(() -> list(req, null)), blocking))
-                                : users.ifAuthenticated(
-                                        req,
-                                        p -> guarded(() -> list(req, p.user().id()))));
+                        : users.ifAuthenticated(
+                                req,
+                                p -> guarded(() -> allOwners(req)
+                                        ? (p.user().isAdmin()
+                                                ? list(req, null)
+                                                : ApiResponse.refusal(RefusalCode.PERMISSION_DENIED.refusal(
+                                                        "Every owner's tasks (all=true) are for admins")))
+                                        : list(req, p.user().id()))));
         api.route(
                 "GET",
                 TASK,
@@ -83,7 +82,7 @@ public record TaskRoutes(AdminCheck admins, UserCredentialCheck users, Tasks tas
 
     /**
      * {@code ?all=true}: the server API's listing (every owner, the {@code owner} filter) for an
-     * admin's cookie session ({@link AdminCheck}); absent or false: the user's own tasks.
+     * admin (cookie session or token); absent or false: the user's own tasks.
      */
     static boolean allOwners(ApiRequest req) {
         String all = req.queryParameter("all");

@@ -9,8 +9,6 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hooks.WebhookEvents;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.store.Database;
-import io.gatehouse.store.Revocation;
-import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.TokenRecord;
 import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.UserRecord;
@@ -147,19 +145,15 @@ final class TokenCommand {
         @Override
         void run(Database db) {
             TokenStore tokens = new TokenStore(db);
-            Instant now = Instant.now();
             String userId = tokens.findByPrefix(prefix).map(TokenRecord::userId).orElse(null);
-            if (!tokens.revoke(prefix, now)) {
-                throw new CommandFailure("no active token with prefix " + prefix);
-            }
-            // A running server reads the journal and closes the token's live connections,
-            // and those of the tokens minted with it (POST /api/v1/tokens), transitively; it sends
-            // the token.revoked events written with each entry, as for a revocation through the API.
-            RevocationStore journal = new RevocationStore(db);
+            // The token, the tokens minted with it (POST /api/v1/tokens, transitively), a journal
+            // entry for each (a running server reads it and closes their live connections) and,
+            // when hooks.url is set, their token.revoked events (the server sends them): all in one
+            // transaction, as for a revocation through the API.
             WebhookEvents hooks = WebhookEvents.preparing(configuration().hooks(), Clock.systemUTC());
-            journal.append(Revocation.Kind.CREDENTIAL, prefix, now, hooks.tokenRevoked(prefix, userId));
-            for (String minted : tokens.revokeMintedFrom(prefix, now)) {
-                journal.append(Revocation.Kind.CREDENTIAL, minted, now, hooks.tokenRevoked(minted, userId));
+            if (tokens.revokeJournaled(prefix, null, Instant.now(), id -> hooks.tokenRevoked(id, userId))
+                    .isEmpty()) {
+                throw new CommandFailure("no active token with prefix " + prefix);
             }
             out().println("revoked " + prefix);
         }

@@ -105,6 +105,15 @@ public final class RevocationWatcher implements AutoCloseable {
         broker.publishControl(command(kind, subject));
     }
 
+    /**
+     * Acts at once on a credential's revocation that its caller journaled itself (in a transaction
+     * of its own, with more in it): sends it through the broker. The next poll sees the entry too,
+     * which closes nothing more.
+     */
+    public void announceCredential(String credentialId) {
+        broker.publishControl(command(Revocation.Kind.CREDENTIAL, credentialId));
+    }
+
     /** Acts on every journal entry not yet acted on. Blocking (database). */
     public synchronized void poll() {
         List<Revocation> fresh;

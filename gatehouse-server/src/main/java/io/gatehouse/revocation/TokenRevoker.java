@@ -26,7 +26,8 @@ import java.util.concurrent.Executor;
  * (at once on this node, within a second on every process that shares the database):
  *
  * <ul>
- * <li>opaque {@code ght_}: marked revoked in the store, as {@code token revoke} does;
+ * <li>opaque {@code ght_}: marked revoked in the store with the tokens minted from it, as
+ * {@code token revoke} does;
  * <li>JWT (the server's own or the application's): a JWT cannot be unsigned, so it is held in
  * {@link RevokedTokens} until its {@code exp}, and every verification here refuses it;
  * <li>introspected: its cached answer and the copy held for re-checks are dropped, so the next use
@@ -38,7 +39,8 @@ import java.util.concurrent.Executor;
  * The answer is only whether something was revoked now: false for an unknown, malformed, expired
  * or already revoked token alike. Never blocks the caller; store and journal work runs on {@code blocking}.
  *
- * Each revocation raises a {@code token.revoked} webhook event, written with the journal entry in one transaction.
+ * Each revocation raises a {@code token.revoked} webhook event, written with the journal entry in
+ * one transaction (for an opaque token, the same transaction that revokes it and its minted tokens).
  *
  * @param introspection null when introspection is off
  */
@@ -115,14 +117,7 @@ public record TokenRevoker(
      * blocking pool.
      */
     public boolean revokeOfUser(String prefix, String userId) {
-        if (!tokens.revokeForUser(prefix, userId, clock.instant())) {
-            return false;
-        }
-        revokeWithEvent(prefix, userId);
-        for (String minted : tokens.revokeMintedFrom(prefix, clock.instant())) {
-            revokeWithEvent(minted, userId);
-        }
-        return true;
+        return revokeOpaque(prefix, userId, userId);
     }
 
     private boolean revokeOpaque(String token) {
@@ -132,13 +127,29 @@ public record TokenRevoker(
         }
         Optional<TokenRecord> found = tokens.findByPrefix(prefix.get());
         // The whole token must match: a prefix alone must not revoke someone else's token.
-        if (found.isEmpty()
-                || !SecretToken.matches(token, found.get().hash())
-                || !tokens.revoke(prefix.get(), clock.instant())) {
+        if (found.isEmpty() || !SecretToken.matches(token, found.get().hash())) {
             return false;
         }
-        revokeWithEvent(prefix.get(), found.get().userId());
-        return true;
+        return revokeOpaque(prefix.get(), null, found.get().userId());
+    }
+
+    /**
+     * Revokes opaque token {@code prefix} (only {@code ofUser}'s, unless null) and the tokens minted
+     * from it, journaled with their token.revoked events in one transaction, then closes their
+     * connections on this node at once (the others follow the journal).
+     */
+    private boolean revokeOpaque(String prefix, String ofUser, String eventUserId) {
+        int[] events = {0};
+        List<String> revokedNow = tokens.revokeJournaled(prefix, ofUser, clock.instant(), credentialId -> {
+            List<WebhookEvent> event = hooks.tokenRevoked(credentialId, eventUserId);
+            events[0] += event.size();
+            return event;
+        });
+        for (String credentialId : revokedNow) {
+            journal.announceCredential(credentialId);
+        }
+        hooks.written(events[0]);
+        return !revokedNow.isEmpty();
     }
 
     /** Journals the revocation of {@code credentialId} with its token.revoked event, in one transaction. */

@@ -162,12 +162,13 @@ public final class NodeStats implements AutoCloseable {
             Sample s = Sample.between(last, now, gauges());
             last = now;
             ring.add(s);
-            answered.clear();
             if (hub.hasSubscribers(CHANNEL)) {
                 hub.push(CHANNEL, codec.encode(new ServerMessage.StatsUpdate(null, json.push(node, s))));
             }
         } catch (RuntimeException e) {
             LOG.warn("Taking a stats sample failed; the next interval tries again", e);
+        } finally {
+            answered.clear(); // a failed sample must not leave get_stats refused
         }
     }
 

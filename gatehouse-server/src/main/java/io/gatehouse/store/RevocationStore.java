@@ -1,7 +1,9 @@
 package io.gatehouse.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
@@ -30,15 +32,20 @@ public final class RevocationStore {
             return;
         }
         db.inTransaction("record a revocation", c -> {
-            try (PreparedStatement s = c.prepareStatement(INSERT)) {
-                s.setString(1, kind.name());
-                s.setString(2, subject);
-                Columns.setInstant(s, 3, at);
-                s.executeUpdate();
-            }
+            append(c, kind, subject, at);
             WebhookStore.insert(c, events);
             return null;
         });
+    }
+
+    /** Appends the entry on {@code c}, in the caller's transaction. */
+    static void append(Connection c, Revocation.Kind kind, String subject, Instant at) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(INSERT)) {
+            s.setString(1, kind.name());
+            s.setString(2, subject);
+            Columns.setInstant(s, 3, at);
+            s.executeUpdate();
+        }
     }
 
     /** The id of the newest entry, 0 when there is none: where a node starts reading. */

@@ -104,18 +104,20 @@ public final class TaskStore {
 
     /**
      * Writes the progress of {@code t} (done, total, message, updated_at) unless the stored task is
-     * finished or further along; false if nothing was written.
+     * finished or further along (a greater done, or a later change: a status change written after
+     * this progress was made); false if nothing was written.
      */
     public boolean saveProgress(TaskRecord t) {
         return db.run("save the progress of task " + t.id(), c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE tasks SET done = ?, total = ?, message = ?,"
-                    + " updated_at = ? WHERE id = ? AND done <= ? AND " + UNFINISHED)) {
+                    + " updated_at = ? WHERE id = ? AND done <= ? AND updated_at <= ? AND " + UNFINISHED)) {
                 s.setLong(1, t.done());
                 setLong(s, 2, t.total());
                 s.setString(3, t.message());
                 Columns.setInstant(s, 4, t.updatedAt());
                 s.setString(5, t.id());
                 s.setLong(6, t.done());
+                Columns.setInstant(s, 7, t.updatedAt());
                 return s.executeUpdate() == 1;
             }
         });

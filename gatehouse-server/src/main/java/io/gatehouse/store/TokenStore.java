@@ -1,5 +1,6 @@
 package io.gatehouse.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Opaque access tokens, looked up by prefix. Blocking: call from a thread that may wait on the
@@ -88,39 +90,79 @@ public final class TokenStore {
      */
     public List<String> revokeMintedFrom(String credentialId, Instant at) {
         Objects.requireNonNull(at, "at");
-        return db.inTransaction("revoke tokens minted from a revoked credential", c -> {
-            List<String> revoked = new ArrayList<>();
-            java.util.ArrayDeque<String> parents = new java.util.ArrayDeque<>(List.of(credentialId));
-            java.util.Set<String> seen = new java.util.HashSet<>(parents);
-            while (!parents.isEmpty()) {
-                String parent = parents.poll();
-                List<String> children = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT prefix FROM tokens WHERE minted_from = ?")) {
-                    s.setString(1, parent);
-                    try (ResultSet rs = s.executeQuery()) {
-                        while (rs.next()) {
-                            children.add(rs.getString(1));
-                        }
-                    }
+        return db.inTransaction(
+                "revoke tokens minted from a revoked credential", c -> revokeMinted(c, credentialId, at));
+    }
+
+    /**
+     * Revokes the opaque token {@code prefix} when it is unrevoked (and, unless {@code userId} is
+     * null, that user's), and every token minted from it, transitively; journals each one revoked
+     * for the nodes to close its connections, with {@code eventsFor} it (its token.revoked event) in
+     * the webhook outbox; all in one transaction, so a failure leaves nothing half done and the call
+     * can be made again. Returns the prefixes revoked, the token's first; empty when the token was
+     * not an unrevoked token (of that user), and nothing was written.
+     */
+    public List<String> revokeJournaled(
+            String prefix, String userId, Instant at, Function<String, List<WebhookEvent>> eventsFor) {
+        Objects.requireNonNull(at, "at");
+        return db.inTransaction("revoke token " + prefix + " and the tokens minted from it", c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE tokens SET revoked_at = ? WHERE prefix = ?"
+                    + " AND revoked_at IS NULL" + (userId == null ? "" : " AND user_id = ?"))) {
+                Columns.setInstant(s, 1, at);
+                s.setString(2, prefix);
+                if (userId != null) {
+                    s.setString(3, userId);
                 }
-                for (String child : children) {
-                    if (!seen.add(child)) {
-                        continue;
-                    }
-                    // Already revoked children are walked too: their own children may be live.
-                    parents.add(child);
-                    try (PreparedStatement s = c.prepareStatement(
-                            "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
-                        Columns.setInstant(s, 1, at);
-                        s.setString(2, child);
-                        if (s.executeUpdate() == 1) {
-                            revoked.add(child);
-                        }
-                    }
+                if (s.executeUpdate() != 1) {
+                    return List.<String>of();
+                }
+            }
+            List<String> revoked = new ArrayList<>();
+            revoked.add(prefix);
+            revoked.addAll(revokeMinted(c, prefix, at));
+            for (String credentialId : revoked) {
+                RevocationStore.append(c, Revocation.Kind.CREDENTIAL, credentialId, at);
+                List<WebhookEvent> events = eventsFor.apply(credentialId);
+                if (!events.isEmpty()) {
+                    WebhookStore.insert(c, events);
                 }
             }
             return revoked;
         });
+    }
+
+    private static List<String> revokeMinted(Connection c, String credentialId, Instant at) throws SQLException {
+        List<String> revoked = new ArrayList<>();
+        java.util.ArrayDeque<String> parents = new java.util.ArrayDeque<>(List.of(credentialId));
+        java.util.Set<String> seen = new java.util.HashSet<>(parents);
+        while (!parents.isEmpty()) {
+            String parent = parents.poll();
+            List<String> children = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT prefix FROM tokens WHERE minted_from = ?")) {
+                s.setString(1, parent);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        children.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String child : children) {
+                if (!seen.add(child)) {
+                    continue;
+                }
+                // Already revoked children are walked too: their own children may be live.
+                parents.add(child);
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE tokens SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")) {
+                    Columns.setInstant(s, 1, at);
+                    s.setString(2, child);
+                    if (s.executeUpdate() == 1) {
+                        revoked.add(child);
+                    }
+                }
+            }
+        }
+        return revoked;
     }
 
     /**

@@ -19,6 +19,8 @@ final class LiveTask {
     boolean writing;
     /** The last write of its progress was refused. */
     boolean writeFailing;
+    /** How many status changes were written: a write of progress taken before one is not restored. */
+    int statusChanges;
 
     long lastFlushNanos;
     long lastTouchedNanos;

@@ -13,26 +13,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Progress behind the progress calls: a cached task's latest progress is pushed to its owner and
- * written to the database at most once per {@code tasks.push_interval} (what came in between is
- * coalesced away; the latest always goes out). One write per task at a time, never an older one
- * after a newer; a write the database refused is tried again every {@link #RETRY} until it succeeds,
- * a status change writes the task, or the node stops (which writes what is still held back).
+ * Progress behind the progress calls: a cached task's latest progress is pushed to its owner at
+ * most once per {@code tasks.push_interval} (what came in between is coalesced away; the latest
+ * always goes out) and written to the database behind the push. Pushes run on {@code timers},
+ * writes on {@code writes}, so a slow or unreachable database never holds a push back. One write
+ * per task at a time, and never one taken before a status change of the task after it; a write the
+ * database refused is tried again every {@link #RETRY} until it succeeds, a status change writes the
+ * task, or the node stops (which writes what is still held back).
  */
 final class ProgressWriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(Tasks.class);
     /** How soon a refused write is tried again. */
     static final Duration RETRY = Duration.ofSeconds(1);
+    /** How long stopping waits for the pushes and writes under way. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final TaskStore store;
     private final ScheduledExecutorService timers;
+    private final ScheduledExecutorService writes;
     private final long intervalNanos;
     private final Consumer<TaskRecord> push;
 
     ProgressWriteBehind(
-            TaskStore store, ScheduledExecutorService timers, Duration interval, Consumer<TaskRecord> push) {
+            TaskStore store,
+            ScheduledExecutorService timers,
+            ScheduledExecutorService writes,
+            Duration interval,
+            Consumer<TaskRecord> push) {
         this.store = store;
         this.timers = timers;
+        this.writes = writes;
         this.intervalNanos = interval.toNanos();
         this.push = push;
     }
@@ -40,13 +50,23 @@ final class ProgressWriteBehind {
     /** Under lt's lock: its progress changed; it goes out no sooner than push_interval after the last. */
     void changed(LiveTask lt) {
         lt.dirty = true;
-        schedule(lt, Math.max(0, lt.lastFlushNanos + intervalNanos - System.nanoTime()));
+        if (lt.flushScheduled) {
+            return;
+        }
+        lt.flushScheduled = true;
+        long delay = Math.max(0, lt.lastFlushNanos + intervalNanos - System.nanoTime());
+        try {
+            timers.schedule(() -> flush(lt), delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            lt.flushScheduled = false; // stopping: close() writes what is held back
+        }
     }
 
     /** Under lt's lock: a status change pushed and wrote lt's current state; nothing is held back. */
     static void statusWritten(LiveTask lt) {
         lt.dirty = false;
         lt.unwritten = null;
+        lt.statusChanges++;
         lt.lastFlushNanos = System.nanoTime();
     }
 
@@ -55,79 +75,72 @@ final class ProgressWriteBehind {
         return !lt.dirty && !lt.flushScheduled && !lt.retryScheduled && !lt.writing && lt.unwritten == null;
     }
 
-    private void schedule(LiveTask lt, long delayNanos) {
-        if (lt.flushScheduled) {
-            return;
-        }
-        lt.flushScheduled = true;
-        try {
-            timers.schedule(() -> flush(lt, true), delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            lt.flushScheduled = false; // stopping: close() writes what is held back
-        }
-    }
-
-    /** Under lt's lock: its write was refused; tried again after RETRY (or sooner, by the next flush). */
-    private void scheduleRetry(LiveTask lt) {
-        if (lt.retryScheduled) {
-            return;
-        }
-        lt.retryScheduled = true;
-        try {
-            timers.schedule(() -> flush(lt, false), RETRY.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            lt.retryScheduled = false; // stopping: close() writes what is held back
-        }
-    }
-
-    /**
-     * Pushes lt's latest progress if it changed, then writes the latest not yet written. A refused
-     * write delays no push: pushes keep their push_interval while the retries wait for theirs.
-     */
-    private void flush(LiveTask lt, boolean scheduled) {
-        TaskRecord toWrite;
-        boolean failedBefore;
+    /** On a timer: pushes lt's latest progress, then has it written. */
+    private void flush(LiveTask lt) {
         synchronized (lt) {
-            if (scheduled) {
-                lt.flushScheduled = false;
-            } else {
-                lt.retryScheduled = false;
-            }
-            if (lt.gone) {
+            lt.flushScheduled = false;
+            if (lt.gone || !lt.dirty) {
                 return;
             }
-            if (lt.dirty) {
-                lt.dirty = false;
-                lt.lastFlushNanos = System.nanoTime();
-                lt.unwritten = lt.current;
-                push.accept(lt.current);
-            }
-            if (lt.writing || lt.unwritten == null) {
-                return; // the write under way schedules the next when it ends
-            }
-            toWrite = lt.unwritten;
-            lt.unwritten = null;
-            lt.writing = true;
-            failedBefore = lt.writeFailing;
+            lt.dirty = false;
+            lt.lastFlushNanos = System.nanoTime();
+            lt.unwritten = lt.current;
+            push.accept(lt.current);
+            startWrite(lt);
         }
-        boolean written = write(toWrite, failedBefore);
+    }
+
+    /** Under lt's lock: hands the latest unwritten progress to a writer, unless one is under way. */
+    private void startWrite(LiveTask lt) {
+        if (lt.writing || lt.unwritten == null || lt.gone) {
+            return;
+        }
+        TaskRecord toWrite = lt.unwritten;
+        int statusChanges = lt.statusChanges;
+        boolean failedBefore = lt.writeFailing;
+        lt.unwritten = null;
+        lt.writing = true;
+        try {
+            writes.execute(() -> write(lt, toWrite, statusChanges, failedBefore));
+        } catch (RejectedExecutionException e) {
+            lt.writing = false; // stopping: close() writes what is held back
+            lt.unwritten = toWrite;
+        }
+    }
+
+    /** On a writer: one write, then the next one or a retry. */
+    private void write(LiveTask lt, TaskRecord toWrite, int statusChanges, boolean failedBefore) {
+        boolean written = save(toWrite, failedBefore);
         synchronized (lt) {
             lt.writing = false;
             lt.writeFailing = !written;
-            if (!written && lt.unwritten == null) {
-                lt.unwritten = toWrite;
+            if (!written && lt.unwritten == null && lt.statusChanges == statusChanges) {
+                lt.unwritten = toWrite; // a status change since wrote the task: nothing to restore
             }
-            if (lt.unwritten != null && !lt.gone) {
-                if (written) {
-                    schedule(lt, 0); // newer progress came in during the write
-                } else {
-                    scheduleRetry(lt);
+            if (lt.unwritten == null || lt.gone) {
+                return;
+            }
+            if (written) {
+                startWrite(lt); // newer progress came in during the write
+            } else if (!lt.retryScheduled) {
+                lt.retryScheduled = true;
+                try {
+                    writes.schedule(() -> retry(lt), RETRY.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    lt.retryScheduled = false; // stopping: close() writes what is held back
                 }
             }
         }
     }
 
-    private boolean write(TaskRecord t, boolean failedBefore) {
+    private void retry(LiveTask lt) {
+        synchronized (lt) {
+            lt.retryScheduled = false;
+            startWrite(lt);
+        }
+    }
+
+    private boolean save(TaskRecord t, boolean failedBefore) {
         try {
             store.saveProgress(t);
             if (failedBefore) {
@@ -146,25 +159,43 @@ final class ProgressWriteBehind {
         }
     }
 
-    /** Lets the flushes under way end (at most a few seconds), then writes what is still held back. */
+    /**
+     * Lets the pushes and writes under way end (a few seconds at most), then writes what is still
+     * held back; at the first write the database refuses, the rest is given up (with the database
+     * down, each would wait for a connection) and counted in a log line.
+     */
     void close(Collection<LiveTask> cached) {
         timers.shutdown();
+        writes.shutdown();
         try {
-            timers.awaitTermination(5, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+            timers.awaitTermination(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+            writes.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         timers.shutdownNow();
+        writes.shutdownNow();
+        int lost = 0;
+        StoreException failure = null;
         for (LiveTask lt : cached) {
             TaskRecord heldBack = lt.takeHeldBack();
             if (heldBack == null) {
                 continue;
             }
+            if (failure != null) {
+                lost++;
+                continue;
+            }
             try {
                 store.saveProgress(heldBack);
             } catch (StoreException e) {
-                LOG.warn("Progress of task {} lost at shutdown: {}", heldBack.id(), e.getMessage());
+                failure = e;
+                lost++;
             }
+        }
+        if (failure != null) {
+            LOG.warn("Progress of {} tasks lost at shutdown: {}", lost, failure.getMessage());
         }
     }
 }

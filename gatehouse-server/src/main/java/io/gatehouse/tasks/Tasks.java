@@ -59,7 +59,9 @@ public final class Tasks implements AutoCloseable {
     private final Clock clock;
     private final GatehouseConfig.Tasks config;
     private final Map<String, LiveTask> live = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timers;
+    /** Progress writes, their retries, pruning: the database. */
+    private final ScheduledExecutorService database;
+
     private final ProgressWriteBehind writeBehind;
 
     public Tasks(
@@ -77,19 +79,23 @@ public final class Tasks implements AutoCloseable {
         this.json = new TaskJson(codec.json());
         this.clock = clock;
         this.config = config;
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(2, threads);
-        pool.setRemoveOnCancelPolicy(true);
-        this.timers = pool;
-        this.writeBehind = new ProgressWriteBehind(store, pool, config.pushInterval(), this::push);
+        // Pushes on one pool, the database (progress writes, their retries, pruning) on another,
+        // so that a slow database never holds a push back.
+        ScheduledThreadPoolExecutor pushes = new ScheduledThreadPoolExecutor(2, threads);
+        pushes.setRemoveOnCancelPolicy(true);
+        ScheduledThreadPoolExecutor writes = new ScheduledThreadPoolExecutor(2, threads);
+        writes.setRemoveOnCancelPolicy(true);
+        this.database = writes;
+        this.writeBehind = new ProgressWriteBehind(store, pushes, writes, config.pushInterval(), this::push);
     }
 
     /** Starts the periodic pruning of finished tasks older than tasks.retention. */
     public void start() {
         long period = Math.min(config.retention().toMillis(), LONGEST_PRUNE_PERIOD.toMillis());
-        timers.scheduleWithFixedDelay(this::pruneQuietly, period, period, TimeUnit.MILLISECONDS);
+        database.scheduleWithFixedDelay(this::pruneQuietly, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the timers (the writes under way end first) and writes the progress still held back. */
+    /** Stops the timers (the pushes and writes under way end first) and writes the progress still held back. */
     @Override
     public void close() {
         writeBehind.close(live.values());

@@ -93,7 +93,9 @@ class AdminSessionApiTest {
         TestGatehouse.Reply nothing = method.equals("GET") ? server.get(path) : server.post(path, body);
         assertThat(nothing.status()).isEqualTo(401);
         assertThat(nothing.body().path("code").asText()).isEqualTo("TOKEN_MISSING");
-        assertThat(nothing.body().path("hint").asText()).contains("apikey");
+        // tasks?all=true is the user-facing listing with an admin check: its hint names the user's credentials.
+        assertThat(nothing.body().path("hint").asText())
+                .contains(path.startsWith("/api/v1/tasks") ? "gh_session" : "apikey");
     }
 
     @Test
@@ -189,6 +191,22 @@ class AdminSessionApiTest {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().path("code").asText()).isEqualTo("BAD_REQUEST");
         assertThat(bad.body().path("hint").asText()).contains("all must be true");
+        // An admin's token works as well as the session; a user's token is told it is for admins,
+        // not that the token is invalid; no credential is 401 before any check of all=.
+        TestGatehouse.Reply byToken = server.get(
+                "/api/v1/tasks?all=true&owner=carol",
+                "Authorization",
+                "Bearer "
+                        + io.gatehouse.testing.Jwts.hs256For("root", java.util.List.of("admin"), java.util.List.of()));
+        assertThat(byToken.status()).as(byToken.body().toString()).isEqualTo(200);
+        assertThat(byToken.body().path("tasks"))
+                .extracting(t -> t.path("id").asText())
+                .contains(id);
+        TestGatehouse.Reply userToken = server.get(
+                "/api/v1/tasks?all=true", "Authorization", "Bearer " + io.gatehouse.testing.Jwts.hs256For("carol"));
+        assertThat(userToken.status()).isEqualTo(403);
+        assertThat(userToken.body().path("code").asText()).isEqualTo("PERMISSION_DENIED");
+        assertThat(server.get("/api/v1/tasks?all=x").status()).isEqualTo(401);
     }
 
     static TestGatehouse.Reply send(

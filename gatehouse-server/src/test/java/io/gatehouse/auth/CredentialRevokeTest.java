@@ -59,6 +59,24 @@ class CredentialRevokeTest {
     }
 
     @Test
+    void anOpaqueTokenIsRevokedWithTheTokensMintedFromIt() {
+        String token = server.opaqueToken("mina");
+        TestGatehouse.Reply mintedReply = server.post("/api/v1/tokens", "{}", "Authorization", "Bearer " + token);
+        assertThat(mintedReply.status()).as(mintedReply.body().toString()).isEqualTo(201);
+        String minted = mintedReply.body().path("token").asText();
+        try (WsRecorder ws = server.connectWith(minted)) {
+            assertThat(revokeToken(token).body().path("revoked").asBoolean()).isTrue();
+            WsRecorder.Close close = closeAfterTheRevocation(ws);
+            assertThat(close.reason()).isEqualTo("TOKEN_REVOKED");
+        }
+        assertThat(server.get("/api/v1/auth/verify", "Authorization", "Bearer " + minted)
+                        .body()
+                        .path("code")
+                        .asText())
+                .isEqualTo("TOKEN_REVOKED");
+    }
+
+    @Test
     void anOpaqueTokenIsRevokedInTheStoreAndItsSocketClosed() {
         String token = server.opaqueToken("olga");
         try (WsRecorder ws = server.connectWith(token)) {

@@ -163,6 +163,49 @@ abstract class StoreContractTest {
         assertThat(tokens.revokeMintedFrom("ght_session_none", T0)).isEmpty();
     }
 
+    @Test
+    void revokeJournaledRevokesJournalsAndWritesTheEventsInOneTransactionOrNotAtAll() {
+        tokens.insert(minted("ght_root0001", null)); // user "42"
+        tokens.insert(minted("ght_child001", "ght_root0001"));
+        WebhookStore outbox = new WebhookStore(db);
+        RevocationStore journal = new RevocationStore(db);
+        WebhookEvent taken = WebhookEvent.pending("evt_taken", "token.revoked", T0, "{}");
+        outbox.insert(List.of(taken));
+        long before = journal.newestId();
+
+        // The child's event cannot be written (its id is taken): nothing at all is done.
+        assertThatThrownBy(() -> tokens.revokeJournaled(
+                        "ght_root0001", "42", T0, id -> List.of(id.equals("ght_child001") ? taken : event(id))))
+                .isInstanceOf(StoreException.class);
+        assertThat(tokens.findByPrefix("ght_root0001").orElseThrow().revokedAt())
+                .isNull();
+        assertThat(tokens.findByPrefix("ght_child001").orElseThrow().revokedAt())
+                .isNull();
+        assertThat(journal.newestId()).isEqualTo(before);
+        assertThat(outbox.find("evt_ght_root0001")).isEmpty();
+
+        // Another user's token: nothing.
+        assertThat(tokens.revokeJournaled("ght_root0001", "43", T0, id -> List.of(event(id))))
+                .isEmpty();
+        // Called again, it completes: both revoked, journaled, with their events.
+        assertThat(tokens.revokeJournaled("ght_root0001", "42", T0, id -> List.of(event(id))))
+                .containsExactly("ght_root0001", "ght_child001");
+        assertThat(tokens.findByPrefix("ght_child001").orElseThrow().revokedAt())
+                .isEqualTo(T0);
+        assertThat(journal.after(before, 10))
+                .extracting(Revocation::subject)
+                .containsExactly("ght_root0001", "ght_child001");
+        assertThat(outbox.find("evt_ght_root0001")).isPresent();
+        assertThat(outbox.find("evt_ght_child001")).isPresent();
+        // Once revoked, again is nothing (any user).
+        assertThat(tokens.revokeJournaled("ght_root0001", null, T0, id -> List.of(event(id))))
+                .isEmpty();
+    }
+
+    private static WebhookEvent event(String credentialId) {
+        return WebhookEvent.pending("evt_" + credentialId, "token.revoked", T0, "{}");
+    }
+
     private static TokenRecord minted(String prefix, String mintedFrom) {
         return new TokenRecord(
                 prefix,

@@ -206,6 +206,18 @@ abstract class TaskStoreContractTest {
     }
 
     @Test
+    void progressMadeBeforeAStatusChangeIsNotWrittenOverIt() {
+        TaskRecord t = task("tsk_a", "alice", T0);
+        store.create(t, "apikey:w");
+        TaskRecord early = t.withProgress(7, 100L, "early", T0.plusSeconds(1)); // made, its write delayed
+        TaskRecord asked = t.withStatus(TaskStatus.CANCEL_REQUESTED, 7, null, null, T0.plusSeconds(2));
+        assertThat(store.changeStatus(asked, TaskStatus.RUNNING, "user:alice")).isTrue();
+
+        assertThat(store.saveProgress(early)).isFalse();
+        assertThat(store.find("tsk_a")).contains(asked);
+    }
+
+    @Test
     void aStatusChangeAndItsWebhookEventAreWrittenTogetherOrNotAtAll() {
         WebhookStore outbox = new WebhookStore(db);
         TaskRecord t = task("tsk_a", "alice", T0);

@@ -46,7 +46,11 @@ class ProbeNaiveServerTest {
                 Scenario.COOKIE_WITHOUT_CSRF
             }) {
                 assertThat(run.verdict(s)).as(s + " in " + run).isEqualTo("UNSAFE");
-                assertThat(run.row(s).path("why").asText()).startsWith("accepted: still open after 0.3 s");
+                // The time is the one measured: --wait (0.3 s) at least, more on a loaded machine.
+                String why = run.row(s).path("why").asText();
+                assertThat(why).matches("accepted: still open after \\d+\\.\\d s.*");
+                assertThat(Double.parseDouble(why.replaceAll("^accepted: still open after (\\d+\\.\\d) s.*", "$1")))
+                        .isGreaterThanOrEqualTo(0.3);
             }
             for (Scenario s : new Scenario[] {
                 Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL, Scenario.TOKEN_IN_QUERY, Scenario.COOKIE
@@ -67,12 +71,13 @@ class ProbeNaiveServerTest {
             assertThat(run.out())
                     .containsPattern(
                             "no credential\\s+close 4xxx/1008 \\+ reason\\s+upgraded, still open, no message\\s+UNSAFE");
+            // The time is the one measured: 0.3 s (--wait), more on a loaded machine.
             assertThat(run.out())
-                    .contains(
-                            "    -> accepted: still open after 0.3 s; a safe server closes with 4401 (or 1008) and a reason");
+                    .containsPattern(
+                            "    -> accepted: still open after \\d\\.\\d s; a safe server closes with 4401 \\(or 1008\\) and a reason");
             assertThat(run.out())
-                    .contains(
-                            "    -> accepted: still open after 0.3 s from a foreign Origin; check Origin against an allow-list");
+                    .containsPattern(
+                            "    -> accepted: still open after \\d\\.\\d s from a foreign Origin; check Origin against an allow-list");
             assertThat(run.out()).contains("NOT SAFE: this server accepted 4 attempts a safe server refuses");
         }
     }
