@@ -4,6 +4,8 @@
 // X-CSRF-Token, which the server wants on every cookie-authenticated API request. A stale CSRF
 // token (older than auth.session.csrf_max_age) is refreshed once and the call made again.
 
+import { csrfCookie } from '/pages/csrf-cookie.js';
+
 /** @typedef {{id: string, name?: string, roles?: string[]}} User */
 
 /** A refusal of the server (its code and hint) or of the network, as the page shows it. */
@@ -22,15 +24,6 @@ export class ApiError extends Error {
     this.status = status;
     this.body = body;
   }
-}
-
-/** @returns {string|null} the script-readable CSRF cookie the server sets with the session */
-export function csrfCookie() {
-  for (const part of document.cookie.split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === 'gh_csrf' && value.join('=')) return decodeURIComponent(value.join('='));
-  }
-  return null;
 }
 
 /** @type {Promise<void>|null} the refresh under way: calls that find the token stale share it */

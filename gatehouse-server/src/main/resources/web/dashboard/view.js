@@ -2,39 +2,10 @@
 // Text content only: nothing the server or a client sends (user names, channel names, origins,
 // hints) is ever parsed as HTML, so none of it can inject markup.
 
+import { byId } from '/pages/dom.js';
+export { byId, setResult, setText } from '/pages/dom.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
-
-/**
- * @param {string} id
- * @returns {HTMLElement}
- */
-export function byId(id) {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`dashboard: no element #${id}`);
-  return found;
-}
-
-/**
- * Sets an element's text (never its HTML).
- * @param {string} id
- * @param {string} text
- */
-export function setText(id, text) {
-  const target = byId(id);
-  if (target.textContent !== text) target.textContent = text;
-}
-
-/**
- * Shows an outcome: its text, and data-outcome ok|error|pending|none for the colour and for tests.
- * @param {string} id
- * @param {'ok'|'error'|'pending'|'none'} outcome
- * @param {string} text
- */
-export function setResult(id, outcome, text) {
-  const target = byId(id);
-  target.dataset.outcome = outcome;
-  target.textContent = text;
-}
 
 /**
  * An error as the page shows it: its code and hint ("PERMISSION_DENIED — Not allowed ...").

@@ -7,15 +7,6 @@
  *   | {ok: false, text: string}} LoginOutcome
  */
 
-/** @returns {string|null} the script-readable CSRF cookie the server sets with the session */
-export function csrfCookie() {
-  for (const part of document.cookie.split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === 'gh_csrf' && value.join('=')) return decodeURIComponent(value.join('='));
-  }
-  return null;
-}
-
 /**
  * A refusal body `{code, hint}` as one line, or the HTTP status when the body has none.
  * @param {Response} response

@@ -3,6 +3,9 @@
 // as HTML (only textContent and created elements), so a channel name or a message cannot
 // inject markup.
 
+import { byId } from '/pages/dom.js';
+export { byId, setResult, setText } from '/pages/dom.js';
+
 /** Entries the log keeps; the oldest go first. */
 export const LOG_LIMIT = 200;
 
@@ -19,38 +22,6 @@ export function mask(secret) {
   if (!secret) return 'none';
   const head = secret.length > 12 ? secret.slice(0, 4) : '';
   return `${head}… (${secret.length} chars)`;
-}
-
-/**
- * @param {string} id
- * @returns {HTMLElement}
- */
-export function byId(id) {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`test page: no element #${id}`);
-  return el;
-}
-
-/**
- * Sets an element's text (never its HTML).
- * @param {string} id
- * @param {string} text
- */
-export function setText(id, text) {
-  byId(id).textContent = text;
-}
-
-/**
- * Shows an outcome in a result element: its text, and data-outcome ok|error|pending|none for
- * the colour and for tests.
- * @param {string} id
- * @param {'ok'|'error'|'pending'|'none'} outcome
- * @param {string} text
- */
-export function setResult(id, outcome, text) {
-  const el = byId(id);
-  el.dataset.outcome = outcome;
-  el.textContent = text;
 }
 
 /**

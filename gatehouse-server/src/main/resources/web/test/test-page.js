@@ -28,7 +28,8 @@
 // the address bar once read.
 
 import { Gatehouse } from '/client/gatehouse.js';
-import { csrfCookie, logIn, logOut } from './test-page-session.js';
+import { csrfCookie } from '/pages/csrf-cookie.js';
+import { logIn, logOut } from './test-page-session.js';
 import { defaultUrl, ownServerUrl } from './test-page-url.js';
 import {
   Log, SubscriptionRow, byId, countdown, mask, mode, onClick, onSubmit, setId, setResult, setText, shown,

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 /**
  * The files a browser fetches (SPEC §6, Pages): the browser client's modules at {@code
  * /client/NAME.js} (from {@code clients/js}, packaged under {@code web/client}), the dashboard at
- * {@code /} with its assets at {@code /dashboard/NAME}, and the connection test page at {@code /test}
- * with its assets at {@code /test/NAME}. The client's refusal table
+ * {@code /} with its assets at {@code /dashboard/NAME}, the connection test page at {@code /test}
+ * with its assets at {@code /test/NAME}, and what both pages share (a stylesheet, DOM and cookie
+ * helpers) at {@code /pages/NAME}. The client's refusal table
  * ({@code /client/refusal-codes.js}) is written from {@link io.gatehouse.protocol.RefusalCode} by
  * the running server itself, so it cannot differ from the codes this server sends. The client's
  * modules may be imported from any origin ({@code Access-Control-Allow-Origin: *}, no credentials).
@@ -55,6 +56,7 @@ public final class WebAssets {
         api.route("GET", "/dashboard/{file}", (req, path) -> done(named("web/dashboard/", path.get("file"))));
         api.route("GET", "/test", (req, path) -> done(asset("web/test/index.html")));
         api.route("GET", "/test/{file}", (req, path) -> done(named("web/test/", path.get("file"))));
+        api.route("GET", "/pages/{file}", (req, path) -> done(named("web/pages/", path.get("file"))));
     }
 
     private ApiResponse client(String file) {
