@@ -17,10 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records every upgrade attempt, accepted or refused, every close of an accepted connection
- * (SPEC §8), and every admin action through the HTTP API with a cookie session: one line to the
- * {@code gatehouse.access} logger and one row in the {@code access_log} table. It never keeps a
- * whole secret, only fingerprints: attempts are made by {@link UpgradeAttempt} and actions by
- * {@link #action}, the two places that turn a credential into its carrier and fingerprint.
+ * (SPEC §8), and every admin action through the HTTP API with a cookie session (an admin's cancel
+ * of another user's task with a token too): one line to the {@code gatehouse.access} logger and one
+ * row in the {@code access_log} table. It never keeps a whole secret, only fingerprints: attempts
+ * are made by {@link UpgradeAttempt} and actions by {@link #action}, the two places that turn a
+ * credential into its carrier and fingerprint.
  *
  * <p>Never blocks its caller, which is usually an event loop: {@link #record} only offers the
  * entry to a buffer of {@code access_log.buffer} entries, which an {@link AccessLogWriter} moves

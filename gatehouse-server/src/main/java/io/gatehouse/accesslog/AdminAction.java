@@ -1,8 +1,8 @@
 package io.gatehouse.accesslog;
 
 /**
- * What an admin did through the HTTP API with a cookie session, as the access log's {@code action}
- * column names it (docs/protocol.md, "Admin API").
+ * What an admin did through the HTTP API with a cookie session (a task cancel also with a token),
+ * as the access log's {@code action} column names it (docs/protocol.md, "Admin API").
  */
 public enum AdminAction {
     /** {@code POST /api/v1/publish}; the target is the channel. */
@@ -16,7 +16,9 @@ public enum AdminAction {
     /** {@code DELETE /api/v1/users/{id}/tokens/{prefix}}; the target is {@code USER_ID PREFIX}. */
     TOKEN_REVOKE("token.revoke"),
     /** {@code POST /api/v1/hooks/dead/{id}/retry}; the target is the event id. */
-    WEBHOOK_RETRY("webhook.retry");
+    WEBHOOK_RETRY("webhook.retry"),
+    /** {@code POST /api/v1/tasks/{id}/cancel} of another user's task; the target is the task id. */
+    TASK_CANCEL("task.cancel");
 
     private final String wireName;
 

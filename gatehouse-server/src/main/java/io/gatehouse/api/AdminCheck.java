@@ -18,7 +18,7 @@ import java.util.function.Function;
  * CSRF token in {@code X-CSRF-Token}, the per-IP failure limit), and then its user must be an
  * admin: else 403 PERMISSION_DENIED. The action learns who acted as an {@link Operator}.
  *
- * @param accessLog where an admin session's actions are recorded
+ * @param accessLog where an admin user's actions are recorded
  */
 public record AdminCheck(ApiKeyCheck keys, UserCredentialCheck users, AccessLog accessLog) {
     /** {@code action} once the request's key has {@code scope} or its session is an admin's; else the refusal. */
@@ -34,7 +34,7 @@ public record AdminCheck(ApiKeyCheck keys, UserCredentialCheck users, AccessLog 
                         RefusalCode.PERMISSION_DENIED.refusal("Only a user with the admin role (or an API key with the "
                                 + scope.wireName() + " scope) may do this")));
             }
-            return action.apply(Operator.session(p, session, req, accessLog));
+            return action.apply(Operator.admin(p, session, req, accessLog));
         });
     }
 }

@@ -8,21 +8,22 @@ import io.gatehouse.auth.PrintableId;
 
 /**
  * Who is using an admin endpoint, as {@link AdminCheck} let them in: an API key, by its name, or an
- * admin user, by the cookie session. {@link #performed} records what they did: an admin session's
+ * admin user, by the cookie session (or, on the user endpoint where an admin acts on another user's
+ * task, by the credential it came with). {@link #performed} records what they did: an admin user's
  * actions become rows of the access log naming the admin; an API key's stay in the server log under
  * the key's name, as they always were (a backend may publish thousands a second).
  */
 final class Operator {
     private final String keyName;
     private final Principal admin;
-    private final Credential session;
+    private final Credential credential;
     private final ApiRequest request;
     private final AccessLog accessLog;
 
-    private Operator(String keyName, Principal admin, Credential session, ApiRequest request, AccessLog accessLog) {
+    private Operator(String keyName, Principal admin, Credential credential, ApiRequest request, AccessLog accessLog) {
         this.keyName = keyName;
         this.admin = admin;
-        this.session = session;
+        this.credential = credential;
         this.request = request;
         this.accessLog = accessLog;
     }
@@ -31,14 +32,15 @@ final class Operator {
         return new Operator(keyName, null, null, null, null);
     }
 
-    static Operator session(Principal admin, Credential session, ApiRequest request, AccessLog accessLog) {
-        return new Operator(null, admin, session, request, accessLog);
+    /** The admin user {@code admin}, who came with {@code credential} (its cookie session, or a token). */
+    static Operator admin(Principal admin, Credential credential, ApiRequest request, AccessLog accessLog) {
+        return new Operator(null, admin, credential, request, accessLog);
     }
 
     /** Records that this operator did {@code action} to {@code target} (docs/protocol.md, "Admin API"). */
     void performed(AdminAction action, String target) {
         if (admin != null) {
-            accessLog.action(action, target, admin, session, request.clientIp(), request);
+            accessLog.action(action, target, admin, credential, request.clientIp(), request);
         }
     }
 

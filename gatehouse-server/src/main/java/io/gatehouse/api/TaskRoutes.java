@@ -2,6 +2,7 @@ package io.gatehouse.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.accesslog.AdminAction;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.PrintableId;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code publish} scope) create tasks and report on them; users (cookie session or token) list
  * their own and cancel them. {@code GET /api/v1/tasks} and {@code GET /api/v1/tasks/{id}} serve
  * both: a request with {@code Authorization: apikey ...} is the server API's, any other the user's;
- * {@code GET /api/v1/tasks?all=true} from an admin (cookie session or token) lists every owner's tasks.
+ * {@code GET /api/v1/tasks?all=true} from an admin (cookie session or token) lists every owner's tasks,
+ * and an admin may cancel any of them.
  *
  * @param blocking where the database is read and written
  */
@@ -51,7 +53,10 @@ public record TaskRoutes(AdminCheck admins, UserCredentialCheck users, Tasks tas
                 "POST",
                 TASK + "/cancelled",
                 (req, path) -> worker(req, key -> finish(path.get("id"), TaskStatus.CANCELLED, req, key)));
-        api.route("POST", TASK + "/cancel", (req, path) -> users.ifAuthenticated(req, p -> cancel(p, path.get("id"))));
+        api.route(
+                "POST",
+                TASK + "/cancel",
+                (req, path) -> users.ifAuthenticated(req, p -> cancel(req, p, path.get("id"))));
         api.route(
                 "GET",
                 "/api/v1/tasks",
@@ -156,8 +161,27 @@ public record TaskRoutes(AdminCheck admins, UserCredentialCheck users, Tasks tas
         return answer(tasks.finish(id, to, message, result, "apikey:" + key), id);
     }
 
-    private ApiResponse cancel(Principal p, String id) {
-        return guarded(() -> answer(tasks.requestCancel(id, p.user()), id));
+    /**
+     * The owner's cancel, or an admin's of any task. An admin's cancel of another user's task is an
+     * admin action (docs/protocol.md, "Admin API"): a server-log line and an access-log row name the
+     * admin; the owner's own cancel is neither, as no user's own action is.
+     */
+    private ApiResponse cancel(ApiRequest req, Principal p, String id) {
+        return guarded(() -> {
+            Optional<TaskRecord> t = tasks.requestCancel(id, p.user());
+            if (t.isPresent()
+                    && p.user().isAdmin()
+                    && !t.get().owner().equals(p.user().id())) {
+                Operator who = Operator.admin(p, users.credentialOf(req), req, admins.accessLog());
+                LOG.info(
+                        "cancel of task {} of user {} requested by {}",
+                        id,
+                        PrintableId.escape(t.get().owner()),
+                        who);
+                who.performed(AdminAction.TASK_CANCEL, id);
+            }
+            return answer(t, id);
+        });
     }
 
     private ApiResponse list(ApiRequest req, String owner) {

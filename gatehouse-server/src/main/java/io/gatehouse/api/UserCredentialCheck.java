@@ -34,12 +34,17 @@ public record UserCredentialCheck(
         return ifAuthenticatedThen(req, p -> CompletableFuture.completedFuture(action.apply(p)));
     }
 
+    /** The credential the request carries (a token or the cookie session); null if none. Checks nothing. */
+    Credential credentialOf(ApiRequest req) {
+        return credentials.extractForHttpApi(req).credential();
+    }
+
     /**
      * The request's cookie session (with the CSRF header that came with it, if any) when that is
      * the credential it carries; else null (a token, nothing, or sessions are off). Checks nothing.
      */
     Credential sessionOf(ApiRequest req) {
-        Credential c = credentials.extractForHttpApi(req).credential();
+        Credential c = credentialOf(req);
         return c != null && c.carrier() == CredentialCarrier.COOKIE ? c : null;
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.testing.BrowserSession;
+import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,14 +133,7 @@ class AdminSessionApiTest {
             List<JsonNode> rows = awaitActions("local:root", 2);
             assertThat(rows).extracting(r -> r.path("action").asText()).contains("publish", "user.disconnect");
             assertThat(rows).extracting(r -> r.path("target").asText()).contains("news", bobId + " code=TOKEN_REVOKED");
-            assertThat(rows).allSatisfy(r -> {
-                assertThat(r.path("user_id").asText()).isEqualTo("local:root");
-                assertThat(r.path("outcome").asText()).isEqualTo("ACCEPTED");
-                assertThat(r.path("method").asText()).isEqualTo("cookie");
-                assertThat(r.path("client_ip").asText()).isEqualTo("127.0.0.1");
-                assertThat(r.path("token_fingerprint").asText()).isEqualTo(sha256Prefix(admin.session()));
-                assertThat(r.path("connection_id").isNull()).isTrue();
-            });
+            assertThat(rows).allSatisfy(r -> assertActionOf(r, "local:root", "cookie", admin.session()));
         }
     }
 
@@ -207,6 +202,75 @@ class AdminSessionApiTest {
         assertThat(userToken.status()).isEqualTo(403);
         assertThat(userToken.body().path("code").asText()).isEqualTo("PERMISSION_DENIED");
         assertThat(server.get("/api/v1/tasks?all=x").status()).isEqualTo(401);
+    }
+
+    @Test
+    void anAdminsCancelOfAnotherUsersTaskIsAnAccessLogRowWithSessionOrTokenAndAnOwnCancelIsNot() {
+        String key = "apikey " + server.apiKey("publish");
+        String carol = "carol-" + System.nanoTime();
+        String patsOwn = createTask(key, "local:pat");
+        String rootsOwn = createTask(key, "local:root");
+        String bySession = createTask(key, carol);
+        String byToken = createTask(key, carol);
+        String adminToken = Jwts.hs256For("ops-" + System.nanoTime(), List.of("admin"), List.of());
+        String tokenAdminId = server.get("/api/v1/auth/verify", "Authorization", "Bearer " + adminToken)
+                .body()
+                .path("user")
+                .path("id")
+                .asText();
+        assertThat(tokenAdminId).isNotEmpty();
+
+        // the owners' own cancels first: once the admins' rows after them are readable, theirs would be
+        assertCancelled(send("POST", "/api/v1/tasks/" + patsOwn + "/cancel", "", plain, true));
+        assertCancelled(send("POST", "/api/v1/tasks/" + rootsOwn + "/cancel", "", admin, true));
+        assertCancelled(send("POST", "/api/v1/tasks/" + bySession + "/cancel", "", admin, true));
+        assertCancelled(
+                server.post("/api/v1/tasks/" + byToken + "/cancel", "", "Authorization", "Bearer " + adminToken));
+        // an API key, admin scope or not, is no user credential: it cancels nothing
+        assertThat(server.post("/api/v1/tasks/" + byToken + "/cancel", "", "Authorization", adminKey)
+                        .status())
+                .isEqualTo(401);
+
+        assertActionOf(awaitAction("task.cancel", bySession), "local:root", "cookie", admin.session());
+        assertActionOf(awaitAction("task.cancel", byToken), tokenAdminId, "authorization_header", adminToken);
+
+        assertThat(accessLog("limit=1000"))
+                .noneMatch(r -> patsOwn.equals(r.path("target").asText())
+                        || rootsOwn.equals(r.path("target").asText()));
+    }
+
+    private static String createTask(String key, String owner) {
+        TestGatehouse.Reply created = server.post(
+                "/api/v1/tasks",
+                "{\"owner\":\"" + owner + "\",\"kind\":\"import\",\"title\":\"t\"}",
+                "Authorization",
+                key);
+        assertThat(created.status()).isEqualTo(201);
+        return created.body().path("id").asText();
+    }
+
+    private static void assertCancelled(TestGatehouse.Reply r) {
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        assertThat(r.body().path("status").asText()).isEqualTo("cancel_requested");
+    }
+
+    /** {@code row} is an action of {@code userId} from this machine, with {@code secret} carried by {@code method}. */
+    private static void assertActionOf(JsonNode row, String userId, String method, String secret) {
+        assertThat(row.path("user_id").asText()).isEqualTo(userId);
+        assertThat(row.path("outcome").asText()).isEqualTo("ACCEPTED");
+        assertThat(row.path("method").asText()).isEqualTo(method);
+        assertThat(row.path("client_ip").asText()).isEqualTo("127.0.0.1");
+        assertThat(row.path("token_fingerprint").asText()).isEqualTo(sha256Prefix(secret));
+        assertThat(row.path("connection_id").isNull()).isTrue();
+    }
+
+    /** The access-log row of the action {@code action} on {@code target}, once it is readable. */
+    private static JsonNode awaitAction(String action, String target) {
+        Predicate<JsonNode> row = r -> action.equals(r.path("action").asText())
+                && target.equals(r.path("target").asText());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> accessLog("limit=1000").stream().anyMatch(row));
+        return accessLog("limit=1000").stream().filter(row).findFirst().orElseThrow();
     }
 
     static TestGatehouse.Reply send(

@@ -122,14 +122,7 @@ class DemoTest {
     void aTaskOfTheDemoUserAppearsAtOnceAndProgresses() {
         server.start();
         startDemo();
-        String token = server.localOpaqueToken(Demo.USER);
-
-        JsonNode task = awaitValue(Duration.ofSeconds(15), () -> {
-            JsonNode tasks = server.get("/api/v1/tasks", "Authorization", "Bearer " + token)
-                    .body()
-                    .path("tasks");
-            return tasks.size() > 0 ? tasks.get(0) : null;
-        });
+        JsonNode task = awaitDemoTask(server.localOpaqueToken(Demo.USER));
         assertThat(task.path("owner").asText()).isEqualTo(DEMO_ID);
         assertThat(task.path("kind").asText()).isEqualTo(DemoTasks.KIND);
         assertThat(task.path("total").asLong()).isEqualTo(DemoTasks.STEPS);
@@ -155,13 +148,7 @@ class DemoTest {
         server.start();
         startDemo();
         String token = server.localOpaqueToken(Demo.USER);
-        JsonNode task = awaitValue(Duration.ofSeconds(15), () -> {
-            JsonNode tasks = server.get("/api/v1/tasks", "Authorization", "Bearer " + token)
-                    .body()
-                    .path("tasks");
-            return tasks.size() > 0 ? tasks.get(0) : null;
-        });
-        String id = task.path("id").asText();
+        String id = awaitDemoTask(token).path("id").asText();
 
         TestGatehouse.Reply cancel =
                 server.post("/api/v1/tasks/" + id + "/cancel", "{}", "Authorization", "Bearer " + token);
@@ -262,6 +249,16 @@ class DemoTest {
         assertThat(Demo.localUrl("http://[0:0:0:0:0:0:0:0]:8080")).isEqualTo("http://127.0.0.1:8080");
         assertThat(Demo.webSocketUri("http://127.0.0.1:9")).isEqualTo(URI.create("ws://127.0.0.1:9/ws"));
         assertThat(Demo.webSocketUri("http://[::1]:9")).isEqualTo(URI.create("ws://[::1]:9/ws"));
+    }
+
+    /** The demo user's newest task as {@code token} (the demo user's) lists it, once there is one. */
+    private JsonNode awaitDemoTask(String token) {
+        return awaitValue(Duration.ofSeconds(15), () -> {
+            JsonNode tasks = server.get("/api/v1/tasks", "Authorization", "Bearer " + token)
+                    .body()
+                    .path("tasks");
+            return tasks.size() > 0 ? tasks.get(0) : null;
+        });
     }
 
     private long newsOffset() {

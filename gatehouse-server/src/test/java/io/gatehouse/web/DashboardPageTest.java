@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.testing.TestGatehouse;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DashboardPageTest {
     @RegisterExtension
     static final TestGatehouse server = new TestGatehouse();
+
+    static final ServedPage PAGE = new ServedPage(server, "/", "/dashboard/dashboard.js");
 
     /** The hooks browser tests use; dashboard.js lists them in its header comment. */
     static final List<String> IDS = List.of(
@@ -99,18 +99,10 @@ class DashboardPageTest {
 
     @Test
     void everyModuleThePageImportsIsServedAsJavaScriptUnderThePagesCsp() {
-        String html = body("/");
-        List<String> loaded = matches(Pattern.compile("(?:src|href)=\"(/[^\"]*)\""), html);
+        List<String> loaded = ServedPage.matches(Pattern.compile("(?:src|href)=\"(/[^\"]*)\""), PAGE.html());
         assertThat(loaded).contains("/dashboard/dashboard.js", "/dashboard/dashboard.css");
         for (String module : modules()) {
-            TestGatehouse.Reply r = server.get(module);
-            assertThat(r.status()).as(module).isEqualTo(200);
-            assertThat(r.raw().headers().firstValue("content-type"))
-                    .as(module)
-                    .hasValue("text/javascript; charset=utf-8");
-            assertThat(r.raw().headers().firstValue("content-security-policy"))
-                    .as(module)
-                    .hasValue(WebAssets.CONTENT_SECURITY_POLICY);
+            PAGE.assertServed(module, ServedPage.JAVASCRIPT);
         }
         assertThat(modules())
                 .contains(
@@ -120,31 +112,21 @@ class DashboardPageTest {
                         "/client/gatehouse.js",
                         "/client/stats.js",
                         "/client/refusal-codes.js");
-        TestGatehouse.Reply css = server.get("/dashboard/dashboard.css");
-        assertThat(css.status()).isEqualTo(200);
-        assertThat(css.raw().headers().firstValue("content-type")).hasValue("text/css; charset=utf-8");
+        PAGE.assertServed("/dashboard/dashboard.css", ServedPage.CSS);
     }
 
     @Test
     void nothingIsLoadedFromAnotherHost() {
-        assertThat(body("/")).doesNotContainPattern("(?i)(src|href)=\"(https?:)?//");
-        assertThat(body("/dashboard/dashboard.css")).doesNotContainPattern("(?i)url\\(|@import");
+        assertThat(PAGE.html()).doesNotContainPattern("(?i)(src|href)=\"(https?:)?//");
+        assertThat(PAGE.body("/dashboard/dashboard.css")).doesNotContainPattern("(?i)url\\(|@import");
         for (String module : modules()) {
-            assertThat(body(module)).as(module).doesNotContainPattern("from '(https?:)?//");
+            assertThat(PAGE.body(module)).as(module).doesNotContainPattern("from '(https?:)?//");
         }
     }
 
     @Test
     void theHtmlHasNoInlineScriptStyleOrHandler() {
-        String html = body("/");
-        assertThat(html).containsPattern("<script type=\"module\" src=\"/dashboard/dashboard.js\"></script>");
-        assertThat(html).doesNotContainPattern("(?i)<script(?![^>]*\\ssrc=)[^>]*>");
-        assertThat(html).doesNotContainPattern("(?i)<script[^>]*>\\s*[^<\\s]");
-        assertThat(html).doesNotContainPattern("(?i)<style[\\s>]");
-        assertThat(html).doesNotContainPattern("(?i)\\sstyle\\s*=");
-        assertThat(html).doesNotContainPattern("(?i)\\son[a-z]+\\s*=");
-        assertThat(html).doesNotContainPattern("(?i)javascript:");
-        assertThat(html).doesNotContainPattern("(?i)<form[^>]*\\s(action|method)\\s*=");
+        PAGE.assertNoInlineScriptStyleOrHandler();
     }
 
     @Test
@@ -153,7 +135,7 @@ class DashboardPageTest {
             if (!module.startsWith("/dashboard/")) {
                 continue;
             }
-            String script = body(module);
+            String script = PAGE.body(module);
             for (String html :
                     List.of("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "'style'")) {
                 assertThat(script.contains(html)).as(module + " uses " + html).isFalse();
@@ -163,14 +145,7 @@ class DashboardPageTest {
 
     @Test
     void everyStableIdIsOnThePageOnceAndListedInTheScript() {
-        String html = body("/");
-        String script = body("/dashboard/dashboard.js");
-        for (String id : IDS) {
-            assertThat(matches(Pattern.compile("\\sid=\"" + Pattern.quote(id) + "\""), html))
-                    .as("#" + id)
-                    .hasSize(1);
-            assertThat(script).as("#" + id + " in the comment of dashboard.js").contains("#" + id);
-        }
+        PAGE.assertEveryStableIdOnceAndListedInTheScript(IDS);
     }
 
     /** Every module reachable from dashboard.js by its static imports, as server paths. */
@@ -183,25 +158,10 @@ class DashboardPageTest {
                 continue;
             }
             String folder = path.substring(0, path.lastIndexOf('/') + 1);
-            for (String i : matches(IMPORT, body(path))) {
+            for (String i : ServedPage.matches(IMPORT, PAGE.body(path))) {
                 next.add(i.startsWith("./") ? folder + i.substring(2) : i);
             }
         }
         return seen;
-    }
-
-    private static String body(String path) {
-        TestGatehouse.Reply r = server.get(path);
-        assertThat(r.status()).as(path).isEqualTo(200);
-        return r.raw().body();
-    }
-
-    private static List<String> matches(Pattern p, String text) {
-        List<String> found = new ArrayList<>();
-        Matcher m = p.matcher(text);
-        while (m.find()) {
-            found.add(m.groupCount() > 0 ? m.group(1) : m.group());
-        }
-        return found;
     }
 }
