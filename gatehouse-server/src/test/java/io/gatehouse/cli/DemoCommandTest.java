@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gatehouse.testing.ChildJvm;
+import io.gatehouse.testing.DemoProcess;
 import io.gatehouse.testing.WsRecorder;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DemoCommandTest {
-    private static final Duration CHILD_LIMIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -43,12 +41,9 @@ class DemoCommandTest {
 
     record Result(int exit, String out, String err) {}
 
-    /** A running demo: its process, what it printed up to its last start-up line, and when "listening" was read. */
-    record Running(Process process, List<String> lines, String url, Instant listeningReadAt) {}
-
     @Test
     void demoInItsOwnJvmPrintsTheLinesPublishesMakesATaskAndExitsZeroOnSigterm() throws Exception {
-        Running demo = start("first.err");
+        DemoProcess demo = DemoProcess.start(dir.resolve("data"), dir.resolve("first.err"));
         try {
             List<String> lines = demo.lines();
             String url = demo.url();
@@ -126,22 +121,22 @@ class DemoCommandTest {
                         Duration.between(demo.listeningReadAt(), firstTask).toMillis());
             }
 
-            stop(demo, "first.err");
+            demo.stop();
         } finally {
-            demo.process().destroyForcibly();
+            demo.close();
         }
 
         // A second start on the same data directory creates nothing and says so.
-        Running again = start("second.err");
+        DemoProcess again = DemoProcess.start(dir.resolve("data"), dir.resolve("second.err"));
         try {
             assertThat(again.lines()).noneMatch(l -> l.startsWith("created admin user"));
             assertThat(again.lines())
                     .contains("admin: 'admin' exists already; its password was printed when it was created"
                             + " (gatehouse user add NAME --admin adds another)")
                     .contains("demo user: demo / demo (not an admin; try it on " + again.url() + "/test)");
-            stop(again, "second.err");
+            again.stop();
         } finally {
-            again.process().destroyForcibly();
+            again.close();
         }
     }
 
@@ -179,48 +174,6 @@ class DemoCommandTest {
                         "every 30 s",
                         "--profile prod is refused");
         assertThat(run("--help").out()).contains("demo");
-    }
-
-    private Running start(String stderrName) throws Exception {
-        Process process = ChildJvm.gatehouse(
-                        "demo", "--port", "0", "--data-dir", dir.resolve("data").toString())
-                .redirectError(dir.resolve(stderrName).toFile())
-                .start();
-        BlockingQueue<String> queue = ChildJvm.linesOf(process.getInputStream());
-        List<String> lines = new ArrayList<>();
-        Instant listening = null;
-        String line;
-        do {
-            line = queue.poll(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(line)
-                    .as("output so far %s; stderr %s", lines, Files.readString(dir.resolve(stderrName)))
-                    .isNotNull();
-            if (line.startsWith("listening on ")) {
-                listening = Instant.now();
-            }
-            lines.add(line);
-        } while (!line.startsWith("demo: "));
-        String url = lines.stream()
-                .filter(l -> l.startsWith("listening on "))
-                .findFirst()
-                .orElseThrow()
-                .substring("listening on ".length());
-        return new Running(process, lines, url, listening);
-    }
-
-    private void stop(Running demo, String stderrName) throws Exception {
-        demo.process().destroy(); // SIGTERM
-        assertThat(demo.process().waitFor(CHILD_LIMIT.toMillis(), TimeUnit.MILLISECONDS))
-                .as("demo stopped")
-                .isTrue();
-        assertThat(demo.process().exitValue())
-                .as(Files.readString(dir.resolve(stderrName)))
-                .isZero();
-        assertThat(Files.readString(dir.resolve(stderrName)))
-                .as("stderr of the demo")
-                .doesNotContain("Exception")
-                .doesNotContain(" WARN ")
-                .doesNotContain(" ERROR ");
     }
 
     private static HttpResponse<String> post(String url, String body, String... headers)

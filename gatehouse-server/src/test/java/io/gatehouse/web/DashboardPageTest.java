@@ -100,7 +100,8 @@ class DashboardPageTest {
     @Test
     void everyModuleThePageImportsIsServedAsJavaScriptUnderThePagesCsp() {
         List<String> loaded = ServedPage.matches(Pattern.compile("(?:src|href)=\"(/[^\"]*)\""), PAGE.html());
-        assertThat(loaded).contains("/dashboard/dashboard.js", "/dashboard/dashboard.css");
+        assertThat(loaded).containsSubsequence("/pages/base.css", "/dashboard/dashboard.css");
+        assertThat(loaded).contains("/dashboard/dashboard.js");
         for (String module : modules()) {
             PAGE.assertServed(module, ServedPage.JAVASCRIPT);
         }
@@ -109,16 +110,21 @@ class DashboardPageTest {
                         "/dashboard/charts.js",
                         "/dashboard/chart-view.js",
                         "/dashboard/live.js",
+                        "/pages/dom.js",
+                        "/pages/csrf-cookie.js",
                         "/client/gatehouse.js",
                         "/client/stats.js",
                         "/client/refusal-codes.js");
         PAGE.assertServed("/dashboard/dashboard.css", ServedPage.CSS);
+        PAGE.assertServed("/pages/base.css", ServedPage.CSS);
     }
 
     @Test
     void nothingIsLoadedFromAnotherHost() {
         assertThat(PAGE.html()).doesNotContainPattern("(?i)(src|href)=\"(https?:)?//");
-        assertThat(PAGE.body("/dashboard/dashboard.css")).doesNotContainPattern("(?i)url\\(|@import");
+        for (String css : List.of("/dashboard/dashboard.css", "/pages/base.css")) {
+            assertThat(PAGE.body(css)).as(css).doesNotContainPattern("(?i)url\\(|@import");
+        }
         for (String module : modules()) {
             assertThat(PAGE.body(module)).as(module).doesNotContainPattern("from '(https?:)?//");
         }
@@ -132,7 +138,7 @@ class DashboardPageTest {
     @Test
     void theScriptsWriteTextNeverHtmlAndSetNoInlineStyle() {
         for (String module : modules()) {
-            if (!module.startsWith("/dashboard/")) {
+            if (!module.startsWith("/dashboard/") && !module.startsWith("/pages/")) {
                 continue;
             }
             String script = PAGE.body(module);

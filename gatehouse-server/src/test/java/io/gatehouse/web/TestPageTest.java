@@ -70,16 +70,25 @@ class TestPageTest {
         PAGE.assertServed("/test/test-page-view.js", ServedPage.JAVASCRIPT);
         PAGE.assertServed("/test/test-page-session.js", ServedPage.JAVASCRIPT);
         PAGE.assertServed("/test/test-page.css", ServedPage.CSS);
+        PAGE.assertServed("/pages/base.css", ServedPage.CSS);
+        PAGE.assertServed("/pages/dom.js", ServedPage.JAVASCRIPT);
+        PAGE.assertServed("/pages/csrf-cookie.js", ServedPage.JAVASCRIPT);
     }
 
     @Test
     void everyFileThePageLoadsIsServed() {
         List<String> loaded = ServedPage.matches(Pattern.compile("(?:src|href)=\"(/[^\"]*)\""), PAGE.html());
-        assertThat(loaded).contains("/test/test-page.js", "/test/test-page.css");
+        assertThat(loaded).containsSubsequence("/pages/base.css", "/test/test-page.css");
+        assertThat(loaded).contains("/test/test-page.js");
         String script = PAGE.body("/test/test-page.js");
         List<String> imports =
                 ServedPage.matches(Pattern.compile("^import [^;]* from '([^']+)';", Pattern.MULTILINE), script);
-        assertThat(imports).contains("/client/gatehouse.js", "./test-page-view.js", "./test-page-session.js");
+        assertThat(imports)
+                .contains(
+                        "/client/gatehouse.js",
+                        "/pages/csrf-cookie.js",
+                        "./test-page-view.js",
+                        "./test-page-session.js");
         for (String i : imports) {
             loaded.add(i.startsWith("./") ? "/test/" + i.substring(2) : i);
         }
@@ -95,7 +104,12 @@ class TestPageTest {
 
     @Test
     void theScriptsWriteTextNeverHtml() {
-        for (String path : List.of("/test/test-page.js", "/test/test-page-view.js", "/test/test-page-session.js")) {
+        for (String path : List.of(
+                "/test/test-page.js",
+                "/test/test-page-view.js",
+                "/test/test-page-session.js",
+                "/pages/dom.js",
+                "/pages/csrf-cookie.js")) {
             String script = PAGE.body(path);
             for (String html : List.of("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(")) {
                 assertThat(script.contains(html)).as(path + " uses " + html).isFalse();
