@@ -2,9 +2,10 @@
 // auth/verify) and the admin endpoints, all on this page's own server. The browser sends the
 // gh_session cookie by itself; every call adds the session's CSRF token (the gh_csrf cookie) as
 // X-CSRF-Token, which the server wants on every cookie-authenticated API request. A stale CSRF
-// token (older than auth.session.csrf_max_age) is refreshed once and the call made again.
+// token (older than auth.session.csrf_max_age) is refreshed once and the call made again; calls
+// that meet it together share one refresh.
 
-import { csrfCookie } from '/pages/csrf-cookie.js';
+import { csrfCookie } from '../pages/csrf-cookie.js';
 
 /** @typedef {{id: string, name?: string, roles?: string[]}} User */
 
@@ -26,6 +27,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Refusals of the CSRF token a call sent that a newer token may cure. */
+const REPLACEABLE = new Set(['CSRF_TOKEN_EXPIRED', 'CSRF_VALIDATION_ERROR']);
+
 /** @type {Promise<void>|null} the refresh under way: calls that find the token stale share it */
 let refreshing = null;
 
@@ -37,14 +41,23 @@ let refreshing = null;
  * @returns {Promise<any>}
  */
 export async function api(method, path, body) {
+  const sent = csrfCookie();
   try {
-    return await send(method, path, body);
+    return await send(method, path, body, sent);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.code !== 'CSRF_TOKEN_EXPIRED') throw error;
-    refreshing ??= refreshCsrf().finally(() => {
-      refreshing = null;
-    });
+    if (!(error instanceof ApiError) || !REPLACEABLE.has(error.code)) throw error;
+    // Calls made together meet a stale token together: the first refreshes it, the others ask
+    // again with the new one. A second refresh would replace the token the first one's retry
+    // carries; and a call the server checks after a refresh finds its token replaced
+    // (CSRF_VALIDATION_ERROR), which is no forgery when the cookie holds a newer one.
     await refreshing;
+    if (csrfCookie() === sent) {
+      if (error.code !== 'CSRF_TOKEN_EXPIRED') throw error;
+      refreshing ??= refreshCsrf().finally(() => {
+        refreshing = null;
+      });
+      await refreshing;
+    }
     return send(method, path, body);
   }
 }
@@ -53,12 +66,12 @@ export async function api(method, path, body) {
  * @param {string} method
  * @param {string} path
  * @param {unknown} [body]
+ * @param {string|null} [csrf] the session's CSRF token for X-CSRF-Token (the cookie's now)
  * @returns {Promise<any>}
  */
-async function send(method, path, body) {
+async function send(method, path, body, csrf = csrfCookie()) {
   /** @type {Record<string, string>} */
   const headers = {};
-  const csrf = csrfCookie();
   if (csrf) headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;

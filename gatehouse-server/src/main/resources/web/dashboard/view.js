@@ -2,8 +2,8 @@
 // Text content only: nothing the server or a client sends (user names, channel names, origins,
 // hints) is ever parsed as HTML, so none of it can inject markup.
 
-import { byId } from '/pages/dom.js';
-export { byId, setResult, setText } from '/pages/dom.js';
+import { byId } from '../pages/dom.js';
+export { byId, setResult, setText } from '../pages/dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

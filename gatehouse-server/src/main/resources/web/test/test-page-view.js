@@ -3,8 +3,8 @@
 // as HTML (only textContent and created elements), so a channel name or a message cannot
 // inject markup.
 
-import { byId } from '/pages/dom.js';
-export { byId, setResult, setText } from '/pages/dom.js';
+import { byId } from '../pages/dom.js';
+export { byId, setResult, setText } from '../pages/dom.js';
 
 /** Entries the log keeps; the oldest go first. */
 export const LOG_LIMIT = 200;

@@ -28,7 +28,7 @@
 // the address bar once read.
 
 import { Gatehouse } from '/client/gatehouse.js';
-import { csrfCookie } from '/pages/csrf-cookie.js';
+import { csrfCookie } from '../pages/csrf-cookie.js';
 import { logIn, logOut } from './test-page-session.js';
 import { defaultUrl, ownServerUrl } from './test-page-url.js';
 import {

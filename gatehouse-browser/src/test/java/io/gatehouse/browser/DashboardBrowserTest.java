@@ -26,7 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * code and hint within 2 s; Disconnect closes that client with the chosen code; Revoke ends an opaque
  * token and its connection; a broadcast reaches a
  * subscriber; a user without the admin role sees "Admin only"; no request leaves the page's origin;
- * the page fits a phone. Screenshots go to {@code target/dashboard*.png}.
+ * the page fits a phone. Screenshots go to {@code target/dashboard*.png}. The channels and tasks
+ * tables are in {@link DashboardPanelsBrowserTest}; the webhook dead letters and a stale CSRF token,
+ * which need servers configured for them, in {@link DashboardDeadLettersBrowserTest} and {@link
+ * DashboardStaleCsrfBrowserTest}.
  */
 class DashboardBrowserTest {
     private static final String ADMIN = "root";

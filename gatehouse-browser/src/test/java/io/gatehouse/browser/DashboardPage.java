@@ -67,6 +67,36 @@ final class DashboardPage {
         return "#connections tr[data-testid=connection][data-user=\"" + userId + "\"]";
     }
 
+    /** The selector of the channels table's row of {@code channel}. */
+    static String channelRow(String channel) {
+        return "#channels tr[data-testid=channel][data-channel=\"" + channel + "\"]";
+    }
+
+    /** The selector of the tasks table's row of the task {@code id}. */
+    static String taskRow(String id) {
+        return "#tasks tr[data-testid=task][data-task-id=\"" + id + "\"]";
+    }
+
+    /** The selector of the webhooks table's row of the dead event {@code id}. */
+    static String deadRow(String id) {
+        return "#dead tr[data-testid=dead-event][data-event-id=\"" + id + "\"]";
+    }
+
+    /** The text of the cell {@code column} ({@code td[data-col]}) of the row {@code row}. */
+    String cell(String row, String column) {
+        return page.textContent(row + " td[data-col=" + column + "]");
+    }
+
+    /**
+     * Waits until the cell {@code column} of the row {@code row} reads {@code text} (the tables
+     * refresh every 5 or 10 s).
+     */
+    void awaitCell(String row, String column, String text) {
+        page.waitForFunction(
+                "([cell, text]) => document.querySelector(cell)?.textContent === text",
+                List.of(row + " td[data-col=" + column + "]", text));
+    }
+
     Page page() {
         return page;
     }

@@ -50,6 +50,7 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
     private final List<String> console = new ArrayList<>();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Clock clock = Clock.systemUTC();
     private Gatehouse gatehouse;
     private Path dataDir;
     /** Made by the first {@link #publish} after {@link #start}: a start makes a new store. */
@@ -67,6 +68,12 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
     /** Sets a configuration key, as a YAML file would (values may be lists or maps). */
     public TestGatehouse with(String key, Object value) {
         settings.put(key, value);
+        return this;
+    }
+
+    /** The clock the server reads (the system's unless a test gives one, e.g. a {@link ShiftedClock}). */
+    public TestGatehouse clock(Clock clock) {
+        this.clock = clock;
         return this;
     }
 
@@ -92,7 +99,7 @@ public final class TestGatehouse implements AutoCloseable, BeforeAllCallback, Af
             all.put(ConfigKey.DATA_DIR.key(), dataDir.resolve("data").toString());
             JSON.writeValue(yaml.toFile(), nest(all)); // JSON is valid YAML
             var config = ConfigLoader.load(new ConfigSources().yamlFile(yaml));
-            gatehouse = Gatehouse.start(config, Clock.systemUTC(), console::add);
+            gatehouse = Gatehouse.start(config, clock, console::add);
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

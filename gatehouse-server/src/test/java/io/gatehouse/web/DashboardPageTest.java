@@ -3,6 +3,7 @@ package io.gatehouse.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.testing.TestGatehouse;
+import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
@@ -165,7 +166,7 @@ class DashboardPageTest {
             }
             String folder = path.substring(0, path.lastIndexOf('/') + 1);
             for (String i : ServedPage.matches(IMPORT, PAGE.body(path))) {
-                next.add(i.startsWith("./") ? folder + i.substring(2) : i);
+                next.add(URI.create(folder).resolve(i).getPath());
             }
         }
         return seen;

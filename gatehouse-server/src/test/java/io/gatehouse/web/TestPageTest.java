@@ -3,6 +3,7 @@ package io.gatehouse.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.testing.TestGatehouse;
+import java.net.URI;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class TestPageTest {
                         "./test-page-view.js",
                         "./test-page-session.js");
         for (String i : imports) {
-            loaded.add(i.startsWith("./") ? "/test/" + i.substring(2) : i);
+            loaded.add(URI.create("/test/").resolve(i).getPath());
         }
         for (String path : loaded) {
             assertThat(server.get(path).status()).as(path).isEqualTo(200);
