@@ -1,6 +1,6 @@
 // The dashboard's panels below the charts: what each table loads from the HTTP API (as the admin's
-// cookie session, api.js), how often, and the admin's actions on them (disconnect, revoke, retry,
-// broadcast). Every failure is shown with its code and hint, next to the table or the action.
+// cookie session, api.js), how often, and the admin's actions on them (disconnect, revoke, cancel,
+// retry, broadcast). Every failure is shown with its code and hint, next to the table or the action.
 
 import { REFUSAL_CODES } from '/client/refusal-codes.js';
 import { api } from './api.js';
@@ -129,7 +129,7 @@ export class Panels {
     return this.guarded('tasks-result', async () => {
       const body = await api('GET', '/api/v1/tasks?all=true&limit=20'); // all=true: every owner's, for an admin session
       const rows = body.tasks ?? [];
-      renderTasks(byId('tasks'), rows, Date.now());
+      renderTasks(byId('tasks'), rows, Date.now(), (t) => this.cancelTask(t));
       byId('tasks-empty').hidden = rows.length > 0;
     });
   }
@@ -189,6 +189,18 @@ export class Panels {
         return `Revoked ${prefix} of ${row.user_id}; its connections close`;
       },
       [this.pollers.connections, this.pollers.channels],
+    );
+  }
+
+  /** @param {import('./tables.js').TaskRow} task */
+  cancelTask(task) {
+    return this.act(
+      `Cancelling task ${task.id} of ${task.owner}`,
+      async () => {
+        const answer = await api('POST', `/api/v1/tasks/${encodeURIComponent(task.id)}/cancel`);
+        return `Task ${task.id} of ${task.owner} is ${answer.status}; its worker stops at its next step`;
+      },
+      [this.pollers.tasks],
     );
   }
 

@@ -1,11 +1,12 @@
 // The dashboard's tables: live connections (with Disconnect and Revoke), refusals from the access
-// log, channels, tasks and dead webhook events (with Retry). Each function brings its <tbody> in
-// step with the rows the HTTP API answered (view.js syncRows), writing text only.
+// log, channels, tasks (with Cancel) and dead webhook events (with Retry). Each function brings
+// its <tbody> in step with the rows the HTTP API answered (view.js syncRows), writing text only.
 //
 // Row hooks for browser tests: tr[data-testid=connection][data-connection-id][data-user] with
 // select[data-testid=disconnect-code], button[data-testid=disconnect], button[data-testid=revoke];
 // tr[data-testid=refusal][data-code][data-time] with td[data-col=code], td[data-col=hint];
-// tr[data-testid=channel][data-channel]; tr[data-testid=task][data-task-id];
+// tr[data-testid=channel][data-channel]; tr[data-testid=task][data-task-id] with
+// button[data-testid=cancel-task] (hidden unless the task is running);
 // tr[data-testid=dead-event][data-event-id] with button[data-testid=retry].
 
 import { REFUSAL_CODES } from '/client/refusal-codes.js';
@@ -169,12 +170,16 @@ function progressOf(t) {
   return `${formatCount(t.done)} / ${formatCount(t.total)}${share}`;
 }
 
+/** Statuses a cancel can still change (not cancel_requested: it was asked already). */
+const CANCELLABLE = new Set(['running']);
+
 /**
  * @param {HTMLElement} tbody
  * @param {TaskRow[]} rows newest first
  * @param {number} now epoch ms
+ * @param {(task: TaskRow) => void} cancel
  */
-export function renderTasks(tbody, rows, now) {
+export function renderTasks(tbody, rows, now, cancel) {
   syncRows(
     tbody,
     rows,
@@ -190,6 +195,17 @@ export function renderTasks(tbody, rows, now) {
       { name: 'progress', text: (t) => progressOf(t) },
       { name: 'message', text: (t) => t.message ?? '' },
       { name: 'updated', text: (t) => (t.updated_at ? `${since(t.updated_at, now)} ago` : '—') },
+      {
+        name: 'actions',
+        build: (t) => {
+          const button = el('button', { text: 'Cancel', attrs: { type: 'button', class: 'small danger', 'data-testid': 'cancel-task' } });
+          button.addEventListener('click', () => cancel(t));
+          return button;
+        },
+        update: (cell, t) => {
+          /** @type {HTMLElement} */ (cell.firstChild).hidden = !CANCELLABLE.has(t.status);
+        },
+      },
     ],
     (tr, t) => {
       tr.dataset.testid = 'task';

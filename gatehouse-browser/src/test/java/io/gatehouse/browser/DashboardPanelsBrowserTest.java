@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.WaitForSelectorState;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * answers. A channel where clients publish and are present has its subscriber count, presence and
  * last offset in its row, and the row follows when a client leaves; a task a worker created for a
  * user is listed with its status and progress, and follows the user's cancel and the worker's
- * confirmation. (The tasks table has no Cancel of its own: the user cancels through the API.) The
+ * confirmation; the admin's Cancel on a running task's row requests its cancel, in the admin's name
+ * in the access log, and the button goes once the task is no longer running. The
  * dead-letter table and a stale CSRF token have classes of their own, with servers configured for them.
  */
 class DashboardPanelsBrowserTest {
@@ -126,6 +128,41 @@ class DashboardPanelsBrowserTest {
         }
     }
 
+    @Test
+    void cancelOnATasksRowRequestsItsCancelInTheAdminsNameAndIsGoneOnceItIsNotRunning() {
+        String id = worker(
+                        201,
+                        "/api/v1/tasks",
+                        "{\"owner\": \"dave\", \"kind\": \"export\", \"title\": \"Export\", \"total\": 3}")
+                .path("id")
+                .asText();
+        try (BrowserContext context = chromium.newContext()) {
+            DashboardPage dashboard = DashboardPage.open(context, server.url()).logInAsAdmin(ADMIN, ADMIN_PASSWORD);
+            Page page = dashboard.page();
+            String row = DashboardPage.taskRow(id);
+            String cancel = row + " button[data-testid=cancel-task]";
+            page.waitForSelector(cancel); // visible: the task is running
+            page.click(cancel);
+
+            page.waitForSelector("#action-result[data-outcome=ok]");
+            assertThat(page.textContent("#action-result"))
+                    .contains(id)
+                    .contains("dave")
+                    .contains("cancel_requested");
+            assertThat(taskFromApi(id).path("status").asText()).isEqualTo("cancel_requested");
+            page.waitForSelector(row + " .status-badge[data-status=cancel_requested]");
+            page.waitForSelector(cancel, new Page.WaitForSelectorOptions().setState(WaitForSelectorState.HIDDEN));
+
+            // The access log names the admin who did it.
+            Awaitility.await("the access-log row of the cancel")
+                    .atMost(ClientPage.WAIT)
+                    .until(() -> cancelRowOf(id) != null);
+            JsonNode logged = cancelRowOf(id);
+            assertThat(logged.path("user_id").asText()).isEqualTo("local:" + ADMIN);
+            assertThat(logged.path("method").asText()).isEqualTo("cookie");
+        }
+    }
+
     /** Waits until the channel row shows {@code listed}'s figures (the table refreshes every 5 s). */
     private static void assertRowShows(DashboardPage dashboard, String row, JsonNode listed) {
         dashboard.awaitCell(row, "subscribers", listed.path("subscribers").asText());
@@ -150,6 +187,17 @@ class DashboardPanelsBrowserTest {
                 .filter(c -> c.path("channel").asText().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not in " + r.body()));
+    }
+
+    /** The access-log row of an admin's {@code task.cancel} of {@code taskId}, or null. */
+    private static JsonNode cancelRowOf(String taskId) {
+        TestGatehouse.Reply r = server.get("/api/v1/access-log?limit=1000", "Authorization", adminKey);
+        assertThat(r.status()).isEqualTo(200);
+        return StreamSupport.stream(r.body().path("entries").spliterator(), false)
+                .filter(e -> "task.cancel".equals(e.path("action").asText())
+                        && taskId.equals(e.path("target").asText()))
+                .findFirst()
+                .orElse(null);
     }
 
     private static JsonNode taskFromApi(String id) {
