@@ -1,14 +1,11 @@
 package io.gatehouse.testing;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock that moves only when a test says so: expiry, ttl and eviction without waiting. */
-public final class MutableClock extends Clock {
+public final class MutableClock extends TestClock {
     private final AtomicReference<Instant> now;
 
     public MutableClock(Instant start) {
@@ -23,15 +20,5 @@ public final class MutableClock extends Clock {
     @Override
     public Instant instant() {
         return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("a test clock has one zone");
     }
 }

@@ -1,10 +1,7 @@
 package io.gatehouse.testing;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -12,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * webhook retries), and a test makes half an hour pass at once, as when a page was left open
  * ({@link TestGatehouse#clock}). {@link MutableClock} is the one that stands still.
  */
-public final class ShiftedClock extends Clock {
+public final class ShiftedClock extends TestClock {
     private final AtomicReference<Duration> shift = new AtomicReference<>(Duration.ZERO);
 
     /** Moves the clock on by {@code d}; safe to call from several threads. */
@@ -23,15 +20,5 @@ public final class ShiftedClock extends Clock {
     @Override
     public Instant instant() {
         return Instant.now().plus(shift.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("a test clock has one zone");
     }
 }
