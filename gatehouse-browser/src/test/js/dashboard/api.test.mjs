@@ -108,3 +108,25 @@ test('a stale token alone is refreshed once and the call made again with the new
   again.answer(200, { publications: [] });
   assert.deepEqual(await call, { publications: [] });
 });
+
+test('a refresh refused because another one (the live socket, another tab) replaced the token first counts as done', async () => {
+  reset('csrf-1');
+  const call = api('GET', '/api/v1/channels');
+  (await request('/api/v1/channels')).answer(403, EXPIRED);
+  const refresh = await request('/api/v1/auth/refresh');
+  page.cookie = 'gh_csrf=csrf-2'; // the live socket's own refresh landed first
+  refresh.answer(403, REPLACED);
+  const again = await request('/api/v1/channels');
+  assert.equal(again.csrf, 'csrf-2');
+  again.answer(200, { channels: [] });
+  assert.deepEqual(await call, { channels: [] });
+});
+
+test('a refresh refused while the cookie still holds the token it sent is an error', async () => {
+  reset('csrf-1');
+  const call = api('GET', '/api/v1/channels');
+  (await request('/api/v1/channels')).answer(403, EXPIRED);
+  (await request('/api/v1/auth/refresh')).answer(401, { code: 'SESSION_EXPIRED', hint: 'log in again' });
+  await assert.rejects(call, (e) => e.code === 'SESSION_EXPIRED');
+  assert.equal(page.sent.filter((s) => s.startsWith('/api/v1/channels')).length, 1, page.sent.join(', '));
+});

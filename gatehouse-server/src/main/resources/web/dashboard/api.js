@@ -28,7 +28,7 @@ export class ApiError extends Error {
 }
 
 /** Refusals of the CSRF token a call sent that a newer token may cure. */
-const REPLACEABLE = new Set(['CSRF_TOKEN_EXPIRED', 'CSRF_VALIDATION_ERROR']);
+const CURED_BY_A_NEWER_TOKEN = new Set(['CSRF_TOKEN_EXPIRED', 'CSRF_VALIDATION_ERROR']);
 
 /** @type {Promise<void>|null} the refresh under way: calls that find the token stale share it */
 let refreshing = null;
@@ -45,7 +45,7 @@ export async function api(method, path, body) {
   try {
     return await send(method, path, body, sent);
   } catch (error) {
-    if (!(error instanceof ApiError) || !REPLACEABLE.has(error.code)) throw error;
+    if (!(error instanceof ApiError) || !CURED_BY_A_NEWER_TOKEN.has(error.code)) throw error;
     // Calls made together meet a stale token together: the first refreshes it, the others ask
     // again with the new one. A second refresh would replace the token the first one's retry
     // carries; and a call the server checks after a refresh finds its token replaced
@@ -101,7 +101,15 @@ async function send(method, path, body, csrf = csrfCookie()) {
 
 /** A fresh CSRF token for the session (the server sets the new gh_csrf cookie). */
 async function refreshCsrf() {
-  await send('POST', '/api/v1/auth/refresh');
+  const sent = csrfCookie();
+  try {
+    await send('POST', '/api/v1/auth/refresh', undefined, sent);
+  } catch (error) {
+    // Another refresh (the live socket's, another tab's) replaced the token first: the cookie holds
+    // the new one, which is what this refresh was for.
+    if (error instanceof ApiError && CURED_BY_A_NEWER_TOKEN.has(error.code) && csrfCookie() !== sent) return;
+    throw error;
+  }
 }
 
 /**

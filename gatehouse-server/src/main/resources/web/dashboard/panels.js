@@ -198,7 +198,9 @@ export class Panels {
       `Cancelling task ${task.id} of ${task.owner}`,
       async () => {
         const answer = await api('POST', `/api/v1/tasks/${encodeURIComponent(task.id)}/cancel`);
-        return `Task ${task.id} of ${task.owner} is ${answer.status}; its worker stops at its next step`;
+        return answer.status === 'cancel_requested'
+          ? `Task ${task.id} of ${task.owner} is cancel_requested; its worker stops at its next step`
+          : `Task ${task.id} of ${task.owner} was ${answer.status} already; nothing to cancel`;
       },
       [this.pollers.tasks],
     );

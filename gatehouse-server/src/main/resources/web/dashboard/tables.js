@@ -177,7 +177,7 @@ const CANCELLABLE = new Set(['running']);
  * @param {HTMLElement} tbody
  * @param {TaskRow[]} rows newest first
  * @param {number} now epoch ms
- * @param {(task: TaskRow) => void} cancel
+ * @param {(task: TaskRow) => Promise<void>} cancel
  */
 export function renderTasks(tbody, rows, now, cancel) {
   syncRows(
@@ -199,7 +199,12 @@ export function renderTasks(tbody, rows, now, cancel) {
         name: 'actions',
         build: (t) => {
           const button = el('button', { text: 'Cancel', attrs: { type: 'button', class: 'small danger', 'data-testid': 'cancel-task' } });
-          button.addEventListener('click', () => cancel(t));
+          button.addEventListener('click', () => {
+            button.disabled = true; // one request at a time: a double click is one cancel
+            Promise.resolve(cancel(t)).finally(() => {
+              button.disabled = false;
+            });
+          });
           return button;
         },
         update: (cell, t) => {

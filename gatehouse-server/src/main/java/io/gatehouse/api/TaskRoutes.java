@@ -11,6 +11,7 @@ import io.gatehouse.store.StoreException;
 import io.gatehouse.store.TaskRecord;
 import io.gatehouse.store.TaskStatus;
 import io.gatehouse.store.TaskStore;
+import io.gatehouse.tasks.CancelAnswer;
 import io.gatehouse.tasks.TaskIds;
 import io.gatehouse.tasks.Tasks;
 import java.util.List;
@@ -162,25 +163,28 @@ public record TaskRoutes(AdminCheck admins, UserCredentialCheck users, Tasks tas
     }
 
     /**
-     * The owner's cancel, or an admin's of any task. An admin's cancel of another user's task is an
-     * admin action (docs/protocol.md, "Admin API"): a server-log line and an access-log row name the
-     * admin; the owner's own cancel is neither, as no user's own action is.
+     * The owner's cancel, or an admin's of any task. An admin's cancel that changed another user's
+     * running task is an admin action (docs/protocol.md, "Admin API"): a server-log line and an
+     * access-log row name the admin; a cancel that found the task as it was (asked already, or
+     * finished) is none, and neither is the owner's own cancel, as no user's own action is.
      */
     private ApiResponse cancel(ApiRequest req, Principal p, String id) {
         return guarded(() -> {
-            Optional<TaskRecord> t = tasks.requestCancel(id, p.user());
-            if (t.isPresent()
+            Optional<CancelAnswer> a = tasks.requestCancel(id, p.user());
+            if (a.isPresent()
+                    && a.get().requested()
                     && p.user().isAdmin()
-                    && !t.get().owner().equals(p.user().id())) {
+                    && !a.get().task().owner().equals(p.user().id())) {
+                TaskRecord t = a.get().task();
                 Operator who = Operator.admin(p, users.credentialOf(req), req, admins.accessLog());
                 LOG.info(
                         "cancel of task {} of user {} requested by {}",
-                        id,
-                        PrintableId.escape(t.get().owner()),
+                        PrintableId.escape(t.id()),
+                        PrintableId.escape(t.owner()),
                         who);
-                who.performed(AdminAction.TASK_CANCEL, id);
+                who.performed(AdminAction.TASK_CANCEL, t.id());
             }
-            return answer(t, id);
+            return answer(a.map(CancelAnswer::task), id);
         });
     }
 

@@ -52,7 +52,7 @@ public record TaskCommands(Tasks tasks, Executor blocking) {
     private EncodedMessage cancelReply(Connection c, JsonNode requestId, String taskId) {
         try {
             return tasks.requestCancel(taskId, c.principal().user())
-                    .map(t -> tasks.frame(requestId, t))
+                    .map(a -> tasks.frame(requestId, a.task()))
                     .orElseGet(() -> error(RefusalCode.NOT_FOUND, TaskIds.notFound(taskId), requestId));
         } catch (StoreException e) {
             LOG.warn("cancel_task of {} failed: {}", PrintableId.escape(taskId), e.getMessage());

@@ -207,12 +207,12 @@ public final class Tasks implements AutoCloseable {
      * The owner ({@code user}) or an admin asks to cancel: a running task becomes cancel_requested;
      * any other is answered as it is. Empty when there is no such task or {@code user} may not touch it.
      */
-    public Optional<TaskRecord> requestCancel(String id, User user) {
-        Optional<TaskRecord> visible = findFor(id, user);
-        if (visible.isEmpty()) {
-            return visible;
+    public Optional<CancelAnswer> requestCancel(String id, User user) {
+        if (findFor(id, user).isEmpty()) {
+            return Optional.empty();
         }
         int[] written = {0};
+        boolean[] requested = {false};
         Optional<TaskRecord> answer = withLive(id, lt -> {
             TaskRecord t = lt.current;
             if (t.status() != TaskStatus.RUNNING) {
@@ -223,13 +223,14 @@ public final class Tasks implements AutoCloseable {
             TaskRecord stored = changeStatus(lt, next, "user:" + user.id(), event);
             if (stored == next) { // not when another node changed the task first: then nothing was written
                 written[0] = event.size();
+                requested[0] = true;
             }
             return stored;
         });
         if (written[0] > 0) {
             events.written(written[0]); // outside the task's lock
         }
-        return answer;
+        return answer.map(t -> new CancelAnswer(t, requested[0]));
     }
 
     /**

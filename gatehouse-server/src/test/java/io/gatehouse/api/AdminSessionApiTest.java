@@ -205,7 +205,7 @@ class AdminSessionApiTest {
     }
 
     @Test
-    void anAdminsCancelOfAnotherUsersTaskIsAnAccessLogRowWithSessionOrTokenAndAnOwnCancelIsNot() {
+    void anAdminsCancelOfAnotherUsersTaskIsAnAccessLogRowWithSessionOrTokenAndAnOwnOrRepeatedCancelIsNot() {
         String key = "apikey " + server.apiKey("publish");
         String carol = "carol-" + System.nanoTime();
         String patsOwn = createTask(key, "local:pat");
@@ -224,6 +224,8 @@ class AdminSessionApiTest {
         assertCancelled(send("POST", "/api/v1/tasks/" + patsOwn + "/cancel", "", plain, true));
         assertCancelled(send("POST", "/api/v1/tasks/" + rootsOwn + "/cancel", "", admin, true));
         assertCancelled(send("POST", "/api/v1/tasks/" + bySession + "/cancel", "", admin, true));
+        // asked again: answered as it is, and no second row (nothing was done)
+        assertCancelled(send("POST", "/api/v1/tasks/" + bySession + "/cancel", "", admin, true));
         assertCancelled(
                 server.post("/api/v1/tasks/" + byToken + "/cancel", "", "Authorization", "Bearer " + adminToken));
         // an API key, admin scope or not, is no user credential: it cancels nothing
@@ -237,6 +239,10 @@ class AdminSessionApiTest {
         assertThat(accessLog("limit=1000"))
                 .noneMatch(r -> patsOwn.equals(r.path("target").asText())
                         || rootsOwn.equals(r.path("target").asText()));
+        assertThat(accessLog("limit=1000"))
+                .filteredOn(r -> bySession.equals(r.path("target").asText()))
+                .as("one row for the cancel that changed the task, none for the repeat")
+                .hasSize(1);
     }
 
     private static String createTask(String key, String owner) {

@@ -83,16 +83,16 @@ class TestPageTest {
         assertThat(loaded).contains("/test/test-page.js");
         String script = PAGE.body("/test/test-page.js");
         List<String> imports =
-                ServedPage.matches(Pattern.compile("^import [^;]* from '([^']+)';", Pattern.MULTILINE), script);
+                ServedPage.matches(Pattern.compile("^import [^;]* from '([^']+)';", Pattern.MULTILINE), script).stream()
+                        .map(i -> URI.create("/test/").resolve(i).getPath())
+                        .toList();
         assertThat(imports)
                 .contains(
                         "/client/gatehouse.js",
                         "/pages/csrf-cookie.js",
-                        "./test-page-view.js",
-                        "./test-page-session.js");
-        for (String i : imports) {
-            loaded.add(URI.create("/test/").resolve(i).getPath());
-        }
+                        "/test/test-page-view.js",
+                        "/test/test-page-session.js");
+        loaded.addAll(imports);
         for (String path : loaded) {
             assertThat(server.get(path).status()).as(path).isEqualTo(200);
         }
