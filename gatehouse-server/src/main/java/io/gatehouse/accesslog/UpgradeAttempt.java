@@ -76,6 +76,11 @@ public final class UpgradeAttempt {
         record(null, refusal.code().name());
     }
 
+    /** {@code principal} was authenticated and then refused (a duplicate, too many connections of the user). */
+    public void refused(Principal principal, Refusal refusal) {
+        record(principal.user().id(), refusal.code().name());
+    }
+
     /** The accepted connection of {@code principal}, open since {@code connectedAt}, closed with {@code closeCode}. */
     public void closed(Principal principal, Instant connectedAt, int closeCode) {
         long millis = clock.millis() - connectedAt.toEpochMilli();

@@ -83,7 +83,6 @@ public final class ClientConnection implements Connection {
 
     /** The socket is open and {@code principal} was authenticated during the upgrade. */
     public void onAuthenticatedOpen(Principal principal) {
-        attempt.accepted(principal);
         establish(principal, attempt);
     }
 
@@ -245,7 +244,6 @@ public final class ClientConnection implements Connection {
                     if (v.isAccepted()) {
                         authTimeout.cancel(false);
                         protocol.limits().accepted(clientIp());
-                        presented.accepted(v.principal());
                         establish(v.principal(), presented);
                     } else {
                         protocol.limits().refused(clientIp(), v.refusal());
@@ -263,27 +261,20 @@ public final class ClientConnection implements Connection {
 
     /**
      * {@code p} is authenticated, with the credential of {@code via}: take a place on the node (or be
-     * refused one), say so, watch the credential.
+     * refused one: the access-log row then has the refusal's code and the user), say so, watch the
+     * credential.
      */
     private void establish(Principal p, UpgradeAttempt via) {
-        if (instance != null && InstanceId.parse(instance).isEmpty()) {
-            closeWith(RefusalCode.BAD_REQUEST.refusal(InstanceId.grammarHint()));
+        boolean validInstance = instance == null || InstanceId.parse(instance).isPresent();
+        ClientInstance client = validInstance ? ClientInstance.of(p, instance) : null;
+        Refusal refusal =
+                validInstance ? placeRefusal(p, client) : RefusalCode.BAD_REQUEST.refusal(InstanceId.grammarHint());
+        if (refusal != null) {
+            via.refused(p, refusal);
+            closeWith(refusal);
             return;
         }
-        ClientInstance client = ClientInstance.of(p, instance);
-        Refusal duplicate = protocol.duplicates().admit(client);
-        if (duplicate != null) {
-            closeWith(duplicate);
-            return;
-        }
-        if (protocol.hub().connectionsOf(p.user().id()).size()
-                >= protocol.limits().connectionsPerUser()) {
-            protocol.limits().limited(ConfigKey.LIMITS_CONNECTIONS_PER_USER);
-            closeWith(RefusalCode.TOO_MANY_CONNECTIONS
-                    .refusal("This user has limits.connections_per_user connections open")
-                    .retryAfter(5000));
-            return;
-        }
+        via.accepted(p);
         this.principal = p;
         state = State.OPEN;
         transport.authenticated();
@@ -295,6 +286,20 @@ public final class ClientConnection implements Connection {
         protocol.tasks().catchUp(this); // read on the blocking pool: never holds up connection_established
         protocol.hooks().connectionOpened(id, p.user().id(), via.method(), clientIp());
         protocol.lifetime().watch(this); // after connection_established: a token_expiring may follow at once
+    }
+
+    /** Why {@code p} gets no place on this node (a duplicate to reject, too many connections), or null. */
+    private Refusal placeRefusal(Principal p, ClientInstance client) {
+        Refusal duplicate = protocol.duplicates().admit(client);
+        if (duplicate != null
+                || protocol.hub().connectionsOf(p.user().id()).size()
+                        < protocol.limits().connectionsPerUser()) {
+            return duplicate;
+        }
+        protocol.limits().limited(ConfigKey.LIMITS_CONNECTIONS_PER_USER);
+        return RefusalCode.TOO_MANY_CONNECTIONS
+                .refusal("This user has limits.connections_per_user connections open")
+                .retryAfter(5000);
     }
 
     private void violation(Refusal refusal, JsonNode id) {

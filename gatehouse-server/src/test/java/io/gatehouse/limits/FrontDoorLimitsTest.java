@@ -7,8 +7,10 @@ import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.RawWebSocket;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The per-IP, per-connection and per-user limits of SPEC §7, end to end. */
@@ -146,6 +148,27 @@ class FrontDoorLimitsTest {
                 assertThat(close.code()).isEqualTo(4429);
                 assertThat(close.reason()).startsWith("TOO_MANY_CONNECTIONS");
             }
+            // The access log says so, with the user: not ACCEPTED, though the credential was good.
+            String key = "apikey " + server.apiKey("admin");
+            Awaitility.await("the refused row")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> server.get("/api/v1/access-log?code=TOO_MANY_CONNECTIONS", "Authorization", key)
+                                    .body()
+                                    .path("entries")
+                                    .size()
+                            == 1);
+            JsonNode row = server.get("/api/v1/access-log?code=TOO_MANY_CONNECTIONS", "Authorization", key)
+                    .body()
+                    .path("entries")
+                    .get(0);
+            assertThat(row.path("user_id").asText()).isEqualTo("dora");
+            assertThat(row.path("outcome").asText()).isEqualTo("TOO_MANY_CONNECTIONS");
+            assertThat(server.get("/api/v1/access-log?user=dora&outcome=ACCEPTED", "Authorization", key)
+                            .body()
+                            .path("entries")
+                            .size())
+                    .as("two accepted, the third refused")
+                    .isEqualTo(2);
         }
     }
 
