@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The presence of every channel, in this process: the {@link MemoryBroker}'s. Thread-safe. */
 final class MemoryPresence {
-    private static final Comparator<PresenceClient> OLDEST_CONNECTION_FIRST =
+    static final Comparator<PresenceClient> OLDEST_CONNECTION_FIRST =
             Comparator.comparing(PresenceClient::connectedAt).thenComparing(PresenceClient::connectionId);
 
     /**

@@ -1,0 +1,45 @@
+package io.gatehouse.broker;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This node's publishes (or control commands) whose stage has not completed yet, by a number the
+ * message carries in its origin tag. Redis answers the publisher on one connection and delivers
+ * the message on another, in no set order; whichever comes first completes the stage, so that this
+ * node's listener never receives what it published before the publisher's stage has completed.
+ * Thread-safe.
+ */
+final class PendingStages<T> {
+    private final AtomicLong last = new AtomicLong();
+    private final ConcurrentHashMap<Long, CompletableFuture<T>> open = new ConcurrentHashMap<>();
+
+    /** Keeps {@code stage} until it is settled; returns its number. */
+    long open(CompletableFuture<T> stage) {
+        long id = last.incrementAndGet();
+        open.put(id, stage);
+        return id;
+    }
+
+    /** Completes stage {@code id} with {@code value}, on the calling thread; no-op if already settled. */
+    void complete(long id, T value) {
+        CompletableFuture<T> stage = open.remove(id);
+        if (stage != null) {
+            stage.complete(value);
+        }
+    }
+
+    /** Fails stage {@code id}; no-op if already settled. */
+    void fail(long id, Throwable failure) {
+        CompletableFuture<T> stage = open.remove(id);
+        if (stage != null) {
+            stage.completeExceptionally(failure);
+        }
+    }
+
+    /** Fails every open stage (the broker closed). */
+    void failAll(Throwable failure) {
+        open.keySet().forEach(id -> fail(id, failure));
+    }
+}

@@ -1,0 +1,133 @@
+package io.gatehouse.broker;
+
+import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.Publication;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this node's pub/sub connection receives, handed to the listener through
+ * {@link DeliveryLanes}: a channel's publications and presence events in the channel's lane, in the
+ * order Redis sent them (the order its publish scripts and PUBLISHes ran), control commands in the
+ * control lane. Called on the Lettuce thread of the pub/sub connection, it only finds the lane;
+ * decoding and the listener run on a delivery thread.
+ *
+ * <p>The messages: on a channel's events pub/sub channel {@code p ORIGIN OFFSET EPOCH BODY} (written
+ * by the publish script) and {@code e EVENT}; on the control channel {@code ORIGIN COMMAND}. ORIGIN
+ * is {@code NODE/N}: a message from this node settles its {@link PendingStages} entry N first.
+ */
+final class RedisDeliveries implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisDeliveries.class);
+
+    /** This node's id in origin tags (and, later, in presence entries). */
+    private final String node;
+
+    private final DeliveryLanes lanes = new DeliveryLanes(DeliveryLanes.defaultThreads());
+    /** This node's publishes whose stage has not completed. */
+    final PendingStages<Publication> publishes = new PendingStages<>();
+    /** This node's control commands whose stage has not completed. */
+    final PendingStages<Void> controls = new PendingStages<>();
+
+    private volatile BrokerListener listener;
+
+    RedisDeliveries(String node) {
+        this.node = node;
+    }
+
+    void start(BrokerListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** The listener; throws if {@link #start} was not called. */
+    BrokerListener listener() {
+        BrokerListener l = listener;
+        if (l == null) {
+            throw new IllegalStateException("RedisBroker.start(listener) must be called first");
+        }
+        return l;
+    }
+
+    /** This node's id: random, one per broker instance. */
+    String node() {
+        return node;
+    }
+
+    /** The origin tag of this node's pending stage {@code id}. */
+    String origin(long id) {
+        return node + "/" + id;
+    }
+
+    static String presenceMessage(PresenceEvent event) {
+        return "e " + RedisMessages.presenceEvent(event);
+    }
+
+    String controlMessage(long id, ControlCommand command) {
+        return origin(id) + " " + RedisMessages.control(command);
+    }
+
+    /** How many deliveries of {@code channel} wait on this node. */
+    int backlog(ChannelName channel) {
+        return lanes.backlog(channel);
+    }
+
+    /** A message on {@code channel}'s events pub/sub channel arrived. */
+    void onEvents(ChannelName channel, String message) {
+        lanes.submit(channel, () -> deliverEvent(channel, message));
+    }
+
+    /** A message on the control pub/sub channel arrived. */
+    void onControl(String message) {
+        lanes.submitControl(() -> deliverControl(message));
+    }
+
+    private void deliverEvent(ChannelName channel, String message) {
+        BrokerListener l = listener;
+        if (l == null) {
+            return; // before start: nothing was subscribed for a listener yet
+        }
+        if (message.startsWith("p ")) {
+            // p ORIGIN OFFSET EPOCH BODY; the body (JSON) is the rest, spaces and all.
+            int afterOrigin = message.indexOf(' ', 2);
+            int afterOffset = message.indexOf(' ', afterOrigin + 1);
+            int afterEpoch = message.indexOf(' ', afterOffset + 1);
+            Publication p = RedisMessages.publication(
+                    channel.value(),
+                    Long.parseLong(message.substring(afterOrigin + 1, afterOffset)),
+                    message.substring(afterOffset + 1, afterEpoch),
+                    message.substring(afterEpoch + 1));
+            settle(message.substring(2, afterOrigin), id -> publishes.complete(id, p));
+            l.onPublication(p);
+        } else if (message.startsWith("e ")) {
+            l.onPresenceEvent(RedisMessages.presenceEvent(channel, message.substring(2)));
+        } else {
+            LOG.warn("Ignored a message on the events of {} that no Gatehouse node writes", channel.value());
+        }
+    }
+
+    private void deliverControl(String message) {
+        BrokerListener l = listener;
+        if (l == null) {
+            return;
+        }
+        int space = message.indexOf(' ');
+        ControlCommand command = RedisMessages.control(message.substring(space + 1));
+        settle(message.substring(0, Math.max(0, space)), id -> controls.complete(id, null));
+        l.onControl(command);
+    }
+
+    /** Runs {@code settle} with the stage number of {@code origin} if this node sent it. */
+    private void settle(String origin, LongConsumer settle) {
+        String mine = node + "/";
+        if (origin.startsWith(mine)) {
+            settle.accept(Long.parseLong(origin.substring(mine.length())));
+        }
+    }
+
+    /** Ends delivery: the lanes' threads stop, what was not delivered is dropped. */
+    @Override
+    public void close() {
+        lanes.close();
+    }
+}

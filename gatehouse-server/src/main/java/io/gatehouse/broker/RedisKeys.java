@@ -1,0 +1,72 @@
+package io.gatehouse.broker;
+
+import io.gatehouse.protocol.ChannelName;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The names a {@link RedisBroker} uses in Redis, all under one key prefix (docs/redis.md): per
+ * channel {@code PREFIX ch:{CHANNEL}:meta}, {@code :history}, {@code :presence} and the pub/sub
+ * channel {@code :events}; per deployment the pub/sub channel {@code PREFIX control}. The braces
+ * are a Redis Cluster hash tag: a channel's keys share a slot, as its publish script needs. Channel
+ * names cannot hold braces (ChannelName's grammar), so a tag is always the whole channel name.
+ */
+final class RedisKeys {
+    /** Letters, digits and {@code _ - . :}: no glob character, so {@code PREFIX*} matches only ours. */
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_\\-.:]{1,64}");
+
+    private static final String CHANNEL = "ch:{";
+    private static final String EVENTS = "}:events";
+
+    private final String prefix;
+
+    RedisKeys(String prefix) {
+        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("A Redis key prefix is 1 to 64 of A-Z a-z 0-9 _ - . : (such as"
+                    + " \"gatehouse:\"), not " + (prefix == null ? "null" : "\"" + prefix + "\""));
+        }
+        this.prefix = prefix;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    /** Hash: epoch, offset, history_until, last_time. */
+    String meta(ChannelName channel) {
+        return ofChannel(channel, "}:meta");
+    }
+
+    /** Stream: the kept publications, entry id {@code OFFSET-0}. */
+    String history(ChannelName channel) {
+        return ofChannel(channel, "}:history");
+    }
+
+    /** Hash: connection id to the present client. */
+    String presence(ChannelName channel) {
+        return ofChannel(channel, "}:presence");
+    }
+
+    /** Pub/sub channel: the channel's publications and presence events, in one order. */
+    String events(ChannelName channel) {
+        return ofChannel(channel, EVENTS);
+    }
+
+    /** Pub/sub channel: control commands for every node. */
+    String control() {
+        return prefix + "control";
+    }
+
+    /** The channel whose {@link #events} pub/sub channel is {@code name}, if it is one of ours. */
+    Optional<ChannelName> channelOfEvents(String name) {
+        String start = prefix + CHANNEL;
+        if (!name.startsWith(start) || !name.endsWith(EVENTS) || name.length() <= start.length() + EVENTS.length()) {
+            return Optional.empty();
+        }
+        return ChannelName.parse(name.substring(start.length(), name.length() - EVENTS.length()));
+    }
+
+    private String ofChannel(ChannelName channel, String suffix) {
+        return prefix + CHANNEL + channel.value() + suffix;
+    }
+}

@@ -1,0 +1,102 @@
+package io.gatehouse.broker;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The Lua scripts of the {@link RedisBroker}: each is one atomic step on a channel's keys. They are
+ * kept in {@code io/gatehouse/broker/redis-*.lua}, each run after the shared
+ * {@code redis-channel.lua}, and called by SHA ({@code EVALSHA}); a Redis that does not know a
+ * script (restarted, {@code SCRIPT FLUSH}) gets its text once with {@code EVAL}, which also caches it.
+ */
+final class RedisScripts {
+    /** One script: its text (the shared start and its own part) and the SHA-1 Redis knows it by. */
+    enum Script {
+        /** Offset, history entry and PUBLISH of one publication. */
+        PUBLISH("redis-publish.lua"),
+        /** The position, creating the epoch if there is none. */
+        POSITION("redis-position.lua"),
+        /** Kept publications and the position, read at one instant. */
+        HISTORY("redis-history.lua");
+
+        final String text;
+        final String sha;
+
+        Script(String file) {
+            this.text = resource("redis-channel.lua") + "\n" + resource(file);
+            this.sha = sha1(text);
+        }
+    }
+
+    private final RedisAsyncCommands<String, String> commands;
+
+    RedisScripts(RedisAsyncCommands<String, String> commands) {
+        this.commands = commands;
+    }
+
+    /**
+     * Loads every script into Redis's cache, so that the first calls go by SHA; waits (bounded by
+     * the command timeout): for start-up, not for an event loop.
+     */
+    void load() throws InterruptedException, ExecutionException {
+        for (Script s : Script.values()) {
+            String sha = commands.scriptLoad(s.text).get();
+            if (!sha.equals(s.sha)) {
+                throw new IllegalStateException("Redis knows " + s + " as " + sha + ", not " + s.sha);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code script} on {@code keys} with {@code args}; the reply (a list) completes the stage on
+     * a Lettuce thread, so callers hand their work on.
+     */
+    CompletableFuture<List<Object>> run(Script script, String[] keys, String... args) {
+        CompletableFuture<List<Object>> bySha = commands.<List<Object>>evalsha(
+                        script.sha, ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture();
+        return bySha.exceptionallyCompose(failure -> {
+            if (unwrap(failure) instanceof RedisNoScriptException) {
+                return commands.<List<Object>>eval(script.text, ScriptOutputType.MULTI, keys, args)
+                        .toCompletableFuture();
+            }
+            return CompletableFuture.failedFuture(unwrap(failure));
+        });
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static String resource(String file) {
+        try (InputStream in = RedisScripts.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource io/gatehouse/broker/" + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
+        }
+    }
+}
