@@ -33,7 +33,9 @@ import io.gatehouse.auth.TokenIssuer;
 import io.gatehouse.auth.TokenVerifierChain;
 import io.gatehouse.auth.UserIds;
 import io.gatehouse.auth.UserNotBefore;
+import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.MemoryBroker;
+import io.gatehouse.broker.RedisBroker;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.connection.ChannelCommands;
 import io.gatehouse.connection.ClientProtocol;
@@ -90,7 +92,7 @@ final class Parts {
     final Database database;
     ExecutorService blocking;
     PasswordHashingPool hashing;
-    MemoryBroker broker;
+    Broker broker;
     AccessLog accessLog;
     WebhookEvents hooks;
     Hub hub;
@@ -170,7 +172,7 @@ final class Parts {
         // Channels: publications, live connections, who may hear what.
         WireCodec codec = new WireCodec(new ObjectMapper());
         GatehouseMetrics metrics = new GatehouseMetrics();
-        broker = new MemoryBroker(clock, config.channels()::retention);
+        broker = newBroker(clock);
         accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
         hooks = WebhookEvents.start(database, config.hooks(), metrics, clock);
         hub = new Hub(broker, codec, metrics, config.channels(), hooks::presence);
@@ -291,6 +293,20 @@ final class Parts {
                 config.limits().maxMessageBytes(),
                 config.limits().outboundBufferBytes(),
                 metrics);
+    }
+
+    /**
+     * The broker broker.url names: the memory one of a single node, or Redis for several. Redis is
+     * waited for, bounded (RedisBroker's command timeout): when it cannot be reached the start fails
+     * with a BrokerUnreachableException naming broker.url, since a node does not run without its
+     * broker yet (a degraded start is a later step of issue 15).
+     */
+    private Broker newBroker(Clock clock) {
+        GatehouseConfig.Broker chosen = config.broker();
+        if (chosen.inMemory()) {
+            return new MemoryBroker(clock, config.channels()::retention);
+        }
+        return new RedisBroker(chosen.url(), chosen.keyPrefix(), clock, config.channels()::retention);
     }
 
     /** Closes what already runs, in reverse, and the database: the start failed. */

@@ -67,8 +67,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Not yet (issue 15): a recovery read after a pub/sub reconnect (Lettuce subscribes again, but
- * what was published while the connection was down is not delivered), presence entries that leave
- * with their node's heartbeat, and {@code broker.url: redis://} in the configuration.
+ * what was published while the connection was down is not delivered), and presence entries that
+ * leave with their node's heartbeat.
  */
 public final class RedisBroker implements Broker {
     /** How long a channel keeps its offsets and epoch with no publish or read (as the memory broker). */
@@ -99,8 +99,8 @@ public final class RedisBroker implements Broker {
     /**
      * Connects to the Redis at {@code url} and subscribes to the control channel, waiting for both
      * (bounded by {@link RedisConnections#COMMAND_TIMEOUT}; call it at start-up, not on an event
-     * loop). Fails if Redis cannot be reached. Every key and pub/sub channel starts with
-     * {@code keyPrefix}.
+     * loop). Fails with a {@link BrokerUnreachableException} if Redis cannot be reached or does not
+     * answer. Every key and pub/sub channel starts with {@code keyPrefix}.
      */
     public RedisBroker(String url, String keyPrefix, Clock clock, Function<ChannelName, HistoryRetention> retention) {
         this(url, keyPrefix, clock, retention, STREAM_IDLE_TTL);
@@ -135,8 +135,13 @@ public final class RedisBroker implements Broker {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("Redis (broker.url) did not get ready: " + e, e);
+            throw new BrokerUnreachableException(redis.address() + " did not get ready", e);
         }
+    }
+
+    /** Whether {@code prefix} may be a key prefix (broker.prefix): 1 to 64 of {@code A-Z a-z 0-9 _ - . :}. */
+    public static boolean isKeyPrefix(String prefix) {
+        return RedisKeys.isPrefix(prefix);
     }
 
     /** The name of this node's connections in Redis's CLIENT LIST. */

@@ -34,16 +34,19 @@ final class RedisConnections implements AutoCloseable {
 
     private final ClientResources resources;
     private final RedisClient client;
+    private final String address;
     final StatefulRedisConnection<String, String> commands;
     final StatefulRedisPubSubConnection<String, String> pubSub;
 
     private RedisConnections(
             ClientResources resources,
             RedisClient client,
+            String address,
             StatefulRedisConnection<String, String> commands,
             StatefulRedisPubSubConnection<String, String> pubSub) {
         this.resources = resources;
         this.client = client;
+        this.address = address;
         this.commands = commands;
         this.pubSub = pubSub;
     }
@@ -77,17 +80,24 @@ final class RedisConnections implements AutoCloseable {
         try {
             commands = client.connect(StringCodec.UTF8);
             StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
-            return new RedisConnections(resources, client, commands, pubSub);
+            return new RedisConnections(resources, client, address(uri), commands, pubSub);
         } catch (RuntimeException e) {
             if (commands != null) {
                 commands.close();
             }
             shutDown(client, resources);
-            throw new IllegalStateException(
-                    "Redis (broker.url " + uri.getHost() + ":" + uri.getPort() + ") cannot be reached: "
-                            + e.getMessage(),
-                    e);
+            throw new BrokerUnreachableException(address(uri) + " cannot be reached", e);
         }
+    }
+
+    /** {@code broker.url redis://HOST:PORT/DB}, for messages: without the user and password. */
+    String address() {
+        return address;
+    }
+
+    private static String address(RedisURI uri) {
+        return "broker.url " + (uri.isSsl() ? "rediss" : "redis") + "://" + uri.getHost() + ":" + uri.getPort() + "/"
+                + uri.getDatabase();
     }
 
     /** Both connections are up (not closed, not reconnecting). */

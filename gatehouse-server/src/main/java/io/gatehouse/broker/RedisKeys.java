@@ -21,11 +21,16 @@ final class RedisKeys {
     private final String prefix;
 
     RedisKeys(String prefix) {
-        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+        if (!isPrefix(prefix)) {
             throw new IllegalArgumentException("A Redis key prefix is 1 to 64 of A-Z a-z 0-9 _ - . : (such as"
                     + " \"gatehouse:\"), not " + (prefix == null ? "null" : "\"" + prefix + "\""));
         }
         this.prefix = prefix;
+    }
+
+    /** Whether {@code prefix} may start a deployment's keys: 1 to 64 of {@code A-Z a-z 0-9 _ - . :}. */
+    static boolean isPrefix(String prefix) {
+        return prefix != null && PREFIX.matcher(prefix).matches();
     }
 
     String prefix() {

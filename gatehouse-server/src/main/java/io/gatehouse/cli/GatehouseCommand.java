@@ -1,5 +1,6 @@
 package io.gatehouse.cli;
 
+import io.gatehouse.broker.BrokerUnreachableException;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.store.StoreException;
 import java.io.PrintWriter;
@@ -58,7 +59,7 @@ public final class GatehouseCommand implements Runnable {
                 err.println("error: " + e.getMessage());
                 return EXIT_USAGE;
             }
-            if (e instanceof CommandFailure) {
+            if (e instanceof CommandFailure || e instanceof BrokerUnreachableException) {
                 err.println("error: " + e.getMessage());
                 return EXIT_FAILURE;
             }

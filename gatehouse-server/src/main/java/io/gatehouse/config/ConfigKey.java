@@ -45,7 +45,16 @@ public enum ConfigKey {
     DATABASE_USERNAME("database.username", ValueType.STRING, "", "database user"),
     DATABASE_PASSWORD("database.password", ValueType.STRING, "", "database password"),
     DATABASE_POOL_SIZE("database.pool_size", ValueType.POSITIVE_INT, "10", "connections in the database pool"),
-    BROKER_URL("broker.url", ValueType.STRING, "memory:", "memory: for one node"),
+    BROKER_URL(
+            "broker.url",
+            ValueType.STRING,
+            GatehouseConfig.Broker.MEMORY_URL,
+            "memory: for one node; redis://[:PASSWORD@]HOST[:PORT][/DB] (rediss:// for TLS) for several nodes sharing one Redis (docs/redis.md)"),
+    BROKER_PREFIX(
+            "broker.prefix",
+            ValueType.STRING,
+            "gatehouse:",
+            "start of every Redis key and pub/sub channel: the nodes with the same broker.url and broker.prefix are one deployment; 1-64 of A-Z a-z 0-9 _ - . :"),
     AUTH_ALLOW_QUERY_TOKEN("auth.allow_query_token", ValueType.BOOLEAN, "true", "accept ?token= on the WebSocket URL"),
     AUTH_TIMEOUT(
             "auth.timeout",

@@ -53,11 +53,7 @@ public final class ConfigLoader {
                 settings.string(ConfigKey.DATABASE_USERNAME),
                 settings.string(ConfigKey.DATABASE_PASSWORD),
                 (Integer) settings.value(ConfigKey.DATABASE_POOL_SIZE));
-        String brokerUrl = settings.string(ConfigKey.BROKER_URL);
-        if (!brokerUrl.equals("memory:")) {
-            throw new ConfigException("invalid value for " + ConfigKey.BROKER_URL.key() + " ("
-                    + settings.source(ConfigKey.BROKER_URL.key()) + "): only memory: is supported in this version");
-        }
+        var broker = BrokerSettings.read(settings);
         if (!database.embedded()
                 && !database.url().startsWith("jdbc:postgresql:")
                 && !database.url().startsWith("jdbc:h2:")) {
@@ -127,7 +123,7 @@ public final class ConfigLoader {
                 dataDir,
                 server,
                 database,
-                new GatehouseConfig.Broker(brokerUrl),
+                broker,
                 auth,
                 heartbeat,
                 limits,

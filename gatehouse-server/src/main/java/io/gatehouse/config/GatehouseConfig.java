@@ -123,7 +123,30 @@ public record GatehouseConfig(
         }
     }
 
-    public record Broker(String url) {}
+    /**
+     * broker.*: {@code url} is {@link #MEMORY_URL} (one node) or a checked
+     * {@code redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB]} (several nodes, docs/redis.md);
+     * {@code keyPrefix} starts every Redis key and pub/sub channel of the deployment.
+     */
+    public record Broker(String url, String keyPrefix) {
+        /** The in-memory broker of a single node, broker.url's default. */
+        public static final String MEMORY_URL = "memory:";
+
+        public boolean inMemory() {
+            return url.equals(MEMORY_URL);
+        }
+
+        /** The URL as it may be shown: a user and password in it replaced by {@code ***}. */
+        public String shownUrl() {
+            return BrokerSettings.withoutPassword(url);
+        }
+
+        /** Without the password the URL may hold. */
+        @Override
+        public String toString() {
+            return "Broker[url=" + shownUrl() + ", keyPrefix=" + keyPrefix + "]";
+        }
+    }
 
     public record Auth(
             boolean allowQueryToken,

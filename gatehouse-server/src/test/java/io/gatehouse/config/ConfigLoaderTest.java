@@ -615,7 +615,7 @@ class ConfigLoaderTest {
 
     @Test
     void unsupportedBrokerOrDatabaseStopsLoadingWithTheKeyNamedAndNoPasswordShown() {
-        assertInvalid("GATEHOUSE_BROKER_URL", "redis://localhost", "broker.url");
+        assertInvalid("GATEHOUSE_BROKER_URL", "kafka://localhost:9092", "broker.url");
         assertInvalid("GATEHOUSE_DATABASE_URL", "jdbc:mysql://db/app?password=hunter2", "database.url")
                 .hasMessageNotContaining("hunter2");
     }

@@ -1,0 +1,25 @@
+package io.gatehouse.broker;
+
+/**
+ * The broker that {@code broker.url} names could not be reached, or did not answer in time, while
+ * the node started: the node does not start (a start without its broker, degraded, is a later step
+ * of issue 15). The message is one line naming {@code broker.url} and where it points, never the
+ * password the URL may hold.
+ */
+public final class BrokerUnreachableException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    BrokerUnreachableException(String what, Throwable cause) {
+        super(what + " (" + innermost(cause) + "); start Redis there or correct broker.url", cause);
+    }
+
+    /** The deepest cause's message on one line: "Connection refused", not Lettuce's wrapping. */
+    private static String innermost(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return text.replaceAll("\\s+", " ").strip();
+    }
+}
