@@ -1,0 +1,252 @@
+package io.gatehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.config.ConfigKey;
+import io.gatehouse.testing.Jwts;
+import io.gatehouse.testing.TcpRelay;
+import io.gatehouse.testing.TestGatehouse;
+import io.gatehouse.testing.WsRecorder;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes, A and B, on the real Redis at 127.0.0.1:6379 (.ci/run starts it) with one
+ * {@code broker.url} and one key prefix, random per run, so they are one deployment of their own
+ * (SPEC §10): publications, history, control commands and presence cross from one node to the
+ * other. Without Redis the nodes do not start and every test fails; none skips.
+ */
+class RedisNodesTest {
+    static final int REDIS_PORT = 6379;
+    static final String REDIS_URL = "redis://127.0.0.1:" + REDIS_PORT + "/0";
+    static final String PREFIX =
+            "gatehouse-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+    static TestGatehouse nodeA;
+    static TestGatehouse nodeB;
+    static String publishKeyB;
+    static String adminKeyA;
+    static String adminKeyB;
+
+    @BeforeAll
+    static void startTwoNodes() {
+        nodeA = node(REDIS_URL).start();
+        nodeB = node(REDIS_URL).start();
+        publishKeyB = "apikey " + nodeB.apiKey("publish");
+        adminKeyA = "apikey " + nodeA.apiKey("admin");
+        adminKeyB = "apikey " + nodeB.apiKey("admin");
+    }
+
+    @AfterAll
+    static void stopNodesAndDeleteTheirKeys() {
+        for (TestGatehouse node : new TestGatehouse[] {nodeA, nodeB}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+        deleteKeysOfThisRun();
+    }
+
+    /** A node of this run's deployment on {@code redisUrl}: feed keeps history, room presence. */
+    static TestGatehouse node(String redisUrl) {
+        return new TestGatehouse()
+                .with(ConfigKey.BROKER_URL.key(), redisUrl)
+                .with(ConfigKey.BROKER_PREFIX.key(), PREFIX)
+                .with("channels.namespaces.feed.history_size", 100)
+                .with("channels.namespaces.room", Map.of("presence", true, "join_leave", false));
+    }
+
+    /** Publishes {@code n} (a number as the data) to {@code channel} through node B's HTTP API. */
+    static JsonNode publishOnB(String channel, int n) {
+        TestGatehouse.Reply r = nodeB.post(
+                "/api/v1/publish",
+                "{\"channel\":\"" + channel + "\",\"data\":" + n + "}",
+                "Authorization",
+                publishKeyB);
+        assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void bothNodesAreReadyOnTheRedisBroker() {
+        for (TestGatehouse node : List.of(nodeA, nodeB)) {
+            TestGatehouse.Reply r = node.get("/ready");
+            assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+            assertThat(r.body().path("status").asText()).isEqualTo("ready");
+        }
+    }
+
+    @Test
+    void aSubscriberOnNodeAGetsWhatIsPublishedThroughNodeBInOffsetOrder() {
+        try (WsRecorder onA = nodeA.connectAs("ada")) {
+            String epoch = onA.subscribe("feed:cross").path("epoch").asText();
+            for (int i = 1; i <= 5; i++) {
+                JsonNode published = publishOnB("feed:cross", i);
+                assertThat(published.path("offset").asLong()).isEqualTo(i);
+                assertThat(published.path("epoch").asText()).isEqualTo(epoch);
+            }
+            for (int i = 1; i <= 5; i++) {
+                JsonNode m = onA.awaitType("message");
+                assertThat(m.path("channel").asText()).isEqualTo("feed:cross");
+                assertThat(m.path("offset").asLong()).isEqualTo(i);
+                assertThat(m.path("epoch").asText()).isEqualTo(epoch);
+                assertThat(m.path("data").asInt()).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void aClientThatLeavesNodeAAndComesBackOnNodeBRecoversWhatItMissed() {
+        String epoch;
+        long last;
+        try (WsRecorder onA = nodeA.connectAs("bea")) {
+            epoch = onA.subscribe("feed:moving").path("epoch").asText();
+            publishOnB("feed:moving", 1);
+            publishOnB("feed:moving", 2);
+            onA.awaitType("message");
+            last = onA.awaitType("message").path("offset").asLong();
+            assertThat(last).isEqualTo(2);
+        }
+        publishOnB("feed:moving", 3);
+        publishOnB("feed:moving", 4);
+        try (WsRecorder onB = nodeB.connectAs("bea")) {
+            JsonNode subscribed = onB.subscribeSince("feed:moving", last, epoch);
+            assertThat(subscribed.path("recovered").asBoolean())
+                    .as(subscribed.toString())
+                    .isTrue();
+            assertThat(subscribed.path("epoch").asText()).isEqualTo(epoch);
+            assertThat(subscribed.path("offset").asLong()).isEqualTo(4);
+            List<Long> offsets = new ArrayList<>();
+            List<Integer> data = new ArrayList<>();
+            subscribed.path("publications").forEach(p -> {
+                offsets.add(p.path("offset").asLong());
+                data.add(p.path("data").asInt());
+            });
+            assertThat(offsets).containsExactly(3L, 4L);
+            assertThat(data).containsExactly(3, 4);
+
+            // and it is live again on B: the next publication follows with no gap
+            TestGatehouse.Reply r = nodeA.post(
+                    "/api/v1/publish",
+                    "{\"channel\":\"feed:moving\",\"data\":5}",
+                    "Authorization",
+                    "apikey " + nodeA.apiKey("publish"));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(onB.awaitType("message").path("offset").asLong()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void disconnectingAUserThroughNodeBClosesItsSocketOnNodeA() {
+        try (WsRecorder onA = nodeA.connectAs("cid");
+                WsRecorder otherOnA = nodeA.connectAs("dee")) {
+            TestGatehouse.Reply r = nodeB.post("/api/v1/users/cid/disconnect", "{}", "Authorization", adminKeyB);
+            assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+            // Nothing else would close it: the close and its code show the command crossed nodes.
+            long answered = System.nanoTime();
+            assertThat(onA.awaitClose("cid's socket on node A", answered))
+                    .isEqualTo(new WsRecorder.Close(4410, "DISCONNECTED"));
+            otherOnA.assertAlive("dee's socket on node A");
+        }
+    }
+
+    @Test
+    void presenceListsTheClientsOfBothNodes() {
+        try (WsRecorder onA = nodeA.connectWith(Jwts.hs256(Jwts.claims("eve").claim("name", "Eve")));
+                WsRecorder onB = nodeB.connectWith(Jwts.hs256(Jwts.claims("fox").claim("name", "Fox")))) {
+            String idA = onA.established().path("connection_id").asText();
+            String idB = onB.established().path("connection_id").asText();
+            onA.subscribe("room:both");
+            onB.subscribe("room:both");
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(httpPresence(nodeA)).containsExactlyInAnyOrder(idA, idB);
+                assertThat(httpPresence(nodeB)).containsExactlyInAnyOrder(idA, idB);
+            });
+            onA.send("{\"type\":\"presence\",\"id\":7,\"channel\":\"room:both\"}");
+            JsonNode reply = onA.awaitMessage();
+            assertThat(reply.path("id").asInt()).as(reply.toString()).isEqualTo(7);
+            List<String> users = new ArrayList<>();
+            reply.path("clients").forEach(c -> users.add(c.path("user_id").asText()));
+            assertThat(users).containsExactlyInAnyOrder("eve", "fox");
+
+            onB.unsubscribe("room:both");
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(httpPresence(nodeA)).containsExactly(idA));
+        }
+    }
+
+    /** The connection ids {@code GET /api/v1/channels/room:both/presence} lists on {@code node}. */
+    static List<String> httpPresence(TestGatehouse node) {
+        TestGatehouse.Reply r =
+                node.get("/api/v1/channels/room:both/presence", "Authorization", node == nodeA ? adminKeyA : adminKeyB);
+        assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        r.body().path("clients").forEach(c -> ids.add(c.path("connection_id").asText()));
+        return ids;
+    }
+
+    @Test
+    void readyNamesTheBrokerWhileRedisCannotBeReachedAndRecoversWithIt() {
+        try (TcpRelay relay = new TcpRelay(REDIS_PORT);
+                TestGatehouse nodeC = node("redis://127.0.0.1:" + relay.port() + "/0")) {
+            nodeC.start();
+            assertThat(nodeC.get("/ready").status()).isEqualTo(200);
+
+            relay.cut();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                TestGatehouse.Reply r = nodeC.get("/ready");
+                assertThat(r.status()).isEqualTo(503);
+                assertThat(r.body().path("code").asText()).isEqualTo("BACKEND_UNAVAILABLE");
+                assertThat(r.body().toString()).contains("broker.url");
+            });
+            assertThat(nodeA.get("/ready").status())
+                    .as("a node whose Redis is up")
+                    .isEqualTo(200);
+
+            relay.resume();
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .untilAsserted(
+                            () -> assertThat(nodeC.get("/ready").status()).isEqualTo(200));
+        }
+    }
+
+    /** Deletes every key under this run's prefix, as RedisBrokerTest does after each test. */
+    static void deleteKeysOfThisRun() {
+        RedisClient client = RedisClient.create(REDIS_URL);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            Set<String> keys = new TreeSet<>();
+            ScanArgs match = ScanArgs.Builder.matches(PREFIX + "*").limit(1000);
+            KeyScanCursor<String> cursor = redis.scan(match);
+            keys.addAll(cursor.getKeys());
+            while (!cursor.isFinished()) {
+                cursor = redis.scan(ScanCursor.of(cursor.getCursor()), match);
+                keys.addAll(cursor.getKeys());
+            }
+            if (!keys.isEmpty()) {
+                redis.del(keys.toArray(String[]::new));
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+}
