@@ -92,6 +92,13 @@ public final class Gatehouse implements AutoCloseable {
         try {
             DataDirectory.bootstrapAdmin(parts.database, console);
             parts.build(clock);
+            if (!config.broker().inMemory()) {
+                // Which deployment this node joined: the URL without its password, and the prefix.
+                LOG.info(
+                        "broker: Redis at {} under key prefix {}",
+                        config.broker().shownUrl(),
+                        config.broker().keyPrefix());
+            }
             GatehouseServer server = GatehouseServer.start(parts.http, parts.webSocket);
             parts.watcher.start();
             parts.tasks.start();
