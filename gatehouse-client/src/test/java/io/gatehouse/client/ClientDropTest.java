@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
 import java.net.URI;
 import java.time.Duration;
@@ -33,7 +34,7 @@ class ClientDropTest {
         String channel = "feed-" + unique("drop");
         Recorder events = new Recorder();
         Received feed = new Received();
-        try (TcpProxy proxy = new TcpProxy(server.gatehouse().port());
+        try (TcpRelay proxy = new TcpRelay(server.gatehouse().port());
                 GatehouseClient client = GatehouseClient.connect(options(
                                 URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"),
                                 TokenProvider.of(Fixtures.jwt(unique("dropper"))),
@@ -54,7 +55,7 @@ class ClientDropTest {
             for (int i = 4; i <= 8; i++) {
                 publish(server, key, channel, "{\"n\":" + i + "}");
             }
-            proxy.restore();
+            proxy.resume();
 
             eventually().until(() -> feed.subscribed.size() == 2);
             assertThat(feed.subscribed.get(0).recovered())
@@ -86,7 +87,7 @@ class ClientDropTest {
     @Test
     void requestsMadeWhileDisconnectedWaitForTheConnection() throws Exception {
         Recorder events = new Recorder();
-        try (TcpProxy proxy = new TcpProxy(server.gatehouse().port());
+        try (TcpRelay proxy = new TcpRelay(server.gatehouse().port());
                 GatehouseClient client = GatehouseClient.connect(options(
                                 URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"),
                                 TokenProvider.of(Fixtures.jwt(unique("waiter"))),
@@ -98,7 +99,7 @@ class ClientDropTest {
             var pong = client.ping();
             var history = client.history("feed-" + unique("waiting"), null, -1);
             assertThat(pong).isNotDone();
-            proxy.restore();
+            proxy.resume();
             assertThat(pong.get(30, TimeUnit.SECONDS)).isPositive();
             assertThat(history.get(30, TimeUnit.SECONDS).publications()).isEmpty();
         }
@@ -110,7 +111,7 @@ class ClientDropTest {
         try (TestGatehouse limited = new TestGatehouse()
                         .with("limits.upgrades_per_credential", Map.of("rate", 0.25, "burst", 1))
                         .start();
-                TcpProxy proxy = new TcpProxy(limited.gatehouse().port())) {
+                TcpRelay proxy = new TcpRelay(limited.gatehouse().port())) {
             Recorder events = new Recorder();
             try (GatehouseClient client = GatehouseClient.connect(options(
                             URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"),
@@ -120,7 +121,7 @@ class ClientDropTest {
                 eventually().until(() -> client.state() == ConnectionState.CONNECTED);
                 proxy.cut();
                 eventually().until(() -> client.state() != ConnectionState.CONNECTED);
-                proxy.restore();
+                proxy.resume();
 
                 eventually().until(() -> events.connected.size() == 2);
                 StateChange limitedChange = events.into(ConnectionState.RECONNECT_SCHEDULED).stream()

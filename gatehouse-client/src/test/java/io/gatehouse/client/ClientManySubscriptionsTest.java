@@ -6,6 +6,7 @@ import static io.gatehouse.client.Fixtures.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.ServerMessage.Subscribed;
+import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
 import java.net.URI;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class ClientManySubscriptionsTest {
         List<Received> feeds = new ArrayList<>();
         List<CompletableFuture<Subscribed>> replies = new ArrayList<>();
         String prefix = "feed-" + unique("many") + "-";
-        try (TcpProxy proxy = new TcpProxy(server.gatehouse().port());
+        try (TcpRelay proxy = new TcpRelay(server.gatehouse().port());
                 GatehouseClient client = GatehouseClient.connect(options(
                                 URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"),
                                 TokenProvider.of(Fixtures.jwt(unique("subscriber"))),
@@ -48,7 +49,7 @@ class ClientManySubscriptionsTest {
             // A reconnect resubscribes every one of them again.
             proxy.cut();
             eventually().until(() -> client.state() != ConnectionState.CONNECTED);
-            proxy.restore();
+            proxy.resume();
             eventually().until(() -> feeds.stream().allMatch(f -> f.subscribed.size() == 2));
             assertThat(feeds).allSatisfy(f -> assertThat(f.ended).isEmpty());
             assertThat(events.connected).hasSize(2);

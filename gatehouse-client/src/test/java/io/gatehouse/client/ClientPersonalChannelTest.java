@@ -6,6 +6,7 @@ import static io.gatehouse.client.Fixtures.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.ServerMessage.ConnectionEstablished;
+import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
 import java.net.URI;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class ClientPersonalChannelTest {
         };
         Received inbox = new Received();
         int connects = 4;
-        try (TcpProxy proxy = new TcpProxy(server.gatehouse().port());
+        try (TcpRelay proxy = new TcpRelay(server.gatehouse().port());
                 GatehouseClient client = GatehouseClient.connect(options(
                                 URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"),
                                 TokenProvider.of(Fixtures.jwt(user)),
@@ -54,7 +55,7 @@ class ClientPersonalChannelTest {
                 eventually().until(() -> inbox.publications.size() >= before);
                 proxy.cut();
                 eventually().until(() -> client.state() != ConnectionState.CONNECTED);
-                proxy.restore();
+                proxy.resume();
                 int now = i;
                 eventually().until(() -> events.connected.size() == now);
             }

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback TCP relay to {@code 127.0.0.1:TARGET}, for a test that takes a dependency away and
- * gives it back: {@link #cut} closes every relayed connection and refuses new ones, {@link #resume}
+ * A loopback TCP relay to {@code 127.0.0.1:TARGET}, for a test that takes a dependency (Redis, the
+ * server under a client) away and gives it back: {@link #cut} closes every relayed connection and refuses new ones, {@link #resume}
  * accepts again on the same port.
  */
 public final class TcpRelay implements AutoCloseable {
@@ -33,11 +33,21 @@ public final class TcpRelay implements AutoCloseable {
         return port;
     }
 
-    /** Closes every relayed connection; new ones are refused until {@link #resume}. */
+    /**
+     * Resets every relayed connection, as when a network path dies (no close frame: a WebSocket
+     * client sees 1006); new ones are refused until {@link #resume}.
+     */
     public synchronized void cut() {
         closeQuietly(listening);
         listening = null;
-        open.forEach(TcpRelay::closeQuietly);
+        for (Socket s : open) {
+            try {
+                s.setSoLinger(true, 0); // a reset, not an orderly close
+            } catch (IOException e) {
+                // closed already
+            }
+            closeQuietly(s);
+        }
         open.clear();
     }
 
