@@ -133,6 +133,9 @@ class HubTest {
             }
 
             @Override
+            public void onContinuityLost(ChannelName channel) {}
+
+            @Override
             public void onControl(ControlCommand command) {
                 hub.onControl(command);
                 handled.add(command);
