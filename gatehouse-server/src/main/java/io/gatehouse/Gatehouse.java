@@ -90,6 +90,8 @@ public final class Gatehouse implements AutoCloseable {
         Parts parts = new Parts(config, DataDirectory.openDatabase(config));
         IntrospectionRecheck recheck = null;
         try {
+            // The broker first: a node whose Redis cannot be reached creates no admin, shows no password.
+            parts.connectBroker(clock);
             DataDirectory.bootstrapAdmin(parts.database, console);
             parts.build(clock);
             if (!config.broker().inMemory()) {

@@ -114,7 +114,15 @@ final class Parts {
         this.database = database;
     }
 
-    /** Builds every part; nothing listens or polls yet. */
+    /**
+     * Builds the broker, first of all parts: with Redis this connects, and a start that fails here
+     * has created nothing else (no bootstrap admin, no password shown).
+     */
+    void connectBroker(Clock clock) {
+        broker = newBroker(clock);
+    }
+
+    /** Builds every other part, after {@link #connectBroker}; nothing listens or polls yet. */
     void build(Clock clock) {
         int threads = Math.max(4, config.database().poolSize());
         // Bounded: past BLOCKING_QUEUE_LIMIT waiting tasks, work is refused with BACKEND_UNAVAILABLE
@@ -172,7 +180,6 @@ final class Parts {
         // Channels: publications, live connections, who may hear what.
         WireCodec codec = new WireCodec(new ObjectMapper());
         GatehouseMetrics metrics = new GatehouseMetrics();
-        broker = newBroker(clock);
         accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
         hooks = WebhookEvents.start(database, config.hooks(), metrics, clock);
         hub = new Hub(broker, codec, metrics, config.channels(), hooks::presence);
@@ -326,14 +333,14 @@ final class Parts {
         if (hooks != null) {
             hooks.close();
         }
-        if (broker != null) {
-            broker.close();
-        }
         if (blocking != null) {
             blocking.shutdownNow();
         }
         if (hashing != null) {
             hashing.close();
+        }
+        if (broker != null) {
+            broker.close(); // built first, so closed last (as Gatehouse.close does)
         }
         database.close();
     }

@@ -48,6 +48,16 @@ class BrokerStartTest {
     }
 
     @Test
+    void aFirstStartAgainstAnUnreachableRedisCreatesNoAdminAndShowsNoPassword() throws IOException {
+        TestGatehouse node = new TestGatehouse().with(ConfigKey.BROKER_URL.key(), "redis://127.0.0.1:" + closedPort());
+
+        assertThatThrownBy(node::start).isInstanceOf(BrokerUnreachableException.class);
+
+        assertThat(node.console()).noneMatch(line -> line.contains("created admin user"));
+        assertThat(node.cli("user", "list")).isEmpty(); // no admin, no user at all
+    }
+
+    @Test
     void aRedisThatAcceptsButNeverAnswersStopsTheStartInBoundedTime() throws Exception {
         List<Socket> held = new CopyOnWriteArrayList<>();
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -103,7 +113,7 @@ class BrokerStartTest {
                 .startsWith("error: broker.url redis://127.0.0.1:" + closed + "/0 cannot be reached")
                 .doesNotContain("\n")
                 .doesNotContain("Exception");
-        assertThat(out.toString()).doesNotContain("listening");
+        assertThat(out.toString()).doesNotContain("listening").doesNotContain("created admin user");
     }
 
     @Test

@@ -229,6 +229,87 @@ class RedisNodesTest {
         }
     }
 
+    @Test
+    void aSubscriberOnANodeCutOffFromRedisGetsWhatWasPublishedMeanwhileInOrder() {
+        try (TcpRelay relay = new TcpRelay(REDIS_PORT);
+                TestGatehouse nodeC = node("redis://127.0.0.1:" + relay.port() + "/0")) {
+            nodeC.start();
+            try (WsRecorder onC = nodeC.connectAs("gus")) {
+                String epoch = onC.subscribe("feed:cut").path("epoch").asText();
+                publishOnB("feed:cut", 1);
+                assertThat(onC.awaitType("message").path("offset").asLong()).isEqualTo(1);
+
+                cutOff(relay, nodeC);
+                publishOnB("feed:cut", 2);
+                publishOnB("feed:cut", 3);
+                reconnect(relay, nodeC);
+                publishOnB("feed:cut", 4);
+
+                for (int i = 2; i <= 4; i++) {
+                    JsonNode m = onC.awaitType("message");
+                    assertThat(m.path("offset").asLong()).as(m.toString()).isEqualTo(i);
+                    assertThat(m.path("epoch").asText()).isEqualTo(epoch);
+                    assertThat(m.path("data").asInt()).isEqualTo(i);
+                }
+                onC.assertAlive("gus's socket on node C");
+            }
+        }
+    }
+
+    @Test
+    void aSubscriberWhoseChannelLostItsHistoryWhileItsNodeWasCutOffIsToldAndNotRecovered() {
+        try (TcpRelay relay = new TcpRelay(REDIS_PORT);
+                TestGatehouse nodeC = node("redis://127.0.0.1:" + relay.port() + "/0")) {
+            nodeC.start();
+            String epoch;
+            try (WsRecorder onC = nodeC.connectAs("hal")) {
+                epoch = onC.subscribe("feed:lost").path("epoch").asText();
+                publishOnB("feed:lost", 1);
+                assertThat(onC.awaitType("message").path("offset").asLong()).isEqualTo(1);
+
+                cutOff(relay, nodeC);
+                deleteKeysOf("feed:lost"); // it loses its history: its next publish starts a new epoch
+                publishOnB("feed:lost", 2);
+                reconnect(relay, nodeC);
+
+                assertThat(onC.awaitClose().code()).isEqualTo(4503); // BACKEND_UNAVAILABLE: reconnect
+            }
+            try (WsRecorder again = nodeC.connectAs("hal")) {
+                JsonNode subscribed = again.subscribeSince("feed:lost", 1, epoch);
+                assertThat(subscribed.path("recovered").asBoolean())
+                        .as(subscribed.toString())
+                        .isFalse();
+                assertThat(subscribed.path("epoch").asText()).isNotEqualTo(epoch);
+            }
+        }
+    }
+
+    /** Deletes {@code channel}'s keys, as an eviction or a restart without persistence would. */
+    static void deleteKeysOf(String channel) {
+        RedisClient client = RedisClient.create(REDIS_URL);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().del(PREFIX + "ch:{" + channel + "}:meta", PREFIX + "ch:{" + channel + "}:history");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Cuts {@code node} off from Redis and waits until it notices. */
+    static void cutOff(TcpRelay relay, TestGatehouse node) {
+        relay.cut();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(node.get("/ready").status()).isEqualTo(503));
+    }
+
+    /** Lets {@code node} reach Redis again and waits until it has. */
+    static void reconnect(TcpRelay relay, TestGatehouse node) {
+        relay.resume();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(node.get("/ready").status()).isEqualTo(200));
+    }
+
     /** Deletes every key under this run's prefix, as RedisBrokerTest does after each test. */
     static void deleteKeysOfThisRun() {
         RedisClient client = RedisClient.create(REDIS_URL);

@@ -24,7 +24,9 @@ import java.util.concurrent.CompletionStage;
  *   <li><b>Delivery.</b> The listener of every node that {@linkplain #subscribe subscribed} to the
  *       channel receives each publication once, and one channel's publications in offset order,
  *       one at a time. A publication is in the channel's history before any listener receives
- *       it.</li>
+ *       it. A broker that was cut off from the others (the Redis one, while its connection was
+ *       down) delivers what it missed from history, in order, before newer ones; if it cannot, it
+ *       calls {@link BrokerListener#onContinuityLost} instead: it never skips one silently.</li>
  *   <li><b>The publisher does not wait.</b> The stage {@link #publish} returns completes once the
  *       publication has its offset and is kept, not once it is delivered: the listener is called
  *       later, on a broker thread, never inside {@code publish}. Channels are delivered

@@ -1,5 +1,6 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
 
 /**
@@ -15,4 +16,13 @@ public interface BrokerListener {
     void onPresenceEvent(PresenceEvent event);
 
     void onControl(ControlCommand command);
+
+    /**
+     * Publications of {@code channel} were lost to this node and cannot be delivered: the broker
+     * missed them (its connection was down) and its history no longer holds them, or the channel's
+     * epoch changed meanwhile. Called in the channel's order: later publications follow the call,
+     * none of the missing ones does. The subscribers of the channel on this node must be told that
+     * they cannot recover (the {@link MemoryBroker}, which cannot miss any, never calls it).
+     */
+    void onContinuityLost(ChannelName channel);
 }

@@ -64,11 +64,10 @@ import org.slf4j.LoggerFactory;
  *       publishes and control commands, on the delivery thread that receives them back first
  *       ({@link PendingStages}). A Redis that fails or does not answer fails the stage with
  *       {@link RefusalCode#BACKEND_UNAVAILABLE}.</li>
+ *   <li>After a pub/sub reconnect, what was missed is read from history ({@link RedisRecoveries}).</li>
  * </ul>
  *
- * <p>Not yet (issue 15): a recovery read after a pub/sub reconnect (Lettuce subscribes again, but
- * what was published while the connection was down is not delivered), and presence entries that
- * leave with their node's heartbeat.
+ * <p>Not yet (issue 15): presence entries that leave with their node's heartbeat.
  */
 public final class RedisBroker implements Broker {
     /** How long a channel keeps its offsets and epoch with no publish or read (as the memory broker). */
@@ -126,7 +125,8 @@ public final class RedisBroker implements Broker {
             this.scripts = new RedisScripts(redis.commands.async());
             scripts.load();
             this.presence = new RedisPresence(redis.commands.async(), keys, deliveries.node());
-            this.subscriptions = new RedisSubscriptions(redis.pubSub, keys, deliveries);
+            RedisRecoveries recoveries = new RedisRecoveries(deliveries, this::history, closed::get, replies);
+            this.subscriptions = new RedisSubscriptions(redis.pubSub, keys, deliveries, recoveries::resubscribed);
             subscriptions.subscribeToControl(RedisConnections.COMMAND_TIMEOUT);
         } catch (Exception e) {
             redis.close();
@@ -227,12 +227,16 @@ public final class RedisBroker implements Broker {
         if (closed.get()) {
             return closedStage();
         }
-        return onReplyThread(subscriptions.subscribe(channel), v -> null);
+        ChannelCursor cursor = deliveries.watch(channel);
+        CompletableFuture<Void> confirmed = subscriptions.subscribe(channel);
+        confirmed.thenRun(() -> position(channel).thenAccept(cursor::floor)); // a recovery's start
+        return onReplyThread(confirmed, v -> null);
     }
 
     @Override
     public void unsubscribe(ChannelName channel) {
         if (!closed.get()) {
+            deliveries.unwatch(channel);
             subscriptions.unsubscribe(channel);
         }
     }

@@ -1,8 +1,10 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.history.HistoryPage;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,9 @@ final class RedisDeliveries implements AutoCloseable {
     final PendingStages<Publication> publishes = new PendingStages<>();
     /** This node's control commands whose stage has not completed. */
     final PendingStages<Void> controls = new PendingStages<>();
+
+    /** Where the listener stands in each subscribed channel (by channel value). */
+    private final ConcurrentHashMap<String, ChannelCursor> cursors = new ConcurrentHashMap<>();
 
     private volatile BrokerListener listener;
 
@@ -72,6 +77,56 @@ final class RedisDeliveries implements AutoCloseable {
         return lanes.backlog(channel);
     }
 
+    /** A new cursor for {@code channel}, which this node is subscribing to (replacing any old one). */
+    ChannelCursor watch(ChannelName channel) {
+        ChannelCursor cursor = new ChannelCursor();
+        cursors.put(channel.value(), cursor);
+        return cursor;
+    }
+
+    /** This node unsubscribed from {@code channel}. */
+    void unwatch(ChannelName channel) {
+        cursors.remove(channel.value());
+    }
+
+    /** The cursor of {@code channel} while subscribed, or null. */
+    ChannelCursor cursor(ChannelName channel) {
+        return cursors.get(channel.value());
+    }
+
+    /**
+     * The recovery read {@code recovery} of {@code channel} answered {@code page} (null: it failed):
+     * in the channel's lane, delivers the missed publications, or tells the listener that
+     * continuity is lost, then what was held back meanwhile.
+     */
+    void recovered(ChannelName channel, ChannelCursor cursor, ChannelCursor.Recovery recovery, HistoryPage page) {
+        lanes.submit(channel, () -> {
+            BrokerListener l = listener;
+            if (l == null || cursor(channel) != cursor || !cursor.isNewest(recovery.number())) {
+                return; // unsubscribed meanwhile, or a newer recovery read will end the hold
+            }
+            if (page != null && ChannelCursor.continues(recovery.after(), page)) {
+                for (Publication p : page.publications()) {
+                    if (cursor.advance(p)) {
+                        l.onPublication(p);
+                    }
+                }
+            } else {
+                LOG.warn(
+                        "Publications of {} were missed while the Redis pub/sub connection was down and"
+                                + " cannot be recovered; its subscribers on this node are told",
+                        channel.value());
+                if (page != null) {
+                    cursor.restartAt(page.position());
+                }
+                l.onContinuityLost(channel);
+            }
+            for (String message : cursor.endRecovery()) {
+                deliverEvent(channel, message);
+            }
+        });
+    }
+
     /** A message on {@code channel}'s events pub/sub channel arrived. */
     void onEvents(ChannelName channel, String message) {
         lanes.submit(channel, () -> deliverEvent(channel, message));
@@ -87,6 +142,10 @@ final class RedisDeliveries implements AutoCloseable {
         if (l == null) {
             return; // before start: nothing was subscribed for a listener yet
         }
+        ChannelCursor cursor = cursor(channel);
+        if (cursor != null && cursor.holdBack(message)) {
+            return; // newer than what the recovery read under way delivers
+        }
         if (message.startsWith("p ")) {
             // p ORIGIN OFFSET EPOCH BODY; the body (JSON) is the rest, spaces and all.
             int afterOrigin = message.indexOf(' ', 2);
@@ -98,7 +157,9 @@ final class RedisDeliveries implements AutoCloseable {
                     message.substring(afterOffset + 1, afterEpoch),
                     message.substring(afterEpoch + 1));
             settle(message.substring(2, afterOrigin), id -> publishes.complete(id, p));
-            l.onPublication(p);
+            if (cursor == null || cursor.advance(p)) {
+                l.onPublication(p); // not one a recovery read delivered already
+            }
         } else if (message.startsWith("e ")) {
             l.onPresenceEvent(RedisMessages.presenceEvent(channel, message.substring(2)));
         } else {

@@ -4,11 +4,13 @@ import io.gatehouse.protocol.ChannelName;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * events pub/sub channel while the hub has local subscribers on it (SUBSCRIBE on the first, the
  * hub's {@link Broker#subscribe}; UNSUBSCRIBE on the last). Commands go out on the one connection
  * in the order they are called, so one channel's subscribe and unsubscribe take effect in order.
- * Lettuce subscribes again to what it was subscribed to when it reconnects.
+ * Lettuce subscribes again to what it was subscribed to when it reconnects; each channel it
+ * subscribes to again is handed to {@link RedisRecoveries}.
  */
 final class RedisSubscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriptions.class);
@@ -26,13 +29,31 @@ final class RedisSubscriptions {
     private final RedisKeys keys;
     /** Events pub/sub channel to its channel, while subscribed: no parsing per message. */
     private final ConcurrentHashMap<String, ChannelName> subscribed = new ConcurrentHashMap<>();
+    /**
+     * The events pub/sub channels Redis confirmed since they were subscribed: a confirmation of one
+     * of them is Lettuce subscribing again after a reconnect. Only touched on the pub/sub
+     * connection's Lettuce thread, and by {@link #unsubscribe}.
+     */
+    private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
 
+    /** {@code resubscribed} is told (on a Lettuce thread) each channel Redis confirmed again after a reconnect. */
     RedisSubscriptions(
-            StatefulRedisPubSubConnection<String, String> pubSub, RedisKeys keys, RedisDeliveries deliveries) {
+            StatefulRedisPubSubConnection<String, String> pubSub,
+            RedisKeys keys,
+            RedisDeliveries deliveries,
+            Consumer<ChannelName> resubscribed) {
         this.pubSub = pubSub;
         this.keys = keys;
         String control = keys.control();
         pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void subscribed(String name, long count) {
+                ChannelName channel = subscribed.get(name);
+                if (channel != null && !confirmed.add(name)) {
+                    resubscribed.accept(channel);
+                }
+            }
+
             @Override
             public void message(String from, String message) {
                 if (from.equals(control)) {
@@ -69,6 +90,7 @@ final class RedisSubscriptions {
     void unsubscribe(ChannelName channel) {
         String name = keys.events(channel);
         subscribed.remove(name);
+        confirmed.remove(name);
         pubSub.async().unsubscribe(name).whenComplete((v, failure) -> {
             if (failure != null) {
                 LOG.warn("Redis UNSUBSCRIBE from the events of {} failed: {}", channel.value(), failure.toString());

@@ -261,6 +261,21 @@ public final class Hub implements BrokerListener {
         }
     }
 
+    /**
+     * Publications of {@code channel} were lost to this node (the broker was cut off from them): its
+     * subscribers cannot be given every offset, so their connections close with
+     * {@code BACKEND_UNAVAILABLE}; the client reconnects, subscribes with {@code since} and is
+     * answered {@code recovered: false} (docs/protocol.md, History and recovery).
+     */
+    @Override
+    public void onContinuityLost(ChannelName channel) {
+        for (Subscription s : subscribers.of(channel.value())) {
+            s.connection()
+                    .close(RefusalCode.BACKEND_UNAVAILABLE.refusal("Publications of " + channel.value()
+                            + " were lost while the broker was unreachable; reconnect and subscribe again"));
+        }
+    }
+
     @Override
     public void onControl(ControlCommand command) {
         if (command instanceof ControlCommand.DisconnectUser d) {

@@ -685,6 +685,9 @@ abstract class BrokerContract {
      * kind in a queue of its own, and everything in one queue in delivery order.
      * {@link #duringPublication} runs inside {@code onPublication}, before it records.
      */
+    /** What {@link BrokerListener#onContinuityLost} delivered, among the other deliveries. */
+    record ContinuityLost(ChannelName channel) {}
+
     static final class RecordingListener implements BrokerListener {
         private final BlockingQueue<Publication> publications = new LinkedBlockingQueue<>();
         private final BlockingQueue<PresenceEvent> presenceEvents = new LinkedBlockingQueue<>();
@@ -713,6 +716,11 @@ abstract class BrokerContract {
         public void onControl(ControlCommand command) {
             controls.add(command);
             deliveries.add(command);
+        }
+
+        @Override
+        public void onContinuityLost(ChannelName channel) {
+            deliveries.add(new ContinuityLost(channel));
         }
 
         /** The next {@code count} deliveries of any kind, in the order they were delivered. */

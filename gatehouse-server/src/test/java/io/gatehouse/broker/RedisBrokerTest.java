@@ -10,6 +10,7 @@ import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.StreamPosition;
+import io.gatehouse.testing.TcpRelay;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
@@ -26,10 +27,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -46,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * tests fail; they never skip.
  */
 class RedisBrokerTest extends BrokerContract {
-    static final String REDIS_URL = "redis://127.0.0.1:6379";
+    static final int REDIS_PORT = 6379;
+    static final String REDIS_URL = "redis://127.0.0.1:" + REDIS_PORT;
 
     private static RedisClient adminClient;
     private static StatefulRedisConnection<String, String> adminConnection;
@@ -86,7 +86,12 @@ class RedisBrokerTest extends BrokerContract {
 
     /** Another node of this test's deployment: same Redis, same prefix, its own listener. */
     private RedisBroker node(BrokerListener listener) {
-        RedisBroker b = new RedisBroker(REDIS_URL, prefix, clock, this::retention);
+        return node(REDIS_URL, listener);
+    }
+
+    /** Another node of this test's deployment, reaching Redis at {@code url} (a relay the test can cut). */
+    private RedisBroker node(String url, BrokerListener listener) {
+        RedisBroker b = new RedisBroker(url, prefix, clock, this::retention);
         b.start(listener);
         others.add(b);
         return b;
@@ -340,22 +345,15 @@ class RedisBrokerTest extends BrokerContract {
     }
 
     @Test
-    void aPubSubConnectionThatRedisDroppedIsReconnectedAndSubscribedAgain() {
-        ChannelName news = channel("news", HistoryRetention.NONE);
-        BlockingQueue<Publication> received = new LinkedBlockingQueue<>();
-        RedisBroker b = node(new BrokerListener() {
-            @Override
-            public void onPublication(Publication publication) {
-                received.add(publication);
-            }
-
-            @Override
-            public void onPresenceEvent(PresenceEvent event) {}
-
-            @Override
-            public void onControl(ControlCommand command) {}
-        });
+    void aPubSubConnectionThatRedisDroppedIsReconnectedAndMissesNoPublication() {
+        ChannelName news = channel("news", new HistoryRetention(100, Duration.ofMinutes(5)));
+        RecordingListener received = new RecordingListener();
+        RedisBroker b = node(received);
         await(b.subscribe(news));
+        await(broker.publish(news, "{\"n\":1}"));
+        assertThat(received.awaitPublications(1))
+                .extracting(Publication::offset)
+                .containsExactly(1L);
         String pubSubClient = redis().clientList()
                 .lines()
                 .filter(l -> l.contains(" name=" + b.clientName() + " ") && !l.contains(" sub=0 "))
@@ -364,14 +362,79 @@ class RedisBrokerTest extends BrokerContract {
                 .orElseThrow(() -> new AssertionError("no pub/sub connection named " + b.clientName()));
 
         redis().clientKill(KillArgs.Builder.id(Long.parseLong(pubSubClient)));
+        // Some of these are published while it is down, some after it is back: each arrives once.
+        for (int n = 2; n <= 6; n++) {
+            await(broker.publish(news, "{\"n\":" + n + "}"));
+        }
 
-        // What is published while it is down is lost (recovery after a reconnect is not built yet):
-        // publish until one arrives.
-        Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-            await(broker.publish(news, "{}"));
-            return received.poll(100, TimeUnit.MILLISECONDS) != null;
-        });
+        assertThat(received.awaitPublications(5))
+                .extracting(Publication::offset)
+                .containsExactly(2L, 3L, 4L, 5L, 6L);
+        received.assertNoMorePublications();
         assertThat(b.isReachable()).isTrue();
+    }
+
+    @Test
+    void whatWasPublishedWhileThePubSubConnectionWasDownIsDeliveredInOrderBeforeNewerOnes() throws Exception {
+        ChannelName news = channel("news", new HistoryRetention(100, Duration.ofMinutes(5)));
+        RecordingListener received = new RecordingListener();
+        try (TcpRelay relay = new TcpRelay(REDIS_PORT)) {
+            RedisBroker b = node("redis://127.0.0.1:" + relay.port(), received);
+            await(b.subscribe(news));
+            await(broker.publish(news, "{\"n\":1}"));
+            assertThat(received.awaitPublications(1))
+                    .extracting(Publication::offset)
+                    .containsExactly(1L);
+
+            relay.cut();
+            Awaitility.await().atMost(TIMEOUT).until(() -> !b.isReachable());
+            for (int n = 2; n <= 5; n++) {
+                await(broker.publish(news, "{\"n\":" + n + "}")); // published through another node
+            }
+            relay.resume();
+            Awaitility.await().atMost(TIMEOUT).until(b::isReachable);
+            await(broker.publish(news, "{\"n\":6}"));
+
+            List<Object> delivered = received.awaitDeliveries(6);
+            assertThat(delivered).allMatch(d -> d instanceof Publication);
+            assertThat(delivered).extracting(d -> ((Publication) d).offset()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            received.assertNothingDeliveredFor(Duration.ofMillis(300)); // no duplicate, no signal
+        }
+    }
+
+    @Test
+    void anEpochThatChangedWhileThePubSubConnectionWasDownIsSignalledNotSkipped() throws Exception {
+        ChannelName news = channel("news", new HistoryRetention(100, Duration.ofMinutes(5)));
+        RecordingListener received = new RecordingListener();
+        try (TcpRelay relay = new TcpRelay(REDIS_PORT)) {
+            RedisBroker b = node("redis://127.0.0.1:" + relay.port(), received);
+            await(b.subscribe(news));
+            String oldEpoch = await(broker.publish(news, "{\"n\":1}")).epoch();
+            assertThat(received.awaitPublications(1))
+                    .extracting(Publication::offset)
+                    .containsExactly(1L);
+
+            relay.cut();
+            Awaitility.await().atMost(TIMEOUT).until(() -> !b.isReachable());
+            deleteKeysOfThisTest(); // the channel's history is lost: the next publish starts a new epoch
+            String newEpoch = await(broker.publish(news, "{\"n\":\"a\"}")).epoch();
+            await(broker.publish(news, "{\"n\":\"b\"}"));
+            assertThat(newEpoch).isNotEqualTo(oldEpoch);
+            relay.resume();
+            Awaitility.await().atMost(TIMEOUT).until(b::isReachable);
+
+            // Told first; then only what came after the recovery: nothing of the lost stretch silently.
+            List<Object> delivered = received.awaitDeliveries(2); // offset 1, before the cut
+            assertThat(delivered.get(0)).isInstanceOf(Publication.class);
+            assertThat(delivered.get(1)).isEqualTo(new ContinuityLost(news));
+            await(broker.publish(news, "{\"n\":\"c\"}"));
+            List<Object> after = received.awaitDeliveries(1);
+            assertThat(after).singleElement().isInstanceOf(Publication.class);
+            Publication c = (Publication) after.get(0);
+            assertThat(c.epoch()).isEqualTo(newEpoch);
+            assertThat(c.offset()).isEqualTo(3L);
+            received.assertNothingDeliveredFor(Duration.ofMillis(300));
+        }
     }
 
     @Test

@@ -179,6 +179,9 @@ class ChannelSubscribersTest {
                 public void onPresenceEvent(PresenceEvent event) {}
 
                 @Override
+                public void onContinuityLost(ChannelName channel) {}
+
+                @Override
                 public void onControl(ControlCommand command) {}
             });
         }

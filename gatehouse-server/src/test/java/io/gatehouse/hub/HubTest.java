@@ -19,6 +19,7 @@ import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.StreamPosition;
 import io.gatehouse.protocol.WireCodec;
 import java.time.Clock;
@@ -133,6 +134,9 @@ class HubTest {
             }
 
             @Override
+            public void onContinuityLost(ChannelName channel) {}
+
+            @Override
             public void onControl(ControlCommand command) {
                 hub.onControl(command);
                 handled.add(command);
@@ -218,6 +222,24 @@ class HubTest {
         assertThat(c.sent).isEmpty();
         assertThat(a.sent.get(0).text()).contains("\"channel\":\"news\"", "\"data\":{\"x\":1}", "\"offset\":1");
         assertThat(hub.deliveredCount()).isEqualTo(2);
+    }
+
+    @Test
+    void lostContinuityClosesTheChannelsSubscribersSoThatTheyRecoverAndLeavesOthersAlone() {
+        RecordingConnection a = new RecordingConnection("a", "alice");
+        RecordingConnection b = new RecordingConnection("b", "bob");
+        hub.register(a);
+        hub.register(b);
+        subscribeLive(a, "news");
+        subscribeLive(b, "sport");
+
+        hub.onContinuityLost(ch("news"));
+
+        assertThat(a.closes).singleElement().satisfies(r -> {
+            assertThat(r.code()).isEqualTo(RefusalCode.BACKEND_UNAVAILABLE);
+            assertThat(r.hint()).contains("news", "reconnect");
+        });
+        assertThat(b.closes).isEmpty();
     }
 
     @Test

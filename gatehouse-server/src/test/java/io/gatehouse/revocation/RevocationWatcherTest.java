@@ -7,6 +7,7 @@ import io.gatehouse.broker.ControlCommand;
 import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.history.HistoryRetention;
+import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Database;
@@ -44,6 +45,9 @@ class RevocationWatcherTest {
 
             @Override
             public void onPresenceEvent(PresenceEvent event) {}
+
+            @Override
+            public void onContinuityLost(ChannelName channel) {}
 
             @Override
             public void onControl(ControlCommand command) {
