@@ -32,7 +32,7 @@ export const REFUSAL_CODES = Object.freeze({
   INVALID_PAYLOAD: Object.freeze({ close: 1007, http: 400, action: 'stop', hint: 'Text frames must be valid UTF-8' }),
   MESSAGE_TOO_BIG: Object.freeze({ close: 1009, http: 413, action: 'stop', hint: 'The message is larger than limits.max_message_bytes' }),
   SLOW_CONSUMER: Object.freeze({ close: 4508, http: 508, action: 'retry', hint: 'The client did not read fast enough; reconnect and recover' }),
-  BACKEND_UNAVAILABLE: Object.freeze({ close: 4503, http: 503, action: 'retry', hint: 'The authentication backend is unavailable; back off' }),
+  BACKEND_UNAVAILABLE: Object.freeze({ close: 4503, http: 503, action: 'retry', hint: 'A backend (the database, the broker or the token service) is unavailable; back off' }),
   SERVER_SHUTTING_DOWN: Object.freeze({ close: 1012, http: 503, action: 'retry', hint: 'The server is restarting; reconnect after the given delay' }),
   INTERNAL_ERROR: Object.freeze({ close: 1011, http: 500, action: 'retry', hint: 'Internal error; back off and retry' }),
 });

@@ -60,7 +60,11 @@ public enum RefusalCode {
     INVALID_PAYLOAD(400, 1007, ClientAction.STOP, "Text frames must be valid UTF-8"),
     MESSAGE_TOO_BIG(413, 1009, ClientAction.STOP, "The message is larger than limits.max_message_bytes"),
     SLOW_CONSUMER(508, 4508, ClientAction.RETRY, "The client did not read fast enough; reconnect and recover"),
-    BACKEND_UNAVAILABLE(503, 4503, ClientAction.RETRY, "The authentication backend is unavailable; back off"),
+    BACKEND_UNAVAILABLE(
+            503,
+            4503,
+            ClientAction.RETRY,
+            "A backend (the database, the broker or the token service) is unavailable; back off"),
     SERVER_SHUTTING_DOWN(503, 1012, ClientAction.RETRY, "The server is restarting; reconnect after the given delay"),
     INTERNAL_ERROR(500, 1011, ClientAction.RETRY, "Internal error; back off and retry");
 
