@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.config.ConfigKey;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
@@ -291,6 +292,29 @@ class RedisNodesTest {
             connection.sync().del(PREFIX + "ch:{" + channel + "}:meta", PREFIX + "ch:{" + channel + "}:history");
         } finally {
             client.shutdown();
+        }
+    }
+
+    @Test
+    void aTokenRevokedWhileItsNodeWasCutOffFromRedisClosesItsSocketOnceRedisIsBack() {
+        try (TcpRelay relay = new TcpRelay(REDIS_PORT);
+                TestGatehouse nodeC =
+                        node("redis://127.0.0.1:" + relay.port() + "/0").start()) {
+            String token = nodeC.opaqueToken("rev");
+            try (WsRecorder socket = nodeC.connectWith(token)) {
+                cutOff(relay, nodeC);
+                // The revocation is journalled; the disconnect cannot go through Redis now.
+                TestGatehouse.Reply r = nodeC.delete(
+                        "/api/v1/users/rev/tokens/" + token.substring(0, 12),
+                        "Authorization",
+                        "apikey " + nodeC.apiKey("admin"));
+                assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+                reconnect(relay, nodeC);
+                // Sent again once the broker takes it: the socket closes, not only new handshakes fail.
+                long back = System.nanoTime();
+                assertThat(socket.awaitClose("the revoked token's socket", back).code())
+                        .isEqualTo(RefusalCode.TOKEN_REVOKED.closeCode());
+            }
         }
     }
 

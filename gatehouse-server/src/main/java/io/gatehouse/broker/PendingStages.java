@@ -24,17 +24,21 @@ final class PendingStages<T> {
 
     /** Completes stage {@code id} with {@code value}, on the calling thread; no-op if already settled. */
     void complete(long id, T value) {
-        CompletableFuture<T> stage = open.remove(id);
+        // Completed before it is removed: a caller that finds it gone knows it is complete (the
+        // delivery thread may deliver this node's own publication only after its stage completed).
+        CompletableFuture<T> stage = open.get(id);
         if (stage != null) {
             stage.complete(value);
+            open.remove(id);
         }
     }
 
     /** Fails stage {@code id}; no-op if already settled. */
     void fail(long id, Throwable failure) {
-        CompletableFuture<T> stage = open.remove(id);
+        CompletableFuture<T> stage = open.get(id);
         if (stage != null) {
             stage.completeExceptionally(failure);
+            open.remove(id);
         }
     }
 

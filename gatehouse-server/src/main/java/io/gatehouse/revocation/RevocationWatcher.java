@@ -52,6 +52,12 @@ public final class RevocationWatcher implements AutoCloseable {
 
     private static final int LOOK_BACK = 1000;
 
+    /**
+     * Entries whose disconnect the broker did not take (Redis unreachable): sent again at each poll
+     * until it does, however far {@link #seen} has moved on. Guarded by this.
+     */
+    private final java.util.Map<Long, Revocation> unsent = new java.util.LinkedHashMap<>();
+
     public RevocationWatcher(RevocationStore journal, Broker broker) {
         this(journal, broker, new UserNotBefore(Duration.ZERO), Duration.ZERO);
     }
@@ -116,6 +122,11 @@ public final class RevocationWatcher implements AutoCloseable {
 
     /** Acts on every journal entry not yet acted on. Blocking (database). */
     public synchronized void poll() {
+        if (!unsent.isEmpty()) {
+            List<Revocation> again = List.copyOf(unsent.values());
+            unsent.clear();
+            again.forEach(this::send);
+        }
         List<Revocation> fresh;
         long from = Math.max(0, seen - LOOK_BACK);
         do {
@@ -126,11 +137,28 @@ public final class RevocationWatcher implements AutoCloseable {
                     if (r.kind() == Revocation.Kind.USER) {
                         notBefore.raise(r.subject(), r.at()); // before the disconnect: a reconnect must meet it
                     }
-                    broker.publishControl(command(r.kind(), r.subject()));
+                    send(r);
                 }
                 seen = Math.max(seen, r.id());
             }
         } while (fresh.size() == BATCH);
+    }
+
+    /** Sends {@code r}'s disconnect through the broker; one it refuses goes to {@link #unsent}. */
+    private void send(Revocation r) {
+        broker.publishControl(command(r.kind(), r.subject())).whenComplete((done, failure) -> {
+            if (failure != null) {
+                synchronized (this) {
+                    if (unsent.isEmpty()) {
+                        LOG.warn(
+                                "the broker did not take revocation {}; sending it again: {}",
+                                r.id(),
+                                failure.getMessage());
+                    }
+                    unsent.put(r.id(), r);
+                }
+            }
+        });
     }
 
     private static ControlCommand command(Revocation.Kind kind, String subject) {
