@@ -42,7 +42,8 @@ import java.util.concurrent.CompletionStage;
  *       stream position read at the same instant.</li>
  *   <li><b>Presence.</b> A channel's presence is the set of clients added and not removed,
  *       one entry per connection id. {@link #publishPresenceEvent} reaches the listener of every
- *       node, this one included.</li>
+ *       node that {@linkplain #subscribe subscribed} to the channel, this one included (joins and
+ *       leaves matter only where the channel has subscribers).</li>
  *   <li><b>Control.</b> {@link #publishControl} reaches every node, this one included, in the
  *       order this node published; control commands have an order of their own, so no busy
  *       channel delays a disconnect. Like a publication, a command is delivered after its stage
@@ -90,7 +91,7 @@ public interface Broker extends AutoCloseable {
     /** The clients present in {@code channel}, oldest connection first. */
     CompletionStage<List<PresenceClient>> presence(ChannelName channel);
 
-    /** Delivers a join or leave to every node's listener, in its channel's order. */
+    /** Delivers a join or leave to the listener of every node subscribed to its channel, in the channel's order. */
     CompletionStage<Void> publishPresenceEvent(PresenceEvent event);
 
     /** Delivers {@code command} to every node's listener (disconnects, revocations, replacements). */

@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
  * The names a {@link RedisBroker} uses in Redis, all under one key prefix (docs/redis.md): per
  * channel {@code PREFIX ch:{CHANNEL}:meta}, {@code :history}, {@code :presence} and the pub/sub
  * channel {@code :events}; per deployment the pub/sub channel {@code PREFIX control}. The braces
- * are a Redis Cluster hash tag: a channel's keys share a slot, as its publish script needs. Channel
- * names cannot hold braces (ChannelName's grammar), so a tag is always the whole channel name.
+ * are a Redis Cluster hash tag: a channel's keys share a slot, as its publish script needs. A
+ * personal channel ({@code #USER}) may hold braces: the tag then ends at its first {@code }}, the
+ * same for every key of the channel, so they still share a slot.
  */
 final class RedisKeys {
     /** Letters, digits and {@code _ - . :}: no glob character, so {@code PREFIX*} matches only ours. */
