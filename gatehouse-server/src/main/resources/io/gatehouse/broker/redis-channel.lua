@@ -1,7 +1,7 @@
 -- The start of every RedisBroker script on a channel (RedisScripts puts it before each one; the
 -- layout is in docs/redis.md). KEYS[1] is the channel's meta hash: epoch, offset, history_until
--- (Redis time, ms, at which the history stream's expiry was set to fall) and last_time (the
--- newest keep time, ms). KEYS[2] is its history stream: entry id OFFSET-0, fields t (keep time,
+-- (Redis time, ms, at which the history stream's expiry was set to fall), last_time (the
+-- newest keep time, ms) and run (the run_id of the Redis process that started the epoch). KEYS[2] is its history stream: entry id OFFSET-0, fields t (keep time,
 -- ms) and b (the publication's body: published_at and data).
 
 -- Redis's own clock in milliseconds: key expiries run on it.
@@ -10,19 +10,32 @@ local function redis_millis()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- This Redis process: a restart gives a new run_id. A Redis restarted from a snapshot or an
+-- everysec AOF, or a replica promoted in its place, may hold an older state of a channel under
+-- the same epoch; its offsets would then be handed out twice.
+local function redis_run_id()
+  return string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+end
+
 -- The channel's offset and epoch. A new epoch, with offsets from 0 and no history, when the meta
--- hash is gone (never made, idle too long, evicted, flushed) or when the history stream is gone
--- before the time its expiry was set to (evicted, deleted): offsets and history are lost
--- together or not at all, and an epoch never outlives what it numbered.
+-- hash is gone (never made, idle too long, evicted, flushed), when the history stream is gone
+-- before the time its expiry was set to (evicted, deleted), or when the meta hash was written by
+-- another Redis process (a restart, a failover: what it holds may be older than what clients
+-- saw): offsets and history are lost together or not at all, and an epoch never outlives what it
+-- numbered.
 local function channel_state(meta, history, new_epoch, now)
-  local m = redis.call('HMGET', meta, 'epoch', 'offset', 'history_until')
-  local epoch, offset, history_until = m[1], m[2], m[3]
+  local m = redis.call('HMGET', meta, 'epoch', 'offset', 'history_until', 'run')
+  local epoch, offset, history_until, run = m[1], m[2], m[3], m[4]
+  local this_run = redis_run_id()
+  if epoch and run ~= this_run then
+    epoch = false
+  end
   if epoch and history_until and tonumber(history_until) > now and redis.call('EXISTS', history) == 0 then
     epoch = false
   end
   if not epoch then
     redis.call('DEL', meta, history)
-    redis.call('HSET', meta, 'epoch', new_epoch, 'offset', 0)
+    redis.call('HSET', meta, 'epoch', new_epoch, 'offset', 0, 'run', this_run)
     return 0, new_epoch
   end
   return tonumber(offset), epoch

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -162,6 +163,22 @@ class RedisBrokerTest extends BrokerContract {
         assertThat(after.offset()).isZero();
         assertThat(after.epoch()).isNotEqualTo(old.epoch());
         assertThat(publish(news, "{}").position()).isEqualTo(new StreamPosition(1, after.epoch()));
+    }
+
+    @Test
+    void aChannelStateWrittenByAnotherRedisProcessGetsANewEpoch() {
+        ChannelName news = channel("news", KEEP_100_FOR_AN_HOUR);
+        Publication old = publish(news, 3).get(2);
+        // As after a restart from a snapshot or a failover: the same keys, an older state, and
+        // another process. Its offsets after 2 were handed out already; they must not be again.
+        redis().hset(key(news, "meta"), Map.of("offset", "2", "run", "0000000000000000000000000000000000000000"));
+
+        Publication next = publish(news, "{\"n\":\"after the restart\"}");
+        assertThat(next.offset()).isEqualTo(1);
+        assertThat(next.epoch()).isNotEqualTo(old.epoch());
+        assertThat(history(news, HistoryQuery.after(0)).publications()).containsExactly(next);
+        // and the same process goes on with that epoch
+        assertThat(publish(news, "{}").position()).isEqualTo(new StreamPosition(2, next.epoch()));
     }
 
     @Test
