@@ -313,7 +313,7 @@ final class Parts {
         if (chosen.inMemory()) {
             return new MemoryBroker(clock, config.channels()::retention);
         }
-        return new RedisBroker(chosen.url(), chosen.keyPrefix(), clock, config.channels()::retention);
+        return new RedisBroker(chosen.url(), chosen.keyPrefix(), chosen.nodeTtl(), clock, config.channels()::retention);
     }
 
     /** Closes what already runs, in reverse, and the database: the start failed. */
