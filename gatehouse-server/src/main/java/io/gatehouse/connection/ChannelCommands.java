@@ -121,13 +121,14 @@ public record ChannelCommands(
     }
 
     /**
-     * Sends {@code c}, on its thread, the reply {@code reply} makes of what the broker read, or
-     * INTERNAL_ERROR for request {@code id} when the read failed.
+     * Sends {@code c}, on its thread, the reply {@code reply} makes of what the broker read, or the
+     * refusal the read failed with (BACKEND_UNAVAILABLE while the broker cannot be reached;
+     * INTERNAL_ERROR for anything else) for request {@code id}.
      */
     private <T> BiConsumer<T, Throwable> replyOnceRead(
             ClientConnection c, JsonNode id, Function<T, EncodedMessage> reply) {
         return (read, failure) -> c.execute(() ->
-                c.send(failure != null ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id) : reply.apply(read)));
+                c.send(failure != null ? replies.error(RefusalException.refusalOf(failure), id) : reply.apply(read)));
     }
 
     void publish(ClientConnection c, ClientMessage.Publish m) {
@@ -176,8 +177,9 @@ public record ChannelCommands(
                         return; // closed or unsubscribed meanwhile
                     }
                     if (failure != null) {
+                        // BACKEND_UNAVAILABLE while the broker cannot be reached: the connection stays.
                         hub.unsubscribe(c, channel.value());
-                        c.send(replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        c.send(replies.error(RefusalException.refusalOf(failure), id));
                         return;
                     }
                     hub.start(sub, since, page, announce);
@@ -199,7 +201,7 @@ public record ChannelCommands(
                         return;
                     }
                     if (failure != null) {
-                        c.send(replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        c.send(replies.error(RefusalException.refusalOf(failure), id));
                         return;
                     }
                     Recovery recovery = Recovery.of(since, page, List.of());
