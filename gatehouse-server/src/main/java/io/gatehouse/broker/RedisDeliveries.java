@@ -3,6 +3,7 @@ package io.gatehouse.broker;
 import io.gatehouse.history.HistoryPage;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
@@ -23,8 +24,18 @@ import org.slf4j.LoggerFactory;
 final class RedisDeliveries implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisDeliveries.class);
 
+    /**
+     * Deliveries of one channel that may wait on this node, and messages held back during its
+     * recovery read: past it, what Redis sends for the channel is dropped and the listener told that
+     * continuity is lost, rather than memory growing with a flood from other nodes. Twice the bound
+     * at which this node refuses its own publishes, so that those are refused first.
+     */
+    static final int MAX_REMOTE_BACKLOG = 2 * RedisBroker.MAX_BACKLOG;
+
     /** This node's id in origin tags (and, later, in presence entries). */
     private final String node;
+    /** {@link #MAX_REMOTE_BACKLOG}, smaller in tests. */
+    private final int maxBacklog;
 
     private final DeliveryLanes lanes = new DeliveryLanes(DeliveryLanes.defaultThreads());
     /** This node's publishes whose stage has not completed. */
@@ -38,7 +49,12 @@ final class RedisDeliveries implements AutoCloseable {
     private volatile BrokerListener listener;
 
     RedisDeliveries(String node) {
+        this(node, MAX_REMOTE_BACKLOG);
+    }
+
+    RedisDeliveries(String node, int maxBacklog) {
         this.node = node;
+        this.maxBacklog = maxBacklog;
     }
 
     void start(BrokerListener listener) {
@@ -79,7 +95,7 @@ final class RedisDeliveries implements AutoCloseable {
 
     /** A new cursor for {@code channel}, which this node is subscribing to (replacing any old one). */
     ChannelCursor watch(ChannelName channel) {
-        ChannelCursor cursor = new ChannelCursor();
+        ChannelCursor cursor = new ChannelCursor(maxBacklog);
         cursors.put(channel.value(), cursor);
         return cursor;
     }
@@ -105,12 +121,20 @@ final class RedisDeliveries implements AutoCloseable {
             if (l == null || cursor(channel) != cursor || !cursor.isNewest(recovery.number())) {
                 return; // unsubscribed meanwhile, or a newer recovery read will end the hold
             }
-            if (page != null && ChannelCursor.continues(recovery.after(), page)) {
+            boolean overflowed = cursor.heldBackOverflowed();
+            if (page != null && !overflowed && ChannelCursor.continues(recovery.after(), page)) {
                 for (Publication p : page.publications()) {
                     if (cursor.advance(p)) {
                         l.onPublication(p);
                     }
                 }
+            } else if (overflowed) {
+                LOG.warn(
+                        "More than {} messages of {} arrived during its recovery read; its subscribers"
+                                + " on this node are told that continuity is lost",
+                        maxBacklog,
+                        channel.value());
+                l.onContinuityLost(channel);
             } else {
                 LOG.warn(
                         "Publications of {} were missed while the Redis pub/sub connection was down and"
@@ -121,14 +145,45 @@ final class RedisDeliveries implements AutoCloseable {
                 }
                 l.onContinuityLost(channel);
             }
-            for (String message : cursor.endRecovery()) {
-                deliverEvent(channel, message);
+            // After an overflow, what was held back is the oldest part of what arrived, the rest
+            // dropped: none of it is delivered (the subscribers told recover from history).
+            List<String> held = cursor.endRecovery();
+            if (!overflowed) {
+                held.forEach(message -> deliverEvent(channel, message));
             }
         });
     }
 
-    /** A message on {@code channel}'s events pub/sub channel arrived. */
+    /**
+     * A message on {@code channel}'s events pub/sub channel arrived (on the pub/sub connection's one
+     * Lettuce thread, so these calls never overlap). Past {@link #maxBacklog} deliveries waiting in
+     * the channel's lane, it is dropped, with those after it until the lane has delivered what it
+     * held and then told the listener that continuity is lost (once per overflow).
+     */
     void onEvents(ChannelName channel, String message) {
+        ChannelCursor cursor = cursor(channel);
+        if (cursor != null && cursor.isOverflowing()) {
+            return; // dropped: the continuity-lost signal queued in the lane says so
+        }
+        if (lanes.backlog(channel) >= maxBacklog) {
+            if (cursor == null) {
+                return; // no local subscriber to tell
+            }
+            cursor.overflow();
+            LOG.warn(
+                    "More than {} deliveries of {} wait on this node; what Redis sends for it is dropped"
+                            + " until they are done, and its subscribers on this node are told",
+                    maxBacklog,
+                    channel.value());
+            lanes.submit(channel, () -> {
+                cursor.overflowEnded();
+                BrokerListener l = listener;
+                if (l != null && cursor(channel) == cursor) {
+                    l.onContinuityLost(channel);
+                }
+            });
+            return;
+        }
         lanes.submit(channel, () -> deliverEvent(channel, message));
     }
 
