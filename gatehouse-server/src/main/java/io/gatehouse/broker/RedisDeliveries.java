@@ -3,9 +3,11 @@ package io.gatehouse.broker;
 import io.gatehouse.history.HistoryPage;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * decoding and the listener run on a delivery thread.
  *
  * <p>The messages: on a channel's events pub/sub channel {@code p ORIGIN OFFSET EPOCH BODY} (written
- * by the publish script) and {@code e EVENT}; on the control channel {@code ORIGIN COMMAND}. ORIGIN
+ * by the publish script) and {@code e EVENT}; on the control channel {@code ID ORIGIN COMMAND}, ID
+ * its entry in the control log ({@link RedisControlLog}). ORIGIN
  * is {@code NODE/N}: a message from this node settles its {@link PendingStages} entry N first.
  */
 final class RedisDeliveries implements AutoCloseable {
@@ -42,6 +45,15 @@ final class RedisDeliveries implements AutoCloseable {
     final PendingStages<Publication> publishes = new PendingStages<>();
     /** This node's control commands whose stage has not completed. */
     final PendingStages<Void> controls = new PendingStages<>();
+
+    /** The stream id of the last control command delivered, or null before the first. Control lane only. */
+    private String lastControl;
+    /** This node's start, as a stream id of the control log (this node's clock): nothing older is news to it. */
+    private final String startedAt = System.currentTimeMillis() + "-0";
+    /** Non-null while a control recovery read is under way: the live commands held back. Control lane only. */
+    private List<String> heldControl;
+    /** Counts control recovery reads: only the newest one's answer ends the hold. */
+    private final AtomicInteger controlRecoveries = new AtomicInteger();
 
     /** Where the listener stands in each subscribed channel (by channel value). */
     private final ConcurrentHashMap<String, ChannelCursor> cursors = new ConcurrentHashMap<>();
@@ -222,15 +234,74 @@ final class RedisDeliveries implements AutoCloseable {
         }
     }
 
+    /** In the control lane: holds {@code message} back during a control recovery read, or delivers it. */
     private void deliverControl(String message) {
+        if (heldControl == null) {
+            deliverControlNow(message);
+        } else if (heldControl.size() < maxBacklog) {
+            heldControl.add(message);
+        } else {
+            LOG.warn(
+                    "More than {} control commands arrived during a control recovery read; one is dropped", maxBacklog);
+        }
+    }
+
+    /** In the control lane: delivers {@code message} ({@code ID ORIGIN COMMAND}) unless delivered already. */
+    private void deliverControlNow(String message) {
         BrokerListener l = listener;
         if (l == null) {
             return;
         }
-        int space = message.indexOf(' ');
-        ControlCommand command = RedisMessages.control(message.substring(space + 1));
-        settle(message.substring(0, Math.max(0, space)), id -> controls.complete(id, null));
-        l.onControl(command);
+        int afterId = message.indexOf(' ');
+        int afterOrigin = message.indexOf(' ', afterId + 1);
+        String streamId = message.substring(0, afterId);
+        settle(message.substring(afterId + 1, afterOrigin), id -> controls.complete(id, null));
+        if (lastControl != null && !RedisControlLog.isAfter(streamId, lastControl)) {
+            return; // read from the log after a reconnect, and live too
+        }
+        lastControl = streamId;
+        l.onControl(RedisMessages.control(message.substring(afterOrigin + 1)));
+    }
+
+    /**
+     * Redis confirmed the control subscription again: from now on (in the control lane) live control
+     * commands wait behind the read of what was missed. Returns the read's number.
+     */
+    int holdControl() {
+        int number = controlRecoveries.incrementAndGet();
+        lanes.submitControl(() -> {
+            if (heldControl == null) {
+                heldControl = new ArrayList<>();
+            }
+        });
+        return number;
+    }
+
+    /**
+     * The control recovery read {@code number} answered {@code read} (null: it failed): in the
+     * control lane, delivers what was missed (after the last delivered, or after this node started),
+     * then what was held back meanwhile.
+     */
+    void controlRecovered(int number, List<String> read) {
+        lanes.submitControl(() -> {
+            if (number != controlRecoveries.get() || heldControl == null) {
+                return; // a newer read ends the hold
+            }
+            if (read == null) {
+                LOG.warn("Control commands published while the Redis pub/sub connection was down could not be"
+                        + " read; disconnects sent meanwhile may not have reached this node");
+            } else {
+                String floor = lastControl != null ? lastControl : startedAt;
+                for (String message : read) {
+                    if (RedisControlLog.isAfter(message.substring(0, message.indexOf(' ')), floor)) {
+                        deliverControlNow(message);
+                    }
+                }
+            }
+            List<String> held = heldControl;
+            heldControl = null;
+            held.forEach(this::deliverControlNow);
+        });
     }
 
     /** Runs {@code settle} with the stage number of {@code origin} if this node sent it. */

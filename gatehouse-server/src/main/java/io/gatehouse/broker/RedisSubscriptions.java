@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * hub's {@link Broker#subscribe}; UNSUBSCRIBE on the last). Commands go out on the one connection
  * in the order they are called, so one channel's subscribe and unsubscribe take effect in order.
  * Lettuce subscribes again to what it was subscribed to when it reconnects; each channel it
- * subscribes to again is handed to {@link RedisRecoveries}, and one the hub left meanwhile (its
+ * subscribes to again is handed to {@link RedisRecoveries} (the control channel to
+ * {@link RedisControlLog}), and one the hub left meanwhile (its
  * UNSUBSCRIBE was refused while the connection was down) is unsubscribed again.
  */
 final class RedisSubscriptions {
@@ -36,6 +38,8 @@ final class RedisSubscriptions {
      * connection's Lettuce thread, and by {@link #unsubscribe}.
      */
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    /** Redis confirmed the control subscription once: a later confirmation is a resubscription. */
+    private final AtomicBoolean controlConfirmed = new AtomicBoolean();
     /** Held while a SUBSCRIBE or UNSUBSCRIBE is sent with the change to {@link #subscribed} it goes with. */
     private final Object order = new Object();
 
@@ -44,7 +48,8 @@ final class RedisSubscriptions {
             StatefulRedisPubSubConnection<String, String> pubSub,
             RedisKeys keys,
             RedisDeliveries deliveries,
-            Consumer<ChannelName> resubscribed) {
+            Consumer<ChannelName> resubscribed,
+            Runnable controlResubscribed) {
         this.pubSub = pubSub;
         this.keys = keys;
         String control = keys.control();
@@ -52,10 +57,12 @@ final class RedisSubscriptions {
             @Override
             public void subscribed(String name, long count) {
                 ChannelName channel = subscribed.get(name);
-                if (channel == null) {
-                    if (!name.equals(control)) {
-                        dropUnwanted(name);
+                if (name.equals(control)) {
+                    if (!controlConfirmed.compareAndSet(false, true)) {
+                        controlResubscribed.run();
                     }
+                } else if (channel == null) {
+                    dropUnwanted(name);
                 } else if (!confirmed.add(name)) {
                     resubscribed.accept(channel);
                 }

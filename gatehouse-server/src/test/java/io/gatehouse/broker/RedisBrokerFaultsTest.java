@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gatehouse.broker.BrokerContract.RecordingListener;
 import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.StreamPosition;
 import io.gatehouse.testing.MutableClock;
 import io.gatehouse.testing.TcpRelay;
@@ -134,6 +135,35 @@ class RedisBrokerFaultsTest {
             await(a.publish(kept, "2"));
             assertThat(atB.awaitPublications(1)).extracting(p -> p.channel()).containsExactly("kept");
             atB.assertNoMorePublications();
+        }
+    }
+
+    private static ControlCommand disconnect(String user) {
+        return new ControlCommand.DisconnectUser(user, RefusalCode.TOKEN_REVOKED.refusal());
+    }
+
+    @Test
+    void controlCommandsPublishedWhileANodesPubSubConnectionWasDownReachItInOrderOnceItIsBack() throws Exception {
+        RecordingListener atB = new RecordingListener();
+        try (TcpRelay relay = new TcpRelay(6379)) {
+            RedisBroker b = node("redis://127.0.0.1:" + relay.port(), atB);
+            RedisBroker a = node(REDIS_URL, new RecordingListener());
+            await(a.publishControl(disconnect("before")));
+            assertThat(atB.awaitControl()).isEqualTo(disconnect("before"));
+
+            relay.cut();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !b.isReachable());
+            await(a.publishControl(disconnect("during1")));
+            await(a.publishControl(disconnect("during2")));
+            relay.resume();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(b::isReachable);
+            await(a.publishControl(disconnect("after")));
+
+            assertThat(atB.awaitDeliveries(4))
+                    .as("what b's listener received, in order")
+                    .containsExactly(
+                            disconnect("before"), disconnect("during1"), disconnect("during2"), disconnect("after"));
+            atB.assertNothingDeliveredFor(Duration.ofMillis(300)); // none twice
         }
     }
 }
