@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *       channel while the hub has subscribers on it; messages go to the listener through
  *       {@link DeliveryLanes}, as in the {@link MemoryBroker}. Presence events travel on the
  *       channel's events pub/sub channel, so they keep their place among its publications; control
- *       commands on one pub/sub channel of their own, to which every node subscribes at start.</li>
+ *       commands on one pub/sub channel of their own, to which every node subscribes at start,
+ *       and in a short log read after a reconnect ({@link RedisControlLog}).</li>
  *   <li>Stages: Lettuce answers on its event loops, which must never run a caller's code, so every
  *       stage completes on a reply thread ({@link RedisReplyThreads}) or, for this node's
  *       publishes and control commands, on the delivery thread that receives them back first
@@ -85,6 +86,7 @@ public final class RedisBroker implements Broker {
     private final RedisPresence presence;
     private final RedisNodes nodes;
     private final RedisSubscriptions subscriptions;
+    private final RedisControlLog controlLog;
     /** Completes the stages Lettuce answers: caller code never runs on a Lettuce thread. */
     private final RedisReplyThreads replies = new RedisReplyThreads();
 
@@ -129,7 +131,9 @@ public final class RedisBroker implements Broker {
             this.presence = new RedisPresence(scripts, keys, deliveries.node());
             this.nodes = new RedisNodes(scripts, keys, deliveries, presence, nodeTtl);
             RedisRecoveries recoveries = new RedisRecoveries(deliveries, this::history, closed::get, replies);
-            this.subscriptions = new RedisSubscriptions(redis.pubSub, keys, deliveries, recoveries::resubscribed);
+            this.controlLog = new RedisControlLog(redis.commands.async(), keys, deliveries, closed::get, replies);
+            this.subscriptions = new RedisSubscriptions(
+                    redis.pubSub, keys, deliveries, recoveries::resubscribed, controlLog::resubscribed);
             subscriptions.subscribeToControl(RedisConnections.COMMAND_TIMEOUT);
         } catch (Exception e) {
             redis.close();
@@ -292,16 +296,10 @@ public final class RedisBroker implements Broker {
         }
         CompletableFuture<Void> stage = new CompletableFuture<>();
         long id = deliveries.controls.open(stage);
-        redis.commands
-                .async()
-                .publish(keys.control(), deliveries.controlMessage(id, command))
-                .whenComplete((receivers, failure) -> onReplyThread(() -> {
-                    if (failure != null) {
-                        deliveries.controls.fail(id, unavailable(failure));
-                    } else {
-                        deliveries.controls.complete(id, null);
-                    }
-                }));
+        controlLog
+                .append(deliveries.controlMessage(id, command))
+                .whenComplete((logId, failure) -> onReplyThread(
+                        () -> deliveries.controls.settle(id, null, failure == null ? null : unavailable(failure))));
         return stage;
     }
 
