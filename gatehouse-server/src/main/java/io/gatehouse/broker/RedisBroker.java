@@ -19,13 +19,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +88,7 @@ public final class RedisBroker implements Broker {
     private final RedisPresence presence;
     private final RedisSubscriptions subscriptions;
     /** Completes the stages Lettuce answers: caller code never runs on a Lettuce thread. */
-    private final ThreadPoolExecutor replies = replyPool();
+    private final ThreadPoolExecutor replies = RedisReplyThreads.pool(REPLY_THREAD_PREFIX);
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -147,6 +144,16 @@ public final class RedisBroker implements Broker {
     /** The name of this node's connections in Redis's CLIENT LIST. */
     String clientName() {
         return "gatehouse-node-" + deliveries.node();
+    }
+
+    /** The limits this node shares with the deployment's other nodes ({@link RedisLimits}). */
+    public io.gatehouse.cluster.SharedLimits limits() {
+        return new RedisLimits(scripts, keys.prefix(), deliveries.node(), replies);
+    }
+
+    /** The statistics this node shares with the deployment's other nodes ({@link RedisStats}). */
+    public io.gatehouse.cluster.SharedStats stats() {
+        return new RedisStats(redis.commands.async(), scripts, keys.prefix(), deliveries.node(), replies);
     }
 
     @Override
@@ -383,18 +390,5 @@ public final class RedisBroker implements Broker {
 
     private static String randomHex(int digits) {
         return String.format("%016x", ThreadLocalRandom.current().nextLong()).substring(16 - digits);
-    }
-
-    private static ThreadPoolExecutor replyPool() {
-        int threads = DeliveryLanes.defaultThreads();
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, REPLY_THREAD_PREFIX + "-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 }

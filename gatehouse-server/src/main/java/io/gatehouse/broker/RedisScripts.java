@@ -16,29 +16,40 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The Lua scripts of the {@link RedisBroker}: each is one atomic step on a channel's keys. They are
- * kept in {@code io/gatehouse/broker/redis-*.lua}, each run after the shared
- * {@code redis-channel.lua}, and called by SHA ({@code EVALSHA}); a Redis that does not know a
- * script (restarted, {@code SCRIPT FLUSH}) gets its text once with {@code EVAL}, which also caches it.
+ * The Lua scripts of the {@link RedisBroker}: each is one atomic step on a channel's keys, or on
+ * the keys of a limit ({@link RedisLimits}). They are kept in {@code io/gatehouse/broker/redis-*.lua},
+ * a channel's each run after the shared {@code redis-channel.lua}, and called by SHA
+ * ({@code EVALSHA}); a Redis that does not know a script (restarted, {@code SCRIPT FLUSH}) gets its
+ * text once with {@code EVAL}, which also caches it.
  */
 final class RedisScripts {
     /** One script: its text (the shared start and its own part) and the SHA-1 Redis knows it by. */
     enum Script {
         /** Offset, history entry and PUBLISH of one publication. */
-        PUBLISH("redis-publish.lua"),
+        PUBLISH(CHANNEL_START, "redis-publish.lua"),
         /** The position, creating the epoch if there is none. */
-        POSITION("redis-position.lua"),
+        POSITION(CHANNEL_START, "redis-position.lua"),
         /** Kept publications and the position, read at one instant. */
-        HISTORY("redis-history.lua");
+        HISTORY(CHANNEL_START, "redis-history.lua"),
+        /** Takes, checks or gives back tokens of one or more buckets, all or none. */
+        LIMIT_BUCKET(null, "redis-limit-bucket.lua"),
+        /** Adds to or takes from this node's open connections in one or more counts. */
+        LIMIT_COUNT(null, "redis-limit-count.lua"),
+        /** The newest statistics of the nodes that count as alive. */
+        STATS_ALIVE(null, "redis-stats-alive.lua");
 
         final String text;
         final String sha;
 
-        Script(String file) {
-            this.text = resource("redis-channel.lua") + "\n" + resource(file);
+        /** {@code start}: the shared part run before {@code file}, or null when it stands alone. */
+        Script(String start, String file) {
+            this.text = start == null ? resource(file) : resource(start) + "\n" + resource(file);
             this.sha = sha1(text);
         }
     }
+
+    /** The start of every script on a channel's keys. */
+    private static final String CHANNEL_START = "redis-channel.lua";
 
     private final RedisAsyncCommands<String, String> commands;
 
