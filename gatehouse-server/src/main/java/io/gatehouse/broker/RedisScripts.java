@@ -16,40 +16,50 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The Lua scripts of the {@link RedisBroker}: each is one atomic step on a channel's keys, or on
- * the keys of a limit ({@link RedisLimits}). They are kept in {@code io/gatehouse/broker/redis-*.lua},
- * a channel's each run after the shared {@code redis-channel.lua}, and called by SHA
- * ({@code EVALSHA}); a Redis that does not know a script (restarted, {@code SCRIPT FLUSH}) gets its
- * text once with {@code EVAL}, which also caches it.
+ * The Lua scripts of the {@link RedisBroker}: each is one atomic step. They are kept in
+ * {@code io/gatehouse/broker/redis-*.lua}, each run after the shared {@code redis-time.lua} (and
+ * those on one channel's keys after {@code redis-channel.lua}), and called by SHA ({@code EVALSHA}); a Redis that does not know a
+ * script (restarted, {@code SCRIPT FLUSH}) gets its text once with {@code EVAL}, which also caches it.
  */
 final class RedisScripts {
-    /** One script: its text (the shared start and its own part) and the SHA-1 Redis knows it by. */
+    /** One script: its text (the shared parts and its own) and the SHA-1 Redis knows it by. */
     enum Script {
         /** Offset, history entry and PUBLISH of one publication. */
-        PUBLISH(CHANNEL_START, "redis-publish.lua"),
+        PUBLISH(ON_CHANNEL, "redis-publish.lua"),
         /** The position, creating the epoch if there is none. */
-        POSITION(CHANNEL_START, "redis-position.lua"),
+        POSITION(ON_CHANNEL, "redis-position.lua"),
         /** Kept publications and the position, read at one instant. */
-        HISTORY(CHANNEL_START, "redis-history.lua"),
-        /** Takes, checks or gives back tokens of one or more buckets, all or none. */
-        LIMIT_BUCKET(null, "redis-limit-bucket.lua"),
-        /** Adds to or takes from this node's open connections in one or more counts. */
-        LIMIT_COUNT(null, "redis-limit-count.lua"),
+        HISTORY(ON_CHANNEL, "redis-history.lua"),
+        /** A client listed in a channel's presence and counted in its node's index. */
+        PRESENCE_ADD(NOTHING, "redis-presence-add.lua"),
+        /** A client unlisted, and uncounted. */
+        PRESENCE_REMOVE(NOTHING, "redis-presence-remove.lua"),
+        /** A channel's presence, without the entries of dead nodes. */
+        PRESENCE_READ(NOTHING, "redis-presence-read.lua"),
+        /** A node's heartbeat, claiming the nodes whose heartbeat stopped. */
+        NODE_HEARTBEAT(NOTHING, "redis-node-heartbeat.lua"),
+        /** One step of removing a dead node's presence entries. */
+        NODE_REAP(NOTHING, "redis-node-reap.lua"),
+        /** Takes, checks or gives back tokens of one or more buckets of a limit, all or none. */
+        LIMIT_BUCKET(NOTHING, "redis-limit-bucket.lua"),
+        /** Adds to or takes from this node's open connections in one or more counts of a limit. */
+        LIMIT_COUNT(NOTHING, "redis-limit-count.lua"),
         /** The newest statistics of the nodes that count as alive. */
-        STATS_ALIVE(null, "redis-stats-alive.lua");
+        STATS_ALIVE(NOTHING, "redis-stats-alive.lua");
 
         final String text;
         final String sha;
 
-        /** {@code start}: the shared part run before {@code file}, or null when it stands alone. */
-        Script(String start, String file) {
-            this.text = start == null ? resource(file) : resource(start) + "\n" + resource(file);
+        Script(String shared, String file) {
+            this.text = resource("redis-time.lua") + "\n" + shared + resource(file);
             this.sha = sha1(text);
         }
     }
 
-    /** The start of every script on a channel's keys. */
-    private static final String CHANNEL_START = "redis-channel.lua";
+    /** What a script on one channel's keys starts with (KEYS[1] meta, KEYS[2] history). */
+    private static final String ON_CHANNEL = resource("redis-channel.lua") + "\n";
+
+    private static final String NOTHING = "";
 
     private final RedisAsyncCommands<String, String> commands;
 

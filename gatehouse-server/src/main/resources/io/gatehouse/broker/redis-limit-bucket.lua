@@ -6,8 +6,7 @@
 -- Every take and peek is checked first: when one of them has no token, nothing changes and the
 -- answer is {wait in ms, the 1-based index of that bucket}; otherwise every take takes one and
 -- every give gives one back (never past the burst), and the answer is {0, 0}.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = redis_millis()
 
 local tokens = {}
 local wait, which = 0, 0

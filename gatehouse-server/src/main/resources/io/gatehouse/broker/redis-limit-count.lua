@@ -20,8 +20,7 @@ if mode == 'release' then
   return {0}
 end
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = redis_millis()
 local alive = {}
 local function liveness(n)
   if n == node then

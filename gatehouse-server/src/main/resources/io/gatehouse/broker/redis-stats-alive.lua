@@ -3,8 +3,7 @@
 -- ms), KEYS[2] the statistics (hash: node id, that node's newest sample as JSON). ARGV[1] is this
 -- node's id: its own always counts. The fields of nodes that do not count are deleted once their
 -- node has been dead for longer than ARGV[2] ms, or is not in the set.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = redis_millis()
 local grace = tonumber(ARGV[2])
 local fields = redis.call('HGETALL', KEYS[2])
 local out = {}

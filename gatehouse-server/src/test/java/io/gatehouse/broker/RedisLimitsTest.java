@@ -38,8 +38,18 @@ class RedisLimitsTest {
 
     @BeforeEach
     void twoNodes() {
-        nodeA = new RedisBroker(RedisBrokerTest.REDIS_URL, prefix, Clock.systemUTC(), c -> HistoryRetention.NONE);
-        nodeB = new RedisBroker(RedisBrokerTest.REDIS_URL, prefix, Clock.systemUTC(), c -> HistoryRetention.NONE);
+        nodeA = new RedisBroker(
+                RedisBrokerTest.REDIS_URL,
+                prefix,
+                Duration.ofSeconds(30),
+                Clock.systemUTC(),
+                c -> HistoryRetention.NONE);
+        nodeB = new RedisBroker(
+                RedisBrokerTest.REDIS_URL,
+                prefix,
+                Duration.ofSeconds(30),
+                Clock.systemUTC(),
+                c -> HistoryRetention.NONE);
         admin = RedisClient.create(RedisBrokerTest.REDIS_URL);
     }
 
@@ -131,7 +141,7 @@ class RedisLimitsTest {
         assertThat(get(b.acquire(List.of(ip, user)))).as("ann has 2 on A now").isEqualTo(1);
     }
 
-    /** Node liveness as the heartbeat will write it: delete once the heartbeat is in. */
+    /** Node liveness as the heartbeat writes it (these brokers are not started, so they do not beat). */
     private void alive(SharedLimits node, Duration forAnother) {
         try (StatefulRedisConnection<String, String> c = admin.connect()) {
             RedisCommands<String, String> redis = c.sync();
