@@ -365,8 +365,10 @@ class RedisChaosTest {
 
         Awaitility.await().atMost(LIMIT).until(() -> publisher.published.get() >= 300);
         target.set(null); // from now on clients reconnect to the nodes still alive
+        long childHoldsUntil = heartbeatOf(presentIds.get(0));
         child.kill();
         long killed = System.nanoTime();
+        long killedAt = System.currentTimeMillis();
         publishing.get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         awaitAll(running, subscribers);
 
@@ -386,7 +388,8 @@ class RedisChaosTest {
                 .untilAsserted(() -> assertThat(presenceOn(survivor, admin)).containsExactly(watcherId));
         System.out.println("the killed node's clients left presence "
                 + Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms after the kill (presence.node_ttl "
-                + NODE_TTL_SECONDS + " s)");
+                + NODE_TTL_SECONDS + " s; its last heartbeat held until " + (childHoldsUntil - killedAt)
+                + " ms after the kill)");
         List<String> left = new ArrayList<>();
         while (left.size() < 2) {
             JsonNode leave = watcher.awaitType("leave");
@@ -395,6 +398,20 @@ class RedisChaosTest {
         assertThat(left).containsExactlyInAnyOrderElementsOf(presentIds);
         assertThat(presenceOn(nodes.get(1), "apikey " + nodes.get(1).apiKey("admin")))
                 .containsExactly(watcherId);
+    }
+
+    /** Until when (ms since the epoch) the heartbeat of the node holding connection {@code id} in room:killed holds. */
+    private long heartbeatOf(String id) {
+        RedisClient client = RedisClient.create(SHARED_REDIS);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            String entry = redis.hget(prefix + "ch:{room:killed}:presence", id);
+            String node = entry.replaceAll(".*\"node\":\"([0-9a-f]+)\".*", "$1");
+            Double score = redis.zscore(prefix + "nodes", node);
+            return score == null ? -1 : score.longValue();
+        } finally {
+            client.shutdown();
+        }
     }
 
     /** The connection ids {@code node} lists in room:killed's presence. */

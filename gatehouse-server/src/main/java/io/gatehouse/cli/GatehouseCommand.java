@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             DemoCommand.class,
+            ClusterCommand.class,
             UserCommand.class,
             TokenCommand.class,
             ApiKeyCommand.class,

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -18,6 +19,15 @@ import picocli.CommandLine.Spec;
             "Logs go to standard error, as JSON lines with log.format: json."
         })
 final class ServeCommand implements Callable<Integer> {
+    /** The hidden flag of the nodes {@code cluster} starts. */
+    static final String STOP_WITH_PARENT = "--stop-with-parent";
+
+    @Option(
+            names = STOP_WITH_PARENT,
+            hidden = true,
+            description = "Stops the node when the process that started it ends (cluster's nodes), even by kill -9.")
+    boolean stopWithParent;
+
     @Mixin
     ConfigOptions config;
 
@@ -29,6 +39,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (stopWithParent) {
+            // System.exit runs NodeRun's shutdown hook, which closes the node in order; no orphan node.
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+        }
         return NodeRun.run(config.load(listen.flags()), spec.commandLine().getOut(), NodeRun.Addition.NONE);
     }
 }

@@ -150,6 +150,11 @@ public final class BenchClient implements AutoCloseable {
      * default source address; {@code connection} learns of it in {@code channelActive}. Any thread.
      */
     void openHttp(PublishConnection connection) {
+        openHttp(connection, remote);
+    }
+
+    /** As {@link #openHttp(PublishConnection)}, to {@code server} (another node of the deployment). */
+    void openHttp(PublishConnection connection, InetSocketAddress server) {
         bootstrap
                 .clone()
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -161,7 +166,7 @@ public final class BenchClient implements AutoCloseable {
                                 .addLast("publish", connection);
                     }
                 })
-                .connect(remote);
+                .connect(server);
     }
 
     /** Closes every connection with a 1000 close frame and waits, at most {@code timeout}, until their sockets are closed. */

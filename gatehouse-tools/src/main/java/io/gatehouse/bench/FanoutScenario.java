@@ -60,10 +60,18 @@ public final class FanoutScenario {
 
     private final Settings settings;
     private final String apiKey;
+    /** Where to publish; null: the subscribers' server. */
+    private final BenchTarget publishTarget;
 
     public FanoutScenario(Settings settings, String apiKey) {
+        this(settings, apiKey, null);
+    }
+
+    /** Publishes through {@code publishTarget} (another node of the deployment), or the subscribers' server when null. */
+    public FanoutScenario(Settings settings, String apiKey, BenchTarget publishTarget) {
         this.settings = settings;
         this.apiKey = apiKey;
+        this.publishTarget = publishTarget;
     }
 
     public BenchResult run(BenchSetup setup) throws IOException, InterruptedException {
@@ -95,7 +103,7 @@ public final class FanoutScenario {
 
             Publisher publisher = new Publisher(
                     setup.client(),
-                    setup.target(),
+                    publishTarget == null ? setup.target() : publishTarget,
                     apiKey,
                     settings.channel(),
                     settings.payloadBytes(),

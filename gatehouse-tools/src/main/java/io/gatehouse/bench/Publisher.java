@@ -1,6 +1,7 @@
 package io.gatehouse.bench;
 
 import io.gatehouse.protocol.ChannelName;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,9 @@ final class Publisher implements HttpLoad {
 
     private final BenchClient client;
     private final String host;
+    /** The server publications go to: the subscribers' or, with --publish-url, another node. */
+    private final InetSocketAddress server;
+
     private final String authorization;
     private final ChannelName channelName;
     private final int payloadBytes;
@@ -58,6 +62,7 @@ final class Publisher implements HttpLoad {
             int connections) {
         this.client = client;
         this.host = target.publishUri().getHost() + ":" + target.port();
+        this.server = new InetSocketAddress(target.address(), target.port());
         this.authorization = "apikey " + apiKey;
         this.channelName = channelName;
         this.payloadBytes = payloadBytes;
@@ -168,7 +173,7 @@ final class Publisher implements HttpLoad {
         synchronized (all) {
             all.add(c);
         }
-        client.openHttp(c);
+        client.openHttp(c, server);
     }
 
     // --- called by the connections, on their event loops

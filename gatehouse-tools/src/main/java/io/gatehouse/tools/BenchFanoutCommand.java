@@ -1,5 +1,6 @@
 package io.gatehouse.tools;
 
+import io.gatehouse.bench.BenchTarget;
 import io.gatehouse.bench.FanoutScenario;
 import io.gatehouse.protocol.ChannelName;
 import java.io.IOException;
@@ -62,6 +63,13 @@ final class BenchFanoutCommand implements Callable<Integer> {
                     + " schedule waits when all are busy. Default: ${DEFAULT-VALUE}")
     int publishConnections;
 
+    @Option(
+            names = "--publish-url",
+            paramLabel = "URL",
+            description = "Publish through this server (another node of the same deployment, loopback)"
+                    + " while the subscribers are on --url. Default: --url")
+    String publishUrl;
+
     @Spec
     CommandSpec spec;
 
@@ -97,6 +105,14 @@ final class BenchFanoutCommand implements Callable<Integer> {
                 load.connectRate,
                 load.maxInFlight,
                 publishConnections);
-        return common.run(subscribers, new FanoutScenario(settings, load.apiKey)::run);
+        BenchTarget publishTarget = null;
+        if (publishUrl != null) {
+            try {
+                publishTarget = BenchTarget.parse(publishUrl);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage().replace("--url", "--publish-url"));
+            }
+        }
+        return common.run(subscribers, new FanoutScenario(settings, load.apiKey, publishTarget)::run);
     }
 }

@@ -206,6 +206,44 @@ class BenchCommandTest {
     }
 
     @Test
+    void fanoutPublishesThroughThePublishUrlWhenOneIsGiven() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort(); // nothing listens there once closed: every publication through it fails
+        }
+        Result r = bench(
+                "fanout",
+                "--api-key",
+                server.apiKey("publish"),
+                "--subscribers",
+                "2",
+                "--publications-per-second",
+                "10",
+                "--warmup",
+                "200ms",
+                "--duration",
+                "300ms",
+                "--publish-url",
+                "http://127.0.0.1:" + closed);
+
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("were not answered 200", "FAILED");
+        assertThat(run(
+                                "bench",
+                                "fanout",
+                                "--url",
+                                server.url(),
+                                "--secret",
+                                TestGatehouse.SECRET,
+                                "--api-key",
+                                "k",
+                                "--publish-url",
+                                "http://192.0.2.10:8080")
+                        .err())
+                .contains("--publish-url http://192.0.2.10:8080 is not a loopback address");
+    }
+
+    @Test
     void aServerThatIsNotOnLoopbackIsRefusedWithExit2() {
         Result r = run("bench", "connect", "--url", "http://192.0.2.10:8080", "--secret", TestGatehouse.SECRET);
 
