@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.LogCapture;
 import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
@@ -61,6 +62,24 @@ class DegradedRedisTest {
 
             relay.resume();
             awaitReady(node);
+        }
+    }
+
+    @Test
+    void aDuplicateReplacesTheOlderConnectionOnItsNodeWhileRedisIsCut() {
+        try (TcpRelay relay = new TcpRelay(RedisNodesTest.REDIS_PORT);
+                TestGatehouse node = node(relay).start()) {
+            String token = Jwts.hs256For("tabs");
+            try (WsRecorder older = tab(node, token)) {
+                relay.cut();
+                awaitDegraded(node);
+                try (WsRecorder newer = tab(node, token)) {
+                    // the replace command cannot cross Redis; this node applies it all the same
+                    assertThat(older.awaitClose()).isEqualTo(new WsRecorder.Close(4409, "CONNECTION_REPLACED"));
+                    newer.assertAlive("the newer connection of tab-1");
+                }
+                relay.resume();
+            }
         }
     }
 
@@ -199,6 +218,13 @@ class DegradedRedisTest {
         JsonNode m = socket.awaitMessage();
         assertThat(m.path("id").asInt(-1)).as(m.toString()).isEqualTo(id);
         return m;
+    }
+
+    /** An established socket of {@code token} that names its client instance tab-1. */
+    private static WsRecorder tab(TestGatehouse node, String token) {
+        WsRecorder ws = WsRecorder.connect(node.ws("instance=tab-1"), "Authorization", "Bearer " + token);
+        ws.awaitEstablished();
+        return ws;
     }
 
     private static void assertUnavailableWithRetryAfter(TestGatehouse.Reply r) {

@@ -48,12 +48,17 @@ public record DuplicateConnections(DuplicatePolicy policy, Hub hub, Broker broke
     /**
      * Connection {@code connectionId} of {@code instance} is open, or took that instance over (a
      * refresh) at {@code since}: under {@code replace}, the instance's connections older than that
-     * close, here and on every other node.
+     * close, here and on every other node. When the broker cannot carry the command (Redis
+     * unreachable), they still close on this node.
      */
     void opened(ClientInstance instance, String connectionId, Instant since) {
         if (policy == DuplicatePolicy.REPLACE && instance.named()) {
-            broker.publishControl(new ControlCommand.ReplaceCredential(
-                    instance.credentialId(), instance.instanceId(), connectionId, since));
+            ControlCommand replace = new ControlCommand.ReplaceCredential(
+                    instance.credentialId(), instance.instanceId(), connectionId, since);
+            broker.publishControl(replace).exceptionally(unsent -> {
+                hub.onControl(replace);
+                return null;
+            });
         }
     }
 }
