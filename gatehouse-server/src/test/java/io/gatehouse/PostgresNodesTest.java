@@ -116,6 +116,38 @@ class PostgresNodesTest {
     }
 
     @Test
+    void aWorkerReportingProgressToOneNodeLearnsOfACancelRequestMadeOnTheOther() throws Exception {
+        try (TestGatehouse a =
+                        node(schema.url()).with("tasks.push_interval", "50ms").start();
+                TestGatehouse b = node(schema.url()).start()) {
+            TaskRecord t = a.gatehouse().tasks().create("alice", "export", "Export", 1000L, null, "test");
+            assertThat(a.gatehouse()
+                            .tasks()
+                            .progress(t.id(), 1, null, null)
+                            .orElseThrow()
+                            .cancelRequested())
+                    .isFalse();
+            CancelAnswer asked = b.gatehouse()
+                    .tasks()
+                    .requestCancel(t.id(), new User("alice", "alice", List.of()))
+                    .orElseThrow();
+            assertThat(asked.requested()).isTrue();
+            // The worker goes on reporting to node A, which had the task cached as running.
+            long[] done = {1};
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> a.gatehouse()
+                            .tasks()
+                            .progress(t.id(), ++done[0], null, null)
+                            .orElseThrow()
+                            .cancelRequested());
+            assertThat(a.gatehouse().tasks().find(t.id()).orElseThrow().status())
+                    .isEqualTo(TaskStatus.CANCEL_REQUESTED);
+        }
+    }
+
+    @Test
     void withPostgresUnreachableOpaqueTokensAndSessionsAre4503AndJwtsStillConnect() throws Exception {
         try (TcpRelay relay = new TcpRelay(postgresPort());
                 TestGatehouse server = node(schema.url().replaceFirst("//[^/]+/", "//127.0.0.1:" + relay.port() + "/"))
