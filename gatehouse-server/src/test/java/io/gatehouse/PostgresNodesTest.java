@@ -56,6 +56,10 @@ class PostgresNodesTest {
                 .with("shutdown.drain", "100ms");
     }
 
+    private static TestGatehouse withHooks(TestGatehouse node) {
+        return node.with("hooks.url", "http://127.0.0.1:9/hooks").with("hooks.secret", "webhook-test-secret");
+    }
+
     @Test
     void eachConnectionOfTwoNodesIsOneAccessLogRowCompletedByItsClose() throws Exception {
         int perNode = 10;
@@ -81,8 +85,9 @@ class PostgresNodesTest {
 
     @Test
     void aTaskAskedToCancelOnBothNodesAtOnceIsAskedOnceAndFinishedOnce() throws Exception {
-        try (TestGatehouse a = node(schema.url()).start();
-                TestGatehouse b = node(schema.url()).start()) {
+        // Webhooks on (to an endpoint that is down), so a cancel request writes its event.
+        try (TestGatehouse a = withHooks(node(schema.url())).start();
+                TestGatehouse b = withHooks(node(schema.url())).start()) {
             TaskRecord t = a.gatehouse().tasks().create("alice", "export", "Export", 100L, null, "test");
             User alice = new User("alice", "alice", List.of());
             List<Callable<Optional<CancelAnswer>>> cancels = new ArrayList<>();
@@ -108,6 +113,9 @@ class PostgresNodesTest {
                     .as("every finish answered with the one stored final status")
                     .hasSize(1);
             assertThat(count("SELECT COUNT(*) FROM task_history WHERE status = 'cancel_requested'"))
+                    .isEqualTo(1);
+            assertThat(count("SELECT COUNT(*) FROM webhook_events WHERE type = 'task.cancel_requested'"))
+                    .as("task.cancel_requested events")
                     .isEqualTo(1);
             assertThat(count("SELECT COUNT(*) FROM task_history WHERE status IN ('cancelled', 'completed', 'failed')"))
                     .as("final status changes")
