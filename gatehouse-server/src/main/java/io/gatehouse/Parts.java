@@ -186,7 +186,7 @@ final class Parts {
         broker.start(hub);
         ChannelAccess access = new ChannelAccess(config.channels());
         limits = new RequestLimits(config, metrics);
-        watcher = new RevocationWatcher(revocations, broker, notBefore, mintedJwtLife);
+        watcher = new RevocationWatcher(revocations, broker, notBefore, mintedJwtLife, revokedTokens);
 
         // The HTTP API.
         ApiKeyCheck apiKeys = new ApiKeyCheck(limits, new ApiKeyVerifier(new ApiKeyStore(database), blocking));

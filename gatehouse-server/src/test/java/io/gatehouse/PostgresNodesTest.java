@@ -8,6 +8,7 @@ import io.gatehouse.store.TaskRecord;
 import io.gatehouse.store.TaskStatus;
 import io.gatehouse.tasks.CancelAnswer;
 import io.gatehouse.testing.BrowserSession;
+import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
@@ -152,6 +153,35 @@ class PostgresNodesTest {
                             .cancelRequested());
             assertThat(a.gatehouse().tasks().find(t.id()).orElseThrow().status())
                     .isEqualTo(TaskStatus.CANCEL_REQUESTED);
+        }
+    }
+
+    @Test
+    void aJwtRevokedThroughOneNodeIsRefusedByTheOtherAndByANodeStartedAfter() throws Exception {
+        try (TestGatehouse a = node(schema.url()).start();
+                TestGatehouse b = node(schema.url()).start()) {
+            String jwt = Jwts.hs256For("dave");
+            try (WsRecorder live = b.connectWith(jwt)) {
+                TestGatehouse.Reply revoked = a.post(
+                        "/api/v1/credentials/revoke",
+                        TestGatehouse.JSON.createObjectNode().put("token", jwt).toString(),
+                        "Authorization",
+                        "apikey " + a.apiKey("revoke"));
+                assertThat(revoked.status()).isEqualTo(200);
+                assertThat(revoked.body().path("revoked").asBoolean()).isTrue();
+                // Node B acts on the journal entry: it closes the live socket, and holds the token.
+                assertThat(live.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
+            }
+            assertRefusedAsRevoked(b, jwt);
+            try (TestGatehouse c = node(schema.url()).start()) {
+                assertRefusedAsRevoked(c, jwt);
+            }
+        }
+    }
+
+    private static void assertRefusedAsRevoked(TestGatehouse node, String jwt) {
+        try (WsRecorder ws = WsRecorder.connect(node.ws(), "Authorization", "Bearer " + jwt)) {
+            assertThat(ws.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
         }
     }
 
