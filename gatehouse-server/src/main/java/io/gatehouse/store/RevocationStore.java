@@ -17,6 +17,12 @@ public final class RevocationStore {
             "INSERT INTO revocations (kind, subject, created_at, held_until) VALUES (?, ?, ?, ?)";
     private static final String COLUMNS = "SELECT id, kind, subject, created_at, held_until FROM revocations";
 
+    /**
+     * Holds end by this at the latest: a JWT's exp may lie past what a timestamp column takes (an
+     * exp of 1e18 s is past Instant.MAX), and a hold this long is forever in effect.
+     */
+    private static final Instant LATEST_HOLD = Instant.parse("9999-12-31T23:59:59Z");
+
     private final Database db;
 
     public RevocationStore(Database db) {
@@ -57,7 +63,7 @@ public final class RevocationStore {
             s.setString(1, kind.name());
             s.setString(2, subject);
             Columns.setInstant(s, 3, at);
-            Columns.setInstant(s, 4, heldUntil);
+            Columns.setInstant(s, 4, heldUntil == null || heldUntil.isBefore(LATEST_HOLD) ? heldUntil : LATEST_HOLD);
             s.executeUpdate();
         }
     }

@@ -178,6 +178,12 @@ abstract class StoreContractTest {
                 .extracting(Revocation::subject)
                 .containsExactly("jwt-fingerprint");
         assertThat(journal.heldAt(T0.plusSeconds(60))).isEmpty();
+
+        // A JWT whose exp is past any timestamp column is held for as long as one goes.
+        journal.append(Revocation.Kind.CREDENTIAL, "far-fingerprint", T0, Instant.MAX, List.of());
+        assertThat(journal.heldAt(T0.plusSeconds(60)))
+                .extracting(Revocation::subject)
+                .containsExactly("far-fingerprint");
     }
 
     @Test
