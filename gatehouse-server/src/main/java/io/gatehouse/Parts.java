@@ -34,8 +34,9 @@ import io.gatehouse.auth.TokenVerifierChain;
 import io.gatehouse.auth.UserIds;
 import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.broker.Broker;
+import io.gatehouse.broker.DeferredRedisBroker;
 import io.gatehouse.broker.MemoryBroker;
-import io.gatehouse.broker.RedisBroker;
+import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.connection.ChannelCommands;
 import io.gatehouse.connection.ClientProtocol;
@@ -115,8 +116,9 @@ final class Parts {
     }
 
     /**
-     * Builds the broker, first of all parts: with Redis this connects, and a start that fails here
-     * has created nothing else (no bootstrap admin, no password shown).
+     * Builds the broker, first of all parts: with Redis this connects (or, when Redis cannot be
+     * reached, starts degraded), and a start that fails here has created nothing else (no bootstrap
+     * admin, no password shown).
      */
     void connectBroker(Clock clock) {
         broker = newBroker(clock);
@@ -192,7 +194,17 @@ final class Parts {
         ApiKeyCheck apiKeys = new ApiKeyCheck(limits, new ApiKeyVerifier(new ApiKeyStore(database), blocking));
         ObjectMapper json = codec.json();
         HttpApi api = new HttpApi(new CorsPolicy(origins));
-        new HealthRoutes(config.metrics(), metrics, database, broker, json, blocking).register(api);
+        lifecycle = new Lifecycle();
+        new HealthRoutes(
+                        config.metrics(),
+                        metrics,
+                        database,
+                        broker,
+                        brokerAddress(),
+                        lifecycle::isShuttingDown,
+                        json,
+                        blocking)
+                .register(api);
         UserCredentialCheck userCredentials =
                 new UserCredentialCheck(limits, credentials, origins, credentialVerifier, blocking);
         TokenRevoker revoker = new TokenRevoker(
@@ -288,7 +300,6 @@ final class Parts {
                 new TaskCommands(tasks, blocking),
                 hooks,
                 stats);
-        lifecycle = new Lifecycle();
         http = new HttpEndpoint(config.server(), api, limits, origins);
         webSocket = new WebSocketEndpoint(
                 lifecycle,
@@ -304,16 +315,24 @@ final class Parts {
 
     /**
      * The broker broker.url names: the memory one of a single node, or Redis for several. Redis is
-     * waited for, bounded (RedisBroker's command timeout): when it cannot be reached the start fails
-     * with a BrokerUnreachableException naming broker.url, since a node does not run without its
-     * broker yet (a degraded start is a later step of issue 15).
+     * waited for, bounded (RedisBroker's command timeout); when it cannot be reached the node starts
+     * degraded and connects once it can (DeferredRedisBroker): Redis is shared, and a node that
+     * did not start without it would leave no node to serve.
      */
     private Broker newBroker(Clock clock) {
         GatehouseConfig.Broker chosen = config.broker();
         if (chosen.inMemory()) {
             return new MemoryBroker(clock, config.channels()::retention);
         }
-        return new RedisBroker(chosen.url(), chosen.keyPrefix(), clock, config.channels()::retention);
+        return DeferredRedisBroker.connect(
+                chosen.url(), chosen.keyPrefix(), chosen.nodeTtl(), clock, config.channels()::retention);
+    }
+
+    /** Where the broker is, as /ready names it: {@code broker.url memory:} or the Redis without its password. */
+    private String brokerAddress() {
+        return broker instanceof DeferredRedisBroker redis
+                ? redis.address()
+                : ConfigKey.BROKER_URL.key() + " " + config.broker().url();
     }
 
     /** Closes what already runs, in reverse, and the database: the start failed. */

@@ -1,6 +1,7 @@
 package io.gatehouse.broker;
 
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
 
 /**
@@ -16,6 +17,15 @@ public interface BrokerListener {
     void onPresenceEvent(PresenceEvent event);
 
     void onControl(ControlCommand command);
+
+    /**
+     * {@code client} was listed in {@code channel}'s presence by a node that died (its heartbeat
+     * stopped for presence.node_ttl) and has been removed from it. Called on one node of the
+     * deployment for each such entry, so that its leave is announced once; not in the channel's
+     * order (the announcement itself travels in it). The {@link MemoryBroker}, whose node cannot
+     * die without its presence, never calls it.
+     */
+    void onPresenceExpired(ChannelName channel, PresenceClient client);
 
     /**
      * Publications of {@code channel} were lost to this node and cannot be delivered: the broker

@@ -2,9 +2,9 @@ package io.gatehouse.broker;
 
 /**
  * The broker that {@code broker.url} names could not be reached, or did not answer in time, while
- * the node started: the node does not start (a start without its broker, degraded, is a later step
- * of issue 15). The message is one line naming {@code broker.url} and where it points, never the
- * password the URL may hold.
+ * a {@link RedisBroker} was built: a node then starts degraded and builds it again later
+ * ({@link DeferredRedisBroker}, which logs this message). The message is one line naming
+ * {@code broker.url} and where it points, never the password the URL may hold.
  */
 public final class BrokerUnreachableException extends IllegalStateException {
     private static final long serialVersionUID = 1L;

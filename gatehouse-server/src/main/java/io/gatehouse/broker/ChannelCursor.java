@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Where this node's listener stands in one channel a {@link RedisBroker} is subscribed to: the last
  * publication delivered, and, while a recovery read after a pub/sub reconnect is under way, the
- * messages held back until it is done (they are newer). Its deliveries run in the channel's lane;
+ * messages held back until it is done (they are newer, and at most a bound: past it they are
+ * dropped and continuity counts as lost). Its deliveries run in the channel's lane;
  * the recovery starts on a Lettuce thread. Thread-safe (guarded by this).
  */
 final class ChannelCursor {
@@ -24,6 +25,16 @@ final class ChannelCursor {
     private List<String> heldBack;
     /** Counts recovery reads: only the newest one's answer ends the hold. */
     private int recoveries;
+    /** Messages {@link #heldBack} keeps at most; past it they are dropped. */
+    private final int maxHeld;
+    /** More than {@link #maxHeld} messages arrived during the recovery under way. */
+    private boolean heldOverflow;
+    /** Messages from Redis are dropped until the lane delivers its continuity-lost signal. */
+    private boolean overflowing;
+
+    ChannelCursor(int maxHeld) {
+        this.maxHeld = maxHeld;
+    }
 
     synchronized void floor(StreamPosition position) {
         floor = position;
@@ -46,8 +57,31 @@ final class ChannelCursor {
         if (heldBack == null) {
             return false;
         }
-        heldBack.add(message);
+        if (heldBack.size() < maxHeld) {
+            heldBack.add(message);
+        } else {
+            heldOverflow = true;
+        }
         return true;
+    }
+
+    /** Whether more messages arrived during the recovery under way than could be held back. */
+    synchronized boolean heldBackOverflowed() {
+        return heldOverflow;
+    }
+
+    /** Too many deliveries wait in the channel's lane: drop what arrives until {@link #overflowEnded}. */
+    synchronized void overflow() {
+        overflowing = true;
+    }
+
+    synchronized boolean isOverflowing() {
+        return overflowing;
+    }
+
+    /** The lane delivered what it held (its continuity-lost signal comes now): take messages again. */
+    synchronized void overflowEnded() {
+        overflowing = false;
     }
 
     /** Starts holding messages back; returns the recovery's number and where to read after (or null: unknown). */
@@ -92,6 +126,7 @@ final class ChannelCursor {
     synchronized List<String> endRecovery() {
         List<String> held = heldBack == null ? List.of() : heldBack;
         heldBack = null;
+        heldOverflow = false;
         return held;
     }
 }

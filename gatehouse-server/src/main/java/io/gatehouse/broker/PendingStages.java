@@ -42,6 +42,15 @@ final class PendingStages<T> {
         }
     }
 
+    /** Completes stage {@code id} with {@code value}, or fails it if {@code failure} is not null. */
+    void settle(long id, T value, Throwable failure) {
+        if (failure != null) {
+            fail(id, failure);
+        } else {
+            complete(id, value);
+        }
+    }
+
     /** Fails every open stage (the broker closed). */
     void failAll(Throwable failure) {
         open.keySet().forEach(id -> fail(id, failure));

@@ -19,13 +19,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,16 +53,18 @@ import org.slf4j.LoggerFactory;
  *       channel while the hub has subscribers on it; messages go to the listener through
  *       {@link DeliveryLanes}, as in the {@link MemoryBroker}. Presence events travel on the
  *       channel's events pub/sub channel, so they keep their place among its publications; control
- *       commands on one pub/sub channel of their own, to which every node subscribes at start.</li>
+ *       commands on one pub/sub channel of their own, to which every node subscribes at start,
+ *       and in a short log read after a reconnect ({@link RedisControlLog}).</li>
  *   <li>Stages: Lettuce answers on its event loops, which must never run a caller's code, so every
- *       stage completes on a reply thread ({@value #REPLY_THREAD_PREFIX}-N) or, for this node's
+ *       stage completes on a reply thread ({@link RedisReplyThreads}) or, for this node's
  *       publishes and control commands, on the delivery thread that receives them back first
  *       ({@link PendingStages}). A Redis that fails or does not answer fails the stage with
  *       {@link RefusalCode#BACKEND_UNAVAILABLE}.</li>
  *   <li>After a pub/sub reconnect, what was missed is read from history ({@link RedisRecoveries}).</li>
+ *   <li>Presence entries name their node; a node whose heartbeat stops for {@code nodeTtl} drops out
+ *       of every presence, and one of the others removes its entries and has their leaves
+ *       announced ({@link RedisNodes}, {@link BrokerListener#onPresenceExpired}).</li>
  * </ul>
- *
- * <p>Not yet (issue 15): presence entries that leave with their node's heartbeat.
  */
 public final class RedisBroker implements Broker {
     /** How long a channel keeps its offsets and epoch with no publish or read (as the memory broker). */
@@ -75,8 +72,6 @@ public final class RedisBroker implements Broker {
 
     /** Deliveries of one channel waiting on this node, beyond which this node refuses its publishes. */
     static final int MAX_BACKLOG = MemoryBroker.MAX_BACKLOG;
-
-    static final String REPLY_THREAD_PREFIX = "gatehouse-redis-reply";
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
     private static final String UNAVAILABLE_HINT = "The broker (Redis) did not answer; retry shortly";
@@ -89,9 +84,11 @@ public final class RedisBroker implements Broker {
     private final RedisConnections redis;
     private final RedisScripts scripts;
     private final RedisPresence presence;
+    private final RedisNodes nodes;
     private final RedisSubscriptions subscriptions;
+    private final RedisControlLog controlLog;
     /** Completes the stages Lettuce answers: caller code never runs on a Lettuce thread. */
-    private final ThreadPoolExecutor replies = replyPool();
+    private final RedisReplyThreads replies = new RedisReplyThreads();
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -99,16 +96,23 @@ public final class RedisBroker implements Broker {
      * Connects to the Redis at {@code url} and subscribes to the control channel, waiting for both
      * (bounded by {@link RedisConnections#COMMAND_TIMEOUT}; call it at start-up, not on an event
      * loop). Fails with a {@link BrokerUnreachableException} if Redis cannot be reached or does not
-     * answer. Every key and pub/sub channel starts with {@code keyPrefix}.
+     * answer. Every key and pub/sub channel starts with {@code keyPrefix}. A node whose heartbeat
+     * stopped for {@code nodeTtl} (presence.node_ttl) drops out of every presence.
      */
-    public RedisBroker(String url, String keyPrefix, Clock clock, Function<ChannelName, HistoryRetention> retention) {
-        this(url, keyPrefix, clock, retention, STREAM_IDLE_TTL);
+    public RedisBroker(
+            String url,
+            String keyPrefix,
+            Duration nodeTtl,
+            Clock clock,
+            Function<ChannelName, HistoryRetention> retention) {
+        this(url, keyPrefix, nodeTtl, clock, retention, STREAM_IDLE_TTL);
     }
 
     /** A broker whose idle channels keep their offsets for {@code streamIdleTtl} (for tests). */
     RedisBroker(
             String url,
             String keyPrefix,
+            Duration nodeTtl,
             Clock clock,
             Function<ChannelName, HistoryRetention> retention,
             Duration streamIdleTtl) {
@@ -124,9 +128,12 @@ public final class RedisBroker implements Broker {
         try {
             this.scripts = new RedisScripts(redis.commands.async());
             scripts.load();
-            this.presence = new RedisPresence(redis.commands.async(), keys, deliveries.node());
+            this.presence = new RedisPresence(scripts, keys, deliveries.node());
+            this.nodes = new RedisNodes(scripts, keys, deliveries, presence, nodeTtl);
             RedisRecoveries recoveries = new RedisRecoveries(deliveries, this::history, closed::get, replies);
-            this.subscriptions = new RedisSubscriptions(redis.pubSub, keys, deliveries, recoveries::resubscribed);
+            this.controlLog = new RedisControlLog(redis.commands.async(), keys, deliveries, closed::get, replies);
+            this.subscriptions = new RedisSubscriptions(
+                    redis.pubSub, keys, deliveries, recoveries::resubscribed, controlLog::resubscribed);
             subscriptions.subscribeToControl(RedisConnections.COMMAND_TIMEOUT);
         } catch (Exception e) {
             redis.close();
@@ -152,6 +159,7 @@ public final class RedisBroker implements Broker {
     @Override
     public void start(BrokerListener listener) {
         deliveries.start(listener);
+        nodes.start();
     }
 
     @Override
@@ -288,16 +296,10 @@ public final class RedisBroker implements Broker {
         }
         CompletableFuture<Void> stage = new CompletableFuture<>();
         long id = deliveries.controls.open(stage);
-        redis.commands
-                .async()
-                .publish(keys.control(), deliveries.controlMessage(id, command))
-                .whenComplete((receivers, failure) -> onReplyThread(() -> {
-                    if (failure != null) {
-                        deliveries.controls.fail(id, unavailable(failure));
-                    } else {
-                        deliveries.controls.complete(id, null);
-                    }
-                }));
+        controlLog
+                .append(deliveries.controlMessage(id, command))
+                .whenComplete((logId, failure) -> onReplyThread(
+                        () -> deliveries.controls.settle(id, null, failure == null ? null : unavailable(failure))));
         return stage;
     }
 
@@ -312,6 +314,7 @@ public final class RedisBroker implements Broker {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        nodes.close();
         deliveries.close();
         redis.close();
         replies.shutdown();
@@ -347,11 +350,7 @@ public final class RedisBroker implements Broker {
     }
 
     private void onReplyThread(Runnable work) {
-        try {
-            replies.execute(work);
-        } catch (RejectedExecutionException e) {
-            work.run(); // closed: no pool left to wait for
-        }
+        replies.execute(work);
     }
 
     private static RefusalException unavailable(Throwable failure) {
@@ -383,18 +382,5 @@ public final class RedisBroker implements Broker {
 
     private static String randomHex(int digits) {
         return String.format("%016x", ThreadLocalRandom.current().nextLong()).substring(16 - digits);
-    }
-
-    private static ThreadPoolExecutor replyPool() {
-        int threads = DeliveryLanes.defaultThreads();
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, REPLY_THREAD_PREFIX + "-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 }

@@ -58,13 +58,7 @@ final class RedisConnections implements AutoCloseable {
      * hold a password.
      */
     static RedisConnections open(String url, String clientName) {
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(url);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "broker.url is not a Redis URL; write redis://[user:password@]host:port[/db]");
-        }
+        RedisURI uri = uri(url);
         uri.setTimeout(COMMAND_TIMEOUT);
         uri.setClientName(clientName);
         ClientResources resources = DefaultClientResources.create();
@@ -93,6 +87,21 @@ final class RedisConnections implements AutoCloseable {
     /** {@code broker.url redis://HOST:PORT/DB}, for messages: without the user and password. */
     String address() {
         return address;
+    }
+
+    /** As {@link #address()}, for the Redis at {@code url}, before (or without) connecting to it. */
+    static String address(String url) {
+        return address(uri(url));
+    }
+
+    /** {@code url} parsed; an IllegalArgumentException that does not quote it (it may hold a password) if it is no Redis URL. */
+    private static RedisURI uri(String url) {
+        try {
+            return RedisURI.create(url);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "broker.url is not a Redis URL; write redis://[user:password@]host:port[/db]");
+        }
     }
 
     private static String address(RedisURI uri) {

@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 /**
  * The names a {@link RedisBroker} uses in Redis, all under one key prefix (docs/redis.md): per
  * channel {@code PREFIX ch:{CHANNEL}:meta}, {@code :history}, {@code :presence} and the pub/sub
- * channel {@code :events}; per deployment the pub/sub channel {@code PREFIX control}. The braces
+ * channel {@code :events}; per node {@code PREFIX node:NODE:presence}; per deployment the pub/sub
+ * channel {@code PREFIX control} and the sorted sets {@code PREFIX nodes} and
+ * {@code PREFIX nodes:reaping}. The braces
  * are a Redis Cluster hash tag: a channel's keys share a slot, as its publish script needs. A
  * personal channel ({@code #USER}) may hold braces: the tag then ends at its first {@code }}, the
  * same for every key of the channel, so they still share a slot.
@@ -18,6 +20,8 @@ final class RedisKeys {
 
     private static final String CHANNEL = "ch:{";
     private static final String EVENTS = "}:events";
+    private static final String PRESENCE = "}:presence";
+    private static final String NODE_PRESENCE = ":presence";
 
     private final String prefix;
 
@@ -50,7 +54,7 @@ final class RedisKeys {
 
     /** Hash: connection id to the present client. */
     String presence(ChannelName channel) {
-        return ofChannel(channel, "}:presence");
+        return ofChannel(channel, PRESENCE);
     }
 
     /** Pub/sub channel: the channel's publications and presence events, in one order. */
@@ -61,6 +65,41 @@ final class RedisKeys {
     /** Pub/sub channel: control commands for every node. */
     String control() {
         return prefix + "control";
+    }
+
+    /** Sorted set: node id to the Redis time (ms) until which its heartbeat says it is alive. */
+    String nodes() {
+        return prefix + "nodes";
+    }
+
+    /** Sorted set: dead node id to the Redis time (ms) until which a node's claim to remove its entries holds. */
+    String reaping() {
+        return prefix + "nodes:reaping";
+    }
+
+    /** Hash: channel to how many of its presence entries {@code node} holds. */
+    String nodePresence(String node) {
+        return nodePresenceStart() + node + NODE_PRESENCE;
+    }
+
+    /** What goes before a node's id in its {@link #nodePresence} key (for a script that makes the key). */
+    String nodePresenceStart() {
+        return prefix + "node:";
+    }
+
+    /** What goes after a node's id in its {@link #nodePresence} key. */
+    static String nodePresenceEnd() {
+        return NODE_PRESENCE;
+    }
+
+    /** What goes before a channel's name in its {@link #presence} key (for a script that makes the key). */
+    String presenceStart() {
+        return prefix + CHANNEL;
+    }
+
+    /** What goes after a channel's name in its {@link #presence} key. */
+    static String presenceEnd() {
+        return PRESENCE;
     }
 
     /** The channel whose {@link #events} pub/sub channel is {@code name}, if it is one of ours. */

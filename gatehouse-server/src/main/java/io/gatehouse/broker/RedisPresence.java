@@ -1,57 +1,144 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.broker.RedisScripts.Script;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.PresenceClient;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The presence of every channel, in Redis: one hash per channel, field the connection id, value the
- * client and the node that holds its connection (docs/redis.md). The node is there for what comes
- * next (issue 15): each node refreshing a heartbeat, and the entries of a node whose heartbeat
- * stopped removed by the others. Until then an entry stays until it is removed.
+ * The presence of every channel, in Redis (docs/redis.md, "Nodes and presence"): one hash per
+ * channel, field the connection id, value the client and the node that holds its connection; and
+ * per node an index of the channels where it has entries. A read leaves out the entries of nodes
+ * whose heartbeat ({@link RedisNodes}) stopped; the node that claims a dead node removes its
+ * entries ({@link #reap}) and the hub announces their leaves.
  *
- * <p>Calls go out on the broker's one command connection in the order they are made, so a client's
- * removal is never applied before its addition when the hub calls them in that order.
+ * <p>This node also keeps its own entries in memory, so that it can list them again when it comes
+ * back after the others took it for dead ({@link #addAgain}). An entry is sent to Redis while its
+ * channel's local entries are locked ({@link ConcurrentHashMap#compute}), and so is its removal:
+ * calls go out on the broker's one command connection in that order, and an entry added again
+ * never lands after its removal.
  */
 final class RedisPresence {
-    private final RedisAsyncCommands<String, String> commands;
+    /** Channels one {@link #reap} step clears, at most. */
+    static final int REAP_CHANNELS_PER_STEP = 64;
+
+    private final RedisScripts scripts;
     private final RedisKeys keys;
     private final String node;
+    /** This node's entries: channel, then connection id. */
+    private final Map<ChannelName, Map<String, PresenceClient>> mine = new ConcurrentHashMap<>();
 
-    RedisPresence(RedisAsyncCommands<String, String> commands, RedisKeys keys, String node) {
-        this.commands = commands;
+    RedisPresence(RedisScripts scripts, RedisKeys keys, String node) {
+        this.scripts = scripts;
         this.keys = keys;
         this.node = node;
     }
 
     /** Adds or replaces the entry of {@code client}'s connection; the stage completes on a Lettuce thread. */
     CompletableFuture<Void> add(ChannelName channel, PresenceClient client) {
-        return commands.hset(keys.presence(channel), client.connectionId(), RedisMessages.presenceEntry(client, node))
-                .toCompletableFuture()
-                .thenApply(added -> null);
+        List<CompletableFuture<Void>> sent = new ArrayList<>(1);
+        mine.compute(channel, (c, local) -> {
+            Map<String, PresenceClient> entries = local == null ? new HashMap<>() : local;
+            entries.put(client.connectionId(), client);
+            sent.add(send(c, client));
+            return entries;
+        });
+        return sent.get(0);
     }
 
     CompletableFuture<Void> remove(ChannelName channel, String connectionId) {
-        return commands.hdel(keys.presence(channel), connectionId)
-                .toCompletableFuture()
-                .thenApply(removed -> null);
+        List<CompletableFuture<Void>> sent = new ArrayList<>(1);
+        mine.compute(channel, (c, local) -> {
+            sent.add(removal(c, connectionId));
+            if (local == null) {
+                return null;
+            }
+            local.remove(connectionId);
+            return local.isEmpty() ? null : local;
+        });
+        return sent.get(0);
     }
 
-    /** The raw entries, read on a Lettuce thread: {@link #decode} them elsewhere. */
-    CompletableFuture<List<String>> read(ChannelName channel) {
-        return commands.hvals(keys.presence(channel)).toCompletableFuture();
+    /**
+     * Lists every entry of this node again (it was taken for dead, and its entries may have been
+     * reaped); entries still listed are left as they are. The stage completes once Redis has them.
+     */
+    CompletableFuture<Void> addAgain() {
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (ChannelName channel : mine.keySet()) {
+            mine.computeIfPresent(channel, (c, local) -> {
+                local.values().forEach(client -> sent.add(send(c, client)));
+                return local;
+            });
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    }
+
+    /** The raw entries of live nodes, read on a Lettuce thread: {@link #decode} them elsewhere. */
+    CompletableFuture<List<Object>> read(ChannelName channel) {
+        return scripts.run(Script.PRESENCE_READ, new String[] {keys.presence(channel), keys.nodes()});
+    }
+
+    /**
+     * One step of removing dead {@code deadNode}'s entries (this node claimed it): the stage completes,
+     * on a Lettuce thread, with the step's reply, which {@link Reaped#of} reads.
+     */
+    CompletableFuture<List<Object>> reap(String deadNode) {
+        return scripts.run(
+                Script.NODE_REAP,
+                new String[] {keys.reaping(), keys.nodePresence(deadNode)},
+                deadNode,
+                keys.presenceStart(),
+                RedisKeys.presenceEnd(),
+                Integer.toString(REAP_CHANNELS_PER_STEP));
+    }
+
+    /** What one {@link #reap} step removed, and whether the dead node has nothing left. */
+    record Reaped(boolean done, List<Map.Entry<ChannelName, PresenceClient>> clients) {
+        static Reaped of(List<Object> reply) {
+            List<Map.Entry<ChannelName, PresenceClient>> clients = new ArrayList<>();
+            for (int i = 1; i + 1 < reply.size(); i += 2) {
+                PresenceClient client = RedisMessages.presenceClient(String.valueOf(reply.get(i + 1)));
+                ChannelName.parse(String.valueOf(reply.get(i)))
+                        .ifPresent(channel -> clients.add(Map.entry(channel, client)));
+            }
+            return new Reaped(Long.valueOf(1).equals(reply.get(0)), List.copyOf(clients));
+        }
     }
 
     /** The clients of {@code entries}, oldest connection first, as {@link Broker#presence} lists them. */
-    static List<PresenceClient> decode(List<String> entries) {
+    static List<PresenceClient> decode(List<Object> entries) {
         List<PresenceClient> clients = new ArrayList<>(entries.size());
-        for (String entry : entries) {
-            clients.add(RedisMessages.presenceClient(entry));
+        for (Object entry : entries) {
+            clients.add(RedisMessages.presenceClient(String.valueOf(entry)));
         }
         clients.sort(MemoryPresence.OLDEST_CONNECTION_FIRST);
         return List.copyOf(clients);
+    }
+
+    private CompletableFuture<Void> send(ChannelName channel, PresenceClient client) {
+        return scripts.run(
+                        Script.PRESENCE_ADD,
+                        new String[] {keys.presence(channel), keys.nodePresence(node)},
+                        client.connectionId(),
+                        RedisMessages.presenceEntry(client, node),
+                        channel.value())
+                .thenApply(reply -> null);
+    }
+
+    private CompletableFuture<Void> removal(ChannelName channel, String connectionId) {
+        return scripts.run(
+                        Script.PRESENCE_REMOVE,
+                        new String[] {keys.presence(channel)},
+                        connectionId,
+                        channel.value(),
+                        keys.nodePresenceStart(),
+                        RedisKeys.nodePresenceEnd())
+                .thenApply(reply -> null);
     }
 }

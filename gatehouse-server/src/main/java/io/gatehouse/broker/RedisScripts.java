@@ -16,29 +16,44 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The Lua scripts of the {@link RedisBroker}: each is one atomic step on a channel's keys. They are
- * kept in {@code io/gatehouse/broker/redis-*.lua}, each run after the shared
- * {@code redis-channel.lua}, and called by SHA ({@code EVALSHA}); a Redis that does not know a
+ * The Lua scripts of the {@link RedisBroker}: each is one atomic step. They are kept in
+ * {@code io/gatehouse/broker/redis-*.lua}, each run after the shared {@code redis-time.lua} (and
+ * those on one channel's keys after {@code redis-channel.lua}), and called by SHA ({@code EVALSHA}); a Redis that does not know a
  * script (restarted, {@code SCRIPT FLUSH}) gets its text once with {@code EVAL}, which also caches it.
  */
 final class RedisScripts {
-    /** One script: its text (the shared start and its own part) and the SHA-1 Redis knows it by. */
+    /** One script: its text (the shared parts and its own) and the SHA-1 Redis knows it by. */
     enum Script {
         /** Offset, history entry and PUBLISH of one publication. */
-        PUBLISH("redis-publish.lua"),
+        PUBLISH(ON_CHANNEL, "redis-publish.lua"),
         /** The position, creating the epoch if there is none. */
-        POSITION("redis-position.lua"),
+        POSITION(ON_CHANNEL, "redis-position.lua"),
         /** Kept publications and the position, read at one instant. */
-        HISTORY("redis-history.lua");
+        HISTORY(ON_CHANNEL, "redis-history.lua"),
+        /** A client listed in a channel's presence and counted in its node's index. */
+        PRESENCE_ADD(NOTHING, "redis-presence-add.lua"),
+        /** A client unlisted, and uncounted. */
+        PRESENCE_REMOVE(NOTHING, "redis-presence-remove.lua"),
+        /** A channel's presence, without the entries of dead nodes. */
+        PRESENCE_READ(NOTHING, "redis-presence-read.lua"),
+        /** A node's heartbeat, claiming the nodes whose heartbeat stopped. */
+        NODE_HEARTBEAT(NOTHING, "redis-node-heartbeat.lua"),
+        /** One step of removing a dead node's presence entries. */
+        NODE_REAP(NOTHING, "redis-node-reap.lua");
 
         final String text;
         final String sha;
 
-        Script(String file) {
-            this.text = resource("redis-channel.lua") + "\n" + resource(file);
+        Script(String shared, String file) {
+            this.text = resource("redis-time.lua") + "\n" + shared + resource(file);
             this.sha = sha1(text);
         }
     }
+
+    /** What a script on one channel's keys starts with (KEYS[1] meta, KEYS[2] history). */
+    private static final String ON_CHANNEL = resource("redis-channel.lua") + "\n";
+
+    private static final String NOTHING = "";
 
     private final RedisAsyncCommands<String, String> commands;
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * hub's {@link Broker#subscribe}; UNSUBSCRIBE on the last). Commands go out on the one connection
  * in the order they are called, so one channel's subscribe and unsubscribe take effect in order.
  * Lettuce subscribes again to what it was subscribed to when it reconnects; each channel it
- * subscribes to again is handed to {@link RedisRecoveries}.
+ * subscribes to again is handed to {@link RedisRecoveries} (the control channel to
+ * {@link RedisControlLog}), and one the hub left meanwhile (its
+ * UNSUBSCRIBE was refused while the connection was down) is unsubscribed again.
  */
 final class RedisSubscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriptions.class);
@@ -35,13 +38,18 @@ final class RedisSubscriptions {
      * connection's Lettuce thread, and by {@link #unsubscribe}.
      */
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
+    /** Redis confirmed the control subscription once: a later confirmation is a resubscription. */
+    private final AtomicBoolean controlConfirmed = new AtomicBoolean();
+    /** Held while a SUBSCRIBE or UNSUBSCRIBE is sent with the change to {@link #subscribed} it goes with. */
+    private final Object order = new Object();
 
     /** {@code resubscribed} is told (on a Lettuce thread) each channel Redis confirmed again after a reconnect. */
     RedisSubscriptions(
             StatefulRedisPubSubConnection<String, String> pubSub,
             RedisKeys keys,
             RedisDeliveries deliveries,
-            Consumer<ChannelName> resubscribed) {
+            Consumer<ChannelName> resubscribed,
+            Runnable controlResubscribed) {
         this.pubSub = pubSub;
         this.keys = keys;
         String control = keys.control();
@@ -49,7 +57,13 @@ final class RedisSubscriptions {
             @Override
             public void subscribed(String name, long count) {
                 ChannelName channel = subscribed.get(name);
-                if (channel != null && !confirmed.add(name)) {
+                if (name.equals(control)) {
+                    if (!controlConfirmed.compareAndSet(false, true)) {
+                        controlResubscribed.run();
+                    }
+                } else if (channel == null) {
+                    dropUnwanted(name);
+                } else if (!confirmed.add(name)) {
                     resubscribed.accept(channel);
                 }
             }
@@ -83,17 +97,41 @@ final class RedisSubscriptions {
     /** Subscribes to {@code channel}'s events; completes (on a Lettuce thread) once Redis confirmed it. */
     CompletableFuture<Void> subscribe(ChannelName channel) {
         String name = keys.events(channel);
-        subscribed.put(name, channel);
-        return pubSub.async().subscribe(name).toCompletableFuture();
+        synchronized (order) {
+            subscribed.put(name, channel);
+            return pubSub.async().subscribe(name).toCompletableFuture();
+        }
     }
 
     void unsubscribe(ChannelName channel) {
         String name = keys.events(channel);
-        subscribed.remove(name);
-        confirmed.remove(name);
+        synchronized (order) {
+            subscribed.remove(name);
+            confirmed.remove(name);
+            sendUnsubscribe(name);
+        }
+    }
+
+    /**
+     * Redis confirmed a subscription to {@code name} that no one here wants: Lettuce subscribed
+     * again after a reconnect to every channel it had, one whose UNSUBSCRIBE was refused while the
+     * connection was down among them. Unsubscribed again, unless the hub subscribed meanwhile (the
+     * check and the command under the lock that orders SUBSCRIBE and UNSUBSCRIBE).
+     */
+    private void dropUnwanted(String name) {
+        synchronized (order) {
+            if (!subscribed.containsKey(name)) {
+                sendUnsubscribe(name);
+            }
+        }
+    }
+
+    private void sendUnsubscribe(String name) {
         pubSub.async().unsubscribe(name).whenComplete((v, failure) -> {
             if (failure != null) {
-                LOG.warn("Redis UNSUBSCRIBE from the events of {} failed: {}", channel.value(), failure.toString());
+                // While the connection is down: Lettuce subscribes again on reconnect, and dropUnwanted
+                // undoes it then.
+                LOG.debug("Redis UNSUBSCRIBE from {} failed: {}", name, failure.toString());
             }
         });
     }

@@ -3,11 +3,13 @@ package io.gatehouse.config;
 import io.gatehouse.broker.RedisBroker;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
  * The {@code broker.*} keys, read and checked together: {@code broker.url} is {@code memory:} or a
- * Redis URL the Redis broker can use, {@code broker.prefix} a key prefix it accepts. Each error
+ * Redis URL the Redis broker can use, {@code broker.prefix} a key prefix it accepts; with them
+ * {@code presence.node_ttl}, the Redis broker's node heartbeat. Each error
  * names its key; none shows the password a Redis URL may hold.
  */
 final class BrokerSettings {
@@ -17,6 +19,9 @@ final class BrokerSettings {
 
     /** A Redis database number: Lettuce reads it as an int. */
     private static final Pattern DATABASE = Pattern.compile("/(\\d{1,9})?");
+
+    /** A node beats every third of presence.node_ttl; below a second a pause of the JVM would take it for dead. */
+    private static final Duration MIN_NODE_TTL = Duration.ofSeconds(1);
 
     private BrokerSettings() {}
 
@@ -32,7 +37,14 @@ final class BrokerSettings {
                     prefix,
                     "expected 1 to 64 of A-Z a-z 0-9 _ - . : (no glob character), such as gatehouse:");
         }
-        return new GatehouseConfig.Broker(url, prefix);
+        Duration nodeTtl = settings.duration(ConfigKey.PRESENCE_NODE_TTL);
+        if (nodeTtl.compareTo(MIN_NODE_TTL) < 0) {
+            throw settings.invalid(
+                    ConfigKey.PRESENCE_NODE_TTL.key(),
+                    nodeTtl.toString(),
+                    "must be at least 1s: a node beats every third of it");
+        }
+        return new GatehouseConfig.Broker(url, prefix, nodeTtl);
     }
 
     private static void checkRedisUrl(Settings settings, String url) {

@@ -55,6 +55,11 @@ public enum ConfigKey {
             ValueType.STRING,
             "gatehouse:",
             "start of every Redis key and pub/sub channel: the nodes with the same broker.url and broker.prefix are one deployment; 1-64 of A-Z a-z 0-9 _ - . :"),
+    PRESENCE_NODE_TTL(
+            "presence.node_ttl",
+            ValueType.DURATION,
+            "30s",
+            "with a Redis broker: how long after its last heartbeat (one every third of it) a node that stopped, such as one killed, still counts: then its clients leave every presence and their leaves are announced; at least 1s"),
     AUTH_ALLOW_QUERY_TOKEN("auth.allow_query_token", ValueType.BOOLEAN, "true", "accept ?token= on the WebSocket URL"),
     AUTH_TIMEOUT(
             "auth.timeout",

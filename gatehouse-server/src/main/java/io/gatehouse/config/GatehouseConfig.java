@@ -126,9 +126,10 @@ public record GatehouseConfig(
     /**
      * broker.*: {@code url} is {@link #MEMORY_URL} (one node) or a checked
      * {@code redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB]} (several nodes, docs/redis.md);
-     * {@code keyPrefix} starts every Redis key and pub/sub channel of the deployment.
+     * {@code keyPrefix} starts every Redis key and pub/sub channel of the deployment;
+     * {@code nodeTtl} (presence.node_ttl) is how long a node's heartbeat holds it in presence.
      */
-    public record Broker(String url, String keyPrefix) {
+    public record Broker(String url, String keyPrefix, Duration nodeTtl) {
         /** The in-memory broker of a single node, broker.url's default. */
         public static final String MEMORY_URL = "memory:";
 
@@ -144,7 +145,7 @@ public record GatehouseConfig(
         /** Without the password the URL may hold. */
         @Override
         public String toString() {
-            return "Broker[url=" + shownUrl() + ", keyPrefix=" + keyPrefix + "]";
+            return "Broker[url=" + shownUrl() + ", keyPrefix=" + keyPrefix + ", nodeTtl=" + nodeTtl + "]";
         }
     }
 

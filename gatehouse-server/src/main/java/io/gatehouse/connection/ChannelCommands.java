@@ -18,6 +18,7 @@ import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
 import io.gatehouse.protocol.StreamPosition;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,6 +36,11 @@ import java.util.function.Function;
  */
 public record ChannelCommands(
         Hub hub, Broker broker, ChannelAccess access, RequestLimits limits, GatehouseMetrics metrics, Replies replies) {
+    /** The personal channel, refused while the broker is unreachable, is asked again after this, doubling. */
+    static final Duration PERSONAL_FIRST_RETRY = Duration.ofSeconds(1);
+
+    static final Duration PERSONAL_LAST_RETRY = Duration.ofSeconds(10);
+
     void subscribe(ClientConnection c, ClientMessage.Subscribe m) {
         ChannelName channel = m.channel();
         StreamPosition since = m.since();
@@ -65,16 +71,38 @@ public record ChannelCommands(
                 c,
                 hub.subscribe(c, channel),
                 since,
-                m.id(),
-                recovery -> c.send(replies.subscribed(m.id(), channel, recovery)));
+                recovery -> c.send(replies.subscribed(m.id(), channel, recovery)),
+                refusal -> c.send(replies.error(refusal, m.id())));
     }
 
     /** Subscribes a connection that just opened to its user's personal channel, if the user id has one. */
     void subscribePersonal(ClientConnection c) {
+        subscribePersonal(c, PERSONAL_FIRST_RETRY);
+    }
+
+    /**
+     * The personal channel, which the client did not ask for: while the broker cannot be reached
+     * (BACKEND_UNAVAILABLE) it is asked again after {@code retry}, doubling up to
+     * {@link #PERSONAL_LAST_RETRY}, as long as the connection is open and neither a subscribe nor an
+     * unsubscribe named the channel; any other refusal is sent as an error without id.
+     */
+    private void subscribePersonal(ClientConnection c, Duration retry) {
         ChannelName personal = c.personal().channel();
-        if (personal != null) {
-            start(c, hub.subscribe(c, personal), null, null, recovery -> {});
+        if (personal == null) {
+            return;
         }
+        start(c, hub.subscribe(c, personal), null, recovery -> {}, refusal -> {
+            if (refusal.code() != RefusalCode.BACKEND_UNAVAILABLE) {
+                c.send(replies.error(refusal, null));
+                return;
+            }
+            Duration next = retry.multipliedBy(2);
+            c.schedule(retry, () -> {
+                if (c.isOpen() && !c.personal().named() && hub.subscription(c, personal.value()) == null) {
+                    subscribePersonal(c, next.compareTo(PERSONAL_LAST_RETRY) > 0 ? PERSONAL_LAST_RETRY : next);
+                }
+            });
+        });
     }
 
     void unsubscribe(ClientConnection c, ClientMessage.Unsubscribe m) {
@@ -121,13 +149,14 @@ public record ChannelCommands(
     }
 
     /**
-     * Sends {@code c}, on its thread, the reply {@code reply} makes of what the broker read, or
-     * INTERNAL_ERROR for request {@code id} when the read failed.
+     * Sends {@code c}, on its thread, the reply {@code reply} makes of what the broker read, or the
+     * refusal the read failed with (BACKEND_UNAVAILABLE while the broker cannot be reached;
+     * INTERNAL_ERROR for anything else) for request {@code id}.
      */
     private <T> BiConsumer<T, Throwable> replyOnceRead(
             ClientConnection c, JsonNode id, Function<T, EncodedMessage> reply) {
         return (read, failure) -> c.execute(() ->
-                c.send(failure != null ? replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id) : reply.apply(read)));
+                c.send(failure != null ? replies.error(RefusalException.refusalOf(failure), id) : reply.apply(read)));
     }
 
     void publish(ClientConnection c, ClientMessage.Publish m) {
@@ -162,10 +191,15 @@ public record ChannelCommands(
 
     /**
      * Reads history (or only the position, without {@code since}) once the broker delivers the
-     * channel here, then takes {@code sub} live; {@code announce} sends the reply.
+     * channel here, then takes {@code sub} live; {@code announce} sends the reply, {@code refused}
+     * the refusal when the broker failed (the subscription is then ended).
      */
     private void start(
-            ClientConnection c, Subscription sub, StreamPosition since, JsonNode id, Consumer<Recovery> announce) {
+            ClientConnection c,
+            Subscription sub,
+            StreamPosition since,
+            Consumer<Recovery> announce,
+            Consumer<Refusal> refused) {
         ChannelName channel = sub.channel();
         sub.brokerReady()
                 .thenCompose(ready -> since == null
@@ -176,8 +210,9 @@ public record ChannelCommands(
                         return; // closed or unsubscribed meanwhile
                     }
                     if (failure != null) {
+                        // BACKEND_UNAVAILABLE while the broker cannot be reached: the connection stays.
                         hub.unsubscribe(c, channel.value());
-                        c.send(replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        refused.accept(RefusalException.refusalOf(failure));
                         return;
                     }
                     hub.start(sub, since, page, announce);
@@ -199,7 +234,7 @@ public record ChannelCommands(
                         return;
                     }
                     if (failure != null) {
-                        c.send(replies.error(RefusalCode.INTERNAL_ERROR.refusal(), id));
+                        c.send(replies.error(RefusalException.refusalOf(failure), id));
                         return;
                     }
                     Recovery recovery = Recovery.of(since, page, List.of());

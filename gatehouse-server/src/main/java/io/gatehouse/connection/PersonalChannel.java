@@ -32,6 +32,11 @@ final class PersonalChannel {
         return true;
     }
 
+    /** Whether a subscribe or unsubscribe named this channel. */
+    boolean named() {
+        return claimed;
+    }
+
     /** An unsubscribe named {@code c}: if it is this channel, a later subscribe is an ordinary one. */
     void released(ChannelName c) {
         if (c.equals(channel)) {

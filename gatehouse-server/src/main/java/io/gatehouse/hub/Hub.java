@@ -277,6 +277,11 @@ public final class Hub implements BrokerListener {
     }
 
     @Override
+    public void onPresenceExpired(ChannelName channel, PresenceClient client) {
+        presence.expired(channel, client);
+    }
+
+    @Override
     public void onControl(ControlCommand command) {
         if (command instanceof ControlCommand.DisconnectUser d) {
             connectionsOf(d.userId()).forEach(c -> c.close(d.refusal()));

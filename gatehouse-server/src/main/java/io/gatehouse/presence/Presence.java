@@ -54,6 +54,18 @@ public final class Presence {
     /** Unlists {@code client}, which {@link #join} listed, and announces its leave if the namespace says so. */
     public void leave(ChannelName channel, PresenceClient client) {
         broker.removePresence(channel, client.connectionId());
+        announceLeave(channel, client);
+    }
+
+    /**
+     * {@code client}, listed by a node that died, was unlisted by the broker: its leave is
+     * announced as if it had left (the broker has this called on one node only).
+     */
+    public void expired(ChannelName channel, PresenceClient client) {
+        announceLeave(channel, client);
+    }
+
+    private void announceLeave(ChannelName channel, PresenceClient client) {
         PresenceEvent leave = new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client);
         NamespaceConfig ns = channels.namespace(channel.namespace());
         if (ns != null && ns.joinLeave()) {

@@ -4,12 +4,6 @@
 -- newest keep time, ms) and run (the run_id of the Redis process that started the epoch). KEYS[2] is its history stream: entry id OFFSET-0, fields t (keep time,
 -- ms) and b (the publication's body: published_at and data).
 
--- Redis's own clock in milliseconds: key expiries run on it.
-local function redis_millis()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
 -- This Redis process: a restart gives a new run_id. A Redis restarted from a snapshot or an
 -- everysec AOF, or a replica promoted in its place, may hold an older state of a channel under
 -- the same epoch; its offsets would then be handed out twice.

@@ -5,8 +5,11 @@
 -- Returns {offset, epoch}.
 local meta, history = KEYS[1], KEYS[2]
 local now = redis_millis()
-local _, epoch = channel_state(meta, history, ARGV[1], now)
-local offset = redis.call('HINCRBY', meta, 'offset', 1)
+local last, epoch = channel_state(meta, history, ARGV[1], now)
+-- The offset is written after the history entry: a script stops at the first command that fails
+-- without undoing what came before, so an XADD that fails (a key of the wrong type) must leave the
+-- offset as it was, or the offset it took would be a gap that no history fills.
+local offset = last + 1
 local size = tonumber(ARGV[2])
 if size > 0 then
   local ttl = tonumber(ARGV[3])
@@ -24,6 +27,7 @@ if size > 0 then
     'last_time', string.format('%d', keep_time))
   drop_expired(history, keep_time - ttl)
 end
+redis.call('HSET', meta, 'offset', string.format('%d', offset))
 keep_meta(meta, now, tonumber(ARGV[4]))
 redis.call('PUBLISH', ARGV[7], string.format('p %s %d %s %s', ARGV[8], offset, epoch, ARGV[6]))
 return {offset, epoch}

@@ -693,6 +693,7 @@ abstract class BrokerContract {
         private final BlockingQueue<PresenceEvent> presenceEvents = new LinkedBlockingQueue<>();
         private final BlockingQueue<ControlCommand> controls = new LinkedBlockingQueue<>();
         private final BlockingQueue<Object> deliveries = new LinkedBlockingQueue<>();
+        private final BlockingQueue<Map.Entry<ChannelName, PresenceClient>> expired = new LinkedBlockingQueue<>();
         private volatile Consumer<Publication> duringPublication = p -> {};
 
         void duringPublication(Consumer<Publication> action) {
@@ -721,6 +722,30 @@ abstract class BrokerContract {
         @Override
         public void onContinuityLost(ChannelName channel) {
             deliveries.add(new ContinuityLost(channel));
+        }
+
+        @Override
+        public void onPresenceExpired(ChannelName channel, PresenceClient client) {
+            expired.add(Map.entry(channel, client));
+        }
+
+        /** The next presence entry the broker removed for a dead node. */
+        Map.Entry<ChannelName, PresenceClient> awaitExpired() {
+            return next(expired, "an expired presence entry");
+        }
+
+        /** The expired presence entries reported so far, taken out of the queue. */
+        List<Map.Entry<ChannelName, PresenceClient>> drainExpired() {
+            List<Map.Entry<ChannelName, PresenceClient>> drained = new ArrayList<>();
+            expired.drainTo(drained);
+            return drained;
+        }
+
+        /** Fails if an expired entry is reported within {@code quiet}. */
+        void assertNoneExpiredFor(Duration quiet) throws InterruptedException {
+            assertThat(expired.poll(quiet.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("an expired presence entry")
+                    .isNull();
         }
 
         /** The next {@code count} deliveries of any kind, in the order they were delivered. */

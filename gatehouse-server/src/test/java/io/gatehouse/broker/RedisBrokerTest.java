@@ -48,6 +48,8 @@ import org.junit.jupiter.api.Test;
 class RedisBrokerTest extends BrokerContract {
     static final int REDIS_PORT = 6379;
     static final String REDIS_URL = "redis://127.0.0.1:" + REDIS_PORT;
+    /** presence.node_ttl's default: no node of these tests stops beating for that long. */
+    static final Duration NODE_TTL = Duration.ofSeconds(30);
 
     private static RedisClient adminClient;
     private static StatefulRedisConnection<String, String> adminConnection;
@@ -82,7 +84,7 @@ class RedisBrokerTest extends BrokerContract {
 
     @Override
     protected Broker newBroker(Clock clock, Function<ChannelName, HistoryRetention> retention) {
-        return new RedisBroker(REDIS_URL, prefix, clock, retention);
+        return new RedisBroker(REDIS_URL, prefix, NODE_TTL, clock, retention);
     }
 
     /** Another node of this test's deployment: same Redis, same prefix, its own listener. */
@@ -92,7 +94,7 @@ class RedisBrokerTest extends BrokerContract {
 
     /** Another node of this test's deployment, reaching Redis at {@code url} (a relay the test can cut). */
     private RedisBroker node(String url, BrokerListener listener) {
-        RedisBroker b = new RedisBroker(url, prefix, clock, this::retention);
+        RedisBroker b = new RedisBroker(url, prefix, NODE_TTL, clock, this::retention);
         b.start(listener);
         others.add(b);
         return b;
@@ -325,7 +327,7 @@ class RedisBrokerTest extends BrokerContract {
 
     @Test
     void keysLiveUnderThePrefixAndExpireNeverBeforeTheirHistory() {
-        RedisBroker b = new RedisBroker(REDIS_URL, prefix, clock, this::retention, Duration.ofMinutes(1));
+        RedisBroker b = new RedisBroker(REDIS_URL, prefix, NODE_TTL, clock, this::retention, Duration.ofMinutes(1));
         b.start(new RecordingListener());
         others.add(b);
         ChannelName kept = channel("kept", KEEP_100_FOR_AN_HOUR);
@@ -335,9 +337,15 @@ class RedisBrokerTest extends BrokerContract {
         await(b.publish(bare, "{}"));
         await(b.addPresence(kept, new PresenceClient("c-1", "id-alice", "alice", T0)));
 
+        String node = b.clientName().substring("gatehouse-node-".length());
         assertThat(keysOfThisTest())
                 .containsExactlyInAnyOrder(
-                        key(kept, "meta"), key(kept, "history"), key(kept, "presence"), key(bare, "meta"));
+                        key(kept, "meta"),
+                        key(kept, "history"),
+                        key(kept, "presence"),
+                        key(bare, "meta"),
+                        prefix + "nodes", // the heartbeats: entries leave when their node is reaped
+                        prefix + "node:" + node + ":presence"); // emptied as its entries go
         assertThat(redis().pttl(key(kept, "history")))
                 .isPositive()
                 .isLessThanOrEqualTo(Duration.ofHours(1).toMillis());
@@ -460,14 +468,15 @@ class RedisBrokerTest extends BrokerContract {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        assertThatThrownBy(() -> new RedisBroker("redis://127.0.0.1:" + closedPort, prefix, clock, this::retention))
+        assertThatThrownBy(() ->
+                        new RedisBroker("redis://127.0.0.1:" + closedPort, prefix, NODE_TTL, clock, this::retention))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot be reached");
     }
 
     @Test
     void aKeyPrefixWithAGlobCharacterIsRefused() {
-        assertThatThrownBy(() -> new RedisBroker(REDIS_URL, "gatehouse*", clock, this::retention))
+        assertThatThrownBy(() -> new RedisBroker(REDIS_URL, "gatehouse*", NODE_TTL, clock, this::retention))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("key prefix");
     }

@@ -22,6 +22,18 @@ class BrokerSettingsTest {
     }
 
     @Test
+    void presenceNodeTtlIsThirtySecondsByDefaultAndAtLeastOneSecond() {
+        assertThat(ConfigLoader.defaults().broker().nodeTtl()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(load(Map.of("GATEHOUSE_PRESENCE_NODE_TTL", "1s")).nodeTtl())
+                .isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThatThrownBy(() -> load(Map.of("GATEHOUSE_PRESENCE_NODE_TTL", "500ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "invalid value for presence.node_ttl (environment variable GATEHOUSE_PRESENCE_NODE_TTL): ")
+                .hasMessageContaining("at least 1s");
+    }
+
+    @Test
     void redisUrlsWithPortDatabaseTlsAndPasswordAreAccepted() {
         for (String url : List.of(
                 "redis://localhost",

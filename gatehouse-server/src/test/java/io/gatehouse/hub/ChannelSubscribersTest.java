@@ -182,6 +182,9 @@ class ChannelSubscribersTest {
                 public void onContinuityLost(ChannelName channel) {}
 
                 @Override
+                public void onPresenceExpired(ChannelName channel, PresenceClient client) {}
+
+                @Override
                 public void onControl(ControlCommand command) {}
             });
         }

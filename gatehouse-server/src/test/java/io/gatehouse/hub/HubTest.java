@@ -17,6 +17,7 @@ import io.gatehouse.history.HistoryQuery;
 import io.gatehouse.history.Recovery;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
+import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
@@ -135,6 +136,9 @@ class HubTest {
 
             @Override
             public void onContinuityLost(ChannelName channel) {}
+
+            @Override
+            public void onPresenceExpired(ChannelName channel, PresenceClient client) {}
 
             @Override
             public void onControl(ControlCommand command) {

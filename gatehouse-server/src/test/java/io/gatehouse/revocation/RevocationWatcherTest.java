@@ -8,6 +8,7 @@ import io.gatehouse.broker.MemoryBroker;
 import io.gatehouse.broker.PresenceEvent;
 import io.gatehouse.history.HistoryRetention;
 import io.gatehouse.protocol.ChannelName;
+import io.gatehouse.protocol.PresenceClient;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Database;
@@ -48,6 +49,9 @@ class RevocationWatcherTest {
 
             @Override
             public void onContinuityLost(ChannelName channel) {}
+
+            @Override
+            public void onPresenceExpired(ChannelName channel, PresenceClient client) {}
 
             @Override
             public void onControl(ControlCommand command) {
