@@ -187,7 +187,9 @@ final class Parts {
         hub = new Hub(broker, codec, metrics, config.channels(), hooks::presence);
         broker.start(hub);
         ChannelAccess access = new ChannelAccess(config.channels());
-        limits = new RequestLimits(config, metrics);
+        // With several nodes the limits are also counted across them (docs/redis.md, "Limits").
+        limits =
+                new RequestLimits(config, metrics, broker instanceof DeferredRedisBroker redis ? redis.limits() : null);
         watcher = new RevocationWatcher(revocations, broker, notBefore, mintedJwtLife, revokedTokens);
 
         // The HTTP API.
@@ -275,7 +277,8 @@ final class Parts {
                 config.dashboard().statsInterval(),
                 version == null ? "development" : version,
                 Gatehouse.address(config.server().host(), config.server().port()),
-                Gatehouse.daemonThreads("gatehouse-stats"));
+                Gatehouse.daemonThreads("gatehouse-stats"),
+                broker instanceof DeferredRedisBroker redis ? redis.stats() : null);
         Replies replies = new Replies(codec, clock, config.heartbeat().interval());
         ChannelCommands channels = new ChannelCommands(hub, broker, access, limits, metrics, replies);
         ClientProtocol clients = new ClientProtocol(

@@ -68,11 +68,16 @@ class RedisChaosTest {
     }
 
     /** A node of this test's deployment on {@code redisUrl}: feed keeps {@link #HISTORY} for 10 minutes. */
+    /** presence.node_ttl of every node here: short, so a killed node's clients leave soon. */
+    private static final int NODE_TTL_SECONDS = 3;
+
     private TestGatehouse node(String redisUrl) {
         TestGatehouse node = new TestGatehouse()
                 .with(ConfigKey.BROKER_URL.key(), redisUrl)
                 .with(ConfigKey.BROKER_PREFIX.key(), prefix)
-                .with("channels.namespaces.feed", Map.of("history_size", HISTORY, "history_ttl", "10m"));
+                .with("channels.namespaces.feed", Map.of("history_size", HISTORY, "history_ttl", "10m"))
+                .with("channels.namespaces.room", Map.of("presence", true, "join_leave", true))
+                .with(ConfigKey.PRESENCE_NODE_TTL.key(), NODE_TTL_SECONDS + "s");
         toClose.add(node);
         return node;
     }
@@ -339,9 +344,29 @@ class RedisChaosTest {
         subscribers.forEach(s -> running.add(keepSubscribed(s, pick, publisher, false)));
         Future<?> publishing = threads.submit(publisher);
 
+        // Two clients present in a room through the child, watched from a surviving node.
+        List<WsRecorder> present = new ArrayList<>();
+        List<String> presentIds = new ArrayList<>();
+        for (String user : List.of("stayer0", "stayer1")) {
+            WsRecorder r = WsRecorder.connect(child.ws(), "Authorization", "Bearer " + Jwts.hs256For(user));
+            toClose.add(r);
+            presentIds.add(r.awaitEstablished().path("connection_id").asText());
+            r.subscribe("room:killed");
+            present.add(r);
+        }
+        TestGatehouse survivor = nodes.get(0);
+        WsRecorder watcher = survivor.connectAs("watcher");
+        toClose.add(watcher);
+        String watcherId = watcher.established().path("connection_id").asText();
+        watcher.subscribe("room:killed");
+        String admin = "apikey " + survivor.apiKey("admin");
+        assertThat(presenceOn(survivor, admin))
+                .containsExactlyInAnyOrder(presentIds.get(0), presentIds.get(1), watcherId);
+
         Awaitility.await().atMost(LIMIT).until(() -> publisher.published.get() >= 300);
         target.set(null); // from now on clients reconnect to the nodes still alive
         child.kill();
+        long killed = System.nanoTime();
         publishing.get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         awaitAll(running, subscribers);
 
@@ -354,11 +379,31 @@ class RedisChaosTest {
             assertThat(s.notRecovered).isZero();
         }
 
-        // PRESENCE (for the coordinator, issue 15's per-node heartbeat): the killed node's clients
-        // must leave the channel's presence within presence.node_ttl. Give the namespace presence,
-        // have the orphans' first connections be on the child, and assert here, after child.kill(),
-        // that GET /api/v1/channels/{ch}/presence on the surviving nodes drops them within the ttl
-        // (and that the subscribers of the survivors get their leave events).
+        // The killed node's clients left the room's presence (once its last beat was a ttl old),
+        // and the watcher on a survivor heard each one's leave once.
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(presenceOn(survivor, admin)).containsExactly(watcherId));
+        System.out.println("the killed node's clients left presence "
+                + Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms after the kill (presence.node_ttl "
+                + NODE_TTL_SECONDS + " s)");
+        List<String> left = new ArrayList<>();
+        while (left.size() < 2) {
+            JsonNode leave = watcher.awaitType("leave");
+            left.add(leave.path("client").path("connection_id").asText());
+        }
+        assertThat(left).containsExactlyInAnyOrderElementsOf(presentIds);
+        assertThat(presenceOn(nodes.get(1), "apikey " + nodes.get(1).apiKey("admin")))
+                .containsExactly(watcherId);
+    }
+
+    /** The connection ids {@code node} lists in room:killed's presence. */
+    private static List<String> presenceOn(TestGatehouse node, String adminKey) {
+        TestGatehouse.Reply r = node.get("/api/v1/channels/room:killed/presence", "Authorization", adminKey);
+        assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        r.body().path("clients").forEach(c -> ids.add(c.path("connection_id").asText()));
+        return ids;
     }
 
     /** A node in a child JVM ({@code gatehouse serve}) of this test's deployment, to be killed with SIGKILL. */
@@ -392,6 +437,11 @@ class RedisChaosTest {
                             "    feed:",
                             "      history_size: " + HISTORY,
                             "      history_ttl: 10m",
+                            "    room:",
+                            "      presence: true",
+                            "      join_leave: true",
+                            "presence:",
+                            "  node_ttl: " + NODE_TTL_SECONDS + "s",
                             ""));
             Process process = ChildJvm.gatehouse("serve", "--config", config.toString())
                     .redirectError(dir.resolve("stderr.txt").toFile())

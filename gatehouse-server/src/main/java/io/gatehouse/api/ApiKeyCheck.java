@@ -4,7 +4,6 @@ import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.ApiKeyVerifier.ApiKeyVerdict;
 import io.gatehouse.auth.ApiScope;
 import io.gatehouse.limits.RequestLimits;
-import io.gatehouse.protocol.Refusal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -17,15 +16,16 @@ import java.util.function.Function;
  */
 public record ApiKeyCheck(RequestLimits limits, ApiKeyVerifier keys) {
     CompletionStage<ApiKeyVerdict> verify(ApiRequest req, ApiScope scope) {
-        Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
-        if (slowDown != null) {
-            return CompletableFuture.completedFuture(new ApiKeyVerdict(null, slowDown));
-        }
-        return keys.verify(req.header("Authorization"), scope).thenApply(v -> {
-            if (!v.isAccepted()) {
-                limits.refused(req.clientIp(), v.refusal());
+        return limits.admitCredentialCheck(req.clientIp()).thenCompose(slowDown -> {
+            if (slowDown != null) {
+                return CompletableFuture.completedFuture(new ApiKeyVerdict(null, slowDown));
             }
-            return v;
+            return keys.verify(req.header("Authorization"), scope).thenApply(v -> {
+                if (!v.isAccepted()) {
+                    limits.refused(req.clientIp(), v.refusal());
+                }
+                return v;
+            });
         });
     }
 

@@ -34,12 +34,15 @@ public record SessionRoutes(
         Executor blocking) {
     public void register(HttpApi api) {
         api.route("POST", "/api/v1/auth/login", (req, path) -> login(req));
-        api.route("POST", "/api/v1/auth/refresh", (req, path) -> {
-            Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
-            return slowDown != null
-                    ? done(ApiResponse.refusal(slowDown))
-                    : CompletableFuture.supplyAsync(() -> refresh(req), blocking);
-        });
+        api.route(
+                "POST",
+                "/api/v1/auth/refresh",
+                (req, path) -> limits.admitCredentialCheck(req.clientIp())
+                        .thenComposeAsync(
+                                slowDown -> slowDown != null
+                                        ? done(ApiResponse.refusal(slowDown))
+                                        : CompletableFuture.completedFuture(refresh(req)),
+                                blocking));
         api.route(
                 "POST",
                 "/api/v1/auth/logout",
@@ -48,7 +51,7 @@ public record SessionRoutes(
 
     /**
      * Cheap checks first, on the caller's thread (no I/O): the body, the Origin, the per-IP and
-     * per-account failure limits. Then the password, on the password-hashing pool, never on the
+     * per-account failure limits (with several nodes, then across nodes, on Redis's answer). Then the password, on the password-hashing pool, never on the
      * blocking pool that token and session lookups need.
      */
     private CompletionStage<ApiResponse> login(ApiRequest req) {
@@ -67,22 +70,29 @@ public record SessionRoutes(
         if (foreign != null) {
             return done(ApiResponse.refusal(foreign));
         }
-        Refusal slowDown = limits.admitLogin(req.clientIp());
-        if (slowDown != null) {
-            return done(ApiResponse.refusal(slowDown)); // before Argon2: guessing must not cost us more than them
-        }
+        // Before Argon2: guessing must not cost us more than them.
+        return limits.admitLogin(req.clientIp())
+                .thenCompose(slowDown -> slowDown != null ? done(ApiResponse.refusal(slowDown)) : reserve(req));
+    }
+
+    /**
+     * Reads the body and reserves the failures: taken before Argon2 and given back on success, so
+     * that logins sent at once cannot all pass a check that would only count them once hashed.
+     */
+    private CompletionStage<ApiResponse> reserve(ApiRequest req) {
         ObjectNode body = RequestBody.object(req, codec.json());
         String username = RequestBody.optionalText(body, "username");
         String password = RequestBody.optionalText(body, "password");
         if (username == null || password == null) {
             throw RequestBody.bad("The body needs username and password");
         }
-        // Taken before Argon2 and given back on success: logins sent at once cannot all pass a
-        // check that would only count them once hashed.
-        Refusal reserved = limits.reserveLoginFailure(req.clientIp(), username);
-        if (reserved != null) {
-            return done(ApiResponse.refusal(reserved));
-        }
+        return limits.reserveLoginFailure(req.clientIp(), username)
+                .thenCompose(refused ->
+                        refused != null ? done(ApiResponse.refusal(refused)) : checkPassword(req, username, password));
+    }
+
+    /** Hashes {@code password} on the password-hashing pool, with both failures reserved. */
+    private CompletionStage<ApiResponse> checkPassword(ApiRequest req, String username, String password) {
         CompletionStage<java.util.Optional<Sessions.NewSession>> checked;
         try {
             checked = sessions.login(username, password.toCharArray());

@@ -51,10 +51,14 @@ public record UserCredentialCheck(
     /** As {@link #ifAuthenticated}, for an action that completes later. */
     CompletionStage<ApiResponse> ifAuthenticatedThen(
             ApiRequest req, Function<Principal, CompletionStage<ApiResponse>> action) {
-        Refusal slowDown = limits.admitCredentialCheck(req.clientIp());
-        if (slowDown != null) {
-            return CompletableFuture.completedFuture(ApiResponse.refusal(slowDown));
-        }
+        return limits.admitCredentialCheck(req.clientIp())
+                .thenCompose(slowDown -> slowDown != null
+                        ? CompletableFuture.completedFuture(ApiResponse.refusal(slowDown))
+                        : checked(req, action));
+    }
+
+    private CompletionStage<ApiResponse> checked(
+            ApiRequest req, Function<Principal, CompletionStage<ApiResponse>> action) {
         CredentialExtractor.Extraction found = credentials.extractForHttpApi(req);
         if (found.refusal() != null) {
             limits.refused(req.clientIp(), found.refusal());

@@ -104,6 +104,16 @@ public final class DeferredRedisBroker implements Broker {
         return address;
     }
 
+    /** The limits shared with the other nodes: this node decides alone until Redis was reached ({@link RedisShared}). */
+    public io.gatehouse.cluster.SharedLimits limits() {
+        return RedisShared.limits(() -> connected);
+    }
+
+    /** The statistics shared with the other nodes, once Redis was reached ({@link RedisShared}). */
+    public io.gatehouse.cluster.SharedStats stats() {
+        return RedisShared.stats(() -> connected);
+    }
+
     private void retry(Duration after) {
         try {
             retries.schedule(() -> attempt(after), after.toMillis(), TimeUnit.MILLISECONDS);

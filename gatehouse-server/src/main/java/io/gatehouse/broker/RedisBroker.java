@@ -156,6 +156,16 @@ public final class RedisBroker implements Broker {
         return "gatehouse-node-" + deliveries.node();
     }
 
+    /** The limits this node shares with the deployment's other nodes ({@link RedisLimits}). */
+    public io.gatehouse.cluster.SharedLimits limits() {
+        return new RedisLimits(scripts, keys.prefix(), deliveries.node(), replies);
+    }
+
+    /** The statistics this node shares with the deployment's other nodes ({@link RedisStats}). */
+    public io.gatehouse.cluster.SharedStats stats() {
+        return new RedisStats(redis.commands.async(), scripts, keys.prefix(), deliveries.node(), replies);
+    }
+
     @Override
     public void start(BrokerListener listener) {
         deliveries.start(listener);

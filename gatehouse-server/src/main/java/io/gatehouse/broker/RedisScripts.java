@@ -39,7 +39,13 @@ final class RedisScripts {
         /** A node's heartbeat, claiming the nodes whose heartbeat stopped. */
         NODE_HEARTBEAT(NOTHING, "redis-node-heartbeat.lua"),
         /** One step of removing a dead node's presence entries. */
-        NODE_REAP(NOTHING, "redis-node-reap.lua");
+        NODE_REAP(NOTHING, "redis-node-reap.lua"),
+        /** Takes, checks or gives back tokens of one or more buckets of a limit, all or none. */
+        LIMIT_BUCKET(NOTHING, "redis-limit-bucket.lua"),
+        /** Adds to or takes from this node's open connections in one or more counts of a limit. */
+        LIMIT_COUNT(NOTHING, "redis-limit-count.lua"),
+        /** The newest statistics of the nodes that count as alive. */
+        STATS_ALIVE(NOTHING, "redis-stats-alive.lua");
 
         final String text;
         final String sha;

@@ -173,7 +173,7 @@ public enum ConfigKey {
             "limits.connections_per_ip",
             ValueType.POSITIVE_INT,
             "1000",
-            "open TCP connections per client IP (behind trusted proxies: WebSocket connections per resolved client IP)"),
+            "open TCP connections per client IP on a node (behind trusted proxies: WebSocket connections per resolved client IP); with a Redis broker also authenticated WebSocket connections across all nodes"),
     LIMITS_AUTH_FAILURES_PER_IP(
             "limits.auth_failures_per_ip",
             ValueType.RATE,
@@ -203,7 +203,7 @@ public enum ConfigKey {
             "limits.connections_per_user",
             ValueType.POSITIVE_INT,
             "100",
-            "live connections one user may hold on a node"),
+            "live connections one user may hold (across all nodes with a Redis broker)"),
     LIMITS_OUTBOUND_BUFFER(
             "limits.outbound_buffer",
             ValueType.SIZE,

@@ -6,7 +6,7 @@ import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.CredentialCarrier;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.auth.Verdict;
-import io.gatehouse.config.ConfigKey;
+import io.gatehouse.cluster.SharedLimits.Count;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.ConnectionIds;
 import io.gatehouse.limits.TokenBucket;
@@ -19,6 +19,7 @@ import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Future;
 
 /**
@@ -70,6 +71,8 @@ public final class ClientConnection implements Connection {
      * {@code auth} message gave it, unchecked until the connection is established; null if none.
      */
     private String instance;
+    /** What this connection counts across nodes (ConnectionPlaces), given back when it closes. Transport thread. */
+    private List<Count> counted = List.of();
 
     ClientConnection(ClientProtocol protocol, Transport transport, UpgradeAttempt attempt, String instance) {
         this.instance = instance;
@@ -137,10 +140,7 @@ public final class ClientConnection implements Connection {
     private boolean withinMessageLimit() {
         long wait = messages.take(System.nanoTime());
         if (wait > 0) {
-            protocol.limits().limited(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION);
-            closeWith(RefusalCode.RATE_LIMITED
-                    .refusal("Too many messages or control frames (limits.messages_per_connection)")
-                    .retryAfter(wait));
+            closeWith(protocol.limits().tooManyMessages(wait));
             return false;
         }
         return true;
@@ -176,6 +176,8 @@ public final class ClientConnection implements Connection {
                             protocol.clock().millis() - connectedAt.toEpochMilli());
         }
         protocol.hub().unregister(this);
+        protocol.places().release(counted);
+        counted = List.of();
     }
 
     private void dispatch(ClientMessage m) {
@@ -260,20 +262,32 @@ public final class ClientConnection implements Connection {
     }
 
     /**
-     * {@code p} is authenticated, with the credential of {@code via}: take a place on the node (or be
-     * refused one: the access-log row then has the refusal's code and the user), say so, watch the
-     * credential.
+     * {@code p} is authenticated, with the credential of {@code via}: take a place (or be refused
+     * one: the access-log row then has the refusal's code and the user; with several nodes the
+     * answer may come later, on this thread), say so, watch the credential.
      */
     private void establish(Principal p, UpgradeAttempt via) {
-        boolean validInstance = instance == null || InstanceId.parse(instance).isPresent();
-        ClientInstance client = validInstance ? ClientInstance.of(p, instance) : null;
-        Refusal refusal =
-                validInstance ? placeRefusal(p, client) : RefusalCode.BAD_REQUEST.refusal(InstanceId.grammarHint());
-        if (refusal != null) {
-            via.refused(p, refusal);
-            closeWith(refusal);
+        if (instance != null && InstanceId.parse(instance).isEmpty()) {
+            via.refused(p, RefusalCode.BAD_REQUEST.refusal(InstanceId.grammarHint()));
+            closeWith(RefusalCode.BAD_REQUEST.refusal(InstanceId.grammarHint()));
             return;
         }
+        ClientInstance client = ClientInstance.of(p, instance);
+        state = State.VERIFYING; // messages that race the place are dropped, as those that race the verdict
+        protocol.places().take(p, client, clientIp(), transport::execute, (refusal, counted) -> {
+            if (state != State.VERIFYING) {
+                protocol.places().release(counted); // closed meanwhile
+            } else if (refusal != null) {
+                via.refused(p, refusal);
+                closeWith(refusal);
+            } else {
+                this.counted = counted;
+                open(p, client, via);
+            }
+        });
+    }
+
+    private void open(Principal p, ClientInstance client, UpgradeAttempt via) {
         via.accepted(p);
         this.principal = p;
         state = State.OPEN;
@@ -286,20 +300,6 @@ public final class ClientConnection implements Connection {
         protocol.tasks().catchUp(this); // read on the blocking pool: never holds up connection_established
         protocol.hooks().connectionOpened(id, p.user().id(), via.method(), clientIp());
         protocol.lifetime().watch(this); // after connection_established: a token_expiring may follow at once
-    }
-
-    /** Why {@code p} gets no place on this node (a duplicate to reject, too many connections), or null. */
-    private Refusal placeRefusal(Principal p, ClientInstance client) {
-        Refusal duplicate = protocol.duplicates().admit(client);
-        if (duplicate != null
-                || protocol.hub().connectionsOf(p.user().id()).size()
-                        < protocol.limits().connectionsPerUser()) {
-            return duplicate;
-        }
-        protocol.limits().limited(ConfigKey.LIMITS_CONNECTIONS_PER_USER);
-        return RefusalCode.TOO_MANY_CONNECTIONS
-                .refusal("This user has limits.connections_per_user connections open")
-                .retryAfter(5000);
     }
 
     private void violation(Refusal refusal, JsonNode id) {

@@ -45,4 +45,9 @@ public record ClientProtocol(
     public ClientConnection open(Transport transport, UpgradeAttempt attempt, String instance) {
         return new ClientConnection(this, transport, attempt, instance);
     }
+
+    /** Where an authenticated connection gets its place: duplicates, connections per user and, across nodes, per IP. */
+    ConnectionPlaces places() {
+        return new ConnectionPlaces(duplicates, hub, limits);
+    }
 }

@@ -2,12 +2,20 @@ package io.gatehouse.limits;
 
 import io.gatehouse.auth.Credential;
 import io.gatehouse.auth.Fingerprint;
+import io.gatehouse.cluster.SharedLimits;
+import io.gatehouse.cluster.SharedLimits.Bucket;
+import io.gatehouse.cluster.SharedLimits.BucketStep;
+import io.gatehouse.cluster.SharedLimits.Step;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.RateLimit;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The limits of the front door (SPEC §7), each refusal counted in
@@ -23,7 +31,10 @@ import java.util.Set;
  *       down (HTTP 429 before the upgrade) until its bucket refills;
  *   <li>{@code limits.connections_per_ip}: open connections, see {@link ConnectionsPerIp}.
  * </ul>
- * Thread-safe.
+ * With several nodes ({@link SharedLimits}), upgrades per IP, refused credentials per IP and failed
+ * logins per account are also counted across nodes, after this node's own count has passed (so the
+ * single-node path never waits): each check then completes when the shared answer arrives, and
+ * fails open to this node's answer when it does not ({@link FailOpen}). Thread-safe.
  */
 public final class RequestLimits {
     /** Refusals that count as a failed credential: guessing, not expiry. */
@@ -43,8 +54,18 @@ public final class RequestLimits {
     private final GatehouseConfig.Limits config;
     private final ClientAddress clientAddress;
     private final GatehouseMetrics metrics;
+    /** The deployment's limits, or null on a single node. */
+    private final SharedLimits shared;
 
+    private final FailOpen failOpen;
+
+    /** The limits of a single node. */
     public RequestLimits(GatehouseConfig config, GatehouseMetrics metrics) {
+        this(config, metrics, null);
+    }
+
+    /** The limits of a node of a deployment whose shared limits are {@code shared} (null: a single node). */
+    public RequestLimits(GatehouseConfig config, GatehouseMetrics metrics, SharedLimits shared) {
         this.config = config.limits();
         this.upgrades = new KeyedLimiter(this.config.upgradesPerIp());
         this.upgradesPerCredential = new KeyedLimiter(this.config.upgradesPerCredential());
@@ -53,6 +74,13 @@ public final class RequestLimits {
         this.loginFailuresPerAccount = new KeyedLimiter(this.config.loginFailuresPerAccount());
         this.clientAddress = new ClientAddress(config.server().trustedProxies());
         this.metrics = metrics;
+        this.shared = shared;
+        this.failOpen = new FailOpen(metrics);
+    }
+
+    /** Whether limits are also counted across nodes: the upgrade then waits for {@link #admitUpgradeAcrossNodes}. */
+    public boolean isShared() {
+        return shared != null;
     }
 
     public ClientAddress clientAddress() {
@@ -74,6 +102,34 @@ public final class RequestLimits {
                 "Too many failed connection attempts from this address (limits.upgrades_per_ip)");
     }
 
+    /**
+     * The deployment's side of {@link #admitUpgrade}, which passed: null, or RATE_LIMITED when
+     * {@code ip} has used up limits.auth_failures_per_ip or limits.upgrades_per_ip across nodes.
+     * Takes a token from the IP's shared bucket too; {@link #accepted} gives it back. Null at once
+     * on a single node.
+     */
+    public CompletionStage<Refusal> admitUpgradeAcrossNodes(String ip) {
+        if (shared == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<BucketStep> steps = List.of(
+                new BucketStep(Step.PEEK, authFailuresBucket(ip)),
+                new BucketStep(Step.TAKE, bucket("upgrades_ip", ip, config.upgradesPerIp())));
+        return failOpen.decide("upgrades_per_ip", () -> shared.buckets(steps), SharedLimits.Wait.NONE)
+                .thenApply(
+                        w -> w.passed()
+                                ? null
+                                : w.refused() == 0
+                                        ? limitedFor(
+                                                w.waitMillis(),
+                                                ConfigKey.LIMITS_AUTH_FAILURES_PER_IP,
+                                                "Too many refused credentials from this address; wait and log in again")
+                                        : limitedFor(
+                                                w.waitMillis(),
+                                                ConfigKey.LIMITS_UPGRADES_PER_IP,
+                                                "Too many failed connection attempts from this address (limits.upgrades_per_ip)"));
+    }
+
     /** Null, or RATE_LIMITED with the wait, when {@code credential} was presented too often. Takes a token. */
     public Refusal admitCredential(Credential credential) {
         return limitedFor(
@@ -85,20 +141,34 @@ public final class RequestLimits {
     /** An upgrade from {@code ip} was accepted: it does not count against limits.upgrades_per_ip. */
     public void accepted(String ip) {
         upgrades.giveBack(ip);
-    }
-
-    /** Null, or RATE_LIMITED, when {@code ip} has used up its refused-credential allowance. Takes nothing. */
-    public Refusal admitLogin(String ip) {
-        return afterFailures(ip, "Too many failed logins from this address; wait");
+        alsoShared("upgrades_per_ip", Step.GIVE, bucket("upgrades_ip", ip, config.upgradesPerIp()));
     }
 
     /**
-     * Null, or RATE_LIMITED, when {@code ip} has used up its refused-credential allowance: for any
-     * credential check over HTTP (API keys, {@code auth/verify}, {@code auth/refresh}), before the
-     * check costs a lookup. Takes nothing.
+     * Null, or RATE_LIMITED, when {@code ip} has used up its refused-credential allowance (on this
+     * node, then across nodes). Takes nothing.
      */
-    public Refusal admitCredentialCheck(String ip) {
-        return afterFailures(ip, "Too many refused credentials from this address; wait");
+    public CompletionStage<Refusal> admitLogin(String ip) {
+        return afterFailuresAcrossNodes(ip, "Too many failed logins from this address; wait");
+    }
+
+    /**
+     * Null, or RATE_LIMITED, when {@code ip} has used up its refused-credential allowance (on this
+     * node, then across nodes): for any credential check over HTTP (API keys, {@code auth/verify},
+     * {@code auth/refresh}), before the check costs a lookup. Takes nothing.
+     */
+    public CompletionStage<Refusal> admitCredentialCheck(String ip) {
+        return afterFailuresAcrossNodes(ip, "Too many refused credentials from this address; wait");
+    }
+
+    private CompletionStage<Refusal> afterFailuresAcrossNodes(String ip, String hint) {
+        Refusal here = afterFailures(ip, hint);
+        if (here != null || shared == null) {
+            return CompletableFuture.completedFuture(here);
+        }
+        List<BucketStep> peek = List.of(new BucketStep(Step.PEEK, authFailuresBucket(ip)));
+        return failOpen.decide("auth_failures_per_ip", () -> shared.buckets(peek), SharedLimits.Wait.NONE)
+                .thenApply(w -> limitedFor(w.waitMillis(), ConfigKey.LIMITS_AUTH_FAILURES_PER_IP, hint));
     }
 
     private Refusal afterFailures(String ip, String hint) {
@@ -119,9 +189,36 @@ public final class RequestLimits {
      * (limits.login_failures_per_account) before the password is hashed, so that logins sent at
      * once cannot all pass a check that only counts afterwards: null, with both taken, or
      * RATE_LIMITED with neither. A login that succeeds, or is never checked, gives both back
-     * ({@link #loginNotFailed}); one that fails keeps them.
+     * ({@link #loginNotFailed}); one that fails keeps them. With several nodes, both are then taken
+     * from the shared buckets too, both or neither.
      */
-    public Refusal reserveLoginFailure(String ip, String username) {
+    public CompletionStage<Refusal> reserveLoginFailure(String ip, String username) {
+        Refusal here = reserveLoginFailureHere(ip, username);
+        if (here != null || shared == null) {
+            return CompletableFuture.completedFuture(here);
+        }
+        List<BucketStep> steps = List.of(
+                new BucketStep(Step.TAKE, authFailuresBucket(ip)), new BucketStep(Step.TAKE, accountBucket(username)));
+        return failOpen.decide("login_failures_per_account", () -> shared.buckets(steps), SharedLimits.Wait.NONE)
+                .thenApply(w -> {
+                    if (w.passed()) {
+                        return null;
+                    }
+                    authFailures.giveBack(ip); // refused across nodes: neither is taken here either
+                    loginFailuresPerAccount.giveBack(accountKey(username));
+                    return w.refused() == 0
+                            ? limitedFor(
+                                    w.waitMillis(),
+                                    ConfigKey.LIMITS_AUTH_FAILURES_PER_IP,
+                                    "Too many failed logins from this address; wait")
+                            : limitedFor(
+                                    w.waitMillis(),
+                                    ConfigKey.LIMITS_LOGIN_FAILURES_PER_ACCOUNT,
+                                    "Too many failed logins for this user; wait and retry");
+                });
+    }
+
+    private Refusal reserveLoginFailureHere(String ip, String username) {
         Refusal fromIp = limitedFor(
                 authFailures.take(ip),
                 ConfigKey.LIMITS_AUTH_FAILURES_PER_IP,
@@ -143,16 +240,49 @@ public final class RequestLimits {
     public void loginNotFailed(String ip, String username) {
         authFailures.giveBack(ip);
         loginFailuresPerAccount.giveBack(accountKey(username));
+        alsoShared("login_failures_per_account", Step.GIVE, authFailuresBucket(ip), accountBucket(username));
+    }
+
+    private static Bucket bucket(String name, String key, RateLimit limit) {
+        return new Bucket(name, key, limit.ratePerSecond(), limit.burst());
+    }
+
+    private Bucket authFailuresBucket(String ip) {
+        return bucket("auth_failures_ip", ip, config.authFailuresPerIp());
+    }
+
+    private Bucket accountBucket(String username) {
+        return bucket("login_failures_account", accountKey(username), config.loginFailuresPerAccount());
+    }
+
+    /** Does {@code step} on each of {@code buckets} across nodes too, without waiting for it. */
+    private void alsoShared(String limit, Step step, Bucket... buckets) {
+        if (shared == null) {
+            return;
+        }
+        List<BucketStep> steps = java.util.Arrays.stream(buckets)
+                .map(b -> new BucketStep(step, b))
+                .toList();
+        try {
+            shared.buckets(steps).whenComplete((w, failure) -> {
+                if (failure != null) {
+                    failOpen.failedOpen(limit, failure);
+                }
+            });
+        } catch (RuntimeException e) {
+            failOpen.failedOpen(limit, e);
+        }
     }
 
     private static String accountKey(String username) {
-        return io.gatehouse.auth.Fingerprint.credentialId(username);
+        return Fingerprint.credentialId(username);
     }
 
     /** Counts {@code refusal} against {@code ip} when it is a failed credential. */
     public void refused(String ip, Refusal refusal) {
         if (refusal != null && CREDENTIAL_FAILURES.contains(refusal.code())) {
             authFailures.take(ip);
+            alsoShared("auth_failures_per_ip", Step.TAKE, authFailuresBucket(ip));
         }
     }
 
@@ -169,9 +299,82 @@ public final class RequestLimits {
                 .retryAfter(5000);
     }
 
+    /** The refusal for a connection past limits.connections_per_user; counts it. */
+    public Refusal tooManyConnectionsOfUser() {
+        metrics.limited(ConfigKey.LIMITS_CONNECTIONS_PER_USER);
+        return RefusalCode.TOO_MANY_CONNECTIONS
+                .refusal("This user has limits.connections_per_user connections open")
+                .retryAfter(5000);
+    }
+
+    /** The refusal of a connection past limits.messages_per_connection, for {@code wait} ms; counts it. */
+    public Refusal tooManyMessages(long wait) {
+        metrics.limited(ConfigKey.LIMITS_MESSAGES_PER_CONNECTION);
+        return RefusalCode.RATE_LIMITED
+                .refusal("Too many messages or control frames (limits.messages_per_connection)")
+                .retryAfter(wait);
+    }
+
     /** A bucket for one connection's messages. */
     public TokenBucket messageBucket() {
         return new TokenBucket(config.messagesPerConnection(), System.nanoTime());
+    }
+
+    /**
+     * Counts one more connection in each of {@code counts} across nodes, all or none: none full when
+     * counted (or when the shared store did not answer: fail open, counting nothing), else the index
+     * of the first count at its maximum. At once, counting nothing, on a single node.
+     */
+    public CompletionStage<Acquired> placeAcrossNodes(List<SharedLimits.Count> counts) {
+        if (shared == null || counts.isEmpty()) {
+            return CompletableFuture.completedFuture(new Acquired(List.of(), -1));
+        }
+        CompletableFuture<Integer> answer;
+        try {
+            answer = shared.acquire(counts).toCompletableFuture();
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Integer> acquired = answer;
+        Acquired notCounted = new Acquired(List.of(), -1);
+        return failOpen.decide(
+                        "connections",
+                        () -> acquired.thenApply(i -> new Acquired(i < 0 ? counts : List.of(), i)),
+                        notCounted)
+                .thenApply(a -> {
+                    if (a == notCounted) {
+                        // Decided without Redis (it timed out): an answer that still comes and counted
+                        // the connection is taken back, or it would stay counted for nothing.
+                        acquired.thenAccept(i -> {
+                            if (i < 0) {
+                                releaseAcrossNodes(counts);
+                            }
+                        });
+                    }
+                    return a;
+                });
+    }
+
+    /**
+     * What {@link #placeAcrossNodes} answered: {@code full} the index of the count at its maximum
+     * (-1: none), {@code counted} what must be released when the connection closes.
+     */
+    public record Acquired(List<SharedLimits.Count> counted, int full) {}
+
+    /** The connection that {@code counted} counted closed ({@link #placeAcrossNodes}); nothing waits for it. */
+    public void releaseAcrossNodes(List<SharedLimits.Count> counted) {
+        if (shared == null || counted.isEmpty()) {
+            return;
+        }
+        try {
+            shared.release(counted).whenComplete((v, failure) -> {
+                if (failure != null) {
+                    failOpen.failedOpen("connections", failure); // left counted until its hash expires
+                }
+            });
+        } catch (RuntimeException e) {
+            failOpen.failedOpen("connections", e);
+        }
     }
 
     public int connectionsPerUser() {

@@ -23,6 +23,7 @@ public final class GatehouseMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<String, Counter> attempts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limited = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> failedOpen = new ConcurrentHashMap<>();
     private final Counter published;
     private final Counter delivered;
     private final Counter messagesIn;
@@ -96,6 +97,29 @@ public final class GatehouseMetrics {
         String tag = limit.key().substring(limit.key().indexOf('.') + 1);
         limited.computeIfAbsent(tag, l -> counter("gatehouse.limited", "limit", l, "Requests refused by a limit"))
                 .increment();
+    }
+
+    /**
+     * {@code gatehouse_limits_failed_open_total{limit}}: decisions of a limit shared across nodes
+     * taken without the shared store (Redis unreachable), on this node's count alone; the tag as
+     * in {@link #limited} ({@code upgrades_per_ip}, or {@code connections} for the open-connection counts).
+     */
+    public void failedOpen(String limit) {
+        failedOpen
+                .computeIfAbsent(
+                        limit,
+                        l -> counter(
+                                "gatehouse.limits.failed.open",
+                                "limit",
+                                l,
+                                "Shared-limit decisions taken on this node's count alone: the shared store did not answer"))
+                .increment();
+    }
+
+    /** How many decisions of {@code limit} failed open since start (what the metric says). */
+    public long failedOpenCount(String limit) {
+        Counter c = failedOpen.get(limit);
+        return c == null ? 0 : (long) c.count();
     }
 
     /**

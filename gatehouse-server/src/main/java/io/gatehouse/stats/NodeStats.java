@@ -1,6 +1,7 @@
 package io.gatehouse.stats;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.cluster.SharedStats;
 import io.gatehouse.config.NamespaceConfig;
 import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
@@ -71,6 +72,9 @@ public final class NodeStats implements AutoCloseable {
 
     private record Full(Sample now, String json) {}
 
+    /** The deployment's statistics (several nodes on Redis), or null on a single node. */
+    private final SharedStats shared;
+
     /**
      * Takes the first sample (its rates 0); nothing runs until {@link #start}. {@code node} names
      * this node until {@link #start} names it by the address it listens on.
@@ -86,6 +90,26 @@ public final class NodeStats implements AutoCloseable {
             String version,
             String node,
             ThreadFactory threads) {
+        this(hub, metrics, accessLogQueue, webhookQueue, codec, clock, interval, version, node, threads, null);
+    }
+
+    /**
+     * As above, for a node of a deployment: each sample is also left in {@code shared}, and
+     * {@code get_stats} answers with every live node's newest sample and their total.
+     */
+    public NodeStats(
+            Hub hub,
+            GatehouseMetrics metrics,
+            LongSupplier accessLogQueue,
+            LongSupplier webhookQueue,
+            WireCodec codec,
+            Clock clock,
+            Duration interval,
+            String version,
+            String node,
+            ThreadFactory threads,
+            SharedStats shared) {
+        this.shared = shared;
         this.hub = hub;
         this.metrics = metrics;
         this.accessLogQueue = accessLogQueue;
@@ -118,6 +142,7 @@ public final class NodeStats implements AutoCloseable {
      * that repeating it cannot queue a history per message); {@code error} PERMISSION_DENIED for
      * anyone else. Called on the connection's thread; the answer is made on the stats thread, so
      * all get_stats of the node share one thread, and each connection has at most one waiting there.
+     * With several nodes the answer also has {@code nodes} and {@code total} (docs/protocol.md).
      */
     public void get(Connection c, JsonNode id) {
         if (!c.principal().user().isAdmin()) {
@@ -131,11 +156,28 @@ public final class NodeStats implements AutoCloseable {
         } else {
             try {
                 // Encoding a history takes milliseconds: on this thread, never an event loop's.
-                timer.execute(() -> c.send(codec.encode(new ServerMessage.StatsUpdate(id, fullJson()))));
+                timer.execute(() -> answer(c, id));
             } catch (RejectedExecutionException stopped) {
                 c.send(error(RefusalCode.SERVER_SHUTTING_DOWN.refusal(), id));
             }
         }
+    }
+
+    /** Sends {@code c} the whole Stats; with several nodes, once the deployment's have come (or not). Stats thread. */
+    private void answer(Connection c, JsonNode id) {
+        String own = fullJson();
+        if (shared == null) {
+            c.send(codec.encode(new ServerMessage.StatsUpdate(id, own)));
+            return;
+        }
+        shared.alive().toCompletableFuture().orTimeout(1, TimeUnit.SECONDS).whenComplete((nodes, failure) -> {
+            try {
+                timer.execute(() -> c.send(codec.encode(new ServerMessage.StatsUpdate(
+                        id, failure == null ? DeploymentStats.with(codec.json(), own, nodes) : own))));
+            } catch (RejectedExecutionException stopped) {
+                c.send(error(RefusalCode.SERVER_SHUTTING_DOWN.refusal(), id));
+            }
+        });
     }
 
     /** The samples kept, oldest first; the newest is the current one. */
@@ -162,6 +204,9 @@ public final class NodeStats implements AutoCloseable {
             Sample s = Sample.between(last, now, gauges());
             last = now;
             ring.add(s);
+            if (shared != null) {
+                shared.put(json.push(node, s));
+            }
             if (hub.hasSubscribers(CHANNEL)) {
                 hub.push(CHANNEL, codec.encode(new ServerMessage.StatsUpdate(null, json.push(node, s))));
             }

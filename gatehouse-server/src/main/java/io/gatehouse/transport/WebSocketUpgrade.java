@@ -33,7 +33,8 @@ import java.util.function.Consumer;
 /**
  * A WebSocket upgrade on {@value #PATH}, from the request to an open {@link ClientConnection}. The
  * checks run in this order, each refusal recorded in the access log: draining and
- * {@code limits.upgrades_per_ip} (HTTP 503/429), the credential's carrier and
+ * {@code limits.upgrades_per_ip} (HTTP 503/429; with several nodes this node's count first, then
+ * the deployment's, waited for off the event loop), the credential's carrier and
  * {@code limits.upgrades_per_credential} (429), the Origin (403), {@code limits.connections_per_ip}
  * behind a proxy (429); then the credential is verified, off the event loop when the verifier
  * needs I/O. A credential that is malformed or refused still completes the handshake, so that the
@@ -97,6 +98,39 @@ final class WebSocketUpgrade {
             new Pending(ctx, request, http, attempt, startedNanos, null).refuseAsHttp(notNow);
             return;
         }
+        if (!limits.isShared()) {
+            admitted(ctx, request, query, http, attempt, startedNanos);
+            return;
+        }
+        // Several nodes: the deployment's count too, never waited for on the event loop; autoRead
+        // stays off meanwhile (HttpRequestHandler), so nothing else of this connection is read.
+        request.retain();
+        limits.admitUpgradeAcrossNodes(ip)
+                .whenComplete((acrossNodes, failure) -> ctx.executor().execute(() -> {
+                    try {
+                        if (!ctx.channel().isActive()) {
+                            return;
+                        }
+                        if (acrossNodes != null) {
+                            new Pending(ctx, request, http, attempt, startedNanos, null).refuseAsHttp(acrossNodes);
+                            return;
+                        }
+                        admitted(ctx, request, query, http, attempt, startedNanos);
+                    } finally {
+                        request.release();
+                    }
+                }));
+    }
+
+    /** The upgrade passed draining and the per-IP limits: find its credential, then check and verify it. */
+    private void admitted(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            QueryStringDecoder query,
+            HttpRequestHandler http,
+            UpgradeAttempt attempt,
+            long startedNanos) {
+        String ip = attempt.clientIp();
         CredentialExtractor.Extraction found = endpoint.credentials().extract(new NettyAuthRequest(request, query));
         Credential credential = found.credential();
         List<String> instance = query.parameters().get("instance");

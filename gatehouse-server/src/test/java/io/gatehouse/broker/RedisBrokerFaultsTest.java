@@ -72,7 +72,7 @@ class RedisBrokerFaultsTest {
 
     /** A node of this test's deployment on {@code url}, delivering to {@code listener}. */
     private RedisBroker node(String url, RecordingListener listener) {
-        RedisBroker b = new RedisBroker(url, prefix, clock, channel -> KEPT);
+        RedisBroker b = new RedisBroker(url, prefix, RedisBrokerTest.NODE_TTL, clock, channel -> KEPT);
         b.start(listener);
         toClose.add(b);
         return b;

@@ -111,6 +111,8 @@ class RedisNodePresenceTest {
         long stopped = System.nanoTime();
         Awaitility.await().atMost(WAIT).until(() -> await(c.presence(room)).equals(List.of(bob)));
         Duration gone = Duration.ofNanos(System.nanoTime() - stopped);
+        System.out.println("a dead node's clients left presence " + gone.toMillis() + " ms after its last beat at most"
+                + " (ttl " + TTL.toMillis() + " ms)");
 
         List<Map.Entry<ChannelName, PresenceClient>> reported = new ArrayList<>();
         Awaitility.await().atMost(WAIT).until(() -> {
