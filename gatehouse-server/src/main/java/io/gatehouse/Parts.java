@@ -190,7 +190,7 @@ final class Parts {
         // With several nodes the limits are also counted across them (docs/redis.md, "Limits").
         limits =
                 new RequestLimits(config, metrics, broker instanceof DeferredRedisBroker redis ? redis.limits() : null);
-        watcher = new RevocationWatcher(revocations, broker, notBefore, mintedJwtLife);
+        watcher = new RevocationWatcher(revocations, broker, notBefore, mintedJwtLife, revokedTokens);
 
         // The HTTP API.
         ApiKeyCheck apiKeys = new ApiKeyCheck(limits, new ApiKeyVerifier(new ApiKeyStore(database), blocking));

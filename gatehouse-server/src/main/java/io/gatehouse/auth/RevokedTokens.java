@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Tokens that verify by themselves (JWTs) or by the backend's say (introspected tokens) but were
  * revoked here ({@code POST /api/v1/credentials/revoke}), by credential id, until they would have
  * stopped working anyway. The {@link TokenVerifierChain} refuses them with TOKEN_REVOKED. In
- * memory, on this node: a restart forgets them (docs/protocol.md says so). Bounded: past
+ * memory, on this node; the revocation journal carries each one with its end to the other nodes
+ * and to a node that restarts (RevocationWatcher fills this from it). Bounded: past
  * {@link #MAX_ENTRIES} live entries a revocation is refused rather than an older one dropped,
  * since dropping one would make a revoked token work again. Thread-safe.
  */

@@ -2,7 +2,6 @@ package io.gatehouse.auth;
 
 import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
-import io.gatehouse.protocol.RefusalException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +42,7 @@ public final class TokenVerifierChain implements TokenVerifier {
                 return verdict.thenApply(TokenVerifierChain::printableIdOnly)
                         .thenApply(this::unlessRevoked)
                         .exceptionally(e -> {
-                            Refusal refusal = RefusalException.refusalOf(e);
+                            Refusal refusal = StoreRefusals.refusalOf(e);
                             if (refusal.code() != RefusalCode.INTERNAL_ERROR) {
                                 return Verdict.refused(refusal);
                             }

@@ -1,5 +1,6 @@
 package io.gatehouse.revocation;
 
+import io.gatehouse.auth.RevokedTokens;
 import io.gatehouse.auth.UserNotBefore;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.ControlCommand;
@@ -7,6 +8,7 @@ import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.store.Revocation;
 import io.gatehouse.store.RevocationStore;
 import io.gatehouse.store.WebhookEvent;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * own thread; {@link #poll()} may also be called by whoever just revoked something, to act at once.
  * A USER entry also raises that user's {@link UserNotBefore}, so the JWTs Gatehouse minted for them
  * are refused at handshake and refresh without a database read; at start, the USER entries of the
- * last {@code auth.tokens.max_ttl} are read once for the same purpose.
+ * last {@code auth.tokens.max_ttl} are read once for the same purpose. Likewise a CREDENTIAL entry
+ * with a hold (a revoked JWT or introspected token) goes into {@link RevokedTokens} until its
+ * {@code held_until}, so a token revoked through any node is refused by a new handshake on this one.
  */
 public final class RevocationWatcher implements AutoCloseable {
     public static final Duration PERIOD = Duration.ofMillis(250);
@@ -33,6 +37,7 @@ public final class RevocationWatcher implements AutoCloseable {
     private final RevocationStore journal;
     private final Broker broker;
     private final UserNotBefore notBefore;
+    private final RevokedTokens held;
     private final ScheduledExecutorService timer;
     /** The highest journal id acted on. Guarded by this. */
     private long seen;
@@ -59,22 +64,26 @@ public final class RevocationWatcher implements AutoCloseable {
     private final java.util.Map<Long, Revocation> unsent = new java.util.LinkedHashMap<>();
 
     public RevocationWatcher(RevocationStore journal, Broker broker) {
-        this(journal, broker, new UserNotBefore(Duration.ZERO), Duration.ZERO);
+        this(journal, broker, new UserNotBefore(Duration.ZERO), Duration.ZERO, new RevokedTokens(Clock.systemUTC()));
     }
 
     /**
      * @param keep how far back USER entries still matter: the longest a minted JWT lives
+     * @param held the revoked tokens the token verifiers refuse
      */
-    public RevocationWatcher(RevocationStore journal, Broker broker, UserNotBefore notBefore, Duration keep) {
+    public RevocationWatcher(
+            RevocationStore journal, Broker broker, UserNotBefore notBefore, Duration keep, RevokedTokens held) {
         this.journal = journal;
         this.broker = broker;
         this.notBefore = notBefore;
+        this.held = held;
         this.seen = journal.newestId(); // what was revoked before this start has no live connections here
         if (!keep.isZero()) {
             for (Revocation r : journal.usersRemovedSince(Instant.now().minus(keep))) {
                 notBefore.raise(r.subject(), r.at());
             }
         }
+        journal.heldAt(Instant.now()).forEach(this::hold);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-revocations");
             t.setDaemon(true);
@@ -103,8 +112,16 @@ public final class RevocationWatcher implements AutoCloseable {
 
     /** As {@link #revoke(Revocation.Kind, String)}, writing {@code events} to the webhook outbox with the entry. */
     public void revoke(Revocation.Kind kind, String subject, List<WebhookEvent> events) {
+        revoke(kind, subject, null, events);
+    }
+
+    /**
+     * As {@link #revoke(Revocation.Kind, String, List)}, for a credential that every node must refuse
+     * until {@code heldUntil} (a JWT's exp; null: no hold), which this node already does.
+     */
+    public void revoke(Revocation.Kind kind, String subject, Instant heldUntil, List<WebhookEvent> events) {
         Instant now = Instant.now();
-        journal.append(kind, subject, now, events);
+        journal.append(kind, subject, now, heldUntil, events);
         if (kind == Revocation.Kind.USER) {
             notBefore.raise(subject, now);
         }
@@ -137,11 +154,24 @@ public final class RevocationWatcher implements AutoCloseable {
                     if (r.kind() == Revocation.Kind.USER) {
                         notBefore.raise(r.subject(), r.at()); // before the disconnect: a reconnect must meet it
                     }
+                    hold(r);
                     send(r);
                 }
                 seen = Math.max(seen, r.id());
             }
         } while (fresh.size() == BATCH);
+    }
+
+    /** Refuses {@code r}'s credential until its hold ends, when it has one. */
+    private void hold(Revocation r) {
+        if (r.heldUntil() == null) {
+            return;
+        }
+        try {
+            held.add(r.subject(), r.heldUntil());
+        } catch (RuntimeException full) { // RevokedTokens is full: its hint says what to do
+            LOG.warn("revocation {} is not held on this node: {}", r.id(), full.getMessage());
+        }
     }
 
     /** Sends {@code r}'s disconnect through the broker; one it refuses goes to {@link #unsent}. */

@@ -14,6 +14,7 @@ import io.gatehouse.store.TokenStore;
 import io.gatehouse.store.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +82,8 @@ public record TokenRevoker(
                                         v.principal().expiresAt());
                                 revokeWithEvent(
                                         v.principal().credentialId(),
-                                        v.principal().user().id());
+                                        v.principal().user().id(),
+                                        v.principal().expiresAt());
                                 return CompletableFuture.completedFuture(true);
                             },
                             blocking);
@@ -93,14 +95,15 @@ public record TokenRevoker(
             if (!known) {
                 return CompletableFuture.completedFuture(false);
             }
-            revoked.add(credentialId, clock.instant().plus(introspectedHold));
+            Instant heldUntil = clock.instant().plus(introspectedHold);
+            revoked.add(credentialId, heldUntil);
             String userId = hub.connectionsWith(credentialId).stream()
                     .map(c -> c.principal().user().id())
                     .findFirst()
                     .orElse(null);
             return CompletableFuture.supplyAsync(
                     () -> {
-                        revokeWithEvent(credentialId, userId);
+                        revokeWithEvent(credentialId, userId, heldUntil);
                         return true;
                     },
                     blocking);
@@ -152,10 +155,13 @@ public record TokenRevoker(
         return !revokedNow.isEmpty();
     }
 
-    /** Journals the revocation of {@code credentialId} with its token.revoked event, in one transaction. */
-    private void revokeWithEvent(String credentialId, String userId) {
+    /**
+     * Journals the revocation of {@code credentialId} with its token.revoked event, in one
+     * transaction, held until {@code heldUntil} so that every node refuses it until then.
+     */
+    private void revokeWithEvent(String credentialId, String userId, Instant heldUntil) {
         List<WebhookEvent> event = hooks.tokenRevoked(credentialId, userId);
-        journal.revoke(Revocation.Kind.CREDENTIAL, credentialId, event);
+        journal.revoke(Revocation.Kind.CREDENTIAL, credentialId, heldUntil, event);
         hooks.written(event.size());
     }
 }

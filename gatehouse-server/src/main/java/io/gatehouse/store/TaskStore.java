@@ -104,13 +104,15 @@ public final class TaskStore {
 
     /**
      * Writes the progress of {@code t} (done, total, message, updated_at) unless the stored task is
-     * finished or further along (a greater done, or a later change: a status change written after
-     * this progress was made); false if nothing was written.
+     * finished, further along (a greater done, or a later change: a status change written after
+     * this progress was made), or in another status than {@code t} (changed by another node since
+     * {@code t} was read); false if nothing was written.
      */
     public boolean saveProgress(TaskRecord t) {
         return db.run("save the progress of task " + t.id(), c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE tasks SET done = ?, total = ?, message = ?,"
-                    + " updated_at = ? WHERE id = ? AND done <= ? AND updated_at <= ? AND " + UNFINISHED)) {
+                    + " updated_at = ? WHERE id = ? AND done <= ? AND updated_at <= ? AND status = ? AND "
+                    + UNFINISHED)) {
                 s.setLong(1, t.done());
                 setLong(s, 2, t.total());
                 s.setString(3, t.message());
@@ -118,6 +120,7 @@ public final class TaskStore {
                 s.setString(5, t.id());
                 s.setLong(6, t.done());
                 Columns.setInstant(s, 7, t.updatedAt());
+                s.setString(8, t.status().wireName());
                 return s.executeUpdate() == 1;
             }
         });

@@ -1,6 +1,7 @@
 package io.gatehouse.tasks;
 
 import io.gatehouse.store.TaskRecord;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /** An unfinished task as {@link Tasks} keeps it between database writes. Guarded by itself. */
@@ -46,6 +47,32 @@ final class LiveTask {
             current = stored;
         }
         return gone;
+    }
+
+    /**
+     * Takes {@code row}, read again because it did not take this task's progress (another node
+     * changed the task), unless a status change here wrote the row since it was read (there were
+     * {@code statusChangesBefore} then). The row's status wins, and the further progress of the
+     * two; a row that is gone or finished makes this entry gone.
+     *
+     * @return whether this entry changed: it is gone, or its current state is new
+     */
+    synchronized boolean takeNewer(TaskRecord row, int statusChangesBefore) {
+        if (gone || statusChanges != statusChangesBefore) {
+            return false;
+        }
+        if (row == null || row.status().isFinished()) {
+            gone = true;
+            return true;
+        }
+        if (row.status() == current.status() && row.done() <= current.done()) {
+            return false;
+        }
+        Instant at = row.updatedAt().isAfter(current.updatedAt()) ? row.updatedAt() : current.updatedAt();
+        current = row.done() >= current.done()
+                ? row
+                : row.withProgress(current.done(), current.total(), current.message(), at);
+        return true;
     }
 
     /** The progress held back, to be written at shutdown; null when there is none. */

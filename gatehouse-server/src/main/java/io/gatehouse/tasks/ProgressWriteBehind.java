@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * writes on {@code writes}, so a slow or unreachable database never holds a push back. One write
  * per task at a time, and never one taken before a status change of the task after it; a write the
  * database refused is tried again every {@link #RETRY} until it succeeds, a status change writes the
- * task, or the node stops (which writes what is still held back).
+ * task, or the node stops (which writes what is still held back). A write the stored row does not
+ * take (another node changed the task: asked to cancel it, finished it, or wrote further progress)
+ * hands the task to {@code changedElsewhere}, which reads the row again.
  */
 final class ProgressWriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(Tasks.class);
@@ -33,18 +35,30 @@ final class ProgressWriteBehind {
     private final ScheduledExecutorService writes;
     private final long intervalNanos;
     private final Consumer<TaskRecord> push;
+    private final Consumer<LiveTask> changedElsewhere;
+
+    /** What became of one write. */
+    private enum Outcome {
+        WRITTEN,
+        /** The stored row did not take it: the task changed elsewhere. */
+        NOT_CURRENT,
+        /** The database did not answer. */
+        FAILED
+    }
 
     ProgressWriteBehind(
             TaskStore store,
             ScheduledExecutorService timers,
             ScheduledExecutorService writes,
             Duration interval,
-            Consumer<TaskRecord> push) {
+            Consumer<TaskRecord> push,
+            Consumer<LiveTask> changedElsewhere) {
         this.store = store;
         this.timers = timers;
         this.writes = writes;
         this.intervalNanos = interval.toNanos();
         this.push = push;
+        this.changedElsewhere = changedElsewhere;
     }
 
     /** Under lt's lock: its progress changed; it goes out no sooner than push_interval after the last. */
@@ -110,7 +124,11 @@ final class ProgressWriteBehind {
 
     /** On a writer: one write, then the next one or a retry. */
     private void write(LiveTask lt, TaskRecord toWrite, int statusChanges, boolean failedBefore) {
-        boolean written = save(toWrite, failedBefore);
+        Outcome outcome = save(toWrite, failedBefore);
+        if (outcome == Outcome.NOT_CURRENT) {
+            changedElsewhere.accept(lt); // on this writer, before the next write of the task
+        }
+        boolean written = outcome != Outcome.FAILED;
         synchronized (lt) {
             lt.writing = false;
             lt.writeFailing = !written;
@@ -140,13 +158,13 @@ final class ProgressWriteBehind {
         }
     }
 
-    private boolean save(TaskRecord t, boolean failedBefore) {
+    private Outcome save(TaskRecord t, boolean failedBefore) {
         try {
-            store.saveProgress(t);
+            boolean taken = store.saveProgress(t);
             if (failedBefore) {
                 LOG.info("Progress of task {} written again", t.id());
             }
-            return true;
+            return taken ? Outcome.WRITTEN : Outcome.NOT_CURRENT;
         } catch (StoreException e) {
             if (!failedBefore) {
                 LOG.warn(
@@ -155,7 +173,7 @@ final class ProgressWriteBehind {
                         RETRY.toMillis(),
                         e.getMessage());
             }
-            return false;
+            return Outcome.FAILED;
         }
     }
 

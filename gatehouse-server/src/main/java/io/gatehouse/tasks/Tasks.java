@@ -86,7 +86,8 @@ public final class Tasks implements AutoCloseable {
         ScheduledThreadPoolExecutor writes = new ScheduledThreadPoolExecutor(2, threads);
         writes.setRemoveOnCancelPolicy(true);
         this.database = writes;
-        this.writeBehind = new ProgressWriteBehind(store, pushes, writes, config.pushInterval(), this::push);
+        this.writeBehind =
+                new ProgressWriteBehind(store, pushes, writes, config.pushInterval(), this::push, this::reread);
     }
 
     /** Starts the periodic pruning of finished tasks older than tasks.retention. */
@@ -344,6 +345,36 @@ public final class Tasks implements AutoCloseable {
         }
         push(next);
         return next;
+    }
+
+    /**
+     * On a writer: lt's row did not take its progress, as another node changed the task (asked to
+     * cancel or finished it) or wrote further progress. Takes that from the row, so that the next
+     * progress answer and push tell it; a task finished elsewhere leaves the cache.
+     */
+    private void reread(LiveTask lt) {
+        int statusChanges;
+        String id;
+        synchronized (lt) {
+            statusChanges = lt.statusChanges;
+            id = lt.current.id();
+        }
+        try {
+            TaskRecord row = store.find(id).orElse(null);
+            synchronized (lt) {
+                if (!lt.takeNewer(row, statusChanges)) {
+                    return;
+                }
+                if (lt.gone) {
+                    live.remove(id, lt);
+                    Optional.ofNullable(row).ifPresent(this::push);
+                } else {
+                    writeBehind.changed(lt); // pushes and writes it
+                }
+            }
+        } catch (StoreException e) {
+            // the next write of the task tries again
+        }
     }
 
     /** Sends t to every connection of its owner on this node. */

@@ -10,29 +10,34 @@ import java.util.UUID;
  * A fresh, randomly named schema on the real PostgreSQL the tests use (127.0.0.1:5432, database
  * test, user postgres, trust auth; override with TEST_POSTGRES_URL and TEST_POSTGRES_USER), so
  * runs can share the server. Fails, never skips, when PostgreSQL is down: a skipped suite would
- * read as a green build.
+ * read as a green build. Public for the tests of several nodes on one database.
  */
-final class PostgresTestSchema {
-    static final String SERVER_URL =
+public final class PostgresTestSchema {
+    public static final String SERVER_URL =
             System.getenv().getOrDefault("TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-    static final String USER = System.getenv().getOrDefault("TEST_POSTGRES_USER", "postgres");
+    public static final String USER = System.getenv().getOrDefault("TEST_POSTGRES_USER", "postgres");
     private static final String PASSWORD = "";
 
-    final String name = "gatehouse_test_" + UUID.randomUUID().toString().replace("-", "");
+    public final String name = "gatehouse_test_" + UUID.randomUUID().toString().replace("-", "");
 
-    void create() throws SQLException {
+    public void create() throws SQLException {
         execute("CREATE SCHEMA " + name);
     }
 
-    Database open() {
-        return Database.open(SERVER_URL + "?currentSchema=" + name, USER, PASSWORD, 2);
+    /** The JDBC URL of this schema, for {@code database.url}. */
+    public String url() {
+        return SERVER_URL + "?currentSchema=" + name;
     }
 
-    void drop() throws SQLException {
+    public Database open() {
+        return Database.open(url(), USER, PASSWORD, 2);
+    }
+
+    public void drop() throws SQLException {
         execute("DROP SCHEMA " + name + " CASCADE");
     }
 
-    static Connection administration() throws SQLException {
+    public static Connection administration() throws SQLException {
         try {
             return DriverManager.getConnection(SERVER_URL, USER, PASSWORD);
         } catch (SQLException e) {

@@ -164,6 +164,29 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aJournaledHoldIsReadBackAndListedUntilItEnds() {
+        RevocationStore journal = new RevocationStore(db);
+        journal.append(Revocation.Kind.CREDENTIAL, "ght_AbCdEfGh", T0); // an opaque token: no hold
+        journal.append(Revocation.Kind.CREDENTIAL, "jwt-fingerprint", T0, T0.plusSeconds(60), List.of());
+
+        assertThat(journal.after(0, 10))
+                .extracting(Revocation::subject, Revocation::heldUntil)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("ght_AbCdEfGh", null),
+                        org.assertj.core.groups.Tuple.tuple("jwt-fingerprint", T0.plusSeconds(60)));
+        assertThat(journal.heldAt(T0.plusSeconds(59)))
+                .extracting(Revocation::subject)
+                .containsExactly("jwt-fingerprint");
+        assertThat(journal.heldAt(T0.plusSeconds(60))).isEmpty();
+
+        // A JWT whose exp is past any timestamp column is held for as long as one goes.
+        journal.append(Revocation.Kind.CREDENTIAL, "far-fingerprint", T0, Instant.MAX, List.of());
+        assertThat(journal.heldAt(T0.plusSeconds(60)))
+                .extracting(Revocation::subject)
+                .containsExactly("far-fingerprint");
+    }
+
+    @Test
     void revokeJournaledRevokesJournalsAndWritesTheEventsInOneTransactionOrNotAtAll() {
         tokens.insert(minted("ght_root0001", null)); // user "42"
         tokens.insert(minted("ght_child001", "ght_root0001"));

@@ -206,6 +206,22 @@ abstract class TaskStoreContractTest {
     }
 
     @Test
+    void progressOfATaskInAnotherStatusThanStoredIsNotWritten() {
+        TaskRecord t = task("tsk_a", "alice", T0);
+        store.create(t, "apikey:w");
+        TaskRecord asked = t.withStatus(TaskStatus.CANCEL_REQUESTED, 0, null, null, T0.plusSeconds(1));
+        assertThat(store.changeStatus(asked, TaskStatus.RUNNING, "user:alice")).isTrue(); // on another node
+
+        // A node that still has the task as running: its progress is later and further, but stale.
+        assertThat(store.saveProgress(t.withProgress(9, 100L, "nine", T0.plusSeconds(2))))
+                .isFalse();
+        assertThat(store.find("tsk_a")).contains(asked);
+        TaskRecord caughtUp = asked.withProgress(9, 100L, "nine", T0.plusSeconds(2));
+        assertThat(store.saveProgress(caughtUp)).isTrue();
+        assertThat(store.find("tsk_a")).contains(caughtUp);
+    }
+
+    @Test
     void progressMadeBeforeAStatusChangeIsNotWrittenOverIt() {
         TaskRecord t = task("tsk_a", "alice", T0);
         store.create(t, "apikey:w");
