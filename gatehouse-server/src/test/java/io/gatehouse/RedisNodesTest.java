@@ -168,6 +168,36 @@ class RedisNodesTest {
     }
 
     @Test
+    void aTaskChangedThroughNodeBIsPushedToItsOwnerOnNodeA() {
+        try (WsRecorder onA = nodeA.connectAs("tasker");
+                WsRecorder otherOnA = nodeA.connectAs("bystander")) {
+            TestGatehouse.Reply created = nodeB.post(
+                    "/api/v1/tasks",
+                    "{\"owner\":\"tasker\",\"kind\":\"import\",\"title\":\"Import\",\"total\":10}",
+                    "Authorization",
+                    publishKeyB);
+            assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+            String id = created.body().path("id").asText();
+            JsonNode pushed = onA.awaitType("task_progress");
+            assertThat(pushed.path("task").path("id").asText())
+                    .as(pushed.toString())
+                    .isEqualTo(id);
+
+            TestGatehouse.Reply progress =
+                    nodeB.post("/api/v1/tasks/" + id + "/progress", "{\"done\":4}", "Authorization", publishKeyB);
+            assertThat(progress.status()).as(String.valueOf(progress.body())).isEqualTo(200);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(onA.awaitType("task_progress")
+                                    .path("task")
+                                    .path("done")
+                                    .asLong())
+                            .isEqualTo(4));
+            otherOnA.assertQuiet(Duration.ofMillis(300));
+        }
+    }
+
+    @Test
     void presenceListsTheClientsOfBothNodes() {
         try (WsRecorder onA = nodeA.connectWith(Jwts.hs256(Jwts.claims("eve").claim("name", "Eve")));
                 WsRecorder onB = nodeB.connectWith(Jwts.hs256(Jwts.claims("fox").claim("name", "Fox")))) {

@@ -97,6 +97,14 @@ public interface Broker extends AutoCloseable {
     /** Delivers {@code command} to every node's listener (disconnects, revocations, replacements). */
     CompletionStage<Void> publishControl(ControlCommand command);
 
+    /**
+     * Whether other nodes may share this broker: then what goes to connections that may be on any
+     * node (a task's pushes) travels as a {@link ControlCommand}; otherwise it is sent here directly.
+     */
+    default boolean spansNodes() {
+        return false;
+    }
+
     /** Whether the broker can be reached (for {@code /ready}). */
     boolean isReachable();
 

@@ -20,4 +20,7 @@ public sealed interface ControlCommand {
      */
     record ReplaceCredential(String credentialId, String instanceId, String newConnectionId, java.time.Instant since)
             implements ControlCommand {}
+
+    /** Send every connection of {@code owner} a task_progress of {@code taskJson} (a task as the protocol shows it). */
+    record TaskChanged(String owner, String taskJson) implements ControlCommand {}
 }

@@ -219,6 +219,11 @@ public final class DeferredRedisBroker implements Broker {
     }
 
     @Override
+    public boolean spansNodes() {
+        return true;
+    }
+
+    @Override
     public boolean isReachable() {
         RedisBroker b = connected;
         return b != null && b.isReachable();

@@ -62,8 +62,7 @@ import org.slf4j.LoggerFactory;
  *       {@link RefusalCode#BACKEND_UNAVAILABLE}.</li>
  *   <li>After a pub/sub reconnect, what was missed is read from history ({@link RedisRecoveries}).</li>
  *   <li>Presence entries name their node; a node whose heartbeat stops for {@code nodeTtl} drops out
- *       of every presence, and one of the others removes its entries and has their leaves
- *       announced ({@link RedisNodes}, {@link BrokerListener#onPresenceExpired}).</li>
+ *       of every presence, and another removes its entries ({@link RedisNodes}).</li>
  * </ul>
  */
 public final class RedisBroker implements Broker {
@@ -311,6 +310,11 @@ public final class RedisBroker implements Broker {
                 .whenComplete((logId, failure) -> onReplyThread(
                         () -> deliveries.controls.settle(id, null, failure == null ? null : unavailable(failure))));
         return stage;
+    }
+
+    @Override
+    public boolean spansNodes() {
+        return true;
     }
 
     @Override

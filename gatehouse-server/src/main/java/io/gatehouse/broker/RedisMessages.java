@@ -77,6 +77,8 @@ final class RedisMessages {
                     .put("instance", c.instanceId())
                     .put("connection", c.newConnectionId())
                     .put("since", c.since().toString());
+        } else if (command instanceof ControlCommand.TaskChanged c) {
+            n.put("type", "task_changed").put("owner", c.owner()).put("task", c.taskJson());
         } else {
             throw new IllegalArgumentException("unknown control command " + command);
         }
@@ -98,6 +100,7 @@ final class RedisMessages {
                         text(n, "instance"),
                         text(n, "connection"),
                         Instant.parse(text(n, "since")));
+            case "task_changed" -> new ControlCommand.TaskChanged(text(n, "owner"), text(n, "task"));
             default -> throw new IllegalArgumentException("unknown control command type " + type);
         };
     }

@@ -1,5 +1,6 @@
 package io.gatehouse.hub;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.broker.BrokerListener;
 import io.gatehouse.broker.ControlCommand;
@@ -32,6 +33,7 @@ import java.util.function.Consumer;
  * Fan-out encodes a publication once and shares the bytes.
  */
 public final class Hub implements BrokerListener {
+    private final Broker broker;
     private final WireCodec codec;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
@@ -59,6 +61,7 @@ public final class Hub implements BrokerListener {
             GatehouseMetrics metrics,
             GatehouseConfig.Channels channels,
             Consumer<PresenceEvent> presenceObserver) {
+        this.broker = broker;
         this.codec = codec;
         this.metrics = metrics;
         this.subscribers = new ChannelSubscribers(broker);
@@ -301,7 +304,40 @@ public final class Hub implements BrokerListener {
                     c.close(RefusalCode.CONNECTION_REPLACED.refusal());
                 }
             }
+        } else if (command instanceof ControlCommand.TaskChanged t) {
+            sendTask(t.owner(), t.taskJson());
         }
+    }
+
+    /**
+     * Sends every connection of {@code owner} a task_progress of {@code taskJson}: on every node
+     * when the broker spans several (a task's owner may be connected anywhere), else here. When the
+     * broker cannot carry it (Redis unreachable), at least the owner's connections here get it.
+     */
+    public void pushTask(String owner, String taskJson) {
+        if (!broker.spansNodes()) {
+            sendTask(owner, taskJson);
+            return;
+        }
+        broker.publishControl(new ControlCommand.TaskChanged(owner, taskJson)).exceptionally(unsent -> {
+            sendTask(owner, taskJson);
+            return null;
+        });
+    }
+
+    private void sendTask(String owner, String taskJson) {
+        List<Connection> owners = connectionsOf(owner);
+        if (owners.isEmpty()) {
+            return;
+        }
+        EncodedMessage frame;
+        try {
+            frame = codec.encode(
+                    new ServerMessage.TaskProgress(null, codec.json().readTree(taskJson)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("a task that is not JSON", e);
+        }
+        owners.forEach(c -> c.send(frame));
     }
 
     public List<Connection> connectionsOf(String userId) {

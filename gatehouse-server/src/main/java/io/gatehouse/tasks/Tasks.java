@@ -377,16 +377,9 @@ public final class Tasks implements AutoCloseable {
         }
     }
 
-    /** Sends t to every connection of its owner on this node. */
+    /** Sends t to every connection of its owner, on whichever node ({@link Hub#pushTask}). */
     private void push(TaskRecord t) {
-        List<Connection> owners = hub.connectionsOf(t.owner());
-        if (owners.isEmpty()) {
-            return;
-        }
-        EncodedMessage frame = frame(null, t);
-        for (Connection c : owners) {
-            c.send(frame);
-        }
+        hub.pushTask(t.owner(), json.of(t).toString());
     }
 
     /** The task_progress frame of {@code t}, replying to {@code requestId} (or null). */
