@@ -167,10 +167,12 @@ class PostgresNodesTest {
                         TestGatehouse.JSON.createObjectNode().put("token", jwt).toString(),
                         "Authorization",
                         "apikey " + a.apiKey("revoke"));
+                long answered = System.nanoTime();
                 assertThat(revoked.status()).isEqualTo(200);
                 assertThat(revoked.body().path("revoked").asBoolean()).isTrue();
                 // Node B acts on the journal entry: it closes the live socket, and holds the token.
-                assertThat(live.awaitClose()).isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
+                assertThat(live.awaitClose("the revoked JWT's socket on the other node", answered))
+                        .isEqualTo(new WsRecorder.Close(4401, "TOKEN_REVOKED"));
             }
             assertRefusedAsRevoked(b, jwt);
             try (TestGatehouse c = node(schema.url()).start()) {
