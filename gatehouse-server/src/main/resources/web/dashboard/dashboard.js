@@ -15,6 +15,9 @@
 //                #fig-messages-out, #fig-deliveries, #fig-slow-consumers, #fig-slow-consumers-window,
 //                #fig-access-log-queue, #fig-webhook-queue, #fig-heap, #fig-heap-of, #fig-cpu (each
 //                but the -window and -of lines has [data-value], the raw number)
+//   nodes        #nodes-panel (hidden on one node), #nodes > tr[data-testid=node][data-node]
+//                ([data-self] on this node; its second cell has [data-value], the connections),
+//                #nodes-total > tr[data-testid=nodes-total]
 //   charts       svg#chart-connections, svg#chart-upgrades, svg#chart-deliveries [data-samples]
 //                [data-last], #legend-upgrades > li[data-code]
 //   tables       (each #NAME-result[data-outcome] gets [data-loaded-at] once its table loaded)
@@ -31,6 +34,7 @@ import { currentUser, isAdmin, logIn, logOut } from './api.js';
 import { drawLine, drawUpgrades } from './chart-view.js';
 import { formatBytes, formatCount, formatCpu, formatDuration, formatHeapOf, formatRate } from './format.js';
 import { Live } from './live.js';
+import { renderNodes } from './nodes.js';
 import { Panels } from './panels.js';
 import { refusedRate } from './samples.js';
 import { byId, describeError, onClick, onSubmit, setResult, setText } from './view.js';
@@ -174,6 +178,7 @@ function samplesChanged() {
     setText('node', snapshot.node ?? '—');
     setText('version', snapshot.version ?? '—');
   }
+  renderNodes(snapshot);
   if (now) {
     setText('uptime', formatDuration(now.uptime_ms));
     figure('fig-connections', now.connections, formatCount(now.connections));

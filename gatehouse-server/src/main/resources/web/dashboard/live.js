@@ -17,6 +17,9 @@ import { mergeSamples } from './samples.js';
  *   session was refused (it expired or was revoked), or the stats were (not an admin)
  */
 
+/** How often get_stats is asked again for the other nodes' figures (several nodes on Redis). */
+const NODES_REFRESH_MS = 5000;
+
 /** @returns {string} the WebSocket URL of this page's server */
 export function ownSocketUrl() {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -34,6 +37,8 @@ export class Live {
     this.snapshot = null;
     /** Bumped on stop: answers for a stopped socket are dropped. */
     this.generation = 0;
+    /** @type {ReturnType<typeof setTimeout>|undefined} the next get_stats for the nodes' figures */
+    this.nodesTimer = undefined;
   }
 
   /** Connects with the session cookie (and its CSRF token from the gh_csrf cookie). */
@@ -86,6 +91,11 @@ export class Live {
       this.snapshot = snapshot;
       this.samples = mergeSamples(sameNode ? this.samples : [], snapshot.history ?? [snapshot.now]);
       this.callbacks.onSamples(this);
+      if (/** @type {any} */ (snapshot).nodes) {
+        // The other nodes' figures come only with get_stats: asked again while the page is open.
+        clearTimeout(this.nodesTimer);
+        this.nodesTimer = setTimeout(() => this.reload(mine), NODES_REFRESH_MS);
+      }
     } catch (error) {
       const e = /** @type {any} */ (error);
       if (mine !== this.generation || e?.code === 'CONNECTION_LOST') return; // the next subscribe asks again
@@ -110,6 +120,7 @@ export class Live {
   /** Closes the socket and forgets the samples (a logout, or another user logging in). */
   stop() {
     this.generation++;
+    clearTimeout(this.nodesTimer);
     if (this.gh) this.gh.close();
     this.gh = null;
     this.samples = [];
