@@ -4,7 +4,8 @@
 # through node 1), plus a reconnect storm with recovery. Loopback only; each load is under 60 s.
 # Redis: a redis-server of its own on port $REDIS_PORT (6390), no persistence, so that its CPU and
 # command counts are this run's alone; stopped at the end. Needs: redis-server, PostgreSQL with database test (trust, user
-# postgres), redis-cli, psql, Node.js 20.10+. Writes everything to $OUT (default /tmp/gatehouse-redis-costs).
+# postgres), redis-cli, psql, Node.js 20.10+. Writes everything to $OUT (default /tmp/gatehouse-redis-costs), with the load average (uptime)
+# before and after each load.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-/tmp/gatehouse-redis-costs}"
@@ -33,7 +34,9 @@ measure() {
   local label="$1"; shift; local -a named=(); while [ "$1" != "--" ]; do named+=("$1"); shift; done; shift
   local -A before=(); for n in "${named[@]}"; do before[$n]="$(ticks "${n#*=}")"; done
   redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
-  "$@" | tee "$OUT/$label.txt"
+  echo "load before: $(uptime)" >"$OUT/$label.txt"
+  "$@" | tee -a "$OUT/$label.txt"
+  echo "load after: $(uptime)" | tee -a "$OUT/$label.txt"
   for n in "${named[@]}"; do
     echo "cpu ${n%%=*}: $(echo "scale=2; ($(ticks "${n#*=}") - ${before[$n]}) / $TCK" | bc) s" | tee -a "$OUT/$label.txt"
   done
