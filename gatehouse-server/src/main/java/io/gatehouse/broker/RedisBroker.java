@@ -306,7 +306,7 @@ public final class RedisBroker implements Broker {
         CompletableFuture<Void> stage = new CompletableFuture<>();
         long id = deliveries.controls.open(stage);
         controlLog
-                .append(deliveries.controlMessage(id, command))
+                .append(deliveries.controlMessage(id, command), RedisControlLog.keeps(command))
                 .whenComplete((logId, failure) -> onReplyThread(
                         () -> deliveries.controls.settle(id, null, failure == null ? null : unavailable(failure))));
         return stage;

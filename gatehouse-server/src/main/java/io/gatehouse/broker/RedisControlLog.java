@@ -35,12 +35,20 @@ final class RedisControlLog {
 
     static final int READ_ATTEMPTS = RedisRecoveries.READ_ATTEMPTS;
 
-    /** KEYS: log, control pub/sub channel; ARGV: the message, MAXLEN, the log's ttl (ms). Returns the id. */
-    private static final String APPEND =
-            "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])\n"
-                    + "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-                    + "redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])\n"
-                    + "return id";
+    /** The id of a command published without being kept in the log ({@link #keeps}). */
+    static final String UNLOGGED = "-";
+
+    /**
+     * KEYS: log, control pub/sub channel; ARGV: the message, MAXLEN, the log's ttl (ms), 1 to keep
+     * it in the log. Returns the id ({@link #UNLOGGED} when not kept).
+     */
+    private static final String APPEND = "local id = '" + UNLOGGED + "'\n"
+            + "if ARGV[4] == '1' then\n"
+            + "  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])\n"
+            + "  redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+            + "end\n"
+            + "redis.call('PUBLISH', KEYS[2], id .. ' ' .. ARGV[1])\n"
+            + "return id";
 
     /** KEYS: log; ARGV: the oldest age to read (ms), COUNT. Returns id, message, id, message ... oldest first. */
     private static final String READ = "local t = redis.call('TIME')\n"
@@ -73,8 +81,20 @@ final class RedisControlLog {
         this.retries = CompletableFuture.delayedExecutor(READ_RETRY.toMillis(), TimeUnit.MILLISECONDS, threads);
     }
 
-    /** Appends {@code message} (ORIGIN COMMAND) to the log and publishes it; completes (on a Lettuce thread) with its id. */
-    CompletableFuture<String> append(String message) {
+    /**
+     * Whether {@code command} is kept in the log for nodes that were cut off: every command but a
+     * task's push, which comes often and is superseded by the next one (a node that missed it shows
+     * the task at its owner's next connect); so the pushes never crowd disconnects out of the log.
+     */
+    static boolean keeps(ControlCommand command) {
+        return !(command instanceof ControlCommand.TaskChanged);
+    }
+
+    /**
+     * Publishes {@code message} (ORIGIN COMMAND), appended to the log first when {@code kept};
+     * completes (on a Lettuce thread) with its id.
+     */
+    CompletableFuture<String> append(String message, boolean kept) {
         try {
             return commands.<String>eval(
                             APPEND,
@@ -82,7 +102,8 @@ final class RedisControlLog {
                             new String[] {log, control},
                             message,
                             Integer.toString(KEPT),
-                            Long.toString(REPLAY.toMillis() * 2))
+                            Long.toString(REPLAY.toMillis() * 2),
+                            kept ? "1" : "0")
                     .toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);

@@ -256,10 +256,12 @@ final class RedisDeliveries implements AutoCloseable {
         int afterOrigin = message.indexOf(' ', afterId + 1);
         String streamId = message.substring(0, afterId);
         settle(message.substring(afterId + 1, afterOrigin), id -> controls.complete(id, null));
-        if (lastControl != null && !RedisControlLog.isAfter(streamId, lastControl)) {
-            return; // read from the log after a reconnect, and live too
+        if (!streamId.equals(RedisControlLog.UNLOGGED)) {
+            if (lastControl != null && !RedisControlLog.isAfter(streamId, lastControl)) {
+                return; // read from the log after a reconnect, and live too
+            }
+            lastControl = streamId;
         }
-        lastControl = streamId;
         l.onControl(RedisMessages.control(message.substring(afterOrigin + 1)));
     }
 

@@ -56,6 +56,12 @@ final class RedisNodes implements AutoCloseable {
 
     private boolean failing;
 
+    /**
+     * This node came back after it was taken for dead and has not listed all its entries again yet
+     * (the call failed): tried again at each beat until it succeeds. The beat thread's.
+     */
+    private boolean addAgain;
+
     RedisNodes(RedisScripts scripts, RedisKeys keys, RedisDeliveries deliveries, RedisPresence presence, Duration ttl) {
         if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("a node's ttl (presence.node_ttl) is at least 1s, not " + ttl);
@@ -88,11 +94,19 @@ final class RedisNodes implements AutoCloseable {
                     Long.toString(ttl.toMillis()),
                     Integer.toString(steady ? CLAIMS_PER_BEAT : 0)));
             lastBeat = sent;
-            if (Long.valueOf(1).equals(reply.get(0))) {
+            addAgain |= Long.valueOf(1).equals(reply.get(0));
+            if (addAgain) {
                 await(presence.addAgain());
+                addAgain = false;
             }
+            // Reaping never holds the next beat back past half an interval: what is left of a claimed
+            // node waits until its claim lapses and a beat claims it again.
+            long reapUntil = sent + interval.toNanos() / 2;
             for (Object dead : reply.subList(1, reply.size())) {
-                reap(String.valueOf(dead));
+                if (System.nanoTime() - reapUntil > 0) {
+                    break;
+                }
+                reap(String.valueOf(dead), reapUntil);
             }
             if (failing) {
                 failing = false;
@@ -112,10 +126,10 @@ final class RedisNodes implements AutoCloseable {
         }
     }
 
-    /** Removes what is left of {@code dead}'s entries, telling the listener of each. */
-    private void reap(String dead) throws InterruptedException, ExecutionException, TimeoutException {
+    /** Removes what is left of {@code dead}'s entries until {@code until} (System.nanoTime), telling the listener of each. */
+    private void reap(String dead, long until) throws InterruptedException, ExecutionException, TimeoutException {
         BrokerListener listener = deliveries.listener();
-        for (int step = 0; step < STEPS_PER_CLAIM; step++) {
+        for (int step = 0; step < STEPS_PER_CLAIM && System.nanoTime() - until < 0; step++) {
             RedisPresence.Reaped reaped = RedisPresence.Reaped.of(await(presence.reap(dead)));
             for (Map.Entry<ChannelName, PresenceClient> gone : reaped.clients()) {
                 try {

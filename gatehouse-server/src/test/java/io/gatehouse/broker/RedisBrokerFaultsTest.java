@@ -166,4 +166,23 @@ class RedisBrokerFaultsTest {
             atB.assertNothingDeliveredFor(Duration.ofMillis(300)); // none twice
         }
     }
+
+    @Test
+    void aTasksPushReachesEveryNodeButIsNotKeptInTheControlLog() {
+        RecordingListener atB = new RecordingListener();
+        RedisBroker a = node(REDIS_URL, new RecordingListener());
+        node(REDIS_URL, atB);
+        await(a.publishControl(disconnect("kept")));
+        ControlCommand push = new ControlCommand.TaskChanged("owner-1", "{\"id\":\"t1\",\"done\":4}");
+        for (int i = 0; i < 3; i++) {
+            await(a.publishControl(push));
+        }
+        await(a.publishControl(disconnect("kept too")));
+
+        assertThat(atB.awaitDeliveries(5))
+                .containsExactly(disconnect("kept"), push, push, push, disconnect("kept too"));
+        assertThat(redis().xlen(prefix + "control:log"))
+                .as("only the disconnects are kept for nodes that were cut off")
+                .isEqualTo(2);
+    }
 }
