@@ -7,6 +7,7 @@ import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.Refusal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -15,7 +16,7 @@ import java.util.function.Supplier;
  * {@code limits.duplicate_session_policy: reject} refuses, not past
  * {@code limits.connections_per_user}. This node's connections are checked first, at once; with
  * several nodes the deployment's counts are then checked and counted in one step
- * ({@link RequestLimits#placeAcrossNodes}): the same two and {@code limits.connections_per_ip}.
+ * ({@link io.gatehouse.limits.ConnectionCounts#place}): the same two and {@code limits.connections_per_ip}.
  * What that counted is given back when the connection closes ({@link #release}).
  */
 record ConnectionPlaces(DuplicateConnections duplicates, Hub hub, RequestLimits limits) {
@@ -47,9 +48,14 @@ record ConnectionPlaces(DuplicateConnections duplicates, Hub hub, RequestLimits 
             counts.add(duplicate);
             refusals.add(DuplicateConnections::duplicateRefusal);
         }
-        limits.placeAcrossNodes(counts)
-                .thenAccept(placed -> connectionThread.execute(() -> then.accept(
-                        placed.full() < 0 ? null : refusals.get(placed.full()).get(), placed.counted())));
+        limits.acrossNodes().place(counts).thenAccept(placed -> {
+            try {
+                connectionThread.execute(() -> then.accept(
+                        placed.full() < 0 ? null : refusals.get(placed.full()).get(), placed.counted()));
+            } catch (RejectedExecutionException stopping) {
+                release(placed.counted()); // the connection's loop is gone: nothing else would
+            }
+        });
     }
 
     /** Why this node alone refuses {@code p} a place (a duplicate to reject, too many connections), or null. */
@@ -63,6 +69,6 @@ record ConnectionPlaces(DuplicateConnections duplicates, Hub hub, RequestLimits 
 
     /** The connection that {@code counted} counted across nodes closed. */
     void release(List<Count> counted) {
-        limits.releaseAcrossNodes(counted);
+        limits.acrossNodes().release(counted);
     }
 }

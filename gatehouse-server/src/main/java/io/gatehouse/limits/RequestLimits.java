@@ -58,6 +58,7 @@ public final class RequestLimits {
     private final SharedLimits shared;
 
     private final FailOpen failOpen;
+    private final ConnectionCounts acrossNodes;
 
     /** The limits of a single node. */
     public RequestLimits(GatehouseConfig config, GatehouseMetrics metrics) {
@@ -76,6 +77,7 @@ public final class RequestLimits {
         this.metrics = metrics;
         this.shared = shared;
         this.failOpen = new FailOpen(metrics);
+        this.acrossNodes = new ConnectionCounts(shared, failOpen);
     }
 
     /** Whether limits are also counted across nodes: the upgrade then waits for {@link #admitUpgradeAcrossNodes}. */
@@ -320,61 +322,9 @@ public final class RequestLimits {
         return new TokenBucket(config.messagesPerConnection(), System.nanoTime());
     }
 
-    /**
-     * Counts one more connection in each of {@code counts} across nodes, all or none: none full when
-     * counted (or when the shared store did not answer: fail open, counting nothing), else the index
-     * of the first count at its maximum. At once, counting nothing, on a single node.
-     */
-    public CompletionStage<Acquired> placeAcrossNodes(List<SharedLimits.Count> counts) {
-        if (shared == null || counts.isEmpty()) {
-            return CompletableFuture.completedFuture(new Acquired(List.of(), -1));
-        }
-        CompletableFuture<Integer> answer;
-        try {
-            answer = shared.acquire(counts).toCompletableFuture();
-        } catch (RuntimeException e) {
-            answer = CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<Integer> acquired = answer;
-        Acquired notCounted = new Acquired(List.of(), -1);
-        return failOpen.decide(
-                        "connections",
-                        () -> acquired.thenApply(i -> new Acquired(i < 0 ? counts : List.of(), i)),
-                        notCounted)
-                .thenApply(a -> {
-                    if (a == notCounted) {
-                        // Decided without Redis (it timed out): an answer that still comes and counted
-                        // the connection is taken back, or it would stay counted for nothing.
-                        acquired.thenAccept(i -> {
-                            if (i < 0) {
-                                releaseAcrossNodes(counts);
-                            }
-                        });
-                    }
-                    return a;
-                });
-    }
-
-    /**
-     * What {@link #placeAcrossNodes} answered: {@code full} the index of the count at its maximum
-     * (-1: none), {@code counted} what must be released when the connection closes.
-     */
-    public record Acquired(List<SharedLimits.Count> counted, int full) {}
-
-    /** The connection that {@code counted} counted closed ({@link #placeAcrossNodes}); nothing waits for it. */
-    public void releaseAcrossNodes(List<SharedLimits.Count> counted) {
-        if (shared == null || counted.isEmpty()) {
-            return;
-        }
-        try {
-            shared.release(counted).whenComplete((v, failure) -> {
-                if (failure != null) {
-                    failOpen.failedOpen("connections", failure); // left counted until its hash expires
-                }
-            });
-        } catch (RuntimeException e) {
-            failOpen.failedOpen("connections", e);
-        }
+    /** The open-connection counts that hold across nodes (limits.connections_per_user/_per_ip, duplicate reject). */
+    public ConnectionCounts acrossNodes() {
+        return acrossNodes;
     }
 
     public int connectionsPerUser() {
