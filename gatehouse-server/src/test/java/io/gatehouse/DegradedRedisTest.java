@@ -8,6 +8,7 @@ import io.gatehouse.config.ConfigKey;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.LogCapture;
+import io.gatehouse.testing.RedisTestKeys;
 import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
@@ -35,7 +36,7 @@ class DegradedRedisTest {
 
     @AfterAll
     static void deleteKeysOfThisRun() {
-        RedisNodesTest.deleteKeysWithPrefix(PREFIX);
+        RedisTestKeys.deleteUnder(PREFIX);
     }
 
     /** A node on the Redis behind {@code relay}: feed keeps history, chat takes client publishes. */

@@ -8,6 +8,7 @@ import io.gatehouse.testing.ChildJvm;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.RawWebSocket;
 import io.gatehouse.testing.RedisProcess;
+import io.gatehouse.testing.RedisTestKeys;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
 import io.lettuce.core.RedisClient;
@@ -64,7 +65,7 @@ class RedisChaosTest {
         for (int i = toClose.size() - 1; i >= 0; i--) {
             toClose.get(i).close();
         }
-        deleteKeysUnder(prefix);
+        RedisTestKeys.deleteUnder(prefix);
     }
 
     /** A node of this test's deployment on {@code redisUrl}: feed keeps {@link #HISTORY} for 10 minutes. */
@@ -491,20 +492,6 @@ class RedisChaosTest {
         @Override
         public void close() {
             process.destroyForcibly();
-        }
-    }
-
-    /** Deletes every key of the shared Redis under {@code prefix}. */
-    private static void deleteKeysUnder(String prefix) {
-        RedisClient client = RedisClient.create(SHARED_REDIS);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            RedisCommands<String, String> redis = connection.sync();
-            List<String> keys = redis.keys(prefix + "*");
-            if (!keys.isEmpty()) {
-                redis.del(keys.toArray(String[]::new));
-            }
-        } finally {
-            client.shutdown();
         }
     }
 

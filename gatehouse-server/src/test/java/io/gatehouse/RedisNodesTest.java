@@ -6,21 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.testing.Jwts;
+import io.gatehouse.testing.RedisTestKeys;
 import io.gatehouse.testing.TcpRelay;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -370,27 +365,6 @@ class RedisNodesTest {
 
     /** Deletes every key under this run's prefix, as RedisBrokerTest does after each test. */
     static void deleteKeysOfThisRun() {
-        deleteKeysWithPrefix(PREFIX);
-    }
-
-    /** Deletes every key that starts with {@code prefix}. */
-    static void deleteKeysWithPrefix(String prefix) {
-        RedisClient client = RedisClient.create(REDIS_URL);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            RedisCommands<String, String> redis = connection.sync();
-            Set<String> keys = new TreeSet<>();
-            ScanArgs match = ScanArgs.Builder.matches(prefix + "*").limit(1000);
-            KeyScanCursor<String> cursor = redis.scan(match);
-            keys.addAll(cursor.getKeys());
-            while (!cursor.isFinished()) {
-                cursor = redis.scan(ScanCursor.of(cursor.getCursor()), match);
-                keys.addAll(cursor.getKeys());
-            }
-            if (!keys.isEmpty()) {
-                redis.del(keys.toArray(String[]::new));
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisTestKeys.deleteUnder(PREFIX);
     }
 }

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import io.gatehouse.config.ConfigKey;
+import io.gatehouse.testing.RedisTestKeys;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DashboardNodesBrowserTest {
     private static final String ADMIN = "root";
     private static final String ADMIN_PASSWORD = "root-password-1";
-    private static final String REDIS_URL = "redis://127.0.0.1:6379/0";
+    private static final String REDIS_URL = RedisTestKeys.REDIS_URL;
     private static final String PREFIX =
             "gatehouse-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
 
@@ -54,15 +53,7 @@ class DashboardNodesBrowserTest {
 
     @AfterAll
     static void deleteKeysOfThisDeployment() {
-        RedisClient client = RedisClient.create(REDIS_URL);
-        try (StatefulRedisConnection<String, String> redis = client.connect()) {
-            List<String> keys = redis.sync().keys(PREFIX + "*");
-            if (!keys.isEmpty()) {
-                redis.sync().del(keys.toArray(String[]::new));
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisTestKeys.deleteUnder(PREFIX);
     }
 
     @Test

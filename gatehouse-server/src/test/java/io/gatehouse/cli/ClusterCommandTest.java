@@ -6,13 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.DataDirectory;
 import io.gatehouse.testing.ChildJvm;
 import io.gatehouse.testing.Jwts;
+import io.gatehouse.testing.RedisTestKeys;
 import io.gatehouse.testing.WsRecorder;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -78,7 +73,7 @@ class ClusterCommandTest {
             cluster.descendants().forEach(ProcessHandle::destroyForcibly);
             cluster.destroyForcibly();
         }
-        deleteKeysOfThisRun();
+        RedisTestKeys.deleteUnder(prefix);
         execute("DROP SCHEMA " + schema + " CASCADE");
     }
 
@@ -254,26 +249,6 @@ class ClusterCommandTest {
         try (Connection c = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
                 Statement s = c.createStatement()) {
             s.execute(sql);
-        }
-    }
-
-    /** Deletes every key under this run's prefix. */
-    private void deleteKeysOfThisRun() {
-        RedisClient client = RedisClient.create(REDIS_URL);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            RedisCommands<String, String> redis = connection.sync();
-            ScanArgs match = ScanArgs.Builder.matches(prefix + "*").limit(1000);
-            KeyScanCursor<String> cursor = redis.scan(match);
-            List<String> keys = new ArrayList<>(cursor.getKeys());
-            while (!cursor.isFinished()) {
-                cursor = redis.scan(ScanCursor.of(cursor.getCursor()), match);
-                keys.addAll(cursor.getKeys());
-            }
-            if (!keys.isEmpty()) {
-                redis.del(keys.toArray(String[]::new));
-            }
-        } finally {
-            client.shutdown();
         }
     }
 }
