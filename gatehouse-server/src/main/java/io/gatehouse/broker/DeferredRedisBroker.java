@@ -157,26 +157,22 @@ public final class DeferredRedisBroker implements Broker {
 
     @Override
     public CompletionStage<Publication> publish(ChannelName channel, String dataJson) {
-        RedisBroker b = connected;
-        return b != null ? b.publish(channel, dataJson) : unavailable();
+        return whenConnected(b -> b.publish(channel, dataJson));
     }
 
     @Override
     public CompletionStage<StreamPosition> position(ChannelName channel) {
-        RedisBroker b = connected;
-        return b != null ? b.position(channel) : unavailable();
+        return whenConnected(b -> b.position(channel));
     }
 
     @Override
     public CompletionStage<HistoryPage> history(ChannelName channel, HistoryQuery query) {
-        RedisBroker b = connected;
-        return b != null ? b.history(channel, query) : unavailable();
+        return whenConnected(b -> b.history(channel, query));
     }
 
     @Override
     public CompletionStage<Void> subscribe(ChannelName channel) {
-        RedisBroker b = connected;
-        return b != null ? b.subscribe(channel) : unavailable();
+        return whenConnected(b -> b.subscribe(channel));
     }
 
     /** Before the broker exists no subscribe succeeded, so there is nothing to end. */
@@ -190,32 +186,33 @@ public final class DeferredRedisBroker implements Broker {
 
     @Override
     public CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client) {
-        RedisBroker b = connected;
-        return b != null ? b.addPresence(channel, client) : unavailable();
+        return whenConnected(b -> b.addPresence(channel, client));
     }
 
     @Override
     public CompletionStage<Void> removePresence(ChannelName channel, String connectionId) {
-        RedisBroker b = connected;
-        return b != null ? b.removePresence(channel, connectionId) : unavailable();
+        return whenConnected(b -> b.removePresence(channel, connectionId));
     }
 
     @Override
     public CompletionStage<List<PresenceClient>> presence(ChannelName channel) {
-        RedisBroker b = connected;
-        return b != null ? b.presence(channel) : unavailable();
+        return whenConnected(b -> b.presence(channel));
     }
 
     @Override
     public CompletionStage<Void> publishPresenceEvent(PresenceEvent event) {
-        RedisBroker b = connected;
-        return b != null ? b.publishPresenceEvent(event) : unavailable();
+        return whenConnected(b -> b.publishPresenceEvent(event));
     }
 
     @Override
     public CompletionStage<Void> publishControl(ControlCommand command) {
+        return whenConnected(b -> b.publishControl(command));
+    }
+
+    /** {@code call} on the broker once it is connected; until then BACKEND_UNAVAILABLE at once. */
+    private <T> CompletionStage<T> whenConnected(Function<RedisBroker, CompletionStage<T>> call) {
         RedisBroker b = connected;
-        return b != null ? b.publishControl(command) : unavailable();
+        return b != null ? call.apply(b) : unavailable();
     }
 
     @Override

@@ -59,7 +59,14 @@ final class ClusterCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "Nodes to run. Default: 3")
+    /** Each node is a JVM of its own: more than this on one machine is a typo, not a trial. */
+    static final int MAX_NODES = 16;
+
+    @Option(
+            names = "--nodes",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "Nodes to run, 1 to " + MAX_NODES + ". Default: 3")
     int nodes;
 
     @Option(
@@ -104,8 +111,9 @@ final class ClusterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (nodes < 1) {
-            throw new ParameterException(spec.commandLine(), "--nodes must be 1 or more");
+        if (nodes < 1 || nodes > MAX_NODES) {
+            throw new ParameterException(
+                    spec.commandLine(), "--nodes must be 1 to " + MAX_NODES + " (each node is a JVM of its own)");
         }
         if (basePort < 0 || basePort + nodes - 1 > 65535) {
             throw new ParameterException(spec.commandLine(), "--base-port must leave a port for each node (0-65535)");

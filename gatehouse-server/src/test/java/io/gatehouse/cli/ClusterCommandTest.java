@@ -225,6 +225,25 @@ class ClusterCommandTest {
         assertThat(err.toString()).contains("cluster needs one PostgreSQL database for every node");
     }
 
+    @Test
+    void moreNodesThanOneMachineShouldRunAreAUsageError() {
+        for (String n : new String[] {"0", "17", "100000"}) {
+            StringWriter err = new StringWriter();
+            int exit = GatehouseCommand.run(
+                    new String[] {
+                        "cluster",
+                        "--nodes",
+                        n,
+                        "--data-dir",
+                        dir.resolve("data").toString()
+                    },
+                    new PrintWriter(new StringWriter(), true),
+                    new PrintWriter(err, true));
+            assertThat(exit).as(n).isEqualTo(GatehouseCommand.EXIT_USAGE);
+            assertThat(err.toString()).as(n).contains("--nodes must be 1 to 16");
+        }
+    }
+
     private String apiKey() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
