@@ -68,7 +68,7 @@ public final class AccessLog implements AutoCloseable {
 
     /** A WebSocket upgrade from {@code clientIp}, to record once its outcome is known. */
     public UpgradeAttempt attempt(String clientIp, String origin, String userAgent) {
-        return new UpgradeAttempt(this, clock, clientIp, origin, userAgent, null, null);
+        return new UpgradeAttempt(this, clock, clientIp, origin, userAgent, null, null, null);
     }
 
     /**

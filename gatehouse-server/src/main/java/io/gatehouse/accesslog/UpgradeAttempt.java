@@ -21,8 +21,13 @@ public final class UpgradeAttempt {
     private final String clientIp;
     private final String origin;
     private final String userAgent;
-    /** The credential presented, or null (none yet, or none at all). */
-    private final Credential credential;
+    /**
+     * How the credential came and its fingerprint, or null (none yet, or none at all): kept instead
+     * of the credential, which an open connection's attempt would otherwise hold for its lifetime.
+     */
+    private final String method;
+
+    private final String fingerprint;
     /** The connection the upgrade opened, or null (refused before the handshake). */
     private final String connectionId;
 
@@ -32,25 +37,37 @@ public final class UpgradeAttempt {
             String clientIp,
             String origin,
             String userAgent,
-            Credential credential,
+            String method,
+            String fingerprint,
             String connectionId) {
         this.log = log;
         this.clock = clock;
         this.clientIp = clientIp;
         this.origin = origin;
         this.userAgent = userAgent;
-        this.credential = credential;
+        this.method = method;
+        this.fingerprint = fingerprint;
         this.connectionId = connectionId;
     }
 
     /** The attempt presenting {@code credential} (null: none). */
     public UpgradeAttempt with(Credential credential) {
-        return new UpgradeAttempt(log, clock, clientIp, origin, userAgent, credential, connectionId);
+        return credential == null
+                ? new UpgradeAttempt(log, clock, clientIp, origin, userAgent, null, null, connectionId)
+                : new UpgradeAttempt(
+                        log,
+                        clock,
+                        clientIp,
+                        origin,
+                        userAgent,
+                        credential.carrier().wireName(),
+                        Fingerprint.of(credential.token()),
+                        connectionId);
     }
 
     /** The attempt that opened connection {@code connectionId}. */
     public UpgradeAttempt on(String connectionId) {
-        return new UpgradeAttempt(log, clock, clientIp, origin, userAgent, credential, connectionId);
+        return new UpgradeAttempt(log, clock, clientIp, origin, userAgent, method, fingerprint, connectionId);
     }
 
     /** The client's IP address as the server resolved it. */
@@ -65,7 +82,7 @@ public final class UpgradeAttempt {
 
     /** How the credential came (authorization_header, subprotocol, query, cookie, auth_message), or null. */
     public String method() {
-        return credential == null ? null : credential.carrier().wireName();
+        return method;
     }
 
     public void accepted(Principal principal) {
@@ -90,14 +107,6 @@ public final class UpgradeAttempt {
 
     private void record(String userId, String outcome) {
         log.record(AccessLogEntry.attempt(
-                clock.instant(),
-                clientIp,
-                origin,
-                userAgent,
-                userId,
-                credential == null ? null : credential.carrier().wireName(),
-                outcome,
-                credential == null ? null : Fingerprint.of(credential.token()),
-                connectionId));
+                clock.instant(), clientIp, origin, userAgent, userId, method, outcome, fingerprint, connectionId));
     }
 }

@@ -124,7 +124,7 @@ public final class OriginPolicy {
      * Null when allowed; otherwise the ORIGIN_NOT_ALLOWED refusal.
      *
      * @param origin the Origin header, or null
-     * @param own the server's own origin for this request ({@link #serverOrigin})
+     * @param own the server's own origin for this request ({@link #serverOrigin}); may be null without {@code origin}
      * @param originRequired whether a missing Origin is refused (a cookie-session upgrade)
      */
     public Refusal check(String origin, ServerOrigin own, boolean originRequired) {

@@ -76,7 +76,7 @@ public final class MemoryBroker implements Broker {
 
         final String epoch = newEpoch();
         final HistoryRetention retention;
-        final ArrayDeque<Publication> kept = new ArrayDeque<>();
+        final ArrayDeque<Publication> kept = new ArrayDeque<>(1); // most streams (personal channels) keep little
         long offset;
         long lastUsedMillis;
         /** Evicted: no longer in the map; whoever finds it dead must fetch a fresh stream. */
@@ -274,7 +274,7 @@ public final class MemoryBroker implements Broker {
 
     private static String newEpoch() {
         // Tells an old stream from a new one; need not be secret, only unlikely to repeat.
-        return String.format("%08x", ThreadLocalRandom.current().nextInt());
+        return java.util.HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
     @Override

@@ -85,7 +85,9 @@ public record CredentialLifetime(
      */
     private Instant closesAt(Principal p) {
         Instant exp = p.expiresAt();
-        if (p.kind() != TokenKind.JWT || Duration.between(exp, Instant.MAX).compareTo(jwtClockSkew) <= 0) {
+        // Not Duration.between(exp, Instant.MAX): that throws and catches an ArithmeticException inside
+        // the JDK on every call (its nanoseconds overflow), a stack trace per handshake.
+        if (p.kind() != TokenKind.JWT || !exp.isBefore(Instant.MAX.minus(jwtClockSkew))) {
             return exp;
         }
         return exp.plus(jwtClockSkew);

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
 final class ChannelSubscribers {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelSubscribers.class);
 
+    /** Subscriptions of a channel kept as an immutable set, at most. */
+    static final int SMALL = 8;
+
     private final Broker broker;
     /** Channel value to its entry; an entry leaves once it has no subscription and the broker was told. */
     private final ConcurrentHashMap<String, Entry> byChannel = new ConcurrentHashMap<>();
@@ -37,8 +40,44 @@ final class ChannelSubscribers {
     /** A channel's local subscriptions and what the broker was told about them. */
     private static final class Entry {
         final ChannelName channel;
-        /** Read by fan-out without the map's lock; changed only inside {@code compute} of the channel. */
-        final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+        /**
+         * Read by fan-out without the map's lock; changed only inside {@code compute} of the channel.
+         * Up to {@value #SMALL} subscriptions an immutable set, replaced as a whole (a personal
+         * channel's one subscription costs a few bytes, not a concurrent set); beyond, a concurrent
+         * set changed in place, so that a channel of thousands is not copied at each subscribe.
+         */
+        volatile Set<Subscription> subscriptions = Set.of();
+
+        /** Adds {@code s}; only inside {@code compute}. */
+        void add(Subscription s) {
+            Set<Subscription> now = subscriptions;
+            if (now instanceof ConcurrentHashMap.KeySetView<?, ?>) {
+                now.add(s);
+            } else if (now.size() < SMALL) {
+                Subscription[] more = now.toArray(new Subscription[now.size() + 1]);
+                more[now.size()] = s;
+                subscriptions = Set.of(more);
+            } else {
+                Set<Subscription> many = ConcurrentHashMap.newKeySet();
+                many.addAll(now);
+                many.add(s);
+                subscriptions = many;
+            }
+        }
+
+        /** Removes {@code s}, returning whether it was there; only inside {@code compute}. */
+        boolean remove(Subscription s) {
+            Set<Subscription> now = subscriptions;
+            if (!now.contains(s)) {
+                return false;
+            }
+            if (now instanceof ConcurrentHashMap.KeySetView<?, ?>) {
+                now.remove(s);
+            } else {
+                subscriptions = Set.of(now.stream().filter(x -> x != s).toArray(Subscription[]::new));
+            }
+            return true;
+        }
         /** The last broker call, made or being made, was subscribe. Only inside {@code compute}. */
         boolean atBroker;
         /** A thread is in charge of the channel's broker calls. Only inside {@code compute}. */
@@ -88,7 +127,7 @@ final class ChannelSubscribers {
                 here.ready = new CompletableFuture<>();
             }
             created[0] = new Subscription(c, channel, here.ready);
-            here.subscriptions.add(created[0]);
+            here.add(created[0]);
             inCharge[0] = here.takeCharge();
             return here;
         });
@@ -102,7 +141,7 @@ final class ChannelSubscribers {
     void remove(Subscription s) {
         boolean[] inCharge = new boolean[1];
         Entry entry = byChannel.computeIfPresent(s.channel().value(), (k, e) -> {
-            if (e.subscriptions.remove(s)) {
+            if (e.remove(s)) {
                 inCharge[0] = e.takeCharge();
             }
             return e;

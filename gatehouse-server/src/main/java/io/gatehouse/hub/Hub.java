@@ -36,9 +36,9 @@ public final class Hub implements BrokerListener {
     private final Broker broker;
     private final WireCodec codec;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
-    private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    private final ConnectionIndex byUser = new ConnectionIndex();
     /** Credential id (token prefix, session prefix, JWT fingerprint) to its connections. */
-    private final Map<String, Set<Connection>> byCredential = new ConcurrentHashMap<>();
+    private final ConnectionIndex byCredential = new ConnectionIndex();
     /** Channel to its local subscriptions, and the broker subscription they share. */
     private final ChannelSubscribers subscribers;
     /** Connection id to its subscriptions by channel. */
@@ -71,12 +71,10 @@ public final class Hub implements BrokerListener {
 
     public void register(Connection c) {
         connections.put(c.id(), c);
-        subscriptionsOf.put(c.id(), new ConcurrentHashMap<>());
-        byUser.computeIfAbsent(c.principal().user().id(), k -> ConcurrentHashMap.newKeySet())
-                .add(c);
-        byCredential
-                .computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet())
-                .add(c);
+        // Sized for the personal channel and a few more: most connections hold one or two.
+        subscriptionsOf.put(c.id(), new ConcurrentHashMap<>(4));
+        byUser.add(c.principal().user().id(), c);
+        byCredential.add(c.principal().credentialId(), c);
     }
 
     /** Forgets {@code c} and all its subscriptions. Idempotent. */
@@ -88,33 +86,21 @@ public final class Hub implements BrokerListener {
         if (mine != null) {
             mine.values().forEach(this::end);
         }
-        byUser.computeIfPresent(c.principal().user().id(), (k, set) -> {
-            set.remove(c);
-            return set.isEmpty() ? null : set;
-        });
-        byCredential.computeIfPresent(c.principal().credentialId(), (k, set) -> {
-            set.remove(c);
-            return set.isEmpty() ? null : set;
-        });
+        byUser.remove(c.principal().user().id(), c);
+        byCredential.remove(c.principal().credentialId(), c);
     }
 
     /** {@code c} now holds another credential (an in-band refresh): move it in the credential index. */
     public void rekey(Connection c, String oldCredentialId) {
-        byCredential.computeIfPresent(oldCredentialId, (k, set) -> {
-            set.remove(c);
-            return set.isEmpty() ? null : set;
-        });
+        byCredential.remove(oldCredentialId, c);
         if (connections.containsKey(c.id())) {
-            byCredential
-                    .computeIfAbsent(c.principal().credentialId(), k -> ConcurrentHashMap.newKeySet())
-                    .add(c);
+            byCredential.add(c.principal().credentialId(), c);
         }
     }
 
     /** Live connections authenticated by {@code credentialId}. */
     public List<Connection> connectionsWith(String credentialId) {
-        Set<Connection> set = byCredential.get(credentialId);
-        return set == null ? List.of() : List.copyOf(set);
+        return byCredential.get(credentialId);
     }
 
     /**
@@ -341,8 +327,7 @@ public final class Hub implements BrokerListener {
     }
 
     public List<Connection> connectionsOf(String userId) {
-        Set<Connection> set = byUser.get(userId);
-        return set == null ? List.of() : List.copyOf(set);
+        return byUser.get(userId);
     }
 
     /** The live connection {@code id} of this node, or null. */

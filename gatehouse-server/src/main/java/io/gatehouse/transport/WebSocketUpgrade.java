@@ -186,8 +186,10 @@ final class WebSocketUpgrade {
             }
         }
         boolean cookie = credential != null && credential.carrier() == CredentialCarrier.COOKIE;
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        // The server's own origin matters only against an Origin header: not worked out without one.
         Refusal foreign = origins.check(
-                request.headers().get(HttpHeaderNames.ORIGIN), addresses.serverOrigin(ctx, request), cookie);
+                origin, origin == null || origin.isEmpty() ? null : addresses.serverOrigin(ctx, request), cookie);
         if (foreign != null) {
             return foreign;
         }

@@ -66,6 +66,28 @@ class ChannelSubscribersTest {
     }
 
     @Test
+    void aChannelKeepsEverySubscriptionAcrossTheSmallSetLimitBothWays() {
+        List<Subscription> added = new ArrayList<>();
+        for (int i = 0; i < ChannelSubscribers.SMALL * 3; i++) {
+            added.add(subscribers.add(new HubTest.RecordingConnection("c" + i, "u" + i), NEWS));
+            assertThat(subscribers.of("news")).containsExactlyInAnyOrderElementsOf(added);
+        }
+        assertThat(subscribers.counts()).isEqualTo(Map.of("news", ChannelSubscribers.SMALL * 3));
+        ChannelName personal = ChannelName.parse("few").orElseThrow();
+        Subscription only = subscribers.add(new HubTest.RecordingConnection("p", "p"), personal);
+        assertThat(subscribers.of("few")).containsExactly(only);
+        subscribers.remove(only);
+        assertThat(subscribers.of("few")).isEmpty();
+
+        while (!added.isEmpty()) {
+            subscribers.remove(added.remove(added.size() / 2));
+            assertThat(subscribers.of("news")).containsExactlyInAnyOrderElementsOf(added);
+        }
+        assertThat(broker.calls())
+                .containsExactly("subscribe news", "subscribe few", "unsubscribe few", "unsubscribe news");
+    }
+
+    @Test
     void aSubscribeTheBrokerRefusedIsAskedAgainByTheNextSubscriptionNotInALoop() {
         broker.failNextSubscribe = true;
         Subscription a = subscribers.add(new HubTest.RecordingConnection("a", "alice"), NEWS);
