@@ -249,6 +249,7 @@ class BenchCommandTest {
                 .isEqualTo(cycles.get("succeeded").asLong());
         assertThat(churn.get("churn_server_cores").asDouble()).isPositive();
         assertThat(churn.get("rss_churn_bytes").asLong()).isPositive();
+        System.out.print(r.out());
         assertThat(r.out())
                 .contains("quiet: publish → deliver", "churn: publish → deliver", "p99 churn ÷ p99 quiet", "PASSED");
     }
