@@ -32,6 +32,7 @@ public record BenchResult(
         Deliveries deliveries,
         TaskUpdates tasks,
         HookDeliveries webhooks,
+        ChurnPhases churn,
         MemoryUse memory,
         CpuUse cpu,
         List<String> problems,
@@ -45,6 +46,38 @@ public record BenchResult(
     public BenchResult {
         problems = List.copyOf(problems);
         notes = List.copyOf(notes);
+    }
+
+    /** A result without a churn section (every scenario but churn). */
+    public BenchResult(
+            String scenario,
+            String url,
+            String startedAt,
+            Map<String, Object> settings,
+            Map<String, Object> client,
+            Handshakes handshakes,
+            Deliveries deliveries,
+            TaskUpdates tasks,
+            HookDeliveries webhooks,
+            MemoryUse memory,
+            CpuUse cpu,
+            List<String> problems,
+            List<String> notes) {
+        this(
+                scenario,
+                url,
+                startedAt,
+                settings,
+                client,
+                handshakes,
+                deliveries,
+                tasks,
+                webhooks,
+                null,
+                memory,
+                cpu,
+                problems,
+                notes);
     }
 
     /** Nothing went wrong that the scenario checks. */
@@ -101,6 +134,7 @@ public record BenchResult(
         private final List<String> notes = new ArrayList<>();
         private TaskUpdates tasks;
         private HookDeliveries webhooks;
+        private ChurnPhases churn;
 
         Builder(
                 String scenario,
@@ -143,6 +177,12 @@ public record BenchResult(
             return this;
         }
 
+        /** The churn scenario's section. */
+        Builder churn(ChurnPhases section) {
+            churn = section;
+            return this;
+        }
+
         /** The result, with the sections the scenario measured (null for one it did not). */
         BenchResult build(Handshakes handshakes, Deliveries deliveries, MemoryUse memory, CpuUse cpu) {
             return new BenchResult(
@@ -155,6 +195,7 @@ public record BenchResult(
                     deliveries,
                     tasks,
                     webhooks,
+                    churn,
                     memory,
                     cpu,
                     problems,
@@ -175,6 +216,9 @@ public record BenchResult(
         }
         if (webhooks != null) {
             out.add(webhooks.describe());
+        }
+        if (churn != null) {
+            out.add(churn.describe());
         }
         if (memory != null) {
             out.add(memory.describe());

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             BenchFanoutCommand.class,
             BenchIdleCommand.class,
             BenchTasksCommand.class,
-            BenchHooksCommand.class
+            BenchHooksCommand.class,
+            BenchChurnCommand.class
         })
 final class BenchCommand implements Runnable {
     /** The longest hold, warm-up or measured phase a run may ask for, so that every run ends. */

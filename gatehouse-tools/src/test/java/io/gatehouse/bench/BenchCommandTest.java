@@ -190,6 +190,71 @@ class BenchCommandTest {
     }
 
     @Test
+    void churnHoldsEveryConnectionWhileOthersComeAndGoAndReportsBothPhases() throws Exception {
+        Path json = dir.resolve("churn.json");
+
+        Result r = bench(
+                "churn",
+                "--api-key",
+                server.apiKey("publish"),
+                "--connections",
+                "200",
+                "--channel",
+                "bench-churn-test",
+                "--churn-rate",
+                "100",
+                "--publications-per-second",
+                "4",
+                "--warmup",
+                "500ms",
+                "--quiet",
+                "2s",
+                "--duration",
+                "3s",
+                "--json",
+                json.toString());
+
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode result = JSON.readTree(json.toFile());
+        assertThat(result.get("passed").asBoolean()).isTrue();
+        assertThat(result.get("handshakes").get("succeeded").asInt()).isEqualTo(200);
+        JsonNode d = result.get("deliveries");
+        assertThat(d.get("publications").asInt()).isEqualTo(22); // 2 warm-up, 8 quiet, 12 under churn
+        assertThat(d.get("received").asLong()).isEqualTo(200L * 22);
+        assertThat(d.get("lost").asLong()).isZero();
+        assertThat(d.get("duplicates").asLong()).isZero();
+        JsonNode churn = result.get("churn");
+        assertThat(churn.get("held_connections").asInt()).isEqualTo(200);
+        assertThat(churn.get("held_dropped").asInt()).isZero();
+        assertThat(churn.get("quiet_publications").asInt()).isEqualTo(8);
+        assertThat(churn.get("churn_publications").asInt()).isEqualTo(12);
+        // Each phase's latency is its own publications' deliveries to every held connection.
+        assertThat(churn.get("quiet_latency").get("count").asLong()).isEqualTo(200L * 8);
+        assertThat(churn.get("churn_latency").get("count").asLong()).isEqualTo(200L * 12);
+        assertThat(churn.get("quiet_latency").get("p99_ms").asDouble())
+                .isPositive()
+                .isLessThan(5_000);
+        assertThat(churn.get("churn_latency").get("p99_ms").asDouble())
+                .isPositive()
+                .isLessThan(5_000);
+        assertThat(churn.get("p99_ratio").asDouble()).isPositive();
+        JsonNode cycles = churn.get("churn");
+        assertThat(cycles.get("failed").asInt()).isZero();
+        // 100/s for the 3 s of publications and the drain: about 300; the schedule is the bench's.
+        assertThat(cycles.get("succeeded").asInt()).isBetween(150, 600);
+        assertThat(cycles.get("succeeded").asInt())
+                .isEqualTo(cycles.get("attempted").asInt());
+        assertThat(cycles.get("per_second").asDouble()).isBetween(50.0, 150.0);
+        assertThat(cycles.get("latency").get("count").asLong())
+                .isEqualTo(cycles.get("succeeded").asLong());
+        assertThat(churn.get("churn_server_cores").asDouble()).isPositive();
+        assertThat(churn.get("rss_churn_bytes").asLong()).isPositive();
+        System.out.print(r.out());
+        assertThat(r.out())
+                .contains("quiet: publish → deliver", "churn: publish → deliver", "p99 churn ÷ p99 quiet", "PASSED");
+    }
+
+    @Test
     void refusedHandshakesFailTheRunWithExit1AndTheirReason() {
         Result r = bench(
                 "connect",
@@ -257,6 +322,32 @@ class BenchCommandTest {
         assertThat(run("bench").exit()).isEqualTo(2);
         assertThat(run("bench").err()).contains("Missing scenario");
         assertThat(run("bench", "stampede", "--url", url).exit()).isEqualTo(2);
+        assertThat(run(
+                                "bench",
+                                "churn",
+                                "--url",
+                                url,
+                                "--secret",
+                                TestGatehouse.SECRET,
+                                "--api-key",
+                                "k",
+                                "--quiet",
+                                "0s")
+                        .err())
+                .contains("--quiet must be more than 0");
+        assertThat(run(
+                                "bench",
+                                "churn",
+                                "--url",
+                                url,
+                                "--secret",
+                                TestGatehouse.SECRET,
+                                "--api-key",
+                                "k",
+                                "--churn-rate",
+                                "0")
+                        .exit())
+                .isEqualTo(2);
         assertThat(run("bench", "connect", "--url", url, "--secret", TestGatehouse.SECRET, "--token", "t")
                         .err())
                 .contains("not both");
