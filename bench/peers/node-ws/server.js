@@ -412,6 +412,12 @@ wss.on('close', () => clearInterval(heartbeat));
 // ---------------------------------------------------------------------------------------------
 // Start and stop
 
+// Keep-alive HTTP connections stay open for 65 s, as behind a load balancer. Node's default, 5 s,
+// closes a publisher's idle connection just as the next request may be on its way: the bench's
+// 64 publish connections take turns, each idle 6.4 s at 10 publications a second.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 server.on('error', (err) => fail(`cannot listen on ${HOST}:${PORT}: ${err.message}`));
 server.listen(PORT, HOST, () => {
   const { address, port } = server.address();

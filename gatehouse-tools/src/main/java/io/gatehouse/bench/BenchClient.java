@@ -50,6 +50,7 @@ public final class BenchClient implements AutoCloseable {
     static final int MAX_FRAME_BYTES = 2 * 1024 * 1024;
 
     private final BenchTarget target;
+    private final BenchProtocol protocol;
     private final EventLoopGroup loops;
     private final Bootstrap bootstrap;
     private final InetSocketAddress remote;
@@ -62,6 +63,11 @@ public final class BenchClient implements AutoCloseable {
      * @param threads event-loop threads
      */
     public BenchClient(BenchTarget target, int sourceAddresses, int threads) {
+        this(target, BenchProtocol.GATEHOUSE, sourceAddresses, threads);
+    }
+
+    /** As {@link #BenchClient(BenchTarget, int, int)}, its connections speaking {@code protocol}. */
+    public BenchClient(BenchTarget target, BenchProtocol protocol, int sourceAddresses, int threads) {
         if (sourceAddresses < 1 || sourceAddresses > MAX_SOURCE_ADDRESSES) {
             throw new IllegalArgumentException("--source-addresses must be 1-" + MAX_SOURCE_ADDRESSES);
         }
@@ -69,6 +75,7 @@ public final class BenchClient implements AutoCloseable {
             throw new IllegalArgumentException("--threads must be at least 1");
         }
         this.target = target;
+        this.protocol = protocol;
         this.threads = threads;
         this.epoll = Epoll.isAvailable();
         this.remote = new InetSocketAddress(target.address(), target.port());
@@ -109,6 +116,10 @@ public final class BenchClient implements AutoCloseable {
         return threads;
     }
 
+    BenchProtocol protocol() {
+        return protocol;
+    }
+
     /** "epoll" or "nio". */
     String transport() {
         return epoll ? "epoll" : "nio";
@@ -123,7 +134,8 @@ public final class BenchClient implements AutoCloseable {
      * happens next is reported through {@code connection}. Any thread.
      */
     void connect(int index, String token, BenchConnection connection) {
-        URI uri = target.webSocketUri(token);
+        URI uri = protocol.webSocketUri(target, token);
+        connection.speaks(protocol, token);
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {

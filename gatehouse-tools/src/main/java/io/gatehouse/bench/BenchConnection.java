@@ -1,8 +1,6 @@
 package io.gatehouse.bench;
 
 import io.gatehouse.protocol.ChannelName;
-import io.gatehouse.protocol.ClientMessage;
-import io.gatehouse.protocol.MessageType;
 import io.gatehouse.protocol.ServerMessage;
 import io.gatehouse.protocol.WireCodec;
 import io.netty.channel.Channel;
@@ -17,25 +15,20 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One bench connection, the last handler of its WebSocket pipeline: it waits for
- * {@code connection_established}, subscribes to the bench channel if it has one, hands every
+ * One bench connection, the last handler of its WebSocket pipeline: it waits until the server
+ * has authenticated it ({@code connection_established}, or what its {@link BenchProtocol} takes
+ * for that), subscribes to the bench channel if it has one, hands every
  * publication to its {@link SubscriberLog} (and, for a task owner, every {@code task_progress} to
  * its {@link TaskLog}), answers the server's pings, and keeps the first thing that went wrong. Frames arrive on the connection's event loop; the scenario thread reads
  * only the futures and the volatile fields.
  */
 final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final WireCodec CODEC = new WireCodec();
-    /*
-     * The two frames every connection gets are recognised by their type field alone, without a
-     * parse: at tens of thousands of handshakes a second the client must not spend its core on
-     * JSON. The type names are the protocol module's; any other frame is read in full by it.
-     */
-    private static final byte[] CONNECTION_ESTABLISHED = typeField(MessageType.CONNECTION_ESTABLISHED);
-    private static final byte[] SUBSCRIBED = typeField(MessageType.SUBSCRIBED);
+    /** The longest piece of a refusal frame a failure quotes. */
+    private static final int QUOTED_CHARS = 200;
 
     /** The channel to subscribe to; null for a connection that does not subscribe. */
     private final ChannelName channelName;
@@ -47,6 +40,11 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
     private final TaskLog tasks;
     /** The owner this connection is, for its TaskLog. */
     private final int owner;
+
+    /** What this connection speaks, and its credential; set by {@link BenchClient} before the connect. */
+    private BenchProtocol protocol = BenchProtocol.GATEHOUSE;
+
+    private String token;
 
     /** When the TCP connect was started, {@code System.nanoTime()}; set before the connect. */
     private volatile long startNanos;
@@ -89,6 +87,12 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
         startNanos = nanos;
     }
 
+    /** Called by {@link BenchClient} before the connect: the protocol, and the token for its connect frame. */
+    void speaks(BenchProtocol protocol, String token) {
+        this.protocol = protocol;
+        this.token = token;
+    }
+
     /** Called by {@link BenchClient} with the socket it is connecting. */
     void attach(Channel c) {
         channel = c;
@@ -129,12 +133,21 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
                 log.delivered(publications.seq(), publications.sentNanos(), receivedNanos);
                 return;
             }
-            if (BenchPayload.indexOf(text.content(), CONNECTION_ESTABLISHED) >= 0) {
-                onEstablished(ctx, receivedNanos);
-            } else if (BenchPayload.indexOf(text.content(), SUBSCRIBED) >= 0) {
-                ready.complete(null);
-            } else {
-                onMessage(ctx, CODEC.readServer(text.text()), receivedNanos);
+            switch (protocol.recognise(text.content())) {
+                case ESTABLISHED -> onEstablished(ctx, receivedNanos);
+                case SUBSCRIBED -> ready.complete(null);
+                case OPENED -> ctx.writeAndFlush(new TextWebSocketFrame(protocol.connect(token)));
+                case PING -> ctx.writeAndFlush(new TextWebSocketFrame(protocol.pong()));
+                case FAILED -> {
+                    String said = text.text();
+                    fail("refused or closed by the server: "
+                            + (said.length() > QUOTED_CHARS ? said.substring(0, QUOTED_CHARS) + "..." : said));
+                    ctx.close();
+                }
+                case MESSAGE -> onMessage(ctx, CODEC.readServer(text.text()), receivedNanos);
+                case IGNORED -> {
+                    // an event the bench does not measure
+                }
             }
         } else if (frame instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain())); // the server's heartbeat
@@ -170,8 +183,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
         if (channelName == null) {
             ready.complete(null);
         } else {
-            ctx.writeAndFlush(
-                    new TextWebSocketFrame(CODEC.write(new ClientMessage.Subscribe(null, channelName, null))));
+            ctx.writeAndFlush(new TextWebSocketFrame(protocol.subscribe(channelName)));
         }
     }
 
@@ -208,10 +220,5 @@ final class BenchConnection extends SimpleChannelInboundHandler<WebSocketFrame> 
             channel.close();
         }
         return channel.closeFuture();
-    }
-
-    /** {@code "type":"NAME"}, as the frames of Gatehouse and the peers write it. */
-    private static byte[] typeField(MessageType type) {
-        return ("\"type\":\"" + type.wireName() + "\"").getBytes(StandardCharsets.US_ASCII);
     }
 }

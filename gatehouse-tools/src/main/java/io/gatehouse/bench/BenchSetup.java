@@ -44,6 +44,7 @@ public record BenchSetup(
     /** The load client, as the result reports it. */
     Map<String, Object> clientDescription() {
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("protocol", client.protocol().optionName());
         out.put("threads", client.threads());
         out.put("transport", client.transport());
         out.put("source_addresses", client.sourceAddresses());

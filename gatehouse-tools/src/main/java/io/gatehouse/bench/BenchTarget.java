@@ -19,6 +19,8 @@ import java.util.Arrays;
 public record BenchTarget(String host, int port, InetAddress address) {
     public static final String WEBSOCKET_PATH = "/ws";
     public static final String PUBLISH_PATH = "/api/v1/publish";
+    /** Where a Socket.IO server takes its connections ({@code --protocol socketio}). */
+    public static final String SOCKET_IO_PATH = "/socket.io/";
 
     /**
      * Parses {@code http://HOST:PORT} or {@code ws://HOST:PORT} (a trailing {@code /} or {@code /ws}
@@ -70,8 +72,12 @@ public record BenchTarget(String host, int port, InetAddress address) {
 
     /** {@code ws://HOST:PORT/ws?token=TOKEN}: the query carrier, which Gatehouse and the peers all accept. */
     public URI webSocketUri(String token) {
-        return URI.create(
-                "ws://" + authority() + WEBSOCKET_PATH + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        return webSocketUri(WEBSOCKET_PATH + "?token=", token);
+    }
+
+    /** {@code ws://HOST:PORT} + {@code pathAndQuery} + the URL-encoded token. */
+    URI webSocketUri(String pathAndQuery, String token) {
+        return URI.create("ws://" + authority() + pathAndQuery + URLEncoder.encode(token, StandardCharsets.UTF_8));
     }
 
     public URI publishUri() {

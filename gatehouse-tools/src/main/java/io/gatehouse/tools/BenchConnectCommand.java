@@ -24,6 +24,9 @@ final class BenchConnectCommand implements Callable<Integer> {
     BenchOptions common;
 
     @Mixin
+    ProtocolOption protocol;
+
+    @Mixin
     RampOptions ramp;
 
     @Option(
@@ -46,6 +49,7 @@ final class BenchConnectCommand implements Callable<Integer> {
         }
         return common.run(
                 ramp.connections,
+                protocol.value(spec),
                 new ConnectScenario(new ConnectScenario.Settings(
                         ramp.connections, warmupConnections, ramp.rate, ramp.maxInFlight))::run);
     }

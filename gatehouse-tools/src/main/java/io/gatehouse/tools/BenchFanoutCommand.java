@@ -32,6 +32,9 @@ final class BenchFanoutCommand implements Callable<Integer> {
     BenchOptions common;
 
     @Mixin
+    ProtocolOption protocol;
+
+    @Mixin
     MeasuredLoadOptions load;
 
     @Option(names = "--subscribers", paramLabel = "N", defaultValue = "1000", description = "Default: ${DEFAULT-VALUE}")
@@ -113,6 +116,7 @@ final class BenchFanoutCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage().replace("--url", "--publish-url"));
             }
         }
-        return common.run(subscribers, new FanoutScenario(settings, load.apiKey, publishTarget)::run);
+        return common.run(
+                subscribers, protocol.value(spec), new FanoutScenario(settings, load.apiKey, publishTarget)::run);
     }
 }

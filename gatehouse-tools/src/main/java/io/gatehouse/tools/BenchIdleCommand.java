@@ -24,6 +24,9 @@ final class BenchIdleCommand implements Callable<Integer> {
     BenchOptions common;
 
     @Mixin
+    ProtocolOption protocol;
+
+    @Mixin
     RampOptions ramp;
 
     @Option(
@@ -42,6 +45,6 @@ final class BenchIdleCommand implements Callable<Integer> {
         ramp.validate(spec);
         BenchCommand.requirePhase(spec, hold, "--hold", true);
         IdleScenario.Settings settings = new IdleScenario.Settings(ramp.connections, ramp.rate, ramp.maxInFlight, hold);
-        return common.run(ramp.connections, new IdleScenario(settings)::run);
+        return common.run(ramp.connections, protocol.value(spec), new IdleScenario(settings)::run);
     }
 }

@@ -1,6 +1,7 @@
 package io.gatehouse.tools;
 
 import io.gatehouse.bench.BenchClient;
+import io.gatehouse.bench.BenchProtocol;
 import io.gatehouse.bench.BenchResult;
 import io.gatehouse.bench.BenchSetup;
 import io.gatehouse.bench.BenchTarget;
@@ -25,7 +26,8 @@ final class BenchOptions {
             names = "--url",
             paramLabel = "URL",
             defaultValue = "http://127.0.0.1:8080",
-            description = "The server: http://HOST:PORT on loopback (WebSocket at /ws, publish at /api/v1/publish)."
+            description = "The server: http://HOST:PORT on loopback (WebSocket at /ws, or /socket.io/ with --protocol"
+                    + " socketio; publish at /api/v1/publish)."
                     + " Default: ${DEFAULT-VALUE}")
     String url;
 
@@ -69,6 +71,12 @@ final class BenchOptions {
     CommandSpec spec;
 
     int run(int connections, BenchCommand.Scenario scenario) throws IOException, InterruptedException {
+        return run(connections, BenchProtocol.GATEHOUSE, scenario);
+    }
+
+    /** Runs {@code scenario} with connections that speak {@code protocol}. */
+    int run(int connections, BenchProtocol protocol, BenchCommand.Scenario scenario)
+            throws IOException, InterruptedException {
         CommandLine cli = spec.commandLine();
         BenchTarget target;
         TokenSource tokens;
@@ -94,7 +102,7 @@ final class BenchOptions {
         PrintWriter out = cli.getOut();
         ProgressLine progress = ProgressLine.forConsole(cli.getErr());
         BenchResult result;
-        try (BenchClient client = newClient(target)) {
+        try (BenchClient client = newClient(target, protocol)) {
             result = scenario.run(
                     new BenchSetup(target, client, tokens, pid == null ? null : new ProcessMemory(pid), progress));
         } finally {
@@ -108,9 +116,9 @@ final class BenchOptions {
         return result.passed() ? 0 : GatehouseTools.EXIT_FAILURE;
     }
 
-    private BenchClient newClient(BenchTarget target) {
+    private BenchClient newClient(BenchTarget target, BenchProtocol protocol) {
         try {
-            return new BenchClient(target, sourceAddresses, threads);
+            return new BenchClient(target, protocol, sourceAddresses, threads);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
