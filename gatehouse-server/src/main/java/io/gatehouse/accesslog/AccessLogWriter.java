@@ -34,6 +34,14 @@ final class AccessLogWriter {
     /** Entries per transaction. */
     static final int BATCH_SIZE = 500;
 
+    /**
+     * How long the writer waits, once an entry arrived, for more to write in the same transaction:
+     * at a few hundred handshakes a second one transaction (and one commit of the embedded
+     * database) per entry or two cost more than the inserts. Well inside the 2 s within which a
+     * record must be readable through the API.
+     */
+    static final Duration LINGER = Duration.ofMillis(100);
+
     /** How long close() waits past the flush deadline for a writer stuck in a database call. */
     private static final Duration JOIN_GRACE = Duration.ofSeconds(1);
 
@@ -153,6 +161,7 @@ final class AccessLogWriter {
                     abandon("the writer thread was interrupted");
                     return;
                 }
+                lingerForMore();
             }
             fillBatch();
             if (!batch.isEmpty()) {
@@ -192,6 +201,15 @@ final class AccessLogWriter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** Lets entries gather for up to {@link #LINGER} unless a batch is waiting already or close() woke it. */
+    private void lingerForMore() {
+        long until = System.nanoTime() + LINGER.toNanos();
+        long left;
+        while (!closed.get() && queue.size() < BATCH_SIZE && (left = until - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, left);
         }
     }
 
