@@ -19,7 +19,8 @@ from typing import Any, Dict, Optional, Set
 
 import jwt
 import uvicorn
-from fastapi import FastAPI, Header, Request, WebSocket
+import websockets
+from fastapi import FastAPI, Header, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictStr, validator
@@ -123,7 +124,7 @@ async def publish(channel: str, data: Any) -> int:
     for ws in list(subscribers.get(channel, ())):
         try:
             await ws.send_text(frame)
-        except Exception:  # the socket closed under us; its endpoint cleans up after it
+        except Exception:  # closed or closing under us; its endpoint cleans up, the others still get it
             pass
     return offset
 
@@ -264,8 +265,8 @@ async def websocket_endpoint(ws: WebSocket) -> None:
                 await ws.close(1003, "UNSUPPORTED_DATA")
                 break
             await on_message(ws, mine, text)
-    except Exception:  # the client went away mid-send; nothing to log per connection
-        pass
+    except (WebSocketDisconnect, websockets.ConnectionClosed):
+        pass  # the client went away mid-send; nothing to log per connection
     finally:
         for channel in mine:
             subscribers[channel].discard(ws)
