@@ -4,11 +4,16 @@
 //   node smoke.js                  starts server.js itself (127.0.0.1, a free port, fresh secrets)
 //   PEER_URL=http://127.0.0.1:8090 PEER_JWT_SECRET=... PEER_API_KEY=... node smoke.js
 //                                  checks a peer that is already running
+//   PEER_START='python3 server.py' PEER_DIR=../fastapi node smoke.js
+//                                  starts another peer with that shell command in PEER_DIR, with
+//                                  PEER_HOST, PEER_PORT (a free loopback port), PEER_JWT_SECRET and
+//                                  PEER_API_KEY set, and waits for GET /health to answer 200
 //
 // Sends only to the peer's address (loopback) and stops by itself (a 30 s guard).
 
 const crypto = require('node:crypto');
 const path = require('node:path');
+const net = require('node:net');
 const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
 
@@ -98,6 +103,59 @@ async function startPeer() {
   return { url, secret, key, child };
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `exec <command>` with sh in dir on a free loopback port; ready once GET /health is 200. */
+async function startCommand(command, dir) {
+  const secret = crypto.randomBytes(32).toString('hex');
+  const key = crypto.randomBytes(24).toString('hex');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('/bin/sh', ['-c', `exec ${command}`], {
+    cwd: dir,
+    env: { ...process.env, PEER_HOST: '127.0.0.1', PEER_PORT: String(port), PEER_JWT_SECRET: secret, PEER_API_KEY: key },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = signal || code; });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`'${command}' exited with ${exited} before GET /health answered`);
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) return { url, secret, key, child };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`'${command}' did not answer GET /health on ${url} within 20 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** SIGTERM, then SIGKILL if the peer is still there after 5 s. */
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 async function main() {
   let peer;
   if (process.env.PEER_URL) {
@@ -105,12 +163,14 @@ async function main() {
       throw new Error('with PEER_URL, set PEER_JWT_SECRET and PEER_API_KEY too');
     }
     peer = { url: process.env.PEER_URL.replace(/\/$/, ''), secret: process.env.PEER_JWT_SECRET, key: process.env.PEER_API_KEY };
+  } else if (process.env.PEER_START) {
+    peer = await startCommand(process.env.PEER_START, process.env.PEER_DIR || process.cwd());
   } else {
     peer = await startPeer();
   }
   const guard = setTimeout(() => {
     console.log('FAIL the whole check took over 30 s');
-    if (peer.child) peer.child.kill('SIGTERM');
+    if (peer.child) peer.child.kill('SIGKILL');
     process.exit(1);
   }, 30_000);
   guard.unref();
@@ -118,7 +178,7 @@ async function main() {
   try {
     await run(peer);
   } finally {
-    if (peer.child) peer.child.kill('SIGTERM');
+    if (peer.child) await stopChild(peer.child);
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
