@@ -1,19 +1,17 @@
 package io.gatehouse.transport;
 
 import io.gatehouse.protocol.EncodedMessage;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.channel.EventLoop;
 
 /**
- * The text frames waiting for one connection: any thread queues them, the connection's event loop
- * writes whatever has gathered in one go and flushes once per batch (write coalescing), so a
- * publication burst costs one task and one system call per connection, not one per frame. A batch
- * is flushed early every {@link #FLUSH_BYTES}; if the socket then still cannot take more than
- * limits.outbound_buffer, the connection is a slow consumer.
+ * The text frames of one connection: any thread queues them in its event loop's {@link LoopQueue},
+ * which writes them in order and flushes once per batch (write coalescing), so a publication burst
+ * costs one system call per connection, not one per frame. A batch is flushed early every
+ * {@link #FLUSH_BYTES}; if the socket then still cannot take more than limits.outbound_buffer, the
+ * connection is a slow consumer and the rest of its frames are dropped. Frames go out as wire bytes
+ * shared with the other connections of the loop ({@link TextFrames}). Made on the connection's
+ * event loop.
  */
 final class Outbox {
     /** Bytes written before a batch flushes without waiting for its end: 64 KiB. */
@@ -21,55 +19,70 @@ final class Outbox {
 
     private final Channel channel;
     private final Runnable onSlowConsumer;
-    private final Queue<EncodedMessage> queued = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainTask = this::drain;
-    /** Set once the connection closes; only accessed on the event loop. */
+    private final LoopQueue queue;
+    /** Set once the connection closes, or turns out a slow consumer; only accessed on the event loop. */
     private boolean closed;
+    /** Bytes written since the last flush; only accessed on the event loop. */
+    private int unflushed;
+    /** Whether the queue's current pass listed it for a flush; only accessed on the event loop. */
+    private boolean listed;
 
     Outbox(Channel channel, Runnable onSlowConsumer) {
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("an Outbox is made on its channel's event loop");
+        }
         this.channel = channel;
         this.onSlowConsumer = onSlowConsumer;
+        this.queue = LoopQueue.ofThisLoop();
     }
 
     /** Queues {@code message}; the event loop writes it soon, in order. Any thread. */
     void offer(EncodedMessage message) {
-        queued.offer(message);
-        if (drainScheduled.compareAndSet(false, true)) {
-            channel.eventLoop().execute(drainTask);
-        }
+        queue.offer(this, message, channel.eventLoop());
     }
 
-    /** Writes and flushes everything queued. On the event loop. */
-    void drain() {
-        drainScheduled.set(false);
+    EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /**
+     * Writes {@code message} unless the connection closed; returns whether the queue must list this
+     * connection for its flush (the first frame of a batch). On the event loop.
+     */
+    boolean write(EncodedMessage message) {
         if (closed || !channel.isActive()) {
-            queued.clear();
-            return;
+            return false;
         }
-        int unflushed = 0;
-        EncodedMessage m;
-        while ((m = queued.poll()) != null) {
-            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(m.utf8())), channel.voidPromise());
-            unflushed += m.utf8().length;
-            if (unflushed >= FLUSH_BYTES) {
-                channel.flush();
-                unflushed = 0;
-                if (!channel.isWritable()) {
-                    queued.clear();
-                    onSlowConsumer.run();
-                    return;
-                }
+        channel.write(TextFrames.of(message, channel.alloc()), channel.voidPromise());
+        unflushed += message.utf8().length;
+        if (unflushed >= FLUSH_BYTES) {
+            channel.flush();
+            unflushed = 0;
+            if (!channel.isWritable()) {
+                closed = true; // its frames still queued are dropped
+                onSlowConsumer.run();
+                return false;
             }
         }
+        if (listed) {
+            return false;
+        }
+        listed = true;
+        return true;
+    }
+
+    /** The end of the queue's pass: flushes what was written since the last flush. On the event loop. */
+    void flushWritten() {
+        listed = false;
         if (unflushed > 0) {
+            unflushed = 0;
             channel.flush();
         }
     }
 
     /** Writes what is queued, then takes no more: the close frame must be the last frame. On the event loop. */
     void close() {
-        drain();
+        queue.write();
         closed = true;
     }
 }

@@ -3,12 +3,17 @@ package io.gatehouse.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.EncodedMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +37,24 @@ class OutboxTest {
         return new EncodedMessage(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The text frames written, read back with Netty's own WebSocket decoder (a client's). */
     List<String> written() {
-        List<String> out = new ArrayList<>();
+        EmbeddedChannel client = new EmbeddedChannel(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(false)
+                .maxFramePayloadLength(1 << 20)
+                .build()));
         Object m;
         while ((m = channel.readOutbound()) != null) {
+            client.writeInbound((ByteBuf) m);
+        }
+        List<String> out = new ArrayList<>();
+        while ((m = client.readInbound()) != null) {
             TextWebSocketFrame f = (TextWebSocketFrame) m;
+            assertThat(f.isFinalFragment()).isTrue();
             out.add(f.text());
             f.release();
         }
+        client.finishAndReleaseAll();
         return out;
     }
 
@@ -56,6 +71,50 @@ class OutboxTest {
         channel.runPendingTasks();
         assertThat(written()).containsExactly("later");
         assertThat(flushes).hasValue(2);
+    }
+
+    @Test
+    void textFramesAreTheBytesNettysServerEncoderWritesForEachHeaderLength() {
+        for (int size : new int[] {0, 1, 125, 126, 200, 65_535, 65_536, 70_000}) {
+            byte[] payload = "z".repeat(size).getBytes(StandardCharsets.UTF_8);
+            EmbeddedChannel netty = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+            netty.writeOutbound(new TextWebSocketFrame(io.netty.buffer.Unpooled.wrappedBuffer(payload)));
+            ByteBuf expected = io.netty.buffer.Unpooled.buffer();
+            for (Object part; (part = netty.readOutbound()) != null; ) {
+                expected.writeBytes((ByteBuf) part);
+                ((ByteBuf) part).release();
+            }
+            ByteBuf ours = TextFrames.frame(payload, io.netty.buffer.ByteBufAllocator.DEFAULT);
+            assertThat(ByteBufUtil.equals(ours, expected)).as("%d bytes", size).isTrue();
+            ours.release();
+            expected.release();
+        }
+    }
+
+    @Test
+    void oneMessageSentToManyConnectionsSharesOneFrameAndIsFreedWhenAllAreWritten() {
+        EncodedMessage shared = text("to everyone");
+        List<EmbeddedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            EmbeddedChannel c = new EmbeddedChannel();
+            new Outbox(c, () -> {}).offer(shared);
+            c.runPendingTasks();
+            channels.add(c);
+        }
+        List<ByteBuf> frames = new ArrayList<>();
+        for (EmbeddedChannel c : channels) {
+            frames.add(c.readOutbound());
+        }
+        // Duplicates of one buffer: one count each, and one for this thread's last frame.
+        assertThat(frames).allMatch(f -> f.refCnt() == 4);
+        assertThat(frames).allMatch(f -> f.memoryAddress() == frames.get(0).memoryAddress());
+        ByteBuf underlying = frames.get(0);
+        frames.forEach(ByteBuf::release);
+        assertThat(underlying.refCnt()).isEqualTo(1); // held by this thread's last frame only
+        outbox.offer(text("next")); // the next message on this thread lets the last one go
+        channel.runPendingTasks();
+        assertThat(underlying.refCnt()).isZero();
+        assertThat(written()).containsExactly("next");
     }
 
     @Test
