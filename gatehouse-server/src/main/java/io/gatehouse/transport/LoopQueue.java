@@ -6,7 +6,10 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -14,17 +17,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * any thread queues them, and one task on the loop writes whatever has gathered, then flushes
  * each connection it wrote to once (write coalescing). A publication fanned out to thousands of
  * connections costs one task per loop, not one per connection, and one queue that stays in the
- * cache rather than a queue node in each connection's own. One per event-loop thread, found by the
- * connection's {@link Outbox} as it is made on that thread.
+ * cache rather than a queue node in each connection's own. One per event loop, found by the
+ * connection's {@link Outbox} as it is made on that loop's thread.
  */
 final class LoopQueue {
-    /** Frames written by one task before it lets the loop's other work (reads, timers) run. */
-    static final int MAX_PER_TASK = 16 * 1024;
+    /**
+     * Frames written by one task before it lets the loop's other work run: the rest is written by
+     * a task scheduled after the loop's next look at its sockets, so that a burst of thousands of
+     * frames does not keep an HTTP publish (or a client's message) waiting until its end.
+     */
+    static final int MAX_PER_TASK = 1024;
 
-    private static final FastThreadLocal<LoopQueue> OF_THREAD = new FastThreadLocal<>() {
+    /**
+     * The queues of the calling thread's event loops: one for a Netty event-loop thread; in tests,
+     * where many {@code EmbeddedChannel}s share one thread, one per channel, each drained only when
+     * its channel runs its tasks. Weak: a loop that is gone takes its queue along.
+     */
+    private static final FastThreadLocal<Map<EventLoop, LoopQueue>> OF_THREAD = new FastThreadLocal<>() {
         @Override
-        protected LoopQueue initialValue() {
-            return new LoopQueue();
+        protected Map<EventLoop, LoopQueue> initialValue() {
+            return new WeakHashMap<>(2);
         }
     };
 
@@ -40,9 +52,9 @@ final class LoopQueue {
 
     private LoopQueue() {}
 
-    /** The queue of the calling event-loop thread. */
-    static LoopQueue ofThisLoop() {
-        return OF_THREAD.get();
+    /** The queue of {@code loop}, whose thread calls this. */
+    static LoopQueue of(EventLoop loop) {
+        return OF_THREAD.get().computeIfAbsent(loop, l -> new LoopQueue());
     }
 
     /** Queues {@code message} for {@code to}, whose channel is on {@code loop}. Any thread. */
@@ -54,29 +66,27 @@ final class LoopQueue {
     }
 
     /**
-     * Writes what is queued (at most {@link #MAX_PER_TASK} frames, then the rest in a task of its
-     * own) and flushes every connection it wrote to. On the event loop. Called from within itself
-     * (a connection closing as a frame is written), it does nothing: the frames queued after that
-     * one are written by the pass already running.
+     * Writes what is queued (at most {@link #MAX_PER_TASK} frames; the rest after the loop's next
+     * I/O pass) and flushes every connection it wrote to. On the event loop. Run from within itself
+     * (a connection closing as a frame is written, a test channel running its tasks as it flushes),
+     * it writes nothing: the pass already running goes on, and looks again at its end.
      */
     void write() {
         if (writing) {
+            scheduled.set(false); // this run is spent: the pass below makes sure of the next
             return;
         }
         writing = true;
         scheduled.set(false);
+        Outbox last = null;
         try {
             Frame f;
             int n = 0;
-            while ((f = frames.poll()) != null) {
-                if (f.to().write(f.message())) {
-                    written.add(f.to());
-                }
-                if (++n == MAX_PER_TASK && !frames.isEmpty()) {
-                    if (scheduled.compareAndSet(false, true)) {
-                        f.to().eventLoop().execute(writeTask);
-                    }
-                    break;
+            while (n < MAX_PER_TASK && (f = frames.poll()) != null) {
+                n++;
+                last = f.to();
+                if (last.write(f.message())) {
+                    written.add(last);
                 }
             }
             for (int i = 0; i < written.size(); i++) {
@@ -85,6 +95,13 @@ final class LoopQueue {
         } finally {
             written.clear();
             writing = false;
+        }
+        if (last != null && !frames.isEmpty()) {
+            // Scheduled, not executed: Netty runs due scheduled tasks after its next I/O pass, so a
+            // burst does not hold up the sockets' reads. A second task, if a sender made one, finds
+            // nothing to do.
+            scheduled.set(true);
+            last.eventLoop().schedule(writeTask, 0, TimeUnit.NANOSECONDS);
         }
     }
 }

@@ -2,7 +2,10 @@ package io.gatehouse.transport;
 
 import io.gatehouse.protocol.EncodedMessage;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 
 /**
  * The text frames of one connection: any thread queues them in its event loop's {@link LoopQueue},
@@ -26,6 +29,13 @@ final class Outbox {
     private int unflushed;
     /** Whether the queue's current pass listed it for a flush; only accessed on the event loop. */
     private boolean listed;
+    /**
+     * Where frames are written: the WebSocket encoder's context once the handshake put it in place,
+     * so that a frame (already wire bytes) starts next to the socket instead of walking the whole
+     * pipeline, whose contexts are cold in the cache when a burst goes to thousands of connections.
+     * Only accessed on the event loop.
+     */
+    private ChannelOutboundInvoker out;
 
     Outbox(Channel channel, Runnable onSlowConsumer) {
         if (!channel.eventLoop().inEventLoop()) {
@@ -33,7 +43,7 @@ final class Outbox {
         }
         this.channel = channel;
         this.onSlowConsumer = onSlowConsumer;
-        this.queue = LoopQueue.ofThisLoop();
+        this.queue = LoopQueue.of(channel.eventLoop());
     }
 
     /** Queues {@code message}; the event loop writes it soon, in order. Any thread. */
@@ -53,10 +63,11 @@ final class Outbox {
         if (closed || !channel.isActive()) {
             return false;
         }
-        channel.write(TextFrames.of(message, channel.alloc()), channel.voidPromise());
+        ChannelOutboundInvoker to = out();
+        to.write(TextFrames.of(message, channel.alloc()), channel.voidPromise());
         unflushed += message.utf8().length;
         if (unflushed >= FLUSH_BYTES) {
-            channel.flush();
+            to.flush();
             unflushed = 0;
             if (!channel.isWritable()) {
                 closed = true; // its frames still queued are dropped
@@ -76,8 +87,19 @@ final class Outbox {
         listed = false;
         if (unflushed > 0) {
             unflushed = 0;
-            channel.flush();
+            out().flush();
         }
+    }
+
+    private ChannelOutboundInvoker out() {
+        if (out == null) {
+            ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+            if (encoder == null) {
+                return channel; // no WebSocket pipeline (yet)
+            }
+            out = encoder;
+        }
+        return out;
     }
 
     /** Writes what is queued, then takes no more: the close frame must be the last frame. On the event loop. */

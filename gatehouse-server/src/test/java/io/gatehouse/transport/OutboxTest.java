@@ -118,6 +118,44 @@ class OutboxTest {
     }
 
     @Test
+    void onAWebSocketPipelineFramesStartAtTheEncoderNotAtTheTail() {
+        List<String> passedTail = new ArrayList<>();
+        EmbeddedChannel ws =
+                new EmbeddedChannel(new WebSocket13FrameEncoder(false), new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
+                        passedTail.add(String.valueOf(msg));
+                        ctx.write(msg, p);
+                    }
+                });
+        Outbox o = new Outbox(ws, () -> {});
+        o.offer(text("skips the handlers behind the encoder"));
+        ws.runPendingTasks();
+        assertThat(passedTail).isEmpty();
+        ByteBuf frame = ws.readOutbound();
+        assertThat(frame.getByte(0)).isEqualTo((byte) 0x81);
+        frame.release();
+        ws.finishAndReleaseAll();
+    }
+
+    @Test
+    void aBurstLongerThanOneTaskIsWrittenInOrderAcrossTasks() {
+        int n = LoopQueue.MAX_PER_TASK * 2 + 7;
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            outbox.offer(text("b" + i));
+            expected.add("b" + i);
+        }
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 5 && got.size() < n; i++) {
+            channel.runPendingTasks();
+            got.addAll(written());
+        }
+        assertThat(flushes.get()).isGreaterThanOrEqualTo(3); // each task flushes what it wrote
+        assertThat(got).isEqualTo(expected);
+    }
+
+    @Test
     void aLargeBatchFlushesEvery64KiB() {
         String big = "x".repeat(16 * 1024);
         for (int i = 0; i < 8; i++) {
