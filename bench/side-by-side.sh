@@ -1,61 +1,140 @@
 #!/usr/bin/env bash
-# Runs every bench scenario against Gatehouse and against the Node.js ws peer, one after the
-# other in one run: each server pinned to core 0 (taskset), the load client to core 1, a fresh
-# server per scenario. Load goes only to 127.0.0.1; every step stops by itself. Results (JSON)
-# land in $OUT (default /tmp/gatehouse-side-by-side); docs/benchmarks.md shows how to read them.
+# Runs the bench scenarios against Gatehouse and every peer under bench/peers/, one server after
+# the other in one run: each server pinned to core 0 (taskset), the load client to core 1, a fresh
+# server per scenario. A peer whose runtime is missing is skipped with a line saying so. Load goes
+# only to 127.0.0.1; every step stops by itself. Results (JSON) land in $OUT (default
+# /tmp/gatehouse-side-by-side), and bench/side-by-side-table.py turns them into the table of
+# docs/benchmarks.md. About 50 minutes with every peer; SERVERS="gatehouse netty" runs a subset.
+#
+# Scenarios: connect (20,000 warm-up handshakes, then 10,000 at up to 50,000/s); fanout to 5,000
+# subscribers at 10 publications/s (10 s warm-up, 60 s measured, three runs: the latency tails are
+# the median of three) and at 25/s (5 s, 30 s); idle 10,000 connections held 20 s (Gatehouse also
+# 19,000); churn (10,000 held subscribers, 2 publications/s, 20 s quiet, then 2,000
+# connections/s opened and closed for 60 s) for the servers that speak Gatehouse's protocol and
+# can take that rate (Gatehouse, Netty, Node ws).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-/tmp/gatehouse-side-by-side}"
+SERVERS="${SERVERS:-gatehouse netty node-ws socketio fastapi django-channels}"
 SECRET='side-by-side-secret-that-is-at-least-32-bytes!'
 KEY_PEER='peer-bench-key'
+PORT=18431
+PYTHON=/usr/bin/python3 # Debian's, which has the peers' packages (a pyenv python3 on PATH may not)
 mkdir -p "$OUT"
 ulimit -n 20000
-(cd "$here/bench/peers/node-ws" && [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null)
-"$here/gatehouse" --version >/dev/null         # builds the server's jar if needed
-"$here/gatehouse" bench --version >/dev/null   # and the tools' jar
+"$here/gatehouse" --version >/dev/null       # builds the server's jar (and its class-data archive) if needed
+"$here/gatehouse" bench --version >/dev/null # and the tools' jar (the Netty peer runs on it)
 
 bench() { taskset -c 1 "$here/gatehouse" bench "$@"; }
 
 wait_port() {
-  for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "side-by-side: nothing listens on $1" >&2; return 1
+  for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "side-by-side: nothing listens on $1" >&2
+  return 1
 }
 
-start_gatehouse() {   # sets PID, URL, KEY
-  local data="$OUT/gatehouse-data-$1"; rm -rf "$data"
-  KEY=$("$here/gatehouse" apikey create --name bench --scopes publish --data-dir "$data")
-  # Every client is 127.0.0.1: lift the per-IP and per-credential front-door limits.
-  GATEHOUSE_AUTH_JWT_SECRET="$SECRET" GATEHOUSE_LIMITS_UPGRADES_PER_IP='{rate: 1000000, burst: 1000000}' \
-    GATEHOUSE_LIMITS_UPGRADES_PER_CREDENTIAL='{rate: 1000000, burst: 1000000}' \
-    GATEHOUSE_LIMITS_CONNECTIONS_PER_IP=1000000 GATEHOUSE_LIMITS_CONNECTIONS_PER_USER=100000 \
-    taskset -c 0 java ${JAVA_OPTS:-} -jar "$here/gatehouse-server/target/gatehouse.jar" serve \
-    --data-dir "$data" --port 18431 > "$OUT/gatehouse-$1.log" 2>&1 &
-  PID=$!; URL=http://127.0.0.1:18431; wait_port 18431
+# Why a server cannot run here, or nothing when it can.
+missing() {
+  case "$1" in
+    gatehouse | netty) command -v java >/dev/null || echo "java is not installed" ;;
+    node-ws | socketio) command -v node >/dev/null && command -v npm >/dev/null || echo "node and npm are not installed" ;;
+    fastapi) "$PYTHON" -c 'import fastapi, uvicorn, uvloop, httptools, websockets, jwt' 2>/dev/null \
+      || echo "python3-fastapi, python3-uvicorn, python3-uvloop, python3-httptools, python3-websockets or python3-jwt is missing" ;;
+    django-channels) "$PYTHON" -c 'import django, channels, daphne, jwt' 2>/dev/null \
+      || echo "python3-django, python3-django-channels, python3-daphne or python3-jwt is missing" ;;
+    *) echo "no such server" ;;
+  esac
 }
 
-start_peer() {        # sets PID, URL, KEY
-  PEER_PORT=18432 PEER_JWT_SECRET="$SECRET" PEER_API_KEY="$KEY_PEER" \
-    taskset -c 0 node "$here/bench/peers/node-ws/server.js" > "$OUT/peer-$1.log" 2>&1 &
-  PID=$!; URL=http://127.0.0.1:18432; KEY="$KEY_PEER"; wait_port 18432
+# Starts server $1 for scenario $2 on core 0; sets PID, URL, KEY and PROTOCOL.
+start() {
+  local server="$1" log="$OUT/$1-$2.log"
+  KEY="$KEY_PEER"
+  PROTOCOL=gatehouse
+  URL="http://127.0.0.1:$PORT"
+  export PEER_PORT="$PORT" PEER_JWT_SECRET="$SECRET" PEER_API_KEY="$KEY_PEER"
+  case "$server" in
+    gatehouse)
+      local data="$OUT/gatehouse-data-$2"
+      rm -rf "$data"
+      KEY=$("$here/gatehouse" apikey create --name bench --scopes publish --data-dir "$data")
+      # Every client is 127.0.0.x: lift the per-IP and per-credential front-door limits.
+      GATEHOUSE_AUTH_JWT_SECRET="$SECRET" GATEHOUSE_LIMITS_UPGRADES_PER_IP='{rate: 1000000, burst: 1000000}' \
+        GATEHOUSE_LIMITS_UPGRADES_PER_CREDENTIAL='{rate: 1000000, burst: 1000000}' \
+        GATEHOUSE_LIMITS_CONNECTIONS_PER_IP=1000000 GATEHOUSE_LIMITS_CONNECTIONS_PER_USER=100000 \
+        taskset -c 0 "$here/gatehouse" serve --data-dir "$data" --port "$PORT" > "$log" 2>&1 &
+      PID=$!
+      ;;
+    netty)
+      taskset -c 0 java -cp "$here/gatehouse-tools/target/gatehouse-tools.jar" \
+        "$here/bench/peers/netty/NettyPeer.java" > "$log" 2>&1 &
+      PID=$!
+      ;;
+    node-ws | socketio)
+      (cd "$here/bench/peers/$server" && { [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null; } \
+        && exec taskset -c 0 node server.js) > "$log" 2>&1 &
+      PID=$!
+      [ "$server" = socketio ] && PROTOCOL=socketio
+      ;;
+    fastapi)
+      (cd "$here/bench/peers/fastapi" && exec taskset -c 0 "$PYTHON" server.py) > "$log" 2>&1 &
+      PID=$!
+      ;;
+    django-channels)
+      (cd "$here/bench/peers/django-channels" && exec taskset -c 0 "$PYTHON" -m daphne -b 127.0.0.1 -p "$PORT" \
+        -v 0 --ping-interval 25 --ping-timeout 25 asgi:application) > "$log" 2>&1 &
+      PID=$!
+      ;;
+  esac
+  wait_port "$PORT"
 }
 
-stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; sleep 1; }
+stop() {
+  kill "$PID" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
+  sleep 1
+}
 
-for server in gatehouse peer; do
+for server in $SERVERS; do
+  why="$(missing "$server")"
+  if [ -n "$why" ]; then
+    echo "== $server: skipped ($why)"
+    continue
+  fi
   echo "== $server"
-  "start_$server" connect
-  bench connect --url "$URL" --secret "$SECRET" --pid "$PID" --connections 10000 --warmup-connections 20000 \
-    --rate 50000 --json "$OUT/$server-connect.json" || true
+  start "$server" connect
+  bench connect --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --connections 10000 \
+    --warmup-connections 20000 --rate 50000 --json "$OUT/$server-connect.json" || true
   stop
-  "start_$server" fanout
-  bench fanout --url "$URL" --secret "$SECRET" --pid "$PID" --api-key "$KEY" --subscribers 5000 \
-    --publications-per-second 10 --warmup 10s --duration 30s --json "$OUT/$server-fanout-10.json" || true
-  bench fanout --url "$URL" --secret "$SECRET" --pid "$PID" --api-key "$KEY" --subscribers 5000 \
-    --channel fast --publications-per-second 25 --warmup 5s --duration 30s --json "$OUT/$server-fanout-25.json" || true
+  start "$server" fanout
+  for run in 1 2 3; do
+    bench fanout --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --api-key "$KEY" \
+      --subscribers 5000 --channel "slow-$run" --publications-per-second 10 --warmup 10s --duration 60s \
+      --json "$OUT/$server-fanout-10-$run.json" || true
+  done
+  bench fanout --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --api-key "$KEY" \
+    --subscribers 5000 --channel fast --publications-per-second 25 --warmup 5s --duration 30s \
+    --json "$OUT/$server-fanout-25.json" || true
   stop
-  "start_$server" idle
-  bench idle --url "$URL" --secret "$SECRET" --pid "$PID" --connections 10000 --hold 20s \
+  start "$server" idle
+  bench idle --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --connections 10000 --hold 20s \
     --json "$OUT/$server-idle.json" || true
   stop
+  if [ "$server" = gatehouse ]; then
+    start "$server" idle-19000
+    bench idle --url "$URL" --secret "$SECRET" --pid "$PID" --connections 19000 --hold 20s \
+      --json "$OUT/$server-idle-19000.json" || true
+    stop
+  fi
+  case "$server" in
+    gatehouse | netty | node-ws)
+      start "$server" churn
+      bench churn --url "$URL" --secret "$SECRET" --pid "$PID" --api-key "$KEY" --connections 10000 \
+        --publications-per-second 2 --quiet 20s --churn-rate 2000 --duration 60s \
+        --json "$OUT/$server-churn.json" || true
+      stop
+      ;;
+  esac
 done
 echo "side-by-side: results in $OUT"
+"$PYTHON" "$here/bench/side-by-side-table.py" "$OUT" || true
