@@ -72,6 +72,18 @@ final class LoopQueue {
      * it writes nothing: the pass already running goes on, and looks again at its end.
      */
     void write() {
+        write(MAX_PER_TASK);
+    }
+
+    /**
+     * Writes everything queued now: for a connection about to write its close frame, whose frames
+     * queued before must all go out first. On the event loop.
+     */
+    void writeAll() {
+        write(Math.max(1, frames.size()));
+    }
+
+    private void write(int max) {
         if (writing) {
             scheduled.set(false); // this run is spent: the pass below makes sure of the next
             return;
@@ -82,7 +94,7 @@ final class LoopQueue {
         try {
             Frame f;
             int n = 0;
-            while (n < MAX_PER_TASK && (f = frames.poll()) != null) {
+            while (n < max && (f = frames.poll()) != null) {
                 n++;
                 last = f.to();
                 if (last.write(f.message())) {

@@ -104,7 +104,7 @@ final class Outbox {
 
     /** Writes what is queued, then takes no more: the close frame must be the last frame. On the event loop. */
     void close() {
-        queue.write();
+        queue.writeAll();
         closed = true;
     }
 }

@@ -156,6 +156,18 @@ class OutboxTest {
     }
 
     @Test
+    void closingWritesEveryFrameQueuedBeforeItEvenPastOneTasksShare() {
+        int n = LoopQueue.MAX_PER_TASK + 10;
+        for (int i = 0; i < n; i++) {
+            outbox.offer(text("c" + i));
+        }
+        outbox.close(); // the close frame follows: nothing queued before may be left behind
+        List<String> got = written();
+        assertThat(got).hasSize(n);
+        assertThat(got.get(n - 1)).isEqualTo("c" + (n - 1));
+    }
+
+    @Test
     void aLargeBatchFlushesEvery64KiB() {
         String big = "x".repeat(16 * 1024);
         for (int i = 0; i < 8; i++) {
