@@ -259,6 +259,9 @@ public final class Hub implements BrokerListener {
     @Override
     public void onContinuityLost(ChannelName channel) {
         for (Subscription s : subscribers.of(channel.value())) {
+            // Ended here, on the channel's delivery thread: the close runs later on the connection's
+            // loop, and a publication after the gap (a new epoch) must not reach the client first.
+            s.end();
             s.connection()
                     .close(RefusalCode.BACKEND_UNAVAILABLE.refusal("Publications of " + channel.value()
                             + " were lost while the broker was unreachable; reconnect and subscribe again"));

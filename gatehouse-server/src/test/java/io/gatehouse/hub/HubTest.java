@@ -209,6 +209,22 @@ class HubTest {
     }
 
     @Test
+    void afterContinuityIsLostNothingMoreOfTheChannelReachesItsSubscribersBeforeTheirClose() {
+        RecordingConnection a = new RecordingConnection("a", "alice");
+        hub.register(a);
+        subscribeLive(a, "news");
+        int before = a.sent.size();
+
+        hub.onContinuityLost(ch("news"));
+        // The close runs later on the connection's loop; a publication after the gap (here of a
+        // new epoch, as after a Redis restart) arrives first and must not be forwarded.
+        hub.onPublication(new Publication("news", 89, "a-new-epoch", "{}", Instant.EPOCH));
+
+        assertThat(a.closes).hasSize(1);
+        assertThat(a.sent).hasSize(before);
+    }
+
+    @Test
     void aPublicationIsEncodedOnceAndTheSameBytesGoToEverySubscriber() {
         RecordingConnection a = new RecordingConnection("a", "alice");
         RecordingConnection b = new RecordingConnection("b", "bob");
