@@ -22,11 +22,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class LoopQueue {
     /**
-     * Frames written by one task before it lets the loop's other work run: the rest is written by
-     * a task scheduled after the loop's next look at its sockets, so that a burst of thousands of
-     * frames does not keep an HTTP publish (or a client's message) waiting until its end.
+     * A task writes what was queued when it started, and at least this many frames, before it lets
+     * the loop's other work run: the rest is written by a task scheduled after the loop's next look
+     * at its sockets, so that a burst of thousands of frames does not keep an HTTP publish (or a
+     * client's message) waiting until its end. Under a sustained overload the queue is longer at
+     * each start, so each task writes more frames to each connection per flush (coalescing grows
+     * with the load, as it must for a million frames a second).
      */
-    static final int MAX_PER_TASK = 1024;
+    static final int MIN_PER_TASK = 1024;
 
     /**
      * The queues of the calling thread's event loops: one for a Netty event-loop thread; in tests,
@@ -66,13 +69,13 @@ final class LoopQueue {
     }
 
     /**
-     * Writes what is queued (at most {@link #MAX_PER_TASK} frames; the rest after the loop's next
-     * I/O pass) and flushes every connection it wrote to. On the event loop. Run from within itself
+     * Writes what is queued (what was queued when it started, at least {@link #MIN_PER_TASK} frames;
+     * the rest after the loop's next I/O pass) and flushes every connection it wrote to. On the event loop. Run from within itself
      * (a connection closing as a frame is written, a test channel running its tasks as it flushes),
      * it writes nothing: the pass already running goes on, and looks again at its end.
      */
     void write() {
-        write(MAX_PER_TASK);
+        write(Math.max(MIN_PER_TASK, frames.size()));
     }
 
     /**
