@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -274,7 +275,7 @@ public final class MemoryBroker implements Broker {
 
     private static String newEpoch() {
         // Tells an old stream from a new one; need not be secret, only unlikely to repeat.
-        return java.util.HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
     @Override

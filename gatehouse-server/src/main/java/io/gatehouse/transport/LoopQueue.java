@@ -70,9 +70,10 @@ final class LoopQueue {
 
     /**
      * Writes what is queued (what was queued when it started, at least {@link #MIN_PER_TASK} frames;
-     * the rest after the loop's next I/O pass) and flushes every connection it wrote to. On the event loop. Run from within itself
-     * (a connection closing as a frame is written, a test channel running its tasks as it flushes),
-     * it writes nothing: the pass already running goes on, and looks again at its end.
+     * the rest after the loop's next I/O pass) and flushes every connection it wrote to. On the
+     * event loop. Run from within itself (a connection closing as a frame is written, a test channel
+     * running its tasks as it flushes), it writes nothing: the pass already running goes on, and
+     * looks again at its end.
      */
     void write() {
         write(Math.max(MIN_PER_TASK, frames.size()));
