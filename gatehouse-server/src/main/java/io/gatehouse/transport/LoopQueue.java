@@ -4,8 +4,7 @@ import io.gatehouse.protocol.EncodedMessage;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Queue;
 import java.util.WeakHashMap;
@@ -19,17 +18,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connections costs one task per loop, not one per connection, and one queue that stays in the
  * cache rather than a queue node in each connection's own. One per event loop, found by the
  * connection's {@link Outbox} as it is made on that loop's thread.
+ *
+ * <p>The flushes (a system call each) are what a burst costs; a task makes at most
+ * {@link #FLUSHES_PER_TASK} of them and leaves the rest to a task scheduled after the loop's next
+ * look at its sockets. So a burst to thousands of connections does not keep an HTTP publish, its
+ * answer, or a client's message waiting until its end.
  */
 final class LoopQueue {
     /**
-     * A task writes what was queued when it started, and at least this many frames, before it lets
-     * the loop's other work run: the rest is written by a task scheduled after the loop's next look
-     * at its sockets, so that a burst of thousands of frames does not keep an HTTP publish (or a
-     * client's message) waiting until its end. Under a sustained overload the queue is longer at
-     * each start, so each task writes more frames to each connection per flush (coalescing grows
-     * with the load, as it must for a million frames a second).
+     * A task writes what was queued when it started, and at least this many frames. Under a
+     * sustained overload the queue is longer at each start, so each task writes more frames to each
+     * connection per flush (coalescing grows with the load, as it must for a million frames a
+     * second).
      */
     static final int MIN_PER_TASK = 1024;
+
+    /**
+     * Connections a task flushes at most before it lets the loop's other work run: a few
+     * milliseconds of system calls on loopback.
+     */
+    static final int FLUSHES_PER_TASK = 64;
 
     /**
      * The queues of the calling thread's event loops: one for a Netty event-loop thread; in tests,
@@ -45,23 +53,26 @@ final class LoopQueue {
 
     private record Frame(Outbox to, EncodedMessage message) {}
 
+    private final EventLoop loop;
     private final Queue<Frame> frames = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable writeTask = this::write;
-    /** The connections written to since their last flush. Only accessed on the loop. */
-    private final List<Outbox> written = new ArrayList<>();
+    /** The connections written to since their last flush, first written first. Only on the loop. */
+    private final ArrayDeque<Outbox> written = new ArrayDeque<>();
     /** Inside {@link #write}: a connection closing from within it does not write the rest again. */
     private boolean writing;
 
-    private LoopQueue() {}
+    private LoopQueue(EventLoop loop) {
+        this.loop = loop;
+    }
 
     /** The queue of {@code loop}, whose thread calls this. */
     static LoopQueue of(EventLoop loop) {
-        return OF_THREAD.get().computeIfAbsent(loop, l -> new LoopQueue());
+        return OF_THREAD.get().computeIfAbsent(loop, LoopQueue::new);
     }
 
     /** Queues {@code message} for {@code to}, whose channel is on {@code loop}. Any thread. */
-    void offer(Outbox to, EncodedMessage message, EventLoop loop) {
+    void offer(Outbox to, EncodedMessage message) {
         frames.offer(new Frame(to, message));
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             loop.execute(writeTask);
@@ -69,55 +80,52 @@ final class LoopQueue {
     }
 
     /**
-     * Writes what is queued (what was queued when it started, at least {@link #MIN_PER_TASK} frames;
-     * the rest after the loop's next I/O pass) and flushes every connection it wrote to. On the
-     * event loop. Run from within itself (a connection closing as a frame is written, a test channel
-     * running its tasks as it flushes), it writes nothing: the pass already running goes on, and
-     * looks again at its end.
+     * Writes what is queued (what was queued when it started, at least {@link #MIN_PER_TASK} frames)
+     * and flushes the connections written to longest ago, at most {@link #FLUSHES_PER_TASK}; what is
+     * left is for a task after the loop's next I/O pass. On the event loop. Run from within itself
+     * (a connection closing as a frame is written, a test channel running its tasks as it flushes),
+     * it writes nothing: the pass already running goes on, and looks again at its end.
      */
     void write() {
-        write(Math.max(MIN_PER_TASK, frames.size()));
+        write(Math.max(MIN_PER_TASK, frames.size()), FLUSHES_PER_TASK);
     }
 
     /**
-     * Writes everything queued now: for a connection about to write its close frame, whose frames
-     * queued before must all go out first. On the event loop.
+     * Writes everything queued now and flushes every connection written to: for a connection about
+     * to write its close frame, whose frames queued before must all go out first. On the event loop.
      */
     void writeAll() {
-        write(Math.max(1, frames.size()));
+        write(Math.max(1, frames.size()), Integer.MAX_VALUE);
     }
 
-    private void write(int max) {
+    private void write(int max, int flushes) {
         if (writing) {
             scheduled.set(false); // this run is spent: the pass below makes sure of the next
             return;
         }
         writing = true;
         scheduled.set(false);
-        Outbox last = null;
         try {
             Frame f;
             int n = 0;
             while (n < max && (f = frames.poll()) != null) {
                 n++;
-                last = f.to();
-                if (last.write(f.message())) {
-                    written.add(last);
+                if (f.to().write(f.message())) {
+                    written.add(f.to());
                 }
             }
-            for (int i = 0; i < written.size(); i++) {
-                written.get(i).flushWritten();
+            Outbox o;
+            for (int i = 0; i < flushes && (o = written.poll()) != null; i++) {
+                o.flushWritten();
             }
         } finally {
-            written.clear();
             writing = false;
         }
-        if (last != null && !frames.isEmpty()) {
+        if (!(frames.isEmpty() && written.isEmpty()) && scheduled.compareAndSet(false, true)) {
             // Scheduled, not executed: Netty runs due scheduled tasks after its next I/O pass, so a
-            // burst does not hold up the sockets' reads. A second task, if a sender made one, finds
-            // nothing to do.
-            scheduled.set(true);
-            last.eventLoop().schedule(writeTask, 0, TimeUnit.NANOSECONDS);
+            // burst does not hold up the sockets' reads and writes. A second task, if a sender made
+            // one, finds nothing to do.
+            loop.schedule(writeTask, 0, TimeUnit.NANOSECONDS);
         }
     }
 }

@@ -48,7 +48,7 @@ final class Outbox {
 
     /** Queues {@code message}; the event loop writes it soon, in order. Any thread. */
     void offer(EncodedMessage message) {
-        queue.offer(this, message, channel.eventLoop());
+        queue.offer(this, message);
     }
 
     EventLoop eventLoop() {

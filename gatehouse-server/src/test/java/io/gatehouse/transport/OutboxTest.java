@@ -3,21 +3,37 @@ package io.gatehouse.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.protocol.EncodedMessage;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Write coalescing on an {@link EmbeddedChannel}: frames gathered before the loop runs share one flush. */
@@ -181,6 +197,59 @@ class OutboxTest {
         }
         assertThat(got).isEqualTo(expected);
         assertThat(flushes.get()).isGreaterThanOrEqualTo(2); // more than one task, each flushing what it wrote
+    }
+
+    @Test
+    void aBurstToManyConnectionsLetsTheLoopsOtherTasksRunBetweenItsFlushes() throws Exception {
+        int n = LoopQueue.FLUSHES_PER_TASK * 3 + 5;
+        AtomicInteger flushed = new AtomicInteger();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            io.netty.channel.Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ReferenceCountUtil.release(msg);
+                        }
+                    })
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .sync()
+                    .channel();
+            Bootstrap clients = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .handler(new ChannelOutboundHandlerAdapter() {
+                        @Override
+                        public boolean isSharable() {
+                            return true;
+                        }
+
+                        @Override
+                        public void flush(ChannelHandlerContext ctx) {
+                            flushed.incrementAndGet();
+                            ctx.flush();
+                        }
+                    });
+            List<io.netty.channel.Channel> channels = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                channels.add(clients.connect(server.localAddress()).sync().channel());
+            }
+            EventLoop loop = group.next();
+            CompletableFuture<Integer> flushedWhenTheNextTaskRan = new CompletableFuture<>();
+            loop.execute(() -> {
+                for (io.netty.channel.Channel c : channels) {
+                    new Outbox(c, () -> {}).offer(text("burst"));
+                }
+                // Queued behind the burst's task, as a publish's answer or a client's frame is.
+                loop.execute(() -> flushedWhenTheNextTaskRan.complete(flushed.get()));
+            });
+            assertThat(flushedWhenTheNextTaskRan.get(10, TimeUnit.SECONDS)).isEqualTo(LoopQueue.FLUSHES_PER_TASK);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> flushed.get() == n);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
     }
 
     final java.util.concurrent.atomic.AtomicReference<Outbox> outboxOf =
