@@ -95,7 +95,8 @@ final class ApiKeyCommand {
     @Command(
             name = "revoke",
             mixinStandardHelpOptions = true,
-            description = "Revokes a key by its prefix (ghk_ and 8 characters).")
+            description =
+                    "Revokes a key by its prefix (ghk_ and 8 characters); a running server refuses it within a second.")
     static final class Revoke extends DatabaseCommand {
         @Parameters(paramLabel = "PREFIX")
         String prefix;

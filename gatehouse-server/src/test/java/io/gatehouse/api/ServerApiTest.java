@@ -1,11 +1,14 @@
 package io.gatehouse.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.testing.Jwts;
 import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.testing.WsRecorder;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,6 +199,27 @@ class ServerApiTest {
                 server.post("/api/v1/publish", "{\"channel\":\"news\",\"data\":1}", "Authorization", "apikey " + key);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
+    }
+
+    @Test
+    void aKeyRevokedWhileInUseIsRefusedWithinTheTimeItsRecordIsKept() {
+        String key = server.apiKey("publish");
+        String body = "{\"channel\":\"news\",\"data\":1}";
+        assertThat(server.post("/api/v1/publish", body, "Authorization", "apikey " + key)
+                        .status())
+                .isEqualTo(200); // its record is now kept
+        long revokedAt = System.nanoTime();
+        new io.gatehouse.store.ApiKeyStore(server.gatehouse().database())
+                .revoke(key.substring(0, 12), java.time.Instant.now());
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    TestGatehouse.Reply r = server.post("/api/v1/publish", body, "Authorization", "apikey " + key);
+                    assertThat(r.status()).isEqualTo(401);
+                    assertThat(r.body().path("code").asText()).isEqualTo("TOKEN_INVALID");
+                });
+        // The first refusal came once the kept record was read again, not by chance much later.
+        assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(ApiKeyVerifier.KEPT.plusSeconds(2));
     }
 
     @Test
