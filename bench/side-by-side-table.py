@@ -65,6 +65,11 @@ def measures(directory, server):
             failed.append(("connect", connect.get("problems")))
         m["authenticated handshakes/s (10,000 after 20,000 warm-up)"] = (get(connect, "handshakes", "per_second"), "", 0, True)
         m["handshake latency p99"] = (get(connect, "handshakes", "latency", "p99_ms"), " ms", 0, False)
+    cold = load(directory, server, "connect-cold")
+    if cold:
+        if not cold.get("passed"):
+            failed.append(("connect, fresh server", cold.get("problems")))
+        m["handshakes/s, a fresh server's first 10,000"] = (get(cold, "handshakes", "per_second"), "", 0, True)
     idle = load(directory, server, "idle")
     if idle:
         if not idle.get("passed"):
@@ -104,6 +109,14 @@ def measures(directory, server):
         m["25/s × 5,000: publish→deliver p99"] = (get(fast, "deliveries", "latency", "p99_ms"), " ms", 0, False)
         m["25/s × 5,000: server CPU / bench CPU"] = (
             get(fast, "cpu", "server_cores"), f" / {fmt(get(fast, 'cpu', 'bench_cores'), digits=2)} cores", 2, False)
+    many = load(directory, server, "coalesce")
+    if many:
+        if not many.get("passed"):
+            failed.append(("coalesce", many.get("problems")))
+        m["1,200/s × 1,000 (coalescing): deliveries/s"] = (get(many, "deliveries", "per_second"), "", 0, True)
+        m["1,200/s × 1,000: publish→deliver p99"] = (get(many, "deliveries", "latency", "p99_ms"), " ms", 0, False)
+        m["1,200/s × 1,000: server CPU / bench CPU"] = (
+            get(many, "cpu", "server_cores"), f" / {fmt(get(many, 'cpu', 'bench_cores'), digits=2)} cores", 2, False)
     churn = load(directory, server, "churn")
     if churn:
         if not churn.get("passed"):

@@ -4,11 +4,13 @@
 # server per scenario. A peer whose runtime is missing is skipped with a line saying so. Load goes
 # only to 127.0.0.1; every step stops by itself. Results (JSON) land in $OUT (default
 # /tmp/gatehouse-side-by-side), and bench/side-by-side-table.py turns them into the table of
-# docs/benchmarks.md. About 55 minutes with every peer; SERVERS="gatehouse netty" runs a subset.
+# docs/benchmarks.md. About 60 minutes with every peer; SERVERS="gatehouse netty" runs a subset.
 #
-# Scenarios: connect (20,000 warm-up handshakes, then 10,000 at up to 50,000/s); fanout to 5,000
+# Scenarios: connect (20,000 warm-up handshakes, then 10,000 at up to 50,000/s); connect-cold (a
+# fresh server's first 10,000, for Gatehouse, Netty and Node ws); fanout to 5,000
 # subscribers at 10 publications/s (10 s warm-up, 60 s measured, three runs: the latency tails are
-# the median of three; one run for the Python peers) and at 25/s (5 s, 30 s); idle 10,000 connections held 20 s (Gatehouse also
+# the median of three; one run for the Python peers) and at 25/s (5 s, 30 s); coalesce (1,000
+# subscribers at 1,200 publications/s, 10 s, 30 s; Gatehouse, Netty, Node ws); idle 10,000 connections held 20 s (Gatehouse also
 # 19,000); churn (10,000 held subscribers, 2 publications/s, 20 s quiet, then 2,000
 # connections/s opened and closed for 60 s) for the servers that speak Gatehouse's protocol and
 # can take that rate (Gatehouse, Netty, Node ws).
@@ -106,6 +108,15 @@ for server in $SERVERS; do
   bench connect --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --connections 10000 \
     --warmup-connections 20000 --rate 50000 --json "$OUT/$server-connect.json" || true
   stop
+  case "$server" in
+    gatehouse | netty | node-ws)
+      # A fresh server's first 10,000 (no warm-up): how far a cold JIT is from the warm rate.
+      start "$server" connect-cold
+      bench connect --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --connections 10000 \
+        --rate 50000 --json "$OUT/$server-connect-cold.json" || true
+      stop
+      ;;
+  esac
   start "$server" fanout
   # Three runs for the latency tails' median; one for the Python peers, whose tails at this load are
   # their backlog (seconds), which a median does not make truer, and whose runs take longest.
@@ -120,6 +131,16 @@ for server in $SERVERS; do
     --subscribers 5000 --channel fast --publications-per-second 25 --warmup 5s --duration 30s \
     --json "$OUT/$server-fanout-25.json" || true
   stop
+  case "$server" in
+    gatehouse | netty | node-ws)
+      # Coalescing: 1,000 subscribers at 1,200 publications/s (1.2 million frames/s asked).
+      start "$server" coalesce
+      bench fanout --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --api-key "$KEY" \
+        --subscribers 1000 --channel many --publications-per-second 1200 --warmup 10s --duration 30s \
+        --json "$OUT/$server-coalesce.json" || true
+      stop
+      ;;
+  esac
   start "$server" idle
   bench idle --url "$URL" --protocol "$PROTOCOL" --secret "$SECRET" --pid "$PID" --connections 10000 --hold 20s \
     --json "$OUT/$server-idle.json" || true
