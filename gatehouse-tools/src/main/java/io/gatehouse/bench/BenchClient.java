@@ -116,6 +116,11 @@ public final class BenchClient implements AutoCloseable {
         return threads;
     }
 
+    /** A client like this one (protocol, source addresses, threads) whose connections go to {@code other}. */
+    BenchClient toward(BenchTarget other) {
+        return new BenchClient(other, protocol, sources.size(), threads);
+    }
+
     BenchProtocol protocol() {
         return protocol;
     }

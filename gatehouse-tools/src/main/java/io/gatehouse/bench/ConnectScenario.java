@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * {@code connect}: first opens {@code warmupConnections}, each closed once established (so that
- * both JITs have compiled the handshake path; not reported), then opens {@code connections} authenticated
+ * both JITs have compiled the handshake path; not reported), to {@code warmupTarget} when given (another
+ * server: only the bench warms up, and a fresh server's first connections are measured), then opens {@code connections} authenticated
  * connections at {@code rate} a second (at most {@code maxInFlight} handshakes outstanding) and
  * keeps them all open until the last has its {@code connection_established}; reports handshakes
  * per second, handshake latency and, with the server's pid, its RSS growth per open connection.
@@ -24,11 +25,16 @@ public final class ConnectScenario {
 
     private static final long SETTLE_POLL_MILLIS = 250;
 
-    public record Settings(int connections, int warmupConnections, double rate, int maxInFlight) {
+    /** @param warmupTarget where the warm-up connections go; null: the server under load */
+    public record Settings(
+            int connections, int warmupConnections, BenchTarget warmupTarget, double rate, int maxInFlight) {
         Map<String, Object> describe() {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("connections", connections);
             out.put("warmup_connections", warmupConnections);
+            if (warmupTarget != null) {
+                out.put("warmup_url", "http://" + warmupTarget.host() + ":" + warmupTarget.port());
+            }
             out.put("rate", rate);
             out.put("max_in_flight", maxInFlight);
             return out;
@@ -70,8 +76,11 @@ public final class ConnectScenario {
         List<String> allTokens = setup.tokens().tokens(settings.connections() + settings.warmupConnections());
         List<String> tokens = allTokens.subList(0, settings.connections());
         if (settings.warmupConnections() > 0) {
+            BenchClient warmupClient = settings.warmupTarget() == null
+                    ? setup.client()
+                    : setup.client().toward(settings.warmupTarget());
             Ramp warmup = new Ramp(
-                    setup.client(), settings.rate(), settings.maxInFlight(), setup.progress(), "connect warm-up");
+                    warmupClient, settings.rate(), settings.maxInFlight(), setup.progress(), "connect warm-up");
             try {
                 // Each closes as soon as it is established, so a long warm-up holds few sockets.
                 warmup.run(allTokens.subList(settings.connections(), allTokens.size()), i -> {
@@ -81,6 +90,9 @@ public final class ConnectScenario {
                 });
             } finally {
                 warmup.close();
+                if (warmupClient != setup.client()) {
+                    warmupClient.close();
+                }
             }
             settle();
         }

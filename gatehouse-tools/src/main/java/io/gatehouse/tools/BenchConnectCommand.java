@@ -1,5 +1,6 @@
 package io.gatehouse.tools;
 
+import io.gatehouse.bench.BenchTarget;
 import io.gatehouse.bench.ConnectScenario;
 import java.io.IOException;
 import java.util.concurrent.Callable;
@@ -37,6 +38,14 @@ final class BenchConnectCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}")
     int warmupConnections;
 
+    @Option(
+            names = "--warmup-url",
+            paramLabel = "URL",
+            description = "Send the warm-up connections to this server instead (http://HOST:PORT on loopback, speaking"
+                    + " the same protocol): the bench warms up, the server under load does not, and its first"
+                    + " connections are what is measured. Default: the server under load")
+    String warmupUrl;
+
     @Spec
     CommandSpec spec;
 
@@ -47,10 +56,18 @@ final class BenchConnectCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--warmup-connections must be 0-" + BenchCommand.MAX_CONNECTIONS);
         }
+        BenchTarget warmupTarget = null;
+        if (warmupUrl != null) {
+            try {
+                warmupTarget = BenchTarget.parse(warmupUrl);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage().replace("--url", "--warmup-url"));
+            }
+        }
         return common.run(
                 ramp.connections,
                 protocol.value(spec),
                 new ConnectScenario(new ConnectScenario.Settings(
-                        ramp.connections, warmupConnections, ramp.rate, ramp.maxInFlight))::run);
+                        ramp.connections, warmupConnections, warmupTarget, ramp.rate, ramp.maxInFlight))::run);
     }
 }

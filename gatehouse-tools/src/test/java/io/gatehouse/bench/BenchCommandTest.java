@@ -9,6 +9,10 @@ import io.gatehouse.testing.TestGatehouse;
 import io.gatehouse.tools.GatehouseTools;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +74,48 @@ class BenchCommandTest {
         assertThat(result.get("settings").get("warmup_connections").asInt()).isEqualTo(5);
         assertThat(result.get("cpu").get("server_cores").asDouble()).isPositive();
         assertThat(result.get("notes").toString()).contains("the bench's own process");
+    }
+
+    @Test
+    void aWarmupUrlTakesTheWarmupConnectionsSoTheServerUnderLoadIsMeasuredFromItsFirst() throws Exception {
+        Path json = dir.resolve("connect-cold.json");
+        try (TestGatehouse fresh = new TestGatehouse().start();
+                TestGatehouse warm = new TestGatehouse().start()) {
+            Result r = run(
+                    "bench",
+                    "connect",
+                    "--url",
+                    fresh.url(),
+                    "--secret",
+                    TestGatehouse.SECRET,
+                    "--connections",
+                    "20",
+                    "--warmup-connections",
+                    "5",
+                    "--warmup-url",
+                    warm.url(),
+                    "--rate",
+                    "500",
+                    "--json",
+                    json.toString());
+
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(JSON.readTree(json.toFile())
+                            .get("settings")
+                            .get("warmup_url")
+                            .asText())
+                    .isEqualTo(warm.url());
+            assertThat(acceptedConnections(warm, 5)).isEqualTo(5);
+            assertThat(acceptedConnections(fresh, 20)).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void aWarmupUrlOffThisMachineIsRefusedBeforeAnyLoad() {
+        Result r = bench("connect", "--connections", "5", "--warmup-url", "http://192.0.2.1:8080");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--warmup-url http://192.0.2.1:8080 is not a loopback address");
     }
 
     @Test
@@ -406,6 +452,35 @@ class BenchCommandTest {
     }
 
     /** {@code gatehouse bench SCENARIO --url (this server) --secret (its secret) --pid (this JVM) ARGS}. */
+    /**
+     * {@code gatehouse_connection_attempts_total{outcome="ACCEPTED"}} of {@code gatehouse} once it
+     * reaches {@code expected} (the counter is bumped after the handshake answers), or its value
+     * after 5 s.
+     */
+    private static long acceptedConnections(TestGatehouse gatehouse, long expected) throws Exception {
+        String series = "gatehouse_connection_attempts_total{outcome=\"ACCEPTED\"} ";
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long value;
+        do {
+            String text = http.send(
+                            HttpRequest.newBuilder(URI.create(gatehouse.url() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            value = text.lines()
+                    .filter(l -> l.startsWith(series))
+                    .mapToLong(l -> (long)
+                            Double.parseDouble(l.substring(series.length()).trim()))
+                    .findFirst()
+                    .orElse(0);
+            if (value != expected) {
+                Thread.sleep(50);
+            }
+        } while (value != expected && System.nanoTime() < deadline);
+        return value;
+    }
+
     private static Result bench(String scenario, String... args) {
         List<String> all = new ArrayList<>(List.of(
                 "bench",
