@@ -5,7 +5,8 @@ Usage: side-by-side-table.py [DIR]   (default /tmp/gatehouse-side-by-side)
 
 One column per server that has results; each peer's cell also gives Gatehouse's figure divided by
 the peer's, "(×R)". Latency tails at 10/s are the median of the three runs (each percentile's own
-median). A missing figure is "—"; a run that did not pass is marked "FAILED" with its problems
+median). A missing figure is "—"; a fanout run that fell behind before anything could be measured
+shows what it delivered instead; a run that did not pass is marked "FAILED" with its problems
 below the table.
 """
 import json
@@ -41,9 +42,29 @@ def median(values):
 def fmt(value, unit="", digits=0):
     if value is None:
         return "—"
+    if isinstance(value, str):
+        return value
     if digits == 0:
         return f"{value:,.0f}{unit}"
     return f"{value:,.{digits}f}{unit}"
+
+
+def measured(run):
+    """Whether a fanout run has measured deliveries (a server that fell behind from the start has none)."""
+    return (get(run, "deliveries", "latency", "count") or 0) > 0
+
+
+def rate(run):
+    """A fanout run's deliveries/s, or what it delivered when nothing could be measured."""
+    if run is None:
+        return None
+    if measured(run):
+        return get(run, "deliveries", "per_second")
+    return f"fell behind: {fmt(get(run, 'deliveries', 'received'))} of {fmt(get(run, 'deliveries', 'expected'))} delivered"
+
+
+def when_measured(run, *path):
+    return get(run, *path) if measured(run) else None
 
 
 def heap_per_connection(memory):
@@ -92,8 +113,10 @@ def measures(directory, server):
         for i, r in enumerate(runs, 1):
             if not r.get("passed"):
                 failed.append((f"fanout 10/s run {i}", r.get("problems")))
-        lat = lambda key: median([get(r, "deliveries", "latency", key) for r in runs])
-        m["10/s × 5,000: deliveries/s"] = (median([get(r, "deliveries", "per_second") for r in runs]), "", 0, True)
+        lat = lambda key: median([when_measured(r, "deliveries", "latency", key) for r in runs])
+        rates = [rate(r) for r in runs]
+        numbers = [v for v in rates if not isinstance(v, str)]
+        m["10/s × 5,000: deliveries/s"] = (median(numbers) if numbers else rates[0], "", 0, True)
         m["10/s × 5,000: lost (sum of runs)"] = (sum(get(r, "deliveries", "lost") or 0 for r in runs), "", 0, False)
         m["10/s × 5,000: publish→deliver p50 (median of runs)"] = (lat("p50_ms"), " ms", 1, False)
         m["10/s × 5,000: publish→deliver p99 (median of runs)"] = (lat("p99_ms"), " ms", 1, False)
@@ -105,16 +128,16 @@ def measures(directory, server):
     if fast:
         if not fast.get("passed"):
             failed.append(("fanout 25/s", fast.get("problems")))
-        m["25/s × 5,000: deliveries/s"] = (get(fast, "deliveries", "per_second"), "", 0, True)
-        m["25/s × 5,000: publish→deliver p99"] = (get(fast, "deliveries", "latency", "p99_ms"), " ms", 0, False)
+        m["25/s × 5,000: deliveries/s"] = (rate(fast), "", 0, True)
+        m["25/s × 5,000: publish→deliver p99"] = (when_measured(fast, "deliveries", "latency", "p99_ms"), " ms", 0, False)
         m["25/s × 5,000: server CPU / bench CPU"] = (
             get(fast, "cpu", "server_cores"), f" / {fmt(get(fast, 'cpu', 'bench_cores'), digits=2)} cores", 2, False)
     many = load(directory, server, "coalesce")
     if many:
         if not many.get("passed"):
             failed.append(("coalesce", many.get("problems")))
-        m["1,200/s × 1,000 (coalescing): deliveries/s"] = (get(many, "deliveries", "per_second"), "", 0, True)
-        m["1,200/s × 1,000: publish→deliver p99"] = (get(many, "deliveries", "latency", "p99_ms"), " ms", 0, False)
+        m["1,200/s × 1,000 (coalescing): deliveries/s"] = (rate(many), "", 0, True)
+        m["1,200/s × 1,000: publish→deliver p99"] = (when_measured(many, "deliveries", "latency", "p99_ms"), " ms", 0, False)
         m["1,200/s × 1,000: server CPU / bench CPU"] = (
             get(many, "cpu", "server_cores"), f" / {fmt(get(many, 'cpu', 'bench_cores'), digits=2)} cores", 2, False)
     churn = load(directory, server, "churn")

@@ -4,7 +4,7 @@
 # server per scenario. A peer whose runtime is missing is skipped with a line saying so. Load goes
 # only to 127.0.0.1; every step stops by itself. Results (JSON) land in $OUT (default
 # /tmp/gatehouse-side-by-side), and bench/side-by-side-table.py turns them into the table of
-# docs/benchmarks.md. About 60 minutes with every peer; SERVERS="gatehouse netty" runs a subset of the
+# docs/benchmarks.md. About 45 minutes with every peer; SERVERS="gatehouse netty" runs a subset of the
 # servers, SCENARIOS="connect-cold coalesce" a subset of the scenarios.
 #
 # Scenarios (SCENARIOS names): connect (20,000 warm-up handshakes, then 10,000 at up to 50,000/s);
