@@ -10,12 +10,12 @@ import java.util.Map;
 
 /**
  * {@code connect}: first opens {@code warmupConnections}, each closed once established (so that
- * both JITs have compiled the handshake path; not reported), to {@code warmupTarget} when given (another
- * server: only the bench warms up, and a fresh server's first connections are measured), then opens {@code connections} authenticated
- * connections at {@code rate} a second (at most {@code maxInFlight} handshakes outstanding) and
- * keeps them all open until the last has its {@code connection_established}; reports handshakes
- * per second, handshake latency and, with the server's pid, its RSS growth per open connection.
- * Fails if any handshake failed.
+ * both JITs have compiled the handshake path; not reported), to {@code warmupTarget} when given
+ * (another server: only the bench warms up, and a fresh server's first connections are measured),
+ * then opens {@code connections} authenticated connections at {@code rate} a second (at most
+ * {@code maxInFlight} handshakes outstanding) and keeps them all open until the last has its
+ * {@code connection_established}; reports handshakes per second, handshake latency and, with the
+ * server's pid, its RSS growth per open connection. Fails if any handshake failed.
  */
 public final class ConnectScenario {
     /** After the warm-up at least this long, for the server to finish closing its connections. */
