@@ -16,6 +16,9 @@ public record Probe(ProbeClient client, Clock clock) {
      */
     public ProbeReport run(ProbeOptions options, Consumer<ScenarioResult> done) throws ProbeException {
         List<ScenarioResult> results = new ArrayList<>();
+        // The valid-token carriers are judged together, once each has run: a refusal by one is a
+        // failure only if no other took the same token.
+        List<ScenarioResult> carriers = new ArrayList<>();
         for (Scenario scenario : Scenario.values()) {
             String missing = scenario.missing(options);
             ScenarioResult result;
@@ -25,9 +28,22 @@ public record Probe(ProbeClient client, Clock clock) {
                 Outcome outcome = client.send(scenario.attempt(options, clock.instant()));
                 result = new ScenarioResult(scenario, outcome, scenario.rule().judge(outcome));
             }
-            results.add(result);
-            done.accept(result);
+            if (scenario.carriesValidToken()) {
+                carriers.add(result);
+                continue;
+            }
+            report(CarrierSupport.judge(carriers), results, done);
+            carriers.clear();
+            report(List.of(result), results, done);
         }
+        report(CarrierSupport.judge(carriers), results, done);
         return new ProbeReport(options.url(), results);
+    }
+
+    private static void report(List<ScenarioResult> some, List<ScenarioResult> results, Consumer<ScenarioResult> done) {
+        for (ScenarioResult r : some) {
+            results.add(r);
+            done.accept(r);
+        }
     }
 }

@@ -70,6 +70,8 @@ public final class ProbeReport {
                 r.verdict().kind()));
         if (r.verdict().fails()) {
             lines.add("    -> " + r.verdict().why());
+        } else if (r.verdict().kind() == Verdict.Kind.NOT_SUPPORTED) {
+            lines.add("    note: " + r.verdict().why());
         }
         return lines;
     }
@@ -89,11 +91,12 @@ public final class ProbeReport {
         Map<Verdict.Kind, Integer> counts = counts();
         List<String> lines = new ArrayList<>();
         lines.add(String.format(
-                "%d scenarios: %d safe, %d unsafe, %d unreadable, %d skipped",
+                "%d scenarios: %d safe, %d unsafe, %d unreadable, %d not supported, %d skipped",
                 results.size(),
                 counts.get(Verdict.Kind.SAFE),
                 counts.get(Verdict.Kind.UNSAFE),
                 counts.get(Verdict.Kind.UNREADABLE),
+                counts.get(Verdict.Kind.NOT_SUPPORTED),
                 counts.get(Verdict.Kind.SKIPPED)));
         if (exitStatus() == EXIT_SAFE) {
             lines.add("every scenario that ran behaved safely");

@@ -49,6 +49,11 @@ public enum Scenario {
         return rule;
     }
 
+    /** Whether this scenario sends the valid token by one of the carriers (header, subprotocol, query). */
+    public boolean carriesValidToken() {
+        return this == TOKEN_IN_HEADER || this == TOKEN_IN_SUBPROTOCOL || this == TOKEN_IN_QUERY;
+    }
+
     /** Null when the scenario can run; otherwise the options it needs, e.g. {@code "give --token or --secret"}. */
     public String missing(ProbeOptions o) {
         return switch (this) {

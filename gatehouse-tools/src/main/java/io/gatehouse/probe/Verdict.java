@@ -12,6 +12,11 @@ public record Verdict(Kind kind, String why) {
         UNSAFE,
         /** Refused, but in a way the client cannot read: a browser sees only close 1006 and cannot tell why. */
         UNREADABLE,
+        /**
+         * A valid token refused by one carrier (header, subprotocol, query) while another carried the
+         * same token in: the server does not take it this way. A note, never a failure.
+         */
+        NOT_SUPPORTED,
         /** Not run because the probe lacks an input; never a failure. */
         SKIPPED
     }
@@ -31,6 +36,10 @@ public record Verdict(Kind kind, String why) {
 
     static Verdict unreadable(String why) {
         return new Verdict(Kind.UNREADABLE, why);
+    }
+
+    static Verdict notSupported(String why) {
+        return new Verdict(Kind.NOT_SUPPORTED, why);
     }
 
     static Verdict skipped(String why) {

@@ -38,6 +38,8 @@ final class NaiveServer implements AutoCloseable {
         GREET,
         /** Answer {@code HTTP/1.1 401 Unauthorized} before the upgrade. */
         HTTP_401,
+        /** Answer {@code HTTP/1.1 403 Forbidden} before the upgrade: Starlette's answer to a close before accept(). */
+        HTTP_403,
         /** Upgrade, then send a close frame with no code and no reason. */
         CLOSE_WITHOUT_CODE,
         /** Upgrade, then close the TCP connection without a close frame. */
@@ -104,8 +106,9 @@ final class NaiveServer implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             Request request = readRequest(in);
             Reaction r = reaction.apply(request);
-            if (r == Reaction.HTTP_401) {
-                out.write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            if (r == Reaction.HTTP_401 || r == Reaction.HTTP_403) {
+                String status = r == Reaction.HTTP_401 ? "401 Unauthorized" : "403 Forbidden";
+                out.write(("HTTP/1.1 " + status + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 return;

@@ -103,6 +103,47 @@ class ProbeNaiveServerTest {
     }
 
     @Test
+    void aServerTakingTheTokenOnlyFromTheQueryDoesNotSupportTheOtherCarriersWhichIsNotAFailure() {
+        // The seed-style FastAPI socket: ?token= only, and a close before accept() (Starlette: HTTP 403).
+        try (NaiveServer queryOnly =
+                NaiveServer.start(r -> r.target().contains("token=" + GOOD) ? Reaction.GREET : Reaction.HTTP_403)) {
+            ProbeRun json = probe(queryOnly.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT, "--json");
+            ProbeRun table = probe(queryOnly.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT);
+
+            assertThat(json.verdict(Scenario.TOKEN_IN_QUERY)).isEqualTo("SAFE");
+            for (Scenario s : new Scenario[] {Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL}) {
+                assertThat(json.verdict(s)).as(s + " in " + json).isEqualTo("NOT_SUPPORTED");
+                assertThat(json.row(s).path("observed").asText()).isEqualTo("HTTP 403 Forbidden");
+            }
+            assertThat(json.row(Scenario.TOKEN_IN_HEADER).path("why").asText())
+                    .isEqualTo("the same token was accepted by ?token=: this server does not take a token by the"
+                            + " Authorization header");
+            // Its refusals are still unreadable: a browser sees close 1006 for a bad token.
+            assertThat(json.verdict(Scenario.NO_CREDENTIAL)).isEqualTo("UNREADABLE");
+            assertThat(json.json().path("summary").path("not_supported").asInt())
+                    .isEqualTo(2);
+            assertThat(table.out())
+                    .contains("    note: the same token was accepted by ?token=: this server does not take a token"
+                            + " by the subprotocol")
+                    .contains("2 not supported");
+        }
+    }
+
+    @Test
+    void aServerRefusingTheValidTokenByEveryCarrierKeepsEachRefusalsOwnVerdict() {
+        try (NaiveServer refusing = NaiveServer.start(r -> Reaction.HTTP_403)) {
+            ProbeRun run = probe(refusing.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT, "--json");
+
+            assertThat(run.exit()).isEqualTo(1);
+            for (Scenario s :
+                    new Scenario[] {Scenario.TOKEN_IN_HEADER, Scenario.TOKEN_IN_SUBPROTOCOL, Scenario.TOKEN_IN_QUERY}) {
+                assertThat(run.verdict(s)).as(s + " in " + run).isEqualTo("UNREADABLE");
+            }
+            assertThat(run.json().path("summary").path("not_supported").asInt()).isZero();
+        }
+    }
+
+    @Test
     void aCloseFrameWithoutCodeOrReasonIsUnreadable() {
         try (NaiveServer terse =
                 NaiveServer.start(r -> r.carries(GOOD) ? Reaction.GREET : Reaction.CLOSE_WITHOUT_CODE)) {
