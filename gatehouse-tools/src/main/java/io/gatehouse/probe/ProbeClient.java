@@ -23,9 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A WebSocket client written for probing: it writes the RFC 6455 upgrade by hand over a plain
@@ -49,6 +46,18 @@ public final class ProbeClient {
 
     /** The server's answer to one request, and how long it asked the client to wait when it answered 429. */
     private record Answer(Outcome outcome, Duration retryAfter) {}
+
+    private final ProbeTls tls;
+
+    /** Checks a {@code wss://} server's certificate against the JVM's trust store. */
+    public ProbeClient() {
+        this(ProbeTls.system());
+    }
+
+    /** Checks a {@code wss://} server's certificate as {@code tls} says. */
+    public ProbeClient(ProbeTls tls) {
+        this.tls = tls;
+    }
 
     /**
      * Sends {@code attempt} on a new connection and watches it. A server that answers HTTP 429 is
@@ -108,7 +117,7 @@ public final class ProbeClient {
         }
     }
 
-    private static Socket open(URI uri) throws ProbeException {
+    private Socket open(URI uri) throws ProbeException {
         String host = uri.getHost();
         int port = uri.getPort() == -1 ? ProbeOptions.defaultPort(uri) : uri.getPort();
         Socket plain = new Socket();
@@ -129,17 +138,14 @@ public final class ProbeClient {
             return plain;
         }
         try {
-            SSLSocket tls = (SSLSocket)
-                    ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
-            SSLParameters parameters = tls.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS"); // check the certificate names the host
-            tls.setSSLParameters(parameters);
-            tls.setSoTimeout(millis(ANSWER_TIMEOUT));
-            tls.startHandshake();
-            return tls;
+            return tls.wrap(plain, host, port, millis(ANSWER_TIMEOUT));
         } catch (IOException e) {
             closeQuietly(plain);
-            throw new ProbeException("TLS handshake with " + host + ":" + port + " failed: " + e.getMessage());
+            throw new ProbeException("TLS handshake with " + host + ":" + port + " failed: " + e.getMessage()
+                    + (tls.verifies()
+                            ? "; for a self-signed or private-CA certificate give --cacert FILE (PEM), or --insecure"
+                                    + " to skip the check on a test server"
+                            : ""));
         }
     }
 

@@ -32,6 +32,8 @@ public final class ProbeReport {
     private static final String ROW =
             "%-" + SCENARIO_WIDTH + "s  %-" + EXPECTED_WIDTH + "s  %-" + OBSERVED_WIDTH + "s  %s";
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String INSECURE_WARNING = "--insecure: the server's certificate and host name were not checked;"
+            + " whoever answered may not be the server";
 
     private final URI url;
     private final List<ScenarioResult> results;
@@ -121,11 +123,26 @@ public final class ProbeReport {
 
     /** {@code {"url", "scenarios": [{"scenario", "expected", "observed", "verdict", "why", ...}], "summary", "exit_status"}}. */
     public String json() {
+        return json(true);
+    }
+
+    /**
+     * As {@link #json()}; with {@code tlsVerified} false ({@code --insecure}) the root and every row
+     * say {@code "tls_verified": false}, and the root has a {@code warning}.
+     */
+    public String json(boolean tlsVerified) {
         ObjectNode root = JSON.createObjectNode();
         root.put("url", url.toString());
+        if (!tlsVerified) {
+            root.put("tls_verified", false);
+            root.put("warning", INSECURE_WARNING);
+        }
         ArrayNode rows = root.putArray("scenarios");
         for (ScenarioResult r : results) {
             ObjectNode row = rows.addObject();
+            if (!tlsVerified) {
+                row.put("tls_verified", false);
+            }
             row.put("scenario", r.scenario().label());
             row.put("id", r.scenario().name().toLowerCase(Locale.ROOT));
             row.put("expected", r.scenario().rule().expected());

@@ -5,12 +5,14 @@ import io.gatehouse.probe.ProbeClient;
 import io.gatehouse.probe.ProbeException;
 import io.gatehouse.probe.ProbeOptions;
 import io.gatehouse.probe.ProbeReport;
+import io.gatehouse.probe.ProbeTls;
 import io.gatehouse.probe.ProbeTokens;
 import io.gatehouse.probe.ScenarioResult;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +68,8 @@ import picocli.CommandLine.Spec;
 final class ProbeCommand implements Callable<Integer> {
     static final String DEFAULT_FOREIGN_ORIGIN = "https://probe.invalid";
     static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    /** Begins every line of output under --insecure. */
+    static final String INSECURE_PREFIX = "[INSECURE: certificate not checked] ";
 
     @Parameters(paramLabel = "URL", description = "The endpoint, ws:// or wss://, e.g. ws://127.0.0.1:8080/ws")
     String url;
@@ -123,6 +127,19 @@ final class ProbeCommand implements Callable<Integer> {
                     + " set it above that. Default: ${DEFAULT-VALUE}")
     String waitText;
 
+    @Option(
+            names = "--cacert",
+            paramLabel = "FILE",
+            description = "wss:// only: trust the certificates in FILE (PEM), and only those, instead of the JVM's"
+                    + " trust store: for a self-signed server or a private CA. The host name is still checked.")
+    Path caCert;
+
+    @Option(
+            names = "--insecure",
+            description = "wss:// only: do not check the server's certificate or host name, for a test server."
+                    + " Every line of output then says so; never trust a verdict from it about a server that matters.")
+    boolean insecure;
+
     @Option(names = "--json", description = "Print the results as JSON instead of a table.")
     boolean json;
 
@@ -132,39 +149,63 @@ final class ProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ProbeOptions options = options();
+        ProbeTls tls = tls(options.url());
         PrintWriter out = spec.commandLine().getOut();
+        Consumer<String> line = tls.verifies() ? out::println : l -> out.println(INSECURE_PREFIX + l);
         if (!json) {
-            out.println("probing " + options.url() + " (--wait " + waitText + ")");
+            line.accept("probing " + options.url() + " (--wait " + waitText + ")");
             out.flush();
         }
         ProbeReport report;
         try {
-            report = new Probe(new ProbeClient(), Clock.systemUTC()).run(options, json ? r -> {} : tableWriter(out));
+            report = new Probe(new ProbeClient(tls), Clock.systemUTC())
+                    .run(options, json ? r -> {} : tableWriter(line, out));
         } catch (ProbeException e) {
             out.flush();
-            spec.commandLine().getErr().println("error: " + e.getMessage());
+            spec.commandLine().getErr().println((tls.verifies() ? "" : INSECURE_PREFIX) + "error: " + e.getMessage());
             return GatehouseTools.EXIT_USAGE;
         }
         if (json) {
-            out.print(report.json());
+            out.print(report.json(tls.verifies()));
         } else {
-            out.println();
-            report.summary().forEach(out::println);
+            line.accept("");
+            report.summary().forEach(line);
         }
         out.flush();
         return report.exitStatus();
     }
 
     /** Writes each row as it is judged, under a header written with the first: a server that cannot be reached gets none. */
-    private static Consumer<ScenarioResult> tableWriter(PrintWriter out) {
+    private static Consumer<ScenarioResult> tableWriter(Consumer<String> line, PrintWriter out) {
         AtomicBoolean started = new AtomicBoolean();
         return r -> {
             if (started.compareAndSet(false, true)) {
-                out.println(ProbeReport.tableHeader());
+                line.accept(ProbeReport.tableHeader());
             }
-            ProbeReport.tableRow(r).forEach(out::println);
+            ProbeReport.tableRow(r).forEach(line);
             out.flush();
         };
+    }
+
+    /** How a wss:// server's certificate is checked; a {@link ParameterException} for options that do not fit. */
+    private ProbeTls tls(URI target) {
+        if (caCert != null && insecure) {
+            throw usage("give --cacert or --insecure, not both: --cacert checks the certificate, --insecure does not");
+        }
+        if ((caCert != null || insecure) && !"wss".equalsIgnoreCase(target.getScheme())) {
+            throw usage((insecure ? "--insecure" : "--cacert") + " is for wss:// URLs; " + target + " has no TLS");
+        }
+        if (insecure) {
+            return ProbeTls.insecure();
+        }
+        if (caCert != null) {
+            try {
+                return ProbeTls.trusting(caCert);
+            } catch (IllegalArgumentException e) {
+                throw usage("--cacert: " + e.getMessage());
+            }
+        }
+        return ProbeTls.system();
     }
 
     /** The options, checked; a {@link ParameterException} (exit 2, with usage) names the one that is wrong. */

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * A WebSocket server on a free loopback port with no checks of its own: it does the RFC 6455
@@ -61,8 +62,8 @@ final class NaiveServer implements AutoCloseable {
     /** Every connection's socket, so that {@link #close} ends them all. */
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-    private NaiveServer(Function<Request, Reaction> reaction) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private NaiveServer(ServerSocket server, Function<Request, Reaction> reaction) {
+        this.server = server;
         this.reaction = reaction;
         Thread accepter = new Thread(this::acceptLoop, "naive-server-accept");
         accepter.setDaemon(true);
@@ -71,7 +72,17 @@ final class NaiveServer implements AutoCloseable {
 
     static NaiveServer start(Function<Request, Reaction> reaction) {
         try {
-            return new NaiveServer(reaction);
+            return new NaiveServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), reaction);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #start}, behind TLS with {@code tls}'s certificate: reach it at {@link #wss()}. */
+    static NaiveServer startTls(SSLContext tls, Function<Request, Reaction> reaction) {
+        try {
+            return new NaiveServer(
+                    tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress()), reaction);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -84,6 +95,11 @@ final class NaiveServer implements AutoCloseable {
 
     URI ws() {
         return URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/ws");
+    }
+
+    /** The URL of a server started by {@link #startTls}, by the name its test certificate carries. */
+    URI wss() {
+        return URI.create("wss://localhost:" + server.getLocalPort() + "/ws");
     }
 
     private void acceptLoop() {

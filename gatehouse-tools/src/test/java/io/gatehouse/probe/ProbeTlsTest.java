@@ -1,0 +1,202 @@
+package io.gatehouse.probe;
+
+import static io.gatehouse.probe.ProbeRun.probe;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.probe.NaiveServer.Reaction;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code probe wss://} against a server with a self-signed certificate (made by the JDK's keytool
+ * for {@code localhost}): refused with the way out named, accepted with {@code --cacert} holding
+ * that certificate and not with another, and with {@code --insecure}, which every line then
+ * admits.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProbeTlsTest {
+    private static final String GOOD = "good-token";
+    private static final String WAIT = "2s";
+    private static final char[] PASSWORD = "probe-test".toCharArray();
+
+    @TempDir
+    static Path dir;
+
+    static SSLContext serverTls;
+    static Path serverCert;
+    static Path otherCert;
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        Path keystore = selfSigned("server");
+        serverCert = dir.resolve("server.pem");
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "server",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                new String(PASSWORD),
+                "-file",
+                serverCert.toString());
+        Path other = selfSigned("other");
+        otherCert = dir.resolve("other.pem");
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "other",
+                "-keystore",
+                other.toString(),
+                "-storepass",
+                new String(PASSWORD),
+                "-file",
+                otherCert.toString());
+
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, PASSWORD);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, PASSWORD);
+        serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+    }
+
+    @Test
+    void aSelfSignedCertificateIsRefusedWithTheWayOutNamed() {
+        try (NaiveServer server = tlsServer()) {
+            ProbeRun run = probe(server.wss().toString(), "--token", GOOD, "--wait", WAIT);
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+            assertThat(run.err()).contains("TLS handshake with localhost:", "--cacert FILE (PEM)", "--insecure");
+        }
+    }
+
+    @Test
+    void cacertWithTheServersCertificateProbesIt() {
+        try (NaiveServer server = tlsServer()) {
+            ProbeRun run = probe(
+                    server.wss().toString(),
+                    "--token",
+                    GOOD,
+                    "--wait",
+                    WAIT,
+                    "--cacert",
+                    serverCert.toString(),
+                    "--json");
+
+            assertThat(run.exit()).as(run.toString()).isNotEqualTo(2);
+            assertThat(run.verdict(Scenario.TOKEN_IN_HEADER)).isEqualTo("SAFE");
+            assertThat(run.row(Scenario.TOKEN_IN_HEADER).path("observed").asText())
+                    .startsWith("upgraded");
+            assertThat(run.json().has("tls_verified")).isFalse();
+        }
+    }
+
+    @Test
+    void cacertWithAnotherCertificateIsNoTrust() {
+        try (NaiveServer server = tlsServer()) {
+            ProbeRun run =
+                    probe(server.wss().toString(), "--token", GOOD, "--wait", WAIT, "--cacert", otherCert.toString());
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+            assertThat(run.err()).contains("TLS handshake with localhost:");
+        }
+    }
+
+    @Test
+    void insecureProbesTheServerAndSaysSoOnEveryLine() {
+        try (NaiveServer server = tlsServer()) {
+            ProbeRun table = probe(server.wss().toString(), "--token", GOOD, "--wait", WAIT, "--insecure");
+            ProbeRun json = probe(server.wss().toString(), "--token", GOOD, "--wait", WAIT, "--insecure", "--json");
+
+            assertThat(table.exit()).as(table.toString()).isNotEqualTo(2);
+            List<String> lines = table.out().lines().toList();
+            assertThat(lines).hasSizeGreaterThan(10);
+            assertThat(lines).allSatisfy(l -> assertThat(l).startsWith("[INSECURE: certificate not checked] "));
+            assertThat(table.out()).contains("valid token, Authorization header");
+            assertThat(json.json().path("tls_verified").asBoolean(true)).isFalse();
+            assertThat(json.json().path("warning").asText()).startsWith("--insecure:");
+            assertThat(json.json().path("scenarios"))
+                    .allSatisfy(row ->
+                            assertThat(row.path("tls_verified").asBoolean(true)).isFalse());
+            assertThat(json.verdict(Scenario.TOKEN_IN_HEADER)).isEqualTo("SAFE");
+        }
+    }
+
+    @Test
+    void tlsOptionsThatDoNotFitAreUsageErrors() throws Exception {
+        Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
+        try (NaiveServer server = tlsServer()) {
+            String wss = server.wss().toString();
+            assertThat(probe(wss, "--cacert", serverCert.toString(), "--insecure")
+                            .err())
+                    .contains("give --cacert or --insecure, not both");
+            assertThat(probe("ws://127.0.0.1:1/ws", "--insecure").err()).contains("--insecure is for wss:// URLs");
+            assertThat(probe(wss, "--cacert", dir.resolve("missing.pem").toString())
+                            .err())
+                    .contains("--cacert: cannot read");
+            ProbeRun bad = probe(wss, "--cacert", notPem.toString());
+            assertThat(bad.exit()).isEqualTo(2);
+            assertThat(bad.err()).contains("--cacert: ").contains("no");
+        }
+    }
+
+    private static NaiveServer tlsServer() {
+        return NaiveServer.startTls(serverTls, r -> r.carries(GOOD) ? Reaction.GREET : Reaction.HTTP_401);
+    }
+
+    /** A PKCS12 keystore in {@link #dir} with a self-signed EC certificate for localhost and 127.0.0.1. */
+    private static Path selfSigned(String alias) throws Exception {
+        Path keystore = dir.resolve(alias + ".p12");
+        keytool(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                new String(PASSWORD),
+                "-keypass",
+                new String(PASSWORD));
+        return keystore;
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue())
+                .as("keytool " + String.join(" ", args) + ": " + out)
+                .isZero();
+    }
+}
