@@ -145,6 +145,7 @@ public final class ProbeReport {
             }
             row.put("scenario", r.scenario().label());
             row.put("id", r.scenario().name().toLowerCase(Locale.ROOT));
+            row.put("category", r.scenario().category().jsonName());
             row.put("expected", r.scenario().rule().expected());
             if (r.outcome() == null) {
                 row.putNull("observed");

@@ -49,6 +49,10 @@ public enum Scenario {
         return rule;
     }
 
+    public Category category() {
+        return rule == Rule.MUST_REFUSE_CROSS_SITE ? Category.ORIGIN : Category.AUTH;
+    }
+
     /** Whether this scenario sends the valid token by one of the carriers (header, subprotocol, query). */
     public boolean carriesValidToken() {
         return this == TOKEN_IN_HEADER || this == TOKEN_IN_SUBPROTOCOL || this == TOKEN_IN_QUERY;

@@ -130,6 +130,13 @@ class ProbeGatehouseTest {
                             + " server does not take a token by ?token=");
             assertThat(run.verdict(Scenario.TOKEN_IN_QUERY)).isEqualTo("NOT_SUPPORTED");
             assertThat(run.json().path("summary").path("not_supported").asInt()).isEqualTo(1);
+            // Every row says what it looks at, for pipelines that gate on a part.
+            assertThat(run.row(Scenario.TOKEN_IN_QUERY).path("category").asText())
+                    .isEqualTo("auth");
+            assertThat(run.row(Scenario.FOREIGN_ORIGIN).path("category").asText())
+                    .isEqualTo("origin");
+            assertThat(run.json().path("scenarios"))
+                    .allSatisfy(row -> assertThat(row.path("category").asText()).isIn("auth", "origin"));
             assertThat(run.verdict(Scenario.TOKEN_IN_HEADER)).isEqualTo("SAFE");
         }
     }
