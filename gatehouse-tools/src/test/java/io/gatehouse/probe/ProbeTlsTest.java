@@ -41,30 +41,8 @@ class ProbeTlsTest {
     static void certificates() throws Exception {
         Path keystore = selfSigned("server");
         serverCert = dir.resolve("server.pem");
-        keytool(
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "server",
-                "-keystore",
-                keystore.toString(),
-                "-storepass",
-                new String(PASSWORD),
-                "-file",
-                serverCert.toString());
-        Path other = selfSigned("other");
+        selfSigned("other");
         otherCert = dir.resolve("other.pem");
-        keytool(
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "other",
-                "-keystore",
-                other.toString(),
-                "-storepass",
-                new String(PASSWORD),
-                "-file",
-                otherCert.toString());
 
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
@@ -160,10 +138,14 @@ class ProbeTlsTest {
         return NaiveServer.startTls(serverTls, r -> r.carries(GOOD) ? Reaction.GREET : Reaction.HTTP_401);
     }
 
-    /** A PKCS12 keystore in {@link #dir} with a self-signed EC certificate for localhost and 127.0.0.1. */
+    /**
+     * A PKCS12 keystore {@code ALIAS.p12} in {@link #dir} with a self-signed EC certificate for
+     * localhost and 127.0.0.1, and that certificate as {@code ALIAS.pem}.
+     */
     private static Path selfSigned(String alias) throws Exception {
         Path keystore = dir.resolve(alias + ".p12");
-        keytool(
+        String password = new String(PASSWORD);
+        keytool(List.of(
                 "-genkeypair",
                 "-alias",
                 alias,
@@ -182,21 +164,30 @@ class ProbeTlsTest {
                 "-keystore",
                 keystore.toString(),
                 "-storepass",
-                new String(PASSWORD),
+                password,
                 "-keypass",
-                new String(PASSWORD));
+                password));
+        keytool(List.of(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                alias,
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                password,
+                "-file",
+                dir.resolve(alias + ".pem").toString()));
         return keystore;
     }
 
-    private static void keytool(String... args) throws Exception {
+    private static void keytool(List<String> args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
+        command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as("keytool " + String.join(" ", args) + ": " + out)
-                .isZero();
+        assertThat(p.exitValue()).as("keytool " + args + ": " + out).isZero();
     }
 }
