@@ -7,9 +7,10 @@ import java.util.stream.Collectors;
 /**
  * Which ways of sending a valid token (the {@code Authorization} header, the subprotocol, the
  * query) a server takes. A server need not take all three: once one of them carried the token in,
- * a refusal by another, readable or not, means "not supported", a note rather than a failure. When
- * none did, each row keeps its own verdict, so that a server refusing every credential unreadably
- * is still flagged.
+ * a deliberate refusal by another (a close frame, or an HTTP answer below 500), readable or not,
+ * means "not supported", a note rather than a failure. When none did, or the server dropped the
+ * connection, gave no answer or a 5xx, each row keeps its own verdict, so that a server refusing
+ * every credential unreadably, or failing on one carrier, is still flagged.
  */
 final class CarrierSupport {
     private CarrierSupport() {}
@@ -25,7 +26,7 @@ final class CarrierSupport {
         }
         List<ScenarioResult> judged = new ArrayList<>(carriers.size());
         for (ScenarioResult r : carriers) {
-            if (r.outcome() == null || r.outcome() instanceof Outcome.StillOpen) {
+            if (!deliberate(r.outcome())) {
                 judged.add(r);
             } else {
                 judged.add(new ScenarioResult(
@@ -36,6 +37,15 @@ final class CarrierSupport {
             }
         }
         return judged;
+    }
+
+    /**
+     * A refusal the server gave on purpose: a close frame, or an HTTP answer below 500. A dropped
+     * connection, no answer or a 5xx may be the server failing on that carrier, and keeps its verdict.
+     */
+    private static boolean deliberate(Outcome outcome) {
+        return outcome instanceof Outcome.Closed
+                || (outcome instanceof Outcome.Refused refused && refused.status() < 500);
     }
 
     /** The carrier a valid-token scenario uses, as the notes name it. */

@@ -28,15 +28,19 @@ public record Probe(ProbeClient client, Clock clock) {
                 Outcome outcome = client.send(scenario.attempt(options, clock.instant()));
                 result = new ScenarioResult(scenario, outcome, scenario.rule().judge(outcome));
             }
-            if (scenario.carriesValidToken()) {
-                carriers.add(result);
+            if (!scenario.carriesValidToken()) {
+                report(List.of(result), results, done);
                 continue;
             }
-            report(CarrierSupport.judge(carriers), results, done);
-            carriers.clear();
-            report(List.of(result), results, done);
+            carriers.add(result);
+            Scenario[] all = Scenario.values();
+            boolean lastCarrier =
+                    scenario.ordinal() + 1 == all.length || !all[scenario.ordinal() + 1].carriesValidToken();
+            if (lastCarrier) { // reported before the next upgrade, which may fail the run
+                report(CarrierSupport.judge(carriers), results, done);
+                carriers.clear();
+            }
         }
-        report(CarrierSupport.judge(carriers), results, done);
         return new ProbeReport(options.url(), results);
     }
 

@@ -141,11 +141,9 @@ public final class ProbeClient {
             return tls.wrap(plain, host, port, millis(ANSWER_TIMEOUT));
         } catch (IOException e) {
             closeQuietly(plain);
+            String fix = tls.fixFor(e);
             throw new ProbeException("TLS handshake with " + host + ":" + port + " failed: " + e.getMessage()
-                    + (tls.verifies()
-                            ? "; for a self-signed or private-CA certificate give --cacert FILE (PEM), or --insecure"
-                                    + " to skip the check on a test server"
-                            : ""));
+                    + (fix.isEmpty() ? "" : "; " + fix));
         }
     }
 

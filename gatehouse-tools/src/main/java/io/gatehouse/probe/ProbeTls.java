@@ -29,15 +29,22 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class ProbeTls {
     private final SSLSocketFactory factory;
     private final boolean verifies;
+    /** What to do about a certificate this refused, ending the error message; empty when it checks nothing. */
+    private final String fix;
 
-    private ProbeTls(SSLSocketFactory factory, boolean verifies) {
+    private ProbeTls(SSLSocketFactory factory, boolean verifies, String fix) {
         this.factory = factory;
         this.verifies = verifies;
+        this.fix = fix;
     }
 
     /** The JVM's default trust store. */
     public static ProbeTls system() {
-        return new ProbeTls((SSLSocketFactory) SSLSocketFactory.getDefault(), true);
+        return new ProbeTls(
+                (SSLSocketFactory) SSLSocketFactory.getDefault(),
+                true,
+                "for a self-signed or private-CA certificate give --cacert FILE (PEM), or --insecure to skip the check"
+                        + " on a test server");
     }
 
     /**
@@ -46,6 +53,10 @@ public final class ProbeTls {
      * @throws IllegalArgumentException naming the file and what is wrong with it
      */
     public static ProbeTls trusting(Path pem) {
+        if (!Files.isRegularFile(pem) || !Files.isReadable(pem)) {
+            throw new IllegalArgumentException("cannot read " + pem + ": "
+                    + (Files.isDirectory(pem) ? "a directory" : Files.exists(pem) ? "not readable" : "no such file"));
+        }
         Collection<? extends Certificate> certificates;
         try (InputStream in = Files.newInputStream(pem)) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
@@ -68,7 +79,10 @@ public final class ProbeTls {
             tmf.init(trusted);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, tmf.getTrustManagers(), null);
-            return new ProbeTls(context.getSocketFactory(), true);
+            return new ProbeTls(
+                    context.getSocketFactory(),
+                    true,
+                    "the server's certificate is not issued by one in " + pem + ", or does not name the URL's host");
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("the JVM cannot build a trust store: " + e.getMessage(), e);
         }
@@ -79,7 +93,7 @@ public final class ProbeTls {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new TrustingAll()}, null);
-            return new ProbeTls(context.getSocketFactory(), false);
+            return new ProbeTls(context.getSocketFactory(), false, "");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JVM has no TLS: " + e.getMessage(), e);
         }
@@ -88,6 +102,20 @@ public final class ProbeTls {
     /** Whether the server's certificate and host name are checked. */
     public boolean verifies() {
         return verifies;
+    }
+
+    /**
+     * What to do about {@code failure} of a handshake, for the error message: the fix when the
+     * server's certificate was refused (the cause is a certificate or path-validation error), else
+     * nothing, since a plain-HTTP port or a time-out is not about trust.
+     */
+    String fixFor(IOException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof GeneralSecurityException) {
+                return fix;
+            }
+        }
+        return "";
     }
 
     /** TLS over {@code plain}, connected to {@code host}, handshake done. */

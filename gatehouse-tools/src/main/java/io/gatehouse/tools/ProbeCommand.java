@@ -137,7 +137,8 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(
             names = "--insecure",
             description = "wss:// only: do not check the server's certificate or host name, for a test server."
-                    + " Every line of output then says so; never trust a verdict from it about a server that matters.")
+                    + " Every line of the table and of an error met while probing then says so (with --json:"
+                    + " tls_verified false); never trust a verdict from it about a server that matters.")
     boolean insecure;
 
     @Option(names = "--json", description = "Print the results as JSON instead of a table.")
@@ -151,7 +152,14 @@ final class ProbeCommand implements Callable<Integer> {
         ProbeOptions options = options();
         ProbeTls tls = tls(options.url());
         PrintWriter out = spec.commandLine().getOut();
-        Consumer<String> line = tls.verifies() ? out::println : l -> out.println(INSECURE_PREFIX + l);
+        // Under --insecure every line says so, even one a server's text (a status, a close reason) broke in two.
+        Consumer<String> line = tls.verifies()
+                ? out::println
+                : l -> {
+                    for (String part : l.split("\\R", -1)) {
+                        out.println(INSECURE_PREFIX + part);
+                    }
+                };
         if (!json) {
             line.accept("probing " + options.url() + " (--wait " + waitText + ")");
             out.flush();
@@ -162,7 +170,10 @@ final class ProbeCommand implements Callable<Integer> {
                     .run(options, json ? r -> {} : tableWriter(line, out));
         } catch (ProbeException e) {
             out.flush();
-            spec.commandLine().getErr().println((tls.verifies() ? "" : INSECURE_PREFIX) + "error: " + e.getMessage());
+            String error = "error: " + e.getMessage();
+            spec.commandLine()
+                    .getErr()
+                    .println(tls.verifies() ? error : INSECURE_PREFIX + error.replaceAll("\\R", " "));
             return GatehouseTools.EXIT_USAGE;
         }
         if (json) {

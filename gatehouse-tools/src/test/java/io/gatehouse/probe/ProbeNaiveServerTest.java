@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.probe.NaiveServer.Reaction;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -126,6 +127,39 @@ class ProbeNaiveServerTest {
                     .contains("    note: the same token was accepted by ?token=: this server does not take a token"
                             + " by the subprotocol")
                     .contains("2 not supported");
+        }
+    }
+
+    @Test
+    void aCarrierThatDropsTheConnectionKeepsItsVerdictEvenWhenAnotherTookTheToken() {
+        // A drop may be the server failing on that carrier, not declining it.
+        try (NaiveServer crashy = NaiveServer.start(r -> r.target().contains("token=" + GOOD)
+                ? Reaction.GREET
+                : r.carries(GOOD) ? Reaction.DROP : Reaction.HTTP_403)) {
+            ProbeRun run = probe(crashy.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT, "--json");
+
+            assertThat(run.verdict(Scenario.TOKEN_IN_QUERY)).isEqualTo("SAFE");
+            assertThat(run.verdict(Scenario.TOKEN_IN_HEADER)).isEqualTo("UNREADABLE");
+            assertThat(run.verdict(Scenario.TOKEN_IN_SUBPROTOCOL)).isEqualTo("UNREADABLE");
+        }
+    }
+
+    @Test
+    void theCarrierRowsArePrintedBeforeTheNextUpgradeEvenIfItFails() {
+        AtomicReference<NaiveServer> self = new AtomicReference<>();
+        try (NaiveServer vanishing = NaiveServer.start(r -> {
+            if (r.target().contains("token=" + GOOD)) {
+                self.get().close(); // the last carrier: the foreign-Origin upgrade after it finds nobody
+                return Reaction.DROP;
+            }
+            return r.carries(GOOD) ? Reaction.GREET : Reaction.HTTP_403;
+        })) {
+            self.set(vanishing);
+            ProbeRun run = probe(vanishing.ws().toString(), "--token", GOOD, "--wait", REFUSAL_WAIT);
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+            assertThat(run.out()).contains("valid token, Authorization header", "valid token, ?token=");
+            assertThat(run.err()).contains("cannot connect");
         }
     }
 

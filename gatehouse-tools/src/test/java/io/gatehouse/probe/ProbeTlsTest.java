@@ -36,6 +36,8 @@ class ProbeTlsTest {
     static SSLContext serverTls;
     static Path serverCert;
     static Path otherCert;
+    static SSLContext elsewhereTls;
+    static Path elsewhereCert;
 
     @BeforeAll
     static void certificates() throws Exception {
@@ -44,14 +46,22 @@ class ProbeTlsTest {
         selfSigned("other");
         otherCert = dir.resolve("other.pem");
 
+        serverTls = serving(keystore);
+        elsewhereTls = serving(selfSigned("elsewhere", "SAN=dns:elsewhere.invalid"));
+        elsewhereCert = dir.resolve("elsewhere.pem");
+    }
+
+    /** A server-side TLS context with the key and certificate of {@code keystore}. */
+    private static SSLContext serving(Path keystore) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
             ks.load(in, PASSWORD);
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, PASSWORD);
-        serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(kmf.getKeyManagers(), null, null);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        return tls;
     }
 
     @Test
@@ -97,6 +107,28 @@ class ProbeTlsTest {
     }
 
     @Test
+    void cacertStillChecksThatTheCertificateNamesTheHost() {
+        try (NaiveServer elsewhere =
+                NaiveServer.startTls(elsewhereTls, r -> r.carries(GOOD) ? Reaction.GREET : Reaction.HTTP_401)) {
+            ProbeRun run = probe(
+                    elsewhere.wss().toString(), "--token", GOOD, "--wait", WAIT, "--cacert", elsewhereCert.toString());
+
+            assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+            assertThat(run.err())
+                    .contains("TLS handshake with localhost:")
+                    .contains("is not issued by one in " + elsewhereCert + ", or does not name the URL's host");
+        }
+    }
+
+    @Test
+    void underInsecureAnErrorMetWhileProbingSaysSoToo() {
+        ProbeRun run = probe("wss://127.0.0.1:1/ws", "--insecure");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("[INSECURE: certificate not checked] error: cannot connect to 127.0.0.1:1");
+    }
+
+    @Test
     void insecureProbesTheServerAndSaysSoOnEveryLine() {
         try (NaiveServer server = tlsServer()) {
             ProbeRun table = probe(server.wss().toString(), "--token", GOOD, "--wait", WAIT, "--insecure");
@@ -118,20 +150,25 @@ class ProbeTlsTest {
 
     @Test
     void tlsOptionsThatDoNotFitAreUsageErrors() throws Exception {
-        Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
+        Path notPem = Files.writeString(dir.resolve("not-a-certificate.txt"), "hello");
         try (NaiveServer server = tlsServer()) {
             String wss = server.wss().toString();
-            assertThat(probe(wss, "--cacert", serverCert.toString(), "--insecure")
-                            .err())
-                    .contains("give --cacert or --insecure, not both");
-            assertThat(probe("ws://127.0.0.1:1/ws", "--insecure").err()).contains("--insecure is for wss:// URLs");
-            assertThat(probe(wss, "--cacert", dir.resolve("missing.pem").toString())
-                            .err())
-                    .contains("--cacert: cannot read");
-            ProbeRun bad = probe(wss, "--cacert", notPem.toString());
-            assertThat(bad.exit()).isEqualTo(2);
-            assertThat(bad.err()).contains("--cacert: ").contains("no");
+            assertUsage(
+                    probe(wss, "--cacert", serverCert.toString(), "--insecure"),
+                    "give --cacert or --insecure, not both");
+            assertUsage(probe("ws://127.0.0.1:1/ws", "--insecure"), "--insecure is for wss:// URLs");
+            assertUsage(
+                    probe(wss, "--cacert", dir.resolve("missing.pem").toString()),
+                    "--cacert: cannot read " + dir.resolve("missing.pem") + ": no such file");
+            assertUsage(probe(wss, "--cacert", dir.toString()), "--cacert: cannot read " + dir + ": a directory");
+            assertUsage(
+                    probe(wss, "--cacert", notPem.toString()), "--cacert: " + notPem + " holds no X.509 certificate");
         }
+    }
+
+    private static void assertUsage(ProbeRun run, String error) {
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains(error);
     }
 
     private static NaiveServer tlsServer() {
@@ -143,6 +180,11 @@ class ProbeTlsTest {
      * localhost and 127.0.0.1, and that certificate as {@code ALIAS.pem}.
      */
     private static Path selfSigned(String alias) throws Exception {
+        return selfSigned(alias, "SAN=dns:localhost,ip:127.0.0.1");
+    }
+
+    /** As {@link #selfSigned(String)}, the certificate naming what {@code san} (keytool's -ext) says. */
+    private static Path selfSigned(String alias, String san) throws Exception {
         Path keystore = dir.resolve(alias + ".p12");
         String password = new String(PASSWORD);
         keytool(List.of(
@@ -156,7 +198,7 @@ class ProbeTlsTest {
                 "-dname",
                 "CN=localhost",
                 "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
+                san,
                 "-validity",
                 "2",
                 "-storetype",
