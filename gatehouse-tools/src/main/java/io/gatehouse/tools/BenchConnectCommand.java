@@ -56,14 +56,7 @@ final class BenchConnectCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--warmup-connections must be 0-" + BenchCommand.MAX_CONNECTIONS);
         }
-        BenchTarget warmupTarget = null;
-        if (warmupUrl != null) {
-            try {
-                warmupTarget = BenchTarget.parse(warmupUrl);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage().replace("--url", "--warmup-url"));
-            }
-        }
+        BenchTarget warmupTarget = BenchOptions.otherServer(spec, "--warmup-url", warmupUrl);
         return common.run(
                 ramp.connections,
                 protocol.value(spec),

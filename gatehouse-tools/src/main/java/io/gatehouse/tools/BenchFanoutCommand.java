@@ -108,14 +108,7 @@ final class BenchFanoutCommand implements Callable<Integer> {
                 load.connectRate,
                 load.maxInFlight,
                 publishConnections);
-        BenchTarget publishTarget = null;
-        if (publishUrl != null) {
-            try {
-                publishTarget = BenchTarget.parse(publishUrl);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage().replace("--url", "--publish-url"));
-            }
-        }
+        BenchTarget publishTarget = BenchOptions.otherServer(spec, "--publish-url", publishUrl);
         return common.run(
                 subscribers, protocol.value(spec), new FanoutScenario(settings, load.apiKey, publishTarget)::run);
     }

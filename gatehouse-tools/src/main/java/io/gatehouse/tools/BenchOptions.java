@@ -116,6 +116,21 @@ final class BenchOptions {
         return result.passed() ? 0 : GatehouseTools.EXIT_FAILURE;
     }
 
+    /**
+     * Another server named by {@code option} (e.g. {@code --publish-url}), checked as {@code --url} is;
+     * null when not given.
+     */
+    static BenchTarget otherServer(CommandSpec spec, String option, String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            return BenchTarget.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage().replace("--url", option));
+        }
+    }
+
     private BenchClient newClient(BenchTarget target, BenchProtocol protocol) {
         try {
             return new BenchClient(target, protocol, sourceAddresses, threads);
