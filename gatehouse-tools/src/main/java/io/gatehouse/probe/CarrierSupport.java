@@ -19,7 +19,7 @@ final class CarrierSupport {
     static List<ScenarioResult> judge(List<ScenarioResult> carriers) {
         List<String> accepting = carriers.stream()
                 .filter(r -> r.outcome() instanceof Outcome.StillOpen)
-                .map(r -> carrier(r.scenario()))
+                .map(r -> carrier(r.check()))
                 .collect(Collectors.toList());
         if (accepting.isEmpty()) {
             return List.copyOf(carriers);
@@ -30,10 +30,10 @@ final class CarrierSupport {
                 judged.add(r);
             } else {
                 judged.add(new ScenarioResult(
-                        r.scenario(),
+                        r.check(),
                         r.outcome(),
                         Verdict.notSupported("the same token was accepted by " + String.join(" and ", accepting)
-                                + ": this server does not take a token by " + carrier(r.scenario()))));
+                                + ": this server does not take a token by " + carrier(r.check()))));
             }
         }
         return judged;
@@ -43,13 +43,16 @@ final class CarrierSupport {
      * A refusal the server gave on purpose: a close frame, or an HTTP answer below 500. A dropped
      * connection, no answer or a 5xx may be the server failing on that carrier, and keeps its verdict.
      */
-    private static boolean deliberate(Outcome outcome) {
+    private static boolean deliberate(Observation outcome) {
         return outcome instanceof Outcome.Closed
                 || (outcome instanceof Outcome.Refused refused && refused.status() < 500);
     }
 
     /** The carrier a valid-token scenario uses, as the notes name it. */
-    static String carrier(Scenario s) {
+    static String carrier(Check check) {
+        if (!(check instanceof Scenario s)) {
+            throw new IllegalArgumentException(check.id() + " carries no valid token");
+        }
         return switch (s) {
             case TOKEN_IN_HEADER -> "the Authorization header";
             case TOKEN_IN_SUBPROTOCOL -> "the subprotocol";

@@ -1,16 +1,15 @@
 package io.gatehouse.probe;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What the server did with one upgrade request, as a client on the wire saw it. Says nothing about
  * whether that was right: {@link Rule} judges it.
  */
-public sealed interface Outcome {
-
-    /** One line for the table, e.g. {@code close 4401 TOKEN_INVALID} or {@code HTTP 403 ORIGIN_NOT_ALLOWED}. */
-    String describe();
+public sealed interface Outcome extends Observation {
 
     /** The data frames the server sent after the upgrade: how many, and the first, abbreviated. */
     record Received(int count, String first) {
@@ -35,6 +34,16 @@ public sealed interface Outcome {
         public String describe() {
             return "HTTP " + status + (code != null ? " " + code : statusText.isEmpty() ? "" : " " + statusText);
         }
+
+        @Override
+        public Map<String, Object> facts() {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("http_status", status);
+            if (code != null) {
+                facts.put("http_code", code);
+            }
+            return facts;
+        }
     }
 
     /**
@@ -53,6 +62,15 @@ public sealed interface Outcome {
                     : "close " + code + (reason.isBlank() ? " (no reason)" : " " + reason);
             return what + afterText(after) + (received.count() == 0 ? "" : ", before it " + received.describe());
         }
+
+        @Override
+        public Map<String, Object> facts() {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("close_code", code);
+            facts.put("close_reason", reason);
+            facts.putAll(timing(after, received));
+            return facts;
+        }
     }
 
     /** Upgraded, then the TCP connection ended without a close frame (a browser reports 1006). */
@@ -61,6 +79,11 @@ public sealed interface Outcome {
         public String describe() {
             return "upgraded, then dropped without a close frame" + afterText(after)
                     + (received.count() == 0 ? "" : ", before it " + received.describe());
+        }
+
+        @Override
+        public Map<String, Object> facts() {
+            return timing(after, received);
         }
     }
 
@@ -72,6 +95,11 @@ public sealed interface Outcome {
                     ? "upgraded, still open" + afterText(after) + ", no message"
                     : "upgraded, " + received.describe();
         }
+
+        @Override
+        public Map<String, Object> facts() {
+            return timing(after, received);
+        }
     }
 
     /** The connection was made, but no HTTP answer came: closed, reset, or silent. */
@@ -80,6 +108,18 @@ public sealed interface Outcome {
         public String describe() {
             return "no HTTP answer: " + why;
         }
+
+        @Override
+        public Map<String, Object> facts() {
+            return Map.of();
+        }
+    }
+
+    private static Map<String, Object> timing(Duration after, Received received) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("after_ms", after.toMillis());
+        facts.put("messages", received.count());
+        return facts;
     }
 
     private static String afterText(Duration after) {

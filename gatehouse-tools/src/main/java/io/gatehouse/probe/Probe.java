@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Runs every {@link Scenario} against one server, one connection at a time, and judges each. */
+/**
+ * Runs every {@link Scenario} against one server, one connection at a time, and judges each; then,
+ * when asked, the {@link AbuseScenario}s.
+ */
 public record Probe(ProbeClient client, Clock clock) {
     /**
      * Runs the matrix in order. One at a time, so that the server's per-IP limits and duplicate
@@ -23,7 +26,7 @@ public record Probe(ProbeClient client, Clock clock) {
             String missing = scenario.missing(options);
             ScenarioResult result;
             if (missing != null) {
-                result = new ScenarioResult(scenario, null, Verdict.skipped(missing));
+                result = ScenarioResult.skipped(scenario, missing);
             } else {
                 Outcome outcome = client.send(scenario.attempt(options, clock.instant()));
                 result = new ScenarioResult(scenario, outcome, scenario.rule().judge(outcome));
@@ -40,6 +43,15 @@ public record Probe(ProbeClient client, Clock clock) {
                 report(CarrierSupport.judge(carriers), results, done);
                 carriers.clear();
             }
+        }
+        if (options.abuse() != null) {
+            AbuseProbe.run(
+                    client,
+                    clock,
+                    options,
+                    options.abuse(),
+                    List.copyOf(results),
+                    r -> report(List.of(r), results, done));
         }
         return new ProbeReport(options.url(), results);
     }

@@ -44,9 +44,6 @@ public final class ProbeClient {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** The server's answer to one request, and how long it asked the client to wait when it answered 429. */
-    private record Answer(Outcome outcome, Duration retryAfter) {}
-
     private final ProbeTls tls;
 
     /** Checks a {@code wss://} server's certificate against the JVM's trust store. */
@@ -67,10 +64,34 @@ public final class ProbeClient {
      *     failure) or keeps answering 429
      */
     public Outcome send(Attempt attempt) throws ProbeException {
+        return retrying(attempt, false).outcome();
+    }
+
+    /** As {@link #send}, but once: an HTTP 429 is the outcome. */
+    Outcome sendOnce(Attempt attempt) throws ProbeException {
+        return once(attempt, false).outcome();
+    }
+
+    /**
+     * Upgrades for the caller to drive: a session when the server switched protocols, else the
+     * outcome of the refusal. 429 is waited out as by {@link #send}.
+     */
+    Opened open(Attempt attempt) throws ProbeException {
+        return retrying(attempt, true);
+    }
+
+    /** What an upgrade request came to: a refusal's {@link #outcome}, or an upgraded {@link #session}. */
+    record Opened(Outcome outcome, ProbeSession session, Duration retryAfter) {
+        static Opened answered(Outcome outcome) {
+            return new Opened(outcome, null, null);
+        }
+    }
+
+    private Opened retrying(Attempt attempt, boolean keep) throws ProbeException {
         for (int tries = 0; ; tries++) {
-            Answer answer = once(attempt);
+            Opened answer = once(attempt, keep);
             if (answer.retryAfter() == null) {
-                return answer.outcome();
+                return answer;
             }
             if (tries == RATE_LIMIT_RETRIES) {
                 throw new ProbeException(
@@ -81,9 +102,11 @@ public final class ProbeClient {
         }
     }
 
-    private Answer once(Attempt attempt) throws ProbeException {
+    private Opened once(Attempt attempt, boolean keep) throws ProbeException {
         URI uri = attempt.uri();
-        try (Socket socket = open(uri)) {
+        Socket socket = connect(uri);
+        boolean handedOver = false;
+        try {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             OutputStream out = socket.getOutputStream();
             String key = Base64.getEncoder().encodeToString(randomBytes(16));
@@ -91,35 +114,66 @@ public final class ProbeClient {
                 out.write(HttpUpgrade.request(attempt, key).getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             } catch (IOException e) {
-                return new Answer(
-                        new Outcome.NoAnswer(
-                                "the connection failed while sending the upgrade (" + e.getMessage() + ")"),
-                        null);
+                return Opened.answered(new Outcome.NoAnswer(
+                        "the connection failed while sending the upgrade (" + e.getMessage() + ")"));
             }
             socket.setSoTimeout(millis(ANSWER_TIMEOUT));
             HttpUpgrade.Head head;
             try {
                 head = HttpUpgrade.readHead(in);
             } catch (SocketTimeoutException e) {
-                return new Answer(new Outcome.NoAnswer("none within " + ANSWER_TIMEOUT.toSeconds() + " s"), null);
+                return Opened.answered(new Outcome.NoAnswer("none within " + ANSWER_TIMEOUT.toSeconds() + " s"));
             } catch (EOFException e) {
-                return new Answer(new Outcome.NoAnswer("the server closed the connection"), null);
+                return Opened.answered(new Outcome.NoAnswer("the server closed the connection"));
             } catch (IOException e) {
-                return new Answer(new Outcome.NoAnswer(e.getMessage()), null);
+                return Opened.answered(new Outcome.NoAnswer(e.getMessage()));
             }
             if (head.status() != 101) {
                 return refused(socket, in, head);
             }
-            return new Answer(watch(socket, in, out, attempt), null);
+            if (keep) {
+                handedOver = true;
+                return new Opened(null, new ProbeSession(socket, in, out), null);
+            }
+            return Opened.answered(watch(socket, in, out, attempt));
         } catch (IOException e) {
-            // Setting a time-out or closing the socket failed: the connection broke under the probe.
+            // Setting a time-out failed: the connection broke under the probe.
             throw new ProbeException("I/O error talking to " + describe(uri) + ": " + e.getMessage());
+        } finally {
+            if (!handedOver) {
+                closeQuietly(socket);
+            }
         }
     }
 
-    private Socket open(URI uri) throws ProbeException {
+    /**
+     * A TCP connection to the URL's host and port, with TLS for {@code wss://} unless
+     * {@code plainOnly}: for the probe's own requests and for the abuse scenarios that send no upgrade.
+     */
+    Socket connect(URI uri, boolean plainOnly) throws ProbeException {
+        return plainOnly ? plain(uri) : connect(uri);
+    }
+
+    private Socket connect(URI uri) throws ProbeException {
+        Socket plain = plain(uri);
+        if (!"wss".equalsIgnoreCase(uri.getScheme())) {
+            return plain;
+        }
         String host = uri.getHost();
-        int port = uri.getPort() == -1 ? ProbeOptions.defaultPort(uri) : uri.getPort();
+        int port = port(uri);
+        try {
+            return tls.wrap(plain, host, port, millis(ANSWER_TIMEOUT));
+        } catch (IOException e) {
+            closeQuietly(plain);
+            String fix = tls.fixFor(e);
+            throw new ProbeException("TLS handshake with " + host + ":" + port + " failed: " + e.getMessage()
+                    + (fix.isEmpty() ? "" : "; " + fix));
+        }
+    }
+
+    private static Socket plain(URI uri) throws ProbeException {
+        String host = uri.getHost();
+        int port = port(uri);
         Socket plain = new Socket();
         try {
             plain.connect(new InetSocketAddress(host, port), millis(CONNECT_TIMEOUT));
@@ -134,27 +188,21 @@ public final class ProbeClient {
             closeQuietly(plain);
             throw new ProbeException("cannot connect to " + host + ":" + port + ": " + e.getMessage());
         }
-        if (!"wss".equalsIgnoreCase(uri.getScheme())) {
-            return plain;
-        }
-        try {
-            return tls.wrap(plain, host, port, millis(ANSWER_TIMEOUT));
-        } catch (IOException e) {
-            closeQuietly(plain);
-            String fix = tls.fixFor(e);
-            throw new ProbeException("TLS handshake with " + host + ":" + port + " failed: " + e.getMessage()
-                    + (fix.isEmpty() ? "" : "; " + fix));
-        }
+        return plain;
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() == -1 ? ProbeOptions.defaultPort(uri) : uri.getPort();
     }
 
     /** Not upgraded: reads what the body says (a JSON {@code code}, a {@code retry_after_ms}). */
-    private static Answer refused(Socket socket, DataInputStream in, HttpUpgrade.Head head) {
+    private static Opened refused(Socket socket, DataInputStream in, HttpUpgrade.Head head) {
         JsonNode body = HttpUpgrade.readJsonBody(socket, in, head);
         String code =
                 body.path("code").isTextual() ? abbreviate(body.path("code").asText()) : null;
         Outcome.Refused outcome = new Outcome.Refused(head.status(), head.statusText(), code);
         if (head.status() != 429) {
-            return new Answer(outcome, null);
+            return Opened.answered(outcome);
         }
         Duration wait = Duration.ofSeconds(1);
         if (body.path("retry_after_ms").canConvertToLong()) {
@@ -162,7 +210,7 @@ public final class ProbeClient {
         } else if (head.headers().getOrDefault("retry-after", "").matches("\\d{1,6}")) {
             wait = Duration.ofSeconds(Long.parseLong(head.headers().get("retry-after")));
         }
-        return new Answer(outcome, wait.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : wait);
+        return new Opened(outcome, null, wait.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : wait);
     }
 
     /** Upgraded: reads frames until a close, the end of the connection, the first message if asked, or the watch ends. */
@@ -191,16 +239,7 @@ public final class ProbeClient {
             }
             switch (frame.opcode()) {
                 case CLOSE -> {
-                    byte[] p = frame.payload();
-                    int code = p.length >= 2 ? ((p[0] & 0xFF) << 8) | (p[1] & 0xFF) : Outcome.Closed.NO_STATUS;
-                    String reason = p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "";
-                    trySend(
-                            out,
-                            CLOSE,
-                            p.length >= 2
-                                    ? new byte[] {p[0], p[1]}
-                                    : new byte[0]); // echo the code, as RFC 6455 §5.5.1 asks
-                    return new Outcome.Closed(code, abbreviate(reason), since(upgradedAt), received);
+                    return WebSocketFrames.answerClose(out, frame, since(upgradedAt), received);
                 }
                 case PING -> trySend(out, PONG, frame.payload());
                 case TEXT, BINARY, CONTINUATION -> {
@@ -225,7 +264,7 @@ public final class ProbeClient {
     }
 
     private static String describe(URI uri) {
-        return uri.getHost() + ":" + (uri.getPort() == -1 ? ProbeOptions.defaultPort(uri) : uri.getPort());
+        return uri.getHost() + ":" + port(uri);
     }
 
     /** {@code s} without control characters, cut to {@value #MAX_SHOWN_CHARS} characters: for the table. */
@@ -234,7 +273,7 @@ public final class ProbeClient {
         return clean.length() > MAX_SHOWN_CHARS ? clean.substring(0, MAX_SHOWN_CHARS) + "..." : clean;
     }
 
-    private static Duration since(long nanos) {
+    static Duration since(long nanos) {
         return Duration.ofNanos(System.nanoTime() - nanos);
     }
 
@@ -257,7 +296,7 @@ public final class ProbeClient {
         }
     }
 
-    private static void closeQuietly(Socket s) {
+    static void closeQuietly(Socket s) {
         try {
             s.close();
         } catch (IOException e) {

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param cookie a {@code Cookie} header value, e.g. {@code gh_session=ghs_...}
  * @param csrf the CSRF token that goes with the cookie
  * @param refusalWait how long a socket that must be refused may stay open before it counts as accepted
+ * @param abuse the bounds of the abuse scenarios; null when they are not to run ({@code --abuse} not given)
  */
 public record ProbeOptions(
         URI url,
@@ -24,7 +25,8 @@ public record ProbeOptions(
         String ownOrigin,
         String cookie,
         String csrf,
-        Duration refusalWait) {
+        Duration refusalWait,
+        AbuseLimits abuse) {
 
     public ProbeOptions {
         Objects.requireNonNull(url, "url");
@@ -55,7 +57,7 @@ public record ProbeOptions(
     public String toString() {
         return "ProbeOptions[url=" + url + ", token " + given(token) + ", expiredToken " + given(expiredToken)
                 + ", cookie " + given(cookie) + ", csrf " + given(csrf) + ", foreignOrigin=" + foreignOrigin
-                + ", ownOrigin=" + ownOrigin + ", refusalWait=" + refusalWait + "]";
+                + ", ownOrigin=" + ownOrigin + ", refusalWait=" + refusalWait + ", abuse=" + abuse + "]";
     }
 
     private static String given(String secret) {

@@ -11,6 +11,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The probe's results: as a plain-text table (written row by row while the probe runs, so the
@@ -21,14 +23,13 @@ public final class ProbeReport {
     public static final int EXIT_SAFE = 0;
     public static final int EXIT_NOT_SAFE = 1;
     static final int OBSERVED_WIDTH = 50;
-    private static final int SCENARIO_WIDTH = Arrays.stream(Scenario.values())
-            .mapToInt(s -> s.label().length())
-            .max()
-            .orElse(0);
-    private static final int EXPECTED_WIDTH = Arrays.stream(Rule.values())
-            .mapToInt(r -> r.expected().length())
-            .max()
-            .orElse(0);
+    private static final List<Check> ALL_CHECKS = Stream.concat(
+                    Arrays.stream(Scenario.values()), Arrays.stream(AbuseScenario.values()))
+            .collect(Collectors.toUnmodifiableList());
+    private static final int SCENARIO_WIDTH =
+            ALL_CHECKS.stream().mapToInt(c -> c.label().length()).max().orElse(0);
+    private static final int EXPECTED_WIDTH =
+            ALL_CHECKS.stream().mapToInt(c -> c.expected().length()).max().orElse(0);
     private static final String ROW =
             "%-" + SCENARIO_WIDTH + "s  %-" + EXPECTED_WIDTH + "s  %-" + OBSERVED_WIDTH + "s  %s";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,11 +67,11 @@ public final class ProbeReport {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(
                 ROW,
-                r.scenario().label(),
-                r.scenario().rule().expected(),
+                r.check().label(),
+                r.check().expected(),
                 observed,
                 r.verdict().kind()));
-        if (r.verdict().fails()) {
+        if (r.verdict().fails() || r.verdict().kind() == Verdict.Kind.WARN) {
             lines.add("    -> " + r.verdict().why());
         } else if (r.verdict().kind() == Verdict.Kind.NOT_SUPPORTED) {
             lines.add("    note: " + r.verdict().why());
@@ -93,19 +94,28 @@ public final class ProbeReport {
         Map<Verdict.Kind, Integer> counts = counts();
         List<String> lines = new ArrayList<>();
         lines.add(String.format(
-                "%d scenarios: %d safe, %d unsafe, %d unreadable, %d not supported, %d skipped",
+                "%d scenarios: %d safe, %d unsafe, %d unreadable, %d warn, %d not supported, %d skipped",
                 results.size(),
                 counts.get(Verdict.Kind.SAFE),
                 counts.get(Verdict.Kind.UNSAFE),
                 counts.get(Verdict.Kind.UNREADABLE),
+                counts.get(Verdict.Kind.WARN),
                 counts.get(Verdict.Kind.NOT_SUPPORTED),
                 counts.get(Verdict.Kind.SKIPPED)));
         if (exitStatus() == EXIT_SAFE) {
-            lines.add("every scenario that ran behaved safely");
+            int warn = counts.get(Verdict.Kind.WARN);
+            lines.add("every scenario that ran behaved safely"
+                    + (warn == 0 ? "" : "; " + (warn == 1 ? "1 WARN says" : warn + " WARNs say") + " what to revisit"));
         } else {
             List<String> problems = new ArrayList<>();
-            if (counts.get(Verdict.Kind.UNSAFE) > 0) {
-                problems.add("accepted " + attempts(counts.get(Verdict.Kind.UNSAFE)) + " a safe server refuses");
+            long accepted = unsafe(false);
+            if (accepted > 0) {
+                problems.add("accepted " + attempts(accepted) + " a safe server refuses");
+            }
+            long unbounded = unsafe(true);
+            if (unbounded > 0) {
+                problems.add("let " + (unbounded == 1 ? "1 abusive client" : unbounded + " abusive clients")
+                        + " take what a safe server bounds");
             }
             if (counts.get(Verdict.Kind.UNREADABLE) > 0) {
                 problems.add("refused " + attempts(counts.get(Verdict.Kind.UNREADABLE))
@@ -143,15 +153,15 @@ public final class ProbeReport {
             if (!tlsVerified) {
                 row.put("tls_verified", false);
             }
-            row.put("scenario", r.scenario().label());
-            row.put("id", r.scenario().name().toLowerCase(Locale.ROOT));
-            row.put("category", r.scenario().category().jsonName());
-            row.put("expected", r.scenario().rule().expected());
+            row.put("scenario", r.check().label());
+            row.put("id", r.check().id());
+            row.put("category", r.check().category().jsonName());
+            row.put("expected", r.check().expected());
             if (r.outcome() == null) {
                 row.putNull("observed");
             } else {
                 row.put("observed", r.outcome().describe());
-                details(r.outcome(), row);
+                r.outcome().facts().forEach((name, value) -> row.set(name, JSON.valueToTree(value)));
             }
             row.put("verdict", r.verdict().kind().name());
             row.put("why", r.verdict().why());
@@ -166,28 +176,17 @@ public final class ProbeReport {
         }
     }
 
-    /** The outcome's facts as fields, for scripts that would rather not parse {@code observed}. */
-    private static void details(Outcome outcome, ObjectNode row) {
-        if (outcome instanceof Outcome.Refused refused) {
-            row.put("http_status", refused.status());
-            if (refused.code() != null) {
-                row.put("http_code", refused.code());
-            }
-        } else if (outcome instanceof Outcome.Closed closed) {
-            row.put("close_code", closed.code());
-            row.put("close_reason", closed.reason());
-            row.put("after_ms", closed.after().toMillis());
-            row.put("messages", closed.received().count());
-        } else if (outcome instanceof Outcome.Dropped dropped) {
-            row.put("after_ms", dropped.after().toMillis());
-            row.put("messages", dropped.received().count());
-        } else if (outcome instanceof Outcome.StillOpen open) {
-            row.put("after_ms", open.after().toMillis());
-            row.put("messages", open.received().count());
-        }
+    /** UNSAFE rows about abuse and transport ({@code bounds}), or about credentials and origins. */
+    private long unsafe(boolean bounds) {
+        return results.stream()
+                .filter(r -> r.verdict().kind() == Verdict.Kind.UNSAFE)
+                .filter(r ->
+                        (r.check().category() == Category.ABUSE || r.check().category() == Category.TRANSPORT)
+                                == bounds)
+                .count();
     }
 
-    private static String attempts(int n) {
+    private static String attempts(long n) {
         return n == 1 ? "1 attempt" : n + " attempts";
     }
 
@@ -203,6 +202,8 @@ public final class ProbeReport {
     /** Whether some scenario that should be accepted was: the refusals then mean something. */
     private boolean acceptedAny() {
         return results.stream()
-                .anyMatch(r -> r.scenario().rule() == Rule.SHOULD_ACCEPT && r.outcome() instanceof Outcome.StillOpen);
+                .anyMatch(r -> r.check() instanceof Scenario s
+                        && s.rule() == Rule.SHOULD_ACCEPT
+                        && r.outcome() instanceof Outcome.StillOpen);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * the scenario is about another carrier; the CSRF token goes in both places Gatehouse reads it
  * ({@code ?csrf_token=} and {@code X-CSRF-Token}).
  */
-public enum Scenario {
+public enum Scenario implements Check {
     NO_CREDENTIAL("no credential", Rule.MUST_REFUSE),
     GARBAGE_TOKEN("garbage token", Rule.MUST_REFUSE),
     EXPIRED_TOKEN("expired token", Rule.MUST_REFUSE),
@@ -41,14 +41,21 @@ public enum Scenario {
         this.rule = rule;
     }
 
+    @Override
     public String label() {
         return label;
+    }
+
+    @Override
+    public String expected() {
+        return rule.expected();
     }
 
     public Rule rule() {
         return rule;
     }
 
+    @Override
     public Category category() {
         return rule == Rule.MUST_REFUSE_CROSS_SITE ? Category.ORIGIN : Category.AUTH;
     }

@@ -13,6 +13,11 @@ public record Verdict(Kind kind, String why) {
         /** Refused, but in a way the client cannot read: a browser sees only close 1006 and cannot tell why. */
         UNREADABLE,
         /**
+         * Works, but by a choice worth revisiting, said with the fix: a token taken from the query
+         * string, a slow time-out, no rate limit on refused credentials. Never a failure.
+         */
+        WARN,
+        /**
          * A valid token refused by one carrier (header, subprotocol, query) while another carried the
          * same token in: the server does not take it this way. A note, never a failure.
          */
@@ -36,6 +41,10 @@ public record Verdict(Kind kind, String why) {
 
     static Verdict unreadable(String why) {
         return new Verdict(Kind.UNREADABLE, why);
+    }
+
+    static Verdict warn(String why) {
+        return new Verdict(Kind.WARN, why);
     }
 
     static Verdict notSupported(String why) {

@@ -5,13 +5,16 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * RFC 6455 frames as the probe reads and writes them on an upgraded socket: it reads whatever the
- * server sends (keeping only the first bytes of each payload), and writes only control frames
- * (pong, close), masked as a client must.
+ * server sends (keeping only the first bytes of each payload), and writes frames masked as a
+ * client must: control frames (pong, close), and for the abuse scenarios text and ping frames.
  */
 final class WebSocketFrames {
     static final int CONTINUATION = 0x0;
@@ -62,6 +65,46 @@ final class WebSocketFrames {
             }
         }
         return new Frame(b0 & 0x0F, (b0 & 0x80) != 0, kept, length);
+    }
+
+    /** A close frame the server sent, answered with its code as RFC 6455 §5.5.1 asks. */
+    static Outcome.Closed answerClose(OutputStream out, Frame frame, Duration after, Outcome.Received received) {
+        byte[] p = frame.payload();
+        int code = p.length >= 2 ? ((p[0] & 0xFF) << 8) | (p[1] & 0xFF) : Outcome.Closed.NO_STATUS;
+        String reason = p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "";
+        trySend(out, CLOSE, p.length >= 2 ? new byte[] {p[0], p[1]} : new byte[0]);
+        return new Outcome.Closed(code, ProbeClient.abbreviate(reason), after, received);
+    }
+
+    /** One masked text frame of any length. */
+    static byte[] text(String message) {
+        byte[] payload = message.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        byte[] head = head(TEXT, payload.length, mask);
+        byte[] frame = Arrays.copyOf(head, head.length + payload.length);
+        for (int i = 0; i < payload.length; i++) {
+            frame[head.length + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return frame;
+    }
+
+    /**
+     * The first two to fourteen bytes of a masked, final frame: opcode, length (7, 16 or 64 bits)
+     * and masking key; the payload, masked with {@code mask}, follows.
+     */
+    static byte[] head(int opcode, long length, byte[] mask) {
+        ByteBuffer b = ByteBuffer.allocate(14);
+        b.put((byte) (0x80 | opcode));
+        if (length < 126) {
+            b.put((byte) (0x80 | length));
+        } else if (length <= 0xFFFF) {
+            b.put((byte) (0x80 | 126)).putShort((short) length);
+        } else {
+            b.put((byte) (0x80 | 127)).putLong(length);
+        }
+        b.put(mask);
+        return Arrays.copyOf(b.array(), b.position());
     }
 
     /** The probe is done with an open socket: close 1000, and give the server a moment to answer. */

@@ -1,5 +1,6 @@
 package io.gatehouse.tools;
 
+import io.gatehouse.probe.AbuseLimits;
 import io.gatehouse.probe.Probe;
 import io.gatehouse.probe.ProbeClient;
 import io.gatehouse.probe.ProbeException;
@@ -9,13 +10,16 @@ import io.gatehouse.probe.ProbeTls;
 import io.gatehouse.probe.ProbeTokens;
 import io.gatehouse.probe.ScenarioResult;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +47,14 @@ import picocli.CommandLine.Spec;
             "(?csrf_token= and X-CSRF-Token) and without it. A scenario whose input is",
             "missing is skipped.",
             "",
+            "With --abuse (loopback, or the host named by --abuse-host), also what one",
+            "misbehaving client can make the server hold, each bounded and stopping by",
+            "itself: a token taken from ?token= (WARN: it ends up in logs); a ping flood",
+            "for 5 s without reading (up to 64 MiB); a 1 MiB message after signing in;",
+            "1,000 subscriptions at 50/s (Gatehouse's protocol only); 50 refused",
+            "credentials in a row; a silent TCP connection and a half-sent HTTP header,",
+            "timed until closed (WARN past 30 s, UNSAFE still open at 65 s).",
+            "",
             "Verdicts:",
             "  SAFE        behaved as a safe server does.",
             "  UNSAFE      accepted what it must refuse (still open after --wait): no",
@@ -53,6 +65,8 @@ import picocli.CommandLine.Spec;
             "              1008) and a reason, a dropped connection. Refuse credentials by",
             "              completing the handshake and closing with 4401 and a reason.",
             "              Foreign Origins are the exception: HTTP 403 is right for them.",
+            "  WARN        works, by a choice worth revisiting (the -> line says which,",
+            "              with the fix): never a failure.",
             "  NOT_SUPPORTED  the valid token refused by one carrier (header,",
             "              subprotocol, ?token=) while another took it: a note, never",
             "              a failure.",
@@ -140,6 +154,20 @@ final class ProbeCommand implements Callable<Integer> {
                     + " Every line of the table and of an error met while probing then says so (with --json:"
                     + " tls_verified false); never trust a verdict from it about a server that matters.")
     boolean insecure;
+
+    @Option(
+            names = "--abuse",
+            description = "Also run the abuse scenarios: about 15 s against a server that bounds them, 65 s against one"
+                    + " that holds silent connections, at most about two minutes. They flood and hold connections:"
+                    + " only against loopback, or a host named by --abuse-host.")
+    boolean abuse;
+
+    @Option(
+            names = "--abuse-host",
+            paramLabel = "HOST",
+            description = "The URL's host, named again, to run --abuse against a host that is not loopback: a"
+                    + " server of your own.")
+    String abuseHost;
 
     @Option(names = "--json", description = "Print the results as JSON instead of a table.")
     boolean json;
@@ -264,7 +292,36 @@ final class ProbeCommand implements Callable<Integer> {
                 ownOrigin != null ? ownOrigin : ProbeOptions.ownOriginOf(target),
                 cookie,
                 csrf,
-                wait);
+                wait,
+                abuseLimits(target));
+    }
+
+    /** {@link AbuseLimits#DEFAULT} with --abuse, null without; a usage error for a host not named. */
+    private AbuseLimits abuseLimits(URI target) {
+        if (abuseHost != null && !abuse) {
+            throw usage("--abuse-host goes with --abuse");
+        }
+        if (!abuse) {
+            return null;
+        }
+        if (abuseHost != null) {
+            if (!abuseHost.equalsIgnoreCase(target.getHost())) {
+                throw usage("--abuse-host " + abuseHost + " is not the URL's host, " + target.getHost());
+            }
+        } else if (!loopback(target.getHost())) {
+            throw usage("--abuse floods and holds connections: it runs against loopback only, unless you name the"
+                    + " host: --abuse-host " + target.getHost());
+        }
+        return AbuseLimits.DEFAULT;
+    }
+
+    /** Whether every address {@code host} has is a loopback one (127.0.0.0/8, ::1). */
+    private static boolean loopback(String host) {
+        try {
+            return Arrays.stream(InetAddress.getAllByName(host)).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private URI target() {

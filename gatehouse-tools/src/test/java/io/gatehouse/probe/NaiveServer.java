@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -44,7 +47,18 @@ final class NaiveServer implements AutoCloseable {
         /** Upgrade, then send a close frame with no code and no reason. */
         CLOSE_WITHOUT_CODE,
         /** Upgrade, then close the TCP connection without a close frame. */
-        DROP
+        DROP,
+        /** Upgrade, close 4401 with a reason, as a server that refuses readably but never rate-limits. */
+        CLOSE_4401,
+        /**
+         * Upgrade and speak a little of Gatehouse's protocol with no bound anywhere: greet with
+         * {@code connection_established}, answer every subscribe {@code subscribed}, read messages of
+         * any size, and queue a pong for every ping in memory, written by a thread of its own whether
+         * or not the client reads them.
+         */
+        UNBOUNDED,
+        /** Upgrade, then never read again: TCP backpressure stops a flood. */
+        STOP_READING
     }
 
     /** An upgrade request as the server read it: the request target and the headers (names in lower case). */
@@ -59,6 +73,8 @@ final class NaiveServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final Function<Request, Reaction> reaction;
+    /** How long a connection may take to send its request; 0 for ever. */
+    private volatile int requestTimeoutMillis;
     /** Every connection's socket, so that {@link #close} ends them all. */
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -93,6 +109,12 @@ final class NaiveServer implements AutoCloseable {
         return start(request -> Reaction.ECHO);
     }
 
+    /** Closes connections that have not sent a whole request within {@code millis}. */
+    NaiveServer withRequestTimeout(int millis) {
+        this.requestTimeoutMillis = millis;
+        return this;
+    }
+
     URI ws() {
         return URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/ws");
     }
@@ -120,7 +142,9 @@ final class NaiveServer implements AutoCloseable {
         try (socket) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             OutputStream out = socket.getOutputStream();
+            socket.setSoTimeout(requestTimeoutMillis);
             Request request = readRequest(in);
+            socket.setSoTimeout(0);
             Reaction r = reaction.apply(request);
             if (r == Reaction.HTTP_401 || r == Reaction.HTTP_403) {
                 String status = r == Reaction.HTTP_401 ? "401 Unauthorized" : "403 Forbidden";
@@ -151,7 +175,20 @@ final class NaiveServer implements AutoCloseable {
                     out.flush();
                     echo(in, out);
                 }
-                case HTTP_401 -> throw new AssertionError("answered above");
+                case CLOSE_4401 -> {
+                    byte[] reason = "TOKEN_INVALID".getBytes(StandardCharsets.US_ASCII);
+                    out.write(new byte[] {(byte) 0x88, (byte) (2 + reason.length), (byte) (4401 >> 8), (byte) 4401});
+                    out.write(reason);
+                    out.flush();
+                    awaitClose(in);
+                }
+                case UNBOUNDED -> unbounded(in, out);
+                case STOP_READING -> {
+                    while (!socket.isClosed()) {
+                        sleep(100);
+                    }
+                }
+                case HTTP_401, HTTP_403 -> throw new AssertionError("answered above");
             }
         } catch (IOException e) {
             // the client went away
@@ -192,11 +229,73 @@ final class NaiveServer implements AutoCloseable {
                 out.flush();
                 return;
             }
-            if (opcode == 0x1) {
+            if (opcode == 0x1 && payload.length < 126) {
                 out.write(new byte[] {(byte) 0x81, (byte) payload.length});
                 out.write(payload);
                 out.flush();
             }
+        }
+    }
+
+    /** Greets, answers subscribes, reads anything, and queues pongs without bound (see {@link Reaction#UNBOUNDED}). */
+    private static void unbounded(DataInputStream in, OutputStream out) throws IOException {
+        LinkedBlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
+        Thread writer = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            out.write(outbox.take());
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the client went away
+                    }
+                },
+                "naive-server-writer");
+        writer.setDaemon(true);
+        writer.start();
+        try {
+            outbox.add(text("{\"type\":\"connection_established\",\"connection_id\":\"naive\"}"));
+            while (true) {
+                int opcode = in.readUnsignedByte() & 0x0F;
+                byte[] payload = readMaskedPayload(in);
+                if (opcode == 0x8) {
+                    return;
+                }
+                if (opcode == 0x9) {
+                    byte[] pong = new byte[2 + payload.length];
+                    pong[0] = (byte) 0x8A;
+                    pong[1] = (byte) payload.length;
+                    System.arraycopy(payload, 0, pong, 2, payload.length);
+                    outbox.add(pong);
+                } else if (opcode == 0x1 && payload.length < 1024) {
+                    String message = new String(payload, StandardCharsets.UTF_8);
+                    Matcher id = Pattern.compile("\"id\":\"([^\"]*)\"").matcher(message);
+                    if (message.contains("\"subscribe\"") && id.find()) {
+                        outbox.add(text("{\"type\":\"subscribed\",\"id\":\"" + id.group(1) + "\"}"));
+                    }
+                }
+            }
+        } finally {
+            writer.interrupt();
+        }
+    }
+
+    /** An unmasked text frame of fewer than 126 bytes. */
+    private static byte[] text(String message) {
+        byte[] payload = message.getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[2 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) payload.length;
+        System.arraycopy(payload, 0, frame, 2, payload.length);
+        return frame;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -206,12 +305,17 @@ final class NaiveServer implements AutoCloseable {
         }
     }
 
-    /** A client frame's payload after its first byte; the tests' frames are short. */
+    /** A client frame's payload after its first byte, of any length up to 2 GiB. */
     private static byte[] readMaskedPayload(DataInputStream in) throws IOException {
-        int length = in.readUnsignedByte() & 0x7F;
+        long length = in.readUnsignedByte() & 0x7F;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
         byte[] mask = new byte[4];
         in.readFully(mask);
-        byte[] payload = new byte[length];
+        byte[] payload = new byte[Math.toIntExact(length)];
         in.readFully(payload);
         for (int i = 0; i < length; i++) {
             payload[i] ^= mask[i % 4];

@@ -87,7 +87,7 @@ class ProbeGatehouseTest {
                         "foreign Origin, cookie\\s+HTTP 403, or a close\\s+skipped \\(give --cookie\\)\\s+SKIPPED");
         assertThat(run.out())
                 .contains(
-                        "10 scenarios: 7 safe, 0 unsafe, 0 unreadable, 0 not supported, 3 skipped",
+                        "10 scenarios: 7 safe, 0 unsafe, 0 unreadable, 0 warn, 0 not supported, 3 skipped",
                         "every scenario that ran behaved safely");
         assertThat(run.out()).doesNotContain("note: no valid credential was accepted");
     }
@@ -104,7 +104,7 @@ class ProbeGatehouseTest {
                 .contains("skipped (give --expired-token or --secret)", "skipped (give --cookie and --csrf)");
         assertThat(run.out())
                 .contains(
-                        "10 scenarios: 3 safe, 0 unsafe, 0 unreadable, 0 not supported, 7 skipped",
+                        "10 scenarios: 3 safe, 0 unsafe, 0 unreadable, 0 warn, 0 not supported, 7 skipped",
                         "note: no valid credential was accepted");
     }
 
