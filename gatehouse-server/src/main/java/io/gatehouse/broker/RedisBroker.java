@@ -245,9 +245,20 @@ public final class RedisBroker implements Broker {
             return closedStage();
         }
         ChannelCursor cursor = deliveries.watch(channel);
-        CompletableFuture<Void> confirmed = subscriptions.subscribe(channel);
-        confirmed.thenRun(() -> position(channel).thenAccept(cursor::floor)); // a recovery's start
-        return onReplyThread(confirmed, v -> null);
+        // Done once Redis confirmed the subscription and where the channel stood then is read: a
+        // recovery after a pub/sub reconnect reads on from there. Without it (the read lost to a
+        // connection cut just after subscribing) a recovery could vouch for nothing, and every
+        // subscriber, a user's personal channel too, would be told continuity was lost.
+        CompletableFuture<Void> ready = subscriptions
+                .subscribe(channel)
+                .thenCompose(v -> position(channel))
+                .thenAccept(cursor::floor);
+        return onReplyThread(ready, v -> null);
+    }
+
+    /** Where this node stands in {@code channel} while subscribed, or null: for the broker's tests. */
+    ChannelCursor cursor(ChannelName channel) {
+        return deliveries.cursor(channel);
     }
 
     @Override

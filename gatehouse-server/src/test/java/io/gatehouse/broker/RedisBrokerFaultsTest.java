@@ -92,6 +92,20 @@ class RedisBrokerFaultsTest {
     }
 
     @Test
+    void aSubscribeIsDoneOnlyOnceWhereTheChannelStoodIsKnown() {
+        ChannelName feed = channel("feed");
+        RedisBroker a = node(REDIS_URL, new RecordingListener());
+        StreamPosition before = await(a.publish(feed, "1")).position();
+
+        await(a.subscribe(feed));
+
+        // A connection cut from here on cannot leave the recovery without a start: it reads on
+        // from this position instead of telling the subscribers continuity was lost (the personal
+        // channel's user was closed with BACKEND_UNAVAILABLE when the read had not come back).
+        assertThat(a.cursor(feed).startRecovery().after()).isEqualTo(before);
+    }
+
+    @Test
     void aPublishWhoseHistoryEntryCannotBeWrittenGivesOutNoOffset() {
         ChannelName news = channel("news");
         RedisBroker a = node(REDIS_URL, new RecordingListener());
