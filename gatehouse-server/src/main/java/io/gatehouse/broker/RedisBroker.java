@@ -79,7 +79,7 @@ public final class RedisBroker implements Broker {
     private final Function<ChannelName, HistoryRetention> retention;
     private final String idleTtlMillis;
     private final RedisKeys keys;
-    private final RedisDeliveries deliveries;
+    final RedisDeliveries deliveries; // package-private: the broker's tests read its cursors
     private final RedisConnections redis;
     private final RedisScripts scripts;
     private final RedisPresence presence;
@@ -200,7 +200,7 @@ public final class RedisBroker implements Broker {
                         RedisMessages.publicationBody(now, dataJson),
                         keys.events(channel),
                         deliveries.origin(id))
-                .whenComplete((reply, failure) -> onReplyThread(() -> {
+                .whenComplete((reply, failure) -> replies.execute(() -> {
                     if (failure != null) {
                         deliveries.publishes.fail(id, unavailable(failure));
                     } else {
@@ -245,20 +245,13 @@ public final class RedisBroker implements Broker {
             return closedStage();
         }
         ChannelCursor cursor = deliveries.watch(channel);
-        // Done once Redis confirmed the subscription and where the channel stood then is read: a
-        // recovery after a pub/sub reconnect reads on from there. Without it (the read lost to a
-        // connection cut just after subscribing) a recovery could vouch for nothing, and every
-        // subscriber, a user's personal channel too, would be told continuity was lost.
+        // Done once where the channel stood is read too: without it (lost to a cut just after
+        // subscribing) a recovery after a reconnect vouches for nothing and continuity is lost.
         CompletableFuture<Void> ready = subscriptions
                 .subscribe(channel)
                 .thenCompose(v -> position(channel))
                 .thenAccept(cursor::floor);
         return onReplyThread(ready, v -> null);
-    }
-
-    /** Where this node stands in {@code channel} while subscribed, or null: for the broker's tests. */
-    ChannelCursor cursor(ChannelName channel) {
-        return deliveries.cursor(channel);
     }
 
     @Override
@@ -318,7 +311,7 @@ public final class RedisBroker implements Broker {
         long id = deliveries.controls.open(stage);
         controlLog
                 .append(deliveries.controlMessage(id, command), RedisControlLog.keeps(command))
-                .whenComplete((logId, failure) -> onReplyThread(
+                .whenComplete((logId, failure) -> replies.execute(
                         () -> deliveries.controls.settle(id, null, failure == null ? null : unavailable(failure))));
         return stage;
     }
@@ -360,7 +353,7 @@ public final class RedisBroker implements Broker {
     /** {@code answer} decoded by {@code decode} on a reply thread, Redis failures as BACKEND_UNAVAILABLE. */
     private <T, R> CompletionStage<R> onReplyThread(CompletableFuture<T> answer, Function<T, R> decode) {
         CompletableFuture<R> stage = new CompletableFuture<>();
-        answer.whenComplete((value, failure) -> onReplyThread(() -> {
+        answer.whenComplete((value, failure) -> replies.execute(() -> {
             if (failure != null) {
                 stage.completeExceptionally(unavailable(failure));
                 return;
@@ -372,10 +365,6 @@ public final class RedisBroker implements Broker {
             }
         }));
         return stage;
-    }
-
-    private void onReplyThread(Runnable work) {
-        replies.execute(work);
     }
 
     private static RefusalException unavailable(Throwable failure) {

@@ -102,7 +102,7 @@ class RedisBrokerFaultsTest {
         // A connection cut from here on cannot leave the recovery without a start: it reads on
         // from this position instead of telling the subscribers continuity was lost (the personal
         // channel's user was closed with BACKEND_UNAVAILABLE when the read had not come back).
-        assertThat(a.cursor(feed).startRecovery().after()).isEqualTo(before);
+        assertThat(a.deliveries.cursor(feed).startRecovery().after()).isEqualTo(before);
     }
 
     @Test

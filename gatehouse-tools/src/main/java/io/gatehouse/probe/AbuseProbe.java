@@ -1,8 +1,10 @@
 package io.gatehouse.probe;
 
+import java.net.Socket;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
@@ -28,35 +30,41 @@ final class AbuseProbe {
             List<ScenarioResult> matrix,
             Consumer<ScenarioResult> done)
             throws ProbeException {
-        FutureTask<ScenarioResult> silent =
-                background(() -> HeldConnection.run(client, options.url(), AbuseScenario.SILENT_CONNECTION, limits));
-        FutureTask<ScenarioResult> half =
-                background(() -> HeldConnection.run(client, options.url(), AbuseScenario.HALF_SENT_HEADER, limits));
-        done.accept(queryToken(row(matrix, Scenario.TOKEN_IN_QUERY)));
-        done.accept(PingFlood.run(client, options, limits));
-        Optional<Scenario> signIn = SIGN_INS.stream()
-                .filter(s -> row(matrix, s).outcome() instanceof Outcome.StillOpen)
-                .findFirst();
-        if (signIn.isPresent()) {
-            Attempt signedIn = signIn.get().attempt(options, clock.instant());
-            done.accept(signedIn(
-                    client,
-                    signedIn,
-                    AbuseScenario.OVERSIZED_MESSAGE,
-                    (session, greeting) -> OversizedMessage.run(session, limits)));
-            done.accept(signedIn(
-                    client,
-                    signedIn,
-                    AbuseScenario.SUBSCRIPTIONS,
-                    (session, greeting) -> SubscriptionFlood.run(session, greeting, limits)));
-        } else {
-            String why = "needs a credential the server accepted: give --token or --secret (or --cookie)";
-            done.accept(ScenarioResult.skipped(AbuseScenario.OVERSIZED_MESSAGE, why));
-            done.accept(ScenarioResult.skipped(AbuseScenario.SUBSCRIPTIONS, why));
+        // Closed when the run ends early (a ProbeException), so that no held socket outlives it.
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        FutureTask<ScenarioResult> silent = background(
+                () -> HeldConnection.run(client, options.url(), AbuseScenario.SILENT_CONNECTION, limits, held::add));
+        FutureTask<ScenarioResult> half = background(
+                () -> HeldConnection.run(client, options.url(), AbuseScenario.HALF_SENT_HEADER, limits, held::add));
+        try {
+            done.accept(queryToken(row(matrix, Scenario.TOKEN_IN_QUERY)));
+            done.accept(PingFlood.run(client, options, limits));
+            Optional<Scenario> signIn = SIGN_INS.stream()
+                    .filter(s -> row(matrix, s).outcome() instanceof Outcome.StillOpen)
+                    .findFirst();
+            if (signIn.isPresent()) {
+                Attempt signedIn = signIn.get().attempt(options, clock.instant());
+                done.accept(signedIn(
+                        client,
+                        signedIn,
+                        AbuseScenario.OVERSIZED_MESSAGE,
+                        (session, greeting) -> OversizedMessage.run(session, limits)));
+                done.accept(signedIn(
+                        client,
+                        signedIn,
+                        AbuseScenario.SUBSCRIPTIONS,
+                        (session, greeting) -> SubscriptionFlood.run(session, greeting, limits)));
+            } else {
+                String why = "needs a credential the server accepted: give --token or --secret (or --cookie)";
+                done.accept(ScenarioResult.skipped(AbuseScenario.OVERSIZED_MESSAGE, why));
+                done.accept(ScenarioResult.skipped(AbuseScenario.SUBSCRIPTIONS, why));
+            }
+            done.accept(RefusedCredentials.run(client, options, limits, row(matrix, Scenario.GARBAGE_TOKEN), clock));
+            done.accept(result(silent));
+            done.accept(result(half));
+        } finally {
+            held.forEach(ProbeClient::closeQuietly);
         }
-        done.accept(RefusedCredentials.run(client, options, limits, row(matrix, Scenario.GARBAGE_TOKEN), clock));
-        done.accept(result(silent));
-        done.accept(result(half));
     }
 
     /** A token in the query string, accepted: it works, but it ends up in logs. */

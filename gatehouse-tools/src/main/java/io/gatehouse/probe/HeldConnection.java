@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A connection that never finishes its request: a silent TCP connection (no TLS handshake either),
@@ -20,10 +21,13 @@ import java.util.Map;
 final class HeldConnection {
     private HeldConnection() {}
 
-    static ScenarioResult run(ProbeClient client, URI url, AbuseScenario which, AbuseLimits limits)
+    /** @param opened told of the socket as soon as it is open, so that the caller can close it early */
+    static ScenarioResult run(
+            ProbeClient client, URI url, AbuseScenario which, AbuseLimits limits, Consumer<Socket> opened)
             throws ProbeException {
         boolean half = which == AbuseScenario.HALF_SENT_HEADER;
         Socket socket = client.connect(url, !half);
+        opened.accept(socket);
         long start = System.nanoTime();
         long answered = 0;
         String ended;

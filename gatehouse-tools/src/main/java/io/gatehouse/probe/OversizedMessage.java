@@ -23,13 +23,10 @@ final class OversizedMessage {
 
     /** On a signed-in session whose greeting, if any, has been read. */
     static ScenarioResult run(ProbeSession session, AbuseLimits limits) {
-        BoundedWrite.Result w = BoundedWrite.write(
-                session.out(), frame(limits.oversizedBytes()), Long.MAX_VALUE, limits.floodFor(), limits.stall());
-        Outcome end = session.end(CLOSE_WAIT);
-        if (end instanceof Outcome.StillOpen && w.end() != BoundedWrite.End.DONE) {
-            session.abort();
-        }
-        return judge(w, end, limits);
+        BoundedWrite.Result w =
+                session.write(frame(limits.oversizedBytes()), Long.MAX_VALUE, limits.floodFor(), limits.stall());
+        // A write that did not finish left the session muted: reading the end writes nothing.
+        return judge(w, session.end(CLOSE_WAIT), limits);
     }
 
     static ScenarioResult judge(BoundedWrite.Result w, Outcome end, AbuseLimits limits) {

@@ -1,6 +1,5 @@
 package io.gatehouse.probe;
 
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,8 +19,6 @@ final class PingFlood {
     private static final int PAYLOAD = 125;
 
     private static final int PINGS_PER_CHUNK = 64;
-    /** Small, so that the bytes counted are the server's and not the probe's own socket buffer. */
-    private static final int SEND_BUFFER = 64 * 1024;
 
     private PingFlood() {}
 
@@ -34,19 +31,10 @@ final class PingFlood {
                     opened.outcome(),
                     Verdict.safe("no connection without a credential to flood: the upgrade was refused"));
         }
-        ProbeSession session = opened.session();
-        try {
-            try {
-                session.socket().setSendBufferSize(SEND_BUFFER);
-            } catch (SocketException e) {
-                // the default buffer only makes the count a little larger
-            }
-            BoundedWrite.Result w =
-                    BoundedWrite.write(session.out(), pings(), limits.floodBytes(), limits.floodFor(), limits.stall());
+        try (ProbeSession session = opened.session()) {
+            BoundedWrite.Result w = session.write(pings(), limits.floodBytes(), limits.floodFor(), limits.stall());
             String ended = w.end() == BoundedWrite.End.CUT ? closeOf(session) : "";
-            return judge(w, ended, limits);
-        } finally {
-            session.abort();
+            return judge(w, ended, limits); // never DONE: the session is muted, and closing aborts it
         }
     }
 

@@ -8,16 +8,25 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
 
 /**
  * An upgraded connection that an abuse scenario drives ({@link ProbeClient#open}): it sends frames,
  * reads the server's messages (answering pings), and tells how the connection ended.
  */
 final class ProbeSession implements AutoCloseable {
+    /** The send buffer of a {@link #write}: small, so that the bytes it counts are the server's. */
+    static final int SEND_BUFFER = 64 * 1024;
+
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
     private final long upgradedAt = System.nanoTime();
+    /**
+     * Set once a {@link #write} did not finish: its writer may still hold the socket's output, so
+     * the session writes nothing more (no pong, no close) and {@link #close} aborts.
+     */
+    private volatile boolean mute;
 
     ProbeSession(Socket socket, DataInputStream in, OutputStream out) {
         this.socket = socket;
@@ -27,14 +36,6 @@ final class ProbeSession implements AutoCloseable {
 
     /** What {@link #next} read: a text message (its first KiB), or how the connection ended. */
     record Incoming(String message, Outcome end) {}
-
-    Socket socket() {
-        return socket;
-    }
-
-    OutputStream out() {
-        return out;
-    }
 
     /**
      * The next text message within {@code within}; else how the connection ended: a close, a drop,
@@ -62,9 +63,13 @@ final class ProbeSession implements AutoCloseable {
                     return new Incoming(
                             null,
                             WebSocketFrames.answerClose(
-                                    out, frame, ProbeClient.since(upgradedAt), Outcome.Received.NOTHING));
+                                    mute ? null : out, frame, ProbeClient.since(upgradedAt), Outcome.Received.NOTHING));
                 }
-                case WebSocketFrames.PING -> WebSocketFrames.trySend(out, WebSocketFrames.PONG, frame.payload());
+                case WebSocketFrames.PING -> {
+                    if (!mute) {
+                        WebSocketFrames.trySend(out, WebSocketFrames.PONG, frame.payload());
+                    }
+                }
                 case WebSocketFrames.TEXT, WebSocketFrames.CONTINUATION -> {
                     return new Incoming(new String(frame.payload(), StandardCharsets.UTF_8), null);
                 }
@@ -89,6 +94,24 @@ final class ProbeSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code chunks} as {@link BoundedWrite} does, through a send buffer of
+     * {@value #SEND_BUFFER} bytes, so that what it counts is what the server took and not what the
+     * probe's own kernel buffer held. Unless every chunk went out, the session is muted.
+     */
+    BoundedWrite.Result write(Iterator<byte[]> chunks, long maxBytes, Duration maxTime, Duration stall) {
+        try {
+            socket.setSendBufferSize(SEND_BUFFER);
+        } catch (SocketException e) {
+            // the default buffer only makes the count a little larger
+        }
+        BoundedWrite.Result w = BoundedWrite.write(out, chunks, maxBytes, maxTime, stall);
+        if (w.end() != BoundedWrite.End.DONE) {
+            mute = true;
+        }
+        return w;
+    }
+
     /** Sends one text message; false when the connection is gone. */
     boolean send(String message) {
         try {
@@ -104,7 +127,7 @@ final class ProbeSession implements AutoCloseable {
      * Ends the connection at once with a TCP reset, dropping what is still queued: for a flooded
      * socket, whose close frame could wait behind megabytes the server no longer reads.
      */
-    void abort() {
+    private void abort() {
         try {
             socket.setSoLinger(true, 0);
         } catch (SocketException e) {
@@ -113,10 +136,12 @@ final class ProbeSession implements AutoCloseable {
         ProbeClient.closeQuietly(socket);
     }
 
-    /** Says goodbye (close 1000, a second for the answer) unless aborted, and closes the socket. */
+    /** Says goodbye (close 1000, a second for the answer), or aborts when muted, and closes the socket. */
     @Override
     public void close() {
-        if (!socket.isClosed()) {
+        if (mute) {
+            abort();
+        } else if (!socket.isClosed()) {
             WebSocketFrames.closeHandshake(socket, in, out);
             ProbeClient.closeQuietly(socket);
         }

@@ -52,20 +52,35 @@ final class RefusedCredentials {
                         outcome.describe() + " after " + answered + " refusals",
                         Verdict.safe("stopped answering after " + answered + " refusals"));
             }
+            if (outcome instanceof Outcome.StillOpen) {
+                return result(
+                        answered,
+                        start,
+                        outcome.describe() + " after " + answered + " refusals",
+                        Verdict.unsafe("accepted a garbage token after refusing " + answered
+                                + ": a server must refuse every one"));
+            }
             last = outcome;
             answered++;
+        }
+        String fix = "count refusals per IP and answer HTTP 429 (or close 4429) past a few (Gatehouse:"
+                + " limits.auth_failures_per_ip)";
+        if (answered < limits.refusals()) {
+            String took = Measured.seconds(ProbeClient.since(start));
+            return result(
+                    answered,
+                    start,
+                    "answered " + answered + " in " + took + ", the last " + last.describe(),
+                    Verdict.warn("answered " + answered + " refused credentials in " + took + " and never answered 429:"
+                            + " slow refusals hold a guesser back one connection at a time, and many connections at once"
+                            + " guess as fast as ever; " + fix));
         }
         return result(
                 answered,
                 start,
-                (answered == limits.refusals()
-                                ? "answered all " + answered
-                                : "answered " + answered + " in " + Measured.seconds(ProbeClient.since(start)))
-                        + ", the last " + last.describe(),
+                "answered all " + answered + ", the last " + last.describe(),
                 Verdict.warn("answered " + answered + " refused credentials in a row from one address without slowing"
-                        + " down: a guesser can try tokens, session ids or API keys at wire speed; count refusals per"
-                        + " IP and answer HTTP 429 (or close 4429) past a few (Gatehouse:"
-                        + " limits.auth_failures_per_ip)"));
+                        + " down: a guesser can try tokens, session ids or API keys at wire speed; " + fix));
     }
 
     /** HTTP 429 before the upgrade, or close 4429 (or 1013, try again later) after it. */

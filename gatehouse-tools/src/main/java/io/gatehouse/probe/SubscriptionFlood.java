@@ -37,13 +37,16 @@ final class SubscriptionFlood {
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "-";
         long interval = Duration.ofSeconds(1).toNanos() / limits.subscribesPerSecond();
         long start = System.nanoTime();
+        // The pace's time and one answer's wait, in all: a server answering slowly does not stretch it.
+        long deadline = start + limits.subscriptions() * interval + ANSWER_WAIT.toNanos();
         int subscribed = 0;
         Outcome end = null;
         for (int i = 1; i <= limits.subscriptions(); i++) {
             pace(start + (i - 1) * interval);
             String id = "probe-" + i;
             session.send("{\"type\":\"subscribe\",\"id\":\"" + id + "\",\"channel\":\"" + prefix + i + "\"}");
-            ProbeSession.Incoming in = answerTo(session, id);
+            ProbeSession.Incoming in =
+                    answerTo(session, id, Math.min(deadline, System.nanoTime() + ANSWER_WAIT.toNanos()));
             if (in.end() != null) {
                 end = in.end(); // the connection ended, or no answer came: judged below
                 break;
@@ -70,7 +73,12 @@ final class SubscriptionFlood {
                             + " and fan-out work; cap them per connection (Gatehouse:"
                             + " limits.subscriptions_per_connection, 256)"));
         }
-        String observed = (end instanceof Outcome.StillOpen ? "no answer to a subscribe" : end.describe()) + " after "
+        String observed = (end instanceof Outcome.StillOpen
+                        ? (System.nanoTime() >= deadline
+                                ? "out of time (" + Measured.seconds(ProbeClient.since(start)) + ")"
+                                : "no answer to a subscribe")
+                        : end.describe())
+                + " after "
                 + subscribed + " subscriptions";
         if (end instanceof Outcome.Closed closed && closed.code() != 4429 && closed.code() != 1013) {
             return result(
@@ -79,17 +87,17 @@ final class SubscriptionFlood {
         return result(
                 subscribed,
                 observed,
-                Verdict.warn("stopped before " + limits.subscriptions() + " (rate limited, or silent), so whether"
+                Verdict.warn("stopped before " + limits.subscriptions() + " (rate limited, silent or slow), so whether"
                         + " subscriptions are capped is not known; the probe paced them at "
                         + limits.subscribesPerSecond() + " a second"));
     }
 
     /**
      * The answer carrying {@code id}, or an error without one; else how the connection ended, or
-     * {@link Outcome.StillOpen} when no answer came in {@link #ANSWER_WAIT}. Other messages are skipped.
+     * {@link Outcome.StillOpen} when no answer came by {@code deadline} ({@link System#nanoTime()}).
+     * Other messages are skipped.
      */
-    private static ProbeSession.Incoming answerTo(ProbeSession session, String id) {
-        long deadline = System.nanoTime() + ANSWER_WAIT.toNanos();
+    private static ProbeSession.Incoming answerTo(ProbeSession session, String id, long deadline) {
         while (true) {
             ProbeSession.Incoming in = session.next(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             if (in.end() != null) {

@@ -67,12 +67,14 @@ final class WebSocketFrames {
         return new Frame(b0 & 0x0F, (b0 & 0x80) != 0, kept, length);
     }
 
-    /** A close frame the server sent, answered with its code as RFC 6455 §5.5.1 asks. */
+    /** A close frame the server sent, answered with its code as RFC 6455 §5.5.1 asks (unless {@code out} is null). */
     static Outcome.Closed answerClose(OutputStream out, Frame frame, Duration after, Outcome.Received received) {
         byte[] p = frame.payload();
         int code = p.length >= 2 ? ((p[0] & 0xFF) << 8) | (p[1] & 0xFF) : Outcome.Closed.NO_STATUS;
         String reason = p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "";
-        trySend(out, CLOSE, p.length >= 2 ? new byte[] {p[0], p[1]} : new byte[0]);
+        if (out != null) {
+            trySend(out, CLOSE, p.length >= 2 ? new byte[] {p[0], p[1]} : new byte[0]);
+        }
         return new Outcome.Closed(code, ProbeClient.abbreviate(reason), after, received);
     }
 

@@ -59,7 +59,10 @@ import picocli.CommandLine.Spec;
             "  SAFE        behaved as a safe server does.",
             "  UNSAFE      accepted what it must refuse (still open after --wait): no",
             "              credential, a garbage or expired token, a cookie without its",
-            "              CSRF token, a cookie or nothing from a foreign Origin.",
+            "              CSRF token, a cookie or nothing from a foreign Origin; with",
+            "              --abuse also let one client take what a safe server bounds",
+            "              (a flood read, 1 MiB taken, 1,000 subscriptions, a silent",
+            "              socket held 65 s).",
             "  UNREADABLE  refused in a way a browser cannot read: an HTTP status instead",
             "              of the upgrade, a close without a refusal code (4xxx, 3xxx,",
             "              1008) and a reason, a dropped connection. Refuse credentials by",
@@ -158,7 +161,8 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(
             names = "--abuse",
             description = "Also run the abuse scenarios: about 15 s against a server that bounds them, 65 s against one"
-                    + " that holds silent connections, at most about two minutes. They flood and hold connections:"
+                    + " that holds silent connections, at most about two minutes with the default --wait. They flood and"
+                    + " hold connections:"
                     + " only against loopback, or a host named by --abuse-host.")
     boolean abuse;
 
