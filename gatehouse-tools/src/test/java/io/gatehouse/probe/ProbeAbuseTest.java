@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.probe.NaiveServer.Reaction;
 import io.gatehouse.testing.TestGatehouse;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ class ProbeAbuseTest {
      * The weak servers' bounds, smaller than {@link AbuseLimits#DEFAULT} so that a server which
      * never closes a silent socket costs 2 s, not 65; the verdicts turn on the same comparisons.
      */
-    private static final AbuseLimits SMALL = new AbuseLimits(
+    static final AbuseLimits SMALL = new AbuseLimits(
             Duration.ofSeconds(5),
             8L * 1024 * 1024,
             // Generous: the weak servers share the test's JVM, whose pauses must not look like a stall.
@@ -193,21 +194,26 @@ class ProbeAbuseTest {
 
     /** The probe with abuse scenarios bounded by {@code limits}, in-process (the CLI has only the defaults). */
     private static ProbeReport probeInProcess(NaiveServer server, AbuseLimits limits) throws ProbeException {
-        Instant now = Instant.now();
+        return probeInProcess(new ProbeClient(), server.ws(), GOOD, limits);
+    }
+
+    /** {@code url} probed by {@code client}, with {@code token} as the valid one. */
+    static ProbeReport probeInProcess(ProbeClient client, URI url, String token, AbuseLimits limits)
+            throws ProbeException {
         ProbeOptions options = new ProbeOptions(
-                server.ws(),
-                GOOD,
-                ProbeTokens.expired(SECRET, now),
+                url,
+                token,
+                ProbeTokens.expired(SECRET, Instant.now()),
                 "https://probe.invalid",
-                ProbeOptions.ownOriginOf(server.ws()),
+                ProbeOptions.ownOriginOf(url),
                 null,
                 null,
                 Duration.ofMillis(300),
                 limits);
-        return new Probe(new ProbeClient(), Clock.systemUTC()).run(options, r -> {});
+        return new Probe(client, Clock.systemUTC()).run(options, r -> {});
     }
 
-    private static Map<String, ScenarioResult> rows(ProbeReport report) {
+    static Map<String, ScenarioResult> rows(ProbeReport report) {
         System.out.println(report.table());
         return report.results().stream().collect(Collectors.toMap(r -> r.check().id(), r -> r));
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -145,6 +146,29 @@ class ProbeTlsTest {
                     .allSatisfy(row ->
                             assertThat(row.path("tls_verified").asBoolean(true)).isFalse());
             assertThat(json.verdict(Scenario.TOKEN_IN_HEADER)).isEqualTo("SAFE");
+        }
+    }
+
+    @Test
+    void theAbuseScenariosRunOverTlsTooTheSilentConnectionWithoutAHandshake() throws ProbeException {
+        try (NaiveServer weak = NaiveServer.startTls(
+                        serverTls,
+                        r -> r.carries(GOOD) || !r.headers().containsKey("authorization")
+                                ? Reaction.UNBOUNDED
+                                : Reaction.CLOSE_4401)
+                .withRequestTimeout(2_000)) {
+            Map<String, ScenarioResult> rows = ProbeAbuseTest.rows(ProbeAbuseTest.probeInProcess(
+                    new ProbeClient(ProbeTls.trusting(serverCert)), weak.wss(), GOOD, ProbeAbuseTest.SMALL));
+
+            assertThat(rows.get("ping_flood").verdict().kind()).isEqualTo(Verdict.Kind.UNSAFE);
+            assertThat(rows.get("oversized_message").verdict().kind()).isEqualTo(Verdict.Kind.UNSAFE);
+            assertThat(rows.get("subscriptions").verdict().kind()).isEqualTo(Verdict.Kind.UNSAFE);
+            assertThat(rows.get("refused_credentials").verdict().kind()).isEqualTo(Verdict.Kind.WARN);
+            // Closed by the server's 2 s time-out: one never began TLS, the other stopped mid-header.
+            for (String held : new String[] {"silent_connection", "half_sent_header"}) {
+                assertThat(rows.get(held).verdict().kind()).as(held).isEqualTo(Verdict.Kind.WARN);
+                assertThat(rows.get(held).observed()).as(held).startsWith("closed after");
+            }
         }
     }
 
