@@ -61,6 +61,13 @@ const panels = new Panels({
 
 /** The connection count of the last sample, to refresh the connections table when it moves. */
 let lastConnections = -1;
+/**
+ * How long after a sample with refusals the refusal table is reloaded on every sample: the access
+ * log writes its rows in batches, so the first reload may come before the row is there.
+ */
+const REFUSALS_FOLLOW_MS = 3000;
+/** Until when (epoch ms) the refusal table follows the samples. */
+let refusalsFollowedUntil = 0;
 /** A chart redraw is queued for the next frame (pushes and resizes coalesce). */
 let drawQueued = false;
 
@@ -204,7 +211,8 @@ function samplesChanged() {
       }
       lastConnections = now.connections;
     }
-    if (refusedRate(now) > 0) panels.pollers.refusals.soon();
+    if (refusedRate(now) > 0) refusalsFollowedUntil = Date.now() + REFUSALS_FOLLOW_MS;
+    if (Date.now() < refusalsFollowedUntil) panels.pollers.refusals.soon();
   }
   queueDraw();
 }
