@@ -33,9 +33,8 @@ final class HeldConnection {
         String ended;
         try (socket) {
             if (half) {
-                String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
                 socket.getOutputStream()
-                        .write(("GET " + path + " HTTP/1.1\r\nHost: " + ProbeOptions.authority(url)
+                        .write(("GET " + HttpUpgrade.path(url) + " HTTP/1.1\r\nHost: " + ProbeOptions.authority(url)
                                         + "\r\nUpgrade: websocket\r\n")
                                 .getBytes(StandardCharsets.ISO_8859_1));
                 socket.getOutputStream().flush();

@@ -37,10 +37,9 @@ final class HttpUpgrade {
     /** The upgrade request for {@code attempt}, with {@code key} as its Sec-WebSocket-Key. */
     static String request(Attempt attempt, String key) {
         URI uri = attempt.uri();
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         StringBuilder b = new StringBuilder()
                 .append("GET ")
-                .append(path)
+                .append(path(uri))
                 .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
                 .append(" HTTP/1.1\r\n");
         header(b, "Host", ProbeOptions.authority(uri));
@@ -54,6 +53,11 @@ final class HttpUpgrade {
         header(b, "User-Agent", USER_AGENT);
         attempt.headers().forEach((name, value) -> header(b, name, value));
         return b.append("\r\n").toString();
+    }
+
+    /** The URL's path as a request target, {@code /} when it has none (without the query). */
+    static String path(URI uri) {
+        return uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     }
 
     private static void header(StringBuilder b, String name, String value) {

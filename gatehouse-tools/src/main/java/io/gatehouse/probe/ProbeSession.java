@@ -112,14 +112,13 @@ final class ProbeSession implements AutoCloseable {
         return w;
     }
 
-    /** Sends one text message; false when the connection is gone. */
-    boolean send(String message) {
+    /** Sends one text message; a connection that is gone shows in what {@link #next} reads then. */
+    void send(String message) {
         try {
             out.write(WebSocketFrames.text(message));
             out.flush();
-            return true;
         } catch (IOException e) {
-            return false;
+            // next() reads the drop
         }
     }
 
