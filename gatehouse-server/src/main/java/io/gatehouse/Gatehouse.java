@@ -10,6 +10,7 @@ import io.gatehouse.hub.Connection;
 import io.gatehouse.hub.Hub;
 import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.protocol.RefusalCode;
+import io.gatehouse.proxy.ChannelProxy;
 import io.gatehouse.revocation.IntrospectionRecheck;
 import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.stats.NodeStats;
@@ -51,6 +52,8 @@ public final class Gatehouse implements AutoCloseable {
     private final NodeStats stats;
     /** Null when introspection is off. */
     private final IntrospectionRecheck recheck;
+    /** Null when channels.proxy.url is empty. */
+    private final ChannelProxy proxy;
 
     private final RequestLimits limits;
     private final TokenIssuer tokenIssuer;
@@ -67,6 +70,7 @@ public final class Gatehouse implements AutoCloseable {
         this.broker = parts.broker;
         this.accessLog = parts.accessLog;
         this.hooks = parts.hooks;
+        this.proxy = parts.proxy;
         this.hub = parts.hub;
         this.watcher = parts.watcher;
         this.tasks = parts.tasks;
@@ -235,6 +239,9 @@ public final class Gatehouse implements AutoCloseable {
         tasks.close(); // writes the progress still held back
         accessLog.close();
         hooks.close(); // after the server: the closes of the drained connections are written first
+        if (proxy != null) {
+            proxy.close();
+        }
         watcher.close();
         hashing.close();
         broker.close();

@@ -50,6 +50,7 @@ import io.gatehouse.limits.RequestLimits;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.permissions.ChannelAccess;
 import io.gatehouse.protocol.WireCodec;
+import io.gatehouse.proxy.ChannelProxy;
 import io.gatehouse.revocation.RevocationWatcher;
 import io.gatehouse.revocation.TokenRevoker;
 import io.gatehouse.stats.NodeStats;
@@ -100,6 +101,8 @@ final class Parts {
     RevocationWatcher watcher;
     /** Null when introspection is off. */
     IntrospectionVerifier introspection;
+    /** Null when channels.proxy.url is empty. */
+    ChannelProxy proxy;
 
     Tasks tasks;
     NodeStats stats;
@@ -280,7 +283,17 @@ final class Parts {
                 Gatehouse.daemonThreads("gatehouse-stats"),
                 broker instanceof DeferredRedisBroker redis ? redis.stats() : null);
         Replies replies = new Replies(codec, clock, config.heartbeat().interval());
-        ChannelCommands channels = new ChannelCommands(hub, broker, access, limits, metrics, replies);
+        proxy = config.proxy().enabled() ? new ChannelProxy(config.proxy(), clock, json) : null;
+        ChannelCommands channels = new ChannelCommands(
+                hub,
+                broker,
+                access,
+                limits,
+                metrics,
+                replies,
+                proxy,
+                clock,
+                config.proxy().recheckInterval());
         ClientProtocol clients = new ClientProtocol(
                 clock,
                 config.auth().timeout(),
@@ -354,6 +367,9 @@ final class Parts {
         }
         if (hooks != null) {
             hooks.close();
+        }
+        if (proxy != null) {
+            proxy.close();
         }
         if (blocking != null) {
             blocking.shutdownNow();

@@ -24,13 +24,29 @@ public sealed interface ServerMessage {
 
     /**
      * {@code subscribed}: live from {@code position}; {@code publications} are those missed after the
-     * request's {@code since}; {@code recovered} says whether they are all of them.
+     * request's {@code since}; {@code recovered} says whether they are all of them; {@code dataJson}
+     * is what the application gave for a {@code subscribe: proxy} namespace, or null.
      */
     record Subscribed(
-            JsonNode id, String channel, StreamPosition position, boolean recovered, List<Publication> publications)
+            JsonNode id,
+            String channel,
+            StreamPosition position,
+            boolean recovered,
+            List<Publication> publications,
+            String dataJson)
             implements ServerMessage {
         public Subscribed {
             publications = List.copyOf(publications);
+        }
+
+        /** Without {@code data}: the namespace does not ask the application, or it gave none. */
+        public Subscribed(
+                JsonNode id,
+                String channel,
+                StreamPosition position,
+                boolean recovered,
+                List<Publication> publications) {
+            this(id, channel, position, recovered, publications, null);
         }
     }
 

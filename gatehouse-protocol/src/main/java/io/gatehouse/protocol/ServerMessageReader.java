@@ -35,7 +35,8 @@ final class ServerMessageReader {
                         text(n, "channel", type),
                         position(n, type),
                         n.path("recovered").asBoolean(false),
-                        publications(n, type));
+                        publications(n, type),
+                        n.hasNonNull("data") ? n.get("data").toString() : null);
             case UNSUBSCRIBED ->
                 new ServerMessage.Unsubscribed(
                         id,

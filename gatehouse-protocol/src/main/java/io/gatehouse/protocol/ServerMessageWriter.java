@@ -49,6 +49,9 @@ final class ServerMessageWriter {
             position(n, m.position());
             n.put("recovered", m.recovered());
             publications(n.putArray("publications"), m.publications());
+            if (m.dataJson() != null) {
+                n.putRawValue("data", new RawValue(m.dataJson()));
+            }
         } else if (message instanceof ServerMessage.Unsubscribed m) {
             id(n, m.id(), withType);
             n.put("channel", m.channel());

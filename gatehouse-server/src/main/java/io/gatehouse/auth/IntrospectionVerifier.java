@@ -1,5 +1,6 @@
 package io.gatehouse.auth;
 
+import io.gatehouse.concurrent.ExpiringCache;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.RefusalCode;
 import java.net.ConnectException;
@@ -56,7 +57,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
     private final HttpClient http;
     private final Clock clock;
     private final IntrospectionAnswers answers;
-    private final IntrospectionCache cache;
+    private final ExpiringCache<Verdict> cache;
     /** One backend call per token hash at a time; a call removes its own entry once its answer is cached. */
     private final ConcurrentHashMap<String, CompletableFuture<Verdict>> inFlight = new ConcurrentHashMap<>();
     /**
@@ -83,7 +84,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
         this.http = http;
         this.clock = clock;
         this.answers = new IntrospectionAnswers(config.idField(), clock);
-        this.cache = new IntrospectionCache(clock, MAX_CACHED_ANSWERS);
+        this.cache = new ExpiringCache<>(clock, MAX_CACHED_ANSWERS);
     }
 
     /** A verifier with its own HTTP client. */

@@ -267,6 +267,46 @@ public enum ConfigKey {
             "1s",
             "first retry delay; each retry waits a random time up to retry_base * 2^(attempts-1), at most hooks.retry_cap"),
     HOOKS_RETRY_CAP("hooks.retry_cap", ValueType.DURATION, "10m", "longest wait between two attempts (at most 10m)"),
+    HOOKS_PREVIOUS_SECRETS(
+            "hooks.previous_secrets",
+            ValueType.STRING_LIST,
+            "",
+            "secrets being rotated out: each event is also signed with each of them (one more v1= in Gatehouse-Signature) until the receiver knows hooks.secret"),
+    CHANNELS_PROXY_URL(
+            "channels.proxy.url",
+            ValueType.STRING,
+            "",
+            "http(s) URL of the application endpoint that decides subscriptions and client publishes in namespaces with subscribe: proxy or publish: proxy (docs/integrations.md); empty turns the proxy off"),
+    CHANNELS_PROXY_SECRET(
+            "channels.proxy.secret",
+            ValueType.STRING,
+            "",
+            "HMAC-SHA256 key of the Gatehouse-Signature header of each proxy call; required when channels.proxy.url is set (at least 32 bytes)"),
+    CHANNELS_PROXY_PREVIOUS_SECRETS(
+            "channels.proxy.previous_secrets",
+            ValueType.STRING_LIST,
+            "",
+            "proxy secrets being rotated out: each call is also signed with each of them until the application knows channels.proxy.secret"),
+    CHANNELS_PROXY_TIMEOUT(
+            "channels.proxy.timeout",
+            ValueType.DURATION,
+            "3s",
+            "time the endpoint has to answer; later, the subscribe or publish gets BACKEND_UNAVAILABLE"),
+    CHANNELS_PROXY_CACHE_TTL(
+            "channels.proxy.cache_ttl",
+            ValueType.DURATION,
+            "30s",
+            "how long a subscribe decision is reused for the same user and channel (at most until its expires_at); 0 asks every time"),
+    CHANNELS_PROXY_RECHECK_INTERVAL(
+            "channels.proxy.recheck_interval",
+            ValueType.DURATION,
+            "5m",
+            "how often each open proxied subscription is asked about again (jittered), besides when its allow expires; a deny ends it with unsubscribed PERMISSION_DENIED"),
+    PUBLISH_IDEMPOTENCY_WINDOW(
+            "publish.idempotency_window",
+            ValueType.DURATION,
+            "5m",
+            "how long POST publish and broadcast remember an idempotency_key: a repeat within it gets the first answer and publishes nothing (across nodes with a Redis broker)"),
     SHUTDOWN_DRAIN(
             "shutdown.drain",
             ValueType.DURATION,

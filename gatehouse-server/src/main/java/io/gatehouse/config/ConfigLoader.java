@@ -119,6 +119,7 @@ public final class ConfigLoader {
                         throw settings.invalid(
                                 ConfigKey.PROFILE.key(), settings.string(ConfigKey.PROFILE), "expected dev or prod");
                 };
+        Map<String, NamespaceConfig> namespaces = namespaces();
         var config = new GatehouseConfig(
                 dataDir,
                 server,
@@ -127,7 +128,7 @@ public final class ConfigLoader {
                 auth,
                 heartbeat,
                 limits,
-                new GatehouseConfig.Channels(namespaces()),
+                new GatehouseConfig.Channels(namespaces),
                 accessLog,
                 settings.positive(ConfigKey.SHUTDOWN_DRAIN),
                 logFormat,
@@ -136,7 +137,9 @@ public final class ConfigLoader {
                 new GatehouseConfig.Tasks(
                         settings.positive(ConfigKey.TASKS_PUSH_INTERVAL), settings.positive(ConfigKey.TASKS_RETENTION)),
                 HookSettings.read(settings),
-                new GatehouseConfig.Dashboard(statsInterval()));
+                new GatehouseConfig.Dashboard(statsInterval()),
+                ProxySettings.read(settings, namespaces),
+                new GatehouseConfig.Publish(settings.positive(ConfigKey.PUBLISH_IDEMPOTENCY_WINDOW)));
         if (profile == GatehouseConfig.Profile.PROD) {
             refuseUnsafe(ProdProfile.problems(config));
         }
@@ -290,14 +293,16 @@ public final class ConfigLoader {
             case "authenticated" -> NamespaceConfig.SubscribeRule.AUTHENTICATED;
             case "none" -> NamespaceConfig.SubscribeRule.NONE;
             case "admin" -> NamespaceConfig.SubscribeRule.ADMIN;
-            default -> throw settings.invalid(subscribeKey, subscribe, "expected authenticated, none or admin");
+            case "proxy" -> NamespaceConfig.SubscribeRule.PROXY;
+            default -> throw settings.invalid(subscribeKey, subscribe, "expected authenticated, none, admin or proxy");
         };
         String publishKey = NamespaceKey.PUBLISH.keyFor(name);
         String publish = (String) settings.namespaceValue(name, NamespaceKey.PUBLISH);
         NamespaceConfig.PublishRule publishRule = switch (publish.toLowerCase(Locale.ROOT)) {
             case "server" -> NamespaceConfig.PublishRule.SERVER;
             case "authenticated" -> NamespaceConfig.PublishRule.AUTHENTICATED;
-            default -> throw settings.invalid(publishKey, publish, "expected server or authenticated");
+            case "proxy" -> NamespaceConfig.PublishRule.PROXY;
+            default -> throw settings.invalid(publishKey, publish, "expected server, authenticated or proxy");
         };
         return new NamespaceConfig(
                 subscribeRule,

@@ -24,7 +24,36 @@ public record GatehouseConfig(
         Metrics metrics,
         Tasks tasks,
         Hooks hooks,
-        Dashboard dashboard) {
+        Dashboard dashboard,
+        Proxy proxy,
+        Publish publish) {
+
+    /**
+     * channels.proxy.* (docs/integrations.md): the application endpoint asked about subscriptions in
+     * {@code subscribe: proxy} namespaces and client publishes in {@code publish: proxy} ones.
+     * {@code url} empty means off. {@code secrets}: the current one first (it signs), then those
+     * being rotated out (they sign too).
+     */
+    public record Proxy(
+            String url, List<String> secrets, Duration timeout, Duration cacheTtl, Duration recheckInterval) {
+        public Proxy {
+            secrets = List.copyOf(secrets);
+        }
+
+        public boolean enabled() {
+            return !url.isEmpty();
+        }
+
+        /** Without the secrets. */
+        @Override
+        public String toString() {
+            return "Proxy[url=" + url + ", secrets " + secrets.size() + ", timeout=" + timeout + ", cacheTtl="
+                    + cacheTtl + ", recheckInterval=" + recheckInterval + "]";
+        }
+    }
+
+    /** publish.*: how long an idempotency_key of the server API is remembered. */
+    public record Publish(Duration idempotencyWindow) {}
 
     /** dashboard.*: how often the node samples its statistics (docs/protocol.md, "Live statistics"). */
     public record Dashboard(Duration statsInterval) {
@@ -63,6 +92,7 @@ public record GatehouseConfig(
     public record Hooks(
             String url,
             String secret,
+            List<String> previousSecrets,
             List<String> events,
             int maxAttempts,
             int maxQueue,
@@ -70,7 +100,16 @@ public record GatehouseConfig(
             Duration retryBase,
             Duration retryCap) {
         public Hooks {
+            previousSecrets = List.copyOf(previousSecrets);
             events = List.copyOf(events);
+        }
+
+        /** Every secret each event is signed with: hooks.secret first, then hooks.previous_secrets. */
+        public List<String> signingSecrets() {
+            List<String> all = new java.util.ArrayList<>();
+            all.add(secret);
+            all.addAll(previousSecrets);
+            return List.copyOf(all);
         }
 
         public boolean enabled() {

@@ -28,7 +28,7 @@ final class HookSettings {
     static GatehouseConfig.Hooks read(Settings settings) {
         String url = settings.string(ConfigKey.HOOKS_URL);
         if (!url.isEmpty()) {
-            checkUrl(settings, url);
+            checkUrl(settings, ConfigKey.HOOKS_URL, url);
         }
         String secret = settings.string(ConfigKey.HOOKS_SECRET);
         if (!url.isEmpty() && secret.isEmpty()) {
@@ -62,6 +62,7 @@ final class HookSettings {
         return new GatehouseConfig.Hooks(
                 url,
                 secret,
+                settings.stringList(ConfigKey.HOOKS_PREVIOUS_SECRETS),
                 events,
                 (Integer) settings.value(ConfigKey.HOOKS_MAX_ATTEMPTS),
                 (Integer) settings.value(ConfigKey.HOOKS_MAX_QUEUE),
@@ -71,7 +72,7 @@ final class HookSettings {
     }
 
     /** An absolute http(s) URL with a host, and no user info (a password would end up in logs). */
-    private static void checkUrl(Settings settings, String url) {
+    static void checkUrl(Settings settings, ConfigKey key, String url) {
         try {
             URI u = new URI(url);
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
@@ -85,8 +86,8 @@ final class HookSettings {
         }
         // A URL with user info may hold a password: it is not repeated in the message.
         throw settings.invalid(
-                ConfigKey.HOOKS_URL.key(),
+                key.key(),
                 url.contains("@") ? "(not shown)" : url,
-                "expected an http:// or https:// URL without user info, such as https://app.example.com/hooks");
+                "expected an http:// or https:// URL without user info, such as https://app.example.com/gatehouse");
     }
 }

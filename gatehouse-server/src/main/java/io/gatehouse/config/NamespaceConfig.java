@@ -28,20 +28,23 @@ public record NamespaceConfig(
     public static final NamespaceConfig BUILT_IN =
             new NamespaceConfig(SubscribeRule.ADMIN, PublishRule.NONE, 0, Duration.ZERO, false, false);
 
-    /** Who may subscribe. */
+    /** Who may subscribe; {@link #PROXY}: the application decides, per user and channel (channels.proxy.url). */
     public enum SubscribeRule {
         AUTHENTICATED,
         NONE,
-        ADMIN
+        ADMIN,
+        PROXY
     }
 
     /**
-     * Who may publish: only the server API, or any authenticated subscriber too; nobody in the
-     * built-in namespace (not configurable).
+     * Who may publish: only the server API, or any authenticated subscriber too, or a client whose
+     * publish the application accepted ({@link #PROXY}, channels.proxy.url); nobody in the built-in
+     * namespace (not configurable).
      */
     public enum PublishRule {
         SERVER,
         AUTHENTICATED,
+        PROXY,
         NONE
     }
 }

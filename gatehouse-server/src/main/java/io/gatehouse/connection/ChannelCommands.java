@@ -18,6 +18,9 @@ import io.gatehouse.protocol.Refusal;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.RefusalException;
 import io.gatehouse.protocol.StreamPosition;
+import io.gatehouse.proxy.ChannelProxy;
+import io.gatehouse.proxy.SubscribeDecision;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,18 +38,58 @@ import java.util.function.Function;
  * go back to it.
  */
 public record ChannelCommands(
-        Hub hub, Broker broker, ChannelAccess access, RequestLimits limits, GatehouseMetrics metrics, Replies replies) {
+        Hub hub,
+        Broker broker,
+        ChannelAccess access,
+        RequestLimits limits,
+        GatehouseMetrics metrics,
+        Replies replies,
+        ProxiedChannels proxied) {
+    /**
+     * @param proxy asks the application about {@code subscribe: proxy} and {@code publish: proxy}
+     *     namespaces; null when channels.proxy.url is empty (no namespace then uses it)
+     * @param recheckInterval channels.proxy.recheck_interval
+     */
+    public ChannelCommands(
+            Hub hub,
+            Broker broker,
+            ChannelAccess access,
+            RequestLimits limits,
+            GatehouseMetrics metrics,
+            Replies replies,
+            ChannelProxy proxy,
+            Clock clock,
+            Duration recheckInterval) {
+        this(
+                hub,
+                broker,
+                access,
+                limits,
+                metrics,
+                replies,
+                proxy == null ? null : new ProxiedChannels(proxy, hub, replies, clock, recheckInterval));
+    }
+
     /** The personal channel, refused while the broker is unreachable, is asked again after this, doubling. */
     static final Duration PERSONAL_FIRST_RETRY = Duration.ofSeconds(1);
 
     static final Duration PERSONAL_LAST_RETRY = Duration.ofSeconds(10);
 
     void subscribe(ClientConnection c, ClientMessage.Subscribe m) {
-        ChannelName channel = m.channel();
-        StreamPosition since = m.since();
-        if (refused(c, access.checkSubscribe(c.principal(), channel), m.id())) {
+        if (refused(c, access.checkSubscribe(c.principal(), m.channel()), m.id())) {
             return;
         }
+        if (access.subscribeAsksApplication(c.principal(), m.channel())) {
+            proxied.whenAllowed(c, m.channel(), m.id(), decision -> subscribeAllowed(c, m, decision));
+        } else {
+            subscribeAllowed(c, m, null);
+        }
+    }
+
+    /** A subscribe its namespace (and the application, when {@code decision} is not null) allowed. */
+    private void subscribeAllowed(ClientConnection c, ClientMessage.Subscribe m, SubscribeDecision decision) {
+        ChannelName channel = m.channel();
+        StreamPosition since = m.since();
         Subscription existing = hub.subscription(c, channel.value());
         if (existing != null) {
             if (c.personal().claim(channel)) {
@@ -67,11 +110,18 @@ public record ChannelCommands(
                     m.id()));
             return;
         }
+        Subscription sub = hub.subscribe(c, channel);
         start(
                 c,
-                hub.subscribe(c, channel),
+                sub,
                 since,
-                recovery -> c.send(replies.subscribed(m.id(), channel, recovery)),
+                recovery -> {
+                    c.send(replies.subscribed(
+                            m.id(), channel, recovery, decision == null ? null : decision.dataJson()));
+                    if (decision != null) {
+                        proxied.keepChecking(c, sub, decision);
+                    }
+                },
                 refusal -> c.send(replies.error(refusal, m.id())));
     }
 
@@ -114,12 +164,16 @@ public record ChannelCommands(
 
     /** {@code history} {channel, since?, limit?}: kept publications, oldest first. */
     void history(ClientConnection c, ClientMessage.History m) {
+        if (refused(c, access.checkSubscribe(c.principal(), m.channel()), m.id())) {
+            return;
+        }
+        whenAllowed(c, m.channel(), m.id(), () -> readHistory(c, m));
+    }
+
+    private void readHistory(ClientConnection c, ClientMessage.History m) {
         ChannelName channel = m.channel();
         StreamPosition since = m.since();
         int limit = m.limit();
-        if (refused(c, access.checkSubscribe(c.principal(), channel), m.id())) {
-            return;
-        }
         broker.history(channel, since == null ? HistoryQuery.newest(limit) : HistoryQuery.after(since.offset(), limit))
                 .thenCompose(page -> since == null || page.position().epoch().equals(since.epoch())
                         ? CompletableFuture.completedFuture(page)
@@ -135,8 +189,24 @@ public record ChannelCommands(
         if (refused(c, denied != null ? denied : access.checkPresence(channel), m.id())) {
             return;
         }
-        broker.presence(channel)
-                .whenComplete(replyOnceRead(c, m.id(), clients -> replies.presence(m.id(), channel, clients)));
+        whenAllowed(
+                c,
+                channel,
+                m.id(),
+                () -> broker.presence(channel)
+                        .whenComplete(replyOnceRead(c, m.id(), clients -> replies.presence(m.id(), channel, clients))));
+    }
+
+    /**
+     * Runs {@code read} at once, or, in a {@code subscribe: proxy} namespace, once the application
+     * allowed this user the channel: history and presence follow the subscribe decision.
+     */
+    private void whenAllowed(ClientConnection c, ChannelName channel, JsonNode id, Runnable read) {
+        if (access.subscribeAsksApplication(c.principal(), channel)) {
+            proxied.whenAllowed(c, channel, id, decision -> read.run());
+        } else {
+            read.run();
+        }
     }
 
     /** Sends {@code denied} as the error reply to request {@code id}; false, sending nothing, when it is null. */
@@ -165,11 +235,19 @@ public record ChannelCommands(
         if (refused(c, access.checkClientPublish(c.principal(), channel), m.id())) {
             return;
         }
+        if (access.publishAsksApplication(channel)) {
+            proxied.whenAccepted(c, channel, data, m.id(), accepted -> publish(c, channel, accepted, m.id()));
+        } else {
+            publish(c, channel, data, m.id());
+        }
+    }
+
+    private void publish(ClientConnection c, ChannelName channel, String data, JsonNode id) {
         broker.publish(channel, data)
                 .whenComplete((publication, failure) -> c.execute(() -> c.send(
                         failure != null
-                                ? replies.error(RefusalException.refusalOf(failure), m.id())
-                                : replies.published(m.id(), publication))));
+                                ? replies.error(RefusalException.refusalOf(failure), id)
+                                : replies.published(id, publication))));
     }
 
     /**

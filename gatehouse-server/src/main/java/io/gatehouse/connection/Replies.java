@@ -38,8 +38,13 @@ public record Replies(WireCodec codec, Clock clock, Duration heartbeatInterval) 
     }
 
     EncodedMessage subscribed(JsonNode id, ChannelName channel, Recovery recovery) {
+        return subscribed(id, channel, recovery, null);
+    }
+
+    /** With the application's {@code data} for a proxied subscription, when it gave some. */
+    EncodedMessage subscribed(JsonNode id, ChannelName channel, Recovery recovery, String dataJson) {
         return codec.encode(new ServerMessage.Subscribed(
-                id, channel.value(), recovery.position(), recovery.recovered(), recovery.missed()));
+                id, channel.value(), recovery.position(), recovery.recovered(), recovery.missed(), dataJson));
     }
 
     EncodedMessage unsubscribed(JsonNode id, ChannelName channel) {

@@ -178,7 +178,7 @@ final class WebhookDelivery {
             HttpRequest request = HttpRequest.newBuilder(url)
                     .timeout(config.timeout())
                     .header("Content-Type", "application/json")
-                    .header(WebhookSignature.HEADER, WebhookSignature.header(config.secret(), t, e.body()))
+                    .header(WebhookSignature.HEADER, WebhookSignature.header(config.signingSecrets(), t, e.body()))
                     .header("Gatehouse-Event-Id", e.id())
                     .POST(HttpRequest.BodyPublishers.ofString(e.body()))
                     .build();

@@ -46,7 +46,9 @@ public final class ChannelAccess {
             return RefusalCode.PERMISSION_DENIED.refusal("Only the users listed after # may subscribe to " + channel);
         }
         return switch (ns.subscribe()) {
-            case AUTHENTICATED -> null;
+            // The application decides next (subscribeAsksApplication): a user-limited channel already
+            // excluded everyone it does not list.
+            case AUTHENTICATED, PROXY -> null;
             case ADMIN ->
                 RefusalCode.PERMISSION_DENIED.refusal("Only admins may subscribe to " + namespaceLabel(channel));
             case NONE ->
@@ -55,7 +57,29 @@ public final class ChannelAccess {
         };
     }
 
-    /** Null when a client connection may publish; otherwise why not. */
+    /**
+     * Whether a subscription that {@link #checkSubscribe} allowed still needs the application's yes:
+     * the namespace says {@code subscribe: proxy} and neither the admin role nor the token's
+     * {@code channels} claim already allows it.
+     */
+    public boolean subscribeAsksApplication(Principal principal, ChannelName channel) {
+        NamespaceConfig ns = channels.namespace(channel.namespace());
+        return ns != null
+                && ns.subscribe() == NamespaceConfig.SubscribeRule.PROXY
+                && !principal.user().isAdmin()
+                && !principal.channels().contains(channel.value());
+    }
+
+    /** Whether a client publish that {@link #checkClientPublish} allowed goes to the application first. */
+    public boolean publishAsksApplication(ChannelName channel) {
+        NamespaceConfig ns = channels.namespace(channel.namespace());
+        return ns != null && ns.publish() == NamespaceConfig.PublishRule.PROXY;
+    }
+
+    /**
+     * Null when a client connection may publish; otherwise why not. In a {@code publish: proxy}
+     * namespace the application decides instead ({@link #publishAsksApplication}), subscribed or not.
+     */
     public Refusal checkClientPublish(Principal principal, ChannelName channel) {
         NamespaceConfig ns = channels.namespace(channel.namespace());
         if (ns == null) {
@@ -68,7 +92,7 @@ public final class ChannelAccess {
             return RefusalCode.PERMISSION_DENIED.refusal(
                     "Only the server API publishes to " + namespaceLabel(channel) + " (namespace publish: server)");
         }
-        return checkSubscribe(principal, channel);
+        return ns.publish() == NamespaceConfig.PublishRule.PROXY ? null : checkSubscribe(principal, channel);
     }
 
     /** Null when the server API may publish to {@code channel}; otherwise why not. */

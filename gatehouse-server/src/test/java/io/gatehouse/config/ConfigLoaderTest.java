@@ -588,9 +588,9 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("channels.namespaces.chat.publish")
                 .hasMessageContaining("'everyone'")
-                .hasMessageContaining("server or authenticated");
+                .hasMessageContaining("server, authenticated or proxy");
         assertInvalid("GATEHOUSE_CHANNELS_NAMESPACES_CHAT_SUBSCRIBE", "anyone", "channels.namespaces.chat.subscribe")
-                .hasMessageContaining("authenticated, none or admin");
+                .hasMessageContaining("authenticated, none, admin or proxy");
     }
 
     @Test

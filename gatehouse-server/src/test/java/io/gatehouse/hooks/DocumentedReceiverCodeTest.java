@@ -48,25 +48,30 @@ class DocumentedReceiverCodeTest {
         long t = Long.parseLong(header.substring(2, header.indexOf(',')));
         String v1 = header.substring(header.indexOf(",v1=") + 4);
         String old = "t=" + (t - 301) + ",v1=" + WebhookSignature.v1(WebhooksTest.SECRET, t - 301, read(body));
+        // During a rotation: the new secret's signature first, then this receiver's (docs/webhooks.md).
+        String rotated = WebhookSignature.header(
+                List.of("the-next-secret-that-is-32-bytes-or-more", WebhooksTest.SECRET), t, read(body));
         Files.write(dir.resolve("tampered"), (read(body) + " ").getBytes(StandardCharsets.UTF_8));
 
         for (String verify : functions) {
             Path script = Files.writeString(
                     dir.resolve("check.py"),
                     "import hashlib, hmac, sys, time\n\n" + verify + "\n\n"
-                            + "secret, header, old, body, tampered = sys.argv[1:6]\n"
+                            + "secret, header, old, body, tampered, rotated = sys.argv[1:7]\n"
                             + "body = open(body, 'rb').read()\n"
                             + "tampered = open(tampered, 'rb').read()\n"
                             + "print(verify(header, body, secret), verify(header, body, 'another-secret-of-32-bytes-at-least'),"
-                            + " verify(header, tampered, secret), verify(old, body, secret), verify('', body, secret))\n");
+                            + " verify(header, tampered, secret), verify(old, body, secret), verify('', body, secret),"
+                            + " verify(rotated, body, secret))\n");
             String out = python(
                     script.toString(),
                     WebhooksTest.SECRET,
                     header,
                     old,
                     body.toString(),
-                    dir.resolve("tampered").toString());
-            assertThat(out).as(verify).isEqualTo("True False False False False");
+                    dir.resolve("tampered").toString(),
+                    rotated);
+            assertThat(out).as(verify).isEqualTo("True False False False False True");
         }
         assertThat(v1).matches("[0-9a-f]{64}");
     }

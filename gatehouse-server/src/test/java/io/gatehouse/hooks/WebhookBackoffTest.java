@@ -14,7 +14,15 @@ import org.junit.jupiter.api.Test;
 class WebhookBackoffTest {
     static WebhookDelivery delivery(Duration base, Duration cap) {
         var config = new GatehouseConfig.Hooks(
-                "http://127.0.0.1:9/hooks", "secret", List.of(), 20, 100_000, Duration.ofSeconds(5), base, cap);
+                "http://127.0.0.1:9/hooks",
+                "secret",
+                List.of(),
+                List.of(),
+                20,
+                100_000,
+                Duration.ofSeconds(5),
+                base,
+                cap);
         // Built, never started: no thread runs and nothing is sent.
         return new WebhookDelivery(null, config, new GatehouseMetrics(), Clock.systemUTC(), new AtomicLong());
     }

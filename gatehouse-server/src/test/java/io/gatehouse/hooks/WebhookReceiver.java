@@ -21,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * An application's webhook endpoint on 127.0.0.1: checks each delivery the way docs/webhooks.md
- * tells receivers to (signature over {@code t + "." + raw body}, constant-time compare, timestamps
+ * tells receivers to (signature over {@code t + "." + raw body}, any of its {@code v1}s, constant-time compare, timestamps
  * older than 5 minutes refused), de-duplicates by event id, and answers {@link #answer} (200 when
  * up). It can stop listening and start again on the same port.
  */
@@ -121,10 +121,14 @@ final class WebhookReceiver implements AutoCloseable {
             return false;
         }
         Map<String, String> parts = new HashMap<>();
+        List<String> signatures = new java.util.ArrayList<>();
         for (String part : header.split(",")) {
             String[] kv = part.split("=", 2);
             if (kv.length == 2) {
                 parts.put(kv[0].trim(), kv[1].trim());
+                if (kv[0].trim().equals("v1")) {
+                    signatures.add(kv[1].trim());
+                }
             }
         }
         long t;
@@ -137,9 +141,10 @@ final class WebhookReceiver implements AutoCloseable {
             return false;
         }
         String expected = hmacHex(secret, (t + ".").getBytes(StandardCharsets.UTF_8), body);
-        return MessageDigest.isEqual(
-                expected.getBytes(StandardCharsets.US_ASCII),
-                parts.getOrDefault("v1", "").getBytes(StandardCharsets.US_ASCII));
+        // Any v1 may be the one: during a rotation there is one per secret (docs/webhooks.md).
+        return signatures.stream()
+                .anyMatch(v1 -> MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.US_ASCII), v1.getBytes(StandardCharsets.US_ASCII)));
     }
 
     static String hmacHex(String secret, byte[] prefix, byte[] body) {

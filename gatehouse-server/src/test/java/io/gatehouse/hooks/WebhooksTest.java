@@ -382,4 +382,23 @@ class WebhooksTest {
         }
         throw new AssertionError("no gatehouse_webhook_events_dropped_total in /metrics");
     }
+
+    @Test
+    void duringASecretRotationAReceiverWithEitherSecretAcceptsEveryDelivery() throws Exception {
+        String next = "the-next-hooks-secret-of-at-least-32-bytes";
+        try (WebhookReceiver stillOld = new WebhookReceiver(SECRET);
+                WebhookReceiver alreadyNew = new WebhookReceiver(next)) {
+            for (WebhookReceiver receiver : List.of(stillOld, alreadyNew)) {
+                try (TestGatehouse g = server(receiver)
+                        .with("hooks.secret", next)
+                        .with("hooks.previous_secrets", List.of(SECRET))
+                        .start()) {
+                    g.connectAs("alice").close();
+                    await().atMost(WAIT).until(() -> !receiver.arrivals.isEmpty());
+                }
+                assertThat(receiver.rejected.get()).isZero();
+                assertThat(receiver.raw.get(0).signature()).matches("t=\\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}");
+            }
+        }
+    }
 }

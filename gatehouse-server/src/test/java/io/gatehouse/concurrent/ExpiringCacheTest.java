@@ -1,20 +1,19 @@
-package io.gatehouse.auth;
+package io.gatehouse.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class IntrospectionCacheTest {
+class ExpiringCacheTest {
     final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-    final Verdict invalid = Verdict.refused(RefusalCode.TOKEN_INVALID.refusal());
+    final String invalid = "TOKEN_INVALID";
 
     @Test
     void anAnswerIsServedUntilItExpiresAndThenForgotten() {
-        IntrospectionCache cache = new IntrospectionCache(clock, 10);
+        ExpiringCache<String> cache = new ExpiringCache<>(clock, 10);
         cache.put("k", invalid, clock.instant().plusSeconds(5));
         clock.advance(Duration.ofMillis(4999));
         assertThat(cache.get("k")).isSameAs(invalid);
@@ -25,14 +24,14 @@ class IntrospectionCacheTest {
 
     @Test
     void anAnswerThatIsAlreadyExpiredIsNotStored() {
-        IntrospectionCache cache = new IntrospectionCache(clock, 10);
+        ExpiringCache<String> cache = new ExpiringCache<>(clock, 10);
         cache.put("k", invalid, clock.instant());
         assertThat(cache.size()).isZero();
     }
 
     @Test
     void whenFullTheLeastRecentlyUsedAnswerGoesFirst() {
-        IntrospectionCache cache = new IntrospectionCache(clock, 3);
+        ExpiringCache<String> cache = new ExpiringCache<>(clock, 3);
         Instant later = clock.instant().plusSeconds(60);
         cache.put("a", invalid, later);
         cache.put("b", invalid, later);
