@@ -13,6 +13,7 @@ import io.gatehouse.api.HookRoutes;
 import io.gatehouse.api.HttpApi;
 import io.gatehouse.api.ServerRoutes;
 import io.gatehouse.api.SessionRoutes;
+import io.gatehouse.api.SubscriptionRoutes;
 import io.gatehouse.api.TaskRoutes;
 import io.gatehouse.api.UserCredentialCheck;
 import io.gatehouse.api.UserRoutes;
@@ -237,6 +238,7 @@ final class Parts {
         AdminCheck admins = new AdminCheck(apiKeys, userCredentials, accessLog);
         new ServerRoutes(admins, codec, broker, hub, access, config.channels(), clock, clock.instant()).register(api);
         new ConnectionRoutes(admins, codec, broker, hub).register(api);
+        new SubscriptionRoutes(admins, codec, broker, hub, access).register(api);
         tasks = new Tasks(
                 new TaskStore(database),
                 hub,

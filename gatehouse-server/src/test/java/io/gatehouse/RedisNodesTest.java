@@ -163,6 +163,29 @@ class RedisNodesTest {
     }
 
     @Test
+    void unsubscribingAndSubscribingAUserThroughNodeBReachesItsTabsOnNodeA() {
+        try (WsRecorder onA = nodeA.connectAs("eve");
+                WsRecorder otherOnA = nodeA.connectAs("fay")) {
+            onA.subscribe("feed:members");
+            otherOnA.subscribe("feed:members");
+            TestGatehouse.Reply r = nodeB.post(
+                    "/api/v1/users/eve/unsubscribe", "{\"channel\":\"feed:members\"}", "Authorization", publishKeyB);
+            assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+            JsonNode ended = onA.awaitType("unsubscribed");
+            assertThat(ended.path("code").asText()).isEqualTo("PERMISSION_DENIED");
+            publishOnB("feed:members", 1);
+            assertThat(otherOnA.awaitType("message").path("data").asInt()).isEqualTo(1);
+            onA.assertAlive("eve, unsubscribed before the publication");
+
+            r = nodeB.post("/api/v1/users/eve/subscribe", "{\"channel\":\"feed:news\"}", "Authorization", publishKeyB);
+            assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+            assertThat(onA.awaitType("subscribed").path("channel").asText()).isEqualTo("feed:news");
+            publishOnB("feed:news", 2);
+            assertThat(onA.awaitType("message").path("data").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aTaskChangedThroughNodeBIsPushedToItsOwnerOnNodeA() {
         try (WsRecorder onA = nodeA.connectAs("tasker");
                 WsRecorder otherOnA = nodeA.connectAs("bystander")) {

@@ -21,6 +21,12 @@ public sealed interface ControlCommand {
     record ReplaceCredential(String credentialId, String instanceId, String newConnectionId, java.time.Instant since)
             implements ControlCommand {}
 
+    /**
+     * Subscribe every connection of {@code userId} to {@code channel}, or end their subscriptions to
+     * it ({@code subscribe} false), as the server API asked (POST users/{id}/subscribe|unsubscribe).
+     */
+    record ServerSubscription(String userId, String channel, boolean subscribe) implements ControlCommand {}
+
     /** Send every connection of {@code owner} a task_progress of {@code taskJson} (a task as the protocol shows it). */
     record TaskChanged(String owner, String taskJson) implements ControlCommand {}
 }

@@ -77,6 +77,11 @@ final class RedisMessages {
                     .put("instance", c.instanceId())
                     .put("connection", c.newConnectionId())
                     .put("since", c.since().toString());
+        } else if (command instanceof ControlCommand.ServerSubscription c) {
+            n.put("type", "server_subscription")
+                    .put("user", c.userId())
+                    .put("channel", c.channel())
+                    .put("subscribe", c.subscribe());
         } else if (command instanceof ControlCommand.TaskChanged c) {
             n.put("type", "task_changed").put("owner", c.owner()).put("task", c.taskJson());
         } else {
@@ -100,6 +105,9 @@ final class RedisMessages {
                         text(n, "instance"),
                         text(n, "connection"),
                         Instant.parse(text(n, "since")));
+            case "server_subscription" ->
+                new ControlCommand.ServerSubscription(
+                        text(n, "user"), text(n, "channel"), n.path("subscribe").asBoolean());
             case "task_changed" -> new ControlCommand.TaskChanged(text(n, "owner"), text(n, "task"));
             default -> throw new IllegalArgumentException("unknown control command type " + type);
         };

@@ -251,6 +251,48 @@ public record ChannelCommands(
     }
 
     /**
+     * The server API subscribed the connection's user to {@code channel} (the client gets
+     * {@code subscribed} without an id; nothing if it already was) or unsubscribed it (the client
+     * gets {@code unsubscribed} with PERMISSION_DENIED, and the application's cached decision for the
+     * pair is forgotten, so that a new subscribe asks again).
+     */
+    void byServer(ClientConnection c, ChannelName channel, boolean subscribe) {
+        if (!c.isOpen()) {
+            return;
+        }
+        if (!subscribe) {
+            if (proxied != null) {
+                proxied.forget(c.principal().user().id(), channel);
+            }
+            if (hub.unsubscribe(c, channel.value())) {
+                c.personal().released(channel);
+                c.send(replies.unsubscribed(
+                        channel.value(),
+                        RefusalCode.PERMISSION_DENIED.refusal("The application ended this subscription")));
+            }
+            return;
+        }
+        if (hub.subscription(c, channel.value()) != null) {
+            return;
+        }
+        if (hub.subscriptionCount(c) >= limits.subscriptionsPerConnection()) {
+            limits.limited(ConfigKey.LIMITS_SUBSCRIPTIONS_PER_CONNECTION);
+            c.send(replies.error(
+                    RefusalCode.TOO_MANY_SUBSCRIPTIONS.refusal("The application subscribed this connection to "
+                            + channel + ", past " + limits.subscriptionsPerConnection()
+                            + " subscriptions (limits.subscriptions_per_connection)"),
+                    null));
+            return;
+        }
+        start(
+                c,
+                hub.subscribe(c, channel),
+                null,
+                recovery -> c.send(replies.subscribed(null, channel, recovery)),
+                refusal -> c.send(replies.error(refusal, null)));
+    }
+
+    /**
      * After a refresh: ends each subscription the connection's new credential no longer grants (its
      * claims, roles or channels list), telling the client {@code unsubscribed} with the refusal's code.
      */

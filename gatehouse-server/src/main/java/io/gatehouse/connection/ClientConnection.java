@@ -25,11 +25,9 @@ import java.util.concurrent.Future;
 /**
  * One client's side of the message protocol (SPEC §4): the connection's state (awaiting
  * {@code auth}, verifying, open, closed), its principal, and the dispatch of each client message.
- * The work is elsewhere: channel commands in {@link ChannelCommands}, expiry and refresh in
- * {@link CredentialLifetime}, the duplicate policy in {@link DuplicateConnections}, the frames in
- * {@link Replies} (read and written by the protocol module's WireCodec), the access log in {@link UpgradeAttempt}. Knows nothing
- * of Netty: it talks to its socket through {@link Transport}. All methods except those of
- * {@link Connection} run on the transport's thread.
+ * The work is elsewhere: {@link ChannelCommands}, {@link CredentialLifetime} (expiry, refresh),
+ * {@link DuplicateConnections}, {@link Replies} (frames), {@link UpgradeAttempt} (access log). Knows
+ * nothing of Netty: it talks through {@link Transport}. Only {@link Connection}'s methods run off its thread.
  */
 public final class ClientConnection implements Connection {
     private enum State {
@@ -66,10 +64,7 @@ public final class ClientConnection implements Connection {
     /** Set when the connection opens. Only accessed on the transport thread. */
     private PersonalChannel personal;
 
-    /**
-     * The client instance id (SPEC §7) as the upgrade's {@code instance} parameter or the
-     * {@code auth} message gave it, unchecked until the connection is established; null if none.
-     */
+    /** The client instance id (SPEC §7) of the upgrade or auth message, unchecked until established; or null. */
     private String instance;
     /** What this connection counts across nodes (ConnectionPlaces), given back when it closes. Transport thread. */
     private List<Count> counted = List.of();
@@ -387,6 +382,11 @@ public final class ClientConnection implements Connection {
     @Override
     public boolean send(EncodedMessage message) {
         return transport.send(message);
+    }
+
+    @Override
+    public void serverSubscription(ChannelName channel, boolean subscribe) {
+        transport.execute(() -> protocol.channels().byServer(this, channel, subscribe));
     }
 
     @Override

@@ -118,6 +118,11 @@ final class ProxiedChannels {
                 }));
     }
 
+    /** The next subscribe of {@code userId} to {@code channel} asks the application again. */
+    void forget(String userId, ChannelName channel) {
+        proxy.forget(userId, channel);
+    }
+
     private boolean startWaiting(ClientConnection c, JsonNode id) {
         int now = waiting.merge(c.id(), 1, Integer::sum);
         if (now <= MAX_WAITING) {

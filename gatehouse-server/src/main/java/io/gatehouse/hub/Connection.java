@@ -1,6 +1,7 @@
 package io.gatehouse.hub;
 
 import io.gatehouse.auth.Principal;
+import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.EncodedMessage;
 import io.gatehouse.protocol.Refusal;
 import java.time.Instant;
@@ -27,6 +28,13 @@ public interface Connection {
      * can take no more, in which case the message was not queued.
      */
     boolean send(EncodedMessage message);
+
+    /**
+     * Subscribes to {@code channel} ({@code subscribe} true) or ends that subscription, as the server
+     * API asked (POST users/{id}/subscribe|unsubscribe), telling the client; on the connection's own
+     * thread, later.
+     */
+    void serverSubscription(ChannelName channel, boolean subscribe);
 
     /** Closes with the refusal's close code and reason. Idempotent. */
     void close(Refusal refusal);

@@ -293,6 +293,10 @@ public final class Hub implements BrokerListener {
                     c.close(RefusalCode.CONNECTION_REPLACED.refusal());
                 }
             }
+        } else if (command instanceof ControlCommand.ServerSubscription s) {
+            ChannelName.parse(s.channel())
+                    .ifPresent(channel ->
+                            connectionsOf(s.userId()).forEach(c -> c.serverSubscription(channel, s.subscribe())));
         } else if (command instanceof ControlCommand.TaskChanged t) {
             sendTask(t.owner(), t.taskJson());
         }

@@ -94,6 +94,11 @@ class HubTest {
         }
 
         @Override
+        public void serverSubscription(ChannelName channel, boolean subscribe) {
+            throw new UnsupportedOperationException("not used by the hub's tests");
+        }
+
+        @Override
         public void close(Refusal refusal) {
             closes.add(refusal);
         }

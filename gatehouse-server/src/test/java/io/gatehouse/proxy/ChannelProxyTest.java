@@ -98,6 +98,28 @@ class ChannelProxyTest {
     }
 
     @Test
+    void aServerSideUnsubscribeForgetsTheCachedAllowSoTheNextSubscribeAsksAgain() {
+        Set<String> members = ConcurrentHashMap.newKeySet();
+        members.add("alice");
+        app.decide = call -> members.contains(call.path("user").path("id").asText())
+                ? Answer.allow()
+                : Answer.deny("removed from the room");
+        TestGatehouse s = server("5m", "5m");
+        WsRecorder alice = connect(s, "alice");
+        alice.subscribe("room:7");
+        members.remove("alice");
+        String key = "apikey " + s.apiKey("publish");
+        TestGatehouse.Reply r =
+                s.post("/api/v1/users/alice/unsubscribe", "{\"channel\":\"room:7\"}", "Authorization", key);
+        assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+        assertThat(alice.awaitType("unsubscribed").path("code").asText()).isEqualTo("PERMISSION_DENIED");
+        JsonNode again = alice.subscribeReply("room:7", 3);
+        assertThat(again.path("code").asText()).isEqualTo("PERMISSION_DENIED");
+        assertThat(again.path("message").asText()).isEqualTo("removed from the room");
+        assertThat(app.calls("subscribe")).hasSize(2);
+    }
+
+    @Test
     void anAllowThatExpiresIsAskedAgainAtItsExpiry() throws Exception {
         app.decide = call -> new Answer(
                 200, "{\"allow\":true,\"expires_at\":\"" + Instant.now().plusMillis(700) + "\"}");
