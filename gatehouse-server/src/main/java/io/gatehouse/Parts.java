@@ -11,6 +11,7 @@ import io.gatehouse.api.CredentialRoutes;
 import io.gatehouse.api.HealthRoutes;
 import io.gatehouse.api.HookRoutes;
 import io.gatehouse.api.HttpApi;
+import io.gatehouse.api.IdempotentPublishes;
 import io.gatehouse.api.ServerRoutes;
 import io.gatehouse.api.SessionRoutes;
 import io.gatehouse.api.SubscriptionRoutes;
@@ -236,7 +237,9 @@ final class Parts {
         new SessionRoutes(config.auth().session(), sessions, origins, limits, watcher, metrics, codec, blocking)
                 .register(api);
         AdminCheck admins = new AdminCheck(apiKeys, userCredentials, accessLog);
-        new ServerRoutes(admins, codec, broker, hub, access, config.channels(), clock, clock.instant()).register(api);
+        var publishes = new IdempotentPublishes(broker, config.publish().idempotencyWindow());
+        new ServerRoutes(admins, codec, broker, hub, access, config.channels(), clock, clock.instant(), publishes)
+                .register(api);
         new ConnectionRoutes(admins, codec, broker, hub).register(api);
         new SubscriptionRoutes(admins, codec, broker, hub, access).register(api);
         tasks = new Tasks(

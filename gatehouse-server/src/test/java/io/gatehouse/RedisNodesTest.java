@@ -186,6 +186,22 @@ class RedisNodesTest {
     }
 
     @Test
+    void aPublishRetriedOnTheOtherNodeWithTheSameKeyIsDeliveredOnce() {
+        try (WsRecorder onA = nodeA.connectAs("gil")) {
+            onA.subscribe("feed:once");
+            String body = "{\"channel\":\"feed:once\",\"data\":7,\"idempotency_key\":\"job-7-" + PREFIX + "\"}";
+            TestGatehouse.Reply first = nodeB.post("/api/v1/publish", body, "Authorization", publishKeyB);
+            TestGatehouse.Reply retry =
+                    nodeA.post("/api/v1/publish", body, "Authorization", "apikey " + nodeA.apiKey("publish"));
+            assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(200);
+            assertThat(retry.status()).as(String.valueOf(retry.body())).isEqualTo(200);
+            assertThat(retry.body()).isEqualTo(first.body());
+            assertThat(onA.awaitType("message").path("data").asInt()).isEqualTo(7);
+            onA.assertAlive("gil, with one message");
+        }
+    }
+
+    @Test
     void aTaskChangedThroughNodeBIsPushedToItsOwnerOnNodeA() {
         try (WsRecorder onA = nodeA.connectAs("tasker");
                 WsRecorder otherOnA = nodeA.connectAs("bystander")) {

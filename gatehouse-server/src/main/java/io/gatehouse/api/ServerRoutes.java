@@ -33,6 +33,7 @@ import java.util.function.BiFunction;
  *
  * @param namespaces the channel namespaces: which keep history, for {@code GET /api/v1/channels}
  * @param startedAt when the node started, for {@code GET /api/v1/stats}
+ * @param publishes publish and broadcast, once per idempotency_key when they have one
  */
 public record ServerRoutes(
         AdminCheck admins,
@@ -42,7 +43,11 @@ public record ServerRoutes(
         ChannelAccess access,
         GatehouseConfig.Channels namespaces,
         Clock clock,
-        Instant startedAt) {
+        Instant startedAt,
+        IdempotentPublishes publishes) {
+
+    /** The body field that makes a publish or broadcast idempotent. */
+    static final String IDEMPOTENCY_KEY = "idempotency_key";
 
     public void register(HttpApi api) {
         api.route("POST", "/api/v1/publish", (req, path) -> allowed(req, ApiScope.PUBLISH, this::publish));
@@ -78,7 +83,9 @@ public record ServerRoutes(
                         .orElseThrow(
                                 () -> RequestBody.bad(
                                         "Publishing to this user is not possible: user ids with a comma or a control character, or longer than 254, have no personal channel"));
-        return broker.publish(channel, data.toString()).thenApply(p -> {
+        String idempotencyKey = RequestBody.optionalText(body, IDEMPOTENCY_KEY);
+        IdempotentPublishes.check(idempotencyKey);
+        return publishes.publish(channel, data.toString(), idempotencyKey).thenApply(p -> {
             who.performed(AdminAction.PUBLISH, channel.value());
             return ApiResponse.ok(position(p));
         });
@@ -92,10 +99,13 @@ public record ServerRoutes(
             throw RequestBody.bad("channels must name at least one channel");
         }
         List<ChannelName> channels = names.stream().map(this::channel).toList();
+        String idempotencyKey = RequestBody.optionalText(body, IDEMPOTENCY_KEY);
+        IdempotentPublishes.check(idempotencyKey);
         String json = data.toString();
         List<CompletableFuture<Publication>> all = new ArrayList<>();
         for (ChannelName c : channels) {
-            all.add(broker.publish(c, json).toCompletableFuture());
+            // Per channel: a retried broadcast publishes only to the channels that refused it before.
+            all.add(publishes.publish(c, json, idempotencyKey).toCompletableFuture());
         }
         who.performed(AdminAction.BROADCAST, String.join(",", names));
         return BroadcastAnswer.of(channels, all, codec);

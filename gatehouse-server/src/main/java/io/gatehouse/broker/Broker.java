@@ -98,6 +98,12 @@ public interface Broker extends AutoCloseable {
     CompletionStage<Void> publishControl(ControlCommand command);
 
     /**
+     * Where the server API remembers the idempotency keys of its publishes: as widely as this broker
+     * carries publications (this node, or every node on Redis).
+     */
+    io.gatehouse.cluster.IdempotencyKeys idempotencyKeys();
+
+    /**
      * Whether other nodes may share this broker: then what goes to connections that may be on any
      * node (a task's pushes) travels as a {@link ControlCommand}; otherwise it is sent here directly.
      */

@@ -109,6 +109,12 @@ public final class DeferredRedisBroker implements Broker {
         return RedisShared.limits(() -> connected);
     }
 
+    /** On Redis once it was reached ({@link RedisShared}); until then every claim fails. */
+    @Override
+    public io.gatehouse.cluster.IdempotencyKeys idempotencyKeys() {
+        return RedisShared.idempotencyKeys(() -> connected);
+    }
+
     /** The statistics shared with the other nodes, once Redis was reached ({@link RedisShared}). */
     public io.gatehouse.cluster.SharedStats stats() {
         return RedisShared.stats(() -> connected);

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * ({@link DeliveryLanes}); the listener runs later, on a delivery thread, outside every lock.
  */
 public final class MemoryBroker implements Broker {
+    private final io.gatehouse.cluster.IdempotencyKeys idempotencyKeys =
+            new io.gatehouse.cluster.LocalIdempotencyKeys();
+
     /**
      * Publications of one channel waiting for delivery, beyond which a publish is refused with
      * RATE_LIMITED: delivery runs off the publisher's thread, and a channel whose fan-out cannot keep
@@ -315,6 +318,11 @@ public final class MemoryBroker implements Broker {
         // The channel's lane: after the publications handed in before, before the ones after.
         lanes.submit(event.channel(), () -> l.onPresenceEvent(event));
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public io.gatehouse.cluster.IdempotencyKeys idempotencyKeys() {
+        return idempotencyKeys;
     }
 
     @Override

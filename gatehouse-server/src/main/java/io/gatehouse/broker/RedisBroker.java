@@ -55,11 +55,9 @@ import org.slf4j.LoggerFactory;
  *       channel's events pub/sub channel, so they keep their place among its publications; control
  *       commands on one pub/sub channel of their own, to which every node subscribes at start,
  *       and in a short log read after a reconnect ({@link RedisControlLog}).</li>
- *   <li>Stages: Lettuce answers on its event loops, which must never run a caller's code, so every
- *       stage completes on a reply thread ({@link RedisReplyThreads}) or, for this node's
- *       publishes and control commands, on the delivery thread that receives them back first
- *       ({@link PendingStages}). A Redis that fails or does not answer fails the stage with
- *       {@link RefusalCode#BACKEND_UNAVAILABLE}.</li>
+ *   <li>Stages complete on a reply thread ({@link RedisReplyThreads}), never a Lettuce loop, or, for
+ *       this node's publishes and control commands, on the delivery thread that receives them back
+ *       first ({@link PendingStages}); a Redis that fails fails them with BACKEND_UNAVAILABLE.</li>
  *   <li>After a pub/sub reconnect, what was missed is read from history ({@link RedisRecoveries}).</li>
  *   <li>Presence entries name their node; a node whose heartbeat stops for {@code nodeTtl} drops out
  *       of every presence, and another removes its entries ({@link RedisNodes}).</li>
@@ -68,7 +66,6 @@ import org.slf4j.LoggerFactory;
 public final class RedisBroker implements Broker {
     /** How long a channel keeps its offsets and epoch with no publish or read (as the memory broker). */
     static final Duration STREAM_IDLE_TTL = MemoryBroker.STREAM_IDLE_TTL;
-
     /** Deliveries of one channel waiting on this node, beyond which this node refuses its publishes. */
     static final int MAX_BACKLOG = MemoryBroker.MAX_BACKLOG;
 
@@ -160,6 +157,11 @@ public final class RedisBroker implements Broker {
         return new RedisLimits(scripts, keys.prefix(), deliveries.node(), replies);
     }
 
+    @Override // on Redis: RedisIdempotencyKeys
+    public io.gatehouse.cluster.IdempotencyKeys idempotencyKeys() {
+        return new RedisIdempotencyKeys(redis.commands.async(), keys.prefix(), replies);
+    }
+
     /** The statistics this node shares with the deployment's other nodes ({@link RedisStats}). */
     public io.gatehouse.cluster.SharedStats stats() {
         return new RedisStats(redis.commands.async(), scripts, keys.prefix(), deliveries.node(), replies);
@@ -192,7 +194,7 @@ public final class RedisBroker implements Broker {
         run(
                         Script.PUBLISH,
                         channel,
-                        newEpoch(),
+                        randomHex(16),
                         Integer.toString(kept.keepsAny() ? kept.size() : 0),
                         Long.toString(kept.keepsAny() ? kept.ttl().toMillis() : 0),
                         idleTtlMillis,
@@ -217,7 +219,7 @@ public final class RedisBroker implements Broker {
         if (closed.get()) {
             return closedStage();
         }
-        return onReplyThread(run(Script.POSITION, channel, newEpoch(), idleTtlMillis), RedisReplies::position);
+        return onReplyThread(run(Script.POSITION, channel, randomHex(16), idleTtlMillis), RedisReplies::position);
     }
 
     @Override
@@ -231,7 +233,7 @@ public final class RedisBroker implements Broker {
         CompletableFuture<List<Object>> read = run(
                 Script.HISTORY,
                 channel,
-                newEpoch(),
+                randomHex(16),
                 idleTtlMillis,
                 Long.toString(query.hasSince() ? query.since() : -1),
                 Integer.toString(limit),
@@ -389,11 +391,7 @@ public final class RedisBroker implements Broker {
         return CompletableFuture.failedFuture(new IllegalStateException("the broker is closed"));
     }
 
-    /** An epoch for a channel that has none; the script uses it only then. Opaque, unlikely to repeat. */
-    private static String newEpoch() {
-        return randomHex(16);
-    }
-
+    /** Random hex digits: node ids, and epochs (opaque, unlikely to repeat; a script uses one only for a channel that has none). */
     private static String randomHex(int digits) {
         return String.format("%016x", ThreadLocalRandom.current().nextLong()).substring(16 - digits);
     }

@@ -1,14 +1,16 @@
 package io.gatehouse.broker;
 
+import io.gatehouse.cluster.IdempotencyKeys;
 import io.gatehouse.cluster.SharedLimits;
 import io.gatehouse.cluster.SharedStats;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * The shared limits and statistics of a {@link DeferredRedisBroker}: those of its connected
+ * The shared limits, statistics and idempotency keys of a {@link DeferredRedisBroker}: those of its connected
  * {@link RedisBroker} once there is one; before that every call fails (so the limits decide on
  * this node's count alone, as while Redis is away) and nothing is written.
  */
@@ -43,6 +45,28 @@ final class RedisShared {
             public CompletionStage<Void> release(List<Count> counts) {
                 RedisBroker b = connected.get();
                 return b == null ? notConnected() : b.limits().release(counts);
+            }
+        };
+    }
+
+    static IdempotencyKeys idempotencyKeys(Supplier<RedisBroker> connected) {
+        return new IdempotencyKeys() {
+            @Override
+            public CompletionStage<String> claim(String key, Duration window) {
+                RedisBroker b = connected.get();
+                return b == null ? notConnected() : b.idempotencyKeys().claim(key, window);
+            }
+
+            @Override
+            public CompletionStage<Void> settle(String key, String result, Duration window) {
+                RedisBroker b = connected.get();
+                return b == null ? notConnected() : b.idempotencyKeys().settle(key, result, window);
+            }
+
+            @Override
+            public CompletionStage<Void> release(String key) {
+                RedisBroker b = connected.get();
+                return b == null ? notConnected() : b.idempotencyKeys().release(key);
             }
         };
     }

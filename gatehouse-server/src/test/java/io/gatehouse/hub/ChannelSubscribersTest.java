@@ -188,6 +188,11 @@ class ChannelSubscribersTest {
      * were made, and can hold an unsubscribe open to widen a race.
      */
     static final class RecordingBroker implements Broker {
+        @Override
+        public io.gatehouse.cluster.IdempotencyKeys idempotencyKeys() {
+            throw new UnsupportedOperationException("not used by these tests");
+        }
+
         private final MemoryBroker memory = new MemoryBroker(Clock.systemUTC(), HubTest.CHANNELS::retention);
         private final List<String> calls = new ArrayList<>();
         volatile Runnable duringUnsubscribe = () -> {};
