@@ -202,6 +202,48 @@ class RedisNodesTest {
     }
 
     @Test
+    void aUserWithTabsOnBothNodesJoinsOnceAndLeavesOnceForTheOthers() {
+        Map<String, Object> room = Map.of("presence", true, "join_leave", true);
+        try (TestGatehouse a =
+                        node(REDIS_URL).with("channels.namespaces.hall", room).start();
+                TestGatehouse b =
+                        node(REDIS_URL).with("channels.namespaces.hall", room).start();
+                WsRecorder watcher = a.connectAs("hank")) {
+            watcher.subscribe("hall:1");
+            List<WsRecorder> tabs = new ArrayList<>();
+            try {
+                for (TestGatehouse node : List.of(a, b, b)) {
+                    WsRecorder tab = node.connectAs("ivy");
+                    tab.subscribe("hall:1");
+                    tabs.add(tab);
+                }
+                assertThat(watcher.awaitType("join")
+                                .path("client")
+                                .path("user_id")
+                                .asText())
+                        .isEqualTo("ivy");
+                tabs.get(0).close();
+                tabs.get(1).close();
+                watcher.send("{\"type\":\"presence\",\"channel\":\"hall:1\",\"id\":1}");
+                JsonNode reply = watcher.awaitMessage();
+                assertThat(reply.path("type").asText())
+                        .as("no second join came before the reply: " + reply)
+                        .isEqualTo("presence");
+                assertThat(reply.path("users").toString()).contains("\"user_id\":\"ivy\"");
+                tabs.get(2).close();
+                assertThat(watcher.awaitType("leave")
+                                .path("client")
+                                .path("user_id")
+                                .asText())
+                        .isEqualTo("ivy");
+                watcher.assertQuiet(Duration.ofMillis(300));
+            } finally {
+                tabs.forEach(WsRecorder::close);
+            }
+        }
+    }
+
+    @Test
     void aTaskChangedThroughNodeBIsPushedToItsOwnerOnNodeA() {
         try (WsRecorder onA = nodeA.connectAs("tasker");
                 WsRecorder otherOnA = nodeA.connectAs("bystander")) {

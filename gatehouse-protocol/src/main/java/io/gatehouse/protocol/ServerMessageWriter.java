@@ -81,6 +81,7 @@ final class ServerMessageWriter {
             n.put("channel", m.channel());
             ArrayNode clients = n.putArray("clients");
             m.clients().forEach(c -> presenceClient(clients.addObject(), c));
+            presenceUsers(n.putArray("users"), m.clients());
         } else if (message instanceof ServerMessage.History m) {
             id(n, m.id(), withType);
             n.put("channel", m.channel());
@@ -153,6 +154,25 @@ final class ServerMessageWriter {
         n.put("user_id", c.userId());
         n.put("name", c.name());
         n.put("connected_at", timestamp(c.connectedAt()));
+    }
+
+    /**
+     * The users among {@code clients}, each once with its number of connections, in the order of
+     * their oldest connection: {user_id, name, connections} (a user with three tabs is one user).
+     */
+    private static void presenceUsers(ArrayNode list, List<PresenceClient> clients) {
+        java.util.Map<String, ObjectNode> byUser = new java.util.HashMap<>();
+        for (PresenceClient c : clients) {
+            ObjectNode u = byUser.get(c.userId());
+            if (u == null) {
+                u = list.addObject()
+                        .put("user_id", c.userId())
+                        .put("name", c.name())
+                        .put("connections", 0);
+                byUser.put(c.userId(), u);
+            }
+            u.put("connections", u.path("connections").asInt() + 1);
+        }
     }
 
     /** ISO-8601 UTC, or null. */

@@ -82,11 +82,19 @@ public interface Broker extends AutoCloseable {
     /** This node no longer wants them (its last local subscriber left). */
     void unsubscribe(ChannelName channel);
 
-    /** Adds (or replaces, by connection id) {@code client} in the presence of {@code channel}. */
-    CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client);
+    /**
+     * Adds (or replaces, by connection id) {@code client} in the presence of {@code channel};
+     * completes with how many connections of the client's user it lists now, counted in the same
+     * atomic step (1: the user's first).
+     */
+    CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client);
 
-    /** Removes the client with {@code connectionId} from the presence of {@code channel}; no-op if absent. */
-    CompletionStage<Void> removePresence(ChannelName channel, String connectionId);
+    /**
+     * Removes the client with {@code connectionId} from the presence of {@code channel}; completes
+     * with how many connections of its user are left (0: that was the last), or -1 when it was not
+     * listed.
+     */
+    CompletionStage<Integer> removePresence(ChannelName channel, String connectionId);
 
     /** The clients present in {@code channel}, oldest connection first. */
     CompletionStage<List<PresenceClient>> presence(ChannelName channel);

@@ -23,9 +23,10 @@ public interface BrokerListener {
      * stopped for presence.node_ttl) and has been removed from it. Called on one node of the
      * deployment for each such entry, so that its leave is announced once; not in the channel's
      * order (the announcement itself travels in it). The {@link MemoryBroker}, whose node cannot
-     * die without its presence, never calls it.
+     * die without its presence, never calls it. {@code connectionsLeft}: how many connections of
+     * the client's user the channel still lists (0: this was the last).
      */
-    void onPresenceExpired(ChannelName channel, PresenceClient client);
+    void onPresenceExpired(ChannelName channel, PresenceClient client, int connectionsLeft);
 
     /**
      * Publications of {@code channel} were lost to this node and cannot be delivered: the broker

@@ -191,12 +191,12 @@ public final class DeferredRedisBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client) {
+    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
         return whenConnected(b -> b.addPresence(channel, client));
     }
 
     @Override
-    public CompletionStage<Void> removePresence(ChannelName channel, String connectionId) {
+    public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
         return whenConnected(b -> b.removePresence(channel, connectionId));
     }
 

@@ -293,15 +293,13 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client) {
-        presence.add(channel, client);
-        return CompletableFuture.completedFuture(null);
+    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
+        return CompletableFuture.completedFuture(presence.add(channel, client));
     }
 
     @Override
-    public CompletionStage<Void> removePresence(ChannelName channel, String connectionId) {
-        presence.remove(channel, connectionId);
-        return CompletableFuture.completedFuture(null);
+    public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
+        return CompletableFuture.completedFuture(presence.remove(channel, connectionId));
     }
 
     @Override

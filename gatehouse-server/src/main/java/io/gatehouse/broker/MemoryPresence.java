@@ -13,36 +13,52 @@ final class MemoryPresence {
     static final Comparator<PresenceClient> OLDEST_CONNECTION_FIRST =
             Comparator.comparing(PresenceClient::connectedAt).thenComparing(PresenceClient::connectionId);
 
-    /**
-     * Channel value to its clients by connection id. An inner map is changed only inside
-     * {@code byChannel.compute} of its channel, so an emptied map is removed without losing a
-     * concurrent add; readers see a thread-safe, weakly consistent view.
-     */
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, PresenceClient>> byChannel =
-            new ConcurrentHashMap<>();
+    /** One channel's clients by connection id, and how many connections each user has among them. */
+    private record Listed(Map<String, PresenceClient> clients, Map<String, Integer> perUser) {}
 
-    void add(ChannelName channel, PresenceClient client) {
-        byChannel.compute(channel.value(), (k, clients) -> {
-            ConcurrentHashMap<String, PresenceClient> m = clients == null ? new ConcurrentHashMap<>() : clients;
-            m.put(client.connectionId(), client);
-            return m;
+    /**
+     * Channel value to its clients. A channel's entry is changed only inside {@code byChannel.compute}
+     * of its channel, so an emptied one is removed without losing a concurrent add, and a user's
+     * count changes with its entries in one step; readers see a thread-safe, weakly consistent view.
+     */
+    private final ConcurrentHashMap<String, Listed> byChannel = new ConcurrentHashMap<>();
+
+    /** Lists {@code client}; how many connections its user has listed in {@code channel} now. */
+    int add(ChannelName channel, PresenceClient client) {
+        int[] count = new int[1];
+        byChannel.compute(channel.value(), (k, listed) -> {
+            Listed l = listed == null ? new Listed(new ConcurrentHashMap<>(), new ConcurrentHashMap<>()) : listed;
+            PresenceClient before = l.clients().put(client.connectionId(), client);
+            if (before != null) {
+                l.perUser().computeIfPresent(before.userId(), (u, n) -> n <= 1 ? null : n - 1);
+            }
+            count[0] = l.perUser().merge(client.userId(), 1, Integer::sum);
+            return l;
         });
+        return count[0];
     }
 
-    void remove(ChannelName channel, String connectionId) {
-        byChannel.computeIfPresent(channel.value(), (k, clients) -> {
-            clients.remove(connectionId);
-            return clients.isEmpty() ? null : clients;
+    /** Unlists {@code connectionId}; how many connections of its user are left, or -1 if it was not listed. */
+    int remove(ChannelName channel, String connectionId) {
+        int[] left = {-1};
+        byChannel.computeIfPresent(channel.value(), (k, l) -> {
+            PresenceClient gone = l.clients().remove(connectionId);
+            if (gone != null) {
+                Integer n = l.perUser().computeIfPresent(gone.userId(), (u, c) -> c <= 1 ? null : c - 1);
+                left[0] = n == null ? 0 : n;
+            }
+            return l.clients().isEmpty() ? null : l;
         });
+        return left[0];
     }
 
     /** The clients of {@code channel}, oldest connection first. */
     List<PresenceClient> of(ChannelName channel) {
-        Map<String, PresenceClient> clients = byChannel.get(channel.value());
-        if (clients == null) {
+        Listed listed = byChannel.get(channel.value());
+        if (listed == null) {
             return List.of();
         }
-        List<PresenceClient> list = new ArrayList<>(clients.values());
+        List<PresenceClient> list = new ArrayList<>(listed.clients().values());
         list.sort(OLDEST_CONNECTION_FIRST);
         return List.copyOf(list);
     }

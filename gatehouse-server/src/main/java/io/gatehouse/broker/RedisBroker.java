@@ -265,19 +265,19 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client) {
+    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
         if (closed.get()) {
             return closedStage();
         }
-        return onReplyThread(presence.add(channel, client), v -> null);
+        return onReplyThread(presence.add(channel, client), count -> count);
     }
 
     @Override
-    public CompletionStage<Void> removePresence(ChannelName channel, String connectionId) {
+    public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
         if (closed.get()) {
             return closedStage();
         }
-        return onReplyThread(presence.remove(channel, connectionId), v -> null);
+        return onReplyThread(presence.remove(channel, connectionId), left -> left);
     }
 
     @Override

@@ -21,6 +21,7 @@ final class RedisKeys {
     private static final String CHANNEL = "ch:{";
     private static final String EVENTS = "}:events";
     private static final String PRESENCE = "}:presence";
+    private static final String PRESENCE_USERS = "}:users";
     private static final String NODE_PRESENCE = ":presence";
 
     private final String prefix;
@@ -55,6 +56,16 @@ final class RedisKeys {
     /** Hash: connection id to the present client. */
     String presence(ChannelName channel) {
         return ofChannel(channel, PRESENCE);
+    }
+
+    /** Hash: user id to how many connections of that user the channel's {@link #presence} lists. */
+    String presenceUsers(ChannelName channel) {
+        return ofChannel(channel, PRESENCE_USERS);
+    }
+
+    /** What goes after a channel's name in its {@link #presenceUsers} key. */
+    static String presenceUsersEnd() {
+        return PRESENCE_USERS;
     }
 
     /** Pub/sub channel: the channel's publications and presence events, in one order. */

@@ -50,13 +50,18 @@ final class RedisMessages {
     static String presenceEvent(PresenceEvent event) {
         ObjectNode n = JSON.createObjectNode();
         n.put("kind", event.kind().name());
+        n.put("first_or_last", event.firstOrLast());
         n.set("client", client(event.client()));
         return write(n);
     }
 
     static PresenceEvent presenceEvent(ChannelName channel, String json) {
         JsonNode n = read(json);
-        return new PresenceEvent(channel, PresenceEvent.Kind.valueOf(text(n, "kind")), client(n.get("client")));
+        return new PresenceEvent(
+                channel,
+                PresenceEvent.Kind.valueOf(text(n, "kind")),
+                client(n.get("client")),
+                n.path("first_or_last").asBoolean(true)); // a node of an older version sent every event
     }
 
     static String control(ControlCommand command) {

@@ -1,11 +1,8 @@
 package io.gatehouse.broker;
 
 import io.gatehouse.broker.RedisScripts.Script;
-import io.gatehouse.protocol.ChannelName;
-import io.gatehouse.protocol.PresenceClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -131,9 +128,9 @@ final class RedisNodes implements AutoCloseable {
         BrokerListener listener = deliveries.listener();
         for (int step = 0; step < STEPS_PER_CLAIM && System.nanoTime() - until < 0; step++) {
             RedisPresence.Reaped reaped = RedisPresence.Reaped.of(await(presence.reap(dead)));
-            for (Map.Entry<ChannelName, PresenceClient> gone : reaped.clients()) {
+            for (RedisPresence.Gone gone : reaped.clients()) {
                 try {
-                    listener.onPresenceExpired(gone.getKey(), gone.getValue());
+                    listener.onPresenceExpired(gone.channel(), gone.client(), gone.connectionsLeft());
                 } catch (RuntimeException e) {
                     LOG.warn("The broker listener failed on an expired presence entry", e);
                 }

@@ -39,9 +39,12 @@ final class RedisPresence {
         this.node = node;
     }
 
-    /** Adds or replaces the entry of {@code client}'s connection; the stage completes on a Lettuce thread. */
-    CompletableFuture<Void> add(ChannelName channel, PresenceClient client) {
-        List<CompletableFuture<Void>> sent = new ArrayList<>(1);
+    /**
+     * Adds or replaces the entry of {@code client}'s connection; the stage completes on a Lettuce
+     * thread with how many connections of its user the channel lists now.
+     */
+    CompletableFuture<Integer> add(ChannelName channel, PresenceClient client) {
+        List<CompletableFuture<Integer>> sent = new ArrayList<>(1);
         mine.compute(channel, (c, local) -> {
             Map<String, PresenceClient> entries = local == null ? new HashMap<>() : local;
             entries.put(client.connectionId(), client);
@@ -51,8 +54,9 @@ final class RedisPresence {
         return sent.get(0);
     }
 
-    CompletableFuture<Void> remove(ChannelName channel, String connectionId) {
-        List<CompletableFuture<Void>> sent = new ArrayList<>(1);
+    /** Removes the entry; completes with how many connections of its user are left, or -1 if it was not listed. */
+    CompletableFuture<Integer> remove(ChannelName channel, String connectionId) {
+        List<CompletableFuture<Integer>> sent = new ArrayList<>(1);
         mine.compute(channel, (c, local) -> {
             sent.add(removal(c, connectionId));
             if (local == null) {
@@ -69,7 +73,7 @@ final class RedisPresence {
      * reaped); entries still listed are left as they are. The stage completes once Redis has them.
      */
     CompletableFuture<Void> addAgain() {
-        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        List<CompletableFuture<Integer>> sent = new ArrayList<>();
         for (ChannelName channel : mine.keySet()) {
             mine.computeIfPresent(channel, (c, local) -> {
                 local.values().forEach(client -> sent.add(send(c, client)));
@@ -95,17 +99,22 @@ final class RedisPresence {
                 deadNode,
                 keys.presenceStart(),
                 RedisKeys.presenceEnd(),
-                Integer.toString(REAP_CHANNELS_PER_STEP));
+                Integer.toString(REAP_CHANNELS_PER_STEP),
+                RedisKeys.presenceUsersEnd());
     }
 
+    /** One entry a {@link #reap} step removed, with how many connections of its user the channel still lists. */
+    record Gone(ChannelName channel, PresenceClient client, int connectionsLeft) {}
+
     /** What one {@link #reap} step removed, and whether the dead node has nothing left. */
-    record Reaped(boolean done, List<Map.Entry<ChannelName, PresenceClient>> clients) {
+    record Reaped(boolean done, List<Gone> clients) {
         static Reaped of(List<Object> reply) {
-            List<Map.Entry<ChannelName, PresenceClient>> clients = new ArrayList<>();
-            for (int i = 1; i + 1 < reply.size(); i += 2) {
+            List<Gone> clients = new ArrayList<>();
+            for (int i = 1; i + 2 < reply.size(); i += 3) {
                 PresenceClient client = RedisMessages.presenceClient(String.valueOf(reply.get(i + 1)));
+                int left = (int) number(reply.get(i + 2));
                 ChannelName.parse(String.valueOf(reply.get(i)))
-                        .ifPresent(channel -> clients.add(Map.entry(channel, client)));
+                        .ifPresent(channel -> clients.add(new Gone(channel, client, left)));
             }
             return new Reaped(Long.valueOf(1).equals(reply.get(0)), List.copyOf(clients));
         }
@@ -121,24 +130,29 @@ final class RedisPresence {
         return List.copyOf(clients);
     }
 
-    private CompletableFuture<Void> send(ChannelName channel, PresenceClient client) {
+    private CompletableFuture<Integer> send(ChannelName channel, PresenceClient client) {
         return scripts.run(
                         Script.PRESENCE_ADD,
-                        new String[] {keys.presence(channel), keys.nodePresence(node)},
+                        new String[] {keys.presence(channel), keys.nodePresence(node), keys.presenceUsers(channel)},
                         client.connectionId(),
                         RedisMessages.presenceEntry(client, node),
-                        channel.value())
-                .thenApply(reply -> null);
+                        channel.value(),
+                        client.userId())
+                .thenApply(reply -> (int) number(reply.get(0)));
     }
 
-    private CompletableFuture<Void> removal(ChannelName channel, String connectionId) {
+    private CompletableFuture<Integer> removal(ChannelName channel, String connectionId) {
         return scripts.run(
                         Script.PRESENCE_REMOVE,
-                        new String[] {keys.presence(channel)},
+                        new String[] {keys.presence(channel), keys.presenceUsers(channel)},
                         connectionId,
                         channel.value(),
                         keys.nodePresenceStart(),
                         RedisKeys.nodePresenceEnd())
-                .thenApply(reply -> null);
+                .thenApply(reply -> (int) number(reply.get(0)));
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(o));
     }
 }

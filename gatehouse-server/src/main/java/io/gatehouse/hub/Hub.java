@@ -54,7 +54,7 @@ public final class Hub implements BrokerListener {
         this(broker, codec, metrics, channels, event -> {});
     }
 
-    /** {@code presenceObserver} is told of every presence join and leave on this node (the webhooks). */
+    /** {@code presenceObserver} is told of each user's first join and last leave on this node (the webhooks). */
     public Hub(
             Broker broker,
             WireCodec codec,
@@ -139,7 +139,7 @@ public final class Hub implements BrokerListener {
             if (presence.keeps(s.channel())) {
                 PresenceClient client = presenceClient(s.connection());
                 s.listedAs(client); // before its join goes out: that join coming back starts s hearing others
-                presence.join(s.channel(), client);
+                s.joined(presence.join(s.channel(), client));
             }
             announce.accept(r);
         });
@@ -179,7 +179,7 @@ public final class Hub implements BrokerListener {
         subscribers.remove(s);
         PresenceClient listed = s.listedAs();
         if (listed != null) {
-            presence.leave(s.channel(), listed);
+            presence.leave(s.channel(), listed, s.joined());
         }
     }
 
@@ -241,7 +241,7 @@ public final class Hub implements BrokerListener {
     public void onPresenceEvent(PresenceEvent event) {
         EncodedMessage frame = null;
         for (Subscription s : subscribers.of(event.channel().value())) {
-            if (s.hears(event)) {
+            if (s.hears(event) && event.firstOrLast()) { // a user's other tabs are not announced
                 if (frame == null) {
                     frame = codec.encode(presenceFrame(event));
                 }
@@ -269,8 +269,8 @@ public final class Hub implements BrokerListener {
     }
 
     @Override
-    public void onPresenceExpired(ChannelName channel, PresenceClient client) {
-        presence.expired(channel, client);
+    public void onPresenceExpired(ChannelName channel, PresenceClient client, int connectionsLeft) {
+        presence.expired(channel, client, connectionsLeft);
     }
 
     @Override

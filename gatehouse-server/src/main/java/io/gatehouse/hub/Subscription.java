@@ -47,6 +47,8 @@ public final class Subscription {
     private boolean hearsPresence;
     /** The client as the hub listed it in the channel's presence (set before its join goes out), or null. */
     private volatile PresenceClient listedAs;
+    /** Done once its join was listed and announced: its leave goes after it. Null while not listed. */
+    private volatile java.util.concurrent.CompletionStage<Void> joined;
 
     Subscription(Connection connection, ChannelName channel, CompletionStage<Void> brokerReady) {
         this.connection = connection;
@@ -148,6 +150,14 @@ public final class Subscription {
 
     void listedAs(PresenceClient client) {
         listedAs = client;
+    }
+
+    java.util.concurrent.CompletionStage<Void> joined() {
+        return joined;
+    }
+
+    void joined(java.util.concurrent.CompletionStage<Void> stage) {
+        joined = stage;
     }
 
     synchronized void end() {

@@ -1,9 +1,12 @@
 -- Lists a client in a channel's presence (docs/redis.md). KEYS: [1] the channel's presence hash,
--- [2] the presence index of the node that holds the client's connection (channel -> entries).
--- ARGV: [1] the connection id, [2] the entry (JSON, with its node), [3] the channel.
--- Counts the entry in the node's index only when it is new, so an entry added again (the node
--- came back after it was taken for dead) is counted once.
+-- [2] the presence index of the node that holds the client's connection (channel -> entries),
+-- [3] the channel's users hash (user id -> connections listed).
+-- ARGV: [1] the connection id, [2] the entry (JSON, with its node), [3] the channel, [4] the user id.
+-- Counts the entry in the node's index and its user's count only when it is new, so an entry added
+-- again (the node came back after it was taken for dead) is counted once.
+-- Returns {connections of the user listed now}: 1 for the user's first.
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+  return {redis.call('HINCRBY', KEYS[3], ARGV[4], 1)}
 end
-return {}
+return {tonumber(redis.call('HGET', KEYS[3], ARGV[4]) or '1')}

@@ -621,6 +621,30 @@ abstract class BrokerContract {
     }
 
     @Test
+    void eachAddAndRemoveCountsTheConnectionsOfItsUserSoTheFirstAndLastAreKnown() {
+        ChannelName room = channel("room", HistoryRetention.NONE);
+        PresenceClient tab1 = client("c-1", "dora", T0);
+        PresenceClient tab2 = client("c-2", "dora", T0);
+        PresenceClient tab3 = client("c-3", "dora", T0);
+        PresenceClient bob = client("c-4", "bob", T0);
+        assertThat(await(broker.addPresence(room, tab1))).isEqualTo(1);
+        assertThat(await(broker.addPresence(room, bob))).isEqualTo(1);
+        assertThat(await(broker.addPresence(room, tab2))).isEqualTo(2);
+        assertThat(await(broker.addPresence(room, tab3))).isEqualTo(3);
+        assertThat(await(broker.addPresence(room, tab3)))
+                .as("listed again: counted once")
+                .isEqualTo(3);
+        assertThat(await(broker.removePresence(room, "c-2"))).isEqualTo(2);
+        assertThat(await(broker.removePresence(room, "c-2")))
+                .as("no longer listed")
+                .isEqualTo(-1);
+        assertThat(await(broker.removePresence(room, "c-1"))).isEqualTo(1);
+        assertThat(await(broker.removePresence(room, "c-3"))).as("the last").isEqualTo(0);
+        assertThat(await(broker.removePresence(room, "c-4"))).isEqualTo(0);
+        assertThat(await(broker.addPresence(room, tab1))).as("first again").isEqualTo(1);
+    }
+
+    @Test
     void presenceBelongsToItsChannel() {
         ChannelName lobby = channel("lobby", HistoryRetention.NONE);
         ChannelName attic = channel("attic", HistoryRetention.NONE);
@@ -694,6 +718,9 @@ abstract class BrokerContract {
         private final BlockingQueue<ControlCommand> controls = new LinkedBlockingQueue<>();
         private final BlockingQueue<Object> deliveries = new LinkedBlockingQueue<>();
         private final BlockingQueue<Map.Entry<ChannelName, PresenceClient>> expired = new LinkedBlockingQueue<>();
+        /** Per expired connection id: how many connections of its user the channel still listed. */
+        final Map<String, Integer> connectionsLeftAfterExpiry = new java.util.concurrent.ConcurrentHashMap<>();
+
         private volatile Consumer<Publication> duringPublication = p -> {};
 
         void duringPublication(Consumer<Publication> action) {
@@ -725,7 +752,8 @@ abstract class BrokerContract {
         }
 
         @Override
-        public void onPresenceExpired(ChannelName channel, PresenceClient client) {
+        public void onPresenceExpired(ChannelName channel, PresenceClient client, int connectionsLeft) {
+            connectionsLeftAfterExpiry.put(client.connectionId(), connectionsLeft);
             expired.add(Map.entry(channel, client));
         }
 

@@ -343,6 +343,7 @@ class RedisBrokerTest extends BrokerContract {
                         key(kept, "meta"),
                         key(kept, "history"),
                         key(kept, "presence"),
+                        key(kept, "users"), // connections per user, emptied with the presence
                         key(bare, "meta"),
                         prefix + "nodes", // the heartbeats: entries leave when their node is reaped
                         prefix + "node:" + node + ":presence"); // emptied as its entries go

@@ -102,14 +102,18 @@ class RedisNodePresenceTest {
         PresenceClient alice = client("c-1", "alice", 1);
         PresenceClient bob = client("c-2", "bob", 2);
         PresenceClient carol = client("c-3", "carol", 3);
+        PresenceClient carolOnB = client("c-4", "carol", 4);
         await(a.addPresence(room, alice));
         await(b.addPresence(room, bob));
         await(a.addPresence(room, carol));
-        assertThat(await(c.presence(room))).containsExactly(alice, bob, carol);
+        assertThat(await(b.addPresence(room, carolOnB)))
+                .as("carol's second connection")
+                .isEqualTo(2);
+        assertThat(await(c.presence(room))).containsExactly(alice, bob, carol, carolOnB);
 
         a.close(); // its heartbeat stops, as when the process is killed: nothing is removed on the way out
         long stopped = System.nanoTime();
-        Awaitility.await().atMost(WAIT).until(() -> await(c.presence(room)).equals(List.of(bob)));
+        Awaitility.await().atMost(WAIT).until(() -> await(c.presence(room)).equals(List.of(bob, carolOnB)));
         Duration gone = Duration.ofNanos(System.nanoTime() - stopped);
         System.out.println("a dead node's clients left presence " + gone.toMillis() + " ms after its last beat at most"
                 + " (ttl " + TTL.toMillis() + " ms)");
@@ -125,8 +129,13 @@ class RedisNodePresenceTest {
         assertThat(reported)
                 .as("each of the dead node's entries reported once, on one node (left presence after %s)", gone)
                 .containsExactlyInAnyOrder(Map.entry(room, alice), Map.entry(room, carol));
-        assertThat(await(b.presence(room))).containsExactly(bob);
-        assertThat(redis().hkeys(keys.presence(room))).as("reaped from Redis").containsExactly("c-2");
+        Map<String, Integer> left = new java.util.HashMap<>(atB.connectionsLeftAfterExpiry);
+        left.putAll(atC.connectionsLeftAfterExpiry);
+        assertThat(left)
+                .as("alice's only connection was her last; carol still has one on B")
+                .isEqualTo(Map.of("c-1", 0, "c-3", 1));
+        assertThat(await(b.presence(room))).containsExactly(bob, carolOnB);
+        assertThat(redis().hkeys(keys.presence(room))).as("reaped from Redis").containsExactlyInAnyOrder("c-2", "c-4");
         assertThat(redis().exists(keys.nodePresence(nodeOf(a)))).isZero();
         assertThat(redis().zscore(keys.nodes(), nodeOf(a))).isNull();
         assertThat(redis().zscore(keys.reaping(), nodeOf(a))).isNull();

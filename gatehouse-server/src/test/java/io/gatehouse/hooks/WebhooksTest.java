@@ -283,6 +283,49 @@ class WebhooksTest {
     }
 
     @Test
+    void aUserWithThreeTabsRaisesOnePresenceJoinedAndOnePresenceLeft() {
+        try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
+                TestGatehouse g = server(receiver)
+                        .with("channels.namespaces.lobby", Map.of("presence", true))
+                        .with("hooks.events", List.of("presence.joined", "presence.left"))
+                        .start()) {
+            List<WsRecorder> tabs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                WsRecorder tab = g.connectAs("alice");
+                tab.subscribe("lobby:main");
+                tabs.add(tab);
+            }
+            String first = tabs.get(0).established().path("connection_id").asText();
+            List<String> all = tabs.stream()
+                    .map(t -> t.established().path("connection_id").asText())
+                    .toList();
+            tabs.forEach(WsRecorder::close);
+            await().atMost(WAIT).until(() -> receiver.ofType("presence.left").size() == 1);
+            assertThat(receiver.ofType("presence.joined")).hasSize(1);
+            assertThat(receiver.ofType("presence.joined")
+                            .get(0)
+                            .path("data")
+                            .path("client")
+                            .path("connection_id")
+                            .asText())
+                    .as("the user's first connection")
+                    .isEqualTo(first);
+            assertThat(receiver.ofType("presence.left")
+                            .get(0)
+                            .path("data")
+                            .path("client")
+                            .path("connection_id")
+                            .asText())
+                    .as("the user's last connection to go, whichever the server saw close last")
+                    .isIn(all);
+            Thread.sleep(300);
+            assertThat(receiver.events).hasSize(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aTokenDeletedByItsOwnerRaisesTokenRevokedAndItsConnectionClosesWithTheReason() {
         try (WebhookReceiver receiver = new WebhookReceiver(SECRET);
                 TestGatehouse g = server(receiver).start()) {

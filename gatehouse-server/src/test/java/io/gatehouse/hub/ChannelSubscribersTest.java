@@ -209,7 +209,7 @@ class ChannelSubscribersTest {
                 public void onContinuityLost(ChannelName channel) {}
 
                 @Override
-                public void onPresenceExpired(ChannelName channel, PresenceClient client) {}
+                public void onPresenceExpired(ChannelName channel, PresenceClient client, int connectionsLeft) {}
 
                 @Override
                 public void onControl(ControlCommand command) {}
@@ -265,12 +265,12 @@ class ChannelSubscribersTest {
         }
 
         @Override
-        public CompletionStage<Void> addPresence(ChannelName channel, PresenceClient client) {
+        public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
             return memory.addPresence(channel, client);
         }
 
         @Override
-        public CompletionStage<Void> removePresence(ChannelName channel, String connectionId) {
+        public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
             return memory.removePresence(channel, connectionId);
         }
 

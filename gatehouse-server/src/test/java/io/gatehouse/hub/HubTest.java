@@ -143,7 +143,7 @@ class HubTest {
             public void onContinuityLost(ChannelName channel) {}
 
             @Override
-            public void onPresenceExpired(ChannelName channel, PresenceClient client) {}
+            public void onPresenceExpired(ChannelName channel, PresenceClient client, int connectionsLeft) {}
 
             @Override
             public void onControl(ControlCommand command) {

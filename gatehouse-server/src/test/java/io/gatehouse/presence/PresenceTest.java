@@ -180,13 +180,54 @@ class PresenceTest {
     }
 
     @Test
-    void aUserWithTwoConnectionsIsListedOncePerConnection() {
+    void aUserWithTwoConnectionsIsListedOncePerConnectionAndOnceAsAUser() {
         try (Client first = connect("carol");
                 Client second = connect("carol")) {
             first.enter("room:twice");
             second.enter("room:twice");
-            first.await("join", "room:twice");
-            assertThat(connectionIds(first.presence("room:twice"))).containsExactly(first.id(), second.id());
+            JsonNode reply = first.presence("room:twice"); // no join of carol's own second tab before it
+            assertThat(connectionIds(reply)).containsExactly(first.id(), second.id());
+            assertThat(reply.path("users").toString())
+                    .isEqualTo("[{\"user_id\":\"carol\",\"name\":\"Carol Example\",\"connections\":2}]");
+        }
+    }
+
+    @Test
+    void aUserWithThreeTabsJoinsOnceAndLeavesOnceWhenTheLastTabGoes() {
+        try (Client bob = connect("bob")) {
+            bob.enter("room:tabs");
+            List<Client> tabs = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    tabs.add(connect("dora").enter("room:tabs"));
+                }
+                JsonNode joined = bob.await("join", "room:tabs");
+                assertThat(joined.path("user_id").asText()).isEqualTo("dora");
+                JsonNode users = bob.presence("room:tabs").path("users"); // the very next message: one join only
+                assertThat(users.toString())
+                        .isEqualTo("[{\"user_id\":\"bob\",\"name\":\"Bob Example\",\"connections\":1},"
+                                + "{\"user_id\":\"dora\",\"name\":\"Dora Example\",\"connections\":3}]");
+                assertThat(httpPresence(server, "room:tabs", publishKey).path("users"))
+                        .isEqualTo(users);
+
+                tabs.get(0).unsubscribe("room:tabs");
+                tabs.remove(0).close();
+                tabs.remove(0).close();
+                assertThat(bob.presence("room:tabs")
+                                .path("users")
+                                .get(1)
+                                .path("connections")
+                                .asInt())
+                        .as("dora's last tab is still there: no leave came before this reply")
+                        .isEqualTo(1);
+                tabs.remove(0).close();
+                JsonNode left = bob.await("leave", "room:tabs");
+                assertThat(left.path("user_id").asText()).isEqualTo("dora");
+                assertThat(bob.presence("room:tabs").path("users").size()).isEqualTo(1);
+                bob.ws().assertQuiet(QUIET);
+            } finally {
+                tabs.forEach(Client::close);
+            }
         }
     }
 

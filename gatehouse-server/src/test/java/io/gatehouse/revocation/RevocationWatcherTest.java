@@ -51,7 +51,7 @@ class RevocationWatcherTest {
             public void onContinuityLost(ChannelName channel) {}
 
             @Override
-            public void onPresenceExpired(ChannelName channel, PresenceClient client) {}
+            public void onPresenceExpired(ChannelName channel, PresenceClient client, int connectionsLeft) {}
 
             @Override
             public void onControl(ControlCommand command) {
