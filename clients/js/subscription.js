@@ -16,7 +16,8 @@ import { safeCall } from './safe-call.js';
 /**
  * @typedef {object} Listener
  * @property {(data: any, meta: MessageMeta) => void} onMessage
- * @property {(info: {recovered: boolean, offset: number | null, epoch: string | null}) => void} [onSubscribed]
+ * @property {(info: {recovered: boolean, offset: number | null, epoch: string | null, data?: any}) => void} [onSubscribed]
+ *   `data`: what the application answered for a `subscribe: proxy` namespace (docs/integrations.md), when it gave some
  * @property {(error: {code: string, message: string}) => void} [onError]
  */
 
@@ -57,7 +58,8 @@ export class Subscription {
       const ahead = this.cursor && this.cursor.epoch === reply.epoch && this.cursor.offset > reply.offset;
       if (!ahead) this.cursor = { offset: reply.offset, epoch: reply.epoch };
     }
-    this.activate({ recovered, offset: reply.offset ?? null, epoch: reply.epoch ?? null });
+    const info = { recovered, offset: reply.offset ?? null, epoch: reply.epoch ?? null };
+    this.activate(reply.data === undefined ? info : { ...info, data: reply.data });
   }
 
   /** Active without a reply (the personal channel, subscribed by the server on connect). */

@@ -38,6 +38,12 @@ test('recovered publications come first, then the held-back live messages, witho
   assert.deepEqual(subscribed, [{ recovered: true, offset: 4, epoch: 'e1' }]);
 });
 
+test('the application\'s data of a proxied subscribe reaches onSubscribed', () => {
+  const { subscribed, subscription } = recording();
+  subscription.onSubscribed({ channel: 'room:1', offset: 0, epoch: 'e1', recovered: false, publications: [], data: { role: 'member' } });
+  assert.deepEqual(subscribed, [{ recovered: false, offset: 0, epoch: 'e1', data: { role: 'member' } }]);
+});
+
 test('recovered:false and an epoch change are reported, and delivery goes on from the new position', () => {
   const { got, subscribed, subscription } = recording();
   subscription.status = 'active';

@@ -46,6 +46,21 @@ public final class DataDirectory {
         return opened;
     }
 
+    /**
+     * The HS256 secrets: those of {@code auth.jwt.secrets} with their key ids when it is set, else
+     * {@link #hmacSecret} alone.
+     */
+    public static io.gatehouse.auth.HmacKeys hmacKeys(GatehouseConfig config) {
+        List<GatehouseConfig.JwtSecret> rotation = config.auth().jwt().secrets();
+        if (rotation.isEmpty()) {
+            return io.gatehouse.auth.HmacKeys.single(hmacSecret(config));
+        }
+        return new io.gatehouse.auth.HmacKeys(rotation.stream()
+                .map(s -> new io.gatehouse.auth.HmacKeys.HmacKey(
+                        s.keyId(), s.secret().getBytes(StandardCharsets.UTF_8)))
+                .toList());
+    }
+
     /** The HS256 secret: {@code auth.jwt.secret} when configured, otherwise the generated one. */
     public static byte[] hmacSecret(GatehouseConfig config) {
         String configured = config.auth().jwt().secret();

@@ -22,6 +22,7 @@ import io.gatehouse.api.WellKnownRoutes;
 import io.gatehouse.auth.ApiKeyVerifier;
 import io.gatehouse.auth.CredentialExtractor;
 import io.gatehouse.auth.CredentialVerifier;
+import io.gatehouse.auth.HmacKeys;
 import io.gatehouse.auth.IntrospectedIds;
 import io.gatehouse.auth.IntrospectionVerifier;
 import io.gatehouse.auth.JwtVerifier;
@@ -146,7 +147,7 @@ final class Parts {
                 PasswordHashingPool.defaultThreads(), config.limits().loginQueue());
 
         // Credentials: who a token or session says it is.
-        byte[] secret = DataDirectory.hmacSecret(config);
+        HmacKeys secret = DataDirectory.hmacKeys(config);
         var jwt = config.auth().jwt();
         UserIds ids = UserIds.forConfig(config.auth());
         // A minted JWT lives at most auth.tokens.max_ttl: a removal older than that concerns none.

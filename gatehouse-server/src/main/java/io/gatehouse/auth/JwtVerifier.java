@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies JWTs with Nimbus JOSE+JWT (SPEC §2): HS256 with the shared secret; RS256 and ES256 with
@@ -79,16 +78,19 @@ public final class JwtVerifier implements TokenVerifier {
     /** The verifier the server uses: keys, claims and JWKS as {@code config} says. */
     public static JwtVerifier forConfig(byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock) {
         return forConfig(
-                hmacSecret,
+                HmacKeys.single(hmacSecret),
                 config,
                 clock,
                 new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
                 new UserNotBefore(java.time.Duration.ZERO));
     }
 
-    /** Like {@link #forConfig(byte[], GatehouseConfig.Jwt, Clock)}, with the id namespaces and per-user not-befores. */
+    /**
+     * Like {@link #forConfig(byte[], GatehouseConfig.Jwt, Clock)}, with every HS256 secret of a
+     * rotation, the id namespaces and per-user not-befores.
+     */
     public static JwtVerifier forConfig(
-            byte[] hmacSecret, GatehouseConfig.Jwt config, Clock clock, UserIds ids, UserNotBefore notBefore) {
+            HmacKeys hmacSecret, GatehouseConfig.Jwt config, Clock clock, UserIds ids, UserNotBefore notBefore) {
         Optional<JwksKeySource> jwks = config.jwksUrl().isEmpty()
                 ? Optional.empty()
                 : Optional.of(JwksKeySource.forUrl(jwksUri(config.jwksUrl()), config.jwksCacheTtl(), clock));
@@ -111,15 +113,16 @@ public final class JwtVerifier implements TokenVerifier {
      */
     public JwtVerifier(byte[] hmacSecret, GatehouseConfig.Jwt config, Optional<JwksKeySource> jwks) {
         this(
-                hmacSecret,
+                HmacKeys.single(hmacSecret),
                 config,
                 jwks,
                 new UserIds(GatehouseConfig.PrimarySource.JWT, config.otherIssuers()),
                 new UserNotBefore(java.time.Duration.ZERO));
     }
 
+    /** @param hmacSecret the HS256 secrets: a JWT's {@code kid} picks one, a JWT without one tries each */
     public JwtVerifier(
-            byte[] hmacSecret,
+            HmacKeys hmacSecret,
             GatehouseConfig.Jwt config,
             Optional<JwksKeySource> jwks,
             UserIds ids,
@@ -139,9 +142,8 @@ public final class JwtVerifier implements TokenVerifier {
         this.configured = keys;
         this.jwks = jwks;
         this.algorithms = config.algorithms();
-        List<Key> hmacKeys = List.of(new SecretKeySpec(hmacSecret, "HmacSHA256"));
         JWSKeySelector<KeyContext> selector = (header, context) -> JWSAlgorithm.HS256.equals(header.getAlgorithm())
-                ? (context.hmac() ? hmacKeys : List.of())
+                ? (context.hmac() ? hmacSecret.candidates(header.getKeyID()) : List.<Key>of())
                 : context.keys().candidates(header.getAlgorithm(), header.getKeyID());
         processor.setJWSKeySelector(selector);
         this.issuer = config.issuer();

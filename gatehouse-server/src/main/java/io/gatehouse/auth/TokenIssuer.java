@@ -35,7 +35,7 @@ public final class TokenIssuer {
     }
 
     private final TokenStore tokens;
-    private final byte[] hmacSecret;
+    private final HmacKeys hmacSecret;
     private final Optional<SigningKey> signingKey;
     private final String audience;
     private final Clock clock;
@@ -48,14 +48,14 @@ public final class TokenIssuer {
      */
     private TokenIssuer(
             TokenStore tokens,
-            byte[] hmacSecret,
+            HmacKeys hmacSecret,
             Optional<SigningKey> signingKey,
             String audience,
             Clock clock,
             boolean hs256Allowed) {
         this.hs256Allowed = hs256Allowed;
         this.tokens = tokens;
-        this.hmacSecret = hmacSecret.clone();
+        this.hmacSecret = hmacSecret;
         this.signingKey = signingKey;
         this.audience = audience;
         this.clock = clock;
@@ -67,7 +67,7 @@ public final class TokenIssuer {
      *
      * @throws io.gatehouse.config.ConfigException when the signing key is invalid
      */
-    public static TokenIssuer forConfig(TokenStore tokens, byte[] hmacSecret, GatehouseConfig config, Clock clock) {
+    public static TokenIssuer forConfig(TokenStore tokens, HmacKeys hmacSecret, GatehouseConfig config, Clock clock) {
         var jwt = config.auth().jwt();
         return new TokenIssuer(
                 tokens, hmacSecret, SigningKey.fromConfig(jwt), jwt.audience(), clock, jwt.acceptsHs256());
@@ -134,9 +134,11 @@ public final class TokenIssuer {
     }
 
     private String hs256(JWTClaimsSet claims) {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        HmacKeys.HmacKey key = hmacSecret.signing(); // the newest of a rotation; its kid tells verifiers which
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(key.keyId()).build(), claims);
         try {
-            jwt.sign(new MACSigner(hmacSecret));
+            jwt.sign(new MACSigner(key.secret()));
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign JWT: " + e.getMessage(), e);
         }

@@ -98,8 +98,8 @@ final class TokenCommand {
                 UserRecord u =
                         new UserStore(db).find(user).orElseThrow(() -> new CommandFailure("no user '" + user + "'"));
                 User who = new User(UserIds.local(u.id()), u.id(), u.roles());
-                TokenIssuer issuer = TokenIssuer.forConfig(
-                        new TokenStore(db), DataDirectory.hmacSecret(cfg), cfg, Clock.systemUTC());
+                TokenIssuer issuer =
+                        TokenIssuer.forConfig(new TokenStore(db), DataDirectory.hmacKeys(cfg), cfg, Clock.systemUTC());
                 if (type == Type.jwt && !issuer.canIssueJwt()) {
                     throw new CommandFailure("--type jwt: " + TokenIssuer.NO_JWT_SIGNER);
                 }

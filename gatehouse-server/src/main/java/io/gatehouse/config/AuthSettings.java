@@ -38,7 +38,8 @@ final class AuthSettings {
                 settings.positive(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL),
                 settings.string(ConfigKey.AUTH_JWT_SIGNING_KEY),
                 otherIssuers(settings),
-                algorithms(settings));
+                algorithms(settings),
+                secrets(settings, secret));
         Duration defaultTtl = settings.positive(ConfigKey.AUTH_TOKENS_DEFAULT_TTL);
         Duration maxTtl = settings.positive(ConfigKey.AUTH_TOKENS_MAX_TTL);
         if (defaultTtl.compareTo(maxTtl) > 0) {
@@ -151,5 +152,38 @@ final class AuthSettings {
             throw settings.invalid(ConfigKey.AUTH_JWT_ALGORITHMS.key(), "", "name at least one of HS256, RS256, ES256");
         }
         return Set.copyOf(out);
+    }
+
+    /** What a key id of auth.jwt.secrets may be. */
+    private static final java.util.regex.Pattern KEY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+
+    /** auth.jwt.secrets: KID=SECRET each, ids unique, secrets of 32 bytes or more; not together with auth.jwt.secret. */
+    private static List<GatehouseConfig.JwtSecret> secrets(Settings settings, String single) {
+        String key = ConfigKey.AUTH_JWT_SECRETS.key();
+        List<GatehouseConfig.JwtSecret> out = new java.util.ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (String entry : settings.stringList(ConfigKey.AUTH_JWT_SECRETS)) {
+            int eq = entry.indexOf('=');
+            String id = eq < 0 ? "" : entry.substring(0, eq);
+            if (!KEY_ID.matcher(id).matches()) {
+                throw settings.invalid(
+                        key, "(not shown)", "expected KID=SECRET entries, a KID of 1-64 of A-Z a-z 0-9 _ - .");
+            }
+            String secret = entry.substring(eq + 1);
+            if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+                throw settings.invalid(key, id + "=(not shown)", "an HS256 secret needs at least 32 bytes");
+            }
+            if (!ids.add(id)) {
+                throw settings.invalid(key, id + "=(not shown)", "the key id " + id + " is listed twice");
+            }
+            out.add(new GatehouseConfig.JwtSecret(id, secret));
+        }
+        if (!out.isEmpty() && !single.isEmpty()) {
+            throw settings.invalid(
+                    key,
+                    "(not shown)",
+                    "set auth.jwt.secret or auth.jwt.secrets, not both: move the secret into the list as KID=SECRET");
+        }
+        return out;
     }
 }

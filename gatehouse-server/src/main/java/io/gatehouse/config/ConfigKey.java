@@ -81,6 +81,11 @@ public enum ConfigKey {
             ValueType.STRING,
             "",
             "HS256 secret (at least 32 bytes); empty generates one into data_dir"),
+    AUTH_JWT_SECRETS(
+            "auth.jwt.secrets",
+            ValueType.STRING_LIST,
+            "",
+            "HS256 secrets with key ids, KID=SECRET, newest first, instead of auth.jwt.secret: the first signs (its kid in the JWT header), every one verifies until removed; for rotating the secret without downtime"),
     AUTH_JWT_PUBLIC_KEYS(
             "auth.jwt.public_keys",
             ValueType.STRING_LIST,

@@ -218,9 +218,37 @@ public record GatehouseConfig(
             Duration jwksCacheTtl,
             String signingKey,
             List<String> otherIssuers,
-            java.util.Set<String> algorithms) {
+            java.util.Set<String> algorithms,
+            List<JwtSecret> secrets) {
         public Jwt {
             otherIssuers = List.copyOf(otherIssuers);
+            secrets = List.copyOf(secrets);
+        }
+
+        /** Without auth.jwt.secrets: one HS256 secret (or none, generated into data_dir). */
+        public Jwt(
+                String secret,
+                List<String> publicKeys,
+                String issuer,
+                String audience,
+                Duration clockSkew,
+                String jwksUrl,
+                Duration jwksCacheTtl,
+                String signingKey,
+                List<String> otherIssuers,
+                java.util.Set<String> algorithms) {
+            this(
+                    secret,
+                    publicKeys,
+                    issuer,
+                    audience,
+                    clockSkew,
+                    jwksUrl,
+                    jwksCacheTtl,
+                    signingKey,
+                    otherIssuers,
+                    algorithms,
+                    List.of());
         }
 
         /** The {@code iss} of JWTs Gatehouse mints; never an application's, so never {@code auth.jwt.issuer}. */
@@ -246,9 +274,18 @@ public record GatehouseConfig(
         /** Without the HS256 secret and the signing key. */
         @Override
         public String toString() {
-            return "Jwt[secret " + (secret.isEmpty() ? "unset" : "set") + ", signingKey "
+            return "Jwt[secret " + (secret.isEmpty() ? "unset" : "set") + ", secrets " + secrets + ", signingKey "
                     + (signingKey.isEmpty() ? "unset" : "set") + ", issuer=" + issuer + ", audience=" + audience
                     + ", jwksUrl=" + jwksUrl + ", algorithms=" + algorithms + "]";
+        }
+    }
+
+    /** One HS256 secret of {@code auth.jwt.secrets} with its key id ({@code kid}). */
+    public record JwtSecret(String keyId, String secret) {
+        /** The key id, without the secret. */
+        @Override
+        public String toString() {
+            return "JwtSecret[" + keyId + "]";
         }
     }
 

@@ -35,7 +35,7 @@ final class ProdProfile {
         List<Problem> out = new ArrayList<>();
         GatehouseConfig.Auth auth = config.auth();
         GatehouseConfig.Server server = config.server();
-        if (auth.jwt().secret().isEmpty()) {
+        if (auth.jwt().secret().isEmpty() && auth.jwt().secrets().isEmpty()) {
             out.add(new Problem(
                     ConfigKey.AUTH_JWT_SECRET,
                     "empty, so a secret is generated into data_dir: it differs on every"
@@ -76,6 +76,7 @@ final class ProdProfile {
             }
         }
         secret(out, ConfigKey.AUTH_JWT_SECRET, auth.jwt().secret());
+        auth.jwt().secrets().forEach(s -> secret(out, ConfigKey.AUTH_JWT_SECRETS, s.secret()));
         if (auth.session().enabled()) {
             tooLong(out, ConfigKey.AUTH_SESSION_TTL, auth.session().ttl(), MAX_SESSION_TTL, "30d");
             tooLong(out, ConfigKey.AUTH_SESSION_CSRF_MAX_AGE, auth.session().csrfMaxAge(), MAX_CSRF_MAX_AGE, "24h");

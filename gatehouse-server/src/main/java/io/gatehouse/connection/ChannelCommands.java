@@ -32,8 +32,10 @@ import java.util.function.Function;
 /**
  * What a client connection asks about channels (SPEC §4, §5): {@code subscribe} (with recovery),
  * {@code unsubscribe}, {@code publish}, {@code history} and {@code presence}, each checked against
- * {@link ChannelAccess} first; plus the implicit subscription to the user's personal channel and
- * the end of subscriptions a refreshed credential no longer grants. Shared by every connection of
+ * {@link ChannelAccess} first and, in {@code subscribe: proxy} / {@code publish: proxy} namespaces,
+ * by the application ({@link ProxiedChannels}); plus the implicit subscription to the user's
+ * personal channel, the subscriptions the server API makes and ends, and the end of subscriptions
+ * a refreshed credential no longer grants. Shared by every connection of
  * the node; each call runs on the calling connection's thread, and answers arriving from the broker
  * go back to it.
  */
