@@ -24,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DocumentedReceiverCodeTest {
     static final Path DOC = Path.of("..", "docs", "webhooks.md");
+    /** The channel proxy's Django and FastAPI code checks its calls' signature the same way. */
+    static final Path PROXY_DOC = Path.of("..", "docs", "integrations.md");
+
     static final Pattern PYTHON_BLOCK = Pattern.compile("```python\n(.*?)```", Pattern.DOTALL);
     static final Pattern VERIFY = Pattern.compile("(def verify\\(.*?)\n\n", Pattern.DOTALL);
 
@@ -32,10 +35,16 @@ class DocumentedReceiverCodeTest {
 
     @Test
     void theDocumentedVerifyFunctionsAcceptARealDeliveryAndRefuseForgeries() throws Exception {
-        List<String> functions = verifyFunctions();
+        List<String> functions = verifyFunctions(DOC);
         assertThat(functions)
                 .as("a verify function in the Django and the FastAPI code")
                 .hasSize(2);
+        List<String> proxyFunctions = verifyFunctions(PROXY_DOC);
+        assertThat(proxyFunctions)
+                .as("a verify function in the Django and the FastAPI proxy code of integrations.md")
+                .hasSize(2);
+        functions = new ArrayList<>(functions);
+        functions.addAll(proxyFunctions);
         WebhookReceiver.Delivery delivery;
         try (WebhookReceiver receiver = new WebhookReceiver(WebhooksTest.SECRET);
                 TestGatehouse g = WebhooksTest.server(receiver).start()) {
@@ -76,9 +85,9 @@ class DocumentedReceiverCodeTest {
         assertThat(v1).matches("[0-9a-f]{64}");
     }
 
-    private static List<String> verifyFunctions() throws IOException {
+    private static List<String> verifyFunctions(Path doc) throws IOException {
         List<String> out = new ArrayList<>();
-        Matcher block = PYTHON_BLOCK.matcher(Files.readString(DOC));
+        Matcher block = PYTHON_BLOCK.matcher(Files.readString(doc));
         while (block.find()) {
             Matcher verify = VERIFY.matcher(block.group(1));
             if (verify.find()) {
