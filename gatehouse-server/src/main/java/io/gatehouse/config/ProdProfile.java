@@ -155,6 +155,12 @@ final class ProdProfile {
         }
         secret(out, ConfigKey.METRICS_TOKEN, metricsToken);
         secret(out, ConfigKey.HOOKS_SECRET, config.hooks().secret());
+        if (!config.proxy().secrets().isEmpty()) {
+            secret(
+                    out,
+                    ConfigKey.CHANNELS_PROXY_SECRET,
+                    config.proxy().secrets().get(0));
+        }
         if (!tls && auth.session().enabled() && auth.session().sameSite() == GatehouseConfig.SameSite.NONE) {
             out.add(
                     new Problem(

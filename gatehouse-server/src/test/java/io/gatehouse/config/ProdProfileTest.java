@@ -311,6 +311,21 @@ class ProdProfileTest {
         return ConfigLoader.load(new ConfigSources().yamlFile(safe).environment(environment));
     }
 
+    @Test
+    void weakSecretsOfAJwtRotationAndOfTheChannelProxyAreRefusedNamingTheirKeys() {
+        String message = refusal(Map.of(
+                "GATEHOUSE_AUTH_JWT_SECRET", "",
+                "GATEHOUSE_AUTH_JWT_SECRETS", "k2=" + "a".repeat(40) + ",k1=a-production-secret-of-at-least-32-bytes",
+                "GATEHOUSE_CHANNELS_PROXY_URL", "https://app.example.com/gatehouse/proxy",
+                "GATEHOUSE_CHANNELS_PROXY_SECRET", "0123456789abcdefgh0123456789abcdefgh"));
+        assertThat(message.lines().toList())
+                .hasSize(3)
+                .anySatisfy(l -> assertThat(l).startsWith("  auth.jwt.secrets ").contains("distinct characters"))
+                .anySatisfy(l ->
+                        assertThat(l).startsWith("  channels.proxy.secret ").contains("repeated"));
+        assertThat(message).doesNotContain("a".repeat(40)).doesNotContain("a-production-secret");
+    }
+
     private String refusal(Map<String, String> environment) {
         try {
             load(environment);

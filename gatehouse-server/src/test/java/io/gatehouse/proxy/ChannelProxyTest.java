@@ -38,20 +38,21 @@ class ChannelProxyTest {
         app.close();
     }
 
+    /** A server asking {@link #app}; {@code more} are further key/value pairs, set last. */
     TestGatehouse server(String cacheTtl, String recheck, Object... more) {
-        TestGatehouse s = new TestGatehouse();
-        for (int i = 0; i < more.length; i += 2) {
-            s.with((String) more[i], more[i + 1]);
-        }
-        s.with(ConfigKey.CHANNELS_PROXY_URL.key(), app.url())
+        TestGatehouse s = new TestGatehouse()
+                .with(ConfigKey.CHANNELS_PROXY_URL.key(), app.url())
                 .with(ConfigKey.CHANNELS_PROXY_SECRET.key(), PROXY_SECRET)
                 .with(ConfigKey.CHANNELS_PROXY_TIMEOUT.key(), "1s")
                 .with(ConfigKey.CHANNELS_PROXY_CACHE_TTL.key(), cacheTtl)
                 .with(ConfigKey.CHANNELS_PROXY_RECHECK_INTERVAL.key(), recheck)
                 .with("channels.namespaces.room.subscribe", "proxy")
                 .with("channels.namespaces.room.presence", true)
-                .with("channels.namespaces.chat.publish", "proxy")
-                .start();
+                .with("channels.namespaces.chat.publish", "proxy");
+        for (int i = 0; i < more.length; i += 2) {
+            s.with((String) more[i], more[i + 1]);
+        }
+        s.start();
         open.add(0, s);
         return s;
     }
@@ -240,6 +241,47 @@ class ChannelProxyTest {
         WsRecorder other = connect(s, "other");
         app.delayMillis = 0;
         other.subscribe("room:0");
+    }
+
+    @Test
+    void anAnswerLongerThan64KiBIsNotReadAndRefusesWithBackendUnavailable() {
+        app.decide = call -> new Answer(200, "{\"allow\":true,\"data\":\"" + "x".repeat(70_000) + "\"}");
+        TestGatehouse s = server("30s", "5m");
+        WsRecorder alice = connect(s, "alice");
+        JsonNode refused = alice.subscribeReply("room:big", 1);
+        assertThat(refused.path("code").asText()).isEqualTo("BACKEND_UNAVAILABLE");
+        assertThat(refused.path("message").asText()).contains("more than 65536 bytes");
+    }
+
+    @Test
+    void theNodeHoldsAtMost256CallsAndRefusesTheRestAtOnce() {
+        app.delayMillis = 2_000;
+        TestGatehouse s = server("30s", "5m", ConfigKey.CHANNELS_PROXY_TIMEOUT.key(), "5s");
+        List<WsRecorder> clients = new ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            clients.add(connect(s, "user-" + i));
+        }
+        for (WsRecorder c : clients) {
+            for (int ch = 0; ch < 16; ch++) { // 272 asks, each within the per-connection bound
+                c.sendJson("{\"type\":\"subscribe\",\"channel\":\"room:" + ch + "\"}");
+            }
+        }
+        int subscribed = 0;
+        int unavailable = 0;
+        for (WsRecorder c : clients) {
+            for (int ch = 0; ch < 16; ch++) {
+                JsonNode m = c.awaitMessage();
+                if (m.path("type").asText().equals("subscribed")) {
+                    subscribed++;
+                } else if (m.path("code").asText().equals("BACKEND_UNAVAILABLE")) {
+                    assertThat(m.path("message").asText()).contains("256 calls");
+                    unavailable++;
+                }
+            }
+        }
+        assertThat(subscribed).isEqualTo(256);
+        assertThat(unavailable).isEqualTo(16);
+        assertThat(app.mostUnderWay.get()).isLessThanOrEqualTo(256);
     }
 
     @Test
