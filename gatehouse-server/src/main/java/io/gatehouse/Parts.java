@@ -190,7 +190,12 @@ final class Parts {
         GatehouseMetrics metrics = new GatehouseMetrics();
         accessLog = AccessLog.start(database, config.accessLog(), metrics, clock);
         hooks = WebhookEvents.start(database, config.hooks(), metrics, clock);
-        hub = new Hub(broker, codec, metrics, config.channels(), hooks::presence);
+        proxy = config.proxy().enabled() ? new ChannelProxy(config.proxy(), clock, codec.json()) : null;
+        hub = new Hub(broker, codec, metrics, config.channels(), hooks::presence, (user, channel) -> {
+            if (proxy != null) {
+                proxy.forget(user, channel); // every node, whether or not the user is connected here
+            }
+        });
         broker.start(hub);
         ChannelAccess access = new ChannelAccess(config.channels());
         // With several nodes the limits are also counted across them (docs/redis.md, "Limits").
@@ -289,7 +294,6 @@ final class Parts {
                 Gatehouse.daemonThreads("gatehouse-stats"),
                 broker instanceof DeferredRedisBroker redis ? redis.stats() : null);
         Replies replies = new Replies(codec, clock, config.heartbeat().interval());
-        proxy = config.proxy().enabled() ? new ChannelProxy(config.proxy(), clock, json) : null;
         ChannelCommands channels = new ChannelCommands(
                 hub,
                 broker,

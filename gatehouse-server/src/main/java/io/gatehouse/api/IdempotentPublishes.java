@@ -25,9 +25,15 @@ import java.util.concurrent.TimeUnit;
  * characters; stored as the SHA-256 of key and channel.
  */
 public final class IdempotentPublishes {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IdempotentPublishes.class);
     static final int MAX_KEY_CHARS = 255;
     static final Duration PENDING_POLL = Duration.ofMillis(50);
     static final int PENDING_POLLS = 100;
+    /**
+     * How long a claim whose publish has not answered holds its key: a node that died holding one
+     * does not block the key's retries for the whole window.
+     */
+    static final Duration PENDING_HOLD = Duration.ofSeconds(30);
 
     private final Broker broker;
     private final IdempotencyKeys keys;
@@ -67,7 +73,12 @@ public final class IdempotentPublishes {
                         : broker.publish(channel, dataJson)
                                 .handle((p, failure) -> {
                                     if (failure != null) {
-                                        keys.release(key);
+                                        keys.release(key).exceptionally(unreleased -> {
+                                            LOG.warn(
+                                                    "An idempotency key could not be released; its retries wait up to {} s",
+                                                    PENDING_HOLD.toSeconds());
+                                            return null;
+                                        });
                                         return CompletableFuture.<Publication>failedFuture(failure);
                                     }
                                     return keys.settle(key, write(p), window)
@@ -79,7 +90,7 @@ public final class IdempotentPublishes {
 
     /** Null once this call claimed {@code key}, else the stored result (waiting while its publish is under way). */
     private CompletionStage<String> claimed(String key, int polls) {
-        return keys.claim(key, window)
+        return keys.claim(key, window.compareTo(PENDING_HOLD) < 0 ? window : PENDING_HOLD)
                 .handle((stored, failure) -> {
                     if (failure != null) {
                         throw RefusalCode.BACKEND_UNAVAILABLE

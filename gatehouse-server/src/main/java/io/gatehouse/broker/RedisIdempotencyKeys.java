@@ -29,10 +29,10 @@ final class RedisIdempotencyKeys implements IdempotencyKeys {
     }
 
     @Override
-    public CompletionStage<String> claim(String key, Duration window) {
+    public CompletionStage<String> claim(String key, Duration hold) {
         String k = key(key);
         try {
-            return commands.set(k, PENDING, SetArgs.Builder.nx().px(window.toMillis()))
+            return commands.set(k, PENDING, SetArgs.Builder.nx().px(hold.toMillis()))
                     .thenCompose(ok -> "OK".equals(ok)
                             ? CompletableFuture.completedFuture((String) null)
                             // Another claim holds it; gone meanwhile (expired, released) reads as pending:

@@ -52,9 +52,9 @@ final class RedisShared {
     static IdempotencyKeys idempotencyKeys(Supplier<RedisBroker> connected) {
         return new IdempotencyKeys() {
             @Override
-            public CompletionStage<String> claim(String key, Duration window) {
+            public CompletionStage<String> claim(String key, Duration hold) {
                 RedisBroker b = connected.get();
-                return b == null ? notConnected() : b.idempotencyKeys().claim(key, window);
+                return b == null ? notConnected() : b.idempotencyKeys().claim(key, hold);
             }
 
             @Override

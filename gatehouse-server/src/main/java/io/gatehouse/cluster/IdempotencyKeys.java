@@ -16,11 +16,12 @@ public interface IdempotencyKeys {
     String PENDING = "";
 
     /**
-     * Claims {@code key} for {@code window}: completes with null when this call claimed it (the
-     * caller must then {@link #settle} or {@link #release} it), else with the result stored for it,
-     * or {@link #PENDING} while its claimer has not settled it.
+     * Claims {@code key} for {@code hold}: completes with null when this call claimed it (the caller
+     * must then {@link #settle} or {@link #release} it; unsettled, the claim lapses after
+     * {@code hold}), else with the result stored for it, or {@link #PENDING} while its claimer has
+     * not settled it.
      */
-    CompletionStage<String> claim(String key, Duration window);
+    CompletionStage<String> claim(String key, Duration hold);
 
     /** Stores {@code result} (not empty) for the claimed {@code key}, kept for {@code window}. */
     CompletionStage<Void> settle(String key, String result, Duration window);

@@ -36,14 +36,14 @@ public final class LocalIdempotencyKeys implements IdempotencyKeys {
     }
 
     @Override
-    public synchronized CompletionStage<String> claim(String key, Duration window) {
+    public synchronized CompletionStage<String> claim(String key, Duration hold) {
         long now = nanoTime.getAsLong();
         Entry e = keys.get(key);
         if (e != null && e.expiresAtNanos() - now > 0) {
             return CompletableFuture.completedFuture(e.result());
         }
         keys.remove(key); // re-inserted last: claim order
-        keys.put(key, new Entry(PENDING, now + window.toNanos()));
+        keys.put(key, new Entry(PENDING, now + hold.toNanos()));
         return CompletableFuture.completedFuture(null);
     }
 

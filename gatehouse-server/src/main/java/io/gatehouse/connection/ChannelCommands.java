@@ -82,7 +82,7 @@ public record ChannelCommands(
             return;
         }
         if (access.subscribeAsksApplication(c.principal(), m.channel())) {
-            proxied.whenAllowed(c, m.channel(), m.id(), decision -> subscribeAllowed(c, m, decision));
+            proxied.whenSubscribeAllowed(c, m.channel(), m.id(), decision -> subscribeAllowed(c, m, decision));
         } else {
             subscribeAllowed(c, m, null);
         }
@@ -121,7 +121,7 @@ public record ChannelCommands(
                     c.send(replies.subscribed(
                             m.id(), channel, recovery, decision == null ? null : decision.dataJson()));
                     if (decision != null) {
-                        proxied.keepChecking(c, sub, decision);
+                        proxied.watch(c, sub, decision);
                     }
                 },
                 refusal -> c.send(replies.error(refusal, m.id())));
@@ -160,6 +160,9 @@ public record ChannelCommands(
     void unsubscribe(ClientConnection c, ClientMessage.Unsubscribe m) {
         ChannelName channel = m.channel();
         hub.unsubscribe(c, channel.value());
+        if (proxied != null) {
+            proxied.unsubscribed(c, channel); // a subscribe still waiting for the application is dropped
+        }
         c.personal().released(channel);
         c.send(replies.unsubscribed(m.id(), channel));
     }
@@ -239,6 +242,9 @@ public record ChannelCommands(
         }
         if (access.publishAsksApplication(channel)) {
             proxied.whenAccepted(c, channel, data, m.id(), accepted -> publish(c, channel, accepted, m.id()));
+        } else if (access.subscribeAsksApplication(c.principal(), channel)) {
+            // publish: authenticated needs the right to subscribe, which here the application gives
+            proxied.whenAllowed(c, channel, m.id(), allowed -> publish(c, channel, data, m.id()));
         } else {
             publish(c, channel, data, m.id());
         }
@@ -255,17 +261,14 @@ public record ChannelCommands(
     /**
      * The server API subscribed the connection's user to {@code channel} (the client gets
      * {@code subscribed} without an id; nothing if it already was) or unsubscribed it (the client
-     * gets {@code unsubscribed} with PERMISSION_DENIED, and the application's cached decision for the
-     * pair is forgotten, so that a new subscribe asks again).
+     * gets {@code unsubscribed} with PERMISSION_DENIED; the hub has every node forget the
+     * application's cached decision for the pair, so that a new subscribe asks again).
      */
     void byServer(ClientConnection c, ChannelName channel, boolean subscribe) {
         if (!c.isOpen()) {
             return;
         }
         if (!subscribe) {
-            if (proxied != null) {
-                proxied.forget(c.principal().user().id(), channel);
-            }
             if (hub.unsubscribe(c, channel.value())) {
                 c.personal().released(channel);
                 c.send(replies.unsubscribed(
@@ -307,6 +310,8 @@ public record ChannelCommands(
             Refusal denied = access.checkSubscribe(c.principal(), sub.channel());
             if (denied != null && hub.unsubscribe(c, name)) {
                 c.send(replies.unsubscribed(name, denied));
+            } else if (denied == null && access.subscribeAsksApplication(c.principal(), sub.channel())) {
+                proxied.askNow(c, sub); // the role or claim that spared the application is gone
             }
         }
     }

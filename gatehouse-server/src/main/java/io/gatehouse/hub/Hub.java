@@ -49,18 +49,25 @@ public final class Hub implements BrokerListener {
 
     private final GatehouseMetrics metrics;
     private final Presence presence;
+    private final java.util.function.BiConsumer<String, ChannelName> serverUnsubscribed;
 
     public Hub(Broker broker, WireCodec codec, GatehouseMetrics metrics, GatehouseConfig.Channels channels) {
-        this(broker, codec, metrics, channels, event -> {});
+        this(broker, codec, metrics, channels, event -> {}, (user, channel) -> {});
     }
 
-    /** {@code presenceObserver} is told of each user's first join and last leave on this node (the webhooks). */
+    /**
+     * {@code presenceObserver} is told of each user's first join and last leave on this node (the
+     * webhooks); {@code serverUnsubscribed}, on every node, of each user the server API unsubscribed,
+     * whether or not the user has connections there (the channel proxy's cache).
+     */
     public Hub(
             Broker broker,
             WireCodec codec,
             GatehouseMetrics metrics,
             GatehouseConfig.Channels channels,
-            Consumer<PresenceEvent> presenceObserver) {
+            Consumer<PresenceEvent> presenceObserver,
+            java.util.function.BiConsumer<String, ChannelName> serverUnsubscribed) {
+        this.serverUnsubscribed = serverUnsubscribed;
         this.broker = broker;
         this.codec = codec;
         this.metrics = metrics;
@@ -294,9 +301,12 @@ public final class Hub implements BrokerListener {
                 }
             }
         } else if (command instanceof ControlCommand.ServerSubscription s) {
-            ChannelName.parse(s.channel())
-                    .ifPresent(channel ->
-                            connectionsOf(s.userId()).forEach(c -> c.serverSubscription(channel, s.subscribe())));
+            ChannelName.parse(s.channel()).ifPresent(channel -> {
+                if (!s.subscribe()) {
+                    serverUnsubscribed.accept(s.userId(), channel);
+                }
+                connectionsOf(s.userId()).forEach(c -> c.serverSubscription(channel, s.subscribe()));
+            });
         } else if (command instanceof ControlCommand.TaskChanged t) {
             sendTask(t.owner(), t.taskJson());
         }

@@ -47,6 +47,9 @@ public final class Subscription {
     private boolean hearsPresence;
     /** The client as the hub listed it in the channel's presence (set before its join goes out), or null. */
     private volatile PresenceClient listedAs;
+    /** Whether the application re-checks it ({@link #claimRechecks}). Under the lock. */
+    private boolean rechecked;
+
     /** Done once its join was listed and announced: its leave goes after it. Null while not listed. */
     private volatile java.util.concurrent.CompletionStage<Void> joined;
 
@@ -150,6 +153,18 @@ public final class Subscription {
 
     void listedAs(PresenceClient client) {
         listedAs = client;
+    }
+
+    /**
+     * Whether the caller is the first to start this subscription's re-checks by the application
+     * (channels.proxy): true once, so that one subscription never has two timers.
+     */
+    public synchronized boolean claimRechecks() {
+        if (rechecked) {
+            return false;
+        }
+        rechecked = true;
+        return true;
     }
 
     java.util.concurrent.CompletionStage<Void> joined() {

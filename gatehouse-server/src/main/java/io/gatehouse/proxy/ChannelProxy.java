@@ -62,6 +62,8 @@ public final class ChannelProxy implements AutoCloseable {
     private final Semaphore calls = new Semaphore(MAX_CALLS);
     private final ExpiringCache<SubscribeDecision> decisions;
     private final ConcurrentHashMap<String, CompletableFuture<SubscribeDecision>> asking = new ConcurrentHashMap<>();
+    /** Counts {@link #forget} calls: an answer asked before one is not cached. */
+    private final java.util.concurrent.atomic.AtomicLong forgets = new java.util.concurrent.atomic.AtomicLong();
 
     public ChannelProxy(GatehouseConfig.Proxy config, Clock clock, ObjectMapper json) {
         if (!config.enabled()) {
@@ -110,15 +112,30 @@ public final class ChannelProxy implements AutoCloseable {
             call.complete(cached);
             return call.copy();
         }
-        ask(
-                        request("subscribe", principal, channel, connectionId, instance, null),
-                        answers::subscribe,
-                        SubscribeDecision::refuse)
-                .whenComplete((decision, impossible) -> {
-                    remember(key, decision);
-                    asking.remove(key, call); // after remember: whoever misses the call finds the answer
-                    call.complete(decision);
-                });
+        long generation = forgets.get();
+        CompletableFuture<SubscribeDecision> asked;
+        try {
+            asked = ask(
+                    request("subscribe", principal, channel, connectionId, instance, null),
+                    answers::subscribe,
+                    SubscribeDecision::refuse);
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        asked.whenComplete((decision, failure) -> {
+            SubscribeDecision d = failure == null
+                    ? decision
+                    : SubscribeDecision.refuse(RefusalCode.BACKEND_UNAVAILABLE.refusal(
+                            "The call to " + ConfigKey.CHANNELS_PROXY_URL.key() + " failed; back off and retry"));
+            try {
+                if (forgets.get() == generation) { // a forget meanwhile: this answer may be out of date
+                    remember(key, d);
+                }
+            } finally {
+                asking.remove(key, call); // after remember: whoever misses the call finds the answer
+                call.complete(d);
+            }
+        });
         return call.copy();
     }
 
@@ -134,8 +151,12 @@ public final class ChannelProxy implements AutoCloseable {
                 PublishDecision::refuse);
     }
 
-    /** Forgets the cached decision for {@code userId} and {@code channel}: the next subscribe asks. */
+    /**
+     * Forgets the cached decision for {@code userId} and {@code channel}: the next subscribe asks.
+     * An answer under way now is not cached either (it may predate what made the caller forget).
+     */
     public void forget(String userId, ChannelName channel) {
+        forgets.incrementAndGet();
         decisions.remove(userId + '\n' + channel.value());
     }
 
@@ -213,7 +234,13 @@ public final class ChannelProxy implements AutoCloseable {
                     if (response.statusCode() >= 500) {
                         LOG.warn("{} answered HTTP {}", ConfigKey.CHANNELS_PROXY_URL.key(), response.statusCode());
                     }
-                    return judge.read(response.statusCode(), response.body());
+                    try {
+                        return judge.read(response.statusCode(), response.body());
+                    } catch (RuntimeException unreadable) {
+                        LOG.warn("{} answered what cannot be read", ConfigKey.CHANNELS_PROXY_URL.key(), unreadable);
+                        return refuse.apply(RefusalCode.BACKEND_UNAVAILABLE.refusal(ConfigKey.CHANNELS_PROXY_URL.key()
+                                + " answered what cannot be read; back off and retry"));
+                    }
                 });
     }
 

@@ -8,7 +8,6 @@ import io.gatehouse.protocol.RefusalCode;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * What the application's answer to a proxy call means (docs/integrations.md). A 2xx carries
@@ -21,6 +20,9 @@ import java.time.format.DateTimeParseException;
 final class ProxyAnswers {
     /** The longest reason shown to a client; a longer one is cut. */
     static final int MAX_REASON_CHARS = 200;
+
+    /** An allow's expires_at further away than this counts as none. */
+    static final java.time.Duration FURTHEST_EXPIRY = java.time.Duration.ofDays(366);
 
     private final ObjectMapper json;
     private final Clock clock;
@@ -50,6 +52,9 @@ final class ProxyAnswers {
             if (!expiresAt.isAfter(clock.instant())) {
                 return SubscribeDecision.refuse(RefusalCode.PERMISSION_DENIED.refusal(
                         "The application's permission for this channel has expired"));
+            }
+            if (expiresAt.isAfter(clock.instant().plus(FURTHEST_EXPIRY))) {
+                expiresAt = null; // as good as never: re-checked every recheck_interval only
             }
         }
         return SubscribeDecision.allow(expiresAt, data(answer));
@@ -119,13 +124,14 @@ final class ProxyAnswers {
         return b.toString();
     }
 
+    /** ISO-8601 or Unix seconds; null for anything else, or a time Java cannot hold. */
     private static Instant instant(JsonNode n) {
-        if (n.isNumber()) {
-            return Instant.ofEpochSecond(n.asLong());
-        }
         try {
+            if (n.isIntegralNumber() && n.canConvertToLong()) {
+                return Instant.ofEpochSecond(n.asLong());
+            }
             return n.isTextual() ? Instant.parse(n.asText()) : null;
-        } catch (DateTimeParseException e) {
+        } catch (java.time.DateTimeException e) { // DateTimeParseException included
             return null;
         }
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -118,6 +119,91 @@ class ChannelProxyTest {
         assertThat(again.path("code").asText()).isEqualTo("PERMISSION_DENIED");
         assertThat(again.path("message").asText()).isEqualTo("removed from the room");
         assertThat(app.calls("subscribe")).hasSize(2);
+    }
+
+    @Test
+    void aPublishWhereTheApplicationDecidesSubscriptionsNeedsItsYesToo() {
+        app.decide = call -> call.path("user").path("id").asText().equals("alice")
+                ? Answer.allow()
+                : Answer.deny("not in this room");
+        TestGatehouse s = server(
+                "30s", "5m", "channels.namespaces.talk", Map.of("subscribe", "proxy", "publish", "authenticated"));
+        WsRecorder alice = connect(s, "alice");
+        alice.subscribe("talk:1");
+        WsRecorder mallory = connect(s, "mallory");
+        mallory.sendJson("{\"type\":\"publish\",\"channel\":\"talk:1\",\"data\":{\"x\":1},\"id\":1}");
+        JsonNode refused = mallory.awaitMessage();
+        assertThat(refused.path("code").asText()).isEqualTo("PERMISSION_DENIED");
+        assertThat(refused.path("message").asText()).isEqualTo("not in this room");
+        alice.sendJson("{\"type\":\"publish\",\"channel\":\"talk:1\",\"data\":{\"x\":2},\"id\":2}");
+        assertThat(alice.awaitType("message").path("data").path("x").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void anExpiryThatIsNoTimeIsBackendUnavailableAndLeavesNothingStuck() {
+        List<String> answers = new CopyOnWriteArrayList<>(
+                List.of("{\"allow\":true,\"expires_at\":1e20}", "{\"allow\":true,\"expires_at\":99999999999999999}"));
+        app.decide = call -> answers.isEmpty() ? Answer.allow() : new Answer(200, answers.remove(0));
+        TestGatehouse s = server("30s", "5m");
+        WsRecorder alice = connect(s, "alice");
+        for (int i = 1; i <= 2; i++) {
+            JsonNode refused = alice.subscribeReply("room:odd", i);
+            assertThat(refused.path("code").asText()).isEqualTo("BACKEND_UNAVAILABLE");
+            assertThat(refused.path("message").asText()).contains("expires_at");
+        }
+        alice.subscribe("room:odd"); // asked again, not stuck behind the odd answers
+    }
+
+    @Test
+    void aServerSideUnsubscribeForgetsTheCachedAllowEvenWhereTheUserHasNoConnection() {
+        Set<String> members = ConcurrentHashMap.newKeySet();
+        members.add("alice");
+        app.decide = call -> members.contains(call.path("user").path("id").asText())
+                ? Answer.allow()
+                : Answer.deny("removed from the room");
+        TestGatehouse s = server("5m", "5m");
+        WsRecorder first = s.connectAs("alice");
+        first.subscribe("room:8");
+        first.close();
+        members.remove("alice");
+        TestGatehouse.Reply r = s.post(
+                "/api/v1/users/alice/unsubscribe",
+                "{\"channel\":\"room:8\"}",
+                "Authorization",
+                "apikey " + s.apiKey("publish"));
+        assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(200);
+        WsRecorder again = connect(s, "alice");
+        assertThat(again.subscribeReply("room:8", 1).path("code").asText()).isEqualTo("PERMISSION_DENIED");
+    }
+
+    @Test
+    void aRefreshThatDropsTheChannelsClaimHandsTheSubscriptionToTheApplication() {
+        app.decide = call -> Answer.deny("no longer invited");
+        TestGatehouse s = server("30s", "5m");
+        WsRecorder carol = s.connectWith(Jwts.hs256For("carol", List.of(), List.of("room:5")));
+        open.add(0, carol);
+        carol.subscribe("room:5");
+        assertThat(app.calls).isEmpty();
+        carol.sendJson("{\"type\":\"refresh\",\"id\":1,\"token\":\"" + Jwts.hs256For("carol") + "\"}");
+        assertThat(carol.awaitType("refreshed").path("id").asInt()).isEqualTo(1);
+        JsonNode ended = carol.awaitType("unsubscribed");
+        assertThat(ended.path("code").asText()).isEqualTo("PERMISSION_DENIED");
+        assertThat(ended.path("message").asText()).isEqualTo("no longer invited");
+    }
+
+    @Test
+    void anUnsubscribeWhileTheApplicationIsAskedDropsTheSubscribe() {
+        app.delayMillis = 500;
+        TestGatehouse s = server("30s", "5m");
+        WsRecorder alice = connect(s, "alice");
+        alice.sendJson("{\"type\":\"subscribe\",\"channel\":\"room:3\",\"id\":1}");
+        alice.sendJson("{\"type\":\"unsubscribe\",\"channel\":\"room:3\",\"id\":2}");
+        assertThat(alice.awaitMessage().path("type").asText()).isEqualTo("unsubscribed");
+        JsonNode dropped = alice.awaitMessage();
+        assertThat(dropped.path("id").asInt()).isEqualTo(1);
+        assertThat(dropped.path("code").asText()).isEqualTo("BAD_REQUEST");
+        s.publish("room:3", "{\"n\":1}");
+        alice.assertAlive("alice, not subscribed after all");
     }
 
     @Test
