@@ -27,6 +27,15 @@ public interface SubscriptionListener {
     default void onSubscribed(boolean recovered, StreamPosition position) {}
 
     /**
+     * As {@link #onSubscribed(boolean, StreamPosition)}, which it calls unless overridden, with
+     * {@code dataJson}: what the application answered for a {@code subscribe: proxy} namespace
+     * (docs/integrations.md), as JSON text, or null when it gave none.
+     */
+    default void onSubscribed(boolean recovered, StreamPosition position, String dataJson) {
+        onSubscribed(recovered, position);
+    }
+
+    /**
      * The subscription ended without the application asking: the server refused a resubscribe
      * after a reconnect, or took the channel away after a credential refresh ({@code
      * PERMISSION_DENIED}). Nothing more arrives for it.

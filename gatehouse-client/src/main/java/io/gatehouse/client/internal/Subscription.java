@@ -63,7 +63,8 @@ final class Subscription {
         pendingOn = null;
         early.clear();
         cursor.subscribed(reply.recovered(), reply.position());
-        Callbacks.call("onSubscribed", () -> listener.onSubscribed(reply.recovered(), reply.position()));
+        Callbacks.call(
+                "onSubscribed", () -> listener.onSubscribed(reply.recovered(), reply.position(), reply.dataJson()));
         reply.publications().forEach(this::deliver);
         before.forEach(this::deliver);
         firstReply.complete(reply);
