@@ -7,13 +7,11 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import io.gatehouse.http.BoundedBody;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.text.ParseException;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,7 +167,7 @@ public final class JwksKeySource {
                 .build();
         CompletableFuture<HttpResponse<byte[]>> response;
         try {
-            response = http.sendAsync(request, info -> new CappedBody(MAX_BODY_BYTES));
+            response = http.sendAsync(request, info -> new BoundedBody(MAX_BODY_BYTES));
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
@@ -281,57 +278,6 @@ public final class JwksKeySource {
 
         UnusableSet(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    /** Collects a body of at most {@code max} bytes; a longer one fails the fetch instead of filling the heap. */
-    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final int max;
-        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-        // Only accessed by the HTTP client's delivery, which is sequential.
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private Flow.Subscription subscription;
-
-        CappedBody(int max) {
-            this.max = max;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return body;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            if (body.isDone()) {
-                return;
-            }
-            for (ByteBuffer b : items) {
-                if (bytes.size() + b.remaining() > max) {
-                    subscription.cancel();
-                    body.completeExceptionally(new IOException("the body is larger than " + max + " bytes"));
-                    return;
-                }
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                bytes.write(chunk, 0, chunk.length);
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            body.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            body.complete(bytes.toByteArray());
         }
     }
 }

@@ -11,6 +11,16 @@ public final class Threads {
 
     private Threads() {}
 
+    /** Daemon threads named {@code name-1}, {@code name-2}, ...: none of them keeps the process alive. */
+    public static java.util.concurrent.ThreadFactory daemon(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     /** @throws IllegalStateException on an event-loop thread */
     public static void assertMayBlock() {
         String name = Thread.currentThread().getName();

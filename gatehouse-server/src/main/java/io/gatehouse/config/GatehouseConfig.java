@@ -225,32 +225,6 @@ public record GatehouseConfig(
             secrets = List.copyOf(secrets);
         }
 
-        /** Without auth.jwt.secrets: one HS256 secret (or none, generated into data_dir). */
-        public Jwt(
-                String secret,
-                List<String> publicKeys,
-                String issuer,
-                String audience,
-                Duration clockSkew,
-                String jwksUrl,
-                Duration jwksCacheTtl,
-                String signingKey,
-                List<String> otherIssuers,
-                java.util.Set<String> algorithms) {
-            this(
-                    secret,
-                    publicKeys,
-                    issuer,
-                    audience,
-                    clockSkew,
-                    jwksUrl,
-                    jwksCacheTtl,
-                    signingKey,
-                    otherIssuers,
-                    algorithms,
-                    List.of());
-        }
-
         /** The {@code iss} of JWTs Gatehouse mints; never an application's, so never {@code auth.jwt.issuer}. */
         public static final String GATEHOUSE_ISSUER = "gatehouse";
 

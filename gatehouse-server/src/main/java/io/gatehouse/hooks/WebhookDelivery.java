@@ -1,5 +1,6 @@
 package io.gatehouse.hooks;
 
+import io.gatehouse.concurrent.Threads;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.metrics.GatehouseMetrics;
 import io.gatehouse.store.WebhookEvent;
@@ -22,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,12 +70,7 @@ final class WebhookDelivery {
         this.clock = clock;
         this.pending = pending;
         this.url = URI.create(config.url());
-        AtomicInteger n = new AtomicInteger();
-        this.senders = Executors.newFixedThreadPool(SENDERS, r -> {
-            Thread t = new Thread(r, "gatehouse-webhook-sender-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.senders = Executors.newFixedThreadPool(SENDERS, Threads.daemon("gatehouse-webhook-sender"));
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.timeout())

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.concurrent.ExpiringCache;
+import io.gatehouse.concurrent.Threads;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.hooks.WebhookSignature;
+import io.gatehouse.http.BoundedBody;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.RefusalCode;
 import io.gatehouse.protocol.UserInfo;
@@ -30,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,12 +76,7 @@ public final class ChannelProxy implements AutoCloseable {
         this.json = json;
         this.answers = new ProxyAnswers(json, clock);
         this.decisions = new ExpiringCache<>(clock, MAX_DECISIONS);
-        AtomicInteger n = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "gatehouse-proxy-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.threads = Executors.newFixedThreadPool(2, Threads.daemon("gatehouse-proxy"));
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.timeout())

@@ -52,7 +52,8 @@ class JwksKeySourceTest {
                 TTL,
                 "",
                 List.of(),
-                GatehouseConfig.Jwt.ALGORITHMS);
+                GatehouseConfig.Jwt.ALGORITHMS,
+                List.of());
     }
 
     private JwtVerifier verifier() {

@@ -68,7 +68,8 @@ class JwtVerifierFuzzTest {
                 Duration.ofMinutes(5),
                 "",
                 List.of(),
-                GatehouseConfig.Jwt.ALGORITHMS);
+                GatehouseConfig.Jwt.ALGORITHMS,
+                List.of());
         return new JwtVerifier(SECRET, config, Optional.empty());
     }
 

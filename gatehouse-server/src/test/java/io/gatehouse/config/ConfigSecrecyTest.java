@@ -28,7 +28,8 @@ class ConfigSecrecyTest {
                         Duration.ofMinutes(5),
                         "-----BEGIN PRIVATE KEY-----abc",
                         List.of(),
-                        Set.of("HS256"))
+                        Set.of("HS256"),
+                        List.of())
                 .toString();
         assertThat(text).doesNotContain("s3cret").doesNotContain("PRIVATE").contains("secret set");
     }

@@ -58,6 +58,15 @@ class ChannelProxyTest {
         return s;
     }
 
+    /** The application allows the users of the returned set (it starts with {@code first}) and denies the others with {@code reason}. */
+    Set<String> membersDecide(String reason, String... first) {
+        Set<String> members = ConcurrentHashMap.newKeySet();
+        members.addAll(List.of(first));
+        app.decide =
+                call -> members.contains(call.path("user").path("id").asText()) ? Answer.allow() : Answer.deny(reason);
+        return members;
+    }
+
     WsRecorder connect(TestGatehouse s, String user) {
         WsRecorder ws = s.connectAs(user);
         open.add(0, ws);
@@ -101,11 +110,7 @@ class ChannelProxyTest {
 
     @Test
     void aServerSideUnsubscribeForgetsTheCachedAllowSoTheNextSubscribeAsksAgain() {
-        Set<String> members = ConcurrentHashMap.newKeySet();
-        members.add("alice");
-        app.decide = call -> members.contains(call.path("user").path("id").asText())
-                ? Answer.allow()
-                : Answer.deny("removed from the room");
+        Set<String> members = membersDecide("removed from the room", "alice");
         TestGatehouse s = server("5m", "5m");
         WsRecorder alice = connect(s, "alice");
         alice.subscribe("room:7");
@@ -156,11 +161,7 @@ class ChannelProxyTest {
 
     @Test
     void aServerSideUnsubscribeForgetsTheCachedAllowEvenWhereTheUserHasNoConnection() {
-        Set<String> members = ConcurrentHashMap.newKeySet();
-        members.add("alice");
-        app.decide = call -> members.contains(call.path("user").path("id").asText())
-                ? Answer.allow()
-                : Answer.deny("removed from the room");
+        Set<String> members = membersDecide("removed from the room", "alice");
         TestGatehouse s = server("5m", "5m");
         WsRecorder first = s.connectAs("alice");
         first.subscribe("room:8");

@@ -1,4 +1,4 @@
-package io.gatehouse.proxy;
+package io.gatehouse.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,25 +10,28 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * An answer body read into memory up to {@code max} bytes; a longer one is cut off (the stream is
- * cancelled) and fails with {@link TooLarge}, so that no answer can take more memory than that.
+ * The body of an answer to one of Gatehouse's own HTTP calls (a JWKS fetch, the channel proxy),
+ * read into memory up to {@code max} bytes; a longer one is cut off (the stream is cancelled) and
+ * fails with {@link TooLarge}, so that no answer can take more memory than that. The package
+ * {@code http} holds what those calls share and imports nothing of Gatehouse.
  */
-final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     /** The answer was longer than the bound. */
-    static final class TooLarge extends IOException {
+    public static final class TooLarge extends IOException {
         private static final long serialVersionUID = 1L;
 
         TooLarge(int max) {
-            super("answer longer than " + max + " bytes");
+            super("the body is larger than " + max + " bytes");
         }
     }
 
     private final int max;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    // Only accessed by the HTTP client's delivery, which is sequential.
     private final ByteArrayOutputStream read = new ByteArrayOutputStream();
     private Flow.Subscription subscription;
 
-    BoundedBody(int max) {
+    public BoundedBody(int max) {
         this.max = max;
     }
 
