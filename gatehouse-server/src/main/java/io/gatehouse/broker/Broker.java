@@ -85,16 +85,30 @@ public interface Broker extends AutoCloseable {
     /**
      * Adds (or replaces, by connection id) {@code client} in the presence of {@code channel};
      * completes with how many connections of the client's user it lists now, counted in the same
-     * atomic step (1: the user's first).
+     * atomic step (1: the user's first). With {@code announce}, that step also publishes its
+     * {@code join} (as {@link #publishPresenceEvent}, {@link PresenceEvent#firstOrLast} from the
+     * count), so a user's first join and last leave take the channel's order in the order their
+     * counts changed.
      */
-    CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client);
+    CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client, boolean announce);
+
+    /** {@link #addPresence(ChannelName, PresenceClient, boolean)} without announcing. */
+    default CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
+        return addPresence(channel, client, false);
+    }
 
     /**
      * Removes the client with {@code connectionId} from the presence of {@code channel}; completes
      * with how many connections of its user are left (0: that was the last), or -1 when it was not
-     * listed.
+     * listed. With {@code announceAs} (the listed client), the same step publishes its
+     * {@code leave} when it was listed.
      */
-    CompletionStage<Integer> removePresence(ChannelName channel, String connectionId);
+    CompletionStage<Integer> removePresence(ChannelName channel, String connectionId, PresenceClient announceAs);
+
+    /** {@link #removePresence(ChannelName, String, PresenceClient)} without announcing. */
+    default CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
+        return removePresence(channel, connectionId, null);
+    }
 
     /** The clients present in {@code channel}, oldest connection first. */
     CompletionStage<List<PresenceClient>> presence(ChannelName channel);

@@ -191,13 +191,14 @@ public final class DeferredRedisBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
-        return whenConnected(b -> b.addPresence(channel, client));
+    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client, boolean announce) {
+        return whenConnected(b -> b.addPresence(channel, client, announce));
     }
 
     @Override
-    public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
-        return whenConnected(b -> b.removePresence(channel, connectionId));
+    public CompletionStage<Integer> removePresence(
+            ChannelName channel, String connectionId, PresenceClient announceAs) {
+        return whenConnected(b -> b.removePresence(channel, connectionId, announceAs));
     }
 
     @Override

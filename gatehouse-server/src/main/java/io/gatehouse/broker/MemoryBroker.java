@@ -293,13 +293,22 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
-        return CompletableFuture.completedFuture(presence.add(channel, client));
+    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client, boolean announce) {
+        return CompletableFuture.completedFuture(presence.add(channel, client, count -> {
+            if (announce) { // in the count's atomic step: the channel's lane gets the events in count order
+                publishPresenceEvent(new PresenceEvent(channel, PresenceEvent.Kind.JOIN, client, count == 1));
+            }
+        }));
     }
 
     @Override
-    public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
-        return CompletableFuture.completedFuture(presence.remove(channel, connectionId));
+    public CompletionStage<Integer> removePresence(
+            ChannelName channel, String connectionId, PresenceClient announceAs) {
+        return CompletableFuture.completedFuture(presence.remove(channel, connectionId, left -> {
+            if (announceAs != null) {
+                publishPresenceEvent(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, announceAs, left == 0));
+            }
+        }));
     }
 
     @Override

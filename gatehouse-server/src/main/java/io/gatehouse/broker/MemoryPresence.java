@@ -25,6 +25,11 @@ final class MemoryPresence {
 
     /** Lists {@code client}; how many connections its user has listed in {@code channel} now. */
     int add(ChannelName channel, PresenceClient client) {
+        return add(channel, client, count -> {});
+    }
+
+    /** As {@link #add(ChannelName, PresenceClient)}, telling {@code counted} the count inside the same atomic step. */
+    int add(ChannelName channel, PresenceClient client, java.util.function.IntConsumer counted) {
         int[] count = new int[1];
         byChannel.compute(channel.value(), (k, listed) -> {
             Listed l = listed == null ? new Listed(new ConcurrentHashMap<>(), new ConcurrentHashMap<>()) : listed;
@@ -33,6 +38,7 @@ final class MemoryPresence {
                 l.perUser().computeIfPresent(before.userId(), (u, n) -> n <= 1 ? null : n - 1);
             }
             count[0] = l.perUser().merge(client.userId(), 1, Integer::sum);
+            counted.accept(count[0]);
             return l;
         });
         return count[0];
@@ -40,12 +46,18 @@ final class MemoryPresence {
 
     /** Unlists {@code connectionId}; how many connections of its user are left, or -1 if it was not listed. */
     int remove(ChannelName channel, String connectionId) {
+        return remove(channel, connectionId, left -> {});
+    }
+
+    /** As {@link #remove(ChannelName, String)}, telling {@code counted} what is left (when it was listed) inside the same atomic step. */
+    int remove(ChannelName channel, String connectionId, java.util.function.IntConsumer counted) {
         int[] left = {-1};
         byChannel.computeIfPresent(channel.value(), (k, l) -> {
             PresenceClient gone = l.clients().remove(connectionId);
             if (gone != null) {
                 Integer n = l.perUser().computeIfPresent(gone.userId(), (u, c) -> c <= 1 ? null : c - 1);
                 left[0] = n == null ? 0 : n;
+                counted.accept(left[0]);
             }
             return l.clients().isEmpty() ? null : l;
         });

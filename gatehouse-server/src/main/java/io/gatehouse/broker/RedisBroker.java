@@ -265,19 +265,20 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
+    public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client, boolean announce) {
         if (closed.get()) {
             return closedStage();
         }
-        return onReplyThread(presence.add(channel, client), count -> count);
+        return onReplyThread(presence.add(channel, client, announce), count -> count);
     }
 
     @Override
-    public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
+    public CompletionStage<Integer> removePresence(
+            ChannelName channel, String connectionId, PresenceClient announceAs) {
         if (closed.get()) {
             return closedStage();
         }
-        return onReplyThread(presence.remove(channel, connectionId), left -> left);
+        return onReplyThread(presence.remove(channel, connectionId, announceAs), left -> left);
     }
 
     @Override

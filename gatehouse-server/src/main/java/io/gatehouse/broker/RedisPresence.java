@@ -43,22 +43,22 @@ final class RedisPresence {
      * Adds or replaces the entry of {@code client}'s connection; the stage completes on a Lettuce
      * thread with how many connections of its user the channel lists now.
      */
-    CompletableFuture<Integer> add(ChannelName channel, PresenceClient client) {
+    CompletableFuture<Integer> add(ChannelName channel, PresenceClient client, boolean announce) {
         List<CompletableFuture<Integer>> sent = new ArrayList<>(1);
         mine.compute(channel, (c, local) -> {
             Map<String, PresenceClient> entries = local == null ? new HashMap<>() : local;
             entries.put(client.connectionId(), client);
-            sent.add(send(c, client));
+            sent.add(send(c, client, announce));
             return entries;
         });
         return sent.get(0);
     }
 
     /** Removes the entry; completes with how many connections of its user are left, or -1 if it was not listed. */
-    CompletableFuture<Integer> remove(ChannelName channel, String connectionId) {
+    CompletableFuture<Integer> remove(ChannelName channel, String connectionId, PresenceClient announceAs) {
         List<CompletableFuture<Integer>> sent = new ArrayList<>(1);
         mine.compute(channel, (c, local) -> {
-            sent.add(removal(c, connectionId));
+            sent.add(removal(c, connectionId, announceAs));
             if (local == null) {
                 return null;
             }
@@ -76,7 +76,7 @@ final class RedisPresence {
         List<CompletableFuture<Integer>> sent = new ArrayList<>();
         for (ChannelName channel : mine.keySet()) {
             mine.computeIfPresent(channel, (c, local) -> {
-                local.values().forEach(client -> sent.add(send(c, client)));
+                local.values().forEach(client -> sent.add(send(c, client, false))); // back, not new: no join
                 return local;
             });
         }
@@ -130,26 +130,44 @@ final class RedisPresence {
         return List.copyOf(clients);
     }
 
-    private CompletableFuture<Integer> send(ChannelName channel, PresenceClient client) {
+    /**
+     * The entry of {@code client} and, with {@code announce}, its join, published by the same
+     * script in the message its user's count calls for (first or not).
+     */
+    private CompletableFuture<Integer> send(ChannelName channel, PresenceClient client, boolean announce) {
         return scripts.run(
                         Script.PRESENCE_ADD,
-                        new String[] {keys.presence(channel), keys.nodePresence(node), keys.presenceUsers(channel)},
+                        new String[] {
+                            keys.presence(channel),
+                            keys.nodePresence(node),
+                            keys.presenceUsers(channel),
+                            keys.events(channel)
+                        },
                         client.connectionId(),
                         RedisMessages.presenceEntry(client, node),
                         channel.value(),
-                        client.userId())
+                        client.userId(),
+                        announce ? event(channel, PresenceEvent.Kind.JOIN, client, true) : "",
+                        announce ? event(channel, PresenceEvent.Kind.JOIN, client, false) : "")
                 .thenApply(reply -> (int) number(reply.get(0)));
     }
 
-    private CompletableFuture<Integer> removal(ChannelName channel, String connectionId) {
+    private CompletableFuture<Integer> removal(ChannelName channel, String connectionId, PresenceClient announceAs) {
         return scripts.run(
                         Script.PRESENCE_REMOVE,
-                        new String[] {keys.presence(channel), keys.presenceUsers(channel)},
+                        new String[] {keys.presence(channel), keys.presenceUsers(channel), keys.events(channel)},
                         connectionId,
                         channel.value(),
                         keys.nodePresenceStart(),
-                        RedisKeys.nodePresenceEnd())
+                        RedisKeys.nodePresenceEnd(),
+                        announceAs != null ? event(channel, PresenceEvent.Kind.LEAVE, announceAs, true) : "",
+                        announceAs != null ? event(channel, PresenceEvent.Kind.LEAVE, announceAs, false) : "")
                 .thenApply(reply -> (int) number(reply.get(0)));
+    }
+
+    private static String event(
+            ChannelName channel, PresenceEvent.Kind kind, PresenceClient client, boolean firstOrLast) {
+        return RedisDeliveries.presenceMessage(new PresenceEvent(channel, kind, client, firstOrLast));
     }
 
     private static long number(Object o) {

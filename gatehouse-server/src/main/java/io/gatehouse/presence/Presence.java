@@ -47,10 +47,10 @@ public final class Presence {
      * returned here, so that the leave is sent after the join.
      */
     public CompletionStage<Void> join(ChannelName channel, PresenceClient client) {
-        return broker.addPresence(channel, client)
-                // Unknown (the broker failed): announced, as before there were counts.
+        return broker.addPresence(channel, client, announces(channel))
+                // Unknown (the broker failed): the webhook is raised, as before there were counts.
                 .handle((count, failure) -> failure != null || count == 1)
-                .thenAccept(first -> announce(new PresenceEvent(channel, PresenceEvent.Kind.JOIN, client, first)));
+                .thenAccept(first -> observe(new PresenceEvent(channel, PresenceEvent.Kind.JOIN, client, first)));
     }
 
     /**
@@ -62,11 +62,12 @@ public final class Presence {
     public void leave(ChannelName channel, PresenceClient client, CompletionStage<Void> joined) {
         (joined == null ? CompletableFuture.<Void>completedFuture(null) : joined)
                 .handle((done, failed) -> null)
-                .thenCompose(j -> broker.removePresence(channel, client.connectionId()))
+                .thenCompose(
+                        j -> broker.removePresence(channel, client.connectionId(), announces(channel) ? client : null))
                 .handle((left, failure) -> failure != null ? 0 : left)
                 .thenAccept(left -> {
                     if (left >= 0) {
-                        announce(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client, left == 0));
+                        observe(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client, left == 0));
                     }
                 });
     }
@@ -76,19 +77,25 @@ public final class Presence {
      * announced as if it had left (the broker has this called on one node only).
      */
     public void expired(ChannelName channel, PresenceClient client, int connectionsLeft) {
-        announce(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client, connectionsLeft == 0));
+        PresenceEvent leave = new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, client, connectionsLeft == 0);
+        if (announces(channel)) {
+            broker.publishPresenceEvent(leave);
+        }
+        observe(leave);
     }
 
     /**
-     * Every event travels in the channel's order where the namespace has join_leave (each
-     * subscription learns from its own join where it stands); the observer (webhooks) hears only
-     * a user's first join and last leave.
+     * Whether joins and leaves of {@code channel} travel in its order (join_leave): every one does,
+     * so that each subscription learns from its own join where it stands; the broker publishes it
+     * in the step that counts its user's connections.
      */
-    private void announce(PresenceEvent event) {
-        NamespaceConfig ns = channels.namespace(event.channel().namespace());
-        if (ns != null && ns.joinLeave()) {
-            broker.publishPresenceEvent(event);
-        }
+    private boolean announces(ChannelName channel) {
+        NamespaceConfig ns = channels.namespace(channel.namespace());
+        return ns != null && ns.joinLeave();
+    }
+
+    /** The observer (webhooks) hears only a user's first join and last leave. */
+    private void observe(PresenceEvent event) {
         if (event.firstOrLast()) {
             observer.accept(event);
         }

@@ -677,6 +677,32 @@ abstract class BrokerContract {
     }
 
     @Test
+    void anAnnouncedAddOrRemovePublishesItsJoinOrLeaveMarkedFirstOrLastByTheCount() {
+        ChannelName room = channel("room", HistoryRetention.NONE);
+        PresenceClient tab1 = client("c-1", "dora", T0);
+        PresenceClient tab2 = client("c-2", "dora", T0);
+        await(broker.addPresence(room, tab1, true));
+        await(broker.addPresence(room, tab2, true));
+        await(broker.removePresence(room, "c-1", tab1));
+        await(broker.removePresence(room, "c-2", tab2));
+        await(broker.removePresence(room, "c-2", tab2)); // no longer listed: nothing published
+        assertThat(List.of(
+                        recorder.awaitPresenceEvent(),
+                        recorder.awaitPresenceEvent(),
+                        recorder.awaitPresenceEvent(),
+                        recorder.awaitPresenceEvent()))
+                .containsExactly(
+                        new PresenceEvent(room, PresenceEvent.Kind.JOIN, tab1, true),
+                        new PresenceEvent(room, PresenceEvent.Kind.JOIN, tab2, false),
+                        new PresenceEvent(room, PresenceEvent.Kind.LEAVE, tab1, false),
+                        new PresenceEvent(room, PresenceEvent.Kind.LEAVE, tab2, true));
+        await(broker.publishPresenceEvent(new PresenceEvent(room, PresenceEvent.Kind.JOIN, tab1)));
+        assertThat(recorder.awaitPresenceEvent().client())
+                .as("nothing came between")
+                .isEqualTo(tab1);
+    }
+
+    @Test
     void controlCommandsReachTheListener() {
         List<ControlCommand> commands = List.of(
                 new ControlCommand.DisconnectUser("alice", RefusalCode.TOKEN_REVOKED.refusal()),

@@ -265,13 +265,14 @@ class ChannelSubscribersTest {
         }
 
         @Override
-        public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client) {
-            return memory.addPresence(channel, client);
+        public CompletionStage<Integer> addPresence(ChannelName channel, PresenceClient client, boolean announce) {
+            return memory.addPresence(channel, client, announce);
         }
 
         @Override
-        public CompletionStage<Integer> removePresence(ChannelName channel, String connectionId) {
-            return memory.removePresence(channel, connectionId);
+        public CompletionStage<Integer> removePresence(
+                ChannelName channel, String connectionId, PresenceClient announceAs) {
+            return memory.removePresence(channel, connectionId, announceAs);
         }
 
         @Override

@@ -213,6 +213,15 @@ class PresenceTest {
                 tabs.get(0).unsubscribe("room:tabs");
                 tabs.remove(0).close();
                 tabs.remove(0).close();
+                // Closed from the client: wait until the server let both go, then no leave may have come.
+                org.awaitility.Awaitility.await()
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> httpPresence(server, "room:tabs", publishKey)
+                                        .path("users")
+                                        .path(1)
+                                        .path("connections")
+                                        .asInt()
+                                == 1);
                 assertThat(bob.presence("room:tabs")
                                 .path("users")
                                 .get(1)
