@@ -1,16 +1,13 @@
 package io.gatehouse.api;
 
+import io.gatehouse.auth.Fingerprint;
 import io.gatehouse.broker.Broker;
 import io.gatehouse.cluster.IdempotencyKeys;
 import io.gatehouse.protocol.ChannelName;
 import io.gatehouse.protocol.Publication;
 import io.gatehouse.protocol.RefusalCode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -128,15 +125,8 @@ public final class IdempotentPublishes {
         return new Publication(channel.value(), Long.parseLong(f[0]), f[1], dataJson, Instant.parse(f[2]));
     }
 
+    /** The SHA-256 hex of key and channel (a newline apart: neither holds one). */
     private static String hash(String idempotencyKey, ChannelName channel) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(idempotencyKey.getBytes(StandardCharsets.US_ASCII));
-            sha.update((byte) '\n');
-            sha.update(channel.value().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return Fingerprint.credentialId(idempotencyKey + '\n' + channel.value());
     }
 }

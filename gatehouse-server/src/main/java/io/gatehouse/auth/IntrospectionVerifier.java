@@ -1,6 +1,7 @@
 package io.gatehouse.auth;
 
 import io.gatehouse.concurrent.ExpiringCache;
+import io.gatehouse.concurrent.Failures;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.protocol.RefusalCode;
 import java.net.ConnectException;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -248,7 +248,7 @@ public final class IntrospectionVerifier implements TokenVerifier {
                 .handle((response, failure) -> {
                     if (failure != null) {
                         sent.cancel(true); // past the deadline: stop reading, free the connection
-                        Throwable cause = unwrap(failure);
+                        Throwable cause = Failures.cause(failure);
                         return unavailable(failedCallHint(cause), fingerprint, cause);
                     }
                     return judge(response, fingerprint, credentialId);
@@ -320,13 +320,5 @@ public final class IntrospectionVerifier implements TokenVerifier {
                     detail,
                     fingerprint);
         }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.auth.Principal;
 import io.gatehouse.concurrent.ExpiringCache;
+import io.gatehouse.concurrent.Failures;
 import io.gatehouse.concurrent.Threads;
 import io.gatehouse.config.ConfigKey;
 import io.gatehouse.config.GatehouseConfig;
@@ -24,7 +25,6 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -225,7 +225,8 @@ public final class ChannelProxy implements AutoCloseable {
                     calls.release();
                     if (failure != null) {
                         sent.cancel(true);
-                        return refuse.apply(RefusalCode.BACKEND_UNAVAILABLE.refusal(failedCallHint(unwrap(failure))));
+                        return refuse.apply(
+                                RefusalCode.BACKEND_UNAVAILABLE.refusal(failedCallHint(Failures.cause(failure))));
                     }
                     if (response.statusCode() >= 500) {
                         LOG.warn("{} answered HTTP {}", ConfigKey.CHANNELS_PROXY_URL.key(), response.statusCode());
@@ -257,14 +258,6 @@ public final class ChannelProxy implements AutoCloseable {
             return key + " answered more than " + MAX_ANSWER_BYTES + " bytes; back off and retry";
         }
         return "The call to " + key + " failed; back off and retry";
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     @Override
